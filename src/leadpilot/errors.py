@@ -1,0 +1,95 @@
+"""All domain errors of leadpilot, in one module.
+
+Only the CLI and API layers turn them into exit codes or HTTP statuses. Every
+error carries actionable text; validation errors carry the list of problems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class LeadpilotError(Exception):
+    """Root of every error leadpilot raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(LeadpilotError):
+    """leadpilot.yaml (or an option) is invalid; the message names the key and line."""
+
+    exit_code = 2
+
+
+class WorkspaceError(LeadpilotError):
+    """The workspace is missing, unreadable or its backend is unreachable."""
+
+    exit_code = 3
+
+
+class SourceError(LeadpilotError):
+    """A source file cannot be found or read at all."""
+
+    exit_code = 4
+
+
+class EngineError(LeadpilotError):
+    """The backend refused an operation (nothing was changed)."""
+
+    exit_code = 5
+
+
+class UsageError(LeadpilotError):
+    """A command was called with options that do not fit together."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad value (or bad row) in one source file."""
+
+    table: str
+    file: str
+    row: int | None  # 1-based line number in the file (header is line 1 for csv)
+    column: str | None
+    value: str | None
+    expected: str
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column!r}"
+        got = "" if self.value is None else f": got {self.value!r}"
+        return f"{where}{got}; expected {self.expected}"
+
+    def as_dict(self) -> dict:
+        return {
+            "table": self.table,
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "expected": self.expected,
+            "severity": self.severity,
+        }
+
+
+class ValidationError(LeadpilotError):
+    """Input data failed validation; ``problems`` lists every problem found."""
+
+    exit_code = 6
+
+    def __init__(self, problems: list[Problem], total: int | None = None):
+        self.problems = problems
+        self.total = total if total is not None else len(problems)
+        files = sorted({p.file for p in problems})
+        first = str(problems[0]) if problems else "no detail"
+        more = f" (and {self.total - 1} more problem(s) in {', '.join(files)})" if self.total > 1 else ""
+        super().__init__(
+            f"{self.total} invalid value(s); nothing was loaded. First: {first}{more}. "
+            "Fix the file(s) or ingest with --policy quarantine to load the good rows."
+        )
