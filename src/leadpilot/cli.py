@@ -1,0 +1,263 @@
+"""The command line: a thin Typer layer over the domain functions.
+
+This module alone turns domain errors into a one-line message on stderr and a
+non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from . import config as config_mod
+from .errors import LeadpilotError, UsageError, ValidationError
+
+app = typer.Typer(
+    name="leadpilot",
+    help="Pilot B2B lead generation by revenue, not by volume.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+config_app = typer.Typer(help="Workspace configuration helpers.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+
+WorkspaceOpt = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.")]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")]
+
+
+def _progress_factory(progress: Progress):
+    def factory(label: str, total: int):
+        task = progress.add_task(label, total=total or None)
+        return lambda n: progress.advance(task, n)
+
+    return factory
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                    TimeRemainingColumn(), console=err, transient=True)
+
+
+# ---------------------------------------------------------------- commands
+@app.command()
+def init(directory: Annotated[Path, typer.Argument(help="Workspace folder.")] = Path(".")):
+    """Write a commented leadpilot.yaml into DIRECTORY."""
+    path = config_mod.write_template(directory)
+    err.print(f"wrote {path}")
+
+
+@config_app.command("schema")
+def config_schema():
+    """Print the JSON Schema of leadpilot.yaml (for editors)."""
+    print(json.dumps(config_mod.json_schema(), indent=2))
+
+
+@app.command()
+def ingest(
+    source: Annotated[Path, typer.Argument(help="A folder of canonical files or a leadpilot.yaml.")],
+    workspace: WorkspaceOpt = Path("."),
+    policy: Annotated[str | None, typer.Option(help="strict or quarantine (default: config).")]
+    = None,
+    fmt: FormatOpt = "table",
+):
+    """Load source files into the workspace database (validated, idempotent)."""
+    from .pilot import open as open_ws
+    from .sources.load import ingest as do_ingest
+
+    if policy not in (None, "strict", "quarantine"):
+        raise UsageError(f"--policy {policy!r}: expected strict or quarantine")
+    with open_ws(workspace, create=True) as lp, _progress() as progress:
+        summary = do_ingest(lp.workspace, source, policy=policy,
+                            progress=_progress_factory(progress))
+    if fmt == "json":
+        print(json.dumps(summary.as_dict(), indent=2, default=str))
+        return
+    _print_ingest(summary)
+
+
+def _print_ingest(summary) -> None:
+    t = Table(title=f"Ingest summary (policy: {summary.policy})")
+    for c in ("table", "read", "loaded", "merged", "quarantined"):
+        t.add_column(c, justify="left" if c == "table" else "right")
+    for name, s in summary.tables.items():
+        t.add_row(name, f"{s.rows_read:,}", f"{s.rows_loaded:,}", f"{s.rows_merged:,}",
+                  f"{s.rows_quarantined:,}")
+    out.print(t)
+    for name, s in summary.tables.items():
+        for reason, n in s.quarantine_reasons.most_common(10):
+            out.print(f"  quarantined {name}: {n} × expected {reason}")
+    out.print(f"Leads merged: {summary.leads_merged:,}"
+              + "".join(f" ({n} {r})" for r, n in summary.merge_reasons.items())
+              + f"; excluded by the lead rule: {summary.leads_excluded:,}; "
+              f"channel derived from UTM/referrer: {summary.channels_derived:,}")
+    if summary.channels:
+        out.print("Leads by channel: " + ", ".join(f"{c or 'unknown'} {n:,}"
+                                                   for c, n in summary.channels.items()))
+    for w in summary.warnings:
+        out.print(f"[yellow]warning[/]: {w}")
+
+
+@app.command()
+def generate(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the six canonical tables.")],
+    leads: Annotated[int, typer.Option(help="Number of leads.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 42,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "parquet",
+):
+    """Generate a realistic synthetic B2B dataset."""
+    from .synth import generate as gen
+    from .synth import write_tables
+
+    if fmt not in ("csv", "parquet"):
+        raise UsageError(f"--format {fmt!r}: expected csv or parquet")
+    if leads < 1:
+        raise UsageError("--leads must be at least 1")
+    with err.status(f"generating {leads:,} leads"):
+        tables = gen(leads, seed=seed)
+        paths = write_tables(tables, out_dir, fmt=fmt)
+    for p in paths:
+        err.print(f"wrote {p}")
+
+
+@app.command()
+def demo(
+    workspace: WorkspaceOpt = Path("demo-workspace"),
+    leads: Annotated[int, typer.Option(help="Number of synthetic leads.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+    lang: Annotated[str, typer.Option(help="en or fr.")] = "en",
+):
+    """Generate -> ingest -> headline table, in one command."""
+    from .pilot import open as open_ws
+    from .sources.load import ingest as do_ingest
+    from .synth import generate as gen
+    from .synth import write_tables
+
+    data_dir = workspace / "data"
+    with err.status(f"generating {leads:,} synthetic leads (seed {seed})"):
+        write_tables(gen(leads, seed=seed), data_dir, fmt="parquet")
+    if not (workspace / config_mod.CONFIG_FILE).exists():
+        config_mod.write_template(workspace)
+    with open_ws(workspace, create=True) as lp:
+        with _progress() as progress:
+            summary = do_ingest(lp.workspace, data_dir, progress=_progress_factory(progress))
+        _print_ingest(summary)
+        result = lp.kpi_result(by=["channel"])
+    _print_kpis(result, lang)
+
+
+@app.command()
+def kpis(
+    workspace: WorkspaceOpt = Path("."),
+    period: Annotated[str, typer.Option(help="day, week, month, quarter, year or all.")] = "all",
+    by: Annotated[str | None, typer.Option(help="Dimensions, comma-separated.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
+    = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+    view: Annotated[str, typer.Option(help="cohort or activity.")] = "cohort",
+    kpi: Annotated[str | None, typer.Option(help="KPI names, comma-separated, or all.")] = None,
+    fmt: FormatOpt = "table",
+    lang: Annotated[str, typer.Option(help="en or fr (table labels).")] = "en",
+):
+    """Lead-generation KPIs by period and dimension, with their definitions."""
+    from .pilot import open as open_ws
+
+    if fmt not in ("table", "json", "csv"):
+        raise UsageError(f"--format {fmt!r}: expected table, json or csv")
+    with open_ws(workspace) as lp:
+        result = lp.kpi_result(
+            by=_split(by), period=period, kpis=_split(kpi), view=view,
+            date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"),
+        )
+    if fmt == "json":
+        print(json.dumps(result.to_json(), indent=2, default=str))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        if result.rows:
+            w = csv.DictWriter(buf, fieldnames=list(result.rows[0]))
+            w.writeheader()
+            w.writerows(result.rows)
+        sys.stdout.write(buf.getvalue())
+    else:
+        _print_kpis(result, lang)
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} {value!r}: expected a date like 2025-03-31") from None
+
+
+def _fmt(value, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit == "fraction":
+        return f"{value:.1%}"
+    if unit == "currency":
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    return f"{value:,}"
+
+
+def _print_kpis(result, lang: str = "en") -> None:
+    title = ("Indicateurs" if lang == "fr" else "KPIs") + f" — {result.view} view"
+    t = Table(title=title)
+    keys = ["period", *result.by] if result.period != "all" else list(result.by)
+    for k in keys:
+        t.add_column(k)
+    for k in result.kpis:
+        t.add_column(k.label_fr if lang == "fr" else k.name, justify="right")
+    for r in result.rows:
+        t.add_row(*[str(r.get(k) if r.get(k) is not None else "(none)") for k in keys],
+                  *[_fmt(r.get(k.name), k.unit) for k in result.kpis])
+    out.print(t)
+    out.print(f"[dim]Amounts in {result.currency}. Definitions:[/]")
+    for k in result.kpis:
+        out.print(f"[dim]  {k.name}: {k.rule}[/]")
+    for w in result.warnings:
+        out.print(f"[yellow]note[/]: {w}")
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except LeadpilotError as exc:
+        msg = str(exc).replace("\n", " ")
+        err.print(f"leadpilot: error: {msg}", markup=False, highlight=False, soft_wrap=True)
+        if isinstance(exc, ValidationError) and len(exc.problems) > 1:
+            for p in exc.problems[:20]:
+                err.print(f"  - {p}", markup=False, highlight=False, soft_wrap=True)
+            if exc.total > 20:
+                err.print(f"  … {exc.total - 20} more", markup=False, highlight=False)
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("leadpilot: aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors come through here
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Exit):
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,237 @@
+"""Connecting a workspace to its backend, creating tables, transactions, upserts.
+
+The engine knows tables and keys, never KPIs. Everything goes through Ibis so
+that DuckDB (embedded default) and PostgreSQL behave the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis
+import ibis.expr.datatypes as dt
+import pyarrow as pa
+import sqlglot as sg
+import sqlglot.expressions as sge
+
+from .config import CONFIG_FILE, Config, load_config
+from .errors import EngineError, WorkspaceError
+from .schema import TABLES, Table
+
+_KIND_TYPES = {
+    "string": dt.string,
+    "enum": dt.string,
+    "timestamp": dt.Timestamp(),
+    "date": dt.date,
+    "number": dt.float64,
+}
+
+# Bookkeeping columns added to the canonical tables.
+LEAD_BOOKKEEPING = {
+    "email_norm": dt.string,
+    "merged_into": dt.string,  # set when the record was merged into an earlier lead
+    "merge_reason": dt.string,
+    "excluded_reason": dt.string,  # set when the lead rule says the record is not a lead
+    "channel_derived": dt.boolean,  # channel came from the grouping rules
+}
+
+QUARANTINE = "quarantine"
+QUARANTINE_SCHEMA = ibis.schema(
+    {
+        "table_name": dt.string,
+        "file": dt.string,
+        "row": dt.int64,
+        "column_name": dt.string,
+        "value": dt.string,
+        "reason": dt.string,
+        "record": dt.string,  # the whole source row as JSON, so nothing is lost
+        "ingested_at": dt.Timestamp(),
+    }
+)
+INGEST_LOG = "ingest_log"
+INGEST_LOG_SCHEMA = ibis.schema(
+    {
+        "ingested_at": dt.Timestamp(),
+        "source": dt.string,
+        "table_name": dt.string,
+        "rows_read": dt.int64,
+        "rows_loaded": dt.int64,
+        "rows_quarantined": dt.int64,
+        "rows_merged": dt.int64,
+    }
+)
+
+
+def table_schema(table: Table, extra: dict[str, dt.DataType] | None = None) -> ibis.Schema:
+    cols: dict[str, dt.DataType] = {}
+    if table.key_column not in table.column_names:
+        cols[table.key_column] = dt.string
+    for c in table.columns:
+        cols[c.name] = _KIND_TYPES[c.kind]
+    if table.name == "leads":
+        cols.update(LEAD_BOOKKEEPING)
+    cols.update(extra or {})
+    return ibis.schema(cols)
+
+
+def _is_postgres(url: str) -> bool:
+    return url.startswith(("postgres://", "postgresql://"))
+
+
+@dataclass
+class Workspace:
+    """A folder holding leadpilot.yaml and (by default) its embedded database."""
+
+    root: Path
+    config: Config
+    con: ibis.BaseBackend = field(repr=False)
+
+    @property
+    def backend_name(self) -> str:
+        return self.con.name
+
+    def table(self, name: str) -> ibis.Table:
+        return self.con.table(name)
+
+    def has_table(self, name: str) -> bool:
+        return name in self.con.list_tables()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.con.disconnect()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def connect(config: Config, root: Path) -> ibis.BaseBackend:
+    backend = config.workspace.backend
+    try:
+        if backend == "duckdb":
+            return ibis.duckdb.connect(str(root / config.workspace.database))
+        if _is_postgres(backend):
+            con = ibis.connect(backend)
+            if config.workspace.schema_name:
+                schema = config.workspace.schema_name
+                con.raw_sql(sge.Create(kind="SCHEMA", this=sg.to_identifier(schema), exists=True))
+                con.raw_sql(f"SET search_path TO {sg.to_identifier(schema, quoted=True).sql('postgres')}")
+            return con
+    except Exception as exc:  # the driver's own message says what is wrong (auth, host, lock)
+        raise WorkspaceError(f"cannot open the {backend.split(':')[0]} database: {exc}") from None
+    raise WorkspaceError(
+        f"workspace.backend {backend!r} is not supported; use 'duckdb' or a postgresql:// URL"
+    )
+
+
+def open_workspace(path: str | Path = ".", create: bool = False) -> Workspace:
+    root = Path(path)
+    cfg_file = root / CONFIG_FILE
+    if not root.exists():
+        if not create:
+            raise WorkspaceError(
+                f"workspace {root} does not exist; create it with `leadpilot init {root}` "
+                "or ingest into it with `leadpilot ingest SOURCE -w DIR`"
+            )
+        root.mkdir(parents=True)
+    config = load_config(cfg_file)
+    if not create and not cfg_file.exists() and not (root / config.workspace.database).exists():
+        raise WorkspaceError(
+            f"{root} is not a leadpilot workspace (no {CONFIG_FILE} and no database); "
+            f"run `leadpilot init {root}` or `leadpilot ingest SOURCE -w {root}`"
+        )
+    ws = Workspace(root=root, config=config, con=connect(config, root))
+    ensure_tables(ws)
+    return ws
+
+
+def ensure_tables(ws: Workspace) -> None:
+    existing = set(ws.con.list_tables())
+    for table in TABLES.values():
+        if table.name not in existing:
+            ws.con.create_table(table.name, schema=table_schema(table))
+    if QUARANTINE not in existing:
+        ws.con.create_table(QUARANTINE, schema=QUARANTINE_SCHEMA)
+    if INGEST_LOG not in existing:
+        ws.con.create_table(INGEST_LOG, schema=INGEST_LOG_SCHEMA)
+
+
+@contextlib.contextmanager
+def transaction(con: ibis.BaseBackend) -> Iterator[None]:
+    """All writes inside happen, or none: the workspace is left exactly as it was."""
+    if con.name == "duckdb":
+        raw = con.con
+        raw.begin()
+        try:
+            yield
+        except BaseException:
+            raw.rollback()
+            raise
+        raw.commit()
+    elif con.name == "postgres":
+        with con.con.transaction():
+            yield
+    else:  # pragma: no cover - other backends arrive later
+        raise EngineError(f"transactions are not supported on {con.name}")
+
+
+def add_columns(con: ibis.BaseBackend, name: str, columns: dict[str, dt.DataType]) -> None:
+    """Add the missing columns (new lead attributes) to a table."""
+    current = con.table(name).schema()
+    for col, typ in columns.items():
+        if col in current:
+            continue
+        stmt = sge.Alter(
+            this=sg.table(name, quoted=True),
+            kind="TABLE",
+            actions=[
+                sge.ColumnDef(
+                    this=sg.to_identifier(col, quoted=True),
+                    kind=con.compiler.type_mapper.from_ibis(typ),
+                )
+            ],
+        )
+        con.raw_sql(stmt.sql(con.name))
+
+
+def _delete_keys(con: ibis.BaseBackend, name: str, key: str, staged: str) -> None:
+    stmt = sge.Delete(
+        this=sg.table(name, quoted=True),
+        where=sge.In(
+            this=sg.column(key, quoted=True),
+            query=sg.select(sg.column(key, quoted=True)).from_(sg.table(staged, quoted=True)),
+        ),
+    )
+    con.raw_sql(stmt.sql(con.name))
+
+
+def upsert(con: ibis.BaseBackend, name: str, data: pa.Table, key: str) -> None:
+    """Insert rows, replacing the stored rows that have the same key."""
+    if data.num_rows == 0:
+        return
+    target = con.table(name)
+    target_schema = target.schema()
+    cols = [c for c in target_schema.names if c in data.column_names]
+    data = data.select(cols)
+    staged = f"_staged_{name}"
+    con.create_table(staged, data, temp=con.name == "duckdb", overwrite=True)
+    try:
+        if target.count().execute() > 0:
+            _delete_keys(con, name, key, staged)
+        src = con.table(staged)
+        src = src.select(*[src[c].cast(target_schema[c]).name(c) for c in cols])
+        con.insert(name, src)
+    finally:
+        con.drop_table(staged, force=True)
+
+
+def replace_rows(con: ibis.BaseBackend, name: str, data: pa.Table) -> None:
+    """Replace a table's whole content (used for small derived tables)."""
+    con.truncate_table(name)
+    if data.num_rows:
+        con.insert(name, ibis.memtable(data))

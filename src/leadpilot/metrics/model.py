@@ -1,0 +1,86 @@
+"""The lead model: one row per counted lead with the stages it reached.
+
+Stage logic (documented, configurable with stages.implied):
+- a lead's 'lead' stage is its created_at;
+- a deal implies the opportunity stage (at the deal's created_at), a won deal
+  the customer stage (at the deal's closed_at);
+- with implication on, reaching a stage implies every earlier one; an implied
+  stage takes the earliest date among the later stages reached;
+- exits (disqualified, rejected) are kept as their own dates.
+Child rows of merged lead records count for the lead they were merged into.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from ..schema import STAGES
+
+FUNNEL = STAGES[1:]  # mql, sal, sql, opportunity, customer
+
+
+def counted_leads(leads: ir.Table) -> ir.Table:
+    return leads.filter(leads.merged_into.isnull() & leads.excluded_reason.isnull())
+
+
+def lead_keys(leads: ir.Table) -> ir.Table:
+    """lead_id of every record -> the lead it counts for."""
+    return leads.select(
+        record_id=leads.lead_id,
+        lead_key=leads.merged_into.fillna(leads.lead_id),
+    )
+
+
+def lead_model(tables: dict[str, ir.Table], implied: bool = True) -> ir.Table:
+    leads = tables["leads"]
+    keys = lead_keys(leads)
+    ev = tables["stage_events"]
+    ev = ev.join(keys, ev.lead_id == keys.record_id)
+    stage_dates = ev.group_by(lead_id=ev.lead_key).aggregate(
+        **{f"_{s}_at": ev.ts.min(where=ev.stage == s) for s in (*FUNNEL, "disqualified",
+                                                                   "rejected")}
+    )
+    deals = tables["deals"]
+    deals = deals.join(keys, deals.lead_id == keys.record_id)
+    won = deals.status == "won"
+    deal_facts = deals.group_by(lead_id=deals.lead_key).aggregate(
+        _deal_at=deals.created_at.min(),
+        _won_at=deals.closed_at.min(where=won),
+        revenue=deals.amount.sum(where=won),
+        deals=deals.count(),
+        won_deals=won.sum(),
+    )
+    base = counted_leads(leads)
+    m = base.left_join(stage_dates, base.lead_id == stage_dates.lead_id).drop("lead_id_right")
+    m = m.left_join(deal_facts, m.lead_id == deal_facts.lead_id).drop("lead_id_right")
+    own = {
+        "mql": m._mql_at,
+        "sal": m._sal_at,
+        "sql": m._sql_at,
+        "opportunity": _least(m._opportunity_at, m._deal_at),
+        "customer": _least(m._customer_at, m._won_at),
+    }
+    dates = {}
+    for i, stage in enumerate(FUNNEL):
+        if implied:
+            dates[f"{stage}_at"] = _least(*[own[s] for s in FUNNEL[i:]])
+        else:
+            dates[f"{stage}_at"] = own[stage]
+    m = m.mutate(
+        **dates,
+        disqualified_at=m._disqualified_at,
+        rejected_at=m._rejected_at,
+        revenue=m.revenue.fillna(0.0),
+        deals=m.deals.fillna(0),
+        won_deals=m.won_deals.fillna(0),
+    )
+    return m.drop(*[c for c in m.columns if c.startswith("_")])
+
+
+def _least(*values: ir.Value) -> ir.Value:
+    """Earliest non-null value (NULL only when all are NULL, on every backend)."""
+    out = values[0]
+    for v in values[1:]:
+        out = ibis.cases((out.isnull(), v), (v.isnull(), out), (v < out, v), else_=out)
+    return out

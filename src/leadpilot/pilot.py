@@ -1,0 +1,66 @@
+"""The public Python entry point: ``leadpilot.open(workspace)``.
+
+It hands a notebook user the same domain functions the CLI calls, returning
+pandas DataFrames (or the result objects with their definitions).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import ibis.expr.types as ir
+import pandas as pd
+
+from . import engine
+from .metrics.compute import KpiResult, compute_kpis
+from .schema import TABLES
+from .sources.load import IngestSummary, ingest
+
+
+class Pilot:
+    """An open workspace."""
+
+    def __init__(self, workspace: engine.Workspace):
+        self.workspace = workspace
+
+    @property
+    def config(self):
+        return self.workspace.config
+
+    def tables(self) -> dict[str, ir.Table]:
+        return {name: self.workspace.table(name) for name in TABLES}
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.workspace.table(name).to_pandas()
+
+    def ingest(self, source: str | Path, policy: str | None = None) -> IngestSummary:
+        return ingest(self.workspace, source, policy=policy)
+
+    def kpi_result(self, *, by: list[str] | str | None = None, period: str = "all",
+                   kpis: list[str] | None = None, date_from: date | None = None,
+                   date_to: date | None = None, view: str = "cohort") -> KpiResult:
+        if isinstance(by, str):
+            by = [b.strip() for b in by.split(",") if b.strip()]
+        return compute_kpis(self.tables(), self.config, kpis=kpis, by=by, period=period,
+                            date_from=date_from, date_to=date_to, view=view)
+
+    def kpis(self, **kwargs) -> pd.DataFrame:
+        """KPIs as a DataFrame; ``.attrs['meta']`` holds the definitions and warnings."""
+        result = self.kpi_result(**kwargs)
+        df = pd.DataFrame(result.rows)
+        df.attrs["meta"] = result.to_json()["meta"]
+        return df
+
+    def close(self) -> None:
+        self.workspace.close()
+
+    def __enter__(self) -> Pilot:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open(path: str | Path = ".", create: bool = False) -> Pilot:  # noqa: A001 - public name
+    return Pilot(engine.open_workspace(path, create=create))

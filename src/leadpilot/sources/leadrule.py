@@ -1,0 +1,54 @@
+"""The lead-count rule: which records count as leads, and e-mail deduplication.
+
+Nothing is deleted: excluded records keep ``excluded_reason`` and merged ones
+``merged_into`` (the lead they were merged into), so every count can be
+explained and undone by changing the rule.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from ..config import LeadRule
+
+
+def apply_lead_rule(leads: ir.Table, rule: LeadRule) -> ir.Table:
+    """Recompute excluded_reason, merged_into and merge_reason for every lead record."""
+    t = leads
+    reason = ibis.literal(None, "string")
+    for column, values in reversed(list(rule.exclude.items())):
+        if column not in t.columns:
+            continue
+        hit = t[column].cast("string").isin([str(v) for v in values])
+        reason = ibis.ifelse(hit, ibis.literal(f"lead rule: {column} in ") +
+                             t[column].cast("string"), reason)
+    t = t.mutate(excluded_reason=reason)
+
+    if not rule.dedupe_by_email:
+        return t.mutate(merged_into=ibis.literal(None, "string"),
+                        merge_reason=ibis.literal(None, "string"))
+
+    candidates = t.filter(t.excluded_reason.isnull() & t.email_norm.notnull())
+    order = [candidates.created_at, candidates.lead_id]
+    w = ibis.window(group_by=candidates.email_norm, order_by=order)
+    secs = candidates.created_at.epoch_seconds()
+    gap = secs - secs.lag().over(w)
+    window_s = rule.dedupe_window_days * 86400
+    new_group = (gap.isnull() | (gap >= window_s)) if window_s > 0 else gap.isnull()
+    c = candidates.mutate(_new=new_group.cast("int64"))
+    w2 = ibis.window(group_by=c.email_norm, order_by=[c.created_at, c.lead_id], rows=(None, 0))
+    c = c.mutate(_grp=c._new.sum().over(w2))
+    w3 = ibis.window(group_by=[c.email_norm, c._grp], order_by=[c.created_at, c.lead_id])
+    c = c.mutate(_survivor=c.lead_id.first().over(w3))
+    merges = c.filter(c._survivor != c.lead_id).select(
+        _lid=c.lead_id,
+        _into=c._survivor,
+    )
+    why = (f"same e-mail as an earlier lead within {rule.dedupe_window_days} days"
+           if window_s > 0 else "same e-mail as an earlier lead")
+    j = t.left_join(merges, t.lead_id == merges._lid)
+    return j.mutate(
+        merged_into=j._into,
+        merge_reason=ibis.ifelse(j._into.notnull(), ibis.literal(why), ibis.literal(None, "string")),
+    ).drop("_lid", "_into")

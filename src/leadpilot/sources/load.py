@@ -1,0 +1,370 @@
+"""Ingest: read -> map -> parse -> validate -> (quarantine) -> one transaction.
+
+Every file is read and checked before the workspace is touched; the write
+phase is a single transaction, so a failed ingest leaves the workspace exactly
+as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import ibis
+import ibis.expr.datatypes as dt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import engine
+from ..config import CONFIG_FILE, Config, SourceSpec, load_config
+from ..errors import Problem, SourceError, ValidationError
+from ..schema import LOAD_ORDER, TABLES
+from . import checks
+from .channels import derived_channel
+from .leadrule import apply_lead_rule
+from .mapping import map_columns, resolve_spec
+from .readers import ROW, SUPPORTED, read_file
+from .typing import Typed, derived_key_column, stage_events_from_dates, type_mapped
+
+MAX_REPORTED = 200  # problems kept in the error message; all are counted
+ProgressFactory = Callable[[str, int], Callable[[int], None]]
+
+
+@dataclass
+class TableSummary:
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_merged: int = 0
+    files: list[str] = field(default_factory=list)
+    quarantine_reasons: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class IngestSummary:
+    policy: str
+    tables: dict[str, TableSummary]
+    warnings: list[str]
+    problems: list[Problem]  # errors that were quarantined (sample) and warnings (sample)
+    leads_merged: int = 0
+    leads_excluded: int = 0
+    merge_reasons: Counter = field(default_factory=Counter)
+    channels_derived: int = 0
+    channels: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "policy": self.policy,
+            "tables": {
+                name: {
+                    "files": s.files,
+                    "rows_read": s.rows_read,
+                    "rows_loaded": s.rows_loaded,
+                    "rows_quarantined": s.rows_quarantined,
+                    "rows_merged": s.rows_merged,
+                    "quarantine_reasons": dict(s.quarantine_reasons),
+                }
+                for name, s in self.tables.items()
+            },
+            "leads_merged": self.leads_merged,
+            "merge_reasons": dict(self.merge_reasons),
+            "leads_excluded": self.leads_excluded,
+            "channels_derived": self.channels_derived,
+            "leads_by_channel": self.channels,
+            "warnings": self.warnings,
+        }
+
+
+def plan_sources(source: str | Path) -> tuple[list[SourceSpec], Config | None]:
+    """A folder of canonical files, or a leadpilot.yaml naming its sources."""
+    path = Path(source)
+    if not path.exists():
+        raise SourceError(f"{path}: no such file or folder")
+    if path.is_file():
+        if path.suffix.lower() not in (".yaml", ".yml"):
+            raise SourceError(f"{path}: expected a folder of canonical files or a {CONFIG_FILE}")
+        cfg = load_config(path)
+        specs = []
+        for s in cfg.sources:
+            p = Path(s.path)
+            if not p.is_absolute():
+                p = path.parent / p
+            specs.append(resolve_spec(s.model_copy(update={"path": str(p)})))
+        if not specs:
+            raise SourceError(f"{path}: the configuration names no sources (key 'sources')")
+        return specs, cfg
+    specs = []
+    for table in LOAD_ORDER:
+        found = [path / f"{table}{ext}" for ext in SUPPORTED if (path / f"{table}{ext}").exists()]
+        if len(found) > 1:
+            raise SourceError(
+                f"{path}: several files for table {table} ({', '.join(f.name for f in found)}); "
+                "keep one"
+            )
+        if found:
+            specs.append(SourceSpec(table=table, path=str(found[0])))
+    if not specs:
+        names = ", ".join(f"{t}.csv" for t in LOAD_ORDER)
+        raise SourceError(f"{path}: no canonical file found (expected any of {names}, "
+                          "or .parquet / .xlsx)")
+    return specs, None
+
+
+def _problems(issues: pa.Table, table: str, limit: int) -> list[Problem]:
+    out = []
+    for r in issues.slice(0, limit).to_pylist():
+        out.append(Problem(table=table, file=r["file"], row=r["row"], column=r["column"],
+                           value=r["value"], expected=r["expected"], severity=r["severity"]))
+    return out
+
+
+def _sort_issues(issues: pa.Table) -> pa.Table:
+    return issues.sort_by([("file", "ascending"), ("row", "ascending")])
+
+
+def ingest(
+    ws: engine.Workspace,
+    source: str | Path,
+    *,
+    policy: str | None = None,
+    progress: ProgressFactory | None = None,
+    now: datetime | None = None,
+) -> IngestSummary:
+    specs, source_cfg = plan_sources(source)
+    config = ws.config
+    if source_cfg is not None:
+        # A leadpilot.yaml given as SOURCE brings its parsing and lead settings along.
+        config = config.model_copy(update={
+            "ingest": source_cfg.ingest, "leads": source_cfg.leads,
+            "channel_rules": source_cfg.channel_rules or config.channel_rules,
+            "currency": source_cfg.currency, "timezone": source_cfg.timezone,
+        })
+    policy = policy or config.ingest.policy
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    staging = ibis.duckdb.connect()
+    summaries: dict[str, TableSummary] = {}
+    warnings: list[str] = []
+
+    # 1. read, map and type every file; missing columns stop everything (no row can load)
+    typed: dict[str, list[Typed]] = {}
+    file_problems: list[Problem] = []
+    for spec in specs:
+        size = Path(spec.path).stat().st_size if Path(spec.path).exists() else 0
+        tick = progress(f"reading {Path(spec.path).name}", size) if progress else None
+        frame = read_file(spec.path, delimiter=spec.delimiter, encoding=spec.encoding,
+                          sheet=spec.sheet, progress=tick)
+        mapped, problems = map_columns(frame, spec)
+        s = summaries.setdefault(spec.table, TableSummary())
+        s.files.append(frame.file)
+        s.rows_read += mapped.num_rows
+        if problems:
+            file_problems.extend(problems)
+            continue
+        t = type_mapped(mapped, spec, config)
+        typed.setdefault(spec.table, []).append(t)
+        events = stage_events_from_dates(mapped, t.data, spec, config)
+        if events is not None:
+            typed.setdefault("stage_events", []).append(events)
+            summaries.setdefault("stage_events", TableSummary()).rows_read += events.data.num_rows
+    if file_problems:
+        raise ValidationError(file_problems)
+
+    # 2. checks per table, in load order, leads first so references can be checked
+    existing = ws.table("leads").select("lead_id", "created_at").to_pyarrow()
+    good: dict[str, pa.Table] = {}
+    quarantined: list[pa.Table] = []
+    errors: list[Problem] = []
+    error_count = 0
+    sample: list[Problem] = []
+    known_name = "known_leads"
+    staging.create_table(known_name, existing, overwrite=True)
+    for table in LOAD_ORDER:
+        parts = typed.get(table)
+        if not parts:
+            continue
+        data = pa.concat_tables([p.data for p in parts], promote_options="permissive")
+        row_issues = pa.concat_tables([p.issues for p in parts], promote_options="permissive")
+        key, derived = derived_key_column(table, data)
+        key_name = TABLES[table].key_column
+        if key_name in data.column_names:
+            data = data.set_column(data.column_names.index(key_name), key_name, key)
+        else:
+            data = data.append_column(key_name, key)
+        data = data.append_column("__id", pa.array(range(data.num_rows), pa.int64()))
+        staging.create_table("_t", data, overwrite=True)
+        t = staging.table("_t")
+        exprs = checks.row_checks(t, table, config, now)
+        label = TABLES[table].key_column if derived else TABLES[table].key[0]
+        exprs.append(checks.duplicate_keys(t, key_name, label, derived))
+        if TABLES[table].references_leads:
+            exprs.append(checks.unknown_leads(t, staging.table(known_name)))
+        if table == "stage_events":
+            exprs.append(checks.stage_before_creation(t, staging.table(known_name)))
+            if config.stages.implied:
+                exprs.append(checks.skipped_stages(t))
+        found = ibis.union(*exprs).to_pyarrow() if exprs else None
+        issues = row_issues
+        if found is not None and found.num_rows:
+            found = found.select(issues.column_names).cast(issues.schema)
+            issues = pa.concat_tables([issues, found])
+        issues = _sort_issues(issues)
+        sev = issues["severity"]
+        is_err = pc.equal(sev, "error")
+        is_dup = pc.equal(sev, "duplicate")
+        n_err = pc.sum(is_err).as_py() or 0
+        err_issues = issues.filter(is_err)
+        error_count += n_err
+        errors.extend(_problems(err_issues, table, MAX_REPORTED - len(errors)) if len(errors)
+                      < MAX_REPORTED else [])
+        warn = issues.filter(pc.equal(sev, "warning"))
+        if warn.num_rows:
+            counts = Counter(warn["expected"].to_pylist())
+            for text, n in counts.most_common():
+                warnings.append(f"{table}: {n} row(s): {text}")
+            sample.extend(_problems(warn, table, 20))
+        dups = issues.filter(is_dup)
+        s = summaries[table]
+        if dups.num_rows:
+            s.rows_merged += dups.num_rows
+            warnings.append(f"{table}: {dups.num_rows} identical event row(s) merged "
+                            "(same lead, time, type, channel, campaign and content)")
+        bad_keys = pa.concat_tables([err_issues, dups]).select(["row", "file"])
+        bad = _row_mask(data, bad_keys)
+        good_data = data.filter(pc.invert(bad))
+        if n_err:
+            s.rows_quarantined += pc.sum(_row_mask(data, err_issues.select(["row", "file"]))).as_py()
+            s.quarantine_reasons.update(err_issues["expected"].to_pylist())
+            quarantined.append(_quarantine_rows(table, err_issues, typed[table], now))
+        good[table] = _finalise(staging, table, good_data, config)
+        if table == "leads":
+            # Later tables may only reference leads that will really be loaded.
+            kept = good[table].select(["lead_id", "created_at"])
+            merged = pa.concat_tables([
+                existing.filter(pc.invert(pc.is_in(existing["lead_id"], kept["lead_id"]))),
+                kept.cast(existing.schema),
+            ])
+            staging.create_table(known_name, merged, overwrite=True)
+
+    if error_count and policy == "strict":
+        raise ValidationError(errors, total=error_count)
+
+    # 3. one transaction: upserts, quarantine, lead rule, log
+    con = ws.con
+    with engine.transaction(con):
+        for table in LOAD_ORDER:
+            if table not in good:
+                continue
+            data = good[table]
+            if table == "leads":
+                extras = {c: dt.dtype(data.schema.field(c).type) for c in data.column_names
+                          if c not in engine.table_schema(TABLES["leads"]).names}
+                if extras:
+                    engine.add_columns(con, "leads", extras)
+            engine.upsert(con, table, data, TABLES[table].key_column)
+            summaries[table].rows_loaded += data.num_rows
+        if quarantined:
+            q = pa.concat_tables(quarantined)
+            con.insert(engine.QUARANTINE, ibis.memtable(q))
+        if "leads" in good:
+            _rebuild_leads(con, config)
+        log = pa.table({
+            "ingested_at": pa.array([now] * len(summaries), pa.timestamp("us")),
+            "source": pa.array([str(source)] * len(summaries)),
+            "table_name": pa.array(list(summaries)),
+            "rows_read": pa.array([s.rows_read for s in summaries.values()], pa.int64()),
+            "rows_loaded": pa.array([s.rows_loaded for s in summaries.values()], pa.int64()),
+            "rows_quarantined": pa.array([s.rows_quarantined for s in summaries.values()],
+                                         pa.int64()),
+            "rows_merged": pa.array([s.rows_merged for s in summaries.values()], pa.int64()),
+        })
+        con.insert(engine.INGEST_LOG, ibis.memtable(log))
+
+    summary = IngestSummary(policy=policy, tables=summaries, warnings=warnings,
+                            problems=errors + sample)
+    _lead_stats(ws, summary)
+    return summary
+
+
+def _row_mask(data: pa.Table, bad: pa.Table) -> pa.Array:
+    if bad.num_rows == 0:
+        return pa.array([False] * data.num_rows)
+    keys = pc.binary_join_element_wise(bad["file"], pc.cast(bad["row"], pa.string()), "#")
+    mine = pc.binary_join_element_wise(data["__file"], pc.cast(data[ROW], pa.string()), "#")
+    return pc.is_in(mine, value_set=pc.unique(keys))
+
+
+def _quarantine_rows(table: str, issues: pa.Table, parts: list[Typed], now: datetime) -> pa.Table:
+    # The record keeps the typed row as JSON, so the quarantined data is never lost.
+    records = {}
+    for p in parts:
+        mask = pc.is_in(p.data[ROW], value_set=pc.unique(issues.filter(
+            pc.equal(issues["file"], p.data["__file"][0])) ["row"])) if p.data.num_rows else None
+        if mask is None:
+            continue
+        for r in p.data.filter(mask).to_pylist():
+            records[(r["__file"], r[ROW])] = json.dumps(
+                {k: v for k, v in r.items() if not k.startswith("__")}, default=str)
+    rows = issues.to_pylist()
+    return pa.table({
+        "table_name": pa.array([table] * len(rows), pa.string()),
+        "file": pa.array([r["file"] for r in rows], pa.string()),
+        "row": pa.array([r["row"] for r in rows], pa.int64()),
+        "column_name": pa.array([r["column"] for r in rows], pa.string()),
+        "value": pa.array([r["value"] for r in rows], pa.string()),
+        "reason": pa.array([r["expected"] for r in rows], pa.string()),
+        "record": pa.array([records.get((r["file"], r["row"])) for r in rows], pa.string()),
+        "ingested_at": pa.array([now] * len(rows), pa.timestamp("us")),
+    })
+
+
+def _finalise(staging: ibis.BaseBackend, table: str, data: pa.Table, config: Config) -> pa.Table:
+    """Derive channels, convert currencies, clear closing dates of open deals."""
+    staging.create_table("_g", data, overwrite=True)
+    t = staging.table("_g")
+    if table == "leads":
+        t = t.mutate(channel_derived=t.channel.isnull())
+        t = t.mutate(channel=derived_channel(t, config.channel_rules))
+    if "currency" in t.columns and "amount" in t.columns:
+        rate = ibis.cases(*[(t.currency.upper() == c, ibis.literal(r))
+                            for c, r in config.ingest.currency_rates.items()],
+                          else_=ibis.literal(1.0)) if config.ingest.currency_rates \
+            else ibis.literal(1.0)
+        t = t.mutate(amount=t.amount * rate, currency=ibis.literal(config.currency))
+    if table == "deals":
+        t = t.mutate(closed_at=ibis.ifelse(t.status == "open",
+                                           ibis.literal(None, "timestamp"), t.closed_at))
+    t = t.drop(*[c for c in t.columns if c.startswith("__")])
+    return t.to_pyarrow()
+
+
+def _rebuild_leads(con: ibis.BaseBackend, config: Config) -> None:
+    rebuilt = apply_lead_rule(con.table("leads"), config.leads)
+    tmp = "_leads_rebuilt"
+    con.create_table(tmp, rebuilt, overwrite=True)
+    con.truncate_table("leads")
+    con.insert("leads", con.table(tmp))
+    con.drop_table(tmp, force=True)
+
+
+def _lead_stats(ws: engine.Workspace, summary: IngestSummary) -> None:
+    t = ws.table("leads")
+    stats = t.aggregate(
+        merged=t.merged_into.notnull().sum(),
+        excluded=t.excluded_reason.notnull().sum(),
+        derived=(t.channel_derived.fillna(False) & t.merged_into.isnull()).sum(),
+    ).to_pyarrow().to_pylist()[0]
+    summary.leads_merged = int(stats["merged"] or 0)
+    summary.leads_excluded = int(stats["excluded"] or 0)
+    summary.channels_derived = int(stats["derived"] or 0)
+    counted = t.filter(t.merged_into.isnull() & t.excluded_reason.isnull())
+    by_channel = counted.group_by("channel").aggregate(n=counted.count()).to_pyarrow().to_pylist()
+    summary.channels = {r["channel"]: int(r["n"]) for r in
+                        sorted(by_channel, key=lambda r: -r["n"])}
+    merged = t.filter(t.merged_into.notnull())
+    reasons = merged.group_by("merge_reason").aggregate(
+        n=merged.count()).to_pyarrow().to_pylist() if summary.leads_merged else []
+    summary.merge_reasons = Counter({r["merge_reason"]: int(r["n"]) for r in reasons})

@@ -1,0 +1,186 @@
+"""Mapping a source file's columns onto a canonical table (presets + configuration).
+
+A preset is a named, partial source specification in ``presets/NAME.yaml``
+(one small file per export layout); the user's specification overrides it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import yaml
+
+from ..config import SourceSpec
+from ..errors import ConfigError, Problem
+from ..schema import TABLES
+from .readers import ROW, RawFrame
+
+PRESET_DIR = Path(__file__).with_name("presets")
+
+
+def available_presets() -> list[str]:
+    return sorted(p.stem for p in PRESET_DIR.glob("*.yaml"))
+
+
+@cache
+def _preset(name: str) -> dict:
+    path = PRESET_DIR / f"{name}.yaml"
+    if not path.exists():
+        near = difflib.get_close_matches(name, available_presets(), n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise ConfigError(
+            f"unknown preset {name!r}{hint} Available presets: {', '.join(available_presets())}"
+        )
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def resolve_spec(spec: SourceSpec) -> SourceSpec:
+    """Merge the preset under the user's specification (the user wins)."""
+    if not spec.preset:
+        return spec
+    preset = dict(_preset(spec.preset))
+    if preset.get("table", spec.table) != spec.table:
+        raise ConfigError(
+            f"preset {spec.preset!r} maps table {preset['table']!r}, but the source says "
+            f"table {spec.table!r}"
+        )
+    user = spec.model_dump(exclude_unset=True, by_alias=True)
+    merged = dict(preset)
+    for key, value in user.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        elif key == "money" and isinstance(merged.get(key), list):
+            merged[key] = sorted(set(merged[key]) | set(value))
+        else:
+            merged[key] = value
+    merged.setdefault("table", spec.table)
+    merged.setdefault("path", spec.path)
+    return SourceSpec.model_validate(merged)
+
+
+def normalise_name(name: str) -> str:
+    """'Lead ID' -> 'lead_id', 'Created At ' -> 'created_at'."""
+    return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
+
+
+@dataclass
+class Mapped:
+    """A source file's rows under canonical names, still as read (mostly text)."""
+
+    table: str
+    file: str
+    rows: pa.Array  # row numbers in the file
+    columns: dict[str, pa.Array]
+    origin: dict[str, str]  # canonical column -> source column(s), for messages
+    extras: dict[str, pa.Array] = field(default_factory=dict)
+    stage_dates: dict[str, pa.Array] = field(default_factory=dict)
+    raw: pa.Table | None = None  # the source row, kept for the quarantine record
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.rows)
+
+
+def _did_you_mean(wanted: str, header: list[str]) -> str:
+    norm = {normalise_name(h): h for h in header}
+    near = difflib.get_close_matches(normalise_name(wanted), list(norm), n=2, cutoff=0.6)
+    if not near:
+        return ""
+    return " (did you mean " + " or ".join(repr(norm[n]) for n in near) + "?)"
+
+
+def map_columns(frame: RawFrame, spec: SourceSpec) -> tuple[Mapped, list[Problem]]:
+    table = TABLES[spec.table]
+    data = frame.data
+    header = [c for c in data.column_names if c != ROW]
+    by_norm: dict[str, str] = {}
+    for h in header:
+        by_norm.setdefault(normalise_name(h), h)
+    problems: list[Problem] = []
+    used: set[str] = set()
+    columns: dict[str, pa.Array] = {}
+    origin: dict[str, str] = {}
+
+    def missing(canonical: str, wanted: str) -> None:
+        problems.append(
+            Problem(
+                table=spec.table,
+                file=frame.file,
+                row=1 if frame.file.lower().endswith((".csv", ".tsv", ".txt", ".xlsx")) else None,
+                column=wanted,
+                value=None,
+                expected=f"a column {wanted!r} for {spec.table}.{canonical}"
+                + _did_you_mean(wanted, header),
+            )
+        )
+
+    for col in table.columns:
+        if col.name in spec.constants:
+            columns[col.name] = pa.array([spec.constants[col.name]] * data.num_rows, pa.string())
+            origin[col.name] = f"constant {spec.constants[col.name]!r}"
+            continue
+        source = spec.columns.get(col.name)
+        if source is None:
+            hit = by_norm.get(col.name)
+            if hit is None:
+                if col.required:
+                    missing(col.name, col.name)
+                continue
+            source = hit
+        names = [source] if isinstance(source, str) else list(source)
+        absent = [n for n in names if n not in data.column_names]
+        if absent:
+            for n in absent:
+                missing(col.name, n)
+            continue
+        used.update(names)
+        origin[col.name] = " | ".join(names)
+        if len(names) == 1:
+            arr = data.column(names[0]).combine_chunks()
+        else:
+            parts = [pc.cast(data.column(n), pa.string()).combine_chunks() for n in names]
+            arr = pc.binary_join_element_wise(*parts, "|", null_handling="replace",
+                                              null_replacement="")
+        columns[col.name] = arr
+
+    stage_dates: dict[str, pa.Array] = {}
+    for stage, source in spec.stage_dates.items():
+        if source not in data.column_names:
+            missing(f"stage {stage}", source)
+            continue
+        used.add(source)
+        stage_dates[stage] = data.column(source).combine_chunks()
+
+    extras: dict[str, pa.Array] = {}
+    if table.keeps_extra_columns and spec.keep_extra:
+        taken = set(table.column_names) | {"email_norm", "merged_into", "merge_reason",
+                                           "excluded_reason", "channel_derived"}
+        for h in header:
+            if h in used:
+                continue
+            name = normalise_name(h) or "column"
+            if name in taken or name in extras:
+                continue  # a canonical column already filled from elsewhere
+            extras[name] = data.column(h).combine_chunks()
+
+    mapped = Mapped(
+        table=spec.table,
+        file=frame.file,
+        rows=data.column(ROW).combine_chunks(),
+        columns=columns,
+        origin=origin,
+        extras=extras,
+        stage_dates=stage_dates,
+        raw=data.drop_columns([ROW]),
+    )
+    return mapped, problems
+
+
+def canonical_spec(table: str, path: Path) -> SourceSpec:
+    return SourceSpec(table=table, path=str(path))

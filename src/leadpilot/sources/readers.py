@@ -1,0 +1,159 @@
+"""Reading source files (csv, parquet, xlsx) into Arrow tables, with row numbers.
+
+Text files are read with every column as a string: parsing and validation
+happen later, so that a bad value is reported, never guessed. The ``__row``
+column holds the row number a user sees in the file (header = row 1).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from ..errors import SourceError
+
+ROW = "__row"
+SUPPORTED = (".csv", ".txt", ".tsv", ".parquet", ".xlsx")
+Progress = Callable[[int], None]  # called with the number of bytes (or rows) just read
+
+
+@dataclass
+class RawFrame:
+    file: str
+    data: pa.Table  # source columns (as in the file) + ROW
+
+
+def _sniff_delimiter(path: Path, encoding: str) -> str:
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        sample = fh.read(64 * 1024)
+    if not sample.strip():
+        raise SourceError(f"{path}: the file is empty (expected a header row)")
+    try:
+        return csv.Sniffer().sniff(sample.splitlines()[0], delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def read_csv(
+    path: Path,
+    delimiter: str | None = None,
+    encoding: str = "utf-8",
+    progress: Progress | None = None,
+) -> RawFrame:
+    delimiter = delimiter or _sniff_delimiter(path, encoding)
+    enc = "utf-8" if encoding.lower().replace("-", "") in ("utf8", "utf8sig") else encoding
+    with open(path, encoding=enc, errors="replace", newline="") as fh:
+        header = next(csv.reader(fh, delimiter=delimiter), None)
+    if not header:
+        raise SourceError(f"{path}: the file is empty (expected a header row)")
+    header = [h.lstrip("\ufeff").strip() for h in header]
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise SourceError(f"{path}: row 1 repeats the column name(s) {dupes}; names must be unique")
+    read_opts = pacsv.ReadOptions(
+        column_names=header, skip_rows=1, encoding=enc, block_size=16 << 20
+    )
+    parse_opts = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+    convert_opts = pacsv.ConvertOptions(
+        column_types={h: pa.string() for h in header},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    try:
+        reader = pacsv.open_csv(
+            path, read_options=read_opts, parse_options=parse_opts, convert_options=convert_opts
+        )
+        batches = []
+        size = path.stat().st_size
+        seen = 0
+        for batch in reader:
+            batches.append(batch)
+            if progress is not None:
+                # Arrow does not expose byte offsets: estimate from the share of rows read.
+                done = min(size, int(size * 0.98 * (len(batches) / (len(batches) + 1))))
+                progress(done - seen)
+                seen = done
+        if progress is not None:
+            progress(size - seen)
+        table = pa.Table.from_batches(batches, schema=reader.schema)
+    except pa.ArrowInvalid as exc:
+        raise SourceError(f"{path}: cannot be read as {delimiter!r}-separated text: {exc}") from None
+    rows = pa.array(range(2, table.num_rows + 2), pa.int64())
+    return RawFrame(str(path), table.append_column(ROW, rows))
+
+
+def read_parquet(path: Path, progress: Progress | None = None) -> RawFrame:
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:
+        raise SourceError(f"{path}: cannot be read as Parquet: {exc}") from None
+    if progress is not None:
+        progress(path.stat().st_size)
+    rows = pa.array(range(1, table.num_rows + 1), pa.int64())
+    return RawFrame(str(path), table.append_column(ROW, rows))
+
+
+def read_xlsx(path: Path, sheet: str | None = None, progress: Progress | None = None) -> RawFrame:
+    try:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise SourceError(f"{path}: cannot be read as an Excel workbook: {exc}") from None
+    if sheet is not None and sheet not in wb.sheetnames:
+        raise SourceError(f"{path}: no worksheet named {sheet!r}; the workbook has {wb.sheetnames}")
+    ws = wb[sheet] if sheet else wb.worksheets[0]
+    it = ws.iter_rows(values_only=True)
+    header = next(it, None)
+    if not header:
+        raise SourceError(f"{path}: the worksheet {ws.title!r} is empty (expected a header row)")
+    names = [str(h).strip() if h is not None else f"column_{i + 1}" for i, h in enumerate(header)]
+    cols: list[list] = [[] for _ in names]
+    for values in it:
+        values = values or ()
+        for i, col in enumerate(cols):
+            col.append(values[i] if i < len(values) else None)
+    wb.close()
+    arrays = []
+    for c in cols:
+        try:
+            arrays.append(pa.array(c))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types in a column: keep text
+            arrays.append(pa.array([None if v is None else str(v) for v in c], pa.string()))
+    table = pa.table(dict(zip(names, arrays, strict=True)))
+    # Drop trailing blank rows that Excel keeps around.
+    n = table.num_rows
+    while n and all(table.column(i)[n - 1].as_py() in (None, "") for i in range(len(names))):
+        n -= 1
+    table = table.slice(0, n)
+    if progress is not None:
+        progress(path.stat().st_size)
+    rows = pa.array(range(2, table.num_rows + 2), pa.int64())
+    return RawFrame(str(path), table.append_column(ROW, rows))
+
+
+def read_file(
+    path: str | Path,
+    *,
+    delimiter: str | None = None,
+    encoding: str = "utf-8",
+    sheet: str | None = None,
+    progress: Progress | None = None,
+) -> RawFrame:
+    path = Path(path)
+    if not path.exists():
+        raise SourceError(f"{path}: file not found")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        return read_csv(path, delimiter=delimiter, encoding=encoding, progress=progress)
+    if suffix == ".parquet":
+        return read_parquet(path, progress=progress)
+    if suffix == ".xlsx":
+        return read_xlsx(path, sheet=sheet, progress=progress)
+    raise SourceError(f"{path}: unsupported file type {suffix!r}; expected one of {SUPPORTED}")
