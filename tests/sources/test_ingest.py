@@ -1,0 +1,162 @@
+"""Ingestion end to end on a tiny canonical folder, on DuckDB and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import DATA, snapshot
+
+import leadpilot
+from leadpilot.errors import SourceError, ValidationError
+
+BAD_CASES = sorted(p.name for p in (DATA / "bad").iterdir() if p.is_dir())
+
+
+def test_good_folder_loads_every_table(make_workspace, good_dir):
+    ws = make_workspace()
+    with leadpilot.open(ws) as lp:
+        summary = lp.ingest(good_dir)
+        counts = {t: lp.workspace.table(t).count().execute() for t in
+                  ("leads", "touchpoints", "stage_events", "deals", "spend", "traffic")}
+    assert counts == {"leads": 6, "touchpoints": 5, "stage_events": 8, "deals": 2, "spend": 3,
+                      "traffic": 2}
+    assert summary.tables["leads"].rows_read == 6
+    # L4 has L1's e-mail (other case, trailing space) 36 days later: merged, not lost.
+    assert summary.leads_merged == 1
+    # L2's channel comes from google / cpc; L5 has nothing: unknown; 'Paid Search' normalised.
+    assert summary.channels == {"paid_search": 3, "email": 1, "unknown": 1}
+    assert summary.channels_derived == 2
+
+
+def test_merged_lead_keeps_its_record(make_workspace, good_dir):
+    ws = make_workspace()
+    with leadpilot.open(ws) as lp:
+        lp.ingest(good_dir)
+        leads = lp.table("leads").set_index("lead_id")
+    assert leads.loc["L4", "merged_into"] == "L1"
+    assert "same e-mail" in leads.loc["L4", "merge_reason"]
+    assert leads.loc["L2", "channel"] == "paid_search"
+    assert bool(leads.loc["L2", "channel_derived"]) is True
+    assert leads.loc["L1", "industry"] == "software"  # extra column kept as an attribute
+    assert float(leads.loc["L3", "company_size"]) == 800.0
+
+
+def test_reingest_is_idempotent(make_workspace, good_dir):
+    ws = make_workspace()
+    with leadpilot.open(ws) as lp:
+        lp.ingest(good_dir)
+    before = snapshot(ws)
+    with leadpilot.open(ws) as lp:
+        lp.ingest(good_dir)
+    after = snapshot(ws)
+    before.pop("ingest_log"), after.pop("ingest_log")
+    assert before == after
+
+
+def test_newer_export_updates_changed_rows(make_workspace, good_dir, tmp_path):
+    ws = make_workspace()
+    with leadpilot.open(ws) as lp:
+        lp.ingest(good_dir)
+    newer = tmp_path / "newer"
+    newer.mkdir()
+    (newer / "deals.csv").write_text(
+        "deal_id,lead_id,created_at,status,closed_at,amount,currency\n"
+        "D2,L3,2025-02-25,won,2025-04-01,5500,EUR\n"
+        "D3,L6,2025-03-10,open,,900,EUR\n"
+    )
+    with leadpilot.open(ws) as lp:
+        lp.ingest(newer)
+        deals = lp.table("deals").set_index("deal_id")
+    assert len(deals) == 3
+    assert deals.loc["D2", "status"] == "won" and deals.loc["D2", "amount"] == 5500
+    assert deals.loc["D1", "amount"] == 12000  # untouched
+
+
+@pytest.mark.parametrize("case", BAD_CASES)
+def test_bad_input_is_reported_and_changes_nothing(case, make_workspace, good_dir):
+    ws = make_workspace()
+    with leadpilot.open(ws) as lp:
+        lp.ingest(good_dir)
+    before = snapshot(ws)
+    with leadpilot.open(ws) as lp, pytest.raises(ValidationError) as info:
+        lp.ingest(DATA / "bad" / case)
+    text = str(info.value) + "\n" + "\n".join(str(p) for p in info.value.problems)
+    for line in (DATA / "bad" / case / "expected.txt").read_text().splitlines():
+        for part in line.split("|"):
+            assert part.strip() in text, f"{case}: {part!r} not in {text!r}"
+    assert snapshot(ws) == before
+
+
+def test_every_problem_of_a_file_is_reported(make_workspace):
+    ws = make_workspace()
+    with leadpilot.open(ws) as lp, pytest.raises(ValidationError) as info:
+        lp.ingest(DATA / "bad" / "bad_date")
+    rows = sorted(p.row for p in info.value.problems)
+    assert rows == [3, 4] and info.value.total == 2
+
+
+def test_quarantine_loads_good_rows_and_keeps_bad_ones(make_workspace, tmp_path):
+    ws = make_workspace()
+    src = tmp_path / "mixed"
+    src.mkdir()
+    (src / "leads.csv").write_text(
+        "lead_id,created_at,email\nL1,2025-01-05,a@x.com\nL2,not a date,b@x.com\n"
+        "L3,2025-01-07,c@x.com\n"
+    )
+    (src / "touchpoints.csv").write_text(
+        "lead_id,ts,type\nL1,2025-01-06,visit\nL2,2025-01-06,visit\nL3,2025-01-08,telepathy\n"
+    )
+    with leadpilot.open(ws) as lp:
+        summary = lp.ingest(src, policy="quarantine")
+        q = lp.table("quarantine")
+        leads = lp.table("leads")
+    assert sorted(leads.lead_id) == ["L1", "L3"]
+    assert summary.tables["leads"].rows_quarantined == 1
+    # L2's touchpoint now points to a lead that is not loaded: quarantined too, never dropped.
+    assert summary.tables["touchpoints"].rows_quarantined == 2
+    assert summary.tables["touchpoints"].rows_loaded == 1
+    assert len(q) == 3
+    assert set(q.table_name) == {"leads", "touchpoints"}
+    assert q.record.notna().all()
+
+
+def test_missing_source_is_a_clear_error(make_workspace, tmp_path):
+    ws = make_workspace()
+    with leadpilot.open(ws) as lp, pytest.raises(SourceError, match="no such file"):
+        lp.ingest(tmp_path / "nowhere")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with leadpilot.open(ws) as lp, pytest.raises(SourceError, match="no canonical file"):
+        lp.ingest(empty)
+
+
+def test_lead_rule_excludes_and_window(make_workspace, tmp_path):
+    ws = make_workspace(leads={"exclude": {"lifecycle": ["customer"]}, "dedupe_window_days": 10})
+    src = tmp_path / "s"
+    src.mkdir()
+    (src / "leads.csv").write_text(
+        "lead_id,created_at,email,lifecycle\n"
+        "A,2025-01-01,p@x.com,lead\nB,2025-01-05,P@x.com,lead\nC,2025-03-01,p@x.com,lead\n"
+        "D,2025-01-02,q@x.com,customer\n"
+    )
+    with leadpilot.open(ws) as lp:
+        summary = lp.ingest(src)
+        leads = lp.table("leads").set_index("lead_id")
+    assert leads.loc["B", "merged_into"] == "A"  # 4 days after A
+    assert leads.loc["C", "merged_into"] is None or str(leads.loc["C", "merged_into"]) in (
+        "None", "nan")  # 55 days later: a new lead
+    assert summary.leads_excluded == 1 and "customer" in leads.loc["D", "excluded_reason"]
+
+
+def test_xlsx_and_parquet_sources(make_workspace, tmp_path, good_dir):
+    import pandas as pd
+
+    ws = make_workspace()
+    src = tmp_path / "x"
+    src.mkdir()
+    pd.read_csv(good_dir / "leads.csv").to_excel(src / "leads.xlsx", index=False)
+    pd.read_csv(good_dir / "spend.csv").to_parquet(src / "spend.parquet")
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src)
+        assert lp.workspace.table("leads").count().execute() == 6
+        assert lp.workspace.table("spend").count().execute() == 3
+
