@@ -200,12 +200,9 @@ def add_columns(con: ibis.BaseBackend, name: str, columns: dict[str, dt.DataType
 
 
 def _delete_keys(con: ibis.BaseBackend, name: str, key: str, staged: str) -> None:
-    stmt = sge.Delete(
-        this=sg.table(name, quoted=True),
-        where=sge.In(
-            this=sg.column(key, quoted=True),
-            query=sg.select(sg.column(key, quoted=True)).from_(sg.table(staged, quoted=True)),
-        ),
+    keys = sg.select(sg.column(key, quoted=True)).from_(sg.table(staged, quoted=True))
+    stmt = sg.delete(sg.table(name, quoted=True)).where(
+        sg.column(key, quoted=True).isin(query=keys)
     )
     con.raw_sql(stmt.sql(con.name))
 

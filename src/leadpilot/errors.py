@@ -63,7 +63,12 @@ class Problem:
             where += f", row {self.row}"
         if self.column:
             where += f", column {self.column!r}"
-        got = "" if self.value is None else f": got {self.value!r}"
+        if self.value is None:
+            got = ""
+        elif self.value.strip() == "":
+            got = ": got an empty value"
+        else:
+            got = f": got {self.value!r}"
         return f"{where}{got}; expected {self.expected}"
 
     def as_dict(self) -> dict:

@@ -184,14 +184,14 @@ def _join_spend(agg, spend, by, unit, keys, date_from, date_to, warnings):
     # Outer join: spend with no leads and leads with no spend both stay.
     s = s.rename({f"_s_{k}": k for k in keys})
     j = agg.outer_join(s, [agg[k] == s[f"_s_{k}"] for k in keys])
-    j = j.mutate(**{k: j[k].fillna(j[f"_s_{k}"]) if k != "period" else
+    j = j.mutate(**{k: j[k].fill_null(j[f"_s_{k}"]) if k != "period" else
                     ibis.coalesce(j[k], j[f"_s_{k}"].cast("date")) for k in keys})
-    j = j.mutate(leads=j.leads.fillna(0))
+    j = j.mutate(leads=j.leads.fill_null(0))
     for m in ("mqls", "sqls", "customers"):
         if m in j.columns:
-            j = j.mutate(**{m: j[m].fillna(0)})
+            j = j.mutate(**{m: j[m].fill_null(0)})
     if "revenue" in j.columns:
-        j = j.mutate(revenue=j.revenue.fillna(0.0))
+        j = j.mutate(revenue=j.revenue.fill_null(0.0))
     return j.drop(*[f"_s_{k}" for k in keys])
 
 

@@ -28,7 +28,7 @@ def lead_keys(leads: ir.Table) -> ir.Table:
     """lead_id of every record -> the lead it counts for."""
     return leads.select(
         record_id=leads.lead_id,
-        lead_key=leads.merged_into.fillna(leads.lead_id),
+        lead_key=leads.merged_into.fill_null(leads.lead_id),
     )
 
 
@@ -71,9 +71,9 @@ def lead_model(tables: dict[str, ir.Table], implied: bool = True) -> ir.Table:
         **dates,
         disqualified_at=m._disqualified_at,
         rejected_at=m._rejected_at,
-        revenue=m.revenue.fillna(0.0),
-        deals=m.deals.fillna(0),
-        won_deals=m.won_deals.fillna(0),
+        revenue=m.revenue.fill_null(0.0),
+        deals=m.deals.fill_null(0),
+        won_deals=m.won_deals.fill_null(0),
     )
     return m.drop(*[c for c in m.columns if c.startswith("_")])
 

@@ -51,7 +51,7 @@ def _condition(t: ir.Table, rule: ChannelRule) -> ir.BooleanValue | None:
             continue
         value = t[column].lower().strip() if column in t.columns else ibis.literal(None, "string")
         # Values are lower-cased; a rule that matches '' (direct's medium) matches a missing one.
-        c = value.fillna("").re_search(pattern)
+        c = value.fill_null("").re_search(pattern)
         cond = c if cond is None else cond & c
     return cond
 
@@ -72,4 +72,4 @@ def derived_channel(t: ir.Table, rules: list[ChannelRule] | None = None) -> ir.S
     derived = ibis.cases(*branches, else_=ibis.literal("unknown")) if branches else ibis.literal("unknown")
     if has_utm is not None:
         derived = ibis.ifelse(has_utm, derived, ibis.literal("unknown"))
-    return t.channel.fillna(derived) if "channel" in t.columns else derived
+    return t.channel.fill_null(derived) if "channel" in t.columns else derived

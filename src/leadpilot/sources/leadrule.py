@@ -36,7 +36,7 @@ def apply_lead_rule(leads: ir.Table, rule: LeadRule) -> ir.Table:
     gap = secs - secs.lag().over(w)
     window_s = rule.dedupe_window_days * 86400
     new_group = (gap.isnull() | (gap >= window_s)) if window_s > 0 else gap.isnull()
-    c = candidates.mutate(_new=new_group.cast("int64"))
+    c = candidates.mutate(_new=ibis.ifelse(new_group, 1, 0))
     w2 = ibis.window(group_by=c.email_norm, order_by=[c.created_at, c.lead_id], rows=(None, 0))
     c = c.mutate(_grp=c._new.sum().over(w2))
     w3 = ibis.window(group_by=[c.email_norm, c._grp], order_by=[c.created_at, c.lead_id])

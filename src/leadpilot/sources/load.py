@@ -355,7 +355,7 @@ def _lead_stats(ws: engine.Workspace, summary: IngestSummary) -> None:
     stats = t.aggregate(
         merged=t.merged_into.notnull().sum(),
         excluded=t.excluded_reason.notnull().sum(),
-        derived=(t.channel_derived.fillna(False) & t.merged_into.isnull()).sum(),
+        derived=(t.channel_derived.fill_null(False) & t.merged_into.isnull()).sum(),
     ).to_pyarrow().to_pylist()[0]
     summary.leads_merged = int(stats["merged"] or 0)
     summary.leads_excluded = int(stats["excluded"] or 0)
