@@ -214,7 +214,7 @@ def _fmt(value, unit: str) -> str:
     if unit == "fraction":
         return f"{value:.1%}"
     if unit == "currency":
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+        return f"{value:,.0f}" if abs(value) >= 100 or value == int(value) else f"{value:,.2f}"
     return f"{value:,}"
 
 
@@ -225,7 +225,7 @@ def _print_kpis(result, lang: str = "en") -> None:
     for k in keys:
         t.add_column(k)
     for k in result.kpis:
-        t.add_column(k.label_fr if lang == "fr" else k.name, justify="right")
+        t.add_column(k.label_fr if lang == "fr" else k.header, justify="right")
     for r in result.rows:
         t.add_row(*[str(r.get(k) if r.get(k) is not None else "(none)") for k in keys],
                   *[_fmt(r.get(k.name), k.unit) for k in result.kpis])

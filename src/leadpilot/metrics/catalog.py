@@ -26,6 +26,11 @@ class Kpi:
     numerator: str | None = None  # measure name
     denominator: str | None = None  # measure name (rates and ratios)
     view: Literal["cohort", "activity", "period"] = "cohort"
+    short: str = ""  # column header in narrow terminal tables
+
+    @property
+    def header(self) -> str:
+        return self.short or self.name
 
     def as_dict(self) -> dict:
         return {
@@ -53,7 +58,7 @@ CATALOG: dict[str, Kpi] = {
             f"Number of {COHORT} that reached SQL or any later stage.", numerator="sqls"),
         Kpi("customers", "Customers", "Clients", "count", "leads", True,
             f"Number of {COHORT} that became customers (customer stage or a won deal).",
-            numerator="customers"),
+            numerator="customers", short="cust."),
         Kpi("revenue", "Revenue", "Chiffre d'affaires", "sum", "currency", True,
             f"Sum of won deal amounts of the {COHORT}, credited to the lead's own channel "
             "(source-channel rule; attribution models are separate).", numerator="revenue"),
@@ -66,10 +71,10 @@ CATALOG: dict[str, Kpi] = {
             numerator="spend", denominator="leads"),
         Kpi("lead_to_mql", "Lead → MQL", "Lead → MQL", "rate", "fraction", True,
             "mqls / leads of the same cohort, with a 95 % Wilson interval.",
-            numerator="mqls", denominator="leads"),
+            numerator="mqls", denominator="leads", short="L→MQL"),
         Kpi("lead_to_customer", "Closing rate", "Taux de closing", "rate", "fraction", True,
             "customers / leads of the same cohort, with a 95 % Wilson interval.",
-            numerator="customers", denominator="leads"),
+            numerator="customers", denominator="leads", short="L→cust."),
     )
 }
 

@@ -55,7 +55,10 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # At k = 0 or k = n the exact Wilson bound is 0 or 1; rounding must not cut the rate out.
+    low = 0.0 if successes == 0 else max(0.0, min(p, centre - half))
+    high = 1.0 if successes == n else min(1.0, max(p, centre + half))
+    return low, high
 
 
 def period_label(start: date | datetime | None, period: str) -> str:
@@ -152,7 +155,12 @@ def compute_kpis(
     )
 
     if "spend" in needed:
-        agg = _join_spend(agg, tables["spend"], by, unit, keys, date_from, date_to, warnings)
+        has_spend = tables["spend"].count().execute() > 0
+        if not has_spend:
+            warnings.append("no spend loaded: spend and cost KPIs are null")
+            agg = agg.mutate(spend=ibis.literal(None, "float64"))
+        else:
+            agg = _join_spend(agg, tables["spend"], by, unit, keys, date_from, date_to, warnings)
 
     result = agg.order_by([agg[k] for k in keys]) if keys else agg
     raw = result.to_pyarrow().to_pylist()
@@ -186,7 +194,8 @@ def _join_spend(agg, spend, by, unit, keys, date_from, date_to, warnings):
     j = agg.outer_join(s, [agg[k] == s[f"_s_{k}"] for k in keys])
     j = j.mutate(**{k: j[k].fill_null(j[f"_s_{k}"]) if k != "period" else
                     ibis.coalesce(j[k], j[f"_s_{k}"].cast("date")) for k in keys})
-    j = j.mutate(leads=j.leads.fill_null(0))
+    # Groups without spend rows spent nothing (the spend table is the whole record).
+    j = j.mutate(leads=j.leads.fill_null(0), spend=j.spend.fill_null(0.0))
     for m in ("mqls", "sqls", "customers"):
         if m in j.columns:
             j = j.mutate(**{m: j[m].fill_null(0)})

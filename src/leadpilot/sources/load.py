@@ -291,7 +291,7 @@ def ingest(
 
 def _row_mask(data: pa.Table, bad: pa.Table) -> pa.Array:
     if bad.num_rows == 0:
-        return pa.array([False] * data.num_rows)
+        return pa.array([False] * data.num_rows, pa.bool_())
     keys = pc.binary_join_element_wise(bad["file"], pc.cast(bad["row"], pa.string()), "#")
     mine = pc.binary_join_element_wise(data["__file"], pc.cast(data[ROW], pa.string()), "#")
     return pc.is_in(mine, value_set=pc.unique(keys))

@@ -1,0 +1,157 @@
+"""Headline KPIs: the source articles' worked examples, on DuckDB and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import leadpilot
+from leadpilot.errors import UsageError
+from leadpilot.metrics.compute import wilson
+
+
+def build(folder: Path, groups: list[dict]) -> Path:
+    """Canonical CSVs for groups of identical leads.
+
+    Each group: channel, campaign, n leads, how many reached mql / sql / customer,
+    basket (won amount per customer), spend (total, dated on the first day), month.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    leads = ["lead_id,created_at,channel,campaign"]
+    events = ["lead_id,stage,ts"]
+    deals = ["deal_id,lead_id,created_at,status,closed_at,amount"]
+    spend = ["date,channel,campaign,amount"]
+    k = 0
+    for g in groups:
+        month = g.get("month", "2025-01")
+        for i in range(g["n"]):
+            k += 1
+            lid = f"L{k}"
+            leads.append(f"{lid},{month}-02,{g['channel']},{g.get('campaign', '')}")
+            if i < g.get("mql", 0):
+                events.append(f"{lid},mql,{month}-05")
+            if i < g.get("sql", 0):
+                events.append(f"{lid},sql,{month}-10")
+            if i < g.get("customers", 0):
+                deals.append(f"D{k},{lid},{month}-12,won,{month}-20,{g.get('basket', 1000)}")
+        if g.get("spend"):
+            spend.append(f"{month}-01,{g['channel']},{g.get('campaign', '')},{g['spend']}")
+    for name, rows in (("leads", leads), ("stage_events", events), ("deals", deals),
+                       ("spend", spend)):
+        (folder / f"{name}.csv").write_text("\n".join(rows) + "\n")
+    return folder
+
+
+def rows_by(result, key):
+    return {r[key]: r for r in result.rows}
+
+
+def test_funnel_500_180_70(make_workspace, tmp_path):
+    src = build(tmp_path / "s", [{"channel": "paid_search", "n": 500, "mql": 180, "sql": 70}])
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        r = lp.kpi_result(kpis=["leads", "mqls", "sqls", "lead_to_mql"]).rows[0]
+    assert (r["leads"], r["mqls"], r["sqls"]) == (500, 180, 70)
+    assert r["lead_to_mql"] == pytest.approx(0.36)
+    assert (r["lead_to_mql_numerator"], r["lead_to_mql_denominator"]) == (180, 500)
+    assert r["lead_to_mql_low"] < 0.36 < r["lead_to_mql_high"]
+
+
+def test_scenario_volume_vs_value(make_workspace, tmp_path):
+    """A: 1,000 leads, 30 sales x 5,000 = 150,000; B: 300 leads, 45 sales x 8,000 = 360,000."""
+    src = build(tmp_path / "s", [
+        {"channel": "a", "n": 1000, "customers": 30, "basket": 5000},
+        {"channel": "b", "n": 300, "customers": 45, "basket": 8000},
+    ])
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        rows = rows_by(lp.kpi_result(by=["channel"]), "channel")
+    assert rows["a"]["revenue"] == 150_000 and rows["b"]["revenue"] == 360_000
+    assert rows["a"]["lead_to_customer"] == pytest.approx(0.03)
+    assert rows["b"]["lead_to_customer"] == pytest.approx(0.15)
+
+
+def test_cheap_cpl_campaign_costs_more_per_sale(make_workspace, tmp_path):
+    """Campaign A: CPL 20, 500 leads, 15 sales; B: CPL 80, 150 leads, 25 sales."""
+    src = build(tmp_path / "s", [
+        {"channel": "paid_social", "campaign": "A", "n": 500, "customers": 15, "spend": 10_000},
+        {"channel": "paid_social", "campaign": "B", "n": 150, "customers": 25, "spend": 12_000},
+    ])
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        rows = rows_by(lp.kpi_result(by=["campaign"]), "campaign")
+    assert rows["A"]["cpl"] == 20 and rows["B"]["cpl"] == 80
+    cost_per_sale = {c: rows[c]["spend"] / rows[c]["customers"] for c in "AB"}
+    assert round(cost_per_sale["A"]) == 667 and round(cost_per_sale["B"]) == 480
+
+
+def test_inbound_vs_outbound_sqls(make_workspace, tmp_path):
+    src = build(tmp_path / "s", [
+        {"channel": "inbound", "n": 800, "mql": 300, "sql": 120},
+        {"channel": "outbound", "n": 200, "mql": 150, "sql": 90},
+    ])
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        rows = rows_by(lp.kpi_result(by=["channel"], kpis=["leads", "sqls"]), "channel")
+    assert (rows["inbound"]["leads"], rows["inbound"]["sqls"]) == (800, 120)
+    assert (rows["outbound"]["leads"], rows["outbound"]["sqls"]) == (200, 90)
+
+
+def test_volume_doubles_sales_fall(make_workspace, tmp_path):
+    """400 -> 800 leads while closing falls 15 % -> 6 %: sales 60 -> 48."""
+    src = build(tmp_path / "s", [
+        {"channel": "x", "n": 400, "customers": 60, "month": "2025-01"},
+        {"channel": "x", "n": 800, "customers": 48, "month": "2025-04"},
+    ])
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        rows = rows_by(lp.kpi_result(period="quarter"), "period")
+    assert rows["2025-Q1"]["leads"] == 400 and rows["2025-Q2"]["leads"] == 800
+    assert rows["2025-Q1"]["customers"] == 60 and rows["2025-Q2"]["customers"] == 48
+    assert rows["2025-Q1"]["lead_to_customer"] == pytest.approx(0.15)
+    assert rows["2025-Q2"]["lead_to_customer"] == pytest.approx(0.06)
+
+
+def test_spend_without_leads_and_leads_without_spend_both_show(make_workspace, tmp_path):
+    src = build(tmp_path / "s", [
+        {"channel": "organic_search", "n": 10},
+        {"channel": "paid_social", "n": 0, "spend": 500},
+    ])
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        result = lp.kpi_result(by=["channel"])
+    rows = rows_by(result, "channel")
+    assert rows["organic_search"]["spend"] == 0 and rows["organic_search"]["cpl"] == 0
+    assert rows["paid_social"]["leads"] == 0 and rows["paid_social"]["spend"] == 500
+    assert rows["paid_social"]["cpl"] is None and rows["paid_social"]["lead_to_customer"] is None
+    assert any("division by zero" in w for w in result.warnings)
+
+
+def test_json_contract(make_workspace, tmp_path):
+    src = build(tmp_path / "s", [{"channel": "x", "n": 20, "customers": 2, "spend": 100}])
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        doc = lp.kpi_result(by=["channel"], period="month").to_json()
+    assert set(doc) == {"rows", "meta"}
+    assert doc["meta"]["view"] == "cohort"
+    assert set(doc["meta"]["definitions"]) >= {"leads", "cpl", "lead_to_customer"}
+    row = doc["rows"][0]
+    assert row["period"] == "2025-01" and row["channel"] == "x"
+    assert row["lead_to_customer"] == pytest.approx(0.1)
+
+
+def test_unknown_kpi_and_dimension_are_usage_errors(make_workspace, tmp_path):
+    src = build(tmp_path / "s", [{"channel": "x", "n": 1}])
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        with pytest.raises(UsageError, match="did you mean 'leads'"):
+            lp.kpi_result(kpis=["lead"])
+        with pytest.raises(UsageError, match="unknown dimension"):
+            lp.kpi_result(by=["colour"])
+
+
+@pytest.mark.parametrize("k,n", [(0, 10), (3, 10), (10, 10), (1, 1), (500, 1000)])
+def test_wilson_contains_the_rate(k, n):
+    low, high = wilson(k, n)
+    assert 0 <= low <= k / n <= high <= 1
