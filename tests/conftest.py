@@ -59,6 +59,7 @@ def snapshot(ws_path: Path) -> dict:
         for name in sorted(lp.workspace.con.list_tables()):
             df = lp.workspace.table(name).to_pandas()
             df = df.reindex(sorted(df.columns), axis=1)
-            out[name] = df.sort_values(list(df.columns)[:3]).astype(str).values.tolist() \
-                if len(df) else []
+            out[name] = (
+                df.sort_values(list(df.columns)[:3]).astype(str).values.tolist() if len(df) else []
+            )
     return out

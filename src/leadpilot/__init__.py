@@ -1,8 +1,8 @@
 """leadpilot: pilot B2B lead generation by revenue, not by volume.
 
-    import leadpilot
-    lp = leadpilot.open("my-workspace")
-    lp.kpis(by="channel", period="quarter")
+import leadpilot
+lp = leadpilot.open("my-workspace")
+lp.kpis(by="channel", period="quarter")
 """
 
 __version__ = "0.1.0"

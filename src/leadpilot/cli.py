@@ -48,8 +48,14 @@ def _progress_factory(progress: Progress):
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                    TimeRemainingColumn(), console=err, transient=True)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
 
 
 # ---------------------------------------------------------------- commands
@@ -68,10 +74,13 @@ def config_schema():
 
 @app.command()
 def ingest(
-    source: Annotated[Path, typer.Argument(help="A folder of canonical files or a leadpilot.yaml.")],
+    source: Annotated[
+        Path, typer.Argument(help="A folder of canonical files or a leadpilot.yaml.")
+    ],
     workspace: WorkspaceOpt = Path("."),
-    policy: Annotated[str | None, typer.Option(help="strict or quarantine (default: config).")]
-    = None,
+    policy: Annotated[
+        str | None, typer.Option(help="strict or quarantine (default: config).")
+    ] = None,
     fmt: FormatOpt = "table",
 ):
     """Load source files into the workspace database (validated, idempotent)."""
@@ -81,8 +90,9 @@ def ingest(
     if policy not in (None, "strict", "quarantine"):
         raise UsageError(f"--policy {policy!r}: expected strict or quarantine")
     with open_ws(workspace, create=True) as lp, _progress() as progress:
-        summary = do_ingest(lp.workspace, source, policy=policy,
-                            progress=_progress_factory(progress))
+        summary = do_ingest(
+            lp.workspace, source, policy=policy, progress=_progress_factory(progress)
+        )
     if fmt == "json":
         print(json.dumps(summary.as_dict(), indent=2, default=str))
         return
@@ -94,19 +104,28 @@ def _print_ingest(summary) -> None:
     for c in ("table", "read", "loaded", "merged", "quarantined"):
         t.add_column(c, justify="left" if c == "table" else "right")
     for name, s in summary.tables.items():
-        t.add_row(name, f"{s.rows_read:,}", f"{s.rows_loaded:,}", f"{s.rows_merged:,}",
-                  f"{s.rows_quarantined:,}")
+        t.add_row(
+            name,
+            f"{s.rows_read:,}",
+            f"{s.rows_loaded:,}",
+            f"{s.rows_merged:,}",
+            f"{s.rows_quarantined:,}",
+        )
     out.print(t)
     for name, s in summary.tables.items():
         for reason, n in s.quarantine_reasons.most_common(10):
             out.print(f"  quarantined {name}: {n} × expected {reason}")
-    out.print(f"Leads merged: {summary.leads_merged:,}"
-              + "".join(f" ({n} {r})" for r, n in summary.merge_reasons.items())
-              + f"; excluded by the lead rule: {summary.leads_excluded:,}; "
-              f"channel derived from UTM/referrer: {summary.channels_derived:,}")
+    out.print(
+        f"Leads merged: {summary.leads_merged:,}"
+        + "".join(f" ({n} {r})" for r, n in summary.merge_reasons.items())
+        + f"; excluded by the lead rule: {summary.leads_excluded:,}; "
+        f"channel derived from UTM/referrer: {summary.channels_derived:,}"
+    )
     if summary.channels:
-        out.print("Leads by channel: " + ", ".join(f"{c or 'unknown'} {n:,}"
-                                                   for c, n in summary.channels.items()))
+        out.print(
+            "Leads by channel: "
+            + ", ".join(f"{c or 'unknown'} {n:,}" for c, n in summary.channels.items())
+        )
     for w in summary.warnings:
         out.print(f"[yellow]warning[/]: {w}")
 
@@ -164,8 +183,7 @@ def kpis(
     workspace: WorkspaceOpt = Path("."),
     period: Annotated[str, typer.Option(help="day, week, month, quarter, year or all.")] = "all",
     by: Annotated[str | None, typer.Option(help="Dimensions, comma-separated.")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
-    = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
     view: Annotated[str, typer.Option(help="cohort or activity.")] = "cohort",
     kpi: Annotated[str | None, typer.Option(help="KPI names, comma-separated, or all.")] = None,
@@ -179,8 +197,12 @@ def kpis(
         raise UsageError(f"--format {fmt!r}: expected table, json or csv")
     with open_ws(workspace) as lp:
         result = lp.kpi_result(
-            by=_split(by), period=period, kpis=_split(kpi), view=view,
-            date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"),
+            by=_split(by),
+            period=period,
+            kpis=_split(kpi),
+            view=view,
+            date_from=_date(date_from, "--from"),
+            date_to=_date(date_to, "--to"),
         )
     if fmt == "json":
         print(json.dumps(result.to_json(), indent=2, default=str))
@@ -227,8 +249,10 @@ def _print_kpis(result, lang: str = "en") -> None:
     for k in result.kpis:
         t.add_column(k.label_fr if lang == "fr" else k.header, justify="right")
     for r in result.rows:
-        t.add_row(*[str(r.get(k) if r.get(k) is not None else "(none)") for k in keys],
-                  *[_fmt(r.get(k.name), k.unit) for k in result.kpis])
+        t.add_row(
+            *[str(r.get(k) if r.get(k) is not None else "(none)") for k in keys],
+            *[_fmt(r.get(k.name), k.unit) for k in result.kpis],
+        )
     out.print(t)
     out.print(f"[dim]Amounts in {result.currency}. Definitions:[/]")
     for k in result.kpis:

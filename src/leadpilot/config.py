@@ -44,7 +44,9 @@ class IngestSettings(_Model):
         default_factory=list,
         description="strftime formats tried after ISO 8601, e.g. '%d/%m/%Y'",
     )
-    decimal: Literal[".", ","] = Field(".", description="decimal separator of numbers in text files")
+    decimal: Literal[".", ","] = Field(
+        ".", description="decimal separator of numbers in text files"
+    )
     future_tolerance_days: int = Field(
         1, ge=0, description="dates later than today + this many days are errors"
     )
@@ -77,8 +79,12 @@ class ChannelRule(_Model):
     """One ordered rule of the channel grouping; every given condition must match."""
 
     channel: str
-    source: str | None = Field(None, description="regular expression on utm_source (case-insensitive)")
-    medium: str | None = Field(None, description="regular expression on utm_medium (case-insensitive)")
+    source: str | None = Field(
+        None, description="regular expression on utm_source (case-insensitive)"
+    )
+    medium: str | None = Field(
+        None, description="regular expression on utm_medium (case-insensitive)"
+    )
     campaign: str | None = Field(None, description="regular expression on utm_campaign")
     referrer: str | None = Field(None, description="regular expression on referrer")
 
@@ -105,7 +111,8 @@ class SourceSpec(_Model):
     )
     values: dict[str, dict[str, str]] = Field(
         default_factory=dict,
-        description="canonical column -> {source value: canonical value}; '*' maps every other value",
+        description="canonical column -> {source value: canonical value}; "
+        "'*' maps every other value",
     )
     stage_dates: dict[str, str] = Field(
         default_factory=dict,
@@ -114,7 +121,8 @@ class SourceSpec(_Model):
     )
     money: list[str] = Field(
         default_factory=list,
-        description="canonical columns holding money strings such as '$22,700.00', '141,56 €', '$141.56K'",
+        description="canonical columns holding money strings "
+        "such as '$22,700.00', '141,56 €', '$141.56K'",
     )
     date_formats: list[str] | None = None
     decimal: Literal[".", ","] | None = None
@@ -158,7 +166,9 @@ class Config(_Model):
     channel_rules: list[ChannelRule] | None = Field(
         None, description="ordered channel grouping rules; default: close to GA4's"
     )
-    icp: list[IcpRule] = Field(default_factory=list, description="rules a lead must meet to fit the ICP")
+    icp: list[IcpRule] = Field(
+        default_factory=list, description="rules a lead must meet to fit the ICP"
+    )
     sources: list[SourceSpec] = Field(default_factory=list)
 
     @field_validator("currency")
@@ -198,7 +208,9 @@ def parse_config(text: str, origin: str = CONFIG_FILE) -> Config:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{origin}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        raise ConfigError(
+            f"{origin}{where}: not valid YAML ({getattr(exc, 'problem', exc)})"
+        ) from None
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: expected a mapping of settings at the top level")
     try:
@@ -264,7 +276,9 @@ stages:
 # channel_rules:       # ordered; the first match wins; default close to GA4's grouping
 #   - {{channel: paid_search, medium: '^(cpc|ppc|paidsearch)$'}}
 
-icp: []                # e.g. [{{column: industry, in: [software, fintech]}}, {{column: company_size, min: 50, max: 1000}}]
+icp: []                # rules a lead must meet to fit the ideal customer profile, e.g.
+#  - {{column: industry, in: [software, fintech]}}
+#  - {{column: company_size, min: 50, max: 1000}}
 
 sources: []            # files to ingest with `leadpilot ingest leadpilot.yaml`; example:
 #  - table: leads
@@ -283,7 +297,9 @@ def write_template(directory: str | Path, name: str | None = None) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / CONFIG_FILE
     if target.exists():
-        raise ConfigError(f"{target} already exists; leadpilot init never overwrites a configuration")
+        raise ConfigError(
+            f"{target} already exists; leadpilot init never overwrites a configuration"
+        )
     target.write_text(TEMPLATE.format(name=name or directory.resolve().name), encoding="utf-8")
     parse_config(target.read_text(encoding="utf-8"), origin=str(target))
     return target

@@ -120,7 +120,9 @@ def connect(config: Config, root: Path) -> ibis.BaseBackend:
             if config.workspace.schema_name:
                 schema = config.workspace.schema_name
                 con.raw_sql(sge.Create(kind="SCHEMA", this=sg.to_identifier(schema), exists=True))
-                con.raw_sql(f"SET search_path TO {sg.to_identifier(schema, quoted=True).sql('postgres')}")
+                con.raw_sql(
+                    f"SET search_path TO {sg.to_identifier(schema, quoted=True).sql('postgres')}"
+                )
             return con
     except Exception as exc:  # the driver's own message says what is wrong (auth, host, lock)
         raise WorkspaceError(f"cannot open the {backend.split(':')[0]} database: {exc}") from None

@@ -93,7 +93,11 @@ class ValidationError(LeadpilotError):
         self.total = total if total is not None else len(problems)
         files = sorted({p.file for p in problems})
         first = str(problems[0]) if problems else "no detail"
-        more = f" (and {self.total - 1} more problem(s) in {', '.join(files)})" if self.total > 1 else ""
+        more = (
+            f" (and {self.total - 1} more problem(s) in {', '.join(files)})"
+            if self.total > 1
+            else ""
+        )
         super().__init__(
             f"{self.total} invalid value(s); nothing was loaded. First: {first}{more}. "
             "Fix the file(s) or ingest with --policy quarantine to load the good rows."

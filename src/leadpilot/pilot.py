@@ -37,13 +37,28 @@ class Pilot:
     def ingest(self, source: str | Path, policy: str | None = None) -> IngestSummary:
         return ingest(self.workspace, source, policy=policy)
 
-    def kpi_result(self, *, by: list[str] | str | None = None, period: str = "all",
-                   kpis: list[str] | None = None, date_from: date | None = None,
-                   date_to: date | None = None, view: str = "cohort") -> KpiResult:
+    def kpi_result(
+        self,
+        *,
+        by: list[str] | str | None = None,
+        period: str = "all",
+        kpis: list[str] | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        view: str = "cohort",
+    ) -> KpiResult:
         if isinstance(by, str):
             by = [b.strip() for b in by.split(",") if b.strip()]
-        return compute_kpis(self.tables(), self.config, kpis=kpis, by=by, period=period,
-                            date_from=date_from, date_to=date_to, view=view)
+        return compute_kpis(
+            self.tables(),
+            self.config,
+            kpis=kpis,
+            by=by,
+            period=period,
+            date_from=date_from,
+            date_to=date_to,
+            view=view,
+        )
 
     def kpis(self, **kwargs) -> pd.DataFrame:
         """KPIs as a DataFrame; ``.attrs['meta']`` holds the definitions and warnings."""

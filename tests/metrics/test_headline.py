@@ -37,8 +37,12 @@ def build(folder: Path, groups: list[dict]) -> Path:
                 deals.append(f"D{k},{lid},{month}-12,won,{month}-20,{g.get('basket', 1000)}")
         if g.get("spend"):
             spend.append(f"{month}-01,{g['channel']},{g.get('campaign', '')},{g['spend']}")
-    for name, rows in (("leads", leads), ("stage_events", events), ("deals", deals),
-                       ("spend", spend)):
+    for name, rows in (
+        ("leads", leads),
+        ("stage_events", events),
+        ("deals", deals),
+        ("spend", spend),
+    ):
         (folder / f"{name}.csv").write_text("\n".join(rows) + "\n")
     return folder
 
@@ -60,10 +64,13 @@ def test_funnel_500_180_70(make_workspace, tmp_path):
 
 def test_scenario_volume_vs_value(make_workspace, tmp_path):
     """A: 1,000 leads, 30 sales x 5,000 = 150,000; B: 300 leads, 45 sales x 8,000 = 360,000."""
-    src = build(tmp_path / "s", [
-        {"channel": "a", "n": 1000, "customers": 30, "basket": 5000},
-        {"channel": "b", "n": 300, "customers": 45, "basket": 8000},
-    ])
+    src = build(
+        tmp_path / "s",
+        [
+            {"channel": "a", "n": 1000, "customers": 30, "basket": 5000},
+            {"channel": "b", "n": 300, "customers": 45, "basket": 8000},
+        ],
+    )
     with leadpilot.open(make_workspace()) as lp:
         lp.ingest(src)
         rows = rows_by(lp.kpi_result(by=["channel"]), "channel")
@@ -74,10 +81,13 @@ def test_scenario_volume_vs_value(make_workspace, tmp_path):
 
 def test_cheap_cpl_campaign_costs_more_per_sale(make_workspace, tmp_path):
     """Campaign A: CPL 20, 500 leads, 15 sales; B: CPL 80, 150 leads, 25 sales."""
-    src = build(tmp_path / "s", [
-        {"channel": "paid_social", "campaign": "A", "n": 500, "customers": 15, "spend": 10_000},
-        {"channel": "paid_social", "campaign": "B", "n": 150, "customers": 25, "spend": 12_000},
-    ])
+    src = build(
+        tmp_path / "s",
+        [
+            {"channel": "paid_social", "campaign": "A", "n": 500, "customers": 15, "spend": 10_000},
+            {"channel": "paid_social", "campaign": "B", "n": 150, "customers": 25, "spend": 12_000},
+        ],
+    )
     with leadpilot.open(make_workspace()) as lp:
         lp.ingest(src)
         rows = rows_by(lp.kpi_result(by=["campaign"]), "campaign")
@@ -87,10 +97,13 @@ def test_cheap_cpl_campaign_costs_more_per_sale(make_workspace, tmp_path):
 
 
 def test_inbound_vs_outbound_sqls(make_workspace, tmp_path):
-    src = build(tmp_path / "s", [
-        {"channel": "inbound", "n": 800, "mql": 300, "sql": 120},
-        {"channel": "outbound", "n": 200, "mql": 150, "sql": 90},
-    ])
+    src = build(
+        tmp_path / "s",
+        [
+            {"channel": "inbound", "n": 800, "mql": 300, "sql": 120},
+            {"channel": "outbound", "n": 200, "mql": 150, "sql": 90},
+        ],
+    )
     with leadpilot.open(make_workspace()) as lp:
         lp.ingest(src)
         rows = rows_by(lp.kpi_result(by=["channel"], kpis=["leads", "sqls"]), "channel")
@@ -100,10 +113,13 @@ def test_inbound_vs_outbound_sqls(make_workspace, tmp_path):
 
 def test_volume_doubles_sales_fall(make_workspace, tmp_path):
     """400 -> 800 leads while closing falls 15 % -> 6 %: sales 60 -> 48."""
-    src = build(tmp_path / "s", [
-        {"channel": "x", "n": 400, "customers": 60, "month": "2025-01"},
-        {"channel": "x", "n": 800, "customers": 48, "month": "2025-04"},
-    ])
+    src = build(
+        tmp_path / "s",
+        [
+            {"channel": "x", "n": 400, "customers": 60, "month": "2025-01"},
+            {"channel": "x", "n": 800, "customers": 48, "month": "2025-04"},
+        ],
+    )
     with leadpilot.open(make_workspace()) as lp:
         lp.ingest(src)
         rows = rows_by(lp.kpi_result(period="quarter"), "period")
@@ -114,10 +130,13 @@ def test_volume_doubles_sales_fall(make_workspace, tmp_path):
 
 
 def test_spend_without_leads_and_leads_without_spend_both_show(make_workspace, tmp_path):
-    src = build(tmp_path / "s", [
-        {"channel": "organic_search", "n": 10},
-        {"channel": "paid_social", "n": 0, "spend": 500},
-    ])
+    src = build(
+        tmp_path / "s",
+        [
+            {"channel": "organic_search", "n": 10},
+            {"channel": "paid_social", "n": 0, "spend": 500},
+        ],
+    )
     with leadpilot.open(make_workspace()) as lp:
         lp.ingest(src)
         result = lp.kpi_result(by=["channel"])

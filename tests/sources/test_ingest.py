@@ -15,10 +15,18 @@ def test_good_folder_loads_every_table(make_workspace, good_dir):
     ws = make_workspace()
     with leadpilot.open(ws) as lp:
         summary = lp.ingest(good_dir)
-        counts = {t: lp.workspace.table(t).count().execute() for t in
-                  ("leads", "touchpoints", "stage_events", "deals", "spend", "traffic")}
-    assert counts == {"leads": 6, "touchpoints": 5, "stage_events": 8, "deals": 2, "spend": 3,
-                      "traffic": 2}
+        counts = {
+            t: lp.workspace.table(t).count().execute()
+            for t in ("leads", "touchpoints", "stage_events", "deals", "spend", "traffic")
+        }
+    assert counts == {
+        "leads": 6,
+        "touchpoints": 5,
+        "stage_events": 8,
+        "deals": 2,
+        "spend": 3,
+        "traffic": 2,
+    }
     assert summary.tables["leads"].rows_read == 6
     # L4 has L1's e-mail (other case, trailing space) 36 days later: merged, not lost.
     assert summary.leads_merged == 1
@@ -143,7 +151,9 @@ def test_lead_rule_excludes_and_window(make_workspace, tmp_path):
         leads = lp.table("leads").set_index("lead_id")
     assert leads.loc["B", "merged_into"] == "A"  # 4 days after A
     assert leads.loc["C", "merged_into"] is None or str(leads.loc["C", "merged_into"]) in (
-        "None", "nan")  # 55 days later: a new lead
+        "None",
+        "nan",
+    )  # 55 days later: a new lead
     assert summary.leads_excluded == 1 and "customer" in leads.loc["D", "excluded_reason"]
 
 
@@ -159,4 +169,3 @@ def test_xlsx_and_parquet_sources(make_workspace, tmp_path, good_dir):
         lp.ingest(src)
         assert lp.workspace.table("leads").count().execute() == 6
         assert lp.workspace.table("spend").count().execute() == 3
-

@@ -130,11 +130,14 @@ def compute_kpis(
     warnings: list[str] = []
 
     if date_from is not None:
-        model = model.filter(model.created_at >= ibis.literal(datetime.combine(date_from,
-                                                                               datetime.min.time())))
+        model = model.filter(
+            model.created_at >= ibis.literal(datetime.combine(date_from, datetime.min.time()))
+        )
     if date_to is not None:
-        model = model.filter(model.created_at < ibis.literal(
-            datetime.combine(date_to, datetime.min.time())) + ibis.interval(days=1))
+        model = model.filter(
+            model.created_at
+            < ibis.literal(datetime.combine(date_to, datetime.min.time())) + ibis.interval(days=1)
+        )
 
     keys = list(by)
     group = {d: model[d] for d in by}
@@ -148,10 +151,14 @@ def compute_kpis(
         "customers": model.customer_at.notnull().sum(),
         "revenue": model.revenue.sum(),
     }
-    agg = model.group_by(**group).aggregate(
-        **{k: v for k, v in lead_measures.items() if k in needed or k == "leads"}
-    ) if group else model.aggregate(
-        **{k: v for k, v in lead_measures.items() if k in needed or k == "leads"}
+    agg = (
+        model.group_by(**group).aggregate(
+            **{k: v for k, v in lead_measures.items() if k in needed or k == "leads"}
+        )
+        if group
+        else model.aggregate(
+            **{k: v for k, v in lead_measures.items() if k in needed or k == "leads"}
+        )
     )
 
     if "spend" in needed:
@@ -165,10 +172,18 @@ def compute_kpis(
     result = agg.order_by([agg[k] for k in keys]) if keys else agg
     raw = result.to_pyarrow().to_pylist()
     rows = [_finish_row(r, chosen, by, period, warnings) for r in raw]
-    rows.sort(key=lambda r: tuple("" if r.get(k) is None else str(r.get(k)) for k in
-                                  ["period", *by]))
-    return KpiResult(rows=rows, kpis=chosen, by=by, period=period, view=view,
-                     currency=config.currency, warnings=sorted(set(warnings)))
+    rows.sort(
+        key=lambda r: tuple("" if r.get(k) is None else str(r.get(k)) for k in ["period", *by])
+    )
+    return KpiResult(
+        rows=rows,
+        kpis=chosen,
+        by=by,
+        period=period,
+        view=view,
+        currency=config.currency,
+        warnings=sorted(set(warnings)),
+    )
 
 
 def _join_spend(agg, spend, by, unit, keys, date_from, date_to, warnings):
@@ -179,21 +194,32 @@ def _join_spend(agg, spend, by, unit, keys, date_from, date_to, warnings):
     spend_dims = [d for d in by if d in SPEND_DIMENSIONS]
     if len(spend_dims) != len(by):
         other = [d for d in by if d not in SPEND_DIMENSIONS]
-        warnings.append(f"spend cannot be split by {', '.join(other)}: spend and cost KPIs "
-                        "are null for those groups")
+        warnings.append(
+            f"spend cannot be split by {', '.join(other)}: spend and cost KPIs "
+            "are null for those groups"
+        )
         return agg.mutate(spend=ibis.literal(None, "float64"))
     group = {d: spend[d] for d in spend_dims}
     if unit:
         group["period"] = spend.date.truncate(unit)
-    s = spend.group_by(**group).aggregate(spend=spend.amount.sum()) if group else \
-        spend.aggregate(spend=spend.amount.sum())
+    s = (
+        spend.group_by(**group).aggregate(spend=spend.amount.sum())
+        if group
+        else spend.aggregate(spend=spend.amount.sum())
+    )
     if not keys:
         return agg.cross_join(s)
     # Outer join: spend with no leads and leads with no spend both stay.
     s = s.rename({f"_s_{k}": k for k in keys})
     j = agg.outer_join(s, [agg[k] == s[f"_s_{k}"] for k in keys])
-    j = j.mutate(**{k: j[k].fill_null(j[f"_s_{k}"]) if k != "period" else
-                    ibis.coalesce(j[k], j[f"_s_{k}"].cast("date")) for k in keys})
+    j = j.mutate(
+        **{
+            k: j[k].fill_null(j[f"_s_{k}"])
+            if k != "period"
+            else ibis.coalesce(j[k], j[f"_s_{k}"].cast("date"))
+            for k in keys
+        }
+    )
     # Groups without spend rows spent nothing (the spend table is the whole record).
     j = j.mutate(leads=j.leads.fill_null(0), spend=j.spend.fill_null(0.0))
     for m in ("mqls", "sqls", "customers"):
@@ -204,16 +230,18 @@ def _join_spend(agg, spend, by, unit, keys, date_from, date_to, warnings):
     return j.drop(*[f"_s_{k}" for k in keys])
 
 
-def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str,
-                warnings: list[str]) -> dict:
+def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: list[str]) -> dict:
     out: dict = {"period": period_label(r.get("period"), period)}
     for d in by:
         out[d] = r.get(d)
     for k in kpis:
         if k.kind in ("count", "sum"):
             v = r.get(k.numerator)
-            out[k.name] = (int(v) if k.kind == "count" and v is not None else
-                           (round(float(v), 2) if v is not None else None))
+            out[k.name] = (
+                int(v)
+                if k.kind == "count" and v is not None
+                else (round(float(v), 2) if v is not None else None)
+            )
             continue
         num = r.get(k.numerator)
         den = r.get(k.denominator)

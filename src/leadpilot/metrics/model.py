@@ -38,8 +38,10 @@ def lead_model(tables: dict[str, ir.Table], implied: bool = True) -> ir.Table:
     ev = tables["stage_events"]
     ev = ev.join(keys, ev.lead_id == keys.record_id)
     stage_dates = ev.group_by(lead_id=ev.lead_key).aggregate(
-        **{f"_{s}_at": ev.ts.min(where=ev.stage == s) for s in (*FUNNEL, "disqualified",
-                                                                   "rejected")}
+        **{
+            f"_{s}_at": ev.ts.min(where=ev.stage == s)
+            for s in (*FUNNEL, "disqualified", "rejected")
+        }
     )
     deals = tables["deals"]
     deals = deals.join(keys, deals.lead_id == keys.record_id)

@@ -13,12 +13,16 @@ import ibis.expr.types as ir
 from ..config import ChannelRule
 
 SEARCH = r"(^|\.)(google|bing|yahoo|baidu|duckduckgo|ecosia|yandex|qwant|search)"
-SOCIAL = (r"(^|\.)(facebook|fb|instagram|linkedin|lnkd|twitter|x\.com|t\.co|tiktok|reddit"
-          r"|pinterest|youtube|xing|snapchat)")
+SOCIAL = (
+    r"(^|\.)(facebook|fb|instagram|linkedin|lnkd|twitter|x\.com|t\.co|tiktok|reddit"
+    r"|pinterest|youtube|xing|snapchat)"
+)
 PAID = r"^(.*cp.*|ppc|retargeting|paid.*)$"
 
 DEFAULT_RULES: tuple[ChannelRule, ...] = (
-    ChannelRule(channel="direct", source=r"^\(?direct\)?$", medium=r"^(\(none\)|\(not set\)|none)?$"),
+    ChannelRule(
+        channel="direct", source=r"^\(?direct\)?$", medium=r"^(\(none\)|\(not set\)|none)?$"
+    ),
     ChannelRule(channel="paid_search", source=SEARCH, medium=PAID),
     ChannelRule(channel="paid_social", source=SOCIAL, medium=PAID),
     ChannelRule(channel="paid_social", medium=r"^paid[_ -]?social$"),
@@ -28,10 +32,14 @@ DEFAULT_RULES: tuple[ChannelRule, ...] = (
     ChannelRule(channel="email", medium=r"^(e[-_ ]?mail|newsletter)$"),
     ChannelRule(channel="partners", medium=r"^(affiliate|partner.*)$"),
     ChannelRule(channel="events", medium=r"^(event.*|conference|trade[_ -]?show|webinar)$"),
-    ChannelRule(channel="outbound", medium=r"^(outbound|sdr|cold[_ -]?(e?mail|call).*|prospecting)$"),
+    ChannelRule(
+        channel="outbound", medium=r"^(outbound|sdr|cold[_ -]?(e?mail|call).*|prospecting)$"
+    ),
     ChannelRule(channel="organic_search", medium=r"^organic$"),
     ChannelRule(channel="organic_search", source=SEARCH),
-    ChannelRule(channel="organic_social", medium=r"^(social|social[-_ ]network|social[-_ ]media|sm)$"),
+    ChannelRule(
+        channel="organic_social", medium=r"^(social|social[-_ ]network|social[-_ ]media|sm)$"
+    ),
     ChannelRule(channel="organic_social", source=SOCIAL),
     ChannelRule(channel="referral", medium=r"^referral$"),
     ChannelRule(channel="organic_search", referrer=SEARCH),
@@ -39,8 +47,12 @@ DEFAULT_RULES: tuple[ChannelRule, ...] = (
     ChannelRule(channel="referral", referrer=r"."),
 )
 
-_FIELDS = {"source": "utm_source", "medium": "utm_medium", "campaign": "utm_campaign",
-           "referrer": "referrer"}
+_FIELDS = {
+    "source": "utm_source",
+    "medium": "utm_medium",
+    "campaign": "utm_campaign",
+    "referrer": "referrer",
+}
 
 
 def _condition(t: ir.Table, rule: ChannelRule) -> ir.BooleanValue | None:
@@ -57,7 +69,7 @@ def _condition(t: ir.Table, rule: ChannelRule) -> ir.BooleanValue | None:
 
 
 def derived_channel(t: ir.Table, rules: list[ChannelRule] | None = None) -> ir.StringValue:
-    """The channel of every row: its own when given, else the first matching rule, else 'unknown'."""
+    """Each row's channel: its own, else the first matching rule, else 'unknown'."""
     rules = list(rules) if rules else list(DEFAULT_RULES)
     has_utm = None
     for column in _FIELDS.values():
@@ -69,7 +81,11 @@ def derived_channel(t: ir.Table, rules: list[ChannelRule] | None = None) -> ir.S
         cond = _condition(t, rule)
         if cond is not None:
             branches.append((cond, ibis.literal(rule.channel)))
-    derived = ibis.cases(*branches, else_=ibis.literal("unknown")) if branches else ibis.literal("unknown")
+    derived = (
+        ibis.cases(*branches, else_=ibis.literal("unknown"))
+        if branches
+        else ibis.literal("unknown")
+    )
     if has_utm is not None:
         derived = ibis.ifelse(has_utm, derived, ibis.literal("unknown"))
     return t.channel.fill_null(derived) if "channel" in t.columns else derived

@@ -17,8 +17,9 @@ from .readers import ROW
 ISSUE_COLUMNS = ("row", "column", "value", "expected", "severity", "file")
 
 
-def _issue(t: ir.Table, column: str, value: ir.Value, expected: ir.Value | str,
-           severity: str = "error") -> ir.Table:
+def _issue(
+    t: ir.Table, column: str, value: ir.Value, expected: ir.Value | str, severity: str = "error"
+) -> ir.Table:
     return t.select(
         row=t[ROW].cast("int64"),
         column=ibis.literal(column),
@@ -47,17 +48,22 @@ def row_checks(t: ir.Table, table: str, config: Config, now: datetime) -> list[i
         out.append(_issue(bad, "date", bad["date"], f"a date not after {cutoff:%Y-%m-%d}"))
     if table == "deals":
         closed = t.filter(t.status.isin(["won", "lost"]) & t.closed_at.isnull())
-        out.append(_issue(closed, "closed_at", closed.closed_at,
-                          "a closing date for a won or lost deal"))
+        out.append(
+            _issue(closed, "closed_at", closed.closed_at, "a closing date for a won or lost deal")
+        )
         early = t.filter(t.closed_at < t.created_at)
         out.append(_issue(early, "closed_at", early.closed_at, _after_text(early, "created_at")))
     if "currency" in cols and "amount" in cols:
         allowed = [config.currency, *config.ingest.currency_rates]
         bad = t.filter(t.currency.notnull() & ~t.currency.upper().isin(allowed))
         out.append(
-            _issue(bad, "currency", bad.currency,
-                   f"{config.currency} (the workspace currency) or a currency with a rate in "
-                   f"ingest.currency_rates (known: {', '.join(allowed)})")
+            _issue(
+                bad,
+                "currency",
+                bad.currency,
+                f"{config.currency} (the workspace currency) or a currency with a rate in "
+                f"ingest.currency_rates (known: {', '.join(allowed)})",
+            )
         )
     return out
 
@@ -72,26 +78,46 @@ def duplicate_keys(t: ir.Table, key: str, label: str, derived: bool) -> ir.Table
     ranked = t.mutate(_first=t[ROW].min().over(w), _n=ibis.row_number().over(w))
     dup = ranked.filter(ranked._n > 0)
     if derived:
-        return _issue(dup, label, dup[key],
-                      ibis.literal("a distinct event (same lead, time, type, channel, campaign and "
-                                   "content as row ") + dup._first.cast("string") + ")",
-                      severity="duplicate")
-    return _issue(dup, label, dup[key],
-                  ibis.literal("a unique key (already in row ") + dup._first.cast("string") + ")")
+        return _issue(
+            dup,
+            label,
+            dup[key],
+            ibis.literal(
+                "a distinct event (same lead, time, type, channel, campaign and content as row "
+            )
+            + dup._first.cast("string")
+            + ")",
+            severity="duplicate",
+        )
+    return _issue(
+        dup,
+        label,
+        dup[key],
+        ibis.literal("a unique key (already in row ") + dup._first.cast("string") + ")",
+    )
 
 
 def unknown_leads(t: ir.Table, known: ir.Table) -> ir.Table:
     bad = t.anti_join(known, t.lead_id == known.lead_id)
-    return _issue(bad, "lead_id", bad.lead_id,
-                  "a lead_id present in the leads table (this file or the workspace)")
+    return _issue(
+        bad,
+        "lead_id",
+        bad.lead_id,
+        "a lead_id present in the leads table (this file or the workspace)",
+    )
 
 
 def stage_before_creation(t: ir.Table, known: ir.Table) -> ir.Table:
     j = t.join(known.select(lead_id=known.lead_id, _created=known.created_at), "lead_id")
     bad = j.filter(j.ts < j._created)
-    return _issue(bad, "ts", bad.ts,
-                  ibis.literal("a stage date on or after the lead's created_at (")
-                  + bad._created.cast("string") + ")")
+    return _issue(
+        bad,
+        "ts",
+        bad.ts,
+        ibis.literal("a stage date on or after the lead's created_at (")
+        + bad._created.cast("string")
+        + ")",
+    )
 
 
 def skipped_stages(t: ir.Table) -> ir.Table:

@@ -21,13 +21,15 @@ def apply_lead_rule(leads: ir.Table, rule: LeadRule) -> ir.Table:
         if column not in t.columns:
             continue
         hit = t[column].cast("string").isin([str(v) for v in values])
-        reason = ibis.ifelse(hit, ibis.literal(f"lead rule: {column} in ") +
-                             t[column].cast("string"), reason)
+        reason = ibis.ifelse(
+            hit, ibis.literal(f"lead rule: {column} in ") + t[column].cast("string"), reason
+        )
     t = t.mutate(excluded_reason=reason)
 
     if not rule.dedupe_by_email:
-        return t.mutate(merged_into=ibis.literal(None, "string"),
-                        merge_reason=ibis.literal(None, "string"))
+        return t.mutate(
+            merged_into=ibis.literal(None, "string"), merge_reason=ibis.literal(None, "string")
+        )
 
     candidates = t.filter(t.excluded_reason.isnull() & t.email_norm.notnull())
     order = [candidates.created_at, candidates.lead_id]
@@ -45,10 +47,15 @@ def apply_lead_rule(leads: ir.Table, rule: LeadRule) -> ir.Table:
         _lid=c.lead_id,
         _into=c._survivor,
     )
-    why = (f"same e-mail as an earlier lead within {rule.dedupe_window_days} days"
-           if window_s > 0 else "same e-mail as an earlier lead")
+    why = (
+        f"same e-mail as an earlier lead within {rule.dedupe_window_days} days"
+        if window_s > 0
+        else "same e-mail as an earlier lead"
+    )
     j = t.left_join(merges, t.lead_id == merges._lid)
     return j.mutate(
         merged_into=j._into,
-        merge_reason=ibis.ifelse(j._into.notnull(), ibis.literal(why), ibis.literal(None, "string")),
+        merge_reason=ibis.ifelse(
+            j._into.notnull(), ibis.literal(why), ibis.literal(None, "string")
+        ),
     ).drop("_lid", "_into")

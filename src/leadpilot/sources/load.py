@@ -109,16 +109,26 @@ def plan_sources(source: str | Path) -> tuple[list[SourceSpec], Config | None]:
             specs.append(SourceSpec(table=table, path=str(found[0])))
     if not specs:
         names = ", ".join(f"{t}.csv" for t in LOAD_ORDER)
-        raise SourceError(f"{path}: no canonical file found (expected any of {names}, "
-                          "or .parquet / .xlsx)")
+        raise SourceError(
+            f"{path}: no canonical file found (expected any of {names}, or .parquet / .xlsx)"
+        )
     return specs, None
 
 
 def _problems(issues: pa.Table, table: str, limit: int) -> list[Problem]:
     out = []
     for r in issues.slice(0, limit).to_pylist():
-        out.append(Problem(table=table, file=r["file"], row=r["row"], column=r["column"],
-                           value=r["value"], expected=r["expected"], severity=r["severity"]))
+        out.append(
+            Problem(
+                table=table,
+                file=r["file"],
+                row=r["row"],
+                column=r["column"],
+                value=r["value"],
+                expected=r["expected"],
+                severity=r["severity"],
+            )
+        )
     return out
 
 
@@ -138,11 +148,15 @@ def ingest(
     config = ws.config
     if source_cfg is not None:
         # A leadpilot.yaml given as SOURCE brings its parsing and lead settings along.
-        config = config.model_copy(update={
-            "ingest": source_cfg.ingest, "leads": source_cfg.leads,
-            "channel_rules": source_cfg.channel_rules or config.channel_rules,
-            "currency": source_cfg.currency, "timezone": source_cfg.timezone,
-        })
+        config = config.model_copy(
+            update={
+                "ingest": source_cfg.ingest,
+                "leads": source_cfg.leads,
+                "channel_rules": source_cfg.channel_rules or config.channel_rules,
+                "currency": source_cfg.currency,
+                "timezone": source_cfg.timezone,
+            }
+        )
     policy = policy or config.ingest.policy
     now = now or datetime.now(UTC).replace(tzinfo=None)
     staging = ibis.duckdb.connect()
@@ -155,8 +169,13 @@ def ingest(
     for spec in specs:
         size = Path(spec.path).stat().st_size if Path(spec.path).exists() else 0
         tick = progress(f"reading {Path(spec.path).name}", size) if progress else None
-        frame = read_file(spec.path, delimiter=spec.delimiter, encoding=spec.encoding,
-                          sheet=spec.sheet, progress=tick)
+        frame = read_file(
+            spec.path,
+            delimiter=spec.delimiter,
+            encoding=spec.encoding,
+            sheet=spec.sheet,
+            progress=tick,
+        )
         mapped, problems = map_columns(frame, spec)
         s = summaries.setdefault(spec.table, TableSummary())
         s.files.append(frame.file)
@@ -218,8 +237,11 @@ def ingest(
         n_err = pc.sum(is_err).as_py() or 0
         err_issues = issues.filter(is_err)
         error_count += n_err
-        errors.extend(_problems(err_issues, table, MAX_REPORTED - len(errors)) if len(errors)
-                      < MAX_REPORTED else [])
+        errors.extend(
+            _problems(err_issues, table, MAX_REPORTED - len(errors))
+            if len(errors) < MAX_REPORTED
+            else []
+        )
         warn = issues.filter(pc.equal(sev, "warning"))
         if warn.num_rows:
             counts = Counter(warn["expected"].to_pylist())
@@ -230,23 +252,29 @@ def ingest(
         s = summaries[table]
         if dups.num_rows:
             s.rows_merged += dups.num_rows
-            warnings.append(f"{table}: {dups.num_rows} identical event row(s) merged "
-                            "(same lead, time, type, channel, campaign and content)")
+            warnings.append(
+                f"{table}: {dups.num_rows} identical event row(s) merged "
+                "(same lead, time, type, channel, campaign and content)"
+            )
         bad_keys = pa.concat_tables([err_issues, dups]).select(["row", "file"])
         bad = _row_mask(data, bad_keys)
         good_data = data.filter(pc.invert(bad))
         if n_err:
-            s.rows_quarantined += pc.sum(_row_mask(data, err_issues.select(["row", "file"]))).as_py()
+            s.rows_quarantined += pc.sum(
+                _row_mask(data, err_issues.select(["row", "file"]))
+            ).as_py()
             s.quarantine_reasons.update(err_issues["expected"].to_pylist())
             quarantined.append(_quarantine_rows(table, err_issues, typed[table], now))
         good[table] = _finalise(staging, table, good_data, config)
         if table == "leads":
             # Later tables may only reference leads that will really be loaded.
             kept = good[table].select(["lead_id", "created_at"])
-            merged = pa.concat_tables([
-                existing.filter(pc.invert(pc.is_in(existing["lead_id"], kept["lead_id"]))),
-                kept.cast(existing.schema),
-            ])
+            merged = pa.concat_tables(
+                [
+                    existing.filter(pc.invert(pc.is_in(existing["lead_id"], kept["lead_id"]))),
+                    kept.cast(existing.schema),
+                ]
+            )
             staging.create_table(known_name, merged, overwrite=True)
 
     if error_count and policy == "strict":
@@ -260,8 +288,11 @@ def ingest(
                 continue
             data = good[table]
             if table == "leads":
-                extras = {c: dt.dtype(data.schema.field(c).type) for c in data.column_names
-                          if c not in engine.table_schema(TABLES["leads"]).names}
+                extras = {
+                    c: dt.dtype(data.schema.field(c).type)
+                    for c in data.column_names
+                    if c not in engine.table_schema(TABLES["leads"]).names
+                }
                 if extras:
                     engine.add_columns(con, "leads", extras)
             engine.upsert(con, table, data, TABLES[table].key_column)
@@ -271,20 +302,24 @@ def ingest(
             con.insert(engine.QUARANTINE, ibis.memtable(q))
         if "leads" in good:
             _rebuild_leads(con, config)
-        log = pa.table({
-            "ingested_at": pa.array([now] * len(summaries), pa.timestamp("us")),
-            "source": pa.array([str(source)] * len(summaries)),
-            "table_name": pa.array(list(summaries)),
-            "rows_read": pa.array([s.rows_read for s in summaries.values()], pa.int64()),
-            "rows_loaded": pa.array([s.rows_loaded for s in summaries.values()], pa.int64()),
-            "rows_quarantined": pa.array([s.rows_quarantined for s in summaries.values()],
-                                         pa.int64()),
-            "rows_merged": pa.array([s.rows_merged for s in summaries.values()], pa.int64()),
-        })
+        log = pa.table(
+            {
+                "ingested_at": pa.array([now] * len(summaries), pa.timestamp("us")),
+                "source": pa.array([str(source)] * len(summaries)),
+                "table_name": pa.array(list(summaries)),
+                "rows_read": pa.array([s.rows_read for s in summaries.values()], pa.int64()),
+                "rows_loaded": pa.array([s.rows_loaded for s in summaries.values()], pa.int64()),
+                "rows_quarantined": pa.array(
+                    [s.rows_quarantined for s in summaries.values()], pa.int64()
+                ),
+                "rows_merged": pa.array([s.rows_merged for s in summaries.values()], pa.int64()),
+            }
+        )
         con.insert(engine.INGEST_LOG, ibis.memtable(log))
 
-    summary = IngestSummary(policy=policy, tables=summaries, warnings=warnings,
-                            problems=errors + sample)
+    summary = IngestSummary(
+        policy=policy, tables=summaries, warnings=warnings, problems=errors + sample
+    )
     _lead_stats(ws, summary)
     return summary
 
@@ -301,24 +336,35 @@ def _quarantine_rows(table: str, issues: pa.Table, parts: list[Typed], now: date
     # The record keeps the typed row as JSON, so the quarantined data is never lost.
     records = {}
     for p in parts:
-        mask = pc.is_in(p.data[ROW], value_set=pc.unique(issues.filter(
-            pc.equal(issues["file"], p.data["__file"][0])) ["row"])) if p.data.num_rows else None
+        mask = (
+            pc.is_in(
+                p.data[ROW],
+                value_set=pc.unique(
+                    issues.filter(pc.equal(issues["file"], p.data["__file"][0]))["row"]
+                ),
+            )
+            if p.data.num_rows
+            else None
+        )
         if mask is None:
             continue
         for r in p.data.filter(mask).to_pylist():
             records[(r["__file"], r[ROW])] = json.dumps(
-                {k: v for k, v in r.items() if not k.startswith("__")}, default=str)
+                {k: v for k, v in r.items() if not k.startswith("__")}, default=str
+            )
     rows = issues.to_pylist()
-    return pa.table({
-        "table_name": pa.array([table] * len(rows), pa.string()),
-        "file": pa.array([r["file"] for r in rows], pa.string()),
-        "row": pa.array([r["row"] for r in rows], pa.int64()),
-        "column_name": pa.array([r["column"] for r in rows], pa.string()),
-        "value": pa.array([r["value"] for r in rows], pa.string()),
-        "reason": pa.array([r["expected"] for r in rows], pa.string()),
-        "record": pa.array([records.get((r["file"], r["row"])) for r in rows], pa.string()),
-        "ingested_at": pa.array([now] * len(rows), pa.timestamp("us")),
-    })
+    return pa.table(
+        {
+            "table_name": pa.array([table] * len(rows), pa.string()),
+            "file": pa.array([r["file"] for r in rows], pa.string()),
+            "row": pa.array([r["row"] for r in rows], pa.int64()),
+            "column_name": pa.array([r["column"] for r in rows], pa.string()),
+            "value": pa.array([r["value"] for r in rows], pa.string()),
+            "reason": pa.array([r["expected"] for r in rows], pa.string()),
+            "record": pa.array([records.get((r["file"], r["row"])) for r in rows], pa.string()),
+            "ingested_at": pa.array([now] * len(rows), pa.timestamp("us")),
+        }
+    )
 
 
 def _finalise(staging: ibis.BaseBackend, table: str, data: pa.Table, config: Config) -> pa.Table:
@@ -329,14 +375,22 @@ def _finalise(staging: ibis.BaseBackend, table: str, data: pa.Table, config: Con
         t = t.mutate(channel_derived=t.channel.isnull())
         t = t.mutate(channel=derived_channel(t, config.channel_rules))
     if "currency" in t.columns and "amount" in t.columns:
-        rate = ibis.cases(*[(t.currency.upper() == c, ibis.literal(r))
-                            for c, r in config.ingest.currency_rates.items()],
-                          else_=ibis.literal(1.0)) if config.ingest.currency_rates \
+        rate = (
+            ibis.cases(
+                *[
+                    (t.currency.upper() == c, ibis.literal(r))
+                    for c, r in config.ingest.currency_rates.items()
+                ],
+                else_=ibis.literal(1.0),
+            )
+            if config.ingest.currency_rates
             else ibis.literal(1.0)
+        )
         t = t.mutate(amount=t.amount * rate, currency=ibis.literal(config.currency))
     if table == "deals":
-        t = t.mutate(closed_at=ibis.ifelse(t.status == "open",
-                                           ibis.literal(None, "timestamp"), t.closed_at))
+        t = t.mutate(
+            closed_at=ibis.ifelse(t.status == "open", ibis.literal(None, "timestamp"), t.closed_at)
+        )
     t = t.drop(*[c for c in t.columns if c.startswith("__")])
     return t.to_pyarrow()
 
@@ -352,19 +406,27 @@ def _rebuild_leads(con: ibis.BaseBackend, config: Config) -> None:
 
 def _lead_stats(ws: engine.Workspace, summary: IngestSummary) -> None:
     t = ws.table("leads")
-    stats = t.aggregate(
-        merged=t.merged_into.notnull().sum(),
-        excluded=t.excluded_reason.notnull().sum(),
-        derived=(t.channel_derived.fill_null(False) & t.merged_into.isnull()).sum(),
-    ).to_pyarrow().to_pylist()[0]
+    stats = (
+        t.aggregate(
+            merged=t.merged_into.notnull().sum(),
+            excluded=t.excluded_reason.notnull().sum(),
+            derived=(t.channel_derived.fill_null(False) & t.merged_into.isnull()).sum(),
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
     summary.leads_merged = int(stats["merged"] or 0)
     summary.leads_excluded = int(stats["excluded"] or 0)
     summary.channels_derived = int(stats["derived"] or 0)
     counted = t.filter(t.merged_into.isnull() & t.excluded_reason.isnull())
     by_channel = counted.group_by("channel").aggregate(n=counted.count()).to_pyarrow().to_pylist()
-    summary.channels = {r["channel"]: int(r["n"]) for r in
-                        sorted(by_channel, key=lambda r: -r["n"])}
+    summary.channels = {
+        r["channel"]: int(r["n"]) for r in sorted(by_channel, key=lambda r: -r["n"])
+    }
     merged = t.filter(t.merged_into.notnull())
-    reasons = merged.group_by("merge_reason").aggregate(
-        n=merged.count()).to_pyarrow().to_pylist() if summary.leads_merged else []
+    reasons = (
+        merged.group_by("merge_reason").aggregate(n=merged.count()).to_pyarrow().to_pylist()
+        if summary.leads_merged
+        else []
+    )
     summary.merge_reasons = Counter({r["merge_reason"]: int(r["n"]) for r in reasons})

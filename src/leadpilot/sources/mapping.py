@@ -145,8 +145,9 @@ def map_columns(frame: RawFrame, spec: SourceSpec) -> tuple[Mapped, list[Problem
             arr = data.column(names[0]).combine_chunks()
         else:
             parts = [pc.cast(data.column(n), pa.string()).combine_chunks() for n in names]
-            arr = pc.binary_join_element_wise(*parts, "|", null_handling="replace",
-                                              null_replacement="")
+            arr = pc.binary_join_element_wise(
+                *parts, "|", null_handling="replace", null_replacement=""
+            )
         columns[col.name] = arr
 
     stage_dates: dict[str, pa.Array] = {}
@@ -159,8 +160,13 @@ def map_columns(frame: RawFrame, spec: SourceSpec) -> tuple[Mapped, list[Problem
 
     extras: dict[str, pa.Array] = {}
     if table.keeps_extra_columns and spec.keep_extra:
-        taken = set(table.column_names) | {"email_norm", "merged_into", "merge_reason",
-                                           "excluded_reason", "channel_derived"}
+        taken = set(table.column_names) | {
+            "email_norm",
+            "merged_into",
+            "merge_reason",
+            "excluded_reason",
+            "channel_derived",
+        }
         for h in header:
             if h in used:
                 continue

@@ -83,7 +83,9 @@ def read_csv(
             progress(size - seen)
         table = pa.Table.from_batches(batches, schema=reader.schema)
     except pa.ArrowInvalid as exc:
-        raise SourceError(f"{path}: cannot be read as {delimiter!r}-separated text: {exc}") from None
+        raise SourceError(
+            f"{path}: cannot be read as {delimiter!r}-separated text: {exc}"
+        ) from None
     rows = pa.array(range(2, table.num_rows + 2), pa.int64())
     return RawFrame(str(path), table.append_column(ROW, rows))
 

@@ -35,7 +35,11 @@ def empty_issues() -> pa.Table:
 
 
 def issues_where(
-    mask: pa.Array, rows: pa.Array, column: str, values: pa.Array, expected: str,
+    mask: pa.Array,
+    rows: pa.Array,
+    column: str,
+    values: pa.Array,
+    expected: str,
     severity: str = "error",
 ) -> pa.Table:
     mask = pc.fill_null(mask, False)
@@ -43,10 +47,19 @@ def issues_where(
     n = len(r)
     if n == 0:
         return empty_issues()
-    v = pc.cast(pc.filter(values, mask), pa.string()) if values is not None else pa.nulls(n, pa.string())
+    v = (
+        pc.cast(pc.filter(values, mask), pa.string())
+        if values is not None
+        else pa.nulls(n, pa.string())
+    )
     return pa.table(
-        [r, pa.array([column] * n, pa.string()), v, pa.array([expected] * n, pa.string()),
-         pa.array([severity] * n, pa.string())],
+        [
+            r,
+            pa.array([column] * n, pa.string()),
+            v,
+            pa.array([expected] * n, pa.string()),
+            pa.array([severity] * n, pa.string()),
+        ],
         schema=ISSUE_SCHEMA,
     )
 
@@ -138,7 +151,9 @@ def type_mapped(mapped: Mapped, spec: SourceSpec, config: Config) -> Typed:
         if failed is not None:
             issue_parts.append(issues_where(failed, rows, label, arr, expected))
         if col.required:
-            issue_parts.append(issues_where(blank, rows, label, arr, f"a value ({col.name} is required)"))
+            issue_parts.append(
+                issues_where(blank, rows, label, arr, f"a value ({col.name} is required)")
+            )
         if currency is not None and currency_detected is None:
             currency_detected = currency
         out[col.name] = pc.cast(values, _arrow_type(col))
@@ -156,7 +171,9 @@ def type_mapped(mapped: Mapped, spec: SourceSpec, config: Config) -> Typed:
 
     data = pa.table(out)
     data = data.append_column("__file", pa.array([mapped.file] * n, pa.string()))
-    issues = _with_file(pa.concat_tables(issue_parts) if issue_parts else empty_issues(), mapped.file)
+    issues = _with_file(
+        pa.concat_tables(issue_parts) if issue_parts else empty_issues(), mapped.file
+    )
     return Typed(mapped.table, data, issues)
 
 
@@ -169,7 +186,11 @@ def _type_extra(arr: pa.Array, config: Config) -> pa.Array:
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
             return pc.cast(arr, pa.float64())
-        if pa.types.is_timestamp(arr.type) or pa.types.is_date(arr.type) or pa.types.is_boolean(arr.type):
+        if (
+            pa.types.is_timestamp(arr.type)
+            or pa.types.is_date(arr.type)
+            or pa.types.is_boolean(arr.type)
+        ):
             return arr
         return pc.cast(arr, pa.string())
     clean = _clean_strings(arr)
@@ -181,8 +202,9 @@ def _type_extra(arr: pa.Array, config: Config) -> pa.Array:
     return clean
 
 
-def stage_events_from_dates(mapped: Mapped, typed_leads: pa.Table, spec: SourceSpec,
-                            config: Config) -> Typed | None:
+def stage_events_from_dates(
+    mapped: Mapped, typed_leads: pa.Table, spec: SourceSpec, config: Config
+) -> Typed | None:
     """Wide lifecycle date columns (HubSpot 'Became a ... Date') become stage events."""
     if not mapped.stage_dates:
         return None
@@ -193,8 +215,15 @@ def stage_events_from_dates(mapped: Mapped, typed_leads: pa.Table, spec: SourceS
             arr = parsers.apply_na_values(arr, spec.na_values)
         p = parsers.parse_timestamps(arr, formats, timezone=config.timezone)
         source = spec.stage_dates[stage]
-        issue_parts.append(issues_where(p.failed, mapped.rows, source, arr, "an ISO 8601 date"
-                                        + (f" or one of {formats}" if formats else "")))
+        issue_parts.append(
+            issues_where(
+                p.failed,
+                mapped.rows,
+                source,
+                arr,
+                "an ISO 8601 date" + (f" or one of {formats}" if formats else ""),
+            )
+        )
         present = pc.invert(pc.is_null(p.values))
         n = pc.sum(present).as_py() or 0
         parts.append(
