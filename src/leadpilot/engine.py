@@ -218,7 +218,10 @@ def upsert(con: ibis.BaseBackend, name: str, data: pa.Table, key: str) -> None:
     cols = [c for c in target_schema.names if c in data.column_names]
     data = data.select(cols)
     staged = f"_staged_{name}"
-    con.create_table(staged, data, temp=con.name == "duckdb", overwrite=True)
+    if con.name == "postgres":
+        _copy_into_postgres(con, staged, data, target_schema)
+    else:
+        con.create_table(staged, data, temp=True, overwrite=True)
     try:
         if target.count().execute() > 0:
             _delete_keys(con, name, key, staged)
@@ -227,6 +230,27 @@ def upsert(con: ibis.BaseBackend, name: str, data: pa.Table, key: str) -> None:
         con.insert(name, src)
     finally:
         con.drop_table(staged, force=True)
+
+
+def _copy_into_postgres(
+    con: ibis.BaseBackend, name: str, data: pa.Table, target_schema: ibis.Schema
+) -> None:
+    """Bulk-load an Arrow table with COPY (ibis' memtable upload inserts row by row)."""
+    import pyarrow.csv as pacsv
+
+    schema = ibis.schema({c: target_schema[c] for c in data.column_names})
+    con.create_table(name, schema=schema, overwrite=True)
+    buf = pa.BufferOutputStream()
+    pacsv.write_csv(
+        data,
+        buf,
+        write_options=pacsv.WriteOptions(include_header=False, quoting_style="all_valid"),
+    )
+    cols = ", ".join(sg.to_identifier(c, quoted=True).sql("postgres") for c in data.column_names)
+    table = sg.to_identifier(name, quoted=True).sql("postgres")
+    with con.con.cursor() as cur:
+        with cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
+            copy.write(buf.getvalue().to_pybytes())
 
 
 def replace_rows(con: ibis.BaseBackend, name: str, data: pa.Table) -> None:
