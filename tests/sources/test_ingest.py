@@ -169,3 +169,46 @@ def test_xlsx_and_parquet_sources(make_workspace, tmp_path, good_dir):
         lp.ingest(src)
         assert lp.workspace.table("leads").count().execute() == 6
         assert lp.workspace.table("spend").count().execute() == 3
+
+
+def test_currency_rates_convert_amounts(make_workspace, tmp_path):
+    ws = make_workspace(ingest={"currency_rates": {"USD": 0.5}})
+    src = tmp_path / "c"
+    src.mkdir()
+    (src / "leads.csv").write_text("lead_id,created_at\nL1,2025-01-01\n")
+    (src / "deals.csv").write_text(
+        "deal_id,lead_id,created_at,status,closed_at,amount,currency\n"
+        "D1,L1,2025-01-02,won,2025-01-03,100,USD\nD2,L1,2025-01-02,won,2025-01-03,100,EUR\n"
+    )
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src)
+        deals = lp.table("deals").set_index("deal_id")
+    assert deals.loc["D1", "amount"] == 50 and deals.loc["D2", "amount"] == 100
+    assert set(deals.currency) == {"EUR"}
+
+
+def test_configured_formats_decimal_comma_and_money(make_workspace, tmp_path):
+    ws = make_workspace()
+    src = tmp_path / "cfg"
+    src.mkdir()
+    (src / "contacts.csv").write_text(
+        "Id;Créé le;Source\nC1;05/03/2025;Paid Search\nC2;06/03/2025;Events\n"
+    )
+    (src / "costs.csv").write_text(
+        "Jour;Canal;Coût\n01/03/2025;Paid Search;\"1 234,50 €\"\n02/03/2025;Events;\"141,56 €\"\n"
+    )
+    (src / "leadpilot.yaml").write_text(
+        "ingest:\n  date_formats: ['%d/%m/%Y']\n  decimal: ','\n"
+        "sources:\n"
+        "  - {table: leads, path: contacts.csv, columns: {lead_id: Id, created_at: 'Créé le',"
+        " channel: Source}}\n"
+        "  - {table: spend, path: costs.csv, columns: {date: Jour, channel: Canal,"
+        " amount: 'Coût'}, money: [amount]}\n"
+    )
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src / "leadpilot.yaml")
+        spend = lp.table("spend").sort_values("date")
+        leads = lp.table("leads").sort_values("lead_id")
+    assert spend.amount.tolist() == [1234.5, 141.56]
+    assert spend.channel.tolist() == ["paid_search", "events"]
+    assert [str(d)[:10] for d in leads.created_at] == ["2025-03-05", "2025-03-06"]
