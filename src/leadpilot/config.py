@@ -133,6 +133,11 @@ class SourceSpec(_Model):
     encoding: str = "utf-8"
     sheet: str | None = Field(None, description="worksheet of an xlsx file (default: the first)")
     keep_extra: bool = Field(True, description="keep unmapped columns as lead attributes")
+    optional: list[str] = Field(
+        default_factory=list,
+        description="set by presets: optional columns ('stage:NAME' for stage dates) that an "
+        "export may lack",
+    )
 
     @field_validator("stage_dates")
     @classmethod

@@ -88,7 +88,7 @@ class ValidationError(LeadpilotError):
 
     exit_code = 6
 
-    def __init__(self, problems: list[Problem], total: int | None = None):
+    def __init__(self, problems: list[Problem], total: int | None = None, hint: str | None = None):
         self.problems = problems
         self.total = total if total is not None else len(problems)
         files = sorted({p.file for p in problems})
@@ -99,6 +99,6 @@ class ValidationError(LeadpilotError):
             else ""
         )
         super().__init__(
-            f"{self.total} invalid value(s); nothing was loaded. First: {first}{more}. "
-            "Fix the file(s) or ingest with --policy quarantine to load the good rows."
+            f"{self.total} problem(s); nothing was loaded. First: {first}{more}. "
+            + (hint or "Fix the file(s) or ingest with --policy quarantine to load the good rows.")
         )

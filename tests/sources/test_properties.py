@@ -26,7 +26,9 @@ lead_rows = st.lists(
 )
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows=lead_rows)
 def test_reingest_is_idempotent_and_lossless(tmp_path_factory, rows):
     base = tmp_path_factory.mktemp("p")

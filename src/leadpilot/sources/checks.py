@@ -42,6 +42,9 @@ def row_checks(t: ir.Table, table: str, config: Config, now: datetime) -> list[i
     for name in ("created_at", "ts", "closed_at"):
         if name in cols:
             bad = t.filter(t[name] > cutoff_lit)
+            if table == "deals" and name == "closed_at":
+                # An open deal's close date is an expected date: it may lie ahead.
+                bad = bad.filter(bad.status != "open")
             out.append(_issue(bad, name, bad[name], f"a date not after {cutoff:%Y-%m-%d}"))
     if "date" in cols:
         bad = t.filter(t["date"] > ibis.literal(cutoff.date()))
@@ -51,7 +54,7 @@ def row_checks(t: ir.Table, table: str, config: Config, now: datetime) -> list[i
         out.append(
             _issue(closed, "closed_at", closed.closed_at, "a closing date for a won or lost deal")
         )
-        early = t.filter(t.closed_at < t.created_at)
+        early = t.filter((t.closed_at < t.created_at) & (t.status != "open"))
         out.append(_issue(early, "closed_at", early.closed_at, _after_text(early, "created_at")))
     if "currency" in cols and "amount" in cols:
         allowed = [config.currency, *config.ingest.currency_rates]
@@ -142,3 +145,16 @@ def skipped_stages(t: ir.Table) -> ir.Table:
             )
         )
     return ibis.union(*parts)
+
+
+def deals_before_lead(t: ir.Table, known: ir.Table) -> ir.Table:
+    """Deals created before their lead: kept, but velocity on them is meaningless."""
+    j = t.join(known.select(lead_id=known.lead_id, _created=known.created_at), "lead_id")
+    bad = j.filter(j.created_at < j._created)
+    return _issue(
+        bad,
+        "created_at",
+        bad.created_at,
+        "a deal created on or after its lead's created_at (deal kept; check the export)",
+        severity="warning",
+    )

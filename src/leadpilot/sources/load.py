@@ -115,6 +115,21 @@ def plan_sources(source: str | Path) -> tuple[list[SourceSpec], Config | None]:
     return specs, None
 
 
+def _overlay(base: Config, source_cfg: Config) -> Config:
+    """Settings a source leadpilot.yaml sets explicitly override the workspace's."""
+
+    def merge(a: dict, b: dict) -> dict:
+        out = dict(a)
+        for k, v in b.items():
+            out[k] = merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+        return out
+
+    explicit = source_cfg.model_dump(exclude_unset=True, by_alias=True)
+    explicit.pop("sources", None)
+    explicit.pop("workspace", None)  # the target is the workspace given with -w
+    return Config.model_validate(merge(base.model_dump(by_alias=True), explicit))
+
+
 def _problems(issues: pa.Table, table: str, limit: int) -> list[Problem]:
     out = []
     for r in issues.slice(0, limit).to_pylist():
@@ -147,16 +162,7 @@ def ingest(
     specs, source_cfg = plan_sources(source)
     config = ws.config
     if source_cfg is not None:
-        # A leadpilot.yaml given as SOURCE brings its parsing and lead settings along.
-        config = config.model_copy(
-            update={
-                "ingest": source_cfg.ingest,
-                "leads": source_cfg.leads,
-                "channel_rules": source_cfg.channel_rules or config.channel_rules,
-                "currency": source_cfg.currency,
-                "timezone": source_cfg.timezone,
-            }
-        )
+        config = _overlay(config, source_cfg)
     policy = policy or config.ingest.policy
     now = now or datetime.now(UTC).replace(tzinfo=None)
     staging = ibis.duckdb.connect()
@@ -177,6 +183,7 @@ def ingest(
             progress=tick,
         )
         mapped, problems = map_columns(frame, spec)
+        warnings.extend(mapped.warnings)
         s = summaries.setdefault(spec.table, TableSummary())
         s.files.append(frame.file)
         s.rows_read += mapped.num_rows
@@ -190,7 +197,10 @@ def ingest(
             typed.setdefault("stage_events", []).append(events)
             summaries.setdefault("stage_events", TableSummary()).rows_read += events.data.num_rows
     if file_problems:
-        raise ValidationError(file_problems)
+        raise ValidationError(
+            file_problems,
+            hint="Map the column in leadpilot.yaml (sources[].columns) or fix the file's header.",
+        )
 
     # 2. checks per table, in load order, leads first so references can be checked
     existing = ws.table("leads").select("lead_id", "created_at").to_pyarrow()
@@ -221,6 +231,8 @@ def ingest(
         exprs.append(checks.duplicate_keys(t, key_name, label, derived))
         if TABLES[table].references_leads:
             exprs.append(checks.unknown_leads(t, staging.table(known_name)))
+        if table == "deals":
+            exprs.append(checks.deals_before_lead(t, staging.table(known_name)))
         if table == "stage_events":
             exprs.append(checks.stage_before_creation(t, staging.table(known_name)))
             if config.stages.implied:

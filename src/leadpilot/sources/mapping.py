@@ -52,8 +52,21 @@ def resolve_spec(spec: SourceSpec) -> SourceSpec:
         )
     user = spec.model_dump(exclude_unset=True, by_alias=True)
     merged = dict(preset)
+    # What only the preset names may be missing from a given export (optional columns).
+    merged["optional"] = sorted(
+        {c for c in preset.get("columns", {}) if c not in user.get("columns", {})}
+        | {
+            f"stage:{s}"
+            for s in preset.get("stage_dates", {})
+            if s not in user.get("stage_dates", {})
+        }
+    )
     for key, value in user.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if key == "values" and isinstance(merged.get(key), dict):
+            merged[key] = {
+                col: {**merged[key].get(col, {}), **mapping} for col, mapping in value.items()
+            } | {col: m for col, m in merged[key].items() if col not in value}
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = {**merged[key], **value}
         elif key == "money" and isinstance(merged.get(key), list):
             merged[key] = sorted(set(merged[key]) | set(value))
@@ -80,6 +93,7 @@ class Mapped:
     origin: dict[str, str]  # canonical column -> source column(s), for messages
     extras: dict[str, pa.Array] = field(default_factory=dict)
     stage_dates: dict[str, pa.Array] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
     raw: pa.Table | None = None  # the source row, kept for the quarantine record
 
     @property
@@ -103,6 +117,7 @@ def map_columns(frame: RawFrame, spec: SourceSpec) -> tuple[Mapped, list[Problem
     for h in header:
         by_norm.setdefault(normalise_name(h), h)
     problems: list[Problem] = []
+    optional_missing: list[str] = []
     used: set[str] = set()
     columns: dict[str, pa.Array] = {}
     origin: dict[str, str] = {}
@@ -135,6 +150,9 @@ def map_columns(frame: RawFrame, spec: SourceSpec) -> tuple[Mapped, list[Problem
             source = hit
         names = [source] if isinstance(source, str) else list(source)
         absent = [n for n in names if n not in data.column_names]
+        if absent and not col.required and col.name in spec.optional:
+            optional_missing.append(f"{col.name} ({', '.join(map(repr, absent))})")
+            continue
         if absent:
             for n in absent:
                 missing(col.name, n)
@@ -152,6 +170,9 @@ def map_columns(frame: RawFrame, spec: SourceSpec) -> tuple[Mapped, list[Problem
 
     stage_dates: dict[str, pa.Array] = {}
     for stage, source in spec.stage_dates.items():
+        if source not in data.column_names and f"stage:{stage}" in spec.optional:
+            optional_missing.append(f"{stage} stage date ({source!r})")
+            continue
         if source not in data.column_names:
             missing(f"stage {stage}", source)
             continue
@@ -185,6 +206,11 @@ def map_columns(frame: RawFrame, spec: SourceSpec) -> tuple[Mapped, list[Problem
         stage_dates=stage_dates,
         raw=data.drop_columns([ROW]),
     )
+    if optional_missing:
+        mapped.warnings.append(
+            f"{frame.file}: preset {spec.preset!r} columns not in the file, left empty: "
+            + ", ".join(optional_missing)
+        )
     return mapped, problems
 
 
