@@ -221,7 +221,8 @@ def upsert(con: ibis.BaseBackend, name: str, data: pa.Table, key: str) -> None:
     if con.name == "postgres":
         _copy_into_postgres(con, staged, data, target_schema)
     else:
-        con.create_table(staged, data, temp=True, overwrite=True)
+        # DuckDB scans the Arrow table in place: no copy before the insert.
+        con.con.register(staged, data)
     try:
         if target.count().execute() > 0:
             _delete_keys(con, name, key, staged)
@@ -229,7 +230,10 @@ def upsert(con: ibis.BaseBackend, name: str, data: pa.Table, key: str) -> None:
         src = src.select(*[src[c].cast(target_schema[c]).name(c) for c in cols])
         con.insert(name, src)
     finally:
-        con.drop_table(staged, force=True)
+        if con.name == "postgres":
+            con.drop_table(staged, force=True)
+        else:
+            con.con.unregister(staged)
 
 
 def _copy_into_postgres(

@@ -224,8 +224,7 @@ def ingest(
         else:
             data = data.append_column(key_name, key)
         data = data.append_column("__id", pa.array(range(data.num_rows), pa.int64()))
-        staging.create_table("_t", data, overwrite=True)
-        t = staging.table("_t")
+        t = ibis.memtable(data)  # scanned in place by the staging DuckDB
         exprs = checks.row_checks(t, table, config, now)
         label = TABLES[table].key_column if derived else TABLES[table].key[0]
         exprs.append(checks.duplicate_keys(t, key_name, label, derived))
@@ -237,7 +236,7 @@ def ingest(
             exprs.append(checks.stage_before_creation(t, staging.table(known_name)))
             if config.stages.implied:
                 exprs.append(checks.skipped_stages(t))
-        found = ibis.union(*exprs).to_pyarrow() if exprs else None
+        found = staging.to_pyarrow(ibis.union(*exprs)) if exprs else None
         issues = row_issues
         if found is not None and found.num_rows:
             found = found.select(issues.column_names).cast(issues.schema)
@@ -381,8 +380,10 @@ def _quarantine_rows(table: str, issues: pa.Table, parts: list[Typed], now: date
 
 def _finalise(staging: ibis.BaseBackend, table: str, data: pa.Table, config: Config) -> pa.Table:
     """Derive channels, convert currencies, clear closing dates of open deals."""
-    staging.create_table("_g", data, overwrite=True)
-    t = staging.table("_g")
+    internal = [c for c in data.column_names if c.startswith("__")]
+    if table not in ("leads", "deals", "spend"):
+        return data.drop_columns(internal)  # nothing to derive: no round trip
+    t = ibis.memtable(data)
     if table == "leads":
         t = t.mutate(channel_derived=t.channel.isnull())
         t = t.mutate(channel=derived_channel(t, config.channel_rules))
@@ -403,8 +404,8 @@ def _finalise(staging: ibis.BaseBackend, table: str, data: pa.Table, config: Con
         t = t.mutate(
             closed_at=ibis.ifelse(t.status == "open", ibis.literal(None, "timestamp"), t.closed_at)
         )
-    t = t.drop(*[c for c in t.columns if c.startswith("__")])
-    return t.to_pyarrow()
+    t = t.drop(*internal)
+    return staging.to_pyarrow(t)
 
 
 def _rebuild_leads(con: ibis.BaseBackend, config: Config) -> None:

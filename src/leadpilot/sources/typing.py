@@ -73,12 +73,36 @@ class Typed:
     issues: pa.Table  # ROW, __file, column, value, expected, severity
 
 
+def on_distinct(fn):
+    """Apply a string transform to the distinct values only, then expand.
+
+    Export columns (channel, type, campaign) repeat a few values millions of
+    times; transforming the dictionary is what keeps ingest linear and fast.
+    """
+
+    def wrapper(arr: pa.Array, *args, **kwargs) -> pa.Array:
+        arr = pc.cast(arr, pa.string()) if not pa.types.is_dictionary(arr.type) else arr
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        if len(arr) < 10_000:
+            return fn(arr, *args, **kwargs)
+        enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
+        if len(enc.dictionary) > len(arr) // 4:
+            return fn(pc.cast(arr, pa.string()), *args, **kwargs)
+        out = fn(enc.dictionary, *args, **kwargs)
+        return pc.take(out, enc.indices)
+
+    return wrapper
+
+
+@on_distinct
 def _clean_strings(arr: pa.Array) -> pa.Array:
     arr = pc.cast(arr, pa.string())
     arr = pc.utf8_trim_whitespace(arr)
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 
+@on_distinct
 def _map_values(arr: pa.Array, mapping: dict[str, str]) -> pa.Array:
     if not mapping:
         return arr
@@ -93,6 +117,7 @@ def _map_values(arr: pa.Array, mapping: dict[str, str]) -> pa.Array:
     return pc.coalesce(mapped, fallback)
 
 
+@on_distinct
 def snake(arr: pa.Array) -> pa.Array:
     """'Paid Search' -> 'paid_search' (channel names must join across tables)."""
     arr = pc.utf8_lower(arr)
@@ -257,7 +282,7 @@ def derived_key_column(table: str, data: pa.Table) -> tuple[pa.Array, bool]:
     t = TABLES[table]
     if len(t.key) == 1 and t.key[0] == t.key_column:
         col = data[t.key_column].combine_chunks()
-        if table == "touchpoints":
+        if table == "touchpoints" and col.null_count:
             # Exports without touch ids: the event itself is the identity.
             derived = _join_key(data, ("lead_id", "ts", "type", "channel", "campaign", "content"))
             return pc.coalesce(col, derived), True
