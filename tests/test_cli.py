@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DATA
+from helpers import DATA
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import write_config
+from helpers import write_config
 
 import leadpilot
 from leadpilot.synth import generate, write_tables

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import DATA, snapshot
+from helpers import DATA, snapshot
 
 import leadpilot
 from leadpilot.errors import SourceError, ValidationError

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import DATA, write_config
+from helpers import DATA, write_config
 
 import leadpilot
 from leadpilot.config import SourceSpec

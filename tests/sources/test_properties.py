@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from datetime import datetime, timedelta
 
-from conftest import snapshot, write_config
+from helpers import snapshot, write_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
