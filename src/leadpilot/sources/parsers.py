@@ -348,6 +348,9 @@ _FAST_ISO_RE = (
     r"(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?$"
 )
 _SIGNS = pa.array([b"+", b"-"], pa.binary())
+# explicit end for binary_slice: with stop=None pyarrow passes sys.maxsize, and
+# Arrow's output-size estimate (rows * (stop - start)) overflows for some lengths
+_TO_END = 2**31 - 1
 
 
 def _bytes(s: pa.Array) -> pa.Array:
@@ -365,11 +368,11 @@ def _is_sign(b: pa.Array, start: int, stop: int) -> pa.Array:
 
 def _offset_tail_us(last6: pa.Array) -> tuple[pa.Array]:
     """Last 6 bytes of strings ending in +hh:mm or +hhmm to the offset in µs."""
-    text = pc.if_else(_is_sign(last6, 0, 1), last6, pc.binary_slice(last6, 1))
+    text = pc.if_else(_is_sign(last6, 0, 1), last6, pc.binary_slice(last6, 1, _TO_END))
     digits = lambda start, stop: pc.cast(  # noqa: E731
         pc.cast(pc.binary_slice(text, start, stop), pa.string()), pa.int64()
     )
-    minutes = pc.add(pc.multiply(digits(1, 3), 60), digits(-2, None))
+    minutes = pc.add(pc.multiply(digits(1, 3), 60), digits(-2, _TO_END))
     negative = pc.equal(pc.binary_slice(text, 0, 1), pa.scalar(b"-", pa.binary()))
     return (pc.multiply(pc.if_else(negative, pc.negate(minutes), minutes), _US_PER_MIN),)
 
@@ -399,7 +402,7 @@ def _parse_fast_iso(s: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
         sub_has = _subset(has_offset, aware)
         if _any(sub_has):
             # offsets repeat a lot: decode each distinct tail once
-            tails = pc.binary_slice(_bytes(_subset(sub, sub_has)), -6)
+            tails = pc.binary_slice(_bytes(_subset(sub, sub_has)), -6, _TO_END)
             (found,) = _on_distinct(tails, _offset_tail_us)
             sub_offset = _scatter(sub_offset, sub_has, found)
         wall = _scatter(wall, aware, pc.add(utc, sub_offset))
@@ -548,7 +551,8 @@ _ISO_CODES = frozenset(
     ZAR ZMW ZWG ZWL
     """.split()
 )
-# Symbols, matched case-insensitively; '$' and '¥' follow the usual US/Japan reading.
+# Symbols (keys upper-cased, matched case-insensitively); '$' and '¥' are read
+# as USD and JPY, the usual meaning in exports.
 _CURRENCY_SYMBOLS = {
     "US$": "USD",
     "CA$": "CAD",
@@ -658,14 +662,18 @@ def _longest_currency(text: pa.Array, at_end: bool) -> tuple[pa.Array, pa.Array]
 def _head_info(head: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
     """First 5 characters to (currency code or null, unknown-token flag, minus flag).
 
-    That is enough for a sign, a currency token of up to 4 characters and
-    another sign ('-US$5', 'US$-5').
+    That covers a sign, a currency token of up to 3 characters and the
+    character after it ('-US$5', 'US$-5').
     """
     stripped = pc.utf8_ltrim(head, "+-\u2212")
-    code, _ = _longest_currency(stripped, at_end=False)
-    first = pc.utf8_slice_codeunits(stripped, 0, 1)
-    # something stands before the number but is no known token ('XY$5')
-    unknown = pc.and_(pc.is_null(code), pc.invert(pc.is_in(first, value_set=_NUMBER_START)))
+    code, length = _longest_currency(stripped, at_end=False)
+    # the number must start right after the token (or at once when there is none):
+    # this rejects unknown tokens ('XY$5') and known codes glued to more ('USD$5')
+    after = pc.choose(
+        pc.cast(length, pa.int8()),
+        *(pc.utf8_slice_codeunits(stripped, i, i + 1) for i in range(4)),
+    )
+    unknown = pc.invert(pc.fill_null(pc.is_in(after, value_set=_NUMBER_START), False))
     return code, unknown, pc.match_substring_regex(head, _MINUS_RE)
 
 
@@ -718,14 +726,14 @@ def _parse_complex_numbers(
     num = pc.utf8_trim(c, characters=_AFFIX_CHARS)  # an exponent sits between digits: kept
     if not money:
         minus = pc.or_(pc.starts_with(c, "-"), pc.starts_with(c, "\u2212"))
-        value = pc.cast(pc.if_else(valid, num, _null_like(num)), pa.float64())
+        value = _to_float(pc.if_else(valid, num, _null_like(num)))
         return pc.if_else(pc.or_(paren, pc.fill_null(minus, False)), pc.negate(value), value), None
     # heads ('$-1', 'EUR1') and tails ('€', 'KUSD') repeat far more than whole
     # values, so they are analysed once per distinct string
     pre, unknown, minus = _on_distinct(pc.utf8_slice_codeunits(c, 0, 5), _head_info)
     negative = pc.or_(paren, pc.fill_null(minus, False))
     # most values end in a digit: only the others can carry a multiplier or currency
-    last = pc.binary_slice(_bytes(c), -1)
+    last = pc.binary_slice(_bytes(c), -1, _TO_END)
     tailed = pc.invert(pc.fill_null(pc.is_in(last, value_set=_NUMBER_END), True))
     post = pa.nulls(len(c), pa.string())
     bad = pc.fill_null(unknown, True)
@@ -733,17 +741,32 @@ def _parse_complex_numbers(
         # drop leading digits first so that the 5-character tail repeats
         tails = pc.utf8_ltrim(_subset(c, tailed), "0123456789.")
         sub_post, exponent, sub_bad = _on_distinct(pc.utf8_slice_codeunits(tails, -5), _tail_info)
+        sub_bad = pc.fill_null(sub_bad, True)
+        scaled = pc.fill_null(pc.not_equal(exponent, ""), False)
+        if _any(scaled):
+            sub_num = _subset(num, tailed)
+            # '9E2bC$' can pass the grammar as exponent + 'b' + 'C$': never stack the two
+            stacked = pc.and_(scaled, pc.match_substring(sub_num, "e", ignore_case=True))
+            sub_bad = pc.or_(sub_bad, stacked)
+            num = _scatter(num, tailed, pc.binary_join_element_wise(sub_num, exponent, ""))
         post = _scatter(post, tailed, sub_post)
-        bad = pc.or_(bad, _scatter(_no_failures(len(c)), tailed, pc.fill_null(sub_bad, True)))
-        if _any(pc.fill_null(pc.not_equal(exponent, ""), False)):
-            sub_num = pc.binary_join_element_wise(_subset(num, tailed), exponent, "")
-            num = _scatter(num, tailed, sub_num)
+        bad = pc.or_(bad, _scatter(_no_failures(len(c)), tailed, sub_bad))
     # '$5 USD' is fine, '€5 USD' contradicts itself
     bad = pc.or_(bad, pc.fill_null(pc.not_equal(pre, post), False))
     valid = pc.and_(valid, pc.invert(bad))
     currency = pc.coalesce(pre, post)
-    value = pc.cast(pc.if_else(valid, num, _null_like(num)), pa.float64())
+    value = _to_float(pc.if_else(valid, num, _null_like(num)))
     return pc.if_else(negative, pc.negate(value), value), currency
+
+
+def _to_float(text: pa.Array) -> pa.Array:
+    """Cast float literals; anything else (never expected here) becomes null, not an error."""
+    try:
+        return pc.cast(text, pa.float64())
+    except pa.ArrowInvalid:
+        # the grammar should only let literals through: if one slips, fail that value alone
+        ok = pc.match_substring_regex(text, r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+        return pc.cast(pc.if_else(ok, text, _null_like(text)), pa.float64())
 
 
 def _plain_number_re(decimal: str) -> str:
