@@ -212,3 +212,17 @@ def test_configured_formats_decimal_comma_and_money(make_workspace, tmp_path):
     assert spend.amount.tolist() == [1234.5, 141.56]
     assert spend.channel.tolist() == ["paid_search", "events"]
     assert [str(d)[:10] for d in leads.created_at] == ["2025-03-05", "2025-03-06"]
+
+
+def test_source_config_currency_must_match_workspace(make_workspace, tmp_path):
+    from leadpilot.errors import ConfigError
+
+    ws = make_workspace()  # EUR
+    src = tmp_path / "usd"
+    src.mkdir()
+    (src / "leads.csv").write_text("lead_id,created_at\nL1,2025-01-01\n")
+    (src / "leadpilot.yaml").write_text(
+        "currency: USD\nsources:\n  - {table: leads, path: leads.csv}\n"
+    )
+    with leadpilot.open(ws) as lp, pytest.raises(ConfigError, match="currency: USD"):
+        lp.ingest(src / "leadpilot.yaml")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from helpers import DATA, write_config
 
 import leadpilot
@@ -50,7 +51,9 @@ def rows(lp, table: str, columns: list[str]) -> list[tuple]:
 
 
 def ingest(make_workspace, source: Path, **kwargs):
-    ws = make_workspace()
+    # The workspace takes the source configuration's currency, as a user would set it.
+    cfg = yaml.safe_load(source.read_text()) if source.suffix == ".yaml" else {}
+    ws = make_workspace(**({"currency": cfg["currency"]} if "currency" in cfg else {}))
     lp = leadpilot.open(ws)
     return lp, lp.ingest(source, **kwargs)
 

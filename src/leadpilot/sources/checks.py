@@ -26,7 +26,7 @@ def _issue(
         value=value.cast("string"),
         expected=(ibis.literal(expected) if isinstance(expected, str) else expected).cast("string"),
         severity=ibis.literal(severity),
-        file=t["__file"],
+        file=t["__file"].cast("string"),
     )
 
 
@@ -129,7 +129,7 @@ def skipped_stages(t: ir.Table) -> ir.Table:
     per_lead = t.group_by("lead_id").aggregate(
         **{f"has_{s}": (t.stage == s).any() for s in chain},
         _row=t[ROW].min(),
-        __file=t["__file"].min(),
+        __file=t["__file"].cast("string").min(),
     )
     parts = []
     for prev, nxt in zip(chain, chain[1:], strict=False):

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from .. import engine
 from ..config import CONFIG_FILE, Config, SourceSpec, load_config
-from ..errors import Problem, SourceError, ValidationError
+from ..errors import ConfigError, Problem, SourceError, ValidationError
 from ..schema import LOAD_ORDER, TABLES
 from . import checks
 from .channels import derived_channel
@@ -125,6 +125,14 @@ def _overlay(base: Config, source_cfg: Config) -> Config:
         return out
 
     explicit = source_cfg.model_dump(exclude_unset=True, by_alias=True)
+    if explicit.get("currency", base.currency) != base.currency:
+        # Amounts would be stored under the wrong label: say so instead of guessing.
+        raise ConfigError(
+            f"the source configuration's currency is {explicit['currency']} but the "
+            f"workspace's is {base.currency}; set `currency: {explicit['currency']}` in the "
+            "workspace's leadpilot.yaml, or declare a rate in ingest.currency_rates and "
+            "remove currency from the source configuration"
+        )
     explicit.pop("sources", None)
     explicit.pop("workspace", None)  # the target is the workspace given with -w
     return Config.model_validate(merge(base.model_dump(by_alias=True), explicit))
@@ -223,7 +231,6 @@ def ingest(
             data = data.set_column(data.column_names.index(key_name), key_name, key)
         else:
             data = data.append_column(key_name, key)
-        data = data.append_column("__id", pa.array(range(data.num_rows), pa.int64()))
         t = ibis.memtable(data)  # scanned in place by the staging DuckDB
         exprs = checks.row_checks(t, table, config, now)
         label = TABLES[table].key_column if derived else TABLES[table].key[0]
@@ -339,7 +346,9 @@ def _row_mask(data: pa.Table, bad: pa.Table) -> pa.Array:
     if bad.num_rows == 0:
         return pa.array([False] * data.num_rows, pa.bool_())
     keys = pc.binary_join_element_wise(bad["file"], pc.cast(bad["row"], pa.string()), "#")
-    mine = pc.binary_join_element_wise(data["__file"], pc.cast(data[ROW], pa.string()), "#")
+    mine = pc.binary_join_element_wise(
+        pc.cast(data["__file"], pa.string()), pc.cast(data[ROW], pa.string()), "#"
+    )
     return pc.is_in(mine, value_set=pc.unique(keys))
 
 
@@ -351,7 +360,7 @@ def _quarantine_rows(table: str, issues: pa.Table, parts: list[Typed], now: date
             pc.is_in(
                 p.data[ROW],
                 value_set=pc.unique(
-                    issues.filter(pc.equal(issues["file"], p.data["__file"][0]))["row"]
+                    issues.filter(pc.equal(issues["file"], p.data["__file"][0].as_py()))["row"]
                 ),
             )
             if p.data.num_rows

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -195,11 +196,18 @@ def type_mapped(mapped: Mapped, spec: SourceSpec, config: Config) -> Typed:
         out["email_norm"] = parsers.normalise_email(out["email"])
 
     data = pa.table(out)
-    data = data.append_column("__file", pa.array([mapped.file] * n, pa.string()))
+    data = data.append_column("__file", file_column(mapped.file, n))
     issues = _with_file(
         pa.concat_tables(issue_parts) if issue_parts else empty_issues(), mapped.file
     )
     return Typed(mapped.table, data, issues)
+
+
+def file_column(file: str, n: int) -> pa.DictionaryArray:
+    """The source file of every row, dictionary-encoded: one string, not millions."""
+    return pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(n, dtype=np.int32)), pa.array([file], pa.string())
+    )
 
 
 def _with_file(issues: pa.Table, file: str) -> pa.Table:
@@ -260,7 +268,7 @@ def stage_events_from_dates(
                     "ts": pc.filter(p.values, present),
                     "reason": pa.nulls(n, pa.string()),
                     "owner": pa.nulls(n, pa.string()),
-                    "__file": pa.array([mapped.file] * n, pa.string()),
+                    "__file": file_column(mapped.file, n),
                 }
             )
         )
