@@ -276,7 +276,7 @@ def ingest(
             )
         bad_keys = pa.concat_tables([err_issues, dups]).select(["row", "file"])
         bad = _row_mask(data, bad_keys)
-        good_data = data.filter(pc.invert(bad))
+        good_data = data.filter(pc.invert(bad)) if pc.any(bad).as_py() else data
         if n_err:
             s.rows_quarantined += pc.sum(
                 _row_mask(data, err_issues.select(["row", "file"]))

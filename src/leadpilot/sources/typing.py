@@ -99,8 +99,13 @@ def on_distinct(fn):
 @on_distinct
 def _clean_strings(arr: pa.Array) -> pa.Array:
     arr = pc.cast(arr, pa.string())
-    arr = pc.utf8_trim_whitespace(arr)
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    # Copy only when something needs cleaning: most exports are clean, and columns are long.
+    if pc.any(pc.match_substring_regex(arr, r"^\s|\s$")).as_py():
+        arr = pc.utf8_trim_whitespace(arr)
+    blank = pc.equal(arr, "")
+    if pc.any(blank).as_py():
+        arr = pc.if_else(blank, pa.scalar(None, pa.string()), arr)
+    return arr
 
 
 @on_distinct
