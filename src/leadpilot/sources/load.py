@@ -438,6 +438,9 @@ def _lead_stats(ws: engine.Workspace, summary: IngestSummary) -> None:
         .to_pylist()[0]
     )
     summary.leads_merged = int(stats["merged"] or 0)
+    if "leads" in summary.tables:
+        # Lead records merged by the e-mail rule (workspace-wide, after this ingest).
+        summary.tables["leads"].rows_merged = summary.leads_merged
     summary.leads_excluded = int(stats["excluded"] or 0)
     summary.channels_derived = int(stats["derived"] or 0)
     counted = t.filter(t.merged_into.isnull() & t.excluded_reason.isnull())
