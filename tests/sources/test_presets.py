@@ -565,7 +565,7 @@ def test_zoho_crm_example_loads_the_real_export(zoho_data, tmp_path):
     # Half of Zoho's potentials predate their lead: kept, and flagged as a warning.
     assert n_quarantined == 0 and summary.warnings == [
         "deals: 1819 row(s): a deal created on or after its lead's created_at "
-        "(deal kept; check the export)"
+        "(kept; check the export)"
     ]
     assert summary.leads_merged == 0 and summary.leads_excluded == 0
 

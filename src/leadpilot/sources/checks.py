@@ -110,17 +110,23 @@ def unknown_leads(t: ir.Table, known: ir.Table) -> ir.Table:
     )
 
 
-def stage_before_creation(t: ir.Table, known: ir.Table) -> ir.Table:
+def before_lead_creation(
+    t: ir.Table, known: ir.Table, column: str, what: str, severity: str = "error"
+) -> ir.Table:
+    """Rows dated before their lead was created (stage events: errors; deals: warnings)."""
     j = t.join(known.select(lead_id=known.lead_id, _created=known.created_at), "lead_id")
-    bad = j.filter(j.ts < j._created)
-    return _issue(
-        bad,
-        "ts",
-        bad.ts,
-        ibis.literal("a stage date on or after the lead's created_at (")
-        + bad._created.cast("string")
-        + ")",
-    )
+    bad = j.filter(j[column] < j._created)
+    if severity == "warning":  # warnings are counted by their text: keep it constant
+        expected = ibis.literal(
+            f"{what} on or after its lead's created_at (kept; check the export)"
+        )
+    else:
+        expected = (
+            ibis.literal(f"{what} on or after the lead's created_at (")
+            + bad._created.cast("string")
+            + ")"
+        )
+    return _issue(bad, column, bad[column], expected, severity)
 
 
 def skipped_stages(t: ir.Table) -> ir.Table:
@@ -145,16 +151,3 @@ def skipped_stages(t: ir.Table) -> ir.Table:
             )
         )
     return ibis.union(*parts)
-
-
-def deals_before_lead(t: ir.Table, known: ir.Table) -> ir.Table:
-    """Deals created before their lead: kept, but velocity on them is meaningless."""
-    j = t.join(known.select(lead_id=known.lead_id, _created=known.created_at), "lead_id")
-    bad = j.filter(j.created_at < j._created)
-    return _issue(
-        bad,
-        "created_at",
-        bad.created_at,
-        "a deal created on or after its lead's created_at (deal kept; check the export)",
-        severity="warning",
-    )

@@ -238,9 +238,19 @@ def ingest(
         if TABLES[table].references_leads:
             exprs.append(checks.unknown_leads(t, staging.table(known_name)))
         if table == "deals":
-            exprs.append(checks.deals_before_lead(t, staging.table(known_name)))
+            exprs.append(
+                checks.before_lead_creation(
+                    t,
+                    staging.table(known_name),
+                    "created_at",
+                    "a deal created",
+                    severity="warning",
+                )
+            )
         if table == "stage_events":
-            exprs.append(checks.stage_before_creation(t, staging.table(known_name)))
+            exprs.append(
+                checks.before_lead_creation(t, staging.table(known_name), "ts", "a stage date")
+            )
             if config.stages.implied:
                 exprs.append(checks.skipped_stages(t))
         found = staging.to_pyarrow(ibis.union(*exprs)) if exprs else None
