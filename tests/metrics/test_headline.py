@@ -31,8 +31,14 @@ def build(folder: Path, groups: list[dict]) -> Path:
             leads.append(f"{lid},{month}-02,{g['channel']},{g.get('campaign', '')}")
             if i < g.get("mql", 0):
                 events.append(f"{lid},mql,{month}-05")
+            if i < g.get("sal", 0):
+                events.append(f"{lid},sal,{month}-07")
             if i < g.get("sql", 0):
                 events.append(f"{lid},sql,{month}-10")
+            if i < g.get("opportunity", 0):
+                events.append(f"{lid},opportunity,{month}-11")
+                if i >= g.get("customers", 0):  # opportunities that did not close: lost deals
+                    deals.append(f"D{k},{lid},{month}-11,lost,{month}-25,0")
             if i < g.get("customers", 0):
                 deals.append(f"D{k},{lid},{month}-12,won,{month}-20,{g.get('basket', 1000)}")
         if g.get("spend"):
@@ -174,3 +180,110 @@ def test_unknown_kpi_and_dimension_are_usage_errors(make_workspace, tmp_path):
 def test_wilson_contains_the_rate(k, n):
     low, high = wilson(k, n)
     assert 0 <= low <= k / n <= high <= 1
+
+
+def test_funnel_chain_1000_350_140_80_32(make_workspace, tmp_path):
+    src = build(
+        tmp_path / "s",
+        [
+            {
+                "channel": "x",
+                "n": 1000,
+                "mql": 350,
+                "sal": 350,
+                "sql": 140,
+                "opportunity": 80,
+                "customers": 32,
+            }
+        ],
+    )
+    names = [
+        "leads",
+        "mqls",
+        "sqls",
+        "opportunities",
+        "customers",
+        "lead_to_mql",
+        "mql_to_sql",
+        "sql_to_opportunity",
+        "opportunity_to_customer",
+        "lead_to_customer",
+    ]
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        r = lp.kpi_result(kpis=names).rows[0]
+    assert [r[k] for k in names[:5]] == [1000, 350, 140, 80, 32]
+    assert r["lead_to_mql"] == pytest.approx(0.35)
+    assert r["mql_to_sql"] == pytest.approx(0.40)
+    assert r["sql_to_opportunity"] == pytest.approx(80 / 140)
+    assert r["opportunity_to_customer"] == pytest.approx(0.40)
+    assert (r["opportunity_to_customer_numerator"], r["opportunity_to_customer_denominator"]) == (
+        32,
+        80,
+    )
+    assert r["lead_to_customer"] == pytest.approx(0.032)
+
+
+def test_acceptance_rate_200_transmitted_120_accepted(make_workspace, tmp_path):
+    src = build(tmp_path / "s", [{"channel": "x", "n": 500, "mql": 200, "sal": 120}])
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        r = lp.kpi_result(kpis=["mqls", "sals", "mql_to_sal"]).rows[0]
+    assert (r["mqls"], r["sals"]) == (200, 120)
+    assert r["mql_to_sal"] == pytest.approx(0.60)
+
+
+def test_cost_kpis(make_workspace, tmp_path):
+    """Campaign A: 10,000 spend, 500 leads, 15 sales x 1,000: CAC 667, ROAS 1.5, ROI 0.5."""
+    src = build(
+        tmp_path / "s",
+        [
+            {
+                "channel": "paid_social",
+                "campaign": "A",
+                "n": 500,
+                "mql": 100,
+                "sql": 50,
+                "opportunity": 30,
+                "customers": 15,
+                "spend": 10_000,
+                "basket": 1000,
+            }
+        ],
+    )
+    names = [
+        "cpl",
+        "cost_per_mql",
+        "cost_per_sql",
+        "cost_per_opportunity",
+        "cac",
+        "avg_deal_size",
+        "roas",
+        "roi",
+    ]
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        r = lp.kpi_result(kpis=names, by=["campaign"]).rows[0]
+    assert r["cpl"] == 20 and r["cost_per_mql"] == 100 and r["cost_per_sql"] == 200
+    assert r["cost_per_opportunity"] == pytest.approx(333.33)
+    assert r["cac"] == pytest.approx(666.67)
+    assert r["avg_deal_size"] == 1000
+    assert r["roas"] == pytest.approx(1.5) and r["roi"] == pytest.approx(0.5)
+
+
+def test_all_kpis_by_channel_and_month(make_workspace, tmp_path):
+    src = build(
+        tmp_path / "s",
+        [
+            {"channel": "a", "n": 40, "mql": 20, "sql": 10, "customers": 4, "spend": 400},
+            {"channel": "b", "n": 10, "mql": 5, "month": "2025-02"},
+        ],
+    )
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        result = lp.kpi_result(kpis=["all"], by=["channel"], period="month")
+    for row in result.rows:
+        for k in result.kpis:
+            if k.kind == "rate" and row[k.name] is not None:
+                assert 0 <= row[f"{k.name}_low"] <= row[k.name] <= row[f"{k.name}_high"] <= 1
+    assert {k.name for k in result.kpis} == set(result.to_json()["meta"]["definitions"])

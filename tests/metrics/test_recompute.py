@@ -25,8 +25,9 @@ def generated(tmp_path_factory):
 
 def pandas_headline(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     leads = tables["leads"]
-    key = leads.set_index("lead_id")["merged_into"].fillna(leads.set_index("lead_id").index
-                                                           .to_series())
+    key = leads.set_index("lead_id")["merged_into"].fillna(
+        leads.set_index("lead_id").index.to_series()
+    )
     counted = leads[leads.merged_into.isna() & leads.excluded_reason.isna()].copy()
     ev = tables["stage_events"].copy()
     ev["lk"] = ev.lead_id.map(key)
@@ -41,17 +42,24 @@ def pandas_headline(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         counted[name] = counted.lead_id.isin(reached)
     revenue = won.groupby("lk")["amount"].sum()
     counted["revenue"] = counted.lead_id.map(revenue).fillna(0.0)
-    counted["period"] = pd.to_datetime(counted.created_at).dt.to_period("Q").astype(str) \
-        .str.replace("Q", "-Q")
+    counted["period"] = (
+        pd.to_datetime(counted.created_at).dt.to_period("Q").astype(str).str.replace("Q", "-Q")
+    )
     g = counted.groupby(["period", "channel"]).agg(
-        leads=("lead_id", "size"), mqls=("mql", "sum"), sqls=("sql", "sum"),
-        customers=("customer", "sum"), revenue=("revenue", "sum"))
+        leads=("lead_id", "size"),
+        mqls=("mql", "sum"),
+        sqls=("sql", "sum"),
+        customers=("customer", "sum"),
+        revenue=("revenue", "sum"),
+    )
     spend = tables["spend"].copy()
-    spend["period"] = pd.to_datetime(spend.date).dt.to_period("Q").astype(str) \
-        .str.replace("Q", "-Q")
+    spend["period"] = (
+        pd.to_datetime(spend.date).dt.to_period("Q").astype(str).str.replace("Q", "-Q")
+    )
     s = spend.groupby(["period", "channel"])["amount"].sum().rename("spend")
-    out = g.join(s, how="outer").fillna({"leads": 0, "mqls": 0, "sqls": 0, "customers": 0,
-                                         "revenue": 0.0, "spend": 0.0})
+    out = g.join(s, how="outer").fillna(
+        {"leads": 0, "mqls": 0, "sqls": 0, "customers": 0, "revenue": 0.0, "spend": 0.0}
+    )
     out["cpl"] = (out.spend / out.leads).where(out.leads > 0).round(2)
     out["lead_to_customer"] = (out.customers / out.leads).where(out.leads > 0)
     return out.reset_index()
@@ -71,10 +79,12 @@ def test_engine_matches_pandas(make_workspace, generated):
         assert engine[col].astype(int).tolist() == expected[col].astype(int).tolist(), col
     for col in ("revenue", "spend"):
         assert engine[col].tolist() == pytest.approx(expected[col].round(2).tolist(), abs=0.01)
-    assert engine["cpl"].fillna(-1).tolist() == pytest.approx(expected["cpl"].fillna(-1).tolist(),
-                                                              abs=0.005)
+    assert engine["cpl"].fillna(-1).tolist() == pytest.approx(
+        expected["cpl"].fillna(-1).tolist(), abs=0.005
+    )
     assert engine["lead_to_customer"].fillna(-1).tolist() == pytest.approx(
-        expected["lead_to_customer"].fillna(-1).tolist(), rel=1e-12)
+        expected["lead_to_customer"].fillna(-1).tolist(), rel=1e-12
+    )
     # the seeded quarter: volume doubles while the closing rate falls
     q1, q2 = (engine.xs(q, level="period") for q in ("2025-Q1", "2025-Q2"))
     assert 1.6 < q2.leads.sum() / q1.leads.sum() < 2.4

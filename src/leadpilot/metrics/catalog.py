@@ -47,9 +47,23 @@ class Kpi:
 
 COHORT = "leads created in the period (after e-mail deduplication and the lead rule)"
 
+
+def _reached(stage: str) -> str:
+    return f"Number of {COHORT} that reached {stage} or any later stage."
+
+
+def _rate(num: str, den: str, extra: str = "") -> str:
+    return f"{num} / {den} of the same cohort{extra}, with a 95 % Wilson interval."
+
+
+def _cost(den: str) -> str:
+    return f"spend / {den} of the same period and group; null when there are none."
+
+
 CATALOG: dict[str, Kpi] = {
     k.name: k
     for k in (
+        # volume
         Kpi(
             "leads",
             "Leads",
@@ -60,25 +74,28 @@ CATALOG: dict[str, Kpi] = {
             f"Number of {COHORT}.",
             numerator="leads",
         ),
+        Kpi("mqls", "MQLs", "MQL", "count", "leads", True, _reached("MQL"), numerator="mqls"),
         Kpi(
-            "mqls",
-            "MQLs",
-            "MQL",
+            "sals",
+            "SALs (accepted by sales)",
+            "SAL (acceptés par les ventes)",
             "count",
             "leads",
             True,
-            f"Number of {COHORT} that reached MQL or any later stage.",
-            numerator="mqls",
+            _reached("SAL (accepted by sales)"),
+            numerator="sals",
         ),
+        Kpi("sqls", "SQLs", "SQL", "count", "leads", True, _reached("SQL"), numerator="sqls"),
         Kpi(
-            "sqls",
-            "SQLs",
-            "SQL",
+            "opportunities",
+            "Opportunities",
+            "Opportunités",
             "count",
             "leads",
             True,
-            f"Number of {COHORT} that reached SQL or any later stage.",
-            numerator="sqls",
+            _reached("opportunity (or has a deal)"),
+            numerator="opportunities",
+            short="opps",
         ),
         Kpi(
             "customers",
@@ -114,17 +131,7 @@ CATALOG: dict[str, Kpi] = {
             numerator="spend",
             view="period",
         ),
-        Kpi(
-            "cpl",
-            "Cost per lead",
-            "Coût par lead",
-            "ratio",
-            "currency",
-            False,
-            "spend / leads of the same period and group; null when there are no leads.",
-            numerator="spend",
-            denominator="leads",
-        ),
+        # funnel rates
         Kpi(
             "lead_to_mql",
             "Lead → MQL",
@@ -132,10 +139,59 @@ CATALOG: dict[str, Kpi] = {
             "rate",
             "fraction",
             True,
-            "mqls / leads of the same cohort, with a 95 % Wilson interval.",
+            _rate("mqls", "leads"),
             numerator="mqls",
             denominator="leads",
             short="L→MQL",
+        ),
+        Kpi(
+            "mql_to_sal",
+            "Acceptance rate (MQL → SAL)",
+            "Taux d'acceptation (MQL → SAL)",
+            "rate",
+            "fraction",
+            True,
+            _rate("sals", "mqls", " (MQLs accepted by sales / MQLs transmitted)"),
+            numerator="sals",
+            denominator="mqls",
+            short="MQL→SAL",
+        ),
+        Kpi(
+            "mql_to_sql",
+            "MQL → SQL",
+            "MQL → SQL",
+            "rate",
+            "fraction",
+            True,
+            _rate("sqls", "mqls"),
+            numerator="sqls",
+            denominator="mqls",
+            short="MQL→SQL",
+        ),
+        Kpi(
+            "sql_to_opportunity",
+            "SQL → opportunity",
+            "SQL → opportunité",
+            "rate",
+            "fraction",
+            True,
+            _rate("opportunities", "sqls"),
+            numerator="opportunities",
+            denominator="sqls",
+            short="SQL→opp",
+        ),
+        Kpi(
+            "opportunity_to_customer",
+            "Win rate (closed deals)",
+            "Taux de gain",
+            "rate",
+            "fraction",
+            True,
+            "won deals / closed (won + lost) deals of the cohort's leads, with a 95 % Wilson "
+            "interval; open deals are left out.",
+            numerator="won_deals",
+            denominator="closed_deals",
+            short="win",
         ),
         Kpi(
             "lead_to_customer",
@@ -144,12 +200,108 @@ CATALOG: dict[str, Kpi] = {
             "rate",
             "fraction",
             True,
-            "customers / leads of the same cohort, with a 95 % Wilson interval.",
+            _rate("customers", "leads"),
             numerator="customers",
             denominator="leads",
             short="L→cust.",
         ),
+        # cost
+        Kpi(
+            "cpl",
+            "Cost per lead",
+            "Coût par lead",
+            "ratio",
+            "currency",
+            False,
+            _cost("leads"),
+            numerator="spend",
+            denominator="leads",
+        ),
+        Kpi(
+            "cost_per_mql",
+            "Cost per MQL",
+            "Coût par MQL",
+            "ratio",
+            "currency",
+            False,
+            _cost("mqls"),
+            numerator="spend",
+            denominator="mqls",
+            short="€/MQL",
+        ),
+        Kpi(
+            "cost_per_sql",
+            "Cost per SQL",
+            "Coût par SQL",
+            "ratio",
+            "currency",
+            False,
+            _cost("sqls"),
+            numerator="spend",
+            denominator="sqls",
+            short="€/SQL",
+        ),
+        Kpi(
+            "cost_per_opportunity",
+            "Cost per opportunity",
+            "Coût par opportunité",
+            "ratio",
+            "currency",
+            False,
+            _cost("opportunities"),
+            numerator="spend",
+            denominator="opportunities",
+            short="€/opp",
+        ),
+        Kpi(
+            "cac",
+            "Customer acquisition cost",
+            "Coût d'acquisition client",
+            "ratio",
+            "currency",
+            False,
+            _cost("customers (new customers of the cohort)"),
+            numerator="spend",
+            denominator="customers",
+        ),
+        Kpi(
+            "avg_deal_size",
+            "Average deal size",
+            "Panier moyen",
+            "ratio",
+            "currency",
+            True,
+            "revenue / won deals of the cohort's leads.",
+            numerator="revenue",
+            denominator="won_deals",
+            short="avg deal",
+        ),
+        Kpi(
+            "roas",
+            "Return on ad spend",
+            "ROAS",
+            "ratio",
+            "multiple",
+            True,
+            "revenue / spend (revenue by the lead's source channel); null without spend.",
+            numerator="revenue",
+            denominator="spend",
+        ),
+        Kpi(
+            "roi",
+            "Return on investment",
+            "ROI",
+            "ratio",
+            "fraction",
+            True,
+            "(revenue − spend) / spend (revenue by the lead's source channel); null without spend.",
+            numerator="margin",
+            denominator="spend",
+        ),
     )
 }
+
+# Measures computed after aggregation from other measures.
+DERIVED_MEASURES = {"margin": ("revenue", "-", "spend")}
 
 HEADLINE = ("leads", "mqls", "sqls", "customers", "revenue", "spend", "cpl", "lead_to_customer")

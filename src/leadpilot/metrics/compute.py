@@ -16,7 +16,7 @@ import ibis.expr.types as ir
 
 from ..config import Config
 from ..errors import UsageError
-from .catalog import CATALOG, HEADLINE, Kpi
+from .catalog import CATALOG, DERIVED_MEASURES, HEADLINE, Kpi
 from .model import lead_model
 
 PERIOD_UNITS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y", "all": None}
@@ -81,6 +81,9 @@ def _measures_needed(kpis: list[Kpi]) -> set[str]:
     out = set()
     for k in kpis:
         out.update(m for m in (k.numerator, k.denominator) if m)
+    for name, (a, _, b) in DERIVED_MEASURES.items():
+        if name in out:
+            out.update((a, b))
     return out
 
 
@@ -147,9 +150,13 @@ def compute_kpis(
     lead_measures = {
         "leads": model.count(),
         "mqls": model.mql_at.notnull().sum(),
+        "sals": model.sal_at.notnull().sum(),
         "sqls": model.sql_at.notnull().sum(),
+        "opportunities": model.opportunity_at.notnull().sum(),
         "customers": model.customer_at.notnull().sum(),
         "revenue": model.revenue.sum(),
+        "won_deals": model.won_deals.sum(),
+        "closed_deals": model.closed_deals.sum(),
     }
     agg = (
         model.group_by(**group).aggregate(
@@ -222,7 +229,7 @@ def _join_spend(agg, spend, by, unit, keys, date_from, date_to, warnings):
     )
     # Groups without spend rows spent nothing (the spend table is the whole record).
     j = j.mutate(leads=j.leads.fill_null(0), spend=j.spend.fill_null(0.0))
-    for m in ("mqls", "sqls", "customers"):
+    for m in ("mqls", "sals", "sqls", "opportunities", "customers", "won_deals", "closed_deals"):
         if m in j.columns:
             j = j.mutate(**{m: j[m].fill_null(0)})
     if "revenue" in j.columns:
@@ -232,6 +239,14 @@ def _join_spend(agg, spend, by, unit, keys, date_from, date_to, warnings):
 
 def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: list[str]) -> dict:
     out: dict = {"period": period_label(r.get("period"), period)}
+    r = dict(r)
+    for name, (a, op, b) in DERIVED_MEASURES.items():
+        if a in r and b in r:
+            r[name] = (
+                None
+                if r[a] is None or r[b] is None
+                else (r[a] - r[b] if op == "-" else r[a] + r[b])
+            )
     for d in by:
         out[d] = r.get(d)
     for k in kpis:
@@ -252,7 +267,8 @@ def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: 
                 out[k.name] = None
                 warnings.append(f"{k.name}: null where {k.denominator} = 0 (division by zero)")
             else:
-                out[k.name] = round(float(num) / float(den), 2)
+                value = float(num) / float(den)
+                out[k.name] = round(value, 2) if k.unit == "currency" else round(value, 6)
             continue
         num = int(num or 0)
         den = int(den or 0)

@@ -52,6 +52,7 @@ def lead_model(tables: dict[str, ir.Table], implied: bool = True) -> ir.Table:
         revenue=deals.amount.sum(where=won),
         deals=deals.count(),
         won_deals=won.sum(),
+        closed_deals=deals.status.isin(["won", "lost"]).sum(),
     )
     base = counted_leads(leads)
     m = base.left_join(stage_dates, base.lead_id == stage_dates.lead_id).drop("lead_id_right")
@@ -76,6 +77,7 @@ def lead_model(tables: dict[str, ir.Table], implied: bool = True) -> ir.Table:
         revenue=m.revenue.fill_null(0.0),
         deals=m.deals.fill_null(0),
         won_deals=m.won_deals.fill_null(0),
+        closed_deals=m.closed_deals.fill_null(0),
     )
     return m.drop(*[c for c in m.columns if c.startswith("_")])
 
