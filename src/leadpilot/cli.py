@@ -235,6 +235,8 @@ def _fmt(value, unit: str) -> str:
         return "–"
     if unit == "fraction":
         return f"{value:.1%}"
+    if unit == "multiple":
+        return f"{value:.2f}×"
     if unit == "currency":
         return f"{value:,.0f}" if abs(value) >= 100 or value == int(value) else f"{value:,.2f}"
     return f"{value:,}"
@@ -249,11 +251,15 @@ def _print_kpis(result, lang: str = "en") -> None:
     for k in result.kpis:
         t.add_column(k.label_fr if lang == "fr" else k.header, justify="right")
     for r in result.rows:
+        labels = [str(r.get(k) if r.get(k) is not None else "(none)") for k in keys]
+        if r.get("immature") and labels:
+            labels[0] += " *"  # an immature cohort: its rates will still grow
         t.add_row(
-            *[str(r.get(k) if r.get(k) is not None else "(none)") for k in keys],
+            *labels,
             *[_fmt(r.get(k.name), k.unit) for k in result.kpis],
         )
     out.print(t)
+    out.print(f"[dim]{result.to_json()['meta']['view_rule']}[/]")
     out.print(f"[dim]Amounts in {result.currency}. Definitions:[/]")
     for k in result.kpis:
         out.print(f"[dim]  {k.name}: {k.rule}[/]")

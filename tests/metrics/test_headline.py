@@ -287,3 +287,58 @@ def test_all_kpis_by_channel_and_month(make_workspace, tmp_path):
             if k.kind == "rate" and row[k.name] is not None:
                 assert 0 <= row[f"{k.name}_low"] <= row[k.name] <= row[f"{k.name}_high"] <= 1
     assert {k.name for k in result.kpis} == set(result.to_json()["meta"]["definitions"])
+
+
+def test_activity_view_counts_events_at_their_date(make_workspace, tmp_path):
+    """Leads created in January reach MQL in January and SQL / customer later."""
+    src = tmp_path / "a"
+    src.mkdir()
+    (src / "leads.csv").write_text(
+        "lead_id,created_at,channel\nA,2025-01-05,x\nB,2025-01-20,x\nC,2025-02-03,x\n"
+    )
+    (src / "stage_events.csv").write_text(
+        "lead_id,stage,ts\nA,mql,2025-01-10\nB,mql,2025-02-02\nA,sql,2025-02-15\nC,mql,2025-02-04\n"
+    )
+    (src / "deals.csv").write_text(
+        "deal_id,lead_id,created_at,status,closed_at,amount\n"
+        "D1,A,2025-02-20,won,2025-03-05,900\nD2,B,2025-02-21,lost,2025-02-28,0\n"
+    )
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        names = ["leads", "mqls", "sqls", "customers", "revenue", "opportunity_to_customer"]
+        act = rows_by(lp.kpi_result(view="activity", period="month", kpis=names), "period")
+        coh = rows_by(lp.kpi_result(view="cohort", period="month", kpis=names), "period")
+        doc = lp.kpi_result(view="activity", period="month", kpis=names).to_json()
+    assert [act[p]["leads"] for p in ("2025-01", "2025-02", "2025-03")] == [2, 1, 0]
+    assert [act[p]["mqls"] for p in ("2025-01", "2025-02", "2025-03")] == [1, 2, 0]
+    # February SQLs: A's own (2025-02-15) and B's, implied by its lost deal (2025-02-21).
+    assert act["2025-02"]["sqls"] == 2 and act["2025-03"]["customers"] == 1
+    assert act["2025-03"]["revenue"] == 900 and act["2025-02"]["revenue"] == 0
+    assert act["2025-02"]["opportunity_to_customer_denominator"] == 1  # B lost in February
+    assert coh["2025-01"]["customers"] == 1 and coh["2025-01"]["revenue"] == 900
+    assert "2025-03" not in coh
+    assert doc["meta"]["view"] == "activity" and "activity view" in doc["meta"]["view_rule"]
+
+
+def test_young_cohorts_are_flagged_immature(make_workspace, tmp_path):
+    """Customers close ~60 days after creation; the last month's cohort is too young."""
+    src = tmp_path / "m"
+    src.mkdir()
+    leads, deals = ["lead_id,created_at"], ["deal_id,lead_id,created_at,status,closed_at,amount"]
+    for i, month in enumerate(["2025-01", "2025-02", "2025-03", "2025-04"]):
+        for j in range(5):
+            lid = f"L{i}{j}"
+            leads.append(f"{lid},{month}-01")
+            if j == 0 and month < "2025-04":
+                m2 = int(month[-2:]) + 2
+                deals.append(f"D{lid},{lid},{month}-10,won,2025-{m2:02d}-01,100")
+    (src / "leads.csv").write_text("\n".join(leads) + "\n")
+    (src / "deals.csv").write_text("\n".join(deals) + "\n")
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        result = lp.kpi_result(period="month")
+    rows = rows_by(result, "period")
+    assert result.maturity["expected_delay_days"] in (59, 60, 61)
+    assert rows["2025-01"]["immature"] is False
+    assert rows["2025-04"]["immature"] is True and rows["2025-04"]["cohort_age_days"] == 0
+    assert any("immature cohorts" in w and "2025-04" in w for w in result.warnings)

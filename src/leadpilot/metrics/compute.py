@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import ibis
 import ibis.expr.types as ir
@@ -17,7 +17,7 @@ import ibis.expr.types as ir
 from ..config import Config
 from ..errors import UsageError
 from .catalog import CATALOG, DERIVED_MEASURES, HEADLINE, Kpi
-from .model import lead_model
+from .model import lead_keys, lead_model
 
 PERIOD_UNITS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y", "all": None}
 SPEND_DIMENSIONS = ("channel", "campaign", "content")
@@ -33,12 +33,15 @@ class KpiResult:
     view: str
     currency: str
     warnings: list[str] = field(default_factory=list)
+    maturity: dict | None = None  # cohort view: as_of date and expected conversion delay
 
     def to_json(self) -> dict:
         return {
             "rows": self.rows,
             "meta": {
                 "view": self.view,
+                "view_rule": VIEW_RULES[self.view],
+                "maturity": self.maturity,
                 "period": self.period,
                 "by": self.by,
                 "currency": self.currency,
@@ -117,8 +120,8 @@ def compute_kpis(
 ) -> KpiResult:
     if period not in PERIOD_UNITS:
         raise UsageError(f"unknown period {period!r}; expected one of {', '.join(PERIOD_UNITS)}")
-    if view != "cohort":
-        raise UsageError(f"view {view!r} is not available yet; the cohort view is")
+    if view not in ("cohort", "activity"):
+        raise UsageError(f"unknown view {view!r}; expected cohort or activity")
     chosen = resolve_kpis(kpis)
     by = list(by or [])
     needed = _measures_needed(chosen)
@@ -132,41 +135,12 @@ def compute_kpis(
     unit = PERIOD_UNITS[period]
     warnings: list[str] = []
 
-    if date_from is not None:
-        model = model.filter(
-            model.created_at >= ibis.literal(datetime.combine(date_from, datetime.min.time()))
-        )
-    if date_to is not None:
-        model = model.filter(
-            model.created_at
-            < ibis.literal(datetime.combine(date_to, datetime.min.time())) + ibis.interval(days=1)
-        )
-
-    keys = list(by)
-    group = {d: model[d] for d in by}
-    if unit:
-        group["period"] = model.created_at.truncate(unit).date()
-        keys = ["period", *keys]
-    lead_measures = {
-        "leads": model.count(),
-        "mqls": model.mql_at.notnull().sum(),
-        "sals": model.sal_at.notnull().sum(),
-        "sqls": model.sql_at.notnull().sum(),
-        "opportunities": model.opportunity_at.notnull().sum(),
-        "customers": model.customer_at.notnull().sum(),
-        "revenue": model.revenue.sum(),
-        "won_deals": model.won_deals.sum(),
-        "closed_deals": model.closed_deals.sum(),
-    }
-    agg = (
-        model.group_by(**group).aggregate(
-            **{k: v for k, v in lead_measures.items() if k in needed or k == "leads"}
-        )
-        if group
-        else model.aggregate(
-            **{k: v for k, v in lead_measures.items() if k in needed or k == "leads"}
-        )
-    )
+    keys = (["period"] if unit else []) + list(by)
+    measures = [m for m in MEASURE_NAMES if m in needed or m == "leads"]
+    if view == "cohort":
+        agg = _cohort_measures(model, by, unit, measures, date_from, date_to)
+    else:
+        agg = _activity_measures(model, tables, by, unit, measures, date_from, date_to)
 
     if "spend" in needed:
         has_spend = tables["spend"].count().execute() > 0
@@ -179,10 +153,16 @@ def compute_kpis(
     result = agg.order_by([agg[k] for k in keys]) if keys else agg
     raw = result.to_pyarrow().to_pylist()
     rows = [_finish_row(r, chosen, by, period, warnings) for r in raw]
+    maturity = None
+    if view == "cohort" and unit:
+        maturity = _flag_immature(model, raw, rows, period, warnings)
+    if view == "activity":
+        warnings.append(ACTIVITY_NOTE)
     rows.sort(
         key=lambda r: tuple("" if r.get(k) is None else str(r.get(k)) for k in ["period", *by])
     )
     return KpiResult(
+        maturity=maturity,
         rows=rows,
         kpis=chosen,
         by=by,
@@ -190,6 +170,179 @@ def compute_kpis(
         view=view,
         currency=config.currency,
         warnings=sorted(set(warnings)),
+    )
+
+
+VIEW_RULES = {
+    "cohort": "cohort view: rows follow the leads created in the period to whatever they "
+    "became, whenever it happened.",
+    "activity": "activity view: each measure counts what happened in the period (stages at "
+    "their own date, revenue and deals at their closing date), whatever the lead's creation "
+    "date.",
+}
+ACTIVITY_NOTE = (
+    "activity view: rates divide flows of the same period (e.g. customers won this month / "
+    "leads created this month), not a cohort's conversion"
+)
+
+
+def period_end(start: date, period: str) -> date:
+    """Last day of the period that starts on ``start``."""
+    if period == "day":
+        return start
+    if period == "week":
+        return start + timedelta(days=6)
+    months = {"month": 1, "quarter": 3, "year": 12}[period]
+    y, m = divmod(start.month - 1 + months, 12)
+    return date(start.year + y, m + 1, 1) - timedelta(days=1)
+
+
+def _flag_immature(model, raw, rows, period, warnings) -> dict | None:
+    """Cohorts younger than the typical lead -> customer delay are flagged, not judged."""
+    secs = model.customer_at.epoch_seconds() - model.created_at.epoch_seconds()
+    stats = (
+        model.aggregate(
+            as_of=model.created_at.max(),
+            delay=secs.median(where=model.customer_at.notnull()),
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    if stats["as_of"] is None or stats["delay"] is None:
+        return None
+    as_of = stats["as_of"].date()
+    delay = round(stats["delay"] / 86400)
+    young = []
+    for r, row in zip(raw, rows, strict=True):
+        start = r.get("period")
+        if start is None:
+            row["cohort_age_days"], row["immature"] = None, None
+            continue
+        start = start.date() if isinstance(start, datetime) else start
+        age = max(0, (as_of - period_end(start, period)).days)
+        row["cohort_age_days"] = age
+        row["immature"] = age < delay
+        if row["immature"]:
+            young.append(row["period"])
+    if young:
+        labels = sorted(set(young))
+        warnings.append(
+            f"immature cohorts {', '.join(labels)}: their youngest leads are under the median "
+            f"lead→customer delay of {delay} days (data as of {as_of}); their rates will still "
+            "grow and are not bad performance"
+        )
+    return {
+        "as_of": as_of.isoformat(),
+        "expected_delay_days": delay,
+        "rule": "a cohort is immature when the days from its period's end to the latest "
+        "lead creation are fewer than the median lead→customer delay of converters",
+    }
+
+
+MEASURE_NAMES = (
+    "leads",
+    "mqls",
+    "sals",
+    "sqls",
+    "opportunities",
+    "customers",
+    "revenue",
+    "won_deals",
+    "closed_deals",
+)
+# Activity view: the date at which each stage measure happened.
+STAGE_DATES = {
+    "leads": "created_at",
+    "mqls": "mql_at",
+    "sals": "sal_at",
+    "sqls": "sql_at",
+    "opportunities": "opportunity_at",
+    "customers": "customer_at",
+}
+
+
+def _in_range(value: ir.Value, date_from: date | None, date_to: date | None) -> ir.BooleanValue:
+    cond = ibis.literal(True)
+    if date_from is not None:
+        cond &= value >= ibis.literal(datetime.combine(date_from, datetime.min.time()))
+    if date_to is not None:
+        end = datetime.combine(date_to, datetime.min.time()) + timedelta(days=1)
+        cond &= value < ibis.literal(end)
+    return cond
+
+
+def _group(t: ir.Table, by: list[str], unit: str | None, date: ir.Value) -> dict:
+    group = {d: t[d] for d in by}
+    if unit:
+        group["period"] = date.truncate(unit).date()
+    return group
+
+
+def _aggregate(t: ir.Table, group: dict, metrics: dict) -> ir.Table:
+    return t.group_by(**group).aggregate(**metrics) if group else t.aggregate(**metrics)
+
+
+def _cohort_measures(model, by, unit, measures, date_from, date_to) -> ir.Table:
+    """Leads created in the period, followed to whatever they became."""
+    model = model.filter(_in_range(model.created_at, date_from, date_to))
+    available = {
+        "leads": model.count(),
+        "revenue": model.revenue.sum(),
+        "won_deals": model.won_deals.sum(),
+        "closed_deals": model.closed_deals.sum(),
+        **{m: model[c].notnull().sum() for m, c in STAGE_DATES.items() if m != "leads"},
+    }
+    group = _group(model, by, unit, model.created_at)
+    return _aggregate(model, group, {m: available[m] for m in measures})
+
+
+def _activity_measures(model, tables, by, unit, measures, date_from, date_to) -> ir.Table:
+    """What happened in the period: each stage counted at its own date, deals at closing."""
+    parts = []
+    for m, column in STAGE_DATES.items():
+        if m not in measures:
+            continue
+        t = model.filter(model[column].notnull() & _in_range(model[column], date_from, date_to))
+        parts.append(
+            t.select(**_group(t, by, unit, t[column]), _m=ibis.literal(m), _v=ibis.literal(1.0))
+        )
+    deal_measures = [m for m in ("revenue", "won_deals", "closed_deals") if m in measures]
+    if deal_measures:
+        keys = lead_keys(tables["leads"])
+        d = tables["deals"]
+        d = d.join(keys, d.lead_id == keys.record_id)
+        dims = model.select("lead_id", *by).rename(_lk="lead_id")
+        d = d.join(dims, d.lead_key == dims._lk)
+        d = d.filter(
+            d.status.isin(["won", "lost"])
+            & d.closed_at.notnull()
+            & _in_range(d.closed_at, date_from, date_to)
+        )
+        won = d.status == "won"
+        for m, value, cond in (
+            ("revenue", d.amount.fill_null(0.0), won),
+            ("won_deals", ibis.literal(1.0), won),
+            ("closed_deals", ibis.literal(1.0), ibis.literal(True)),
+        ):
+            if m in deal_measures:
+                sel = d.filter(cond)
+                parts.append(
+                    sel.select(
+                        **_group(sel, by, unit, sel.closed_at),
+                        _m=ibis.literal(m),
+                        _v=value.name("_v"),
+                    )
+                )
+    long = ibis.union(*parts)
+    group = {k: long[k] for k in (["period"] if unit else []) + list(by)}
+    metrics = {m: long._v.sum(where=long._m == m) for m in measures}
+    agg = _aggregate(long, group, metrics)
+    # Counts are integers; a measure with no event in a group is 0, not missing.
+    return agg.mutate(
+        **{
+            m: (agg[m].fill_null(0.0) if m == "revenue" else agg[m].fill_null(0).cast("int64"))
+            for m in measures
+        }
     )
 
 
