@@ -30,3 +30,45 @@ def snapshot(ws_path: Path) -> dict:
                 df.sort_values(list(df.columns)[:3]).astype(str).values.tolist() if len(df) else []
             )
     return out
+
+
+def build(folder: Path, groups: list[dict]) -> Path:
+    """Canonical CSVs for groups of identical leads.
+
+    Each group: channel, campaign, n leads, how many reached mql / sql / customer,
+    basket (won amount per customer), spend (total, dated on the first day), month.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    leads = ["lead_id,created_at,channel,campaign"]
+    events = ["lead_id,stage,ts"]
+    deals = ["deal_id,lead_id,created_at,status,closed_at,amount"]
+    spend = ["date,channel,campaign,amount"]
+    k = 0
+    for g in groups:
+        month = g.get("month", "2025-01")
+        for i in range(g["n"]):
+            k += 1
+            lid = f"L{k}"
+            leads.append(f"{lid},{month}-02,{g['channel']},{g.get('campaign', '')}")
+            if i < g.get("mql", 0):
+                events.append(f"{lid},mql,{month}-05")
+            if i < g.get("sal", 0):
+                events.append(f"{lid},sal,{month}-07")
+            if i < g.get("sql", 0):
+                events.append(f"{lid},sql,{month}-10")
+            if i < g.get("opportunity", 0):
+                events.append(f"{lid},opportunity,{month}-11")
+                if i >= g.get("customers", 0):  # opportunities that did not close: lost deals
+                    deals.append(f"D{k},{lid},{month}-11,lost,{month}-25,0")
+            if i < g.get("customers", 0):
+                deals.append(f"D{k},{lid},{month}-12,won,{month}-20,{g.get('basket', 1000)}")
+        if g.get("spend"):
+            spend.append(f"{month}-01,{g['channel']},{g.get('campaign', '')},{g['spend']}")
+    for name, rows in (
+        ("leads", leads),
+        ("stage_events", events),
+        ("deals", deals),
+        ("spend", spend),
+    ):
+        (folder / f"{name}.csv").write_text("\n".join(rows) + "\n")
+    return folder

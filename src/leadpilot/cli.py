@@ -193,8 +193,7 @@ def kpis(
     """Lead-generation KPIs by period and dimension, with their definitions."""
     from .pilot import open as open_ws
 
-    if fmt not in ("table", "json", "csv"):
-        raise UsageError(f"--format {fmt!r}: expected table, json or csv")
+    _check_format(fmt)
     with open_ws(workspace) as lp:
         result = lp.kpi_result(
             by=_split(by),
@@ -207,14 +206,89 @@ def kpis(
     if fmt == "json":
         print(json.dumps(result.to_json(), indent=2, default=str))
     elif fmt == "csv":
-        buf = io.StringIO()
-        if result.rows:
-            w = csv.DictWriter(buf, fieldnames=list(result.rows[0]))
-            w.writeheader()
-            w.writerows(result.rows)
-        sys.stdout.write(buf.getvalue())
+        _print_csv(result.rows)
     else:
         _print_kpis(result, lang)
+
+
+@app.command()
+def funnel(
+    workspace: WorkspaceOpt = Path("."),
+    by: Annotated[str | None, typer.Option(help="Dimensions, comma-separated.")] = None,
+    period: Annotated[str, typer.Option(help="day, week, month, quarter, year or all.")] = "all",
+    view: Annotated[str, typer.Option(help="cohort or activity.")] = "cohort",
+    date_from: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+    fmt: FormatOpt = "table",
+):
+    """The stage chain with next-step and cumulative conversion, acceptance and exits."""
+    from .pilot import open as open_ws
+
+    _check_format(fmt)
+    with open_ws(workspace) as lp:
+        result = lp.funnel_result(
+            by=_split(by),
+            period=period,
+            view=view,
+            date_from=_date(date_from, "--from"),
+            date_to=_date(date_to, "--to"),
+        )
+    if fmt == "json":
+        print(json.dumps(result.to_json(), indent=2, default=str))
+    elif fmt == "csv":
+        _print_csv(result.rows)
+    else:
+        _print_funnel(result)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("table", "json", "csv"):
+        raise UsageError(f"--format {fmt!r}: expected table, json or csv")
+
+
+def _print_csv(rows: list[dict]) -> None:
+    buf = io.StringIO()
+    if rows:
+        fields = list(dict.fromkeys(k for r in rows for k in r))
+        w = csv.DictWriter(buf, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rows)
+    sys.stdout.write(buf.getvalue())
+
+
+def _print_funnel(result) -> None:
+    keys = (["period"] if result.period != "all" else []) + result.by
+    t = Table(title=f"Funnel — {result.view} view")
+    for k in (*keys, "stage"):
+        t.add_column(k)
+    for c in ("count", "from previous", "from lead"):
+        t.add_column(c, justify="right")
+    for r in result.rows:
+        t.add_row(
+            *[str(r.get(k)) for k in keys],
+            r["stage"] + (" (exit)" if r.get("exit") else ""),
+            f"{r['count']:,}",
+            _fmt(r.get("conversion_from_previous"), "fraction"),
+            _fmt(r.get("conversion_from_lead"), "fraction"),
+        )
+    out.print(t)
+    for a in result.acceptance:
+        label = " ".join(str(a[k]) for k in keys) or "all"
+        verdict = {True: "[green]meets[/]", False: "[red]below[/]", None: "n/a"}[
+            a["meets_threshold"]
+        ]
+        out.print(
+            f"acceptance {label}: {_fmt(a['acceptance_rate'], 'fraction')} "
+            f"({a['mqls_accepted']}/{a['mqls_transmitted']} MQLs) — {verdict} the "
+            f"agreed {result.threshold:.0%}"
+        )
+    if result.rejection_reasons:
+        out.print(
+            "rejection reasons: "
+            + ", ".join(f"{r['reason']} {r['rejected']}" for r in result.rejection_reasons[:8])
+        )
+    for w in result.warnings:
+        out.print(f"[yellow]note[/]: {w}")
 
 
 def _split(value: str | None) -> list[str] | None:

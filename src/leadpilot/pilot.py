@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import engine
 from .metrics.compute import KpiResult, compute_kpis
+from .metrics.funnel import FunnelResult, compute_funnel
 from .schema import TABLES
 from .sources.load import IngestSummary, ingest
 
@@ -60,6 +61,32 @@ class Pilot:
             view=view,
         )
 
+    def funnel_result(
+        self,
+        *,
+        by: list[str] | str | None = None,
+        period: str = "all",
+        view: str = "cohort",
+        date_from: date | None = None,
+        date_to: date | None = None,
+    ) -> FunnelResult:
+        return compute_funnel(
+            self.tables(),
+            self.config,
+            by=_dims(by),
+            period=period,
+            view=view,
+            date_from=date_from,
+            date_to=date_to,
+        )
+
+    def funnel(self, **kwargs) -> pd.DataFrame:
+        """One row per group and stage; ``.attrs['meta']`` has acceptance and reasons."""
+        result = self.funnel_result(**kwargs)
+        df = pd.DataFrame(result.rows)
+        df.attrs["meta"] = result.to_json()["meta"]
+        return df
+
     def kpis(self, **kwargs) -> pd.DataFrame:
         """KPIs as a DataFrame; ``.attrs['meta']`` holds the definitions and warnings."""
         result = self.kpi_result(**kwargs)
@@ -75,6 +102,12 @@ class Pilot:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _dims(by: list[str] | str | None) -> list[str] | None:
+    if isinstance(by, str):
+        return [b.strip() for b in by.split(",") if b.strip()]
+    return by
 
 
 def open(path: str | Path = ".", create: bool = False) -> Pilot:  # noqa: A001 - public name

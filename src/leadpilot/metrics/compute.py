@@ -249,6 +249,8 @@ MEASURE_NAMES = (
     "revenue",
     "won_deals",
     "closed_deals",
+    "rejected",
+    "disqualified",
 )
 # Activity view: the date at which each stage measure happened.
 STAGE_DATES = {
@@ -258,6 +260,8 @@ STAGE_DATES = {
     "sqls": "sql_at",
     "opportunities": "opportunity_at",
     "customers": "customer_at",
+    "rejected": "rejected_at",
+    "disqualified": "disqualified_at",
 }
 
 
@@ -382,7 +386,9 @@ def _join_spend(agg, spend, by, unit, keys, date_from, date_to, warnings):
     )
     # Groups without spend rows spent nothing (the spend table is the whole record).
     j = j.mutate(leads=j.leads.fill_null(0), spend=j.spend.fill_null(0.0))
-    for m in ("mqls", "sals", "sqls", "opportunities", "customers", "won_deals", "closed_deals"):
+    for m in MEASURE_NAMES:
+        if m in ("leads", "revenue"):
+            continue
         if m in j.columns:
             j = j.mutate(**{m: j[m].fill_null(0)})
     if "revenue" in j.columns:

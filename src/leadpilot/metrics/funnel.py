@@ -1,0 +1,172 @@
+"""The funnel: Lead → MQL → SAL → SQL → Opportunity → Customer, with exits.
+
+Counts come from the KPI compiler (one definition per stage count); this module
+only arranges them as a chain with next-step and cumulative conversion, the
+acceptance rate against the agreed threshold, and the reasons sales gave for
+rejecting MQLs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+from ..config import Config
+from .compute import KpiResult, compute_kpis, wilson
+from .model import lead_keys, lead_model
+
+CHAIN = (
+    ("lead", "leads"),
+    ("mql", "mqls"),
+    ("sal", "sals"),
+    ("sql", "sqls"),
+    ("opportunity", "opportunities"),
+    ("customer", "customers"),
+)
+EXITS = ("rejected", "disqualified")
+
+
+@dataclass
+class FunnelResult:
+    rows: list[dict]
+    by: list[str]
+    period: str
+    view: str
+    acceptance: list[dict]
+    rejection_reasons: list[dict]
+    threshold: float
+    warnings: list[str] = field(default_factory=list)
+    kpis: KpiResult | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "rows": self.rows,
+            "meta": {
+                "view": self.view,
+                "period": self.period,
+                "by": self.by,
+                "definitions": {
+                    "count": "leads of the group that reached the stage or any later one "
+                    "(stage implication as configured; exits are counted separately)",
+                    "conversion_from_previous": "count / count of the previous stage, with a "
+                    "95 % Wilson interval",
+                    "conversion_from_lead": "count / leads, with a 95 % Wilson interval",
+                    "acceptance_rate": "SALs / MQLs (MQLs accepted by sales / MQLs "
+                    "transmitted), compared with stages.acceptance_threshold",
+                },
+                "acceptance_threshold": self.threshold,
+                "acceptance": self.acceptance,
+                "rejection_reasons": self.rejection_reasons,
+                "warnings": self.warnings,
+            },
+        }
+
+
+def _rate(num: int, den: int) -> tuple[float | None, float | None, float | None]:
+    if not den:
+        return None, None, None
+    low, high = wilson(num, den)
+    return num / den, low, high
+
+
+def compute_funnel(
+    tables: dict[str, ir.Table],
+    config: Config,
+    *,
+    by: list[str] | None = None,
+    period: str = "all",
+    view: str = "cohort",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> FunnelResult:
+    by = list(by or [])
+    names = [m for _, m in CHAIN] + list(EXITS) + ["mql_to_sal"]
+    kpis = compute_kpis(
+        tables,
+        config,
+        kpis=names,
+        by=by,
+        period=period,
+        view=view,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    threshold = config.stages.acceptance_threshold
+    rows, acceptance = [], []
+    for group in kpis.rows:
+        keys = {k: group[k] for k in ("period", *by)}
+        previous = None
+        for stage, measure in CHAIN:
+            count = int(group[measure] or 0)
+            prev_rate = _rate(count, previous) if previous is not None else (None, None, None)
+            lead_rate = _rate(count, int(group["leads"] or 0))
+            rows.append(
+                {
+                    **keys,
+                    "stage": stage,
+                    "count": count,
+                    "conversion_from_previous": prev_rate[0],
+                    "conversion_from_previous_low": prev_rate[1],
+                    "conversion_from_previous_high": prev_rate[2],
+                    "conversion_from_lead": lead_rate[0],
+                    "conversion_from_lead_low": lead_rate[1],
+                    "conversion_from_lead_high": lead_rate[2],
+                }
+            )
+            previous = count
+        for stage in EXITS:
+            rows.append({**keys, "stage": stage, "count": int(group[stage] or 0), "exit": True})
+        rate = group["mql_to_sal"]
+        acceptance.append(
+            {
+                **keys,
+                "acceptance_rate": rate,
+                "acceptance_rate_low": group["mql_to_sal_low"],
+                "acceptance_rate_high": group["mql_to_sal_high"],
+                "mqls_transmitted": group["mql_to_sal_denominator"],
+                "mqls_accepted": group["mql_to_sal_numerator"],
+                "threshold": threshold,
+                "meets_threshold": None if rate is None else rate >= threshold,
+            }
+        )
+    warnings = list(kpis.warnings)
+    below = [a for a in acceptance if a["meets_threshold"] is False]
+    if below:
+        warnings.append(
+            f"acceptance below the agreed {threshold:.0%} in {len(below)} group(s): marketing "
+            "and sales should review the MQL definition and the scoring threshold"
+        )
+    return FunnelResult(
+        rows=rows,
+        by=by,
+        period=period,
+        view=view,
+        acceptance=acceptance,
+        rejection_reasons=_rejection_reasons(tables, config, by, date_from, date_to),
+        threshold=threshold,
+        warnings=warnings,
+        kpis=kpis,
+    )
+
+
+def _rejection_reasons(tables, config, by, date_from, date_to) -> list[dict]:
+    """Why sales rejected MQLs, by group (reasons are free text from the CRM)."""
+    model = lead_model(tables, implied=config.stages.implied)
+    keys = lead_keys(tables["leads"])
+    ev = tables["stage_events"]
+    ev = ev.filter(ev.stage == "rejected").join(keys, ev.lead_id == keys.record_id)
+    dims = model.select("lead_id", "created_at", *by).rename(_lk="lead_id")
+    j = ev.join(dims, ev.lead_key == dims._lk)
+    if date_from is not None:
+        j = j.filter(j.created_at >= ibis.literal(date_from).cast("timestamp"))
+    if date_to is not None:
+        j = j.filter(j.created_at < ibis.literal(date_to).cast("timestamp") + ibis.interval(days=1))
+    reason = j.reason.fill_null("(no reason given)")
+    out = j.group_by([*[j[d] for d in by], reason.name("reason")]).aggregate(
+        rejected=j.lead_key.nunique()
+    )
+    rows = out.to_pyarrow().to_pylist()
+    return sorted(rows, key=lambda r: (*[str(r[d]) for d in by], -r["rejected"], r["reason"]))
