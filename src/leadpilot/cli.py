@@ -241,6 +241,58 @@ def funnel(
         _print_funnel(result)
 
 
+@app.command()
+def velocity(
+    workspace: WorkspaceOpt = Path("."),
+    by: Annotated[str | None, typer.Option(help="Dimensions, comma-separated.")] = None,
+    fmt: FormatOpt = "table",
+):
+    """Days to each stage (median, mean, p75) and conversion by age (Kaplan–Meier)."""
+    from .metrics.velocity import DURATIONS, HORIZONS
+    from .pilot import open as open_ws
+
+    _check_format(fmt)
+    with open_ws(workspace) as lp:
+        result = lp.velocity_result(by=_split(by))
+    if fmt == "json":
+        print(json.dumps(result.to_json(), indent=2, default=str))
+        return
+    if fmt == "csv":
+        _print_csv(result.rows)
+        return
+    t = Table(title=f"Velocity (days; as of {result.as_of})")
+    for d in result.by:
+        t.add_column(d)
+    t.add_column("measure")
+    for c in ("median", "mean", "p75", "n"):
+        t.add_column(c, justify="right")
+    for r in result.rows:
+        for name in DURATIONS:
+            t.add_row(
+                *[str(r[d]) for d in result.by],
+                name,
+                *[_fmt(r[f"{name}{s}"], "days") for s in ("", "_mean", "_p75")],
+                f"{r[f'{name}_n']:,}",
+            )
+    out.print(t)
+    k = Table(title="Share converted by age (Kaplan–Meier, open leads censored)")
+    for d in result.by:
+        k.add_column(d)
+    k.add_column("stage")
+    for h in HORIZONS:
+        k.add_column(f"day {h}", justify="right")
+    for r in result.rows:
+        for stage in ("sql", "customer"):
+            k.add_row(
+                *[str(r[d]) for d in result.by],
+                stage,
+                *[_fmt(r.get(f"{stage}_by_day_{h}"), "fraction") for h in HORIZONS],
+            )
+    out.print(k)
+    for w in result.warnings:
+        out.print(f"[yellow]note[/]: {w}")
+
+
 def _check_format(fmt: str) -> None:
     if fmt not in ("table", "json", "csv"):
         raise UsageError(f"--format {fmt!r}: expected table, json or csv")
@@ -309,6 +361,8 @@ def _fmt(value, unit: str) -> str:
         return "–"
     if unit == "fraction":
         return f"{value:.1%}"
+    if unit == "days":
+        return f"{value:,.1f}"
     if unit == "multiple":
         return f"{value:.2f}×"
     if unit == "currency":

@@ -15,6 +15,7 @@ import pandas as pd
 from . import engine
 from .metrics.compute import KpiResult, compute_kpis
 from .metrics.funnel import FunnelResult, compute_funnel
+from .metrics.velocity import VelocityResult, compute_velocity
 from .schema import TABLES
 from .sources.load import IngestSummary, ingest
 
@@ -83,6 +84,16 @@ class Pilot:
     def funnel(self, **kwargs) -> pd.DataFrame:
         """One row per group and stage; ``.attrs['meta']`` has acceptance and reasons."""
         result = self.funnel_result(**kwargs)
+        df = pd.DataFrame(result.rows)
+        df.attrs["meta"] = result.to_json()["meta"]
+        return df
+
+    def velocity_result(self, *, by: list[str] | str | None = None) -> VelocityResult:
+        return compute_velocity(self.tables(), self.config, by=_dims(by))
+
+    def velocity(self, **kwargs) -> pd.DataFrame:
+        """Stage durations and Kaplan–Meier conversion by age, one row per group."""
+        result = self.velocity_result(**kwargs)
         df = pd.DataFrame(result.rows)
         df.attrs["meta"] = result.to_json()["meta"]
         return df

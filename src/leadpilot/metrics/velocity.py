@@ -1,0 +1,162 @@
+"""Velocity: how long leads take to reach each stage, and how fast a cohort converts.
+
+Durations among converters (median, mean, 75th percentile) are aggregated in
+the engine. The cumulative conversion by age uses the Kaplan–Meier estimator
+(scipy) so that leads still open are censored at their age instead of being
+counted as failures; the engine sends only (group, day, converted, count)
+tuples, never one row per lead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+from scipy.stats import CensoredData, ecdf
+
+from ..config import Config
+from ..errors import UsageError
+from .model import lead_model
+
+DAY = 86400
+# name -> (from, to) in the lead model; all measured among the leads that reached "to".
+DURATIONS = {
+    "days_to_mql": ("created_at", "mql_at"),
+    "days_to_sql": ("created_at", "sql_at"),
+    "days_to_opportunity": ("created_at", "opportunity_at"),
+    "sales_cycle_days": ("created_at", "customer_at"),
+    "opportunity_cycle_days": ("opportunity_at", "customer_at"),
+}
+DEFINITIONS = {
+    "days_to_mql": "days from lead creation to MQL, among leads that reached MQL",
+    "days_to_sql": "days from lead creation to SQL, among leads that reached SQL",
+    "days_to_opportunity": "days from lead creation to opportunity, among leads with one",
+    "sales_cycle_days": "days from lead creation to won (customer), among customers",
+    "opportunity_cycle_days": "days from opportunity to won, among customers with an "
+    "opportunity date",
+    "<stage>_by_day_<N>": "Kaplan–Meier share of the group's leads that reached the stage "
+    "within N days of creation; leads not (yet) converted are censored at their age on the "
+    "as-of date (latest lead creation or event), so young leads do not count as failures",
+}
+HORIZONS = (30, 60, 90, 180)
+KM_STAGES = ("sql", "customer")
+
+
+@dataclass
+class VelocityResult:
+    rows: list[dict]
+    by: list[str]
+    as_of: str | None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "rows": self.rows,
+            "meta": {
+                "view": "cohort",
+                "view_rule": "leads followed from their creation; durations in days",
+                "by": self.by,
+                "as_of": self.as_of,
+                "definitions": DEFINITIONS,
+                "warnings": self.warnings,
+            },
+        }
+
+
+def _days(model: ir.Table, start: str, end: str) -> ir.NumericValue:
+    return (model[end].epoch_seconds() - model[start].epoch_seconds()) / DAY
+
+
+def compute_velocity(
+    tables: dict[str, ir.Table], config: Config, *, by: list[str] | None = None
+) -> VelocityResult:
+    by = list(by or [])
+    model = lead_model(tables, implied=config.stages.implied)
+    unknown = [d for d in by if d not in model.columns]
+    if unknown:
+        raise UsageError(f"unknown dimension(s) {unknown} for velocity")
+    metrics = {}
+    for name, (start, end) in DURATIONS.items():
+        d = _days(model, start, end)
+        ok = model[end].notnull() & model[start].notnull() & (d >= 0)
+        metrics[name] = d.median(where=ok)
+        metrics[f"{name}_mean"] = d.mean(where=ok)
+        metrics[f"{name}_p75"] = d.quantile(0.75, where=ok)
+        metrics[f"{name}_n"] = ok.sum()
+    group = [model[d] for d in by]
+    agg = model.group_by(group).aggregate(**metrics) if by else model.aggregate(**metrics)
+    rows = agg.to_pyarrow().to_pylist()
+
+    as_of = _as_of(model)
+    curves = _km_curves(model, by, as_of) if as_of is not None else {}
+    out = []
+    for r in rows:
+        key = tuple(r[d] for d in by)
+        row = {d: r[d] for d in by}
+        for name in DURATIONS:
+            for suffix in ("", "_mean", "_p75"):
+                v = r[f"{name}{suffix}"]
+                row[f"{name}{suffix}"] = None if v is None else round(float(v), 2)
+            row[f"{name}_n"] = int(r[f"{name}_n"] or 0)
+        row.update(curves.get(key, {}))
+        out.append(row)
+    out.sort(key=lambda x: tuple(str(x[d]) for d in by))
+    warnings = []
+    if any(r["sales_cycle_days_n"] == 0 for r in out):
+        warnings.append("some groups have no customer yet: their cycle lengths are null")
+    return VelocityResult(rows=out, by=by, as_of=str(as_of) if as_of else None, warnings=warnings)
+
+
+def _as_of(model: ir.Table):
+    latest = (
+        model.aggregate(a=model.created_at.max(), b=model.customer_at.max(), c=model.mql_at.max())
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    values = [v for v in latest.values() if v is not None]
+    return max(values) if values else None
+
+
+def _km_curves(model: ir.Table, by: list[str], as_of) -> dict[tuple, dict]:
+    """Per group and stage: share converted by day N, with open leads censored."""
+    curves: dict[tuple, dict] = {}
+    for stage in KM_STAGES:
+        end = model[f"{stage}_at"]
+        converted = end.notnull()
+        day = (
+            ibis.ifelse(
+                converted,
+                (end.epoch_seconds() - model.created_at.epoch_seconds()) / DAY,
+                (ibis.literal(as_of).epoch_seconds() - model.created_at.epoch_seconds()) / DAY,
+            )
+            .floor()
+            .cast("int64")
+        )
+        t = model.mutate(_day=ibis.greatest(day, 0), _event=converted)
+        counts = (
+            t.group_by([*[t[d] for d in by], t._day, t._event])
+            .aggregate(_n=t.count())
+            .to_pyarrow()
+            .to_pylist()
+        )
+        groups: dict[tuple, list] = {}
+        for c in counts:
+            groups.setdefault(tuple(c[d] for d in by), []).append(c)
+        for key, items in groups.items():
+            days = np.array([i["_day"] for i in items], dtype=float)
+            n = np.array([i["_n"] for i in items], dtype=np.int64)
+            ev = np.array([bool(i["_event"]) for i in items])
+            events = np.repeat(days[ev], n[ev])
+            censored = np.repeat(days[~ev], n[~ev])
+            row = curves.setdefault(key, {})
+            if len(events) == 0:
+                for h in HORIZONS:
+                    row[f"{stage}_by_day_{h}"] = 0.0
+                continue
+            # Kaplan–Meier convention: on a tie, conversions come before censoring.
+            cdf = ecdf(CensoredData(uncensored=events + 1e-9, right=censored + 2e-9)).cdf
+            for h in HORIZONS:
+                row[f"{stage}_by_day_{h}"] = round(float(cdf.evaluate(h + 1e-6)), 6)
+    return curves
