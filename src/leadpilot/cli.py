@@ -361,12 +361,14 @@ def _fmt(value, unit: str) -> str:
         return "–"
     if unit == "fraction":
         return f"{value:.1%}"
-    if unit == "days":
-        return f"{value:,.1f}"
     if unit == "multiple":
         return f"{value:.2f}×"
-    if unit == "currency":
-        return f"{value:,.0f}" if abs(value) >= 100 or value == int(value) else f"{value:,.2f}"
+    if unit == "days":
+        return f"{value:,.1f}"
+    if isinstance(value, float) and (abs(value) >= 100 or value == int(value)):
+        return f"{value:,.0f}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
     return f"{value:,}"
 
 

@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
-from .schema import STAGES, TABLES
+from .schema import ENGAGEMENT_TYPES, STAGES, TABLES
 
 CONFIG_FILE = "leadpilot.yaml"
 
@@ -149,11 +149,28 @@ class SourceSpec(_Model):
 
 
 class IcpRule(_Model):
-    column: str
-    equals: str | None = None
-    isin: list[str] | None = Field(None, alias="in")
-    min: float | None = None
-    max: float | None = None
+    """One condition of the ideal customer profile; a lead fits when all hold."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    column: str = Field(description="any lead column or attribute, e.g. industry, company_size")
+    equals: str | None = Field(None, description="the value (case-insensitive)")
+    isin: list[str] | None = Field(None, alias="in", description="one of these values")
+    min: float | None = Field(None, description="numeric minimum (inclusive)")
+    max: float | None = Field(None, description="numeric maximum (inclusive)")
+
+
+class EngagementSettings(_Model):
+    types: list[str] = Field(
+        default_factory=lambda: list(ENGAGEMENT_TYPES),
+        description="touchpoint types that count as engagement",
+    )
+    window_days: int = Field(
+        90,
+        ge=1,
+        description="a lead is engaged when it has an engagement touch within this "
+        "many days after its creation",
+    )
 
 
 class Config(_Model):
@@ -174,6 +191,7 @@ class Config(_Model):
     icp: list[IcpRule] = Field(
         default_factory=list, description="rules a lead must meet to fit the ICP"
     )
+    engagement: EngagementSettings = Field(default_factory=EngagementSettings)
     sources: list[SourceSpec] = Field(default_factory=list)
 
     @field_validator("currency")

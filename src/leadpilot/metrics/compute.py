@@ -20,7 +20,6 @@ from .catalog import CATALOG, DERIVED_MEASURES, HEADLINE, Kpi
 from .model import lead_keys, lead_model
 
 PERIOD_UNITS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y", "all": None}
-SPEND_DIMENSIONS = ("channel", "campaign", "content")
 Z95 = 1.959963984540054
 
 
@@ -125,7 +124,13 @@ def compute_kpis(
     chosen = resolve_kpis(kpis)
     by = list(by or [])
     needed = _measures_needed(chosen)
-    model = lead_model(tables, implied=config.stages.implied)
+    touches_needed = any(m in needed for m in TOUCH_MEASURES)
+    model = lead_model(
+        tables,
+        implied=config.stages.implied,
+        icp=config.icp,
+        engagement=config.engagement if touches_needed else None,
+    )
     unknown = [d for d in by if d not in model.columns]
     if unknown:
         raise UsageError(
@@ -142,13 +147,9 @@ def compute_kpis(
     else:
         agg = _activity_measures(model, tables, by, unit, measures, date_from, date_to)
 
-    if "spend" in needed:
-        has_spend = tables["spend"].count().execute() > 0
-        if not has_spend:
-            warnings.append("no spend loaded: spend and cost KPIs are null")
-            agg = agg.mutate(spend=ibis.literal(None, "float64"))
-        else:
-            agg = _join_spend(agg, tables["spend"], by, unit, keys, date_from, date_to, warnings)
+    for measure in DATED_TABLES:
+        if measure in needed:
+            agg = _join_dated(agg, tables, measure, by, unit, keys, date_from, date_to, warnings)
 
     result = agg.order_by([agg[k] for k in keys]) if keys else agg
     raw = result.to_pyarrow().to_pylist()
@@ -251,7 +252,13 @@ MEASURE_NAMES = (
     "closed_deals",
     "rejected",
     "disqualified",
+    "touches",
+    "email_sends",
+    "email_opens",
+    "email_clicks",
+    "engaged_leads",
 )
+TOUCH_MEASURES = ("touches", "email_sends", "email_opens", "email_clicks", "engaged_leads")
 # Activity view: the date at which each stage measure happened.
 STAGE_DATES = {
     "leads": "created_at",
@@ -296,6 +303,14 @@ def _cohort_measures(model, by, unit, measures, date_from, date_to) -> ir.Table:
         "closed_deals": model.closed_deals.sum(),
         **{m: model[c].notnull().sum() for m, c in STAGE_DATES.items() if m != "leads"},
     }
+    if "touches" in model.columns:
+        available.update(
+            touches=model.touches.sum(),
+            email_sends=model.email_sends.sum(),
+            email_opens=model.email_opens.sum(),
+            email_clicks=model.email_clicks.sum(),
+            engaged_leads=model.engaged.sum(),
+        )
     group = _group(model, by, unit, model.created_at)
     return _aggregate(model, group, {m: available[m] for m in measures})
 
@@ -337,6 +352,32 @@ def _activity_measures(model, tables, by, unit, measures, date_from, date_to) ->
                         _v=value.name("_v"),
                     )
                 )
+    if "engaged_leads" in measures:
+        raise UsageError(
+            "engagement_rate is a cohort KPI (leads engaged within the window after their "
+            "creation); use --view cohort"
+        )
+    touch_types = {
+        "touches": None,
+        "email_sends": "email_send",
+        "email_opens": "email_open",
+        "email_clicks": "email_click",
+    }
+    wanted = [m for m in touch_types if m in measures]
+    if wanted:
+        keys = lead_keys(tables["leads"])
+        tp = tables["touchpoints"]
+        tp = tp.join(keys, tp.lead_id == keys.record_id)
+        dims = model.select("lead_id", *by).rename(_lk="lead_id")
+        tp = tp.join(dims, tp.lead_key == dims._lk)
+        tp = tp.filter(_in_range(tp.ts, date_from, date_to))
+        for m in wanted:
+            sel = tp if touch_types[m] is None else tp.filter(tp.type == touch_types[m])
+            parts.append(
+                sel.select(
+                    **_group(sel, by, unit, sel.ts), _m=ibis.literal(m), _v=ibis.literal(1.0)
+                )
+            )
     long = ibis.union(*parts)
     group = {k: long[k] for k in (["period"] if unit else []) + list(by)}
     metrics = {m: long._v.sum(where=long._m == m) for m in measures}
@@ -350,50 +391,54 @@ def _activity_measures(model, tables, by, unit, measures, date_from, date_to) ->
     )
 
 
-def _join_spend(agg, spend, by, unit, keys, date_from, date_to, warnings):
-    if date_from is not None:
-        spend = spend.filter(spend.date >= ibis.literal(date_from))
-    if date_to is not None:
-        spend = spend.filter(spend.date <= ibis.literal(date_to))
-    spend_dims = [d for d in by if d in SPEND_DIMENSIONS]
-    if len(spend_dims) != len(by):
-        other = [d for d in by if d not in SPEND_DIMENSIONS]
+# Tables dated by day and joined to the lead groups on their own dimensions.
+DATED_TABLES = {
+    # measure: (table, value column, dimensions it can be split by, what is null otherwise)
+    "spend": ("spend", "amount", ("channel", "campaign", "content"), "spend and cost KPIs"),
+    "visitors": ("traffic", "visitors", ("channel", "content"), "visitors"),
+}
+
+
+def _join_dated(agg, tables, measure, by, unit, keys, date_from, date_to, warnings):
+    """Outer-join a day-dated table (spend, traffic): rows without leads stay, and groups
+    without rows get 0 — the dated table is the whole record."""
+    name, value, dims_ok, what = DATED_TABLES[measure]
+    t = tables[name]
+    if t.count().execute() == 0:
+        warnings.append(f"no {name} loaded: {what} are null")
+        return agg.mutate(**{measure: ibis.literal(None, "float64")})
+    other = [d for d in by if d not in dims_ok]
+    if other:
         warnings.append(
-            f"spend cannot be split by {', '.join(other)}: spend and cost KPIs "
-            "are null for those groups"
+            f"{name} cannot be split by {', '.join(other)}: {what} are null for those groups"
         )
-        return agg.mutate(spend=ibis.literal(None, "float64"))
-    group = {d: spend[d] for d in spend_dims}
+        return agg.mutate(**{measure: ibis.literal(None, "float64")})
+    if date_from is not None:
+        t = t.filter(t.date >= ibis.literal(date_from))
+    if date_to is not None:
+        t = t.filter(t.date <= ibis.literal(date_to))
+    group = {d: t[d] for d in by}
     if unit:
-        group["period"] = spend.date.truncate(unit)
-    s = (
-        spend.group_by(**group).aggregate(spend=spend.amount.sum())
-        if group
-        else spend.aggregate(spend=spend.amount.sum())
-    )
+        group["period"] = t.date.truncate(unit)
+    s = _aggregate(t, group, {measure: t[value].sum()})
     if not keys:
         return agg.cross_join(s)
-    # Outer join: spend with no leads and leads with no spend both stay.
     s = s.rename({f"_s_{k}": k for k in keys})
     j = agg.outer_join(s, [agg[k] == s[f"_s_{k}"] for k in keys])
     j = j.mutate(
         **{
-            k: j[k].fill_null(j[f"_s_{k}"])
-            if k != "period"
-            else ibis.coalesce(j[k], j[f"_s_{k}"].cast("date"))
+            k: ibis.coalesce(j[k], j[f"_s_{k}"].cast("date"))
+            if k == "period"
+            else j[k].fill_null(j[f"_s_{k}"])
             for k in keys
         }
     )
-    # Groups without spend rows spent nothing (the spend table is the whole record).
-    j = j.mutate(leads=j.leads.fill_null(0), spend=j.spend.fill_null(0.0))
-    for m in MEASURE_NAMES:
-        if m in ("leads", "revenue"):
-            continue
-        if m in j.columns:
-            j = j.mutate(**{m: j[m].fill_null(0)})
-    if "revenue" in j.columns:
-        j = j.mutate(revenue=j.revenue.fill_null(0.0))
-    return j.drop(*[f"_s_{k}" for k in keys])
+    fills = {measure: j[measure].fill_null(0.0)}
+    for m in j.columns:
+        if m in MEASURE_NAMES or m in DATED_TABLES:
+            if m != measure:
+                fills[m] = j[m].fill_null(0.0 if m == "revenue" else 0)
+    return j.mutate(**fills).drop(*[f"_s_{k}" for k in keys])
 
 
 def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: list[str]) -> dict:
@@ -429,13 +474,20 @@ def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: 
                 value = float(num) / float(den)
                 out[k.name] = round(value, 2) if k.unit == "currency" else round(value, 6)
             continue
-        num = int(num or 0)
-        den = int(den or 0)
+        num = int(round(num or 0))
+        den = int(round(den or 0))
         out[f"{k.name}_numerator"] = num
         out[f"{k.name}_denominator"] = den
         if den == 0:
             out[k.name] = out[f"{k.name}_low"] = out[f"{k.name}_high"] = None
             warnings.append(f"{k.name}: null where {k.denominator} = 0 (division by zero)")
+        elif num > den:  # e.g. more opens than sends in an export: no proportion
+            out[k.name] = num / den
+            out[f"{k.name}_low"] = out[f"{k.name}_high"] = None
+            warnings.append(
+                f"{k.name}: {k.numerator} exceed {k.denominator} in some groups "
+                "(not a proportion; no interval)"
+            )
         else:
             out[k.name] = num / den
             out[f"{k.name}_low"], out[f"{k.name}_high"] = wilson(num, den)

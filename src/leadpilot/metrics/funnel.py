@@ -154,7 +154,7 @@ def compute_funnel(
 
 def _rejection_reasons(tables, config, by, date_from, date_to) -> list[dict]:
     """Why sales rejected MQLs, by group (reasons are free text from the CRM)."""
-    model = lead_model(tables, implied=config.stages.implied)
+    model = lead_model(tables, implied=config.stages.implied, icp=config.icp)
     keys = lead_keys(tables["leads"])
     ev = tables["stage_events"]
     ev = ev.filter(ev.stage == "rejected").join(keys, ev.lead_id == keys.record_id)

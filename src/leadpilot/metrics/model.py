@@ -15,6 +15,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from ..config import EngagementSettings, IcpRule
+from ..errors import UsageError
 from ..schema import STAGES
 
 FUNNEL = STAGES[1:]  # mql, sal, sql, opportunity, customer
@@ -32,7 +34,72 @@ def lead_keys(leads: ir.Table) -> ir.Table:
     )
 
 
-def lead_model(tables: dict[str, ir.Table], implied: bool = True) -> ir.Table:
+def icp_fit(t: ir.Table, rules: list[IcpRule]) -> ir.StringValue:
+    """'fit' when every ICP rule holds, 'no_fit' when one fails, 'unknown' when a needed
+    attribute is missing and no rule fails; null when no ICP is configured."""
+    if not rules:
+        return ibis.literal(None, "string")
+    missing = [r.column for r in rules if r.column not in t.columns]
+    if missing:
+        raise UsageError(
+            f"icp rules name column(s) {missing} that the leads table does not have; "
+            f"available: {', '.join(t.columns)}"
+        )
+    conds = []
+    for r in rules:
+        col = t[r.column]
+        c = None
+        if r.equals is not None or r.isin is not None:
+            values = [
+                v.lower() for v in ([r.equals] if r.equals is not None else []) + (r.isin or [])
+            ]
+            c = col.cast("string").lower().isin(values)
+        if r.min is not None or r.max is not None:
+            num = col.cast("float64") if col.type().is_numeric() else col.try_cast("float64")
+            if r.min is not None:
+                c = (num >= r.min) if c is None else c & (num >= r.min)
+            if r.max is not None:
+                c = (num <= r.max) if c is None else c & (num <= r.max)
+        if c is not None:
+            conds.append(c)
+    any_false = ibis.literal(False)
+    any_null = ibis.literal(False)
+    for c in conds:
+        any_false = any_false | ~c.fill_null(True)
+        any_null = any_null | c.isnull()
+    return ibis.cases((any_false, "no_fit"), (any_null, "unknown"), else_="fit")
+
+
+def touch_facts(tables: dict[str, ir.Table], engagement: EngagementSettings) -> ir.Table:
+    """Per lead: touches, e-mail sends / opens / clicks, and whether it engaged in time."""
+    leads = tables["leads"]
+    keys = lead_keys(leads)
+    tp = tables["touchpoints"]
+    tp = tp.join(keys, tp.lead_id == keys.record_id)
+    created = leads.select(_lk=leads.lead_id, _created=leads.created_at)
+    tp = tp.join(created, tp.lead_key == created._lk)
+    age = (tp.ts.epoch_seconds() - tp._created.epoch_seconds()) / 86400
+    engaged = tp.type.isin(engagement.types) & (age >= 0) & (age <= engagement.window_days)
+    return tp.group_by(lead_id=tp.lead_key).aggregate(
+        touches=tp.count(),
+        email_sends=(tp.type == "email_send").sum(),
+        email_opens=(tp.type == "email_open").sum(),
+        email_clicks=(tp.type == "email_click").sum(),
+        engaged=engaged.any(),
+    )
+
+
+TOUCH_MEASURES = ("touches", "email_sends", "email_opens", "email_clicks", "engaged")
+
+
+def lead_model(
+    tables: dict[str, ir.Table],
+    implied: bool = True,
+    icp: list[IcpRule] | None = None,
+    engagement: EngagementSettings | None = None,
+) -> ir.Table:
+    """One row per counted lead; touch facts only when ``engagement`` is given (they cost
+    a pass over the touchpoints)."""
     leads = tables["leads"]
     keys = lead_keys(leads)
     ev = tables["stage_events"]
@@ -79,6 +146,14 @@ def lead_model(tables: dict[str, ir.Table], implied: bool = True) -> ir.Table:
         won_deals=m.won_deals.fill_null(0),
         closed_deals=m.closed_deals.fill_null(0),
     )
+    m = m.mutate(icp_fit=icp_fit(m, icp or []))
+    if engagement is not None:
+        facts = touch_facts(tables, engagement)
+        m = m.left_join(facts, m.lead_id == facts.lead_id).drop("lead_id_right")
+        m = m.mutate(
+            **{c: m[c].fill_null(0) for c in TOUCH_MEASURES if c != "engaged"},
+            engaged=m.engaged.fill_null(False),
+        )
     return m.drop(*[c for c in m.columns if c.startswith("_")])
 
 

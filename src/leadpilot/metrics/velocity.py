@@ -73,7 +73,7 @@ def compute_velocity(
     tables: dict[str, ir.Table], config: Config, *, by: list[str] | None = None
 ) -> VelocityResult:
     by = list(by or [])
-    model = lead_model(tables, implied=config.stages.implied)
+    model = lead_model(tables, implied=config.stages.implied, icp=config.icp)
     unknown = [d for d in by if d not in model.columns]
     if unknown:
         raise UsageError(f"unknown dimension(s) {unknown} for velocity")
