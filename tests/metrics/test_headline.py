@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from helpers import build
 
@@ -299,3 +301,28 @@ def test_young_cohorts_are_flagged_immature(make_workspace, tmp_path):
     assert rows["2025-01"]["immature"] is False
     assert rows["2025-04"]["immature"] is True and rows["2025-04"]["cohort_age_days"] == 0
     assert any("immature cohorts" in w and "2025-04" in w for w in result.warnings)
+
+
+def test_pipeline_value_open_at_period_end(make_workspace, tmp_path):
+    src = tmp_path / "p"
+    src.mkdir()
+    (src / "leads.csv").write_text("lead_id,created_at\nA,2025-01-01\nB,2025-01-01\nC,2025-02-01\n")
+    (src / "deals.csv").write_text(
+        "deal_id,lead_id,created_at,status,closed_at,amount\n"
+        "DA,A,2025-01-10,won,2025-02-15,100\n"  # open at end of Jan, closed in Feb
+        "DB,B,2025-01-20,open,,50\n"  # open ever since
+        "DC,C,2025-02-10,lost,2025-03-05,30\n"  # open at end of Feb
+    )
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        act = rows_by(
+            lp.kpi_result(
+                view="activity", period="month", kpis=["pipeline_value"], date_to=date(2025, 3, 31)
+            ),
+            "period",
+        )
+        coh = lp.kpi_result(kpis=["pipeline_value"]).rows[0]
+    assert act["2025-01"]["pipeline_value"] == 150
+    assert act["2025-02"]["pipeline_value"] == 80
+    assert act["2025-03"]["pipeline_value"] == 50
+    assert coh["pipeline_value"] == 50

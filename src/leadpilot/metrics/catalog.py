@@ -319,6 +319,18 @@ CATALOG: dict[str, Kpi] = {
             numerator="margin",
             denominator="spend",
         ),
+        Kpi(
+            "pipeline_value",
+            "Open pipeline",
+            "Pipeline ouvert",
+            "sum",
+            "currency",
+            True,
+            "cohort view: amount of the cohort's deals still open today; activity view: "
+            "amount of deals open at the period's end (created by then, not closed by then).",
+            numerator="pipeline_value",
+            short="pipeline",
+        ),
         # engagement and traffic
         Kpi(
             "engagement_rate",

@@ -257,6 +257,7 @@ MEASURE_NAMES = (
     "email_opens",
     "email_clicks",
     "engaged_leads",
+    "pipeline_value",
 )
 TOUCH_MEASURES = ("touches", "email_sends", "email_opens", "email_clicks", "engaged_leads")
 # Activity view: the date at which each stage measure happened.
@@ -299,6 +300,7 @@ def _cohort_measures(model, by, unit, measures, date_from, date_to) -> ir.Table:
     available = {
         "leads": model.count(),
         "revenue": model.revenue.sum(),
+        "pipeline_value": model.open_amount.sum(),
         "won_deals": model.won_deals.sum(),
         "closed_deals": model.closed_deals.sum(),
         **{m: model[c].notnull().sum() for m, c in STAGE_DATES.items() if m != "leads"},
@@ -378,6 +380,8 @@ def _activity_measures(model, tables, by, unit, measures, date_from, date_to) ->
                     **_group(sel, by, unit, sel.ts), _m=ibis.literal(m), _v=ibis.literal(1.0)
                 )
             )
+    if "pipeline_value" in measures:
+        parts.append(_open_pipeline(model, tables, by, unit, date_from, date_to))
     long = ibis.union(*parts)
     group = {k: long[k] for k in (["period"] if unit else []) + list(by)}
     metrics = {m: long._v.sum(where=long._m == m) for m in measures}
@@ -397,6 +401,68 @@ DATED_TABLES = {
     "spend": ("spend", "amount", ("channel", "campaign", "content"), "spend and cost KPIs"),
     "visitors": ("traffic", "visitors", ("channel", "content"), "visitors"),
 }
+
+
+def _open_pipeline(model, tables, by, unit, date_from, date_to) -> ir.Table:
+    """Amount of deals open at each period's end: created by then, not closed by then."""
+    d = tables["deals"]
+    keys = lead_keys(tables["leads"])
+    d = d.join(keys, d.lead_id == keys.record_id)
+    dims = model.select("lead_id", *by).rename(_lk="lead_id")
+    d = d.join(dims, d.lead_key == dims._lk)
+    bounds = d.aggregate(lo=d.created_at.min(), hi=d.created_at.max()).to_pyarrow().to_pylist()[0]
+    if bounds["lo"] is None:
+        return d.limit(0).select(
+            **_group(d, by, unit, d.created_at),
+            _m=ibis.literal("pipeline_value"),
+            _v=ibis.literal(0.0),
+        )
+    lo = date_from or bounds["lo"].date()
+    hi = date_to or max(bounds["hi"].date(), date.today())
+    starts = _period_starts(lo, hi, unit)
+    ends = ibis.memtable(
+        {
+            "_start": starts,
+            "_end": [
+                datetime.combine(
+                    period_end(s, _PERIOD_OF_UNIT[unit]) if unit else hi, datetime.max.time()
+                )
+                for s in starts
+            ],
+        }
+    )
+    j = d.cross_join(ends)
+    j = j.filter((j.created_at <= j._end) & (j.closed_at.isnull() | (j.closed_at > j._end)))
+    group = {b: j[b] for b in by}
+    if unit:
+        group["period"] = j._start.cast("date")
+    return j.select(
+        **group, _m=ibis.literal("pipeline_value"), _v=j.amount.fill_null(0.0).cast("float64")
+    )
+
+
+_PERIOD_OF_UNIT = {v: k for k, v in PERIOD_UNITS.items() if v}
+
+
+def _period_starts(lo: date, hi: date, unit: str | None) -> list[date]:
+    if unit is None:
+        return [lo]
+    period = _PERIOD_OF_UNIT[unit]
+    if period == "week":
+        start = lo - timedelta(days=lo.weekday())
+    elif period == "day":
+        start = lo
+    elif period == "month":
+        start = lo.replace(day=1)
+    elif period == "quarter":
+        start = date(lo.year, 3 * ((lo.month - 1) // 3) + 1, 1)
+    else:
+        start = date(lo.year, 1, 1)
+    out = []
+    while start <= hi:
+        out.append(start)
+        start = period_end(start, period) + timedelta(days=1)
+    return out
 
 
 def _join_dated(agg, tables, measure, by, unit, keys, date_from, date_to, warnings):
