@@ -293,6 +293,83 @@ def velocity(
         out.print(f"[yellow]note[/]: {w}")
 
 
+def _print_result(result, fmt: str, title: str, units: dict[str, str]) -> None:
+    if fmt == "json":
+        print(json.dumps(result.to_json(), indent=2, default=str))
+        return
+    if fmt == "csv":
+        _print_csv(result.rows)
+        return
+    t = Table(title=title)
+    cols = list(result.rows[0]) if result.rows else []
+    cols = [c for c in cols if not c.endswith(("_low", "_high"))]
+    for c in cols:
+        t.add_column(c, justify="left" if c in ("content", "cohort", "period") else "right")
+    for r in result.rows:
+        t.add_row(
+            *[_fmt(r[c], units.get(c, "")) if not isinstance(r[c], str) else r[c] for c in cols]
+        )
+    out.print(t)
+    for name, text in result.definitions.items():
+        out.print(f"[dim]  {name}: {text}[/]")
+
+
+@app.command()
+def content(workspace: WorkspaceOpt = Path("."), fmt: FormatOpt = "table"):
+    """Content performance: views, CTA clicks, leads first touched, downstream revenue."""
+    from .metrics.secondary import content_performance
+    from .pilot import open as open_ws
+
+    _check_format(fmt)
+    with open_ws(workspace) as lp:
+        result = content_performance(lp.tables(), lp.config)
+    _print_result(
+        result, fmt, "Content performance", {"revenue": "currency", "lead_to_customer": "fraction"}
+    )
+
+
+@app.command()
+def sources(
+    workspace: WorkspaceOpt = Path("."),
+    by: Annotated[str, typer.Option(help="Source dimension.")] = "channel",
+    period: Annotated[
+        str, typer.Option(help="day, week, month, quarter, year or all.")
+    ] = "quarter",
+    fmt: FormatOpt = "table",
+):
+    """Lead-source mix per period: is volume shifting toward low-converting sources?"""
+    from .metrics.secondary import source_mix
+    from .pilot import open as open_ws
+
+    _check_format(fmt)
+    with open_ws(workspace) as lp:
+        result = source_mix(lp.tables(), lp.config, by=by, period=period)
+    _print_result(
+        result,
+        fmt,
+        f"Lead-source mix by {by}",
+        {k: "fraction" for k in ("lead_share", "customer_share", "lead_to_customer")},
+    )
+
+
+@app.command()
+def retention(
+    workspace: WorkspaceOpt = Path("."),
+    months: Annotated[int, typer.Option(help="Months after creation.")] = 6,
+    fmt: FormatOpt = "table",
+):
+    """Interest retention: share of each monthly cohort still engaging k months later."""
+    from .metrics.secondary import interest_retention
+    from .pilot import open as open_ws
+
+    _check_format(fmt)
+    with open_ws(workspace) as lp:
+        result = interest_retention(lp.tables(), lp.config, months=months)
+    _print_result(
+        result, fmt, "Interest retention", {f"month_{m}": "fraction" for m in range(months + 1)}
+    )
+
+
 def _check_format(fmt: str) -> None:
     if fmt not in ("table", "json", "csv"):
         raise UsageError(f"--format {fmt!r}: expected table, json or csv")

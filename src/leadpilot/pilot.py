@@ -98,6 +98,24 @@ class Pilot:
         df.attrs["meta"] = result.to_json()["meta"]
         return df
 
+    def content(self) -> pd.DataFrame:
+        """Content performance: views, CTA clicks, leads first touched and what they became."""
+        from .metrics.secondary import content_performance
+
+        return _frame(content_performance(self.tables(), self.config))
+
+    def sources(self, by: str = "channel", period: str = "quarter") -> pd.DataFrame:
+        """Lead-source mix per period (shares of leads and customers)."""
+        from .metrics.secondary import source_mix
+
+        return _frame(source_mix(self.tables(), self.config, by=by, period=period))
+
+    def retention(self, months: int = 6) -> pd.DataFrame:
+        """Share of each monthly cohort still engaging k months after creation."""
+        from .metrics.secondary import interest_retention
+
+        return _frame(interest_retention(self.tables(), self.config, months=months))
+
     def kpis(self, **kwargs) -> pd.DataFrame:
         """KPIs as a DataFrame; ``.attrs['meta']`` holds the definitions and warnings."""
         result = self.kpi_result(**kwargs)
@@ -113,6 +131,12 @@ class Pilot:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _frame(result) -> pd.DataFrame:
+    df = pd.DataFrame(result.rows)
+    df.attrs["meta"] = result.to_json()["meta"]
+    return df
 
 
 def _dims(by: list[str] | str | None) -> list[str] | None:

@@ -1,0 +1,185 @@
+"""Secondary KPIs of the seeds: content performance, lead-source mix, interest retention.
+
+Each is one Ibis aggregation on the workspace; only the grouped result comes back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ibis
+import ibis.expr.types as ir
+
+from ..config import Config
+from ..errors import UsageError
+from .compute import PERIOD_UNITS, period_label, wilson
+from .model import lead_keys, lead_model
+
+# Touch types that count as a call-to-action click on a piece of content.
+CTA_TYPES = ("form_submit", "download", "webinar_registration", "email_click", "ad_click")
+
+
+@dataclass
+class TableResult:
+    name: str
+    rows: list[dict]
+    definitions: dict[str, str]
+    view: str = "cohort"
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "rows": self.rows,
+            "meta": {
+                "view": self.view,
+                "report": self.name,
+                "definitions": self.definitions,
+                "warnings": self.warnings,
+            },
+        }
+
+
+def content_performance(tables: dict[str, ir.Table], config: Config) -> TableResult:
+    """Per content: views, CTA clicks, leads it first touched, and what they became."""
+    keys = lead_keys(tables["leads"])
+    tp = tables["touchpoints"]
+    tp = tp.join(keys, tp.lead_id == keys.record_id).filter(tp.content.notnull())
+    usage = tp.group_by("content").aggregate(
+        views=(tp.type == "visit").sum(),
+        cta_clicks=tp.type.isin(CTA_TYPES).sum(),
+    )
+    w = ibis.window(group_by=tp.lead_key, order_by=[tp.ts, tp.content])
+    first = tp.mutate(_n=ibis.row_number().over(w)).filter(lambda t: t._n == 0)
+    first = first.select(_lk=first.lead_key, first_content=first.content)
+    model = lead_model(tables, implied=config.stages.implied)
+    m = model.join(first, model.lead_id == first._lk)
+    downstream = m.group_by(content=m.first_content).aggregate(
+        leads_first_touched=m.count(),
+        mqls=m.mql_at.notnull().sum(),
+        sqls=m.sql_at.notnull().sum(),
+        customers=m.customer_at.notnull().sum(),
+        revenue=m.revenue.sum(),
+    )
+    j = usage.outer_join(downstream, usage.content == downstream.content)
+    j = j.select(
+        content=ibis.coalesce(j.content, j.content_right),
+        views=j.views.fill_null(0),
+        cta_clicks=j.cta_clicks.fill_null(0),
+        leads_first_touched=j.leads_first_touched.fill_null(0),
+        mqls=j.mqls.fill_null(0),
+        sqls=j.sqls.fill_null(0),
+        customers=j.customers.fill_null(0),
+        revenue=j.revenue.fill_null(0.0),
+    )
+    rows = j.order_by([ibis.desc("revenue"), "content"]).to_pyarrow().to_pylist()
+    for r in rows:
+        r["revenue"] = round(float(r["revenue"]), 2)
+        r["lead_to_customer"] = (
+            r["customers"] / r["leads_first_touched"] if r["leads_first_touched"] else None
+        )
+    return TableResult(
+        "content",
+        rows,
+        {
+            "views": "visit touchpoints on the content",
+            "cta_clicks": f"touchpoints of types {', '.join(CTA_TYPES)} on the content",
+            "leads_first_touched": "counted leads whose first touch with a content was this one",
+            "mqls / sqls / customers / revenue": "what those leads became (stage implication "
+            "as configured; revenue = their won deals)",
+            "lead_to_customer": "customers / leads_first_touched",
+        },
+    )
+
+
+def source_mix(
+    tables: dict[str, ir.Table], config: Config, *, by: str = "channel", period: str = "quarter"
+) -> TableResult:
+    """Share of leads (and of customers) per source, per period: is the mix shifting?"""
+    if period not in PERIOD_UNITS:
+        raise UsageError(f"unknown period {period!r}")
+    model = lead_model(tables, implied=config.stages.implied, icp=config.icp)
+    if by not in model.columns:
+        raise UsageError(f"unknown dimension {by!r}")
+    unit = PERIOD_UNITS[period]
+    group = {by: model[by]}
+    if unit:
+        group["period"] = model.created_at.truncate(unit).date()
+    agg = model.group_by(**group).aggregate(
+        leads=model.count(), customers=model.customer_at.notnull().sum()
+    )
+    raw = agg.to_pyarrow().to_pylist()
+    totals: dict = {}
+    for r in raw:
+        t = totals.setdefault(r.get("period"), [0, 0])
+        t[0] += r["leads"]
+        t[1] += r["customers"]
+    rows = []
+    for r in raw:
+        t = totals[r.get("period")]
+        share = r["leads"] / t[0] if t[0] else None
+        low, high = wilson(r["leads"], t[0]) if t[0] else (None, None)
+        rows.append(
+            {
+                "period": period_label(r.get("period"), period),
+                by: r[by],
+                "leads": r["leads"],
+                "lead_share": share,
+                "lead_share_low": low,
+                "lead_share_high": high,
+                "customers": r["customers"],
+                "customer_share": r["customers"] / t[1] if t[1] else None,
+                "lead_to_customer": r["customers"] / r["leads"] if r["leads"] else None,
+            }
+        )
+    rows.sort(key=lambda x: (x["period"], -x["leads"]))
+    return TableResult(
+        "sources",
+        rows,
+        {
+            "lead_share": f"leads of the {by} / all leads of the period (95 % Wilson interval)",
+            "customer_share": f"customers of the {by} / all customers of the cohort",
+            "lead_to_customer": "customers / leads of the group (cohort)",
+        },
+    )
+
+
+def interest_retention(tables: dict[str, ir.Table], config: Config, months: int = 6) -> TableResult:
+    """Share of each monthly cohort still engaging k months after creation (k = 0..months)."""
+    model = lead_model(tables, implied=config.stages.implied)
+    keys = lead_keys(tables["leads"])
+    tp = tables["touchpoints"]
+    tp = tp.filter(tp.type.isin(config.engagement.types))
+    tp = tp.join(keys, tp.lead_id == keys.record_id)
+    base = model.select(
+        _lk=model.lead_id, _created=model.created_at, cohort=model.created_at.truncate("M").date()
+    )
+    j = tp.join(base, tp.lead_key == base._lk)
+    k = ((j.ts.epoch_seconds() - j._created.epoch_seconds()) / (86400 * 30.4375)).floor()
+    j = j.mutate(_k=k.cast("int64")).filter(lambda t: (t._k >= 0) & (t._k <= months))
+    active = j.group_by(["cohort", "_k"]).aggregate(active=j.lead_key.nunique())
+    sizes = base.group_by("cohort").aggregate(size=base.count())
+    a = active.to_pyarrow().to_pylist()
+    sz = {r["cohort"]: r["size"] for r in sizes.to_pyarrow().to_pylist()}
+    by_cohort: dict = {}
+    for r in a:
+        by_cohort.setdefault(r["cohort"], {})[r["_k"]] = r["active"]
+    as_of = model.aggregate(a=model.created_at.max()).to_pyarrow().to_pylist()[0]["a"]
+    rows = []
+    for cohort in sorted(sz):
+        row = {"cohort": period_label(cohort, "month"), "leads": sz[cohort]}
+        age_days = (as_of.date() - cohort).days if as_of else 0
+        for m in range(months + 1):
+            reached = age_days >= m * 30.4375  # later months of young cohorts are unknown
+            row[f"month_{m}"] = (
+                by_cohort.get(cohort, {}).get(m, 0) / sz[cohort] if reached else None
+            )
+        rows.append(row)
+    return TableResult(
+        "retention",
+        rows,
+        {
+            "month_k": "share of the cohort's leads with an engagement touch (engagement.types) "
+            "in their k-th month after creation (months of 30.44 days); recent cohorts have not "
+            "reached the later months yet",
+        },
+    )
