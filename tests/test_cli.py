@@ -14,8 +14,14 @@ from helpers import DATA
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "100"}
-    return subprocess.run([sys.executable, "-m", "leadpilot", *args], capture_output=True,
-                          text=True, cwd=cwd, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "leadpilot", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +60,29 @@ def test_kpis_csv_and_table(generated, tmp_path):
     r = run("kpis", "-w", str(ws), "--by", "channel")
     assert r.returncode == 0 and "cpl" in r.stdout
     assert max(len(line) for line in r.stdout.splitlines()) <= 100
+    r = run("kpis", "-w", str(ws), "--by", "channel", "--period", "quarter", "--kpi", "all")
+    assert r.returncode == 0, r.stderr
+    assert max(len(line) for line in r.stdout.splitlines()) <= 100
+    assert "roas" in r.stdout and "engaged" in r.stdout
+
+
+def test_funnel_velocity_and_secondary_commands(generated, tmp_path):
+    ws = tmp_path / "ws"
+    assert run("ingest", str(generated), "-w", str(ws)).returncode == 0
+    for args in (
+        ["funnel", "--by", "channel"],
+        ["velocity"],
+        ["content"],
+        ["sources"],
+        ["retention"],
+        ["kpis", "--view", "activity", "--period", "month"],
+    ):
+        r = run(*args, "-w", str(ws), "--format", "json")
+        assert r.returncode == 0, (args, r.stderr)
+        doc = json.loads(r.stdout)
+        assert set(doc) == {"rows", "meta"} and doc["rows"], args
+        r = run(*args, "-w", str(ws))
+        assert r.returncode == 0 and "Traceback" not in r.stderr, args
 
 
 def test_generate_is_deterministic(tmp_path):

@@ -451,21 +451,32 @@ def _fmt(value, unit: str) -> str:
 
 def _print_kpis(result, lang: str = "en") -> None:
     title = ("Indicateurs" if lang == "fr" else "KPIs") + f" — {result.view} view"
-    t = Table(title=title)
     keys = ["period", *result.by] if result.period != "all" else list(result.by)
-    for k in keys:
-        t.add_column(k)
+    key_width = sum(max([len(k)] + [len(str(r.get(k))) + 2 for r in result.rows]) + 3 for k in keys)
+    # Split wide KPI sets into several tables that fit the terminal (e.g. --kpi all).
+    chunks, current, width = [], [], key_width
     for k in result.kpis:
-        t.add_column(k.label_fr if lang == "fr" else k.header, justify="right")
-    for r in result.rows:
-        labels = [str(r.get(k) if r.get(k) is not None else "(none)") for k in keys]
-        if r.get("immature") and labels:
-            labels[0] += " *"  # an immature cohort: its rates will still grow
-        t.add_row(
-            *labels,
-            *[_fmt(r.get(k.name), k.unit) for k in result.kpis],
-        )
-    out.print(t)
+        header = k.label_fr if lang == "fr" else k.header
+        w = max(len(header), 9) + 3
+        if current and width + w > out.width:
+            chunks.append(current)
+            current, width = [], key_width
+        current.append((k, header))
+        width += w
+    if current:
+        chunks.append(current)
+    for chunk in chunks:
+        t = Table(title=title)
+        for k in keys:
+            t.add_column(k)
+        for _, header in chunk:
+            t.add_column(header, justify="right")
+        for r in result.rows:
+            labels = [str(r.get(k) if r.get(k) is not None else "(none)") for k in keys]
+            if r.get("immature") and labels:
+                labels[0] += " *"  # an immature cohort: its rates will still grow
+            t.add_row(*labels, *[_fmt(r.get(k.name), k.unit) for k, _ in chunk])
+        out.print(t)
     out.print(f"[dim]{result.to_json()['meta']['view_rule']}[/]")
     out.print(f"[dim]Amounts in {result.currency}. Definitions:[/]")
     for k in result.kpis:
