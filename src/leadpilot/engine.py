@@ -257,6 +257,19 @@ def _copy_into_postgres(
             copy.write(buf.getvalue().to_pybytes())
 
 
+def materialize(con: ibis.BaseBackend, expr: ibis.Table) -> ibis.Table:
+    """Compute an expression once into a temporary table that later queries reuse.
+
+    The lead model feeds several queries per command (rates, maturity, reasons, survival
+    curves); computing it once keeps each command close to one pass over the data.
+    """
+    import uuid
+
+    name = f"_lp_tmp_{uuid.uuid4().hex[:10]}"
+    con.create_table(name, expr, temp=True)
+    return con.table(name)
+
+
 def replace_rows(con: ibis.BaseBackend, name: str, data: pa.Table) -> None:
     """Replace a table's whole content (used for small derived tables)."""
     con.truncate_table(name)

@@ -30,6 +30,9 @@ class Pilot:
     def config(self):
         return self.workspace.config
 
+    def _materialize(self, expr: ir.Table) -> ir.Table:
+        return engine.materialize(self.workspace.con, expr)
+
     def tables(self) -> dict[str, ir.Table]:
         return {name: self.workspace.table(name) for name in TABLES}
 
@@ -54,6 +57,7 @@ class Pilot:
         return compute_kpis(
             self.tables(),
             self.config,
+            materialize=self._materialize,
             kpis=kpis,
             by=by,
             period=period,
@@ -74,6 +78,7 @@ class Pilot:
         return compute_funnel(
             self.tables(),
             self.config,
+            materialize=self._materialize,
             by=_dims(by),
             period=period,
             view=view,
@@ -89,7 +94,9 @@ class Pilot:
         return df
 
     def velocity_result(self, *, by: list[str] | str | None = None) -> VelocityResult:
-        return compute_velocity(self.tables(), self.config, by=_dims(by))
+        return compute_velocity(
+            self.tables(), self.config, by=_dims(by), materialize=self._materialize
+        )
 
     def velocity(self, **kwargs) -> pd.DataFrame:
         """Stage durations and Kaplan–Meier conversion by age, one row per group."""

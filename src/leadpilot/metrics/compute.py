@@ -17,7 +17,16 @@ import ibis.expr.types as ir
 from ..config import Config
 from ..errors import UsageError
 from .catalog import CATALOG, DERIVED_MEASURES, HEADLINE, Kpi
-from .model import lead_keys, lead_model
+from .model import (
+    DEAL_COLUMNS,
+    STAGE_COLUMNS,
+    Materialize,
+    lead_keys,
+    lead_model,
+)
+from .model import (
+    TOUCH_MEASURES as TOUCH_COLUMNS,
+)
 
 PERIOD_UNITS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y", "all": None}
 Z95 = 1.959963984540054
@@ -116,7 +125,11 @@ def compute_kpis(
     date_from: date | None = None,
     date_to: date | None = None,
     view: str = "cohort",
+    materialize: Materialize | None = None,
+    model: ir.Table | None = None,
 ) -> KpiResult:
+    """KPIs by period and dimension. ``materialize`` (from the workspace) lets the lead
+    model be computed once when several queries use it; ``model`` passes one already built."""
     if period not in PERIOD_UNITS:
         raise UsageError(f"unknown period {period!r}; expected one of {', '.join(PERIOD_UNITS)}")
     if view not in ("cohort", "activity"):
@@ -125,12 +138,17 @@ def compute_kpis(
     by = list(by or [])
     needed = _measures_needed(chosen)
     touches_needed = any(m in needed for m in TOUCH_MEASURES)
-    model = lead_model(
-        tables,
-        implied=config.stages.implied,
-        icp=config.icp,
-        engagement=config.engagement if touches_needed else None,
-    )
+    reused = view == "cohort" and PERIOD_UNITS[period] is not None  # maturity query too
+    if model is None or (touches_needed and "touches" not in model.columns):
+        model = lead_model(
+            tables,
+            implied=config.stages.implied,
+            icp=config.icp,
+            engagement=config.engagement if touches_needed else None,
+            materialize=materialize if reused else None,
+            keep=[*by, *STAGE_COLUMNS, *DEAL_COLUMNS]
+            + (list(TOUCH_COLUMNS) if touches_needed else []),
+        )
     unknown = [d for d in by if d not in model.columns]
     if unknown:
         raise UsageError(

@@ -16,7 +16,7 @@ import ibis.expr.types as ir
 
 from ..config import Config
 from .compute import KpiResult, compute_kpis, wilson
-from .model import lead_keys, lead_model
+from .model import DEAL_COLUMNS, STAGE_COLUMNS, Materialize, lead_keys, lead_model
 
 CHAIN = (
     ("lead", "leads"),
@@ -81,8 +81,17 @@ def compute_funnel(
     view: str = "cohort",
     date_from: date | None = None,
     date_to: date | None = None,
+    materialize: Materialize | None = None,
 ) -> FunnelResult:
     by = list(by or [])
+    # One lead model for the counts and the rejection reasons.
+    model = lead_model(
+        tables,
+        implied=config.stages.implied,
+        icp=config.icp,
+        materialize=materialize,
+        keep=[*by, *STAGE_COLUMNS, *DEAL_COLUMNS],
+    )
     names = [m for _, m in CHAIN] + list(EXITS) + ["mql_to_sal"]
     kpis = compute_kpis(
         tables,
@@ -93,6 +102,7 @@ def compute_funnel(
         view=view,
         date_from=date_from,
         date_to=date_to,
+        model=model,
     )
     threshold = config.stages.acceptance_threshold
     rows, acceptance = [], []
@@ -145,16 +155,15 @@ def compute_funnel(
         period=period,
         view=view,
         acceptance=acceptance,
-        rejection_reasons=_rejection_reasons(tables, config, by, date_from, date_to),
+        rejection_reasons=_rejection_reasons(tables, model, by, date_from, date_to),
         threshold=threshold,
         warnings=warnings,
         kpis=kpis,
     )
 
 
-def _rejection_reasons(tables, config, by, date_from, date_to) -> list[dict]:
+def _rejection_reasons(tables, model, by, date_from, date_to) -> list[dict]:
     """Why sales rejected MQLs, by group (reasons are free text from the CRM)."""
-    model = lead_model(tables, implied=config.stages.implied, icp=config.icp)
     keys = lead_keys(tables["leads"])
     ev = tables["stage_events"]
     ev = ev.filter(ev.stage == "rejected").join(keys, ev.lead_id == keys.record_id)

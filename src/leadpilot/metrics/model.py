@@ -12,6 +12,8 @@ Child rows of merged lead records count for the lead they were merged into.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ibis
 import ibis.expr.types as ir
 
@@ -20,6 +22,23 @@ from ..errors import UsageError
 from ..schema import STAGES
 
 FUNNEL = STAGES[1:]  # mql, sal, sql, opportunity, customer
+STAGE_COLUMNS = [f"{s}_at" for s in FUNNEL] + ["disqualified_at", "rejected_at"]
+DEAL_COLUMNS = ["revenue", "open_amount", "deals", "won_deals", "closed_deals"]
+
+
+def check_dimensions(tables: dict[str, ir.Table], by: list[str]) -> None:
+    """Dimensions are lead columns (any attribute) or icp_fit; say which exist otherwise."""
+    available = [
+        c
+        for c in tables["leads"].columns
+        if c not in ("merged_into", "merge_reason", "excluded_reason", "email_norm")
+    ]
+    unknown = [d for d in by if d not in available and d != "icp_fit"]
+    if unknown:
+        raise UsageError(
+            f"unknown dimension(s) {unknown}; available: period, icp_fit and any lead column "
+            f"({', '.join(available)})"
+        )
 
 
 def counted_leads(leads: ir.Table) -> ir.Table:
@@ -92,14 +111,23 @@ def touch_facts(tables: dict[str, ir.Table], engagement: EngagementSettings) -> 
 TOUCH_MEASURES = ("touches", "email_sends", "email_opens", "email_clicks", "engaged")
 
 
+Materialize = Callable[[ir.Table], ir.Table]
+
+
 def lead_model(
     tables: dict[str, ir.Table],
     implied: bool = True,
     icp: list[IcpRule] | None = None,
     engagement: EngagementSettings | None = None,
+    materialize: Materialize | None = None,
+    keep: list[str] | None = None,
 ) -> ir.Table:
     """One row per counted lead; touch facts only when ``engagement`` is given (they cost
     a pass over the touchpoints)."""
+    if keep is not None:
+        check_dimensions(
+            tables, [k for k in keep if k not in (*STAGE_COLUMNS, *DEAL_COLUMNS, *TOUCH_MEASURES)]
+        )
     leads = tables["leads"]
     keys = lead_keys(leads)
     ev = tables["stage_events"]
@@ -156,7 +184,10 @@ def lead_model(
             **{c: m[c].fill_null(0) for c in TOUCH_MEASURES if c != "engaged"},
             engaged=m.engaged.fill_null(False),
         )
-    return m.drop(*[c for c in m.columns if c.startswith("_")])
+    m = m.drop(*[c for c in m.columns if c.startswith("_")])
+    if keep is not None:  # only what the command reads: less to compute and to store
+        m = m.select(*dict.fromkeys(["lead_id", "created_at", *keep]))
+    return materialize(m) if materialize is not None else m
 
 
 def _least(*values: ir.Value) -> ir.Value:

@@ -18,7 +18,7 @@ from scipy.stats import CensoredData, ecdf
 
 from ..config import Config
 from ..errors import UsageError
-from .model import lead_model
+from .model import STAGE_COLUMNS, Materialize, lead_model
 
 DAY = 86400
 # name -> (from, to) in the lead model; all measured among the leads that reached "to".
@@ -70,10 +70,20 @@ def _days(model: ir.Table, start: str, end: str) -> ir.NumericValue:
 
 
 def compute_velocity(
-    tables: dict[str, ir.Table], config: Config, *, by: list[str] | None = None
+    tables: dict[str, ir.Table],
+    config: Config,
+    *,
+    by: list[str] | None = None,
+    materialize: Materialize | None = None,
 ) -> VelocityResult:
     by = list(by or [])
-    model = lead_model(tables, implied=config.stages.implied, icp=config.icp)
+    model = lead_model(
+        tables,
+        implied=config.stages.implied,
+        icp=config.icp,
+        materialize=materialize,
+        keep=[*by, *STAGE_COLUMNS],
+    )
     unknown = [d for d in by if d not in model.columns]
     if unknown:
         raise UsageError(f"unknown dimension(s) {unknown} for velocity")
