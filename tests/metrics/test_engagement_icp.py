@@ -21,7 +21,7 @@ def workspace_src(tmp_path):
         "A,2025-01-02,email_send,email\nA,2025-01-03,email_open,email\n"
         "A,2025-01-03,email_click,email\nB,2025-01-02,email_send,email\n"
         "C,2025-01-02,email_send,email\nC,2025-06-01,download,email\n"  # download after 90 days
-        "D,2025-01-01,visit,events\n"
+        "D,2025-01-01,visit,events\nD,2025-02-01,social,events\n"
     )
     (src / "deals.csv").write_text(
         "deal_id,lead_id,created_at,status,closed_at,amount\nDA,A,2025-01-10,won,2025-02-01,10\n"
@@ -36,6 +36,7 @@ def test_engagement_kpis(make_workspace, workspace_src):
     names = [
         "leads",
         "engagement_rate",
+        "social_engagement_rate",
         "email_open_rate",
         "email_click_rate",
         "touches_per_lead",
@@ -52,8 +53,9 @@ def test_engagement_kpis(make_workspace, workspace_src):
     assert (email["email_open_rate_numerator"], email["email_open_rate_denominator"]) == (1, 3)
     assert email["email_click_rate"] == pytest.approx(1 / 3)
     assert email["touches_per_lead"] == pytest.approx(2.0)
+    assert email["social_engagement_rate"] == 0 and rows["events"]["social_engagement_rate"] == 1
     assert email["visitors"] == 400 and email["visitor_to_lead"] == pytest.approx(3 / 400)
-    assert rows["events"]["visitors"] == 50 and rows["events"]["engagement_rate"] == 0
+    assert rows["events"]["visitors"] == 50 and rows["events"]["engagement_rate"] == 1
     assert {r["period"]: r["touches_per_lead"] for r in act}["2025-06"] is None
 
 

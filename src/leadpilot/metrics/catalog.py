@@ -347,6 +347,19 @@ CATALOG: dict[str, Kpi] = {
             short="engaged",
         ),
         Kpi(
+            "social_engagement_rate",
+            "Social engagement rate",
+            "Taux d'engagement social",
+            "rate",
+            "fraction",
+            True,
+            "leads with a social touch within engagement.window_days after creation / leads "
+            "of the cohort, with a 95 % Wilson interval.",
+            numerator="social_leads",
+            denominator="leads",
+            short="social",
+        ),
+        Kpi(
             "email_open_rate",
             "E-mail open rate",
             "Taux d'ouverture",

@@ -275,9 +275,17 @@ MEASURE_NAMES = (
     "email_opens",
     "email_clicks",
     "engaged_leads",
+    "social_leads",
     "pipeline_value",
 )
-TOUCH_MEASURES = ("touches", "email_sends", "email_opens", "email_clicks", "engaged_leads")
+TOUCH_MEASURES = (
+    "touches",
+    "email_sends",
+    "email_opens",
+    "email_clicks",
+    "engaged_leads",
+    "social_leads",
+)
 # Activity view: the date at which each stage measure happened.
 STAGE_DATES = {
     "leads": "created_at",
@@ -330,6 +338,7 @@ def _cohort_measures(model, by, unit, measures, date_from, date_to) -> ir.Table:
             email_opens=model.email_opens.sum(),
             email_clicks=model.email_clicks.sum(),
             engaged_leads=model.engaged.sum(),
+            social_leads=model.social.sum(),
         )
     group = _group(model, by, unit, model.created_at)
     return _aggregate(model, group, {m: available[m] for m in measures})
@@ -372,10 +381,10 @@ def _activity_measures(model, tables, by, unit, measures, date_from, date_to) ->
                         _v=value.name("_v"),
                     )
                 )
-    if "engaged_leads" in measures:
+    if "engaged_leads" in measures or "social_leads" in measures:
         raise UsageError(
-            "engagement_rate is a cohort KPI (leads engaged within the window after their "
-            "creation); use --view cohort"
+            "engagement_rate and social_engagement_rate are cohort KPIs (leads engaged within "
+            "the window after their creation); use --view cohort"
         )
     touch_types = {
         "touches": None,

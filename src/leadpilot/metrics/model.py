@@ -105,10 +105,11 @@ def touch_facts(tables: dict[str, ir.Table], engagement: EngagementSettings) -> 
         email_opens=(tp.type == "email_open").sum(),
         email_clicks=(tp.type == "email_click").sum(),
         engaged=engaged.any(),
+        social=((tp.type == "social") & (age >= 0) & (age <= engagement.window_days)).any(),
     )
 
 
-TOUCH_MEASURES = ("touches", "email_sends", "email_opens", "email_clicks", "engaged")
+TOUCH_MEASURES = ("touches", "email_sends", "email_opens", "email_clicks", "engaged", "social")
 
 
 Materialize = Callable[[ir.Table], ir.Table]
@@ -181,8 +182,9 @@ def lead_model(
         facts = touch_facts(tables, engagement)
         m = m.left_join(facts, m.lead_id == facts.lead_id).drop("lead_id_right")
         m = m.mutate(
-            **{c: m[c].fill_null(0) for c in TOUCH_MEASURES if c != "engaged"},
+            **{c: m[c].fill_null(0) for c in TOUCH_MEASURES if c not in ("engaged", "social")},
             engaged=m.engaged.fill_null(False),
+            social=m.social.fill_null(False),
         )
     m = m.drop(*[c for c in m.columns if c.startswith("_")])
     if keep is not None:  # only what the command reads: less to compute and to store
