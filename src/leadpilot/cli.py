@@ -37,6 +37,12 @@ err = Console(stderr=True)
 
 WorkspaceOpt = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.")]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")]
+# Options shared by the analysis commands, declared once.
+ByOpt = Annotated[str | None, typer.Option(help="Dimensions, comma-separated.")]
+PeriodOpt = Annotated[str, typer.Option(help="day, week, month, quarter, year or all.")]
+ViewOpt = Annotated[str, typer.Option(help="cohort or activity.")]
+FromOpt = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")]
 
 
 def _progress_factory(progress: Progress):
@@ -181,11 +187,11 @@ def demo(
 @app.command()
 def kpis(
     workspace: WorkspaceOpt = Path("."),
-    period: Annotated[str, typer.Option(help="day, week, month, quarter, year or all.")] = "all",
-    by: Annotated[str | None, typer.Option(help="Dimensions, comma-separated.")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
-    view: Annotated[str, typer.Option(help="cohort or activity.")] = "cohort",
+    period: PeriodOpt = "all",
+    by: ByOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    view: ViewOpt = "cohort",
     kpi: Annotated[str | None, typer.Option(help="KPI names, comma-separated, or all.")] = None,
     fmt: FormatOpt = "table",
     lang: Annotated[str, typer.Option(help="en or fr (table labels).")] = "en",
@@ -214,11 +220,11 @@ def kpis(
 @app.command()
 def funnel(
     workspace: WorkspaceOpt = Path("."),
-    by: Annotated[str | None, typer.Option(help="Dimensions, comma-separated.")] = None,
-    period: Annotated[str, typer.Option(help="day, week, month, quarter, year or all.")] = "all",
-    view: Annotated[str, typer.Option(help="cohort or activity.")] = "cohort",
-    date_from: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+    by: ByOpt = None,
+    period: PeriodOpt = "all",
+    view: ViewOpt = "cohort",
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
     fmt: FormatOpt = "table",
 ):
     """The stage chain with next-step and cumulative conversion, acceptance and exits."""
@@ -244,7 +250,7 @@ def funnel(
 @app.command()
 def velocity(
     workspace: WorkspaceOpt = Path("."),
-    by: Annotated[str | None, typer.Option(help="Dimensions, comma-separated.")] = None,
+    by: ByOpt = None,
     fmt: FormatOpt = "table",
 ):
     """Days to each stage (median, mean, p75) and conversion by age (Kaplan–Meier)."""
