@@ -226,6 +226,21 @@ elif step == "velocity_floor":
         curves[stage] = float(cdf.evaluate(90 + 1e-6))
     result = {"sales_cycle_days": round(stats[3][0], 2),
               "customer_by_day_90": round(curves["cust_at"], 6)}
+elif step == "pandas_funnel_velocity":
+    # What an analyst writes for the funnel by channel and the sales cycle: first date per
+    # stage per lead, counts per channel, medians; no dedup, no implication, no survival curve.
+    import pandas as pd
+    t0 = time.perf_counter()
+    leads_df = pd.read_parquet(f"{data}/leads.parquet", columns=["lead_id", "created_at", "channel"])
+    ev = pd.read_parquet(f"{data}/stage_events.parquet", columns=["lead_id", "stage", "ts"])
+    deals = pd.read_parquet(f"{data}/deals.parquet", columns=["lead_id", "status", "closed_at"])
+    first = ev.pivot_table(index="lead_id", columns="stage", values="ts", aggfunc="min")
+    won = deals[deals.status == "won"].groupby("lead_id").closed_at.min().rename("won_at")
+    m = leads_df.join(first, on="lead_id").join(won, on="lead_id")
+    funnel = m.groupby("channel")[["mql", "sal", "sql", "opportunity", "customer"]].count()
+    cycle = (m.won_at - m.created_at).dt.total_seconds() / 86400
+    result = {"customers": int(funnel["customer"].sum()),
+              "sales_cycle_days": round(float(cycle.median()), 2)}
 elif step == "pandas":
     import pandas as pd
     t0 = time.perf_counter()
@@ -255,7 +270,7 @@ print(json.dumps({"step": step, "seconds": elapsed, "peak_mb": peak_mb, "result"
 
 
 STEPS = ("generate", "ingest", "ingest_floor", "kpis", "sql_floor", "pandas", "kpis_all",
-         "kpis_all_floor", "funnel", "velocity", "velocity_floor")
+         "kpis_all_floor", "funnel", "velocity", "velocity_floor", "pandas_funnel_velocity")
 
 
 def run_step(step: str, leads: int, seed: int) -> dict:
@@ -341,9 +356,25 @@ def main() -> None:
         f"| floor: DuckDB SQL for the five durations + Kaplan–Meier day counts (scipy) | "
         f"{results['velocity_floor']['seconds']:.2f} | "
         f"{results['velocity_floor']['peak_mb']:.0f} | {results['velocity_floor']['result']} |",
+        f"| pandas: funnel by channel + sales-cycle median (no dedup, no implied stages, "
+        f"no Kaplan–Meier) | {results['pandas_funnel_velocity']['seconds']:.2f} | "
+        f"{results['pandas_funnel_velocity']['peak_mb']:.0f} | "
+        f"{results['pandas_funnel_velocity']['result']} |",
         "",
         f"leadpilot totals: {k['result']}; floor totals: {floor['result']}.",
         f"velocity: {results['velocity']['result']}.",
+        "",
+    ]
+    lines += [
+        "Notes:",
+        "- Each step runs in its own process; imports are outside the timing; peak memory is the",
+        "  process's maximum resident set. Timings vary by about 15 % from run to run.",
+        "- The ingest floor loads the six Parquet files into DuckDB with no mapping, parsing,",
+        "  validation, deduplication or channel grouping; DuckDB's own insert of the 20 M touchpoint",
+        "  strings is most of both. Ingest's peak memory comes from holding every table, typed, in",
+        "  Arrow until the single write transaction (strict policy validates all before writing).",
+        "- The funnel is compared with the headline floor, which computes fewer measures (no SAL,",
+        "  opportunity, exits or rejection reasons).",
         "",
     ]
     Path(args.write).write_text("\n".join(lines))
