@@ -209,12 +209,7 @@ def kpis(
             date_from=_date(date_from, "--from"),
             date_to=_date(date_to, "--to"),
         )
-    if fmt == "json":
-        print(json.dumps(result.to_json(), indent=2, default=str))
-    elif fmt == "csv":
-        _print_csv(result.rows)
-    else:
-        _print_kpis(result, lang)
+    _emit(result, fmt, lambda r: _print_kpis(r, lang))
 
 
 @app.command()
@@ -239,12 +234,7 @@ def funnel(
             date_from=_date(date_from, "--from"),
             date_to=_date(date_to, "--to"),
         )
-    if fmt == "json":
-        print(json.dumps(result.to_json(), indent=2, default=str))
-    elif fmt == "csv":
-        _print_csv(result.rows)
-    else:
-        _print_funnel(result)
+    _emit(result, fmt, _print_funnel)
 
 
 @app.command()
@@ -254,18 +244,17 @@ def velocity(
     fmt: FormatOpt = "table",
 ):
     """Days to each stage (median, mean, p75) and conversion by age (Kaplan–Meier)."""
-    from .metrics.velocity import DURATIONS, HORIZONS
     from .pilot import open as open_ws
 
     _check_format(fmt)
     with open_ws(workspace) as lp:
         result = lp.velocity_result(by=_split(by))
-    if fmt == "json":
-        print(json.dumps(result.to_json(), indent=2, default=str))
-        return
-    if fmt == "csv":
-        _print_csv(result.rows)
-        return
+    _emit(result, fmt, _print_velocity)
+
+
+def _print_velocity(result) -> None:
+    from .metrics.velocity import DURATIONS, HORIZONS
+
     t = Table(title=f"Velocity (days; as of {result.as_of})")
     for d in result.by:
         t.add_column(d)
@@ -300,12 +289,20 @@ def velocity(
 
 
 def _print_result(result, fmt: str, title: str, units: dict[str, str]) -> None:
+    _emit(result, fmt, lambda r: _print_table(r, title, units))
+
+
+def _emit(result, fmt: str, print_table) -> None:
+    """One place for the output contract: JSON document, CSV rows, or a terminal table."""
     if fmt == "json":
         print(json.dumps(result.to_json(), indent=2, default=str))
-        return
-    if fmt == "csv":
+    elif fmt == "csv":
         _print_csv(result.rows)
-        return
+    else:
+        print_table(result)
+
+
+def _print_table(result, title: str, units: dict[str, str]) -> None:
     t = Table(title=title)
     cols = list(result.rows[0]) if result.rows else []
     cols = [c for c in cols if not c.endswith(("_low", "_high"))]
