@@ -1,0 +1,120 @@
+"""Journeys: the attribution touches of each lead, in order, up to its conversion.
+
+One row per touch, computed in the engine. Every later step (heuristic weights, Markov
+transitions, Shapley channel sets) reads this one table, whose columns are:
+
+- ``jid``: the journey (a lead id, or a path-file row);
+- ``pos`` (0-based, ordered by time then touch_id) and ``n`` (touches in the journey);
+- ``dim``: the value of the --by dimension ('(none)' when empty); ``channel``;
+- ``period``: the period of the conversion date (null when period is 'all');
+- ``conv`` / ``nulls``: how many journeys of this row converted / did not (1/0 for a lead;
+  counts for a path-file row); ``value``: their revenue;
+- from a workspace only: ``ts``, ``end_at`` (conversion date, or the last touch of a lead
+  that did not convert), ``created_at``, ``opportunity_at``, ``customer_at``.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from ..config import Config
+from ..errors import UsageError
+from ..metrics.compute import PERIOD_UNITS
+from ..metrics.model import lead_keys, lead_model
+from .definitions import CONVERSIONS
+
+NONE_LABEL = "(none)"
+BY_DIMENSIONS = ("channel", "campaign", "content")
+
+
+def check_options(conversion: str, by: str, period: str, lookback: int) -> None:
+    if conversion not in CONVERSIONS:
+        raise UsageError(f"--conversion {conversion!r}: expected one of {', '.join(CONVERSIONS)}")
+    if by not in BY_DIMENSIONS:
+        raise UsageError(f"--by {by!r}: expected one of {', '.join(BY_DIMENSIONS)}")
+    if period not in PERIOD_UNITS:
+        raise UsageError(f"--period {period!r}: expected one of {', '.join(PERIOD_UNITS)}")
+    if lookback < 1:
+        raise UsageError(f"--lookback {lookback}: expected a number of days >= 1")
+
+
+def conversion_column(conversion: str) -> str:
+    """'revenue' converts at the customer stage; its shares are shares of revenue."""
+    if conversion == "lead":
+        return "created_at"
+    return "customer_at" if conversion == "revenue" else f"{conversion}_at"
+
+
+def journeys(
+    tables: dict[str, ir.Table],
+    config: Config,
+    *,
+    conversion: str,
+    by: str,
+    lookback: int,
+    period: str,
+) -> ir.Table:
+    """The touch table of every lead with at least one attribution touch in its window."""
+    s = config.attribution
+    model = lead_model(
+        tables,
+        implied=config.stages.implied,
+        keep=["mql_at", "sql_at", "opportunity_at", "customer_at", "revenue"],
+    )
+    conv_at = model[conversion_column(conversion)]
+    model = model.select(
+        _lk=model.lead_id,
+        conv_at=conv_at,
+        created_at=model.created_at,
+        opportunity_at=model.opportunity_at,
+        customer_at=model.customer_at,
+        revenue=model.revenue,
+    )
+    keys = lead_keys(tables["leads"])
+    tp = tables["touchpoints"]
+    tp = tp.filter(tp.type.isin(s.touch_types))
+    if not s.keep_unlabelled:  # a touch that names no channel (campaign...) cannot take credit
+        tp = tp.filter(tp[by].notnull())
+    tp = tp.join(keys, tp.lead_id == keys.record_id)  # merged records count for their lead
+    tp = tp.join(model, tp.lead_key == model._lk)
+    # A lead that did not convert: its journey so far, up to its last attribution touch.
+    last = tp.ts.max().over(ibis.window(group_by=tp.lead_key))
+    tp = tp.mutate(end_at=ibis.coalesce(tp.conv_at, last))
+    age = tp.end_at.epoch_seconds() - tp.ts.epoch_seconds()
+    tp = tp.filter((age >= 0) & (age <= lookback * 86400))
+    converted = tp.conv_at.notnull()
+    unit = PERIOD_UNITS[period]
+    j = tp.select(
+        jid=tp.lead_key,
+        ts=tp.ts,
+        touch_id=tp.touch_id,
+        dim=tp[by].fill_null(NONE_LABEL),
+        channel=tp.channel.fill_null(NONE_LABEL),
+        period=tp.end_at.truncate(unit).date() if unit else ibis.literal(None, "date"),
+        conv=converted.ifelse(1.0, 0.0),
+        nulls=converted.ifelse(0.0, 1.0),
+        value=converted.ifelse(tp.revenue, 0.0),
+        end_at=tp.end_at,
+        created_at=tp.created_at,
+        opportunity_at=tp.opportunity_at,
+        customer_at=tp.customer_at,
+    )
+    w = ibis.window(group_by=j.jid, order_by=[j.ts, j.touch_id])
+    return j.mutate(
+        pos=ibis.row_number().over(w),
+        n=j.jid.count().over(ibis.window(group_by=j.jid)),
+    )
+
+
+def unattributed(tables: dict[str, ir.Table], config: Config, conversion: str, jt: ir.Table):
+    """Conversions (and revenue) of leads without any attribution touch in their window."""
+    model = lead_model(
+        tables,
+        implied=config.stages.implied,
+        keep=["mql_at", "sql_at", "opportunity_at", "customer_at", "revenue"],
+    )
+    conv = model.filter(model[conversion_column(conversion)].notnull())
+    seen = jt.filter(jt.conv > 0).select(jid=jt.jid).distinct()
+    missing = conv.anti_join(seen, conv.lead_id == seen.jid)
+    return missing.aggregate(n=missing.count(), revenue=missing.revenue.sum()).to_pyarrow()
