@@ -93,9 +93,7 @@ def compute_attribution(
     s = config.attribution
     lookback = lookback if lookback is not None else s.lookback_days
     check_options(conversion, by, period, lookback)
-    j = journeys(
-        tables, config, conversion=conversion, by=by, lookback=lookback, period=period
-    )
+    j = journeys(tables, config, conversion=conversion, by=by, lookback=lookback, period=period)
     if materialize is not None:  # every model reads it: compute the journeys once
         j = materialize(j)
     warnings: list[str] = []
@@ -106,9 +104,7 @@ def compute_attribution(
             f"attribution touch in the {lookback} days before; they are not credited"
         )
     if conversion == "lead" and "markov" in chosen:
-        warnings.append(
-            "every lead converts at its creation: the Markov chain has no null paths"
-        )
+        warnings.append("every lead converts at its creation: the Markov chain has no null paths")
     credits = _run(j, chosen, s, warnings)
     result = _result(credits, chosen, s, conversion, by, period, lookback, warnings)
     result.currency = config.currency

@@ -59,11 +59,15 @@ def model_defs(s: AttributionSettings) -> dict[str, ModelDef]:
             "first_touch", "heuristic", "order", "100 % to the first touch of the journey."
         ),
         "last_touch": ModelDef(
-            "last_touch", "heuristic", "order",
+            "last_touch",
+            "heuristic",
+            "order",
             "100 % to the last touch at or before the conversion.",
         ),
         "last_non_direct": ModelDef(
-            "last_non_direct", "heuristic", "order",
+            "last_non_direct",
+            "heuristic",
+            "order",
             f"100 % to the last touch whose channel is not {direct}; to the last touch when "
             "every touch is direct.",
         ),
@@ -71,28 +75,38 @@ def model_defs(s: AttributionSettings) -> dict[str, ModelDef]:
             "linear", "heuristic", "order", "1/n to each of the journey's n touches."
         ),
         "time_decay": ModelDef(
-            "time_decay", "heuristic", "timestamps",
+            "time_decay",
+            "heuristic",
+            "timestamps",
             f"weight 2^(-age / {s.time_decay_half_life_days:g} days) per touch, age = "
             "conversion date - touch time; weights normalised to sum to 1 per journey.",
         ),
         "position_based": ModelDef(
-            "position_based", "heuristic", "milestones",
+            "position_based",
+            "heuristic",
+            "milestones",
             f"U-shaped: {_pct(pb[0])} first touch, {_pct(pb[1])} lead-creation touch, "
             f"{_pct(pb[2])} spread over the others. " + MILESTONE_RULE,
         ),
         "w_shaped": ModelDef(
-            "w_shaped", "heuristic", "milestones",
+            "w_shaped",
+            "heuristic",
+            "milestones",
             f"{_pct(ws[0])} first touch, {_pct(ws[1])} lead-creation touch, {_pct(ws[2])} "
             f"opportunity-creation touch, {_pct(ws[3])} spread. " + MILESTONE_RULE,
         ),
         "full_path": ModelDef(
-            "full_path", "heuristic", "milestones",
+            "full_path",
+            "heuristic",
+            "milestones",
             f"{_pct(fp[0])} first touch, {_pct(fp[1])} lead creation, {_pct(fp[2])} "
             f"opportunity creation, {_pct(fp[3])} customer touch, {_pct(fp[4])} spread. "
             + MILESTONE_RULE,
         ),
         "markov": ModelDef(
-            "markov", "data-driven", "order",
+            "markov",
+            "data-driven",
+            "order",
             f"Removal effect on the absorbing Markov chain of order {s.markov_order} "
             "(states: start, the last k channels, conversion, null), solved exactly from the "
             "transition matrix (no simulation). Removing a channel sends every state that "
@@ -100,11 +114,16 @@ def model_defs(s: AttributionSettings) -> dict[str, ModelDef]:
             " Effects are normalised to the total conversions; revenue uses the same chain with "
             "each conversion transition carrying its revenue. "
             + ("Consecutive repeats of a channel collapsed. " if s.collapse_repeats else "")
-            + ("Non-converting journeys included." if s.markov_null_paths
-               else "Converting journeys only."),
+            + (
+                "Non-converting journeys included."
+                if s.markov_null_paths
+                else "Converting journeys only."
+            ),
         ),
         "shapley": ModelDef(
-            "shapley", "data-driven", "order",
+            "shapley",
+            "data-driven",
+            "order",
             "Exact Shapley values over channel sets. rate(S) = conversions / journeys of the "
             "journeys whose set of channels is exactly S; v(S) = the highest rate among the "
             "observed subsets of S, S included (an unobserved set is worth its best observed "
@@ -122,8 +141,7 @@ def measure_defs(by: str, conversion: str, lookback: int, touch_types: list[str]
     return {
         "conversions": f"attributed {what}: the sum of the model's credits over the {by}; every "
         "converting journey's credits sum to 1",
-        "revenue": "attributed revenue: each converting lead's won-deal revenue times its "
-        "credits",
+        "revenue": "attributed revenue: each converting lead's won-deal revenue times its credits",
         "share": ("revenue" if conversion == "revenue" else "conversions")
         + f" of the {by} / the model's total (per period)",
         "journey": f"the attribution touches ({', '.join(touch_types)}) of a lead in the "

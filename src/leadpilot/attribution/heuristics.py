@@ -30,7 +30,7 @@ def _anchored(j: ir.Table, anchors: list[tuple[str, float]], spread: float, name
     for col, _ in anchors:
         is_anchor = is_anchor | (j.pos == j[col])
     j = j.mutate(**{f"_a_{name}": is_anchor})
-    n_anchor = j[f"_a_{name}"].cast("int64").sum().over(ibis.window(group_by=j.jid))
+    n_anchor = j[f"_a_{name}"].ifelse(1, 0).sum().over(ibis.window(group_by=j.jid))
     j = j.mutate(**{f"_na_{name}": n_anchor})
     n_mid = j.n - j[f"_na_{name}"]
     weight = ibis.literal(0.0)
@@ -79,9 +79,7 @@ def touch_weights(j: ir.Table, models: list[str], s: AttributionSettings) -> ir.
     if "position_based" in models:
         j = _anchored(j, [("_zero", pb[0]), ("_i_lc", pb[1])], pb[2], "position_based")
     if "w_shaped" in models:
-        j = _anchored(
-            j, [("_zero", ws[0]), ("_i_lc", ws[1]), ("_i_opp", ws[2])], ws[3], "w_shaped"
-        )
+        j = _anchored(j, [("_zero", ws[0]), ("_i_lc", ws[1]), ("_i_opp", ws[2])], ws[3], "w_shaped")
     if "full_path" in models:
         j = _anchored(
             j,

@@ -33,7 +33,9 @@ def transition_counts(
         j = j.filter(j.conv > 0)
     w = ibis.window(group_by=j.jid, order_by=j.pos)
     if collapse:  # a -> a -> b counts as a -> b
-        j = j.filter(j.dim.lag().over(w).isnull() | (j.dim != j.dim.lag().over(w)))
+        # a column first, then the filter: PostgreSQL has no QUALIFY
+        j = j.mutate(_prev=j.dim.lag().over(w))
+        j = j.filter(j._prev.isnull() | (j.dim != j._prev)).drop("_prev")
         w = ibis.window(group_by=j.jid, order_by=j.pos)
     weight = j.conv + (j.nulls if null_paths else 0.0)
     cols = {f"f{i}": j.dim.lag(i).over(w) if i else j.dim for i in range(order)}

@@ -20,7 +20,7 @@ from ..errors import Problem, SourceError, ValidationError
 
 REQUIRED = ("path", "total_conversions")
 OPTIONAL = ("total_conversion_value", "total_null")
-PATH_SEPARATORS = (" > ", ">", " -> ", "->", " | ", "|")
+PATH_SEPARATORS = (" -> ", "->", " > ", ">", " | ", "|")  # arrows before ">"
 
 
 def read_path_file(path: str | Path) -> tuple[pd.DataFrame, str]:

@@ -35,11 +35,15 @@ def set_counts(j: ir.Table, names: list[str]) -> pd.DataFrame:
         *[(j.dim == name, 1 << i) for i, name in enumerate(named)],
         else_=(1 << (len(names) - 1)) if grouped else 0,
     ).cast("int64")
-    per = j.mutate(_bit=bit).group_by(["jid", "period"]).aggregate(
-        mask=ibis._._bit.bit_or(),
-        conv=ibis._.conv.max(),
-        nulls=ibis._.nulls.max(),
-        value=ibis._.value.max(),
+    per = (
+        j.mutate(_bit=bit)
+        .group_by(["jid", "period"])
+        .aggregate(
+            mask=ibis._._bit.bit_or(),
+            conv=ibis._.conv.max(),
+            nulls=ibis._.nulls.max(),
+            value=ibis._.value.max(),
+        )
     )
     out = per.group_by(["period", "mask"]).aggregate(
         journeys=(per.conv + per.nulls).sum(), conv=per.conv.sum(), value=per.value.sum()
