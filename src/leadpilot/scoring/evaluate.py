@@ -1,0 +1,222 @@
+"""Does the score predict revenue? AUC, calibration, lift and gains, threshold, acceptance.
+
+The metric functions are plain NumPy (tests check them against scikit-learn's own);
+``evaluate`` scores the held-out leads with the model and the rules and compares both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+from .features import labelled_features
+from .model import CARD_FILE, MODEL_DIR, load_model, split
+from .rules import RULES_DEFINITION, rules_score
+
+DEFINITIONS = {
+    "auc": "area under the ROC curve: the probability that a random converter scores above a "
+    "random non-converter (ties count one half); 0.5 is chance",
+    "brier": "mean squared difference between the predicted probability and the outcome "
+    "(0/1); lower is better; only for the model (a points score is not a probability)",
+    "reliability": "held-out leads in ten equal-width probability bins: mean predicted "
+    "probability vs observed conversion rate",
+    "deciles": "leads sorted by score, highest first, cut in ten equal groups: conversion "
+    "rate, lift (rate / overall rate), cumulative gains (share of all converters captured "
+    "up to this decile)",
+    "conversion_above": "conversion rate of the leads at or above the threshold (model: "
+    "score >= scoring.model.threshold on the 0-100 scale; rules: rules_score >= "
+    "scoring.threshold); conversion_below: of the others",
+    "mql_precision_sal": "share of scored-MQLs (leads at or above the threshold) that sales "
+    "accepted (reached SAL, from stage events, implied stages included); "
+    "mql_precision_sql: that reached SQL",
+    "target": "a lead converts when it reaches the target stage within horizon_days of its "
+    "creation; leads younger than the horizon at the end of the data are left out",
+    "rules_score": RULES_DEFINITION,
+}
+
+
+# ------------------------------------------------------------------ metric functions
+def auc(y: np.ndarray, score: np.ndarray) -> float | None:
+    """ROC AUC by the rank-sum (Mann-Whitney) formula, average ranks for ties."""
+    y = np.asarray(y).astype(bool)
+    pos, neg = int(y.sum()), int((~y).sum())
+    if pos == 0 or neg == 0:
+        return None
+    ranks = pd.Series(np.asarray(score, dtype=float)).rank(method="average").to_numpy()
+    return float((ranks[y].sum() - pos * (pos + 1) / 2) / (pos * neg))
+
+
+def brier(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.mean((np.asarray(p, dtype=float) - np.asarray(y, dtype=float)) ** 2))
+
+
+def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict]:
+    """Equal-width bins of predicted probability (the last bin includes 1.0)."""
+    y = np.asarray(y, dtype=float)
+    p = np.asarray(p, dtype=float)
+    idx = np.minimum((p * bins).astype(int), bins - 1)
+    out = []
+    for b in range(bins):
+        m = idx == b
+        n = int(m.sum())
+        out.append(
+            {
+                "bin": b + 1,
+                "low": b / bins,
+                "high": (b + 1) / bins,
+                "n": n,
+                "mean_predicted": float(p[m].mean()) if n else None,
+                "observed_rate": float(y[m].mean()) if n else None,
+            }
+        )
+    return out
+
+
+def deciles(y: np.ndarray, score: np.ndarray, groups: int = 10) -> list[dict]:
+    """Lift and cumulative gains; ties are broken by position (stable sort)."""
+    y = np.asarray(y, dtype=float)
+    order = np.argsort(-np.asarray(score, dtype=float), kind="stable")
+    ys = y[order]
+    n, total = len(ys), ys.sum()
+    base = total / n if n else 0.0
+    out, cum = [], 0.0
+    for g, part in enumerate(np.array_split(ys, groups)):
+        if not len(part):
+            continue
+        cum += part.sum()
+        rate = float(part.mean())
+        out.append(
+            {
+                "decile": g + 1,
+                "n": int(len(part)),
+                "positives": int(part.sum()),
+                "rate": rate,
+                "lift": float(rate / base) if base else None,
+                "cumulative_gain": float(cum / total) if total else None,
+            }
+        )
+    return out
+
+
+def _rate(mask: np.ndarray, y: np.ndarray) -> float | None:
+    return float(y[mask].mean()) if mask.any() else None
+
+
+def threshold_summary(
+    y: np.ndarray, score: np.ndarray, threshold: float, sal: np.ndarray, sql: np.ndarray
+) -> dict:
+    above = np.asarray(score, dtype=float) >= threshold
+    y = np.asarray(y, dtype=float)
+    return {
+        "threshold": threshold,
+        "mqls": int(above.sum()),
+        "conversion_above": _rate(above, y),
+        "conversion_below": _rate(~above, y),
+        "mql_precision_sal": _rate(above, np.asarray(sal, dtype=float)),
+        "mql_precision_sql": _rate(above, np.asarray(sql, dtype=float)),
+    }
+
+
+# ------------------------------------------------------------------ evaluation
+@dataclass
+class EvaluationResult:
+    rows: list[dict]
+    details: dict
+    warnings: list[str] = field(default_factory=list)
+    definitions: dict = field(default_factory=lambda: dict(DEFINITIONS))
+
+    def to_json(self) -> dict:
+        return {
+            "rows": self.rows,
+            "meta": {
+                "definitions": self.definitions,
+                "warnings": self.warnings,
+                **self.details,
+            },
+        }
+
+
+def held_out_scores(
+    root: Path, tables: dict[str, ir.Table], config: Config
+) -> tuple[pd.DataFrame, dict, list[str]]:
+    """Held-out leads with label, probability (model), rules_score and stage flags.
+
+    With a trained model: its held-out part (the newest leads for a time split). Without
+    one: every lead whose outcome is known (rules are not trained on the data).
+    """
+    from .features import feature_specs
+
+    warnings: list[str] = []
+    has_model = (Path(root) / MODEL_DIR / CARD_FILE).exists()
+    settings = config.scoring.model
+    if has_model:
+        current = feature_specs(tables["leads"], config)
+        model, card = load_model(root, current)
+        df, info = labelled_features(
+            tables,
+            config,
+            model.features,
+            target=card["target"],
+            horizon_days=card["horizon_days"],
+        )
+        part, _, _ = split(df, card["split"])
+        df = df[part == "test"].reset_index(drop=True)
+        if card["split"]["kind"] == "hash":
+            warnings.append(card.get("split_warning") or "held-out part is a pseudo-random split")
+        df["probability"] = model.predict_proba(df)[:, 1] if len(df) else []
+        info["model"] = {k: card[k] for k in ("model", "trained_at", "target", "horizon_days")}
+        info["split_kind"] = card["split"]["kind"]
+    else:
+        df, info = labelled_features(
+            tables, config, [], target=settings.target, horizon_days=settings.horizon_days
+        )
+        df["probability"] = np.nan
+        warnings.append(
+            "no trained model: only the rules score is evaluated (on every lead "
+            "whose outcome is known)"
+        )
+    rules = rules_score(tables, config, days_after_creation=settings.observation_days).to_pandas()[
+        ["lead_id", "rules_score"]
+    ]
+    df = df.merge(rules, on="lead_id", how="left")
+    df["rules_score"] = df["rules_score"].fillna(0.0)
+    info["held_out_leads"] = len(df)
+    return df, info, warnings
+
+
+def evaluate(root: Path, tables: dict[str, ir.Table], config: Config) -> EvaluationResult:
+    df, info, warnings = held_out_scores(root, tables, config)
+    y = df["label"].to_numpy()
+    sal, sql = df["reached_sal"].to_numpy(), df["reached_sql"].to_numpy()
+    if not len(df) or len(np.unique(y)) < 2:
+        warnings.append("the held-out leads do not hold both outcomes: AUC is undefined")
+    rows, details = [], {"population": info, "deciles": {}, "reliability": {}}
+    sources = []
+    if df["probability"].notna().any():
+        sources.append(
+            ("model", df["probability"].to_numpy() * 100, config.scoring.model.threshold)
+        )
+    if config.scoring.fit or config.scoring.behaviour:
+        sources.append(("rules", df["rules_score"].to_numpy(), config.scoring.threshold))
+    else:
+        warnings.append("no scoring rules in leadpilot.yaml: the rules score is not evaluated")
+    for name, score, threshold in sources:
+        row = {
+            "score": name,
+            "n": len(df),
+            "positives": int(y.sum()),
+            "base_rate": float(y.mean()) if len(y) else None,
+            "auc": auc(y, score),
+            "brier": brier(y, score / 100) if name == "model" else None,
+            **threshold_summary(y, score, threshold, sal, sql),
+        }
+        rows.append(row)
+        details["deciles"][name] = deciles(y, score)
+        if name == "model":
+            details["reliability"][name] = reliability(y, score / 100)
+    return EvaluationResult(rows=rows, details=details, warnings=warnings)

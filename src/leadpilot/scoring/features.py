@@ -1,0 +1,199 @@
+"""The feature table of the predictive model, built in the engine.
+
+Scoring date (what the model may see):
+- training and evaluation: each lead is scored at ``created_at + observation_days``
+  (scoring.model.observation_days); its touches after that date are never read;
+- apply: every lead is scored at one as-of date (by default the last date in the data).
+
+Features, one row per lead:
+- attributes: every lead column (canonical optional columns and any extra attribute)
+  except identifiers, free text that identifies a person or company, bookkeeping columns,
+  dates and ``scoring.model.exclude``; numbers are numeric, the rest categorical (missing
+  values are imputed by the model pipeline, not here);
+- icp_fit when an ICP is configured;
+- behaviour in the ``window_days`` before the scoring date (never after it):
+  ``n_<type>`` touches of each type, ``touches``, ``channels_touched`` and
+  ``days_since_last_touch`` (``window_days`` when there was no touch in the window).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from ..config import Config
+from ..errors import UsageError
+from ..metrics.model import counted_leads, icp_fit, lead_keys, lead_model
+from ..schema import TOUCHPOINT_TYPES
+from .rules import scoring_date
+
+# Never features: keys, personal or company identifiers, bookkeeping.
+NOT_FEATURES = frozenset(
+    {
+        "lead_id",
+        "created_at",
+        "email",
+        "email_norm",
+        "company",
+        "referrer",
+        "merged_into",
+        "merge_reason",
+        "excluded_reason",
+        "channel_derived",
+    }
+)
+BEHAVIOUR = [f"n_{t}" for t in TOUCHPOINT_TYPES] + [
+    "touches",
+    "channels_touched",
+    "days_since_last_touch",
+]
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    kind: str  # "numeric" or "categorical"
+    source: str  # "attribute", "icp" or "behaviour"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def feature_specs(leads: ir.Table, config: Config) -> list[Feature]:
+    """Which columns are features, and of which kind, for this leads table."""
+    excluded = NOT_FEATURES | set(config.scoring.model.exclude)
+    out = []
+    for name, typ in leads.schema().items():
+        if name in excluded or name.startswith("_") or typ.is_temporal():
+            continue
+        kind = "numeric" if typ.is_numeric() else "categorical"
+        out.append(Feature(name, kind, "attribute"))
+    if config.icp:
+        out.append(Feature("icp_fit", "categorical", "icp"))
+    out += [Feature(b, "numeric", "behaviour") for b in BEHAVIOUR]
+    return out
+
+
+def build_features(
+    tables: dict[str, ir.Table],
+    config: Config,
+    specs: list[Feature],
+    *,
+    as_of: datetime | None = None,
+    days_after_creation: int | None = None,
+    leads: ir.Table | None = None,
+) -> ir.Table:
+    """lead_id, created_at, scoring_at and the features of ``specs``, one row per lead."""
+    window = config.scoring.model.window_days
+    base = counted_leads(tables["leads"]) if leads is None else leads
+    base = base.mutate(
+        scoring_at=scoring_date(base, as_of=as_of, days_after_creation=days_after_creation)
+    )
+    attrs = {}
+    for f in specs:
+        if f.source == "attribute":
+            if f.name not in base.columns:
+                attrs[f.name] = ibis.null("float64" if f.kind == "numeric" else "string")
+            else:
+                col = base[f.name]
+                attrs[f.name] = col.cast("float64") if f.kind == "numeric" else col.cast("string")
+        elif f.source == "icp":
+            attrs[f.name] = icp_fit(base, config.icp)
+    frame = base.select("lead_id", "created_at", "scoring_at", **attrs)
+
+    tp = tables["touchpoints"]
+    keys = lead_keys(tables["leads"])
+    tp = tp.join(keys, tp.lead_id == keys.record_id)
+    dates = base.select(_lk=base.lead_id, _at=base.scoring_at)
+    tp = tp.join(dates, tp.lead_key == dates._lk)
+    # No leakage: only the touches of the window that ends at the scoring date.
+    tp = tp.filter((tp.ts <= tp._at) & (tp.ts > tp._at - ibis.interval(days=window)))
+    facts = tp.group_by(_lid=tp.lead_key).aggregate(
+        _at=tp._at.max(),
+        _last=tp.ts.max(),
+        touches=tp.count(),
+        channels_touched=tp.channel.nunique(),
+        **{f"n_{t}": (tp.type == t).sum() for t in TOUCHPOINT_TYPES},
+    )
+    since = (facts._at.epoch_seconds() - facts._last.epoch_seconds()) / 86400.0
+    facts = facts.mutate(days_since_last_touch=since).drop("_at", "_last")
+    frame = frame.left_join(facts, frame.lead_id == facts._lid).drop("_lid")
+    fills = {
+        b: frame[b].cast("float64").fill_null(0.0 if b != "days_since_last_touch" else window)
+        for b in BEHAVIOUR
+    }
+    return frame.mutate(**fills)
+
+
+def data_end(tables: dict[str, ir.Table]) -> datetime | None:
+    """The last date in the data: the export date, as far as the data can tell."""
+    candidates = [
+        tables["leads"].created_at.max(),
+        tables["touchpoints"].ts.max(),
+        tables["stage_events"].ts.max(),
+        tables["deals"].created_at.max(),
+        tables["deals"].closed_at.max(),
+    ]
+    values = [_scalar(c) for c in candidates]
+    values = [v for v in values if v is not None]
+    return max(values) if values else None
+
+
+def _scalar(expr: ir.Scalar) -> datetime | None:
+    v = expr.execute()
+    if v is None or pd.isna(v):
+        return None
+    return pd.Timestamp(v).to_pydatetime()
+
+
+def labelled_features(
+    tables: dict[str, ir.Table],
+    config: Config,
+    specs: list[Feature],
+    *,
+    target: str,
+    horizon_days: int,
+) -> tuple[pd.DataFrame, dict]:
+    """Features at each lead's scoring date, with its outcome, for the leads whose outcome
+    is known: created at least ``horizon_days`` before the end of the data (0: all).
+
+    Returns the frame (features + label + reached_sal / reached_sql / reached_mql) and a
+    description of the population.
+    """
+    settings = config.scoring.model
+    end = data_end(tables)
+    if end is None:
+        raise UsageError("the workspace holds no leads; ingest data before training")
+    feats = build_features(tables, config, specs, days_after_creation=settings.observation_days)
+    model = lead_model(tables, implied=config.stages.implied)
+    outcome = model.select(
+        _lid=model.lead_id,
+        _target_at=model[f"{target}_at"],
+        reached_mql=model.mql_at.notnull(),
+        reached_sal=model.sal_at.notnull(),
+        reached_sql=model.sql_at.notnull(),
+    )
+    t = feats.join(outcome, feats.lead_id == outcome._lid).drop("_lid")
+    if horizon_days > 0:
+        limit = t.created_at + ibis.interval(days=horizon_days)
+        t = t.filter(limit <= ibis.literal(end, "timestamp"))
+        label = t._target_at.notnull() & (t._target_at <= limit)
+    else:
+        label = t._target_at.notnull()
+    t = t.mutate(label=ibis.ifelse(label, 1, 0)).drop("_target_at")
+    df = t.order_by(["created_at", "lead_id"]).to_pandas()
+    total = counted_leads(tables["leads"]).count().execute()
+    info = {
+        "target": target,
+        "horizon_days": horizon_days,
+        "data_end": end.isoformat(sep=" "),
+        "leads_total": int(total),
+        "leads_known_outcome": len(df),
+        "leads_too_young": int(total) - len(df),
+        "positives": int(df["label"].sum()) if len(df) else 0,
+    }
+    return df, info

@@ -1,0 +1,436 @@
+"""Predictive lead scoring: two models with one contract, training, saving, loading.
+
+Contract (scikit-learn style, checked by one test over every model):
+``fit(X, y) -> self``, ``predict_proba(X) -> (n, 2) array``, ``contributions(X) -> (n,
+n_features)`` log-odds contributions, ``reasons(X, k)``; fitted attributes end in ``_``.
+
+- ``LogisticScorer``: L2-regularised logistic regression on well-encoded features
+  (numbers: median imputation + missing indicator, signed log1p, standardisation;
+  categories: "(missing)" as its own value, one-hot with rare values pooled and unknown
+  values mapped to the pooled value). Fitted by log-loss, so its probabilities are
+  calibrated on the training population (the reliability table checks it). A feature's
+  contribution is coefficient x (encoded value - its training mean): how far this value
+  moves the log-odds away from the average lead.
+- ``BoostedScorer``: HistGradientBoostingClassifier (native missing values and
+  categories). Its contributions are an honest approximation: the change in log-odds when
+  that one feature is replaced by its typical training value (median / most frequent),
+  the others unchanged; interactions are not split between features.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UsageError
+from .features import Feature
+
+FORMAT_VERSION = 1
+MODEL_DIR = "models"
+MODEL_FILE = "scoring_model.joblib"
+CARD_FILE = "scoring_model.json"
+
+
+def _prepare(X: pd.DataFrame, features: list[Feature]) -> pd.DataFrame:
+    """Plain numpy-friendly columns: floats for numbers, objects with NaN for categories."""
+    out = {}
+    for f in features:
+        col = X[f.name] if f.name in X.columns else pd.Series(np.nan, index=X.index)
+        if f.kind == "numeric":
+            out[f.name] = pd.to_numeric(col, errors="coerce").astype("float64")
+        else:
+            values = col.astype(object)
+            out[f.name] = values.where(col.notna(), np.nan)
+    return pd.DataFrame(out, index=X.index)
+
+
+def _one_thread():
+    """OpenMP threads fight over a small shared machine (seconds instead of milliseconds for
+    a few thousand leads): the models run on one thread."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
+def _signed_log1p(x: np.ndarray) -> np.ndarray:
+    return np.sign(x) * np.log1p(np.abs(x))
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.log(p / (1 - p))
+
+
+class _Scorer:
+    kind = "base"
+
+    def __init__(self, features: list[Feature], random_state: int = 0):
+        self.features = list(features)
+        self.random_state = random_state
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [f.name for f in self.features]
+
+    def _pipeline(self):  # pragma: no cover - defined by subclasses
+        raise NotImplementedError
+
+    def fit(self, X: pd.DataFrame, y: np.ndarray) -> _Scorer:
+        y = np.asarray(y).astype(int)
+        if len(np.unique(y)) < 2:
+            raise UsageError("training needs both outcomes (converted and not) among the leads")
+        data = _prepare(X, self.features)
+        with _one_thread():
+            self.pipeline_ = self._pipeline().fit(data, y)
+        self.classes_ = self.pipeline_.classes_
+        self.n_features_in_ = len(self.features)
+        self._fit_extra(data)
+        return self
+
+    def _fit_extra(self, data: pd.DataFrame) -> None:
+        pass
+
+    def _check(self) -> None:
+        if not hasattr(self, "pipeline_"):
+            raise UsageError(f"the {self.kind} model is not trained yet; call fit first")
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        self._check()
+        with _one_thread():
+            return self.pipeline_.predict_proba(_prepare(X, self.features))
+
+    def contributions(self, X: pd.DataFrame) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def reasons(self, X: pd.DataFrame, k: int = 3) -> list[list[str]]:
+        """The k features that move each lead's log-odds most, as 'feature=value (+0.83)'."""
+        with _one_thread():
+            contrib = self.contributions(X)
+        order = np.argsort(-np.abs(contrib), axis=1)[:, :k]
+        data = _prepare(X, self.features)
+        values = data.to_numpy(dtype=object)
+        out = []
+        for i, idx in enumerate(order):
+            row = []
+            for j in idx:
+                c = contrib[i, j]
+                if abs(c) < 1e-6:
+                    continue
+                v = values[i, j]
+                shown = "missing" if v is None or (isinstance(v, float) and np.isnan(v)) else v
+                if isinstance(shown, float):
+                    shown = f"{shown:g}"
+                row.append(f"{self.features[j].name}={shown} ({c:+.2f})")
+            out.append(row)
+        return out
+
+
+class LogisticScorer(_Scorer):
+    kind = "logistic"
+
+    def __init__(self, features: list[Feature], C: float = 0.5, random_state: int = 0):
+        super().__init__(features, random_state)
+        self.C = C
+
+    def _pipeline(self):
+        from sklearn.compose import ColumnTransformer
+        from sklearn.impute import SimpleImputer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import Pipeline
+        from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
+        parts = []
+        for f in self.features:
+            if f.kind == "numeric":
+                steps = Pipeline(
+                    [
+                        ("impute", SimpleImputer(strategy="median", add_indicator=True)),
+                        ("log", FunctionTransformer(_signed_log1p)),
+                        ("scale", StandardScaler()),
+                    ]
+                )
+            else:
+                steps = Pipeline(
+                    [
+                        ("impute", SimpleImputer(strategy="constant", fill_value="(missing)")),
+                        (
+                            "onehot",
+                            OneHotEncoder(
+                                handle_unknown="infrequent_if_exist",
+                                min_frequency=10,
+                                max_categories=40,
+                                sparse_output=False,
+                            ),
+                        ),
+                    ]
+                )
+            parts.append((f.name, steps, [f.name]))
+        # One transformer per feature: output_indices_ maps encoded columns back to it.
+        prep = ColumnTransformer(parts, sparse_threshold=0.0)
+        model = LogisticRegression(C=self.C, max_iter=3000)
+        return Pipeline([("prep", prep), ("model", model)])
+
+    def _fit_extra(self, data: pd.DataFrame) -> None:
+        prep = self.pipeline_.named_steps["prep"]
+        self.encoded_mean_ = np.asarray(prep.transform(data)).mean(axis=0)
+        self.coef_ = self.pipeline_.named_steps["model"].coef_[0]
+        self.slices_ = [prep.output_indices_[f.name] for f in self.features]
+
+    def contributions(self, X: pd.DataFrame) -> np.ndarray:
+        self._check()
+        prep = self.pipeline_.named_steps["prep"]
+        z = np.asarray(prep.transform(_prepare(X, self.features)))
+        terms = (z - self.encoded_mean_) * self.coef_
+        return np.column_stack([terms[:, s].sum(axis=1) for s in self.slices_])
+
+    def coefficients(self) -> list[dict]:
+        """Encoded column -> coefficient (on standardised numbers), for the model card."""
+        self._check()
+        names = self.pipeline_.named_steps["prep"].get_feature_names_out()
+        return [
+            {"column": str(n).split("__", 1)[-1], "coefficient": round(float(c), 4)}
+            for n, c in sorted(zip(names, self.coef_, strict=True), key=lambda t: -abs(t[1]))
+        ]
+
+
+class BoostedScorer(_Scorer):
+    kind = "boosted"
+
+    def __init__(self, features: list[Feature], max_iter: int = 200, random_state: int = 0):
+        super().__init__(features, random_state)
+        self.max_iter = max_iter
+
+    def _pipeline(self):
+        from sklearn.compose import ColumnTransformer
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.pipeline import Pipeline
+        from sklearn.preprocessing import OrdinalEncoder
+
+        parts = []
+        for f in self.features:
+            if f.kind == "numeric":
+                parts.append((f.name, "passthrough", [f.name]))
+            else:
+                enc = OrdinalEncoder(
+                    handle_unknown="use_encoded_value",
+                    unknown_value=np.nan,
+                    encoded_missing_value=np.nan,
+                    min_frequency=10,
+                    max_categories=100,
+                )
+                parts.append((f.name, enc, [f.name]))
+        prep = ColumnTransformer(parts, sparse_threshold=0.0)
+        model = HistGradientBoostingClassifier(
+            max_iter=self.max_iter,
+            learning_rate=0.05,
+            max_leaf_nodes=15,
+            l2_regularization=1.0,
+            categorical_features=[f.kind == "categorical" for f in self.features],
+            early_stopping=False,
+            random_state=self.random_state,
+        )
+        return Pipeline([("prep", prep), ("model", model)])
+
+    def _fit_extra(self, data: pd.DataFrame) -> None:
+        ref = {}
+        for f in self.features:
+            col = data[f.name]
+            if f.kind == "numeric":
+                ref[f.name] = float(col.median()) if col.notna().any() else np.nan
+            else:
+                mode = col.dropna().mode()
+                ref[f.name] = mode.iloc[0] if len(mode) else np.nan
+        self.reference_ = ref
+
+    def contributions(self, X: pd.DataFrame) -> np.ndarray:
+        self._check()
+        data = _prepare(X, self.features)
+        base = _logit(self.pipeline_.predict_proba(data)[:, 1])
+        out = np.zeros((len(data), len(self.features)))
+        for j, f in enumerate(self.features):
+            changed = data.copy()
+            changed[f.name] = self.reference_[f.name]
+            if f.kind == "numeric":
+                changed[f.name] = changed[f.name].astype("float64")
+            out[:, j] = base - _logit(self.pipeline_.predict_proba(changed)[:, 1])
+        return out
+
+
+MODELS: dict[str, type[_Scorer]] = {"logistic": LogisticScorer, "boosted": BoostedScorer}
+
+
+# ------------------------------------------------------------------ split, training
+def _hash_unit(ids: pd.Series) -> np.ndarray:
+    """A stable pseudo-random number in [0, 1) per lead id (same split on every run)."""
+    return np.array([int(hashlib.md5(str(i).encode()).hexdigest()[:8], 16) / 2**32 for i in ids])
+
+
+def split(df: pd.DataFrame, card_split: dict | None = None) -> tuple[np.ndarray, dict, list[str]]:
+    """Assign each row to 'train', 'valid' or 'test'.
+
+    Time-based: the oldest 60 % of leads train, the next 20 % validate (model choice), the
+    newest 20 % are held out for evaluation. When creation dates cannot order the leads
+    (fewer than 10 distinct dates, or a part without both outcomes) the split falls back to
+    a pseudo-random one by a hash of lead_id, with a warning. ``card_split`` replays a
+    saved split.
+    """
+    warnings: list[str] = []
+    info = card_split
+    if info is None:
+        created = pd.to_datetime(df["created_at"])
+        n = len(df)
+        info = {"kind": "time"}
+        if created.nunique() >= 10 and n >= 20:
+            ordered = created.sort_values(kind="stable").reset_index(drop=True)
+            info["valid_from"] = ordered.iloc[int(n * 0.6)].isoformat()
+            info["test_from"] = ordered.iloc[int(n * 0.8)].isoformat()
+        else:
+            info = {"kind": "hash"}
+    part = _assign(df, info)
+    if info["kind"] == "time" and card_split is None:
+        y = df["label"].to_numpy()
+        if any(len(np.unique(y[part == p])) < 2 for p in ("train", "valid", "test")):
+            info = {"kind": "hash"}
+            part = _assign(df, info)
+    if info["kind"] == "hash" and card_split is None:
+        warnings.append(
+            "creation dates cannot order these leads (too few distinct dates or a period "
+            "without both outcomes): train / validation / held-out parts are a pseudo-random "
+            "60/20/20 split by a hash of lead_id, not a time-based split; the held-out AUC "
+            "may be optimistic if the population drifts over time"
+        )
+    return part, info, warnings
+
+
+def _assign(df: pd.DataFrame, info: dict) -> np.ndarray:
+    if info["kind"] == "time":
+        created = pd.to_datetime(df["created_at"])
+        valid_from = pd.Timestamp(info["valid_from"])
+        test_from = pd.Timestamp(info["test_from"])
+        return np.where(
+            created >= test_from, "test", np.where(created >= valid_from, "valid", "train")
+        )
+    u = _hash_unit(df["lead_id"])
+    return np.where(u >= 0.8, "test", np.where(u >= 0.6, "valid", "train"))
+
+
+def fit_and_choose(
+    df: pd.DataFrame,
+    features: list[Feature],
+    part: np.ndarray,
+    status: Callable[[str], None] | None = None,
+) -> tuple[_Scorer, dict]:
+    """Fit both models on the training part, choose by validation AUC (the logistic model
+    unless the boosted one is better by more than 0.005: interpretability wins ties), refit
+    the choice on train + validation."""
+    from sklearn.metrics import roc_auc_score
+
+    y = df["label"].to_numpy()
+    tr, va = part == "train", part == "valid"
+    validation = {}
+    for name, cls in MODELS.items():
+        if status:
+            status(f"fitting the {name} model on {int(tr.sum()):,} leads")
+        m = cls(features).fit(df[tr], y[tr])
+        validation[name] = float(roc_auc_score(y[va], m.predict_proba(df[va])[:, 1]))
+    chosen = "boosted" if validation["boosted"] > validation["logistic"] + 0.005 else "logistic"
+    if status:
+        status(f"refitting the {chosen} model on train + validation")
+    both = tr | va
+    model = MODELS[chosen](features).fit(df[both], y[both])
+    return model, {"validation_auc": validation, "chosen": chosen}
+
+
+# ------------------------------------------------------------------ saving, loading
+def schema_hash(features: list[Feature]) -> str:
+    text = json.dumps([[f.name, f.kind, f.source] for f in features])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("leadpilot")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "dev"
+
+
+def save_model(root: Path, model: _Scorer, card: dict) -> dict:
+    """Write the model (joblib) and its JSON card into ``<workspace>/models``."""
+    import joblib
+
+    folder = Path(root) / MODEL_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    card = {
+        "format_version": FORMAT_VERSION,
+        "leadpilot_version": _version(),
+        "trained_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
+        "model": model.kind,
+        "features": [f.as_dict() for f in model.features],
+        "schema_hash": schema_hash(model.features),
+        **card,
+    }
+    joblib.dump(model, folder / MODEL_FILE)
+    (folder / CARD_FILE).write_text(json.dumps(card, indent=2, default=str), encoding="utf-8")
+    return card
+
+
+def load_card(root: Path) -> dict:
+    path = Path(root) / MODEL_DIR / CARD_FILE
+    if not path.exists():
+        raise UsageError(
+            f"no trained model in {Path(root)}; run `leadpilot score train -w {root}` first"
+        )
+    card = json.loads(path.read_text(encoding="utf-8"))
+    if card.get("format_version") != FORMAT_VERSION:
+        raise UsageError(
+            f"{path}: model format {card.get('format_version')} is not the format this "
+            f"leadpilot reads ({FORMAT_VERSION}); retrain with `leadpilot score train`"
+        )
+    return card
+
+
+def load_model(root: Path, current: list[Feature], *, strict: bool = True) -> tuple[_Scorer, dict]:
+    """The saved model and its card, after checking it fits the current leads schema.
+
+    ``strict``: every feature column must exist with the same kind (a workspace); otherwise
+    (a new file of leads) missing columns are tolerated and read as missing values, but a
+    column whose kind changed is still an error.
+    """
+    import joblib
+
+    card = load_card(root)
+    trained = [Feature(**f) for f in card["features"]]
+    now = {f.name: f for f in current}
+    missing = [f.name for f in trained if f.name not in now]
+    changed = [
+        f"{f.name} ({f.kind} -> {now[f.name].kind})"
+        for f in trained
+        if f.name in now and now[f.name].kind != f.kind
+    ]
+    if changed or (strict and missing):
+        detail = "; ".join(
+            p
+            for p in (
+                f"missing column(s): {', '.join(missing)}" if strict and missing else "",
+                f"changed type: {', '.join(changed)}" if changed else "",
+            )
+            if p
+        )
+        raise UsageError(
+            f"the saved model was trained on a different leads schema ({detail}); retrain it "
+            "with `leadpilot score train` or restore the columns"
+        )
+    model = joblib.load(Path(root) / MODEL_DIR / MODEL_FILE)
+    if schema_hash(model.features) != card["schema_hash"]:
+        raise UsageError(
+            f"{Path(root) / MODEL_DIR}: the model file and its card do not match; retrain"
+        )
+    return model, card

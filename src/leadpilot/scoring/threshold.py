@@ -1,0 +1,156 @@
+"""Recommending a score threshold from sales capacity or a target acceptance rate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+from ..errors import UsageError
+from .evaluate import held_out_scores
+
+DAYS_PER_MONTH = 30.44
+DEFINITIONS = {
+    "threshold": "score from which a lead becomes a scored-MQL (model: 0-100 score = 100 x "
+    "probability; rules: rules_score points)",
+    "mqls_per_month": "held-out leads at or above the threshold / months the held-out leads "
+    "span (x 5 for a pseudo-random held-out part, which is 20 % of the leads)",
+    "expected_acceptance": "share of those leads that sales accepted (reached SAL; SQL when the "
+    "data has no SAL stage)",
+    "expected_customers_per_month": "those leads that reached the target within the horizon, "
+    "per month",
+    "conversion": "share of those leads that reached the target within the horizon",
+    "recommended": "capacity: the lowest threshold whose MQLs per month fit the capacity; "
+    "target acceptance: the lowest threshold whose expected acceptance reaches the target "
+    "(the most MQLs that still meet it)",
+}
+
+
+@dataclass
+class ThresholdResult:
+    rows: list[dict]
+    recommended: float | None
+    using: str
+    rule: str
+    warnings: list[str] = field(default_factory=list)
+    definitions: dict = field(default_factory=lambda: dict(DEFINITIONS))
+
+    def to_json(self) -> dict:
+        return {
+            "rows": self.rows,
+            "meta": {
+                "recommended_threshold": self.recommended,
+                "score": self.using,
+                "rule": self.rule,
+                "definitions": self.definitions,
+                "warnings": self.warnings,
+            },
+        }
+
+
+def tradeoff(
+    scores: np.ndarray,
+    accepted: np.ndarray,
+    converted: np.ndarray,
+    thresholds: list[float],
+    months: float,
+) -> list[dict]:
+    """threshold -> MQLs per month, expected acceptance, expected customers per month."""
+    scores = np.asarray(scores, dtype=float)
+    accepted = np.asarray(accepted, dtype=float)
+    converted = np.asarray(converted, dtype=float)
+    rows = []
+    for t in thresholds:
+        above = scores >= t
+        n = int(above.sum())
+        rows.append(
+            {
+                "threshold": float(t),
+                "mqls": n,
+                "mqls_per_month": n / months,
+                "expected_acceptance": float(accepted[above].mean()) if n else None,
+                "conversion": float(converted[above].mean()) if n else None,
+                "expected_customers_per_month": float(converted[above].sum()) / months,
+            }
+        )
+    return rows
+
+
+def choose(
+    rows: list[dict], capacity: float | None, target_acceptance: float | None
+) -> tuple[float | None, str, list[str]]:
+    warnings: list[str] = []
+    ordered = sorted(rows, key=lambda r: r["threshold"])
+    if capacity is not None:
+        fits = [r for r in ordered if r["mqls_per_month"] <= capacity]
+        rule = f"lowest threshold with at most {capacity:g} MQLs per month"
+        if not fits:
+            warnings.append("even the highest threshold sends more MQLs than the capacity")
+            return ordered[-1]["threshold"], rule, warnings
+        return fits[0]["threshold"], rule, warnings
+    assert target_acceptance is not None
+    rule = f"lowest threshold with an expected acceptance of at least {target_acceptance:.0%}"
+    meets = [
+        r
+        for r in ordered
+        if r["expected_acceptance"] is not None and r["expected_acceptance"] >= target_acceptance
+    ]
+    if not meets:
+        warnings.append(
+            f"no threshold reaches an acceptance of {target_acceptance:.0%}; the table shows "
+            "the best that can be had"
+        )
+        return None, rule, warnings
+    return meets[0]["threshold"], rule, warnings
+
+
+def recommend(
+    root: Path,
+    tables: dict[str, ir.Table],
+    config: Config,
+    *,
+    capacity: float | None = None,
+    target_acceptance: float | None = None,
+    using: str = "auto",
+) -> ThresholdResult:
+    if (capacity is None) == (target_acceptance is None):
+        raise UsageError("give exactly one of --capacity N_PER_MONTH or --target-acceptance RATE")
+    if capacity is not None and capacity <= 0:
+        raise UsageError("--capacity must be a positive number of MQLs per month")
+    if target_acceptance is not None and not 0 < target_acceptance <= 1:
+        raise UsageError("--target-acceptance must be a rate between 0 and 1, e.g. 0.6")
+    if using not in ("auto", "model", "rules"):
+        raise UsageError(f"--using {using!r}: expected auto, model or rules")
+    df, info, warnings = held_out_scores(root, tables, config)
+    has_model = df["probability"].notna().any()
+    if using == "auto":
+        using = "model" if has_model else "rules"
+    if using == "model" and not has_model:
+        raise UsageError("no trained model: run `leadpilot score train` or use --using rules")
+    if not len(df):
+        raise UsageError("no lead with a known outcome to base a threshold on")
+    if using == "model":
+        scores = df["probability"].to_numpy() * 100
+        thresholds = [float(t) for t in range(0, 101, 5)]
+    else:
+        scores = df["rules_score"].to_numpy()
+        thresholds = sorted({float(v) for v in np.percentile(scores, np.arange(0, 101, 5))})
+    accepted = df["reached_sal"].to_numpy()
+    if not accepted.any():
+        accepted = df["reached_sql"].to_numpy()
+        warnings.append("no lead reached SAL: acceptance is read from SQL")
+    created = pd.to_datetime(df["created_at"])
+    months = max((created.max() - created.min()).days / DAYS_PER_MONTH, 1.0)
+    if "model" in info and info.get("split_kind") == "hash":
+        months /= 5
+    rows = tradeoff(scores, accepted, df["label"].to_numpy(), thresholds, months)
+    chosen, rule, more = choose(rows, capacity, target_acceptance)
+    for r in rows:
+        r["recommended"] = chosen is not None and r["threshold"] == chosen
+    return ThresholdResult(
+        rows=rows, recommended=chosen, using=using, rule=rule, warnings=warnings + more
+    )
