@@ -118,7 +118,10 @@ def read_leads_file(path: str | Path, config: Config, workspace_leads: ir.Table)
     absent = [c for c in ws_schema.names if c not in data.column_names]
     for c in absent:
         data = data.append_column(c, pa.nulls(data.num_rows, ws_schema[c].to_pyarrow()))
-    shown = [c for c in absent if c not in ("merged_into", "merge_reason", "excluded_reason")]
+    in_file = set(mapped.columns) | set(mapped.extras)
+    bookkeeping = {"email_norm", "merged_into", "merge_reason", "excluded_reason"}
+    bookkeeping.add("channel_derived")
+    shown = [c for c in ws_schema.names if c not in in_file and c not in bookkeeping]
     if shown:
         warnings.append(f"{path}: columns not in the file, read as missing: {', '.join(shown)}")
     return ibis.memtable(data), warnings
@@ -192,9 +195,4 @@ def store_scores(con: ibis.BaseBackend, result: ScoreResult) -> None:
     df["scored_at"] = pd.Timestamp(result.as_of)
     df["source"] = result.source
     data = pa.Table.from_pandas(df, preserve_index=False)
-    if con.name == "postgres":  # COPY: ibis would insert a million rows one by one
-        from ..engine import _copy_into_postgres
-
-        _copy_into_postgres(con, SCORES_TABLE, data, ibis.Schema.from_pyarrow(data.schema))
-    else:
-        con.create_table(SCORES_TABLE, data, overwrite=True)
+    con.create_table(SCORES_TABLE, data, overwrite=True)

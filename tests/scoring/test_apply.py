@@ -1,0 +1,135 @@
+"""Applying scores, score_band as a KPI dimension, DuckDB/PostgreSQL parity, the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import leadpilot
+from leadpilot.cli import app
+from leadpilot.errors import UsageError, ValidationError
+from leadpilot.scoring.rules import rules_score
+
+COLUMNS = ["lead_id", "score", "probability", "rules_score", "scored_mql", "band",
+           "reason_1", "reason_2", "reason_3"]  # fmt: skip
+
+
+@pytest.fixture
+def ws(synth_ws, tmp_path):
+    """A private copy of the trained workspace (tests write the scores table)."""
+    target = tmp_path / "ws"
+    shutil.copytree(synth_ws, target)
+    return target
+
+
+def test_apply_on_the_workspace_and_score_band_dimension(ws):
+    with leadpilot.open(ws) as lp:
+        with pytest.raises(UsageError, match="score_band"):
+            lp.kpi_result(by=["score_band"])
+        df = lp.score_apply()
+        kpis = lp.kpi_result(by=["score_band"], kpis=["leads", "lead_to_customer"])
+        funnel = lp.funnel_result(by=["score_band"])
+        n = lp.workspace.table("leads").count().execute()
+    assert list(df.columns) == COLUMNS
+    assert df["score"].between(0, 100).all() and df["probability"].between(0, 1).all()
+    assert (df["score"] == (df["probability"] * 100).round()).all()
+    assert set(df["band"]) <= {"A", "B", "C", "D"}
+    assert df["reason_1"].notna().all()
+    assert df.attrs["meta"]["score"] == "model"
+    rows = {r["score_band"]: r for r in kpis.rows}
+    assert sum(r["leads"] for r in rows.values()) == len(df) <= n
+    assert set(rows) <= {"A", "B", "C", "D", "unscored"}
+    assert {r["score_band"] for r in funnel.rows} == set(rows)
+
+
+def test_apply_on_a_new_file_with_missing_optional_columns(ws, tmp_path):
+    new = tmp_path / "new_leads.csv"
+    # no channel, campaign, industry... columns; an extra column nobody trained on
+    new.write_text(
+        "lead_id,created_at,seniority,company_size,favourite_colour\n"
+        "N1,2025-06-01,vp,400,blue\nN2,2025-06-02,individual,,red\n"
+    )
+    with leadpilot.open(ws) as lp:
+        df = lp.score_apply(input=new)
+        assert not lp.workspace.has_table("scores")  # a new file is not stored
+        bad = tmp_path / "bad.csv"
+        bad.write_text("lead_id,created_at\nN3,not a date\n")
+        with pytest.raises(ValidationError, match="row 2.*created_at.*not a date"):
+            lp.score_apply(input=bad)
+    assert df["lead_id"].tolist() == ["N1", "N2"]
+    assert df["score"].between(0, 100).all()
+    assert any("read as missing" in w and "industry" in w for w in df.attrs["meta"]["warnings"])
+    # rules see the attributes of the file: seniority vp (+15), size 400 (+10)
+    assert df.set_index("lead_id").loc["N1", "rules_score"] == 25
+
+
+def test_rules_only_apply_gives_rule_reasons(make_workspace, tmp_path):
+    src = tmp_path / "s"
+    src.mkdir()
+    (src / "leads.csv").write_text(
+        "lead_id,created_at,industry\nA,2025-01-01,software\nB,2025-01-01,retail\n"
+    )
+    scoring = {"fit": [{"column": "industry", "equals": "software", "points": 80,
+                        "name": "software company"}]}  # fmt: skip
+    with leadpilot.open(make_workspace(scoring=scoring)) as lp:
+        lp.ingest(src)
+        df = lp.score_apply().set_index("lead_id")
+        bands = {r["score_band"]: r["leads"] for r in lp.kpi_result(by=["score_band"]).rows}
+    assert df.loc["A", "score"] == 80 and df.loc["A", "band"] == "A"
+    assert df.loc["A", "reason_1"] == "software company (+80)"
+    assert df.loc["B", "band"] == "D" and pd.isna(df.loc["B", "reason_1"])
+    assert bands == {"A": 1, "D": 1}
+
+
+def test_rules_scores_identical_on_duckdb_and_postgres(synth_ws, pg_url, tmp_path):
+    from helpers import write_config
+    from scoring_settings import SCORING
+
+    pg_ws = tmp_path / "pg"
+    write_config(pg_ws, pg_url, scoring=SCORING)
+    data = synth_ws.parent / "data"
+    at = datetime(2025, 9, 30)
+    results = []
+    for path in (synth_ws, pg_ws):
+        with leadpilot.open(path) as lp:
+            if path == pg_ws:
+                lp.ingest(data)
+            expr = rules_score(lp.tables(), lp.config, as_of=at, detail=True)
+            results.append(expr.to_pandas().sort_values("lead_id").reset_index(drop=True))
+    duck, pg = results
+    assert len(duck) == len(pg) > 2000
+    assert duck["lead_id"].tolist() == pg["lead_id"].tolist()
+    assert (duck["rules_score"] - pg["rules_score"]).abs().max() < 1e-9
+    assert duck["scored_mql"].tolist() == pg["scored_mql"].tolist()
+
+
+def test_cli_end_to_end(ws, tmp_path):
+    runner = CliRunner()
+    res = runner.invoke(app, ["score", "evaluate", "-w", str(ws), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert set(doc) == {"rows", "meta"} and {r["score"] for r in doc["rows"]} == {"model", "rules"}
+    res = runner.invoke(app, ["score", "threshold", "-w", str(ws), "--target-acceptance", "0.5",
+                              "--format", "json"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["meta"]["score"] == "model" and "recommended_threshold" in doc["meta"]
+    out = tmp_path / "scores.csv"
+    res = runner.invoke(app, ["score", "apply", "-w", str(ws), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert out.read_text().splitlines()[0] == ",".join(COLUMNS)
+    res = runner.invoke(app, ["kpis", "-w", str(ws), "--by", "score_band", "--format", "csv"])
+    assert res.exit_code == 0 and res.stdout.startswith("period,score_band,")
+    res = runner.invoke(app, ["score", "train", "-w", str(ws), "--target", "sql", "--horizon",
+                              "90", "--format", "json"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["rows"][0]["target"] == "sql"
+    res = runner.invoke(app, ["score", "apply", "-w", str(ws), "--as-of", "2025-06-30",
+                              "--format", "json", "--no-reasons"])  # fmt: skip
+    doc = json.loads(res.stdout)
+    assert doc["meta"]["as_of"].startswith("2025-06-30") and "reason_1" not in doc["rows"][0]

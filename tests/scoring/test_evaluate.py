@@ -1,0 +1,97 @@
+"""Evaluation metrics against scikit-learn's own, and the threshold recommendation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import brier_score_loss, roc_auc_score
+
+from leadpilot.scoring.evaluate import auc, brier, deciles, reliability, threshold_summary
+from leadpilot.scoring.threshold import choose, tradeoff
+
+
+@pytest.fixture
+def sample():
+    rng = np.random.default_rng(3)
+    p = rng.random(2000)
+    y = (rng.random(2000) < p).astype(int)
+    rounded = np.round(p, 1)  # many ties, like a points score
+    return y, p, rounded
+
+
+def test_auc_and_brier_match_sklearn(sample):
+    y, p, rounded = sample
+    assert auc(y, p) == pytest.approx(roc_auc_score(y, p), abs=1e-12)
+    assert auc(y, rounded) == pytest.approx(roc_auc_score(y, rounded), abs=1e-12)
+    assert brier(y, p) == pytest.approx(brier_score_loss(y, p), abs=1e-12)
+    assert auc(np.ones(5), np.arange(5)) is None
+
+
+def test_reliability_matches_sklearn_calibration_curve(sample):
+    y, p, _ = sample
+    observed, predicted = calibration_curve(y, p, n_bins=10, strategy="uniform")
+    table = [r for r in reliability(y, p) if r["n"]]
+    assert [r["observed_rate"] for r in table] == pytest.approx(list(observed))
+    assert [r["mean_predicted"] for r in table] == pytest.approx(list(predicted))
+    assert sum(r["n"] for r in reliability(y, p)) == len(y)
+
+
+def test_deciles_lift_and_gains_by_hand():
+    # 20 leads, scores 20..1; the top 2 and lead 5 converted -> base rate 3/20
+    y = np.zeros(20)
+    y[[0, 1, 4]] = 1
+    score = np.arange(20, 0, -1)
+    d = deciles(y, score)
+    assert [r["positives"] for r in d] == [2, 0, 1, 0, 0, 0, 0, 0, 0, 0]
+    assert d[0]["rate"] == 1.0 and d[0]["lift"] == pytest.approx(1 / 0.15)
+    assert [r["cumulative_gain"] for r in d][:3] == pytest.approx([2 / 3, 2 / 3, 1.0])
+
+
+def test_threshold_summary_by_hand():
+    y = np.array([1, 1, 0, 0, 1, 0])
+    score = np.array([90, 80, 70, 20, 10, 5])
+    sal = np.array([1, 1, 1, 0, 0, 0])
+    sql = np.array([1, 0, 0, 0, 0, 0])
+    s = threshold_summary(y, score, 50, sal, sql)
+    assert s["mqls"] == 3
+    assert s["conversion_above"] == pytest.approx(2 / 3)
+    assert s["conversion_below"] == pytest.approx(1 / 3)
+    assert s["mql_precision_sal"] == 1.0 and s["mql_precision_sql"] == pytest.approx(1 / 3)
+
+
+def test_threshold_recommendation_hand_built():
+    # 10 leads over 2 months; scores 10..100; the 4 best were accepted, 2 became customers
+    score = np.arange(10, 101, 10)
+    accepted = (score >= 70).astype(int)
+    converted = (score >= 90).astype(int)
+    rows = tradeoff(score, accepted, converted, [0, 50, 70, 90], months=2.0)
+    assert [r["mqls_per_month"] for r in rows] == [5.0, 3.0, 2.0, 1.0]
+    assert [r["expected_acceptance"] for r in rows] == pytest.approx([0.4, 4 / 6, 1.0, 1.0])
+    assert [r["expected_customers_per_month"] for r in rows] == [1.0, 1.0, 1.0, 1.0]
+    assert choose(rows, capacity=3, target_acceptance=None)[0] == 50
+    assert choose(rows, capacity=2.5, target_acceptance=None)[0] == 70
+    assert choose(rows, capacity=None, target_acceptance=0.6)[0] == 50
+    assert choose(rows, capacity=None, target_acceptance=0.9)[0] == 70
+    best, _, warnings = choose(rows, capacity=0.5, target_acceptance=None)
+    assert best == 90 and warnings
+
+
+def test_evaluate_and_threshold_on_the_workspace(synth_ws):
+    import leadpilot
+
+    with leadpilot.open(synth_ws) as lp:
+        ev = lp.score_evaluate()
+        th = lp.score_threshold(capacity=15)
+        with pytest.raises(leadpilot.errors.UsageError, match="exactly one"):
+            lp.score_threshold()
+    rows = {r["score"]: r for r in ev.rows}
+    assert set(rows) == {"model", "rules"}
+    assert rows["model"]["n"] == rows["rules"]["n"] > 100
+    assert rows["model"]["auc"] > 0.6 and rows["rules"]["brier"] is None
+    assert len(ev.details["deciles"]["model"]) == 10 and ev.details["reliability"]["model"]
+    doc = ev.to_json()
+    assert set(doc) == {"rows", "meta"} and "auc" in doc["meta"]["definitions"]
+    assert th.using == "model" and th.recommended is not None
+    chosen = [r for r in th.rows if r["recommended"]]
+    assert chosen[0]["mqls_per_month"] <= 15
