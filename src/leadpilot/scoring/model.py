@@ -150,7 +150,9 @@ class LogisticScorer(_Scorer):
             if f.kind == "numeric":
                 steps = Pipeline(
                     [
-                        ("impute", SimpleImputer(strategy="median", add_indicator=True)),
+                        ("impute", SimpleImputer(
+                                strategy="median", add_indicator=True, keep_empty_features=True
+                            )),
                         ("log", FunctionTransformer(_signed_log1p)),
                         ("scale", StandardScaler()),
                     ]
@@ -158,7 +160,11 @@ class LogisticScorer(_Scorer):
             else:
                 steps = Pipeline(
                     [
-                        ("impute", SimpleImputer(strategy="constant", fill_value="(missing)")),
+                        ("impute", SimpleImputer(
+                                strategy="constant",
+                                fill_value="(missing)",
+                                keep_empty_features=True,
+                            )),
                         (
                             "onehot",
                             OneHotEncoder(

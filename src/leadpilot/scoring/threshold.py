@@ -144,7 +144,11 @@ def recommend(
         accepted = df["reached_sql"].to_numpy()
         warnings.append("no lead reached SAL: acceptance is read from SQL")
     created = pd.to_datetime(df["created_at"])
-    months = max((created.max() - created.min()).days / DAYS_PER_MONTH, 1.0)
+    months = (created.max() - created.min()).days / DAYS_PER_MONTH
+    if months < 1:
+        warnings.append("the leads span less than a month: per-month figures count them as "
+                        "one month")
+        months = 1.0
     if "model" in info and info.get("split_kind") == "hash":
         months /= 5
     rows = tradeoff(scores, accepted, df["label"].to_numpy(), thresholds, months)

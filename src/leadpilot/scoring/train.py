@@ -89,6 +89,10 @@ def train(
             f"leads with {MIN_CLASS} of each outcome. Leads younger than the horizon "
             f"({info['leads_too_young']}) are left out, not counted as negatives."
         )
+    # Columns empty in the whole history (e.g. optional columns an export lacks) teach
+    # nothing: they are not features of this model.
+    empty = [f.name for f in specs if f.source != "behaviour" and not df[f.name].notna().any()]
+    specs = [f for f in specs if f.name not in empty]
     part, split_info, warnings = split(df)
     model, choice = fit_and_choose(df, specs, part, status=status)
     test = part == "test"
@@ -101,6 +105,7 @@ def train(
         "window_days": settings.window_days,
         "split": split_info,
         "split_warning": warnings[0] if warnings else None,
+        "empty_columns_left_out": empty,
         "training_period": {
             "from": created[~test].min().isoformat(),
             "to": created[~test].max().isoformat(),
