@@ -64,6 +64,6 @@ def test_cap_groups_the_rest_as_other(tmp_path):
         f"{c} > Z,1,{i}\n" for i, c in enumerate("ABCDEF")
     )
     rows, r = shapley(tmp_path, text, shapley_max_channels=3)
-    assert set(rows) == {"Z", "F", "other"}  # Z and F have the most touches
+    assert set(rows) == {"Z", "F", "other"}  # Z and F are in the most journeys
     assert sum(x["conversions"] for x in rows.values()) == pytest.approx(6)
     assert any("other" in w for w in r.warnings)

@@ -21,7 +21,7 @@ from ..metrics.compute import PERIOD_UNITS, period_label
 from . import heuristics, markov, shapley
 from .definitions import HEURISTICS, MODEL_NAMES, measure_defs, model_defs
 from .pathfile import journeys_from_paths, read_path_file
-from .paths import BY_DIMENSIONS, check_options, journeys, unattributed
+from .paths import BY_DIMENSIONS, check_options, conversion_totals, journeys
 
 Materialize = Callable[[ir.Table], ir.Table]
 
@@ -94,20 +94,28 @@ def compute_attribution(
     lookback = lookback if lookback is not None else s.lookback_days
     check_options(conversion, by, period, lookback)
     j = journeys(tables, config, conversion=conversion, by=by, lookback=lookback, period=period)
-    if materialize is not None:  # every model reads it: compute the journeys once
+    heur = [m for m in chosen if m in HEURISTICS]
+    readers = bool(heur) + ("markov" in chosen) + ("shapley" in chosen)
+    if materialize is not None and readers > 1:  # several queries read it: compute it once
         j = materialize(j)
     warnings: list[str] = []
-    miss = unattributed(tables, config, conversion, j).to_pylist()[0]
-    if miss["n"]:
-        warnings.append(
-            f"{miss['n']:,} conversion(s) (revenue {miss['revenue'] or 0:,.2f}) had no "
-            f"attribution touch in the {lookback} days before; they are not credited"
-        )
     if conversion == "lead" and "markov" in chosen:
         warnings.append("every lead converts at its creation: the Markov chain has no null paths")
     credits = _run(j, chosen, s, warnings)
+    # Conversions with no attribution touch in their window cannot be credited: say so.
+    total = conversion_totals(tables, config, conversion)
+    some = next(iter(credits.values()))
+    credited = sum(c for c, _ in some.values() if c)
+    missing = total["n"] - round(credited)
+    if missing > 0:
+        credited_v = sum(v for _, v in some.values() if v)
+        warnings.append(
+            f"{missing:,} conversion(s) (revenue {total['revenue'] - credited_v:,.2f}) had no "
+            f"attribution touch in the {lookback} days before; they are not credited"
+        )
     result = _result(credits, chosen, s, conversion, by, period, lookback, warnings)
     result.currency = config.currency
+    result.totals["all_conversions"] = total
     _join_spend(result, tables, by, period)
     return result
 
@@ -169,13 +177,14 @@ def _run(j: ir.Table, chosen: list[str], s: AttributionSettings, warnings: list[
             for ch, cv in markov.attribute(fit, total, total_v).items():
                 out["markov"][(period, ch)] = cv
     if "shapley" in chosen:
-        names, grouped = shapley.players(j, s.shapley_max_channels)
+        sets = shapley.channel_sets(j)
+        names, grouped = shapley.players(sets, s.shapley_max_channels)
         if grouped:
             warnings.append(
-                f"shapley: more than {s.shapley_max_channels} values; the least-touched are "
-                f"grouped as '{shapley.OTHER}'"
+                f"shapley: more than {s.shapley_max_channels} values; those in the fewest "
+                f"journeys are grouped as '{shapley.OTHER}'"
             )
-        counts = shapley.set_counts(j, names)
+        counts = shapley.set_counts(sets, names)
         out["shapley"] = {}
         for period, c in _by_period(counts):
             for ch, cv in shapley.attribute(c, names).items():

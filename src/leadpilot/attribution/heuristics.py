@@ -41,6 +41,7 @@ def _anchored(j: ir.Table, anchors: list[tuple[str, float]], spread: float, name
         (j[f"_a_{name}"], 0.0),
         else_=1.0 / n_mid.cast("float64"),
     )
+    # mid is a double, so the sum is a double on PostgreSQL too
     return j.mutate(**{f"w_{name}": weight + spread * mid})
 
 
@@ -61,20 +62,21 @@ def touch_weights(j: ir.Table, models: list[str], s: AttributionSettings) -> ir.
     if "full_path" in models:
         idx["_i_cust"] = _last_at_or_before(j, j.customer_at, w)
     if "time_decay" in models:
-        age_days = (j.end_at.epoch_seconds() - j.ts.epoch_seconds()) / 86400.0
+        age_days = (j.end_at.epoch_seconds() - j.ts.epoch_seconds()).cast("float64") / 86400.0
         idx["_td"] = ibis.literal(0.5) ** (age_days / s.time_decay_half_life_days)
     if idx:
         j = j.mutate(**idx)
     direct_w = {
-        "first_touch": (j.pos == 0).ifelse(1.0, 0.0),
-        "last_touch": (j.pos == j.n - 1).ifelse(1.0, 0.0),
+        "first_touch": (j.pos == 0).ifelse(1, 0),
+        "last_touch": (j.pos == j.n - 1).ifelse(1, 0),
         "linear": 1.0 / n,
     }
     if "last_non_direct" in models:
-        direct_w["last_non_direct"] = (j.pos == j._i_lnd).ifelse(1.0, 0.0)
+        direct_w["last_non_direct"] = (j.pos == j._i_lnd).ifelse(1, 0)
     if "time_decay" in models:
         direct_w["time_decay"] = j._td / j._td.sum().over(w)
-    j = j.mutate(**{f"w_{m}": direct_w[m] for m in models if m in direct_w})
+    # integers cast to doubles: PostgreSQL would read 1.0 as numeric (decimals in Arrow)
+    j = j.mutate(**{f"w_{m}": direct_w[m].cast("float64") for m in models if m in direct_w})
     pb, ws, fp = s.position_based, s.w_shaped, s.full_path
     if "position_based" in models:
         j = _anchored(j, [("_zero", pb[0]), ("_i_lc", pb[1])], pb[2], "position_based")

@@ -37,7 +37,7 @@ def transition_counts(
         j = j.mutate(_prev=j.dim.lag().over(w))
         j = j.filter(j._prev.isnull() | (j.dim != j._prev)).drop("_prev")
         w = ibis.window(group_by=j.jid, order_by=j.pos)
-    weight = j.conv + (j.nulls if null_paths else 0.0)
+    weight = j.conv + j.nulls if null_paths else j.conv
     cols = {f"f{i}": j.dim.lag(i).over(w) if i else j.dim for i in range(order)}
     j = j.mutate(
         **cols,
@@ -50,7 +50,7 @@ def transition_counts(
         first=j._w.sum(where=j._first),
         paths=j._w.sum(),
         conv=j.conv.sum(where=end),
-        nulls=j.nulls.sum(where=end) if null_paths else ibis.literal(0.0),
+        nulls=j.nulls.sum(where=end) if null_paths else (j.nulls * 0).sum(),
         value=j.value.sum(where=end),
     )
     return out.to_pandas()

@@ -92,8 +92,9 @@ def journeys(
         dim=tp[by].fill_null(NONE_LABEL),
         channel=tp.channel.fill_null(NONE_LABEL),
         period=tp.end_at.truncate(unit).date() if unit else ibis.literal(None, "date"),
-        conv=converted.ifelse(1.0, 0.0),
-        nulls=converted.ifelse(0.0, 1.0),
+        # integers cast to doubles: PostgreSQL reads a literal 1.0 as numeric
+        conv=converted.ifelse(1, 0).cast("float64"),
+        nulls=converted.ifelse(0, 1).cast("float64"),
         value=converted.ifelse(tp.revenue, 0.0),
         end_at=tp.end_at,
         created_at=tp.created_at,
@@ -107,14 +108,13 @@ def journeys(
     )
 
 
-def unattributed(tables: dict[str, ir.Table], config: Config, conversion: str, jt: ir.Table):
-    """Conversions (and revenue) of leads without any attribution touch in their window."""
+def conversion_totals(tables: dict[str, ir.Table], config: Config, conversion: str) -> dict:
+    """All conversions at the stage and their revenue, touched or not (one small query)."""
     model = lead_model(
         tables,
         implied=config.stages.implied,
         keep=["mql_at", "sql_at", "opportunity_at", "customer_at", "revenue"],
     )
     conv = model.filter(model[conversion_column(conversion)].notnull())
-    seen = jt.filter(jt.conv > 0).select(jid=jt.jid).distinct()
-    missing = conv.anti_join(seen, conv.lead_id == seen.jid)
-    return missing.aggregate(n=missing.count(), revenue=missing.revenue.sum()).to_pyarrow()
+    row = conv.aggregate(n=conv.count(), revenue=conv.revenue.sum()).to_pyarrow().to_pylist()[0]
+    return {"n": int(row["n"] or 0), "revenue": float(row["revenue"] or 0.0)}
