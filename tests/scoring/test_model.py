@@ -11,7 +11,14 @@ import pytest
 import leadpilot
 from leadpilot.errors import UsageError
 from leadpilot.scoring.features import Feature
-from leadpilot.scoring.model import CARD_FILE, MODEL_DIR, MODELS, load_model, save_model
+from leadpilot.scoring.model import (
+    CARD_FILE,
+    MODEL_DIR,
+    MODELS,
+    _prepare,
+    load_model,
+    save_model,
+)
 
 FEATURES = [
     Feature("industry", "categorical", "attribute"),
@@ -41,6 +48,8 @@ def test_model_contract(kind):
     assert not [a for a in ("pipeline_", "classes_", "n_features_in_") if not hasattr(model, a)]
     p = model.predict_proba(X)
     assert p.shape == (len(X), 2) and np.allclose(p.sum(axis=1), 1)
+    # the fast apply path gives exactly what the fitted scikit-learn pipeline gives
+    assert np.allclose(p, model.pipeline_.predict_proba(_prepare(X, FEATURES)), atol=1e-9)
     assert ((p >= 0) & (p <= 1)).all()
     from sklearn.metrics import roc_auc_score
 
@@ -56,6 +65,8 @@ def test_model_contract(kind):
     new = pd.DataFrame({"industry": ["aerospace", None], "company_size": [np.nan, 10.0],
                         "n_email_open": [0.0, 2.0], "extra": [1, 2]})  # fmt: skip
     assert model.predict_proba(new).shape == (2, 2)
+    assert np.allclose(model.predict_proba(new), model.pipeline_.predict_proba(
+        _prepare(new, FEATURES)), atol=1e-9)  # fmt: skip
     with pytest.raises(UsageError, match="both outcomes"):
         MODELS[kind](FEATURES).fit(X, np.zeros(len(X)))
 
@@ -68,6 +79,9 @@ def test_logistic_contributions_are_coefficient_times_centred_value():
     logit = np.log(model.predict_proba(X)[:, 1] / model.predict_proba(X)[:, 0])
     offset = logit - contrib.sum(axis=1)
     assert np.allclose(offset, offset[0])
+    coefs = model.coefficients()  # for the model card, strongest first
+    assert {"column", "coefficient"} <= set(coefs[0])
+    assert abs(coefs[0]["coefficient"]) >= abs(coefs[-1]["coefficient"])
 
 
 def test_save_load_round_trip_and_schema_mismatch(tmp_path):

@@ -27,9 +27,9 @@ import pandas as pd
 
 from ..config import Config
 from ..errors import UsageError
-from ..metrics.model import counted_leads, icp_fit, lead_keys, lead_model
+from ..metrics.model import counted_leads, icp_fit, lead_model
 from ..schema import TOUCHPOINT_TYPES
-from .rules import scoring_date
+from .rules import scoring_date, touches_until
 
 # Never features: keys, personal or company identifiers, bookkeeping.
 NOT_FEATURES = frozenset(
@@ -105,23 +105,18 @@ def build_features(
             attrs[f.name] = icp_fit(base, config.icp)
     frame = base.select("lead_id", "created_at", "scoring_at", **attrs)
 
-    tp = tables["touchpoints"]
-    keys = lead_keys(tables["leads"])
-    tp = tp.join(keys, tp.lead_id == keys.record_id)
-    dates = base.select(_lk=base.lead_id, _at=base.scoring_at)
-    tp = tp.join(dates, tp.lead_key == dates._lk)
     # No leakage: only the touches of the window that ends at the scoring date.
-    tp = tp.filter((tp.ts <= tp._at) & (tp.ts > tp._at - ibis.interval(days=window)))
+    fixed = as_of if days_after_creation is None else None
+    tp = touches_until(tables, base, "scoring_at", fixed, window_days=window)
     facts = tp.group_by(_lid=tp.lead_key).aggregate(
-        _at=tp._at.max(),
         _last=tp.ts.max(),
         touches=tp.count(),
         channels_touched=tp.channel.nunique(),
         **{f"n_{t}": (tp.type == t).sum() for t in TOUCHPOINT_TYPES},
     )
-    since = (facts._at.epoch_seconds() - facts._last.epoch_seconds()) / 86400.0
-    facts = facts.mutate(days_since_last_touch=since).drop("_at", "_last")
     frame = frame.left_join(facts, frame.lead_id == facts._lid).drop("_lid")
+    since = (frame.scoring_at.epoch_seconds() - frame._last.epoch_seconds()) / 86400.0
+    frame = frame.mutate(days_since_last_touch=since).drop("_last")
     fills = {
         b: frame[b].cast("float64").fill_null(0.0 if b != "days_since_last_touch" else window)
         for b in BEHAVIOUR

@@ -153,7 +153,7 @@ class LogisticScorer(_Scorer):
                         ("impute", SimpleImputer(
                                 strategy="median", add_indicator=True, keep_empty_features=True
                             )),
-                        ("log", FunctionTransformer(_signed_log1p)),
+                        ("log", FunctionTransformer(_signed_log1p, feature_names_out="one-to-one")),
                         ("scale", StandardScaler()),
                     ]
                 )
@@ -187,13 +187,57 @@ class LogisticScorer(_Scorer):
         self.encoded_mean_ = np.asarray(prep.transform(data)).mean(axis=0)
         self.coef_ = self.pipeline_.named_steps["model"].coef_[0]
         self.slices_ = [prep.output_indices_[f.name] for f in self.features]
+        # log-odds = intercept + coef . z = offset_ + sum of the per-feature contributions
+        self.offset_ = float(
+            self.pipeline_.named_steps["model"].intercept_[0] + self.coef_ @ self.encoded_mean_
+        )
+        # Apply speed: a categorical feature's contribution depends on its value only, so it
+        # is tabulated once per known value (plus missing and unknown) from the fitted
+        # pipeline itself; predictions equal the pipeline's (a test checks it).
+        self.tables_, self.numeric_ = {}, {}
+        for f, sl in zip(self.features, self.slices_, strict=True):
+            step = prep.named_transformers_[f.name]
+            if f.kind != "categorical":
+                # the numeric pipeline's fitted parameters, applied with NumPy at predict time
+                imp, sc = step.named_steps["impute"], step.named_steps["scale"]
+                med = imp.statistics_[0]
+                self.numeric_[f.name] = (
+                    0.0 if np.isnan(med) else float(med),  # keep_empty_features imputes 0
+                    imp.indicator_ is not None and len(imp.indicator_.features_) > 0,
+                    sc.mean_,
+                    sc.scale_,
+                    self.coef_[sl],
+                    self.encoded_mean_[sl],
+                )
+                continue
+            known = list(step.named_steps["onehot"].categories_[0])
+            probe = pd.DataFrame({f.name: [*known, np.nan, _UNKNOWN]}, dtype=object)
+            terms = (np.asarray(step.transform(probe)) - self.encoded_mean_[sl]) @ self.coef_[sl]
+            self.tables_[f.name] = (known, terms[:-2], terms[-2], terms[-1])
 
     def contributions(self, X: pd.DataFrame) -> np.ndarray:
         self._check()
-        prep = self.pipeline_.named_steps["prep"]
-        z = np.asarray(prep.transform(_prepare(X, self.features)))
-        terms = (z - self.encoded_mean_) * self.coef_
-        return np.column_stack([terms[:, s].sum(axis=1) for s in self.slices_])
+        out = np.empty((len(X), len(self.features)))
+        for j, f in enumerate(self.features):
+            col = X[f.name] if f.name in X.columns else pd.Series(np.nan, index=X.index)
+            if f.kind == "categorical":
+                known, terms, missing, unknown = self.tables_[f.name]
+                out[:, j] = _lookup(col, known, terms, missing, unknown)
+            else:
+                med, indicator, mean, scale, coef, centre = self.numeric_[f.name]
+                x = pd.to_numeric(col, errors="coerce").to_numpy(dtype="float64")
+                miss = np.isnan(x)
+                cols = [np.where(miss, med, x)] + ([miss.astype("float64")] if indicator else [])
+                z = (_signed_log1p(np.column_stack(cols)) - mean) / scale
+                out[:, j] = (z - centre) @ coef
+        return out
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        self._check()
+        with _one_thread():
+            logit = self.offset_ + self.contributions(X).sum(axis=1)
+        p = 1 / (1 + np.exp(-logit))
+        return np.column_stack([1 - p, p])
 
     def coefficients(self) -> list[dict]:
         """Encoded column -> coefficient (on standardised numbers), for the model card."""
@@ -244,28 +288,82 @@ class BoostedScorer(_Scorer):
         return Pipeline([("prep", prep), ("model", model)])
 
     def _fit_extra(self, data: pd.DataFrame) -> None:
-        ref = {}
+        prep = self.pipeline_.named_steps["prep"]
+        # Category -> ordinal code, read from the fitted encoders once (rare values share
+        # the pooled code, unknown and missing are NaN): the model then runs on a matrix.
+        self.codes_ = {}
         for f in self.features:
-            col = data[f.name]
-            if f.kind == "numeric":
-                ref[f.name] = float(col.median()) if col.notna().any() else np.nan
+            if f.kind == "categorical":
+                enc = prep.named_transformers_[f.name]
+                known = list(enc.categories_[0])
+                known = [k for k in known if not (isinstance(k, float) and np.isnan(k))]
+                probe = pd.DataFrame({f.name: known}, dtype=object)
+                self.codes_[f.name] = (known, np.asarray(enc.transform(probe)).ravel())
+        matrix = self._matrix(data)
+        self.reference_ = np.array(
+            [
+                np.nanmedian(matrix[:, j])
+                if f.kind == "numeric" and np.isfinite(matrix[:, j]).any()
+                else _mode(matrix[:, j])
+                for j, f in enumerate(self.features)
+            ]
+        )
+
+    def _matrix(self, X: pd.DataFrame) -> np.ndarray:
+        out = np.empty((len(X), len(self.features)))
+        for j, f in enumerate(self.features):
+            col = X[f.name] if f.name in X.columns else pd.Series(np.nan, index=X.index)
+            if f.kind == "categorical":
+                known, codes = self.codes_[f.name]
+                out[:, j] = _lookup(col, known, codes, np.nan, np.nan)
             else:
-                mode = col.dropna().mode()
-                ref[f.name] = mode.iloc[0] if len(mode) else np.nan
-        self.reference_ = ref
+                out[:, j] = pd.to_numeric(col, errors="coerce").to_numpy(dtype="float64")
+        return out
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        self._check()
+        with _one_thread():
+            return self.pipeline_.named_steps["model"].predict_proba(self._matrix(X))
 
     def contributions(self, X: pd.DataFrame) -> np.ndarray:
         self._check()
-        data = _prepare(X, self.features)
-        base = _logit(self.pipeline_.predict_proba(data)[:, 1])
-        out = np.zeros((len(data), len(self.features)))
-        for j, f in enumerate(self.features):
-            changed = data.copy()
-            changed[f.name] = self.reference_[f.name]
-            if f.kind == "numeric":
-                changed[f.name] = changed[f.name].astype("float64")
-            out[:, j] = base - _logit(self.pipeline_.predict_proba(changed)[:, 1])
+        model = self.pipeline_.named_steps["model"]
+        matrix = self._matrix(X)
+        base = _logit(model.predict_proba(matrix)[:, 1])
+        out = np.zeros((len(matrix), len(self.features)))
+        for j in range(len(self.features)):
+            changed = matrix.copy()
+            changed[:, j] = self.reference_[j]
+            out[:, j] = base - _logit(model.predict_proba(changed)[:, 1])
         return out
+
+
+_UNKNOWN = "\x00unknown"  # a value no export holds: probes the encoders' unknown branch
+
+
+def _lookup(
+    col: pd.Series, known: list, values: np.ndarray, missing: float, unknown: float
+) -> np.ndarray:
+    """Vectorised value -> number through a small table (missing and unknown apart)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(col, from_pandas=True)
+    if not pa.types.is_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    found = pc.index_in(arr, value_set=pa.array([str(k) for k in known], pa.string()))
+    codes = found.fill_null(-1).to_numpy(zero_copy_only=False)
+    table = np.asarray(values, dtype="float64")
+    out = np.where(codes >= 0, table[np.maximum(codes, 0)], unknown)
+    return np.where(col.isna().to_numpy(), missing, out)
+
+
+def _mode(values: np.ndarray) -> float:
+    values = values[~np.isnan(values)]
+    if not len(values):
+        return np.nan
+    uniq, counts = np.unique(values, return_counts=True)
+    return float(uniq[np.argmax(counts)])
 
 
 MODELS: dict[str, type[_Scorer]] = {"logistic": LogisticScorer, "boosted": BoostedScorer}

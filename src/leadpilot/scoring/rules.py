@@ -152,7 +152,9 @@ def rules_score(
         points[f"rule_{i}"] = ibis.ifelse(cond, base._zero + rule.points, base._zero)
     scored = base.mutate(**points) if points else base
     if settings.behaviour:
-        facts = _behaviour_points(tables, base, settings)
+        facts = _behaviour_points(
+            tables, base, settings, as_of if days_after_creation is None else None
+        )
         scored = scored.left_join(facts, scored.lead_id == facts._lid).drop("_lid")
     offset = len(settings.fit)
     cols = {f"rule_{i}": scored[f"rule_{i}"] for i in range(len(settings.fit))}
@@ -171,16 +173,43 @@ def rules_score(
     return out
 
 
-def _behaviour_points(
-    tables: dict[str, ir.Table], base: ir.Table, settings: ScoringSettings
+def touches_until(
+    tables: dict[str, ir.Table],
+    base: ir.Table,
+    at_column: str,
+    as_of: datetime | None,
+    window_days: int | None = None,
 ) -> ir.Table:
-    """Per lead, the points of every behaviour rule: one pass over the touchpoints."""
+    """The touches of each lead (merged records included) up to its scoring date ``_at``
+    (and after ``_at - window_days``): later touches are never read."""
     tp = tables["touchpoints"]
     keys = lead_keys(tables["leads"])
+    if as_of is not None:
+        # One date for every lead: filter before the join (far fewer rows to join).
+        at = ibis.literal(as_of, "timestamp")
+        keep = tp.ts <= at
+        if window_days is not None:
+            keep = keep & (tp.ts > at - ibis.interval(days=window_days))
+        tp = tp.filter(keep)
+        tp = tp.join(keys, tp.lead_id == keys.record_id)
+        return tp.mutate(_at=at)
     tp = tp.join(keys, tp.lead_id == keys.record_id)
-    dates = base.select(_lk=base.lead_id, _at=base._as_of)
+    dates = base.select(_lk=base.lead_id, _at=base[at_column])
     tp = tp.join(dates, tp.lead_key == dates._lk)
-    tp = tp.filter(tp.ts <= tp._at)  # no peeking: later touches do not exist yet
+    keep = tp.ts <= tp._at
+    if window_days is not None:
+        keep = keep & (tp.ts > tp._at - ibis.interval(days=window_days))
+    return tp.filter(keep)
+
+
+def _behaviour_points(
+    tables: dict[str, ir.Table],
+    base: ir.Table,
+    settings: ScoringSettings,
+    as_of: datetime | None = None,
+) -> ir.Table:
+    """Per lead, the points of every behaviour rule: one pass over the touchpoints."""
+    tp = touches_until(tables, base, "_as_of", as_of)
     age = (tp._at.epoch_seconds() - tp.ts.epoch_seconds()) / 86400.0
     # a double column of 1.0: aggregates need a column, and PostgreSQL reads a bare 1.0 as
     # numeric (which would come back as Decimal)
