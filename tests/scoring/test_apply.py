@@ -61,6 +61,10 @@ def test_apply_on_a_new_file_with_missing_optional_columns(ws, tmp_path):
         bad.write_text("lead_id,created_at\nN3,not a date\n")
         with pytest.raises(ValidationError, match="row 2.*created_at.*not a date"):
             lp.score_apply(input=bad)
+        dup = tmp_path / "dup.csv"
+        dup.write_text("lead_id,created_at\nN4,2025-01-01\nN4,2025-01-02\n")
+        with pytest.raises(ValidationError, match="row 3.*lead_id.*N4"):
+            lp.score_apply(input=dup)
     assert df["lead_id"].tolist() == ["N1", "N2"]
     assert df["score"].between(0, 100).all()
     assert any("read as missing" in w and "industry" in w for w in df.attrs["meta"]["warnings"])
@@ -126,9 +130,12 @@ def test_cli_end_to_end(ws, tmp_path):
     res = runner.invoke(app, ["kpis", "-w", str(ws), "--by", "score_band", "--format", "csv"])
     assert res.exit_code == 0 and res.stdout.startswith("period,score_band,")
     res = runner.invoke(app, ["score", "train", "-w", str(ws), "--target", "sql", "--horizon",
-                              "90", "--format", "json"])  # fmt: skip
+                              "90", "--model", "logistic", "--format", "json"])  # fmt: skip
     assert res.exit_code == 0, res.output
-    assert json.loads(res.stdout)["rows"][0]["target"] == "sql"
+    row = json.loads(res.stdout)["rows"][0]
+    assert (row["target"], row["model"], row["validation_auc_boosted"]) == ("sql", "logistic", None)
+    res = runner.invoke(app, ["score", "train", "-w", str(ws), "--model", "forest"])
+    assert res.exit_code != 0
     res = runner.invoke(app, ["score", "apply", "-w", str(ws), "--as-of", "2025-06-30",
                               "--format", "json", "--no-reasons"])  # fmt: skip
     doc = json.loads(res.stdout)

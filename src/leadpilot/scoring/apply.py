@@ -111,6 +111,22 @@ def read_leads_file(path: str | Path, config: Config, workspace_leads: ir.Table)
             total=typed.issues.num_rows,
             hint="Fix the file; nothing was scored.",
         )
+    ids = typed.data["lead_id"].to_pandas()
+    dup = ids.duplicated(keep="first").to_numpy()
+    if dup.any():
+        rows = typed.data["__row"].to_pylist() if "__row" in typed.data.column_names else None
+        problems = [
+            Problem(
+                table="leads",
+                file=str(path),
+                row=rows[i] if rows else None,
+                column="lead_id",
+                value=str(ids.iloc[i]),
+                expected="a lead_id not already in the file",
+            )
+            for i in np.flatnonzero(dup)[:50]
+        ]
+        raise ValidationError(problems, total=int(dup.sum()), hint="Nothing was scored.")
     data = typed.data.drop_columns([c for c in typed.data.column_names if c.startswith("__")])
     data = data.drop_columns([c for c in data.column_names if c.startswith("_")])
     warnings = []

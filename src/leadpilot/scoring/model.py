@@ -252,7 +252,7 @@ class LogisticScorer(_Scorer):
 class BoostedScorer(_Scorer):
     kind = "boosted"
 
-    def __init__(self, features: list[Feature], max_iter: int = 200, random_state: int = 0):
+    def __init__(self, features: list[Feature], max_iter: int = 100, random_state: int = 0):
         super().__init__(features, random_state)
         self.max_iter = max_iter
 
@@ -278,7 +278,7 @@ class BoostedScorer(_Scorer):
         prep = ColumnTransformer(parts, sparse_threshold=0.0)
         model = HistGradientBoostingClassifier(
             max_iter=self.max_iter,
-            learning_rate=0.05,
+            learning_rate=0.1,
             max_leaf_nodes=15,
             l2_regularization=1.0,
             categorical_features=[f.kind == "categorical" for f in self.features],
@@ -429,6 +429,7 @@ def fit_and_choose(
     features: list[Feature],
     part: np.ndarray,
     status: Callable[[str], None] | None = None,
+    kind: str = "auto",
 ) -> tuple[_Scorer, dict]:
     """Fit both models on the training part, choose by validation AUC (the logistic model
     unless the boosted one is better by more than 0.005: interpretability wins ties), refit
@@ -439,11 +440,18 @@ def fit_and_choose(
     tr, va = part == "train", part == "valid"
     validation = {}
     for name, cls in MODELS.items():
+        if kind not in ("auto", name):
+            continue
         if status:
             status(f"fitting the {name} model on {int(tr.sum()):,} leads")
         m = cls(features).fit(df[tr], y[tr])
         validation[name] = float(roc_auc_score(y[va], m.predict_proba(df[va])[:, 1]))
-    chosen = "boosted" if validation["boosted"] > validation["logistic"] + 0.005 else "logistic"
+    if kind != "auto":
+        chosen = kind
+    elif validation["boosted"] > validation["logistic"] + 0.005:
+        chosen = "boosted"
+    else:
+        chosen = "logistic"
     if status:
         status(f"refitting the {chosen} model on train + validation")
     both = tr | va

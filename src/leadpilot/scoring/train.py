@@ -36,8 +36,8 @@ class TrainResult:
                 "train_leads": c["population"]["train_leads"],
                 "held_out_leads": c["population"]["held_out_leads"],
                 "positives": c["population"]["positives"],
-                "validation_auc_logistic": c["metrics"]["validation_auc"]["logistic"],
-                "validation_auc_boosted": c["metrics"]["validation_auc"]["boosted"],
+                "validation_auc_logistic": c["metrics"]["validation_auc"].get("logistic"),
+                "validation_auc_boosted": c["metrics"]["validation_auc"].get("boosted"),
                 "held_out_auc": c["metrics"]["held_out_auc"],
                 "held_out_brier": c["metrics"]["held_out_brier"],
             }
@@ -67,12 +67,17 @@ def train(
     *,
     target: str | None = None,
     horizon_days: int | None = None,
+    model: str = "auto",
     status: Callable[[str], None] | None = None,
 ) -> TrainResult:
+    """Train on the leads whose outcome is known; ``model``: auto (choice by validation
+    AUC), logistic or boosted."""
     settings = config.scoring.model
     target = target or settings.target
     if target not in ("sql", "opportunity", "customer"):
         raise UsageError(f"--target {target!r}: expected sql, opportunity or customer")
+    if model not in ("auto", "logistic", "boosted"):
+        raise UsageError(f"--model {model!r}: expected auto, logistic or boosted")
     horizon = settings.horizon_days if horizon_days is None else horizon_days
     if horizon < 0:
         raise UsageError("--horizon must be 0 (outcomes are final) or a number of days")
@@ -94,9 +99,9 @@ def train(
     empty = [f.name for f in specs if f.source != "behaviour" and not df[f.name].notna().any()]
     specs = [f for f in specs if f.name not in empty]
     part, split_info, warnings = split(df)
-    model, choice = fit_and_choose(df, specs, part, status=status)
+    fitted, choice = fit_and_choose(df, specs, part, status=status, kind=model)
     test = part == "test"
-    p = model.predict_proba(df[test])[:, 1]
+    p = fitted.predict_proba(df[test])[:, 1]
     created = pd.to_datetime(df["created_at"])
     card = {
         "target": target,
@@ -117,11 +122,13 @@ def train(
         },
         "metrics": {
             "validation_auc": choice["validation_auc"],
-            "chosen_by": "validation AUC (logistic unless boosted is better by > 0.005)",
+            "chosen_by": "validation AUC (logistic unless boosted is better by > 0.005)"
+            if model == "auto"
+            else f"asked for ({model})",
             "held_out_auc": auc(y[test], p),
             "held_out_brier": brier(y[test], p),
         },
     }
-    if model.kind == "logistic":
-        card["coefficients"] = model.coefficients()[:30]
-    return TrainResult(card=save_model(root, model, card), warnings=warnings)
+    if fitted.kind == "logistic":
+        card["coefficients"] = fitted.coefficients()[:30]
+    return TrainResult(card=save_model(root, fitted, card), warnings=warnings)
