@@ -7,7 +7,7 @@ that DuckDB (embedded default) and PostgreSQL behave the same.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,11 +110,17 @@ class Workspace:
         self.close()
 
 
+def quiet(con: ibis.BaseBackend) -> ibis.BaseBackend:
+    """No DuckDB progress bar: it would write over the CLI's own progress display."""
+    con.raw_sql("SET enable_progress_bar = false")
+    return con
+
+
 def connect(config: Config, root: Path) -> ibis.BaseBackend:
     backend = config.workspace.backend
     try:
         if backend == "duckdb":
-            return ibis.duckdb.connect(str(root / config.workspace.database))
+            return quiet(ibis.duckdb.connect(str(root / config.workspace.database)))
         if _is_postgres(backend):
             con = ibis.connect(backend)
             if config.workspace.schema_name:
@@ -209,52 +215,159 @@ def _delete_keys(con: ibis.BaseBackend, name: str, key: str, staged: str) -> Non
     con.raw_sql(stmt.sql(con.name))
 
 
-def upsert(con: ibis.BaseBackend, name: str, data: pa.Table, key: str) -> None:
-    """Insert rows, replacing the stored rows that have the same key."""
-    if data.num_rows == 0:
-        return
+Batches = Callable[[list[str]], pa.RecordBatchReader]
+
+
+def upsert_batches(
+    con: ibis.BaseBackend, name: str, batches: Batches, columns: list[str], key: str
+) -> int:
+    """Insert streamed rows, replacing the stored rows that have the same key.
+
+    ``batches(cols)`` opens a fresh stream of those columns each time it is
+    called (the key column is read once more when stored rows may be
+    replaced). Rows stream through in batches, so memory stays bounded.
+    Returns the number of rows inserted.
+    """
     target = con.table(name)
     target_schema = target.schema()
-    cols = [c for c in target_schema.names if c in data.column_names]
-    data = data.select(cols)
+    cols = [c for c in target_schema.names if c in columns]
+    replace = target.count().execute() > 0
     staged = f"_staged_{name}"
+    counted = [0]
+
+    def counting(reader: pa.RecordBatchReader) -> pa.RecordBatchReader:
+        def gen():
+            for batch in reader:
+                counted[0] += batch.num_rows
+                yield batch
+
+        return pa.RecordBatchReader.from_batches(reader.schema, gen())
+
     if con.name == "postgres":
-        _copy_into_postgres(con, staged, data, target_schema)
-    else:
-        # DuckDB scans the Arrow table in place: no copy before the insert.
-        con.con.register(staged, data)
-    try:
-        if target.count().execute() > 0:
-            _delete_keys(con, name, key, staged)
-        src = con.table(staged)
-        src = src.select(*[src[c].cast(target_schema[c]).name(c) for c in cols])
-        con.insert(name, src)
-    finally:
-        if con.name == "postgres":
+        _copy_into_postgres(con, staged, counting(batches(cols)), target_schema)
+        try:
+            if replace:
+                _delete_keys(con, name, key, staged)
+            _insert_from(con, name, staged, cols, target_schema)
+        finally:
             con.drop_table(staged, force=True)
-        else:
-            con.con.unregister(staged)
+        return counted[0]
+    raw = con.con
+    if replace:
+        # A stream is read once: the keys to replace come from a stream of their own.
+        raw.register(staged, batches([key]))
+        try:
+            _delete_keys(con, name, key, staged)
+        finally:
+            raw.unregister(staged)
+    raw.register(staged, counting(batches(cols)))
+    try:
+        _insert_from(con, name, staged, cols, target_schema)
+    finally:
+        raw.unregister(staged)
+    return counted[0]
+
+
+def upsert_expr(con: ibis.BaseBackend, name: str, expr: ibis.Table, key: str) -> int:
+    """Insert the rows of an expression on the same connection, replacing same-key rows.
+
+    The rows never leave the engine. Returns the number of rows inserted.
+    """
+    target = con.table(name)
+    schema = target.schema()
+    cols = [c for c in schema.names if c in expr.columns]
+    if target.count().execute() > 0:
+        keys = sg.parse_one(con.compile(expr.select(key)), dialect=con.name)
+        stmt = sg.delete(sg.table(name, quoted=True)).where(
+            sg.column(key, quoted=True).isin(query=keys)
+        )
+        con.raw_sql(stmt.sql(con.name))
+    before = target.count().execute()
+    con.insert(name, expr.select(*[expr[c].cast(schema[c]).name(c) for c in cols]))
+    return int(target.count().execute() - before)
+
+
+def update_rows(
+    con: ibis.BaseBackend, name: str, key: str, changes: ibis.Table, columns: list[str]
+) -> int:
+    """Set ``columns`` of the rows whose key is in ``changes`` (one UPDATE ... FROM).
+
+    Rewriting only the rows that changed keeps a re-derivation (the lead rule)
+    cheap on a large table. Returns the number of rows updated.
+    """
+    staged = materialize(con, changes.select(key, *columns))
+    n = int(staged.count().execute())
+    if n:
+        q = lambda ident: sg.to_identifier(ident, quoted=True).sql(con.name)  # noqa: E731
+        target, source = q(name), q(staged.get_name())
+        sets = ", ".join(f"{q(c)} = {source}.{q(c)}" for c in columns)
+        con.raw_sql(
+            f"UPDATE {target} SET {sets} FROM {source} WHERE {target}.{q(key)} = {source}.{q(key)}"
+        )
+    con.drop_table(staged.get_name(), force=True)
+    return n
+
+
+def attach_scratch(con: ibis.BaseBackend) -> str:
+    """Attach a private in-memory DuckDB database to a DuckDB connection; returns its name."""
+    import uuid
+
+    name = f"lp_scratch_{uuid.uuid4().hex[:10]}"
+    memory = sge.Alias(this=sge.Literal.string(":memory:"), alias=sg.to_identifier(name))
+    con.raw_sql(sge.Attach(this=memory).sql("duckdb"))
+    return name
+
+
+def detach_scratch(con: ibis.BaseBackend, name: str) -> None:
+    con.raw_sql(sge.Detach(this=sg.to_identifier(name)).sql("duckdb"))
+
+
+def _insert_from(
+    con: ibis.BaseBackend, name: str, staged: str, cols: list[str], schema: ibis.Schema
+) -> None:
+    src = con.table(staged)
+    con.insert(name, src.select(*[src[c].cast(schema[c]).name(c) for c in cols]))
+
+
+def upsert(con: ibis.BaseBackend, name: str, data: pa.Table, key: str) -> int:
+    """Insert an Arrow table, replacing the stored rows that have the same key."""
+    if data.num_rows == 0:
+        return 0
+
+    def batches(cols: list[str]) -> pa.RecordBatchReader:
+        # DuckDB inserts in parallel per batch: one huge chunk would load on one core.
+        part = data.select(cols)
+        return pa.RecordBatchReader.from_batches(
+            part.schema, part.to_batches(max_chunksize=122_880)
+        )
+
+    return upsert_batches(con, name, batches, data.column_names, key)
 
 
 def _copy_into_postgres(
-    con: ibis.BaseBackend, name: str, data: pa.Table, target_schema: ibis.Schema
+    con: ibis.BaseBackend,
+    name: str,
+    reader: pa.RecordBatchReader,
+    target_schema: ibis.Schema,
 ) -> None:
-    """Bulk-load an Arrow table with COPY (ibis' memtable upload inserts row by row)."""
+    """Bulk-load a stream of Arrow batches with COPY (ibis' memtable upload inserts
+    row by row)."""
     import pyarrow.csv as pacsv
 
-    schema = ibis.schema({c: target_schema[c] for c in data.column_names})
+    names = reader.schema.names
+    schema = ibis.schema({c: target_schema[c] for c in names})
     con.create_table(name, schema=schema, overwrite=True)
-    buf = pa.BufferOutputStream()
-    pacsv.write_csv(
-        data,
-        buf,
-        write_options=pacsv.WriteOptions(include_header=False, quoting_style="all_valid"),
-    )
-    cols = ", ".join(sg.to_identifier(c, quoted=True).sql("postgres") for c in data.column_names)
+    cols = ", ".join(sg.to_identifier(c, quoted=True).sql("postgres") for c in names)
     table = sg.to_identifier(name, quoted=True).sql("postgres")
+    options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
     with con.con.cursor() as cur:
         with cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
-            copy.write(buf.getvalue().to_pybytes())
+            for batch in reader:
+                if batch.num_rows == 0:
+                    continue
+                buf = pa.BufferOutputStream()
+                pacsv.write_csv(pa.Table.from_batches([batch]), buf, write_options=options)
+                copy.write(buf.getvalue().to_pybytes())
 
 
 def materialize(con: ibis.BaseBackend, expr: ibis.Table) -> ibis.Table:

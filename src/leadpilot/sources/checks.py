@@ -77,8 +77,12 @@ def _after_text(t: ir.Table, column: str) -> ir.Value:
 
 def duplicate_keys(t: ir.Table, key: str, label: str, derived: bool) -> ir.Table:
     """Every occurrence after the first of a key; derived keys are identical events."""
-    w = ibis.window(group_by=t[key], order_by=t[ROW])
-    ranked = t.mutate(_first=t[ROW].min().over(w), _n=ibis.row_number().over(w))
+    # A hash aggregate finds the repeated keys; only their rows are ranked (a window over
+    # every row would sort millions of keys to find a handful of duplicates).
+    repeated = t.group_by(_key=t[key]).aggregate(_count=t.count()).filter(lambda g: g._count > 1)
+    rows = t.semi_join(repeated, t[key] == repeated._key)
+    w = ibis.window(group_by=rows[key], order_by=rows[ROW])
+    ranked = rows.mutate(_first=rows[ROW].min().over(w), _n=ibis.row_number().over(w))
     dup = ranked.filter(ranked._n > 0)
     if derived:
         return _issue(

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import ibis
-import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -28,6 +28,7 @@ from .channels import derived_channel
 from .leadrule import apply_lead_rule
 from .mapping import map_columns, resolve_spec
 from .readers import ROW, SUPPORTED, read_file
+from .staging import FILE, Staging
 from .typing import Typed, derived_key_column, stage_events_from_dates, type_mapped
 
 MAX_REPORTED = 200  # problems kept in the error message; all are counted
@@ -173,13 +174,44 @@ def ingest(
         config = _overlay(config, source_cfg)
     policy = policy or config.ingest.policy
     now = now or datetime.now(UTC).replace(tzinfo=None)
-    staging = ibis.duckdb.connect()
+    staging = Staging(ws.con)
+    try:
+        return _ingest(ws, source, specs, config, policy, progress, now, staging)
+    finally:
+        staging.close()
+
+
+def _ingest(
+    ws: engine.Workspace,
+    source: str | Path,
+    specs: list[SourceSpec],
+    config: Config,
+    policy: str,
+    progress: ProgressFactory | None,
+    now: datetime,
+    staging: Staging,
+) -> IngestSummary:
     summaries: dict[str, TableSummary] = {}
     warnings: list[str] = []
 
-    # 1. read, map and type every file; missing columns stop everything (no row can load)
-    typed: dict[str, list[Typed]] = {}
+    # 1. read, map and type every file into the staging database; missing columns stop
+    #    everything (no row can load)
+    row_issues: dict[str, list[pa.Table]] = {}
+    derived_keys: dict[str, bool] = {}
     file_problems: list[Problem] = []
+
+    def stage(typed: Typed) -> None:
+        key, derived = derived_key_column(typed.table, typed.data)
+        data = typed.data
+        key_name = TABLES[typed.table].key_column
+        if key_name in data.column_names:
+            data = data.set_column(data.column_names.index(key_name), key_name, key)
+        else:
+            data = data.append_column(key_name, key)
+        derived_keys[typed.table] = derived_keys.get(typed.table, False) or derived
+        staging.add(typed.table, data)
+        row_issues.setdefault(typed.table, []).append(typed.issues)
+
     for spec in specs:
         size = Path(spec.path).stat().st_size if Path(spec.path).exists() else 0
         tick = progress(f"reading {Path(spec.path).name}", size) if progress else None
@@ -191,18 +223,22 @@ def ingest(
             progress=tick,
         )
         mapped, problems = map_columns(frame, spec)
+        del frame
         warnings.extend(mapped.warnings)
         s = summaries.setdefault(spec.table, TableSummary())
-        s.files.append(frame.file)
+        s.files.append(mapped.file)
         s.rows_read += mapped.num_rows
         if problems:
             file_problems.extend(problems)
             continue
+        if file_problems:
+            continue  # the ingest fails anyway: only look for more missing columns
         t = type_mapped(mapped, spec, config)
-        typed.setdefault(spec.table, []).append(t)
         events = stage_events_from_dates(mapped, t.data, spec, config)
+        del mapped
+        stage(t)
         if events is not None:
-            typed.setdefault("stage_events", []).append(events)
+            stage(events)
             summaries.setdefault("stage_events", TableSummary()).rows_read += events.data.num_rows
     if file_problems:
         raise ValidationError(
@@ -211,50 +247,36 @@ def ingest(
         )
 
     # 2. checks per table, in load order, leads first so references can be checked
-    existing = ws.table("leads").select("lead_id", "created_at").to_pyarrow()
-    good: dict[str, pa.Table] = {}
+    stored = ws.table("leads").select("lead_id", "created_at")
+    known = stored if staging.shared else staging.put("known_leads", stored.to_pyarrow())
+    good: dict[str, ir.Table] = {}
     quarantined: list[pa.Table] = []
     errors: list[Problem] = []
     error_count = 0
     sample: list[Problem] = []
-    known_name = "known_leads"
-    staging.create_table(known_name, existing, overwrite=True)
     for table in LOAD_ORDER:
-        parts = typed.get(table)
-        if not parts:
+        if not staging.has(table):
             continue
-        data = pa.concat_tables([p.data for p in parts], promote_options="permissive")
-        row_issues = pa.concat_tables([p.issues for p in parts], promote_options="permissive")
-        key, derived = derived_key_column(table, data)
+        t = staging.table(table)
         key_name = TABLES[table].key_column
-        if key_name in data.column_names:
-            data = data.set_column(data.column_names.index(key_name), key_name, key)
-        else:
-            data = data.append_column(key_name, key)
-        t = ibis.memtable(data)  # scanned in place by the staging DuckDB
+        derived = derived_keys[table]
         exprs = checks.row_checks(t, table, config, now)
         label = TABLES[table].key_column if derived else TABLES[table].key[0]
         exprs.append(checks.duplicate_keys(t, key_name, label, derived))
         if TABLES[table].references_leads:
-            exprs.append(checks.unknown_leads(t, staging.table(known_name)))
+            exprs.append(checks.unknown_leads(t, known))
         if table == "deals":
             exprs.append(
                 checks.before_lead_creation(
-                    t,
-                    staging.table(known_name),
-                    "created_at",
-                    "a deal created",
-                    severity="warning",
+                    t, known, "created_at", "a deal created", severity="warning"
                 )
             )
         if table == "stage_events":
-            exprs.append(
-                checks.before_lead_creation(t, staging.table(known_name), "ts", "a stage date")
-            )
+            exprs.append(checks.before_lead_creation(t, known, "ts", "a stage date"))
             if config.stages.implied:
                 exprs.append(checks.skipped_stages(t))
-        found = staging.to_pyarrow(ibis.union(*exprs)) if exprs else None
-        issues = row_issues
+        issues = pa.concat_tables(row_issues[table], promote_options="permissive")
+        found = staging.rows(ibis.union(*exprs)) if exprs else None
         if found is not None and found.num_rows:
             found = found.select(issues.column_names).cast(issues.schema)
             issues = pa.concat_tables([issues, found])
@@ -284,26 +306,28 @@ def ingest(
                 f"{table}: {dups.num_rows} identical event row(s) merged "
                 "(same lead, time, type, channel, campaign and content)"
             )
-        bad_keys = pa.concat_tables([err_issues, dups]).select(["row", "file"])
-        bad = _row_mask(data, bad_keys)
-        good_data = data.filter(pc.invert(bad)) if pc.any(bad).as_py() else data
+        kept = t
+        if err_issues.num_rows or dups.num_rows:
+            bad = staging.put(
+                f"bad_{table}",
+                _row_keys(pa.concat_tables([err_issues, dups]).select(["row", "file"])),
+            )
+            kept = t.anti_join(bad, [t[FILE] == bad[FILE], t[ROW] == bad[ROW]])
         if n_err:
-            s.rows_quarantined += pc.sum(
-                _row_mask(data, err_issues.select(["row", "file"]))
-            ).as_py()
+            errs = staging.put(f"err_{table}", _row_keys(err_issues.select(["row", "file"])))
+            bad_rows = staging.rows(t.semi_join(errs, [t[FILE] == errs[FILE], t[ROW] == errs[ROW]]))
+            s.rows_quarantined += bad_rows.num_rows
             s.quarantine_reasons.update(err_issues["expected"].to_pylist())
-            quarantined.append(_quarantine_rows(table, err_issues, typed[table], now))
-        good[table] = _finalise(staging, table, good_data, config)
+            quarantined.append(_quarantine_rows(table, err_issues, bad_rows, now))
+        good[table] = _finalise(table, kept, config)
         if table == "leads":
             # Later tables may only reference leads that will really be loaded.
-            kept = good[table].select(["lead_id", "created_at"])
-            merged = pa.concat_tables(
-                [
-                    existing.filter(pc.invert(pc.is_in(existing["lead_id"], kept["lead_id"]))),
-                    kept.cast(existing.schema),
-                ]
+            good[table] = staging.put("good_leads", good[table])
+            new = good[table].select("lead_id", "created_at")
+            old = known.anti_join(new, "lead_id")
+            known = staging.put(
+                "known_leads_next", ibis.union(old, new.cast(old.schema()), distinct=False)
             )
-            staging.create_table(known_name, merged, overwrite=True)
 
     if error_count and policy == "strict":
         raise ValidationError(errors, total=error_count)
@@ -317,14 +341,26 @@ def ingest(
             data = good[table]
             if table == "leads":
                 extras = {
-                    c: dt.dtype(data.schema.field(c).type)
-                    for c in data.column_names
+                    c: typ
+                    for c, typ in data.schema().items()
                     if c not in engine.table_schema(TABLES["leads"]).names
                 }
                 if extras:
                     engine.add_columns(con, "leads", extras)
-            engine.upsert(con, table, data, TABLES[table].key_column)
-            summaries[table].rows_loaded += data.num_rows
+            tick = progress(f"loading {table}", 1) if progress else None
+            if staging.shared:
+                loaded = engine.upsert_expr(con, table, data, TABLES[table].key_column)
+            else:
+                loaded = engine.upsert_batches(
+                    con,
+                    table,
+                    lambda cols, d=data: staging.batches(d.select(*cols)),
+                    data.columns,
+                    TABLES[table].key_column,
+                )
+            summaries[table].rows_loaded += loaded
+            if tick:
+                tick(1)
         if quarantined:
             q = pa.concat_tables(quarantined)
             con.insert(engine.QUARANTINE, ibis.memtable(q))
@@ -352,36 +388,20 @@ def ingest(
     return summary
 
 
-def _row_mask(data: pa.Table, bad: pa.Table) -> pa.Array:
-    if bad.num_rows == 0:
-        return pa.array([False] * data.num_rows, pa.bool_())
-    keys = pc.binary_join_element_wise(bad["file"], pc.cast(bad["row"], pa.string()), "#")
-    mine = pc.binary_join_element_wise(
-        pc.cast(data["__file"], pa.string()), pc.cast(data[ROW], pa.string()), "#"
-    )
-    return pc.is_in(mine, value_set=pc.unique(keys))
+def _row_keys(issues: pa.Table) -> pa.Table:
+    """(file, row) of the rows an issue list names, once each."""
+    keys = pa.table({FILE: issues["file"], ROW: issues["row"]})
+    return keys.group_by([FILE, ROW]).aggregate([])
 
 
-def _quarantine_rows(table: str, issues: pa.Table, parts: list[Typed], now: datetime) -> pa.Table:
+def _quarantine_rows(table: str, issues: pa.Table, bad_rows: pa.Table, now: datetime) -> pa.Table:
     # The record keeps the typed row as JSON, so the quarantined data is never lost.
-    records = {}
-    for p in parts:
-        mask = (
-            pc.is_in(
-                p.data[ROW],
-                value_set=pc.unique(
-                    issues.filter(pc.equal(issues["file"], p.data["__file"][0].as_py()))["row"]
-                ),
-            )
-            if p.data.num_rows
-            else None
+    records = {
+        (r[FILE], r[ROW]): json.dumps(
+            {k: v for k, v in r.items() if not k.startswith("__")}, default=str
         )
-        if mask is None:
-            continue
-        for r in p.data.filter(mask).to_pylist():
-            records[(r["__file"], r[ROW])] = json.dumps(
-                {k: v for k, v in r.items() if not k.startswith("__")}, default=str
-            )
+        for r in bad_rows.to_pylist()
+    }
     rows = issues.to_pylist()
     return pa.table(
         {
@@ -397,12 +417,9 @@ def _quarantine_rows(table: str, issues: pa.Table, parts: list[Typed], now: date
     )
 
 
-def _finalise(staging: ibis.BaseBackend, table: str, data: pa.Table, config: Config) -> pa.Table:
+def _finalise(table: str, t: ir.Table, config: Config) -> ir.Table:
     """Derive channels, convert currencies, clear closing dates of open deals."""
-    internal = [c for c in data.column_names if c.startswith("__")]
-    if table not in ("leads", "deals", "spend"):
-        return data.drop_columns(internal)  # nothing to derive: no round trip
-    t = ibis.memtable(data)
+    internal = [c for c in t.columns if c.startswith("__")]
     if table == "leads":
         t = t.mutate(channel_derived=t.channel.isnull())
         t = t.mutate(channel=derived_channel(t, config.channel_rules))
@@ -423,17 +440,19 @@ def _finalise(staging: ibis.BaseBackend, table: str, data: pa.Table, config: Con
         t = t.mutate(
             closed_at=ibis.ifelse(t.status == "open", ibis.literal(None, "timestamp"), t.closed_at)
         )
-    t = t.drop(*internal)
-    return staging.to_pyarrow(t)
+    return t.drop(*internal)
 
 
 def _rebuild_leads(con: ibis.BaseBackend, config: Config) -> None:
-    rebuilt = apply_lead_rule(con.table("leads"), config.leads)
-    tmp = "_leads_rebuilt"
-    con.create_table(tmp, rebuilt, overwrite=True)
-    con.truncate_table("leads")
-    con.insert("leads", con.table(tmp))
-    con.drop_table(tmp, force=True)
+    """Re-derive exclusions and e-mail merges over all leads; write only what changed."""
+    derived = ["excluded_reason", "merged_into", "merge_reason"]
+    leads = con.table("leads")
+    rebuilt = apply_lead_rule(leads, config.leads).select("lead_id", *derived)
+    current = leads.select("lead_id", *[leads[c].name(f"_old_{c}") for c in derived])
+    j = rebuilt.join(current, "lead_id")
+    same = [j[c].identical_to(j[f"_old_{c}"]) for c in derived]
+    changed = j.filter(~(same[0] & same[1] & same[2])).select("lead_id", *derived)
+    engine.update_rows(con, "leads", "lead_id", changed, derived)
 
 
 def _lead_stats(ws: engine.Workspace, summary: IngestSummary) -> None:

@@ -87,6 +87,9 @@ def on_distinct(fn):
             arr = arr.combine_chunks()
         if len(arr) < 10_000:
             return fn(arr, *args, **kwargs)
+        if not pa.types.is_dictionary(arr.type) and not _repeats(arr):
+            # Identifiers are all distinct: hashing them would cost more than it saves.
+            return fn(arr, *args, **kwargs)
         enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
         if len(enc.dictionary) > len(arr) // 4:
             return fn(pc.cast(arr, pa.string()), *args, **kwargs)
@@ -94,6 +97,21 @@ def on_distinct(fn):
         return pc.take(out, enc.indices)
 
     return wrapper
+
+
+def _low_cardinality(arr: pa.Array) -> bool:
+    return (
+        len(arr) >= 10_000
+        and (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type))
+        and _repeats(arr)
+    )
+
+
+def _repeats(arr: pa.Array) -> bool:
+    """A strided sample of about 16k values tells whether values repeat a lot."""
+    n = len(arr)
+    sample = arr.take(pa.array(range(0, n, max(1, n // 16384)), pa.int64()))
+    return pc.count_distinct(sample).as_py() * 4 <= len(sample)
 
 
 @on_distinct
@@ -176,8 +194,16 @@ def type_mapped(mapped: Mapped, spec: SourceSpec, config: Config) -> Typed:
             continue
         if spec.na_values and pa.types.is_string(arr.type):
             arr = parsers.apply_na_values(arr, spec.na_values)
-        blank = parsers.is_blank(arr)
-        values, failed, expected, currency = _type_column(col, arr, spec, config)
+        if col.kind in ("string", "enum") and _low_cardinality(arr):
+            # Type each distinct text once (a few channels over millions of rows).
+            enc = pc.dictionary_encode(arr, null_encoding="encode")
+            blank = pc.take(parsers.is_blank(enc.dictionary), enc.indices)
+            values, failed, expected, currency = _type_column(col, enc.dictionary, spec, config)
+            values = pc.take(values, enc.indices)
+            failed = None if failed is None else pc.take(failed, enc.indices)
+        else:
+            blank = parsers.is_blank(arr)
+            values, failed, expected, currency = _type_column(col, arr, spec, config)
         label = mapped.origin.get(col.name, col.name)
         if failed is not None:
             issue_parts.append(issues_where(failed, rows, label, arr, expected))

@@ -1,0 +1,113 @@
+"""A private DuckDB that holds an ingest's typed rows until every check has run.
+
+Each file's typed rows go there as soon as they are parsed, so the process
+never holds all tables in Arrow at once; the checks, the quarantine split and
+the final transfer to the workspace run on it. Beyond its memory limit DuckDB
+spills to a temporary folder, which keeps the peak memory of a large ingest
+bounded whatever the size of the exports.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from .. import engine
+
+FILE = "__file"
+BATCH = 122_880  # DuckDB's row-group size
+# Enough for the hash tables of the checks at 20 M rows; the rest spills to disk.
+MEMORY_LIMIT = os.environ.get("LEADPILOT_STAGING_MEMORY", "2GB")
+
+
+class Staging:
+    """Where typed rows wait for the checks.
+
+    On a DuckDB workspace it is an in-memory database attached to the
+    workspace's own connection, so the final load is one INSERT ... SELECT in
+    the engine, with no round trip through Python; on other backends it is a
+    private DuckDB and rows stream to the workspace in Arrow batches.
+    """
+
+    def __init__(self, workspace_con: ibis.BaseBackend | None = None) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="leadpilot-ingest-")
+        self.shared = workspace_con is not None and workspace_con.name == "duckdb"
+        if self.shared:
+            self.con = workspace_con
+            self._catalog = engine.attach_scratch(self.con)
+            self.db: tuple[str, str] | None = (self._catalog, "main")
+        else:
+            self.con = engine.quiet(
+                ibis.duckdb.connect(
+                    ":memory:",
+                    memory_limit=MEMORY_LIMIT,
+                    temp_directory=os.path.join(self._tmp.name, "spill"),
+                    preserve_insertion_order=False,
+                )
+            )
+            self.db = None
+        self._parts: dict[str, list[str]] = {}
+
+    def add(self, table: str, data: pa.Table) -> None:
+        """Store one file's typed rows of a table (its Arrow copy can then be freed)."""
+        names = self._parts.setdefault(table, [])
+        name = f"typed_{table}_{len(names)}"
+        if FILE in data.column_names:
+            # A dictionary column would become a per-file ENUM type that unions reject.
+            i = data.column_names.index(FILE)
+            data = data.set_column(i, FILE, data[FILE].cast(pa.string()))
+        # DuckDB loads Arrow batches in parallel: one huge chunk would load on one core.
+        self.con.create_table(
+            name,
+            database=self.db,
+            obj=pa.Table.from_batches(data.to_batches(max_chunksize=BATCH), schema=data.schema),
+        )
+        names.append(name)
+
+    def has(self, table: str) -> bool:
+        return bool(self._parts.get(table))
+
+    def table(self, table: str) -> ir.Table:
+        """Every file's rows of a table, with the union of their columns."""
+        parts = [self.con.table(n, database=self.db) for n in self._parts[table]]
+        if len(parts) == 1:
+            return parts[0]
+        types: dict[str, dt.DataType] = {}
+        for p in parts:
+            for name, typ in p.schema().items():
+                if name in types and types[name] != typ:
+                    types[name] = dt.string  # the same extra column typed differently per file
+                else:
+                    types.setdefault(name, typ)
+        aligned = [
+            p.select(
+                *[
+                    (p[c].cast(typ) if c in p.columns else ibis.null(typ)).name(c)
+                    for c, typ in types.items()
+                ]
+            )
+            for p in parts
+        ]
+        return ibis.union(*aligned, distinct=False)
+
+    def put(self, name: str, data: pa.Table | ir.Table) -> ir.Table:
+        self.con.create_table(name, data, database=self.db, overwrite=True)
+        return self.con.table(name, database=self.db)
+
+    def rows(self, expr: ir.Table) -> pa.Table:
+        return self.con.to_pyarrow(expr)
+
+    def batches(self, expr: ir.Table) -> pa.RecordBatchReader:
+        return self.con.to_pyarrow_batches(expr, chunk_size=BATCH)
+
+    def close(self) -> None:
+        if self.shared:
+            engine.detach_scratch(self.con, self._catalog)
+        else:
+            self.con.disconnect()
+        self._tmp.cleanup()
