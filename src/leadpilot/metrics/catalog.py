@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["count", "sum", "rate", "ratio"]
+Kind = Literal["count", "sum", "rate", "ratio", "duration"]
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,8 @@ class Kpi:
     unit: str  # "leads", "currency", "fraction", "days"
     higher_is_better: bool
     rule: str  # one sentence: how it is computed
-    numerator: str | None = None  # measure name
-    denominator: str | None = None  # measure name (rates and ratios)
+    numerator: str | None = None  # measure name; durations: the start date column
+    denominator: str | None = None  # measure name (rates and ratios); durations: the end
     view: Literal["cohort", "activity", "period"] = "cohort"
     short: str = ""  # column header in narrow terminal tables
 
@@ -58,6 +58,25 @@ def _rate(num: str, den: str, extra: str = "") -> str:
 
 def _cost(den: str) -> str:
     return f"spend / {den} of the same period and group; null when there are none."
+
+
+def _duration(name: str, en: str, fr: str, start: str, end: str, among: str) -> Kpi:
+    what = {"created_at": "lead creation", "opportunity_at": "opportunity"}[start]
+    stage = end.removesuffix("_at").replace("customer", "won (customer)")
+    return Kpi(
+        name,
+        en,
+        fr,
+        "duration",
+        "days",
+        False,
+        f"days from {what} to {stage}, among the {among}: median (mean and 75th percentile "
+        f"as {name}_mean / {name}_p75, count as {name}_n); cohort view groups by creation "
+        "date, activity view by the date the later stage was reached.",
+        numerator=start,
+        denominator=end,
+        short=name.replace("days_to_", "→").replace("_days", "").replace("_cycle", " cycle"),
+    )
 
 
 CATALOG: dict[str, Kpi] = {
@@ -418,6 +437,53 @@ CATALOG: dict[str, Kpi] = {
             numerator="leads",
             denominator="visitors",
             short="V→L",
+        ),
+        # velocity: days between two stage dates of the lead model, among the leads that
+        # reached the later one; the median under the KPI's name, mean and p75 beside it
+        *(
+            _duration(name, en, fr, start, end, among)
+            for name, en, fr, start, end, among in (
+                (
+                    "days_to_mql",
+                    "Days to MQL",
+                    "Délai jusqu'au MQL",
+                    "created_at",
+                    "mql_at",
+                    "leads that reached MQL",
+                ),
+                (
+                    "days_to_sql",
+                    "Days to SQL",
+                    "Délai jusqu'au SQL",
+                    "created_at",
+                    "sql_at",
+                    "leads that reached SQL",
+                ),
+                (
+                    "days_to_opportunity",
+                    "Days to opportunity",
+                    "Délai jusqu'à l'opportunité",
+                    "created_at",
+                    "opportunity_at",
+                    "leads that reached opportunity",
+                ),
+                (
+                    "sales_cycle_days",
+                    "Sales cycle (days)",
+                    "Cycle de vente (jours)",
+                    "created_at",
+                    "customer_at",
+                    "customers",
+                ),
+                (
+                    "opportunity_cycle_days",
+                    "Opportunity cycle (days)",
+                    "Cycle d'opportunité (jours)",
+                    "opportunity_at",
+                    "customer_at",
+                    "customers with an opportunity date",
+                ),
+            )
         ),
     )
 }

@@ -91,7 +91,8 @@ def period_label(start: date | datetime | None, period: str) -> str:
 def _measures_needed(kpis: list[Kpi]) -> set[str]:
     out = set()
     for k in kpis:
-        out.update(m for m in (k.numerator, k.denominator) if m)
+        if k.kind != "duration":
+            out.update(m for m in (k.numerator, k.denominator) if m)
     for name, (a, _, b) in DERIVED_MEASURES.items():
         if name in out:
             out.update((a, b))
@@ -168,6 +169,10 @@ def compute_kpis(
     for measure in DATED_TABLES:
         if measure in needed:
             agg = _join_dated(agg, tables, measure, by, unit, keys, date_from, date_to, warnings)
+
+    durations = [k for k in chosen if k.kind == "duration"]
+    if durations:
+        agg = _join_durations(agg, model, durations, by, unit, keys, view, date_from, date_to)
 
     result = agg.order_by([agg[k] for k in keys]) if keys else agg
     raw = result.to_pyarrow().to_pylist()
@@ -514,6 +519,12 @@ def _join_dated(agg, tables, measure, by, unit, keys, date_from, date_to, warnin
     if unit:
         group["period"] = t.date.truncate(unit)
     s = _aggregate(t, group, {measure: t[value].sum()})
+    return _outer_join(agg, s, keys, {measure: 0.0})
+
+
+def _outer_join(agg: ir.Table, s: ir.Table, keys: list[str], fill: dict) -> ir.Table:
+    """Join grouped results so that a group present on either side stays, with measures
+    absent on one side filled (counts 0, ``fill`` for the joined measures)."""
     if not keys:
         return agg.cross_join(s)
     s = s.rename({f"_s_{k}": k for k in keys})
@@ -526,12 +537,39 @@ def _join_dated(agg, tables, measure, by, unit, keys, date_from, date_to, warnin
             for k in keys
         }
     )
-    fills = {measure: j[measure].fill_null(0.0)}
+    fills = {m: j[m].fill_null(v) for m, v in fill.items() if v is not None}
     for m in j.columns:
-        if m in MEASURE_NAMES or m in DATED_TABLES:
-            if m != measure:
-                fills[m] = j[m].fill_null(0.0 if m == "revenue" else 0)
+        if (m in MEASURE_NAMES or m in DATED_TABLES) and m not in fill:
+            fills[m] = j[m].fill_null(0.0 if m == "revenue" else 0)
     return j.mutate(**fills).drop(*[f"_s_{k}" for k in keys])
+
+
+def _join_durations(agg, model, durations, by, unit, keys, view, date_from, date_to):
+    """Median, mean and p75 of stage-to-stage days among the leads that made the step.
+
+    Cohort view: grouped by the lead's creation period (one pass with the counts);
+    activity view: by the period in which the later stage was reached.
+    """
+    day = 86400
+    for k in durations:
+        start, end = model[k.numerator], model[k.denominator]
+        d = (end.epoch_seconds() - start.epoch_seconds()) / day
+        anchor = model.created_at if view == "cohort" else end
+        t = model.filter(
+            start.notnull() & end.notnull() & (d >= 0) & _in_range(anchor, date_from, date_to)
+        ).mutate(_d=d, _anchor=anchor)
+        s = _aggregate(
+            t,
+            _group(t, by, unit, t._anchor),
+            {
+                k.name: t._d.median(),
+                f"{k.name}_mean": t._d.mean(),
+                f"{k.name}_p75": t._d.quantile(0.75),
+                f"{k.name}_n": t.count(),
+            },
+        )
+        agg = _outer_join(agg, s, keys, {f"{k.name}_n": 0})
+    return agg
 
 
 def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: list[str]) -> dict:
@@ -547,6 +585,12 @@ def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: 
     for d in by:
         out[d] = r.get(d)
     for k in kpis:
+        if k.kind == "duration":
+            for suffix in ("", "_mean", "_p75"):
+                v = r.get(f"{k.name}{suffix}")
+                out[f"{k.name}{suffix}"] = None if v is None else round(float(v), 2)
+            out[f"{k.name}_n"] = int(r.get(f"{k.name}_n") or 0)
+            continue
         if k.kind in ("count", "sum"):
             v = r.get(k.numerator)
             out[k.name] = (

@@ -18,24 +18,15 @@ from scipy.stats import CensoredData, ecdf
 
 from ..config import Config
 from ..errors import UsageError
-from .model import STAGE_COLUMNS, Materialize, lead_model
+from .catalog import CATALOG
+from .compute import compute_kpis
+from .model import DEAL_COLUMNS, STAGE_COLUMNS, Materialize, lead_model
 
 DAY = 86400
-# name -> (from, to) in the lead model; all measured among the leads that reached "to".
-DURATIONS = {
-    "days_to_mql": ("created_at", "mql_at"),
-    "days_to_sql": ("created_at", "sql_at"),
-    "days_to_opportunity": ("created_at", "opportunity_at"),
-    "sales_cycle_days": ("created_at", "customer_at"),
-    "opportunity_cycle_days": ("opportunity_at", "customer_at"),
-}
+# name -> (from, to) in the lead model, as the KPI catalog defines them.
+DURATIONS = {k.name: (k.numerator, k.denominator) for k in CATALOG.values() if k.kind == "duration"}
 DEFINITIONS = {
-    "days_to_mql": "days from lead creation to MQL, among leads that reached MQL",
-    "days_to_sql": "days from lead creation to SQL, among leads that reached SQL",
-    "days_to_opportunity": "days from lead creation to opportunity, among leads with one",
-    "sales_cycle_days": "days from lead creation to won (customer), among customers",
-    "opportunity_cycle_days": "days from opportunity to won, among customers with an "
-    "opportunity date",
+    **{name: CATALOG[name].rule for name in DURATIONS},
     "<stage>_by_day_<N>": "Kaplan–Meier share of the group's leads that reached the stage "
     "within N days of creation; leads not (yet) converted are censored at their age on the "
     "as-of date (latest lead creation or event), so young leads do not count as failures",
@@ -82,22 +73,14 @@ def compute_velocity(
         implied=config.stages.implied,
         icp=config.icp,
         materialize=materialize,
-        keep=[*by, *STAGE_COLUMNS],
+        keep=[*by, *STAGE_COLUMNS, *DEAL_COLUMNS],
     )
     unknown = [d for d in by if d not in model.columns]
     if unknown:
         raise UsageError(f"unknown dimension(s) {unknown} for velocity")
-    metrics = {}
-    for name, (start, end) in DURATIONS.items():
-        d = _days(model, start, end)
-        ok = model[end].notnull() & model[start].notnull() & (d >= 0)
-        metrics[name] = d.median(where=ok)
-        metrics[f"{name}_mean"] = d.mean(where=ok)
-        metrics[f"{name}_p75"] = d.quantile(0.75, where=ok)
-        metrics[f"{name}_n"] = ok.sum()
-    group = [model[d] for d in by]
-    agg = model.group_by(group).aggregate(**metrics) if by else model.aggregate(**metrics)
-    rows = agg.to_pyarrow().to_pylist()
+    # The durations are catalog KPIs: compiled once, by the KPI engine.
+    kpis = compute_kpis(tables, config, kpis=list(DURATIONS), by=by, period="all", model=model)
+    rows = kpis.rows
 
     as_of = _as_of(model)
     curves = _km_curves(model, by, as_of) if as_of is not None else {}
@@ -106,10 +89,8 @@ def compute_velocity(
         key = tuple(r[d] for d in by)
         row = {d: r[d] for d in by}
         for name in DURATIONS:
-            for suffix in ("", "_mean", "_p75"):
-                v = r[f"{name}{suffix}"]
-                row[f"{name}{suffix}"] = None if v is None else round(float(v), 2)
-            row[f"{name}_n"] = int(r[f"{name}_n"] or 0)
+            for suffix in ("", "_mean", "_p75", "_n"):
+                row[f"{name}{suffix}"] = r[f"{name}{suffix}"]
         row.update(curves.get(key, {}))
         out.append(row)
     out.sort(key=lambda x: tuple(str(x[d]) for d in by))
