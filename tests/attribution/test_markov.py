@@ -96,3 +96,31 @@ def test_against_channel_attribution(tmp_path):
     theirs = dict(zip(res["channel_name"], res["total_conversions"], strict=True))
     for ch, conv in theirs.items():
         assert ours[ch]["conversions"] == pytest.approx(conv, rel=0.03), ch
+
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+@pytest.mark.parametrize("collapse", [True, False])
+@pytest.mark.parametrize("null_paths", [True, False])
+def test_path_file_counts_equal_engine_counts(tmp_path, order, collapse, null_paths):
+    """Path files count transitions in NumPy, workspaces in the engine: same chain."""
+    from leadpilot.attribution import markov as mk
+    from leadpilot.attribution.pathfile import (
+        journeys_from_paths,
+        path_transition_counts,
+        read_path_file,
+    )
+
+    f = tmp_path / "p.csv"
+    f.write_text(
+        "path,total_conversions,total_conversion_value,total_null\n"
+        "A > A > B > C,3,300,5\nB > A,1,50,4\nC,0,0,7\nA > B > A > B,2,10,1\n"
+        "C > C > A,1,1000,0\nB,0,0,0\n"
+    )
+    df, sep = read_path_file(f)
+    engine = mk.transition_counts(journeys_from_paths(df, sep), order, collapse, null_paths)
+    numpy = path_transition_counts(df, sep, order, collapse, null_paths)
+    a, b = mk.fit(engine, order), mk.fit(numpy, order)
+    assert a.conversion_probability == pytest.approx(b.conversion_probability)
+    for ch in a.channels:
+        assert a.removal_effects[ch] == pytest.approx(b.removal_effects[ch])
+        assert a.removal_effects_value[ch] == pytest.approx(b.removal_effects_value[ch])

@@ -20,8 +20,14 @@ from ..errors import UsageError
 from ..metrics.compute import PERIOD_UNITS, period_label
 from . import heuristics, markov, shapley
 from .definitions import HEURISTICS, MODEL_NAMES, measure_defs, model_defs
-from .pathfile import journeys_from_paths, read_path_file
-from .paths import BY_DIMENSIONS, check_options, conversion_totals, journeys
+from .pathfile import journeys_from_paths, path_transition_counts, read_path_file
+from .paths import (
+    BY_DIMENSIONS,
+    attribution_touches,
+    check_options,
+    conversion_totals,
+    journeys,
+)
 
 Materialize = Callable[[ir.Table], ir.Table]
 
@@ -95,13 +101,14 @@ def compute_attribution(
     check_options(conversion, by, period, lookback)
     j = journeys(tables, config, conversion=conversion, by=by, lookback=lookback, period=period)
     heur = [m for m in chosen if m in HEURISTICS]
-    readers = bool(heur) + ("markov" in chosen) + ("shapley" in chosen)
+    readers = bool(heur) + ("markov" in chosen) + ("shapley" in chosen)  # queries on j
     if materialize is not None and readers > 1:  # several queries read it: compute it once
         j = materialize(j)
     warnings: list[str] = []
     if conversion == "lead" and "markov" in chosen:
         warnings.append("every lead converts at its creation: the Markov chain has no null paths")
-    credits = _run(j, chosen, s, warnings)
+    touches = (attribution_touches(tables, config, by), by)  # Shapley's players come from here
+    credits = _run(j, chosen, s, warnings, players_from=touches)
     # Conversions with no attribution touch in their window cannot be credited: say so.
     total = conversion_totals(tables, config, conversion)
     some = next(iter(credits.values()))
@@ -145,8 +152,14 @@ def compute_attribution_from_paths(
             f"{', '.join(need_dates)}"
         )
     df, sep = read_path_file(path)
-    j = journeys_from_paths(df, sep)
-    credits = _run(j, chosen, s, warnings)
+    # the file is in memory already: its transitions are counted there (see pathfile.py)
+    counts = None
+    if "markov" in chosen:
+        counts = path_transition_counts(
+            df, sep, s.markov_order, s.collapse_repeats, s.markov_null_paths
+        )
+    j = journeys_from_paths(df, sep) if chosen != ["markov"] else None
+    credits = _run(j, chosen, s, warnings, markov_counts=counts)
     result = _result(credits, chosen, s, "customer", "channel", "all", None, warnings)
     result.source = f"path file {Path(path).name} (separator {sep!r})"
     result.definitions["journey"] = (
@@ -157,7 +170,14 @@ def compute_attribution_from_paths(
     return result
 
 
-def _run(j: ir.Table, chosen: list[str], s: AttributionSettings, warnings: list[str]) -> dict:
+def _run(
+    j: ir.Table | None,
+    chosen: list[str],
+    s: AttributionSettings,
+    warnings: list[str],
+    markov_counts=None,
+    players_from: tuple[ir.Table, str] | None = None,
+) -> dict:
     """{model: {(period, dim): (conversions, revenue)}} plus totals per period."""
     out: dict = {}
     heur = [m for m in chosen if m in HEURISTICS]
@@ -166,9 +186,11 @@ def _run(j: ir.Table, chosen: list[str], s: AttributionSettings, warnings: list[
         for m in heur:
             out[m] = {(r["period"], r["dim"]): (r[f"conv_{m}"], r[f"value_{m}"]) for r in rows}
     if "markov" in chosen:
-        counts = markov.transition_counts(
-            j, s.markov_order, s.collapse_repeats, s.markov_null_paths
-        )
+        counts = markov_counts
+        if counts is None:
+            counts = markov.transition_counts(
+                j, s.markov_order, s.collapse_repeats, s.markov_null_paths
+            )
         out["markov"] = {}
         for period, c in _by_period(counts):
             fit = markov.fit(c, s.markov_order)
@@ -177,14 +199,14 @@ def _run(j: ir.Table, chosen: list[str], s: AttributionSettings, warnings: list[
             for ch, cv in markov.attribute(fit, total, total_v).items():
                 out["markov"][(period, ch)] = cv
     if "shapley" in chosen:
-        sets = shapley.channel_sets(j)
-        names, grouped = shapley.players(sets, s.shapley_max_channels)
+        source, column = players_from if players_from is not None else (j, "dim")
+        names, grouped = shapley.players(source, column, s.shapley_max_channels)
         if grouped:
             warnings.append(
-                f"shapley: more than {s.shapley_max_channels} values; those in the fewest "
-                f"journeys are grouped as '{shapley.OTHER}'"
+                f"shapley: more than {s.shapley_max_channels} values; those with the fewest "
+                f"touches are grouped as '{shapley.OTHER}'"
             )
-        counts = shapley.set_counts(sets, names)
+        counts = shapley.set_counts(j, names)
         out["shapley"] = {}
         for period, c in _by_period(counts):
             for ch, cv in shapley.attribute(c, names).items():

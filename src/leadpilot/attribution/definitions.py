@@ -130,8 +130,9 @@ def model_defs(s: AttributionSettings) -> dict[str, ModelDef]:
             "subset; adding a channel never lowers the worth; v(empty) = 0). The conversions "
             "(and revenue) of the journeys with set S are split by the Shapley values of the "
             "game restricted to S, divided by v(S), so each journey's credits sum to 1. At most "
-            f"{s.shapley_max_channels} players: the channels in the most journeys; the others "
-            "are grouped as 'other'. Non-converting journeys always count (they make the rates).",
+            f"{s.shapley_max_channels} players: the channels with the most attribution touches; "
+            "the others are grouped as 'other'. Non-converting journeys always count (they make "
+            "the rates).",
         ),
     }
 

@@ -56,7 +56,6 @@ def journeys(
     period: str,
 ) -> ir.Table:
     """The touch table of every lead with at least one attribution touch in its window."""
-    s = config.attribution
     model = lead_model(
         tables,
         implied=config.stages.implied,
@@ -72,12 +71,11 @@ def journeys(
         revenue=model.revenue,
     )
     keys = lead_keys(tables["leads"])
-    tp = tables["touchpoints"]
-    tp = tp.filter(tp.type.isin(s.touch_types))
-    if not s.keep_unlabelled:  # a touch that names no channel (campaign...) cannot take credit
-        tp = tp.filter(tp[by].notnull())
-    tp = tp.join(keys, tp.lead_id == keys.record_id)  # merged records count for their lead
-    tp = tp.join(model, tp.lead_key == model._lk)
+    # record -> its lead's dates, joined first on the (small) lead side: one join of the
+    # touches instead of two; merged records count for the lead they were merged into
+    facts = keys.join(model, keys.lead_key == model._lk)
+    tp = attribution_touches(tables, config, by)
+    tp = tp.join(facts, tp.lead_id == facts.record_id)
     # A lead that did not convert: its journey so far, up to its last attribution touch.
     last = tp.ts.max().over(ibis.window(group_by=tp.lead_key))
     tp = tp.mutate(end_at=ibis.coalesce(tp.conv_at, last))
@@ -106,6 +104,17 @@ def journeys(
         pos=ibis.row_number().over(w),
         n=j.jid.count().over(ibis.window(group_by=j.jid)),
     )
+
+
+def attribution_touches(tables: dict[str, ir.Table], config: Config, by: str) -> ir.Table:
+    """Touches of the attribution types; without a value of ``by`` they cannot take credit
+    (unless keep_unlabelled)."""
+    s = config.attribution
+    tp = tables["touchpoints"]
+    tp = tp.filter(tp.type.isin(s.touch_types))
+    if not s.keep_unlabelled:
+        tp = tp.filter(tp[by].notnull())
+    return tp
 
 
 def conversion_totals(tables: dict[str, ir.Table], config: Config, conversion: str) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from math import factorial
 
+import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
@@ -17,55 +18,38 @@ import pandas as pd
 OTHER = "other"
 
 
-SEP = "\x1f"  # joins a journey's channels in the engine; no channel name holds it
-
-
-def channel_sets(j: ir.Table) -> pd.DataFrame:
-    """Per period and observed channel set (its sorted channels joined by SEP): journeys,
-    conversions, revenue. Distinct channels per journey first, so sets stay few."""
-    per = j.group_by(["jid", "period", "dim"]).aggregate(
-        conv=j.conv.max(), nulls=j.nulls.max(), value=j.value.max()
+def players(touches: ir.Table, column: str, cap: int) -> tuple[list[str], bool]:
+    """The values with the most attribution touches (a cheap pass over the touches, before
+    the journeys are built); True when the rest become 'other'."""
+    # a path-file row stands for conv + nulls journeys
+    weight = (touches.conv + touches.nulls).sum() if "nulls" in touches.columns else None
+    t = touches.group_by(_v=touches[column]).aggregate(
+        w=weight if weight is not None else touches.count()
     )
-    per = per.group_by(["jid", "period"]).aggregate(
-        channels=per.dim.group_concat(SEP, order_by=per.dim),
-        conv=per.conv.max(),
-        nulls=per.nulls.max(),
-        value=per.value.max(),
-    )
-    out = per.group_by(["period", "channels"]).aggregate(
-        journeys=(per.conv + per.nulls).sum(), conv=per.conv.sum(), value=per.value.sum()
-    )
-    return out.to_pandas()
-
-
-def players(sets: pd.DataFrame, cap: int) -> tuple[list[str], bool]:
-    """The channels in the most journeys; True when the rest become 'other'."""
-    reach: dict[str, float] = {}
-    for key, n in zip(sets["channels"], sets["journeys"], strict=True):
-        for c in key.split(SEP):
-            reach[c] = reach.get(c, 0.0) + n
-    ranked = sorted(reach, key=lambda c: (-reach[c], c))
+    ranked = t.order_by([ibis.desc("w"), "_v"]).to_pandas()["_v"].tolist()
     if len(ranked) <= cap:
         return sorted(ranked), False
     return sorted(ranked[: cap - 1]) + [OTHER], True
 
 
-def set_counts(sets: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """The sets as bit masks over the players (channels beyond the cap share 'other')."""
-    bit = {name: 1 << i for i, name in enumerate(names)}
-    other = bit.get(OTHER, 0)
-    masks = []
-    for key in sets["channels"]:
-        m = 0
-        for c in key.split(SEP):
-            m |= bit.get(c, other)
-        masks.append(m)
-    df = sets.assign(mask=masks)
-    return (
-        df.groupby(["period", "mask"], dropna=False)[["journeys", "conv", "value"]]
-        .sum()
-        .reset_index()
+def set_counts(j: ir.Table, names: list[str]) -> pd.DataFrame:
+    """Per period and channel-set bit mask: journeys, conversions, revenue."""
+    grouped = names[-1] == OTHER
+    named = names[:-1] if grouped else names
+    bit = ibis.cases(
+        *[(j.dim == name, 1 << i) for i, name in enumerate(named)],
+        else_=(1 << (len(names) - 1)) if grouped else 0,
+    ).cast("int64")
+    per = j.mutate(_bit=bit).group_by(["jid", "period"]).aggregate(
+        mask=ibis._._bit.bit_or(),
+        conv=ibis._.conv.max(),
+        nulls=ibis._.nulls.max(),
+        value=ibis._.value.max(),
     )
+    out = per.group_by(["period", "mask"]).aggregate(
+        journeys=(per.conv + per.nulls).sum(), conv=per.conv.sum(), value=per.value.sum()
+    )
+    return out.to_pandas()
 
 
 def characteristic(masks: np.ndarray, rates: np.ndarray, k: int) -> np.ndarray:
