@@ -268,7 +268,13 @@ def main() -> None:
     if WORK.exists():
         shutil.rmtree(WORK)
     n, k = args.leads, args.touches_per_lead
-    res = {s: step(s, n, k) for s in ("build", "rules", "floor", "train", "apply")}
+    res = {"build": step("build", n, k)}
+    # The machine is shared: rules and floor alternate three times, the best of each counts.
+    for name in ("rules", "floor") * 3:
+        out = step(name, n, k)
+        if name not in res or out["seconds"] < res[name]["seconds"]:
+            res[name] = out
+    res.update({s: step(s, n, k) for s in ("train", "apply")})
     res["apply_reasons"] = step("apply_reasons", n, k)
     res["train_boosted"] = step("train_boosted", n, k)
     res["apply_boosted"] = step("apply_boosted", n, k)
@@ -298,14 +304,16 @@ def write_results(res: dict, n: int, ratio: float, same: bool) -> None:
         "",
         "| step | seconds | peak memory (MB) | notes |",
         "|---|---:|---:|---|",
-        f"| rules score in the engine (Ibis → DuckDB, into a table) | {res['rules']['seconds']:.2f}"
+        f"| rules score in the engine (Ibis → DuckDB, into a table; best of 3) | "
+        f"{res['rules']['seconds']:.2f}"
         f" | {res['rules']['peak_mb']:.0f} | {ratio:.2f}× the SQL floor; same scores: {same} |",
-        f"| floor: hand-written DuckDB CASE query, same rules | {res['floor']['seconds']:.2f} | "
+        f"| floor: hand-written DuckDB CASE query, same rules (best of 3) | "
+        f"{res['floor']['seconds']:.2f} | "
         f"{res['floor']['peak_mb']:.0f} | no merged-lead mapping |",
         f"| train on 50,000 leads (both models, validation choice) | "
         f"{res['train']['seconds']:.2f} | {res['train']['peak_mb']:.0f} | chose {tr['model']}; "
         f"held-out AUC {tr['held_out_auc']:.3f} |",
-        f"| model apply: features in the engine + predict_proba | {a['seconds']:.2f} | "
+        f"| model apply: features in the engine + predict_proba | {res['apply']['seconds']:.2f} | "
         f"{res['apply']['peak_mb']:.0f} | {a['leads_per_s']:,.0f} leads/s (features "
         f"{a['features_s']:.2f} s, predict {a['predict_s']:.2f} s = "
         f"{a['predict_leads_per_s']:,.0f} leads/s) |",
@@ -313,7 +321,7 @@ def write_results(res: dict, n: int, ratio: float, same: bool) -> None:
         f"{res['apply_reasons']['peak_mb']:.0f} | coefficient × centred encoded value |",
         f"| train the boosted model on 50,000 leads | {res['train_boosted']['seconds']:.2f} | "
         f"{res['train_boosted']['peak_mb']:.0f} | held-out AUC {tb['held_out_auc']:.3f} |",
-        f"| boosted model apply: features + predict_proba | {ab['seconds']:.2f} | "
+        f"| boosted model apply: features + predict_proba | {res['apply_boosted']['seconds']:.2f} | "
         f"{res['apply_boosted']['peak_mb']:.0f} | {ab['leads_per_s']:,.0f} leads/s (predict "
         f"{ab['predict_s']:.2f} s = {ab['predict_leads_per_s']:,.0f} leads/s) |",
         f"| top-three reasons for 100,000 leads (boosted) | {ab['reasons_100k_s']:.2f} | "

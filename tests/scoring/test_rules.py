@@ -156,3 +156,19 @@ def test_bad_rules_are_clear_errors(make_workspace, src):
         lp.ingest(src)
         with pytest.raises(UsageError, match="revenue_band"):
             rules_score(lp.tables(), lp.config, as_of=AS_OF)
+
+
+def test_touches_of_merged_records_count_for_their_lead(make_workspace, tmp_path):
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "leads.csv").write_text(
+        "lead_id,created_at,email\nX,2025-01-01,a@x.com\nY,2025-01-05,A@x.com\n"
+    )
+    (folder / "touchpoints.csv").write_text(
+        "lead_id,ts,type\nX,2025-01-02,download\nY,2025-01-06,download\n"
+    )
+    scoring = {"behaviour": [{"type": "download", "points": 7}]}
+    with leadpilot.open(make_workspace(scoring=scoring)) as lp:
+        lp.ingest(folder)
+        s = _scores(lp)
+    assert set(s) == {"X"} and s["X"]["rules_score"] == 14  # Y was merged into X

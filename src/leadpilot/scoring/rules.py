@@ -183,23 +183,30 @@ def touches_until(
     """The touches of each lead (merged records included) up to its scoring date ``_at``
     (and after ``_at - window_days``): later touches are never read."""
     tp = tables["touchpoints"]
-    keys = lead_keys(tables["leads"])
     if as_of is not None:
         # One date for every lead: filter before the join (far fewer rows to join).
         at = ibis.literal(as_of, "timestamp")
         keep = tp.ts <= at
         if window_days is not None:
             keep = keep & (tp.ts > at - ibis.interval(days=window_days))
-        tp = tp.filter(keep)
-        tp = tp.join(keys, tp.lead_id == keys.record_id)
-        return tp.mutate(_at=at)
-    tp = tp.join(keys, tp.lead_id == keys.record_id)
+        return _to_leads(tp.filter(keep), tables["leads"]).mutate(_at=at)
+    tp = _to_leads(tp, tables["leads"])
     dates = base.select(_lk=base.lead_id, _at=base[at_column])
     tp = tp.join(dates, tp.lead_key == dates._lk)
     keep = tp.ts <= tp._at
     if window_days is not None:
         keep = keep & (tp.ts > tp._at - ibis.interval(days=window_days))
     return tp.filter(keep)
+
+
+def _to_leads(tp: ir.Table, leads: ir.Table) -> ir.Table:
+    """Touches with ``lead_key``: the lead they count for (merged records included)."""
+    if leads.merged_into.notnull().any().execute():
+        keys = lead_keys(leads)
+        return tp.join(keys, tp.lead_id == keys.record_id)
+    # No merged record (one small query tells): every touch counts for its own lead_id and
+    # the mapping join over all touches is skipped.
+    return tp.mutate(lead_key=tp.lead_id)
 
 
 def _behaviour_points(
