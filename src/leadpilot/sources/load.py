@@ -27,10 +27,11 @@ from . import checks
 from .channels import derived_channel
 from .leadrule import apply_lead_rule
 from .mapping import map_columns, resolve_spec
-from .readers import ROW, SUPPORTED, read_file
+from .readers import ROW, SUPPORTED, read_chunks
 from .staging import FILE, Staging
 from .typing import Typed, derived_key_column, stage_events_from_dates, type_mapped
 
+CHUNK_ROWS = 1_000_000  # rows typed at a time: bounds the Arrow copies of a large file
 MAX_REPORTED = 200  # problems kept in the error message; all are counted
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
 
@@ -200,7 +201,7 @@ def _ingest(
     derived_keys: dict[str, bool] = {}
     file_problems: list[Problem] = []
 
-    def stage(typed: Typed) -> None:
+    def stage(typed: Typed, append: bool) -> None:
         key, derived = derived_key_column(typed.table, typed.data)
         data = typed.data
         key_name = TABLES[typed.table].key_column
@@ -209,37 +210,41 @@ def _ingest(
         else:
             data = data.append_column(key_name, key)
         derived_keys[typed.table] = derived_keys.get(typed.table, False) or derived
-        staging.add(typed.table, data)
+        staging.add(typed.table, data, append=append)
         row_issues.setdefault(typed.table, []).append(typed.issues)
 
     for spec in specs:
         size = Path(spec.path).stat().st_size if Path(spec.path).exists() else 0
         tick = progress(f"reading {Path(spec.path).name}", size) if progress else None
-        frame = read_file(
+        s = summaries.setdefault(spec.table, TableSummary())
+        chunks = read_chunks(
             spec.path,
+            # Extra lead attributes are typed from all their values at once.
+            chunk_rows=None if TABLES[spec.table].keeps_extra_columns else CHUNK_ROWS,
             delimiter=spec.delimiter,
             encoding=spec.encoding,
             sheet=spec.sheet,
             progress=tick,
         )
-        mapped, problems = map_columns(frame, spec)
-        del frame
-        warnings.extend(mapped.warnings)
-        s = summaries.setdefault(spec.table, TableSummary())
-        s.files.append(mapped.file)
-        s.rows_read += mapped.num_rows
-        if problems:
-            file_problems.extend(problems)
-            continue
-        if file_problems:
-            continue  # the ingest fails anyway: only look for more missing columns
-        t = type_mapped(mapped, spec, config)
-        events = stage_events_from_dates(mapped, t.data, spec, config)
-        del mapped
-        stage(t)
-        if events is not None:
-            stage(events)
-            summaries.setdefault("stage_events", TableSummary()).rows_read += events.data.num_rows
+        for i, frame in enumerate(chunks):
+            mapped, problems = map_columns(frame, spec)
+            del frame
+            if i == 0:
+                warnings.extend(mapped.warnings)
+                s.files.append(mapped.file)
+            s.rows_read += mapped.num_rows
+            if problems:
+                file_problems.extend(problems)
+            if file_problems:
+                continue  # the ingest fails anyway: only look for more missing columns
+            t = type_mapped(mapped, spec, config)
+            events = stage_events_from_dates(mapped, t.data, spec, config)
+            del mapped
+            stage(t, append=i > 0)
+            if events is not None:
+                stage(events, append=i > 0)
+                n_events = events.data.num_rows
+                summaries.setdefault("stage_events", TableSummary()).rows_read += n_events
     if file_problems:
         raise ValidationError(
             file_problems,

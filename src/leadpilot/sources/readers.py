@@ -8,7 +8,7 @@ column holds the row number a user sees in the file (header = row 1).
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,6 +138,54 @@ def read_xlsx(path: Path, sheet: str | None = None, progress: Progress | None = 
         progress(path.stat().st_size)
     rows = pa.array(range(2, table.num_rows + 2), pa.int64())
     return RawFrame(str(path), table.append_column(ROW, rows))
+
+
+def read_chunks(
+    path: str | Path,
+    *,
+    chunk_rows: int | None = None,
+    delimiter: str | None = None,
+    encoding: str = "utf-8",
+    sheet: str | None = None,
+    progress: Progress | None = None,
+) -> Iterator[RawFrame]:
+    """A file as consecutive frames of at most ``chunk_rows`` rows (row numbers continue).
+
+    Parquet streams by batches, so a large export is never held whole; other
+    formats are read whole and handed out as zero-copy slices, which still keeps
+    the typed copies of a large file small.
+    """
+    path = Path(path)
+    if chunk_rows is None:
+        yield read_file(
+            path, delimiter=delimiter, encoding=encoding, sheet=sheet, progress=progress
+        )
+        return
+    if path.suffix.lower() == ".parquet" and path.exists():
+        try:
+            pf = pq.ParquetFile(path)
+        except Exception as exc:
+            raise SourceError(f"{path}: cannot be read as Parquet: {exc}") from None
+        total = max(pf.metadata.num_rows, 1)
+        size = path.stat().st_size
+        first = 1
+        for batch in pf.iter_batches(batch_size=chunk_rows):
+            n = batch.num_rows
+            rows = pa.array(range(first, first + n), pa.int64())
+            first += n
+            if progress is not None:
+                progress(int(size * n / total))
+            yield RawFrame(str(path), pa.Table.from_batches([batch]).append_column(ROW, rows))
+        if first == 1:  # no rows: still one (empty) frame, so the header is checked
+            yield RawFrame(
+                str(path),
+                pf.schema_arrow.empty_table().append_column(ROW, pa.array([], pa.int64())),
+            )
+        return
+    frame = read_file(path, delimiter=delimiter, encoding=encoding, sheet=sheet, progress=progress)
+    n = frame.data.num_rows
+    for start in range(0, max(n, 1), chunk_rows):
+        yield RawFrame(frame.file, frame.data.slice(start, chunk_rows))
 
 
 def read_file(

@@ -53,20 +53,21 @@ class Staging:
             self.db = None
         self._parts: dict[str, list[str]] = {}
 
-    def add(self, table: str, data: pa.Table) -> None:
-        """Store one file's typed rows of a table (its Arrow copy can then be freed)."""
+    def add(self, table: str, data: pa.Table, append: bool = False) -> None:
+        """Store typed rows of a table (their Arrow copy can then be freed); ``append``
+        adds a further chunk of the same file to the part stored last."""
         names = self._parts.setdefault(table, [])
-        name = f"typed_{table}_{len(names)}"
         if FILE in data.column_names:
             # A dictionary column would become a per-file ENUM type that unions reject.
             i = data.column_names.index(FILE)
             data = data.set_column(i, FILE, data[FILE].cast(pa.string()))
         # DuckDB loads Arrow batches in parallel: one huge chunk would load on one core.
-        self.con.create_table(
-            name,
-            database=self.db,
-            obj=pa.Table.from_batches(data.to_batches(max_chunksize=BATCH), schema=data.schema),
-        )
+        data = pa.Table.from_batches(data.to_batches(max_chunksize=BATCH), schema=data.schema)
+        if append and names:
+            self.con.insert(names[-1], ibis.memtable(data), database=self.db)
+            return
+        name = f"typed_{table}_{len(names)}"
+        self.con.create_table(name, data, database=self.db)
         names.append(name)
 
     def has(self, table: str) -> bool:
