@@ -34,10 +34,12 @@ def check_dimensions(tables: dict[str, ir.Table], by: list[str]) -> None:
         if c not in ("merged_into", "merge_reason", "excluded_reason", "email_norm")
     ]
     unknown = [d for d in by if d not in available and d != "icp_fit"]
+    if "score_band" in unknown and "scores" in tables:  # bands of the last `score apply`
+        unknown.remove("score_band")
     if unknown:
         raise UsageError(
-            f"unknown dimension(s) {unknown}; available: period, icp_fit and any lead column "
-            f"({', '.join(available)})"
+            f"unknown dimension(s) {unknown}; available: period, icp_fit, score_band (after "
+            f"`leadpilot score apply`) and any lead column ({', '.join(available)})"
         )
 
 
@@ -178,6 +180,11 @@ def lead_model(
         closed_deals=m.closed_deals.fill_null(0),
     )
     m = m.mutate(icp_fit=icp_fit(m, icp or []))
+    if keep is not None and "score_band" in keep:
+        # score_band: the band stored by the last `leadpilot score apply` (table scores)
+        sc = tables["scores"].select(_scored=tables["scores"].lead_id, score_band="band")
+        m = m.left_join(sc, m.lead_id == sc._scored).drop("_scored")
+        m = m.mutate(score_band=m.score_band.fill_null("unscored"))
     if engagement is not None:
         facts = touch_facts(tables, engagement)
         m = m.left_join(facts, m.lead_id == facts.lead_id).drop("lead_id_right")
