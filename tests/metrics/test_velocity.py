@@ -71,3 +71,34 @@ def test_velocity_by_dimension_matches_pandas(make_workspace, tmp_path):
     expected = days.groupby(c.channel).median()
     for channel, med in expected.items():
         assert rows[channel]["sales_cycle_days"] == pytest.approx(med, abs=0.01), channel
+
+
+def test_duration_kpis_by_period_in_both_views(make_workspace, tmp_path):
+    """Durations are catalog KPIs: the cohort view groups them by the lead's creation month,
+    the activity view by the month the later stage was reached."""
+    src = tmp_path / "v"
+    src.mkdir()
+    (src / "leads.csv").write_text(
+        "lead_id,created_at,channel\nA,2025-01-01,x\nB,2025-01-01,x\nC,2025-02-01,x\n"
+    )
+    (src / "deals.csv").write_text(
+        "deal_id,lead_id,created_at,status,closed_at,amount\n"
+        "DA,A,2025-01-05,won,2025-01-11,100\n"  # 10 days, won in January
+        "DB,B,2025-01-21,won,2025-02-10,100\n"  # 40 days, won in February
+        "DC,C,2025-02-02,won,2025-02-21,100\n"  # 20 days, won in February
+    )
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        cohort = lp.kpi_result(kpis=["sales_cycle_days", "leads"], period="month")
+        activity = lp.kpi_result(kpis=["sales_cycle_days"], period="month", view="activity")
+        meta = cohort.to_json()["meta"]
+    by_month = {r["period"]: r for r in cohort.rows}
+    assert by_month["2025-01"]["sales_cycle_days"] == 25  # A and B, created in January
+    assert by_month["2025-01"]["sales_cycle_days_n"] == 2
+    assert by_month["2025-01"]["sales_cycle_days_p75"] == pytest.approx(32.5)
+    assert by_month["2025-02"]["sales_cycle_days"] == 20
+    won = {r["period"]: r for r in activity.rows}
+    assert won["2025-01"]["sales_cycle_days"] == 10  # A, won in January
+    assert won["2025-02"]["sales_cycle_days"] == 30  # B (40) and C (20), won in February
+    assert won["2025-02"]["sales_cycle_days_mean"] == 30
+    assert "among the customers" in meta["definitions"]["sales_cycle_days"]

@@ -62,7 +62,9 @@ def _cost(den: str) -> str:
 
 def _duration(name: str, en: str, fr: str, start: str, end: str, among: str) -> Kpi:
     what = {"created_at": "lead creation", "opportunity_at": "opportunity"}[start]
-    stage = end.removesuffix("_at").replace("customer", "won (customer)")
+    stage = {"mql_at": "MQL", "sql_at": "SQL", "customer_at": "won (customer)"}.get(
+        end, end.removesuffix("_at")
+    )
     return Kpi(
         name,
         en,
