@@ -490,6 +490,125 @@ CATALOG: dict[str, Kpi] = {
     )
 }
 
+# The secondary reports' columns (content, sources, retention): defined here too, with
+# their labels and rules, so that every number leadpilot prints has one definition.
+CTA_TYPES = ("form_submit", "download", "webinar_registration", "email_click", "ad_click")
+
+
+def _m(name, en, fr, kind, unit, rule, view="cohort") -> Kpi:
+    return Kpi(name, en, fr, kind, unit, True, rule, view=view)
+
+
+REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
+    report: {k.name: k for k in measures}
+    for report, measures in {
+        "content": (
+            _m(
+                "views",
+                "Views",
+                "Vues",
+                "count",
+                "touches",
+                "visit touchpoints on the content (any date).",
+                view="activity",
+            ),
+            _m(
+                "cta_clicks",
+                "CTA clicks",
+                "Clics sur les appels à l'action",
+                "count",
+                "touches",
+                f"touchpoints of types {', '.join(CTA_TYPES)} on the content.",
+                view="activity",
+            ),
+            _m(
+                "leads_first_touched",
+                "Leads first touched",
+                "Leads au premier contact",
+                "count",
+                "leads",
+                "counted leads whose first touch with a content was this one.",
+            ),
+            _m(
+                "mqls",
+                "MQLs",
+                "MQL",
+                "count",
+                "leads",
+                "those leads that reached MQL (stage implication as configured).",
+            ),
+            _m("sqls", "SQLs", "SQL", "count", "leads", "those leads that reached SQL."),
+            _m(
+                "customers",
+                "Customers",
+                "Clients",
+                "count",
+                "leads",
+                "those leads that became customers.",
+            ),
+            _m(
+                "revenue",
+                "Revenue",
+                "Chiffre d'affaires",
+                "sum",
+                "currency",
+                "won deal amounts of those leads.",
+            ),
+            _m(
+                "lead_to_customer",
+                "Lead → customer",
+                "Lead → client",
+                "rate",
+                "fraction",
+                "customers / leads_first_touched.",
+            ),
+        ),
+        "sources": (
+            _m(
+                "lead_share",
+                "Share of leads",
+                "Part des leads",
+                "rate",
+                "fraction",
+                "leads of the group / all leads of the period, with a 95 % Wilson interval.",
+            ),
+            _m(
+                "customer_share",
+                "Share of customers",
+                "Part des clients",
+                "rate",
+                "fraction",
+                "customers of the group / all customers of the same cohort.",
+            ),
+            _m(
+                "lead_to_customer",
+                "Lead → customer",
+                "Lead → client",
+                "rate",
+                "fraction",
+                "customers / leads of the group (cohort).",
+            ),
+        ),
+        "retention": (
+            _m(
+                "month_k",
+                "Still engaging in month k",
+                "Encore engagés au mois k",
+                "rate",
+                "fraction",
+                "share of the cohort's leads with an engagement touch (engagement.types) in "
+                "their k-th month after creation (months of 30.44 days); recent cohorts have "
+                "not reached the later months yet.",
+            ),
+        ),
+    }.items()
+}
+
+
+def report_definitions(report: str) -> dict[str, str]:
+    return {name: k.rule for name, k in REPORT_MEASURES[report].items()}
+
+
 # Measures computed after aggregation from other measures.
 DERIVED_MEASURES = {"margin": ("revenue", "-", "spend")}
 

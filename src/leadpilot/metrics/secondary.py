@@ -12,11 +12,9 @@ import ibis.expr.types as ir
 
 from ..config import Config
 from ..errors import UsageError
+from .catalog import CTA_TYPES, report_definitions
 from .compute import PERIOD_UNITS, period_label, wilson
 from .model import lead_keys, lead_model
-
-# Touch types that count as a call-to-action click on a piece of content.
-CTA_TYPES = ("form_submit", "download", "webinar_registration", "email_click", "ad_click")
 
 
 @dataclass
@@ -80,14 +78,7 @@ def content_performance(tables: dict[str, ir.Table], config: Config) -> TableRes
     return TableResult(
         "content",
         rows,
-        {
-            "views": "visit touchpoints on the content",
-            "cta_clicks": f"touchpoints of types {', '.join(CTA_TYPES)} on the content",
-            "leads_first_touched": "counted leads whose first touch with a content was this one",
-            "mqls / sqls / customers / revenue": "what those leads became (stage implication "
-            "as configured; revenue = their won deals)",
-            "lead_to_customer": "customers / leads_first_touched",
-        },
+        report_definitions("content"),
     )
 
 
@@ -135,11 +126,7 @@ def source_mix(
     return TableResult(
         "sources",
         rows,
-        {
-            "lead_share": f"leads of the {by} / all leads of the period (95 % Wilson interval)",
-            "customer_share": f"customers of the {by} / all customers of the cohort",
-            "lead_to_customer": "customers / leads of the group (cohort)",
-        },
+        {name: f"({by}) {rule}" for name, rule in report_definitions("sources").items()},
     )
 
 
@@ -177,9 +164,5 @@ def interest_retention(tables: dict[str, ir.Table], config: Config, months: int 
     return TableResult(
         "retention",
         rows,
-        {
-            "month_k": "share of the cohort's leads with an engagement touch (engagement.types) "
-            "in their k-th month after creation (months of 30.44 days); recent cohorts have not "
-            "reached the later months yet",
-        },
+        report_definitions("retention"),
     )
