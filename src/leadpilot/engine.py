@@ -308,6 +308,14 @@ def update_rows(
     return n
 
 
+def set_memory_limit(con: ibis.BaseBackend, limit: str | None) -> None:
+    """Cap DuckDB's memory (beyond it, it spills to disk); None restores the default."""
+    if limit is None:
+        con.raw_sql("RESET memory_limit")
+    else:
+        con.raw_sql(f"SET memory_limit = {sge.Literal.string(limit).sql('duckdb')}")
+
+
 def attach_scratch(con: ibis.BaseBackend) -> str:
     """Attach a private in-memory DuckDB database to a DuckDB connection; returns its name."""
     import uuid

@@ -21,8 +21,9 @@ from .. import engine
 
 FILE = "__file"
 BATCH = 122_880  # DuckDB's row-group size
-# Enough for the hash tables of the checks at 20 M rows; the rest spills to disk.
-MEMORY_LIMIT = os.environ.get("LEADPILOT_STAGING_MEMORY", "2GB")
+# DuckDB's cap while ingesting: the hash tables of the checks at 20 M rows fit; the rest
+# spills to disk, so a large export does not take all the machine's memory.
+MEMORY_LIMIT = os.environ.get("LEADPILOT_INGEST_MEMORY", "2GB")
 
 
 class Staging:
@@ -40,6 +41,7 @@ class Staging:
         if self.shared:
             self.con = workspace_con
             self._catalog = engine.attach_scratch(self.con)
+            engine.set_memory_limit(self.con, MEMORY_LIMIT)
             self.db: tuple[str, str] | None = (self._catalog, "main")
         else:
             self.con = engine.quiet(
@@ -52,15 +54,19 @@ class Staging:
             )
             self.db = None
         self._parts: dict[str, list[str]] = {}
+        self._files: dict[str, str | None] = {}
 
     def add(self, table: str, data: pa.Table, append: bool = False) -> None:
         """Store typed rows of a table (their Arrow copy can then be freed); ``append``
         adds a further chunk of the same file to the part stored last."""
         names = self._parts.setdefault(table, [])
         if FILE in data.column_names:
-            # A dictionary column would become a per-file ENUM type that unions reject.
-            i = data.column_names.index(FILE)
-            data = data.set_column(i, FILE, data[FILE].cast(pa.string()))
+            # One file per part: its name is added back when the part is read, instead of
+            # being stored on each of millions of rows.
+            file = data[FILE].combine_chunks().dictionary[0].as_py()
+            data = data.drop_columns([FILE])
+        else:
+            file = None
         # DuckDB loads Arrow batches in parallel: one huge chunk would load on one core.
         data = pa.Table.from_batches(data.to_batches(max_chunksize=BATCH), schema=data.schema)
         if append and names:
@@ -69,13 +75,19 @@ class Staging:
         name = f"typed_{table}_{len(names)}"
         self.con.create_table(name, data, database=self.db)
         names.append(name)
+        self._files[name] = file
 
     def has(self, table: str) -> bool:
         return bool(self._parts.get(table))
 
     def table(self, table: str) -> ir.Table:
         """Every file's rows of a table, with the union of their columns."""
-        parts = [self.con.table(n, database=self.db) for n in self._parts[table]]
+        parts = []
+        for n in self._parts[table]:
+            p = self.con.table(n, database=self.db)
+            if self._files[n] is not None:
+                p = p.mutate(**{FILE: ibis.literal(self._files[n], "string")})
+            parts.append(p)
         if len(parts) == 1:
             return parts[0]
         types: dict[str, dt.DataType] = {}
@@ -109,6 +121,7 @@ class Staging:
     def close(self) -> None:
         if self.shared:
             engine.detach_scratch(self.con, self._catalog)
+            engine.set_memory_limit(self.con, None)
         else:
             self.con.disconnect()
         self._tmp.cleanup()
