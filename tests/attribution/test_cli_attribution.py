@@ -71,6 +71,8 @@ def test_path_file(tmp_path):
     doc = json.loads(r.stdout)
     assert {x["model"] for x in doc["rows"]} == {"markov", "shapley"}
     assert "path file" in doc["meta"]["source"]
+    r = runner.invoke(app, ["attribution", "--paths", str(f), "--by", "campaign"])
+    assert isinstance(r.exception, UsageError) and "--paths" in str(r.exception)
 
 
 @pytest.mark.parametrize("backend", ["duckdb"], indirect=True)

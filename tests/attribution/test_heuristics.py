@@ -111,5 +111,8 @@ def test_lead_conversion_and_lookback(make_workspace, tmp_path):
         rows = {x["channel"]: x for x in short.rows}
         assert rows["direct"]["conversions"] == pytest.approx(1 + 1)  # A (a5) and E
         assert "organic_search" not in rows or rows["organic_search"]["conversions"] == 0
-        monthly = lp.attribution_result(models="linear", period="month")
+        monthly = lp.attribution_result(models="linear,markov,shapley", period="month")
         assert {x["period"] for x in monthly.rows} == {"2025-01"}
+        for m in ("linear", "markov", "shapley"):
+            rows = [x for x in monthly.rows if x["model"] == m]
+            assert sum(x["conversions"] for x in rows) == pytest.approx(4)

@@ -33,14 +33,17 @@ def read_path_file(path: str | Path) -> tuple[pd.DataFrame, str]:
     if not path.is_file():
         raise SourceError(f"path file {path} not found")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open(encoding="utf-8-sig") as fh:
+            head = fh.read(4096)
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(f"cannot read path file {path}: {exc}") from None
-    head = text[:4096]
     try:
         delimiter = csv.Sniffer().sniff(head, delimiters=",;\t").delimiter
     except csv.Error:
         delimiter = ","
+    fast = _read_fast(path, delimiter)
+    if fast is not None:
+        return fast, detect_separator(fast["path"])
     try:
         df = pd.read_csv(
             path, sep=delimiter, dtype=str, keep_default_na=False, encoding="utf-8-sig"
@@ -79,6 +82,35 @@ def read_path_file(path: str | Path) -> tuple[pd.DataFrame, str]:
     return out, detect_separator(out["path"])
 
 
+def _read_fast(path: Path, delimiter: str) -> pd.DataFrame | None:
+    """Arrow's CSV reader for a well-formed file; None sends any doubt to the slow reader,
+    which names every bad row and column."""
+    import pyarrow.csv as pacsv
+
+    try:
+        t = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter=delimiter))
+    except (pa.ArrowInvalid, OSError):
+        return None
+    cols = {c.strip().lower(): c for c in t.column_names}
+    if any(c not in cols for c in REQUIRED) or not t.num_rows:
+        return None
+    out = {"path": pc.utf8_trim_whitespace(t[cols["path"]].cast(pa.string()))}
+    if pc.any(pc.equal(out["path"], "")).as_py() or out["path"].null_count:
+        return None
+    for col in ("total_conversions", *OPTIONAL):
+        if col not in cols:
+            out[col] = pa.array(np.zeros(t.num_rows))
+            continue
+        v = t[cols[col]]
+        if not pa.types.is_integer(v.type) and not pa.types.is_floating(v.type):
+            return None
+        v = v.cast(pa.float64()).fill_null(0.0)
+        if pc.any(pc.less(v, 0)).as_py():
+            return None
+        out[col] = v
+    return pa.table(out).to_pandas()
+
+
 def detect_separator(paths: pd.Series) -> str:
     sample = paths.head(1000)
     for sep in PATH_SEPARATORS:
@@ -87,12 +119,17 @@ def detect_separator(paths: pd.Series) -> str:
     return " > "  # every path has one channel: any separator reads them
 
 
+def _split(df: pd.DataFrame, sep: str) -> pa.ListArray:
+    paths = pa.array(df["path"].to_numpy(dtype=object), pa.string())
+    return pc.split_pattern(paths, sep.strip() or sep)
+
+
 def journeys_from_paths(df: pd.DataFrame, sep: str) -> ir.Table:
     """The touch table (see paths.py) of an aggregated path file, in an in-memory DuckDB.
 
     The paths are split with Arrow's vectorised kernels (no loop over rows); DuckDB's
     lateral unnest of the same lists is many times slower."""
-    lists = pc.split_pattern(pa.array(df["path"], pa.string()), sep.strip() or sep)
+    lists = _split(df, sep)
     tokens = pc.utf8_trim_whitespace(pc.list_flatten(lists))
     parent = pc.list_parent_indices(lists).to_numpy()
     keep = pc.not_equal(tokens, "").to_numpy(zero_copy_only=False)
@@ -127,7 +164,7 @@ def path_transition_counts(
     conv = df["total_conversions"].to_numpy(float)
     nulls = df["total_null"].to_numpy(float) if null_paths else np.zeros(len(df))
     value = df["total_conversion_value"].to_numpy(float)
-    lists = pc.split_pattern(pa.array(df["path"], pa.string()), sep.strip() or sep)
+    lists = _split(df, sep)
     tokens = pc.utf8_trim_whitespace(pc.list_flatten(lists))
     parent = pc.list_parent_indices(lists).to_numpy()
     keep = pc.not_equal(tokens, "").to_numpy(zero_copy_only=False)
