@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench bench-attribution lint clean
+.PHONY: run test bench bench-attribution bench-scoring lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ bench: $(STAMP)  ## benchmarks at 1,000,000 leads; figures go to bench/RESULTS.m
 bench-attribution: $(STAMP)  ## attribution at 1,000,000 journeys vs SQL floor and ChannelAttribution
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python bench/attribution.py
+
+bench-scoring: $(STAMP)  ## rules vs hand-written SQL and model apply at 1,000,000 leads
+	$(BIN)/python bench/scoring.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
