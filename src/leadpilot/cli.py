@@ -488,6 +488,336 @@ def _print_kpis(result, lang: str = "en") -> None:
         out.print(f"[yellow]note[/]: {w}")
 
 
+# ---------------------------------------------------------------- attribution
+@app.command()
+def attribution(
+    workspace: WorkspaceOpt = Path("."),
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="Model name(s), comma-separated, or all.")
+    ] = "last_touch,linear,markov",
+    conversion: Annotated[
+        str, typer.Option(help="lead, mql, sql, opportunity, customer or revenue.")
+    ] = "customer",
+    by: Annotated[str, typer.Option(help="channel, campaign or content.")] = "channel",
+    lookback: Annotated[
+        int | None, typer.Option(help="Days of touches before the conversion (default: config).")
+    ] = None,
+    period: PeriodOpt = "all",
+    paths: Annotated[
+        Path | None,
+        typer.Option(help="Aggregated path file (ChannelAttribution format) instead of -w."),
+    ] = None,
+    fmt: FormatOpt = "table",
+):
+    """Credit per channel under each attribution model, side by side, with ROI."""
+    from .attribution import compute_attribution_from_paths
+
+    _check_format(fmt)
+    if paths is not None:
+        if by != "channel" or period != "all" or lookback is not None or conversion != "customer":
+            raise UsageError(
+                "--paths: a path file holds channel paths and their conversions only; "
+                "--by, --period, --lookback and --conversion do not apply to it"
+            )
+        cfg = config_mod.load_config(workspace) if workspace.exists() else None
+        result = compute_attribution_from_paths(paths, cfg, models=model)
+    else:
+        from .pilot import open as open_ws
+
+        with open_ws(workspace) as lp:
+            result = lp.attribution_result(
+                models=model, conversion=conversion, by=by, lookback=lookback, period=period
+            )
+    _emit(result, fmt, _print_attribution)
+
+
+def _print_attribution(result) -> None:
+    by, models = result.by, result.models
+    periods = list(dict.fromkeys(r["period"] for r in result.rows))
+    costs = bool(result.rows) and "spend" in result.rows[0]
+    if len(models) == 1:
+        cols = ["conversions", "revenue", "share"]
+        cols += ["spend", "cost_per_conversion", "roas", "roi"] if costs else []
+        units = {"share": "fraction", "roas": "multiple", "roi": "fraction"}
+        t = Table(title=f"Attribution — {models[0]} ({result.conversion})")
+        for c in (["period"] if len(periods) > 1 else []) + [by, *cols]:
+            t.add_column(c.replace("cost_per_conversion", "cost/conv"),
+                         justify="left" if c in ("period", by) else "right")  # fmt: skip
+        for r in result.rows:
+            keys = ([r["period"]] if len(periods) > 1 else []) + [str(r[by])]
+            t.add_row(*keys, *[_fmt(r.get(c), units.get(c, "")) for c in cols])
+        out.print(t)
+    else:
+        cells = {(r["model"], r["period"], r[by]): r for r in result.rows}
+        spread = {(s["period"], s[by]): s["spread"] for s in result.spread}
+        keys = list(dict.fromkeys((r["period"], r[by]) for r in result.rows))
+        # Models side by side, split into tables that fit the terminal.
+        width = max([len(by)] + [len(str(k[1])) for k in keys]) + 4
+        chunks, cur, used = [], [], width + (10 if len(periods) > 1 else 0)
+        for m in models:
+            w = max(len(m), 8) + 3
+            if cur and used + w > out.width - 10:
+                chunks.append(cur)
+                cur, used = [], width + (10 if len(periods) > 1 else 0)
+            cur.append(m)
+            used += w
+        chunks.append(cur)
+        for i, chunk in enumerate(chunks):
+            t = Table(title=f"Attributed conversions ({result.conversion}) and share by model")
+            if len(periods) > 1:
+                t.add_column("period")
+            t.add_column(by)
+            for m in chunk:
+                t.add_column(m, justify="right")
+            last = i == len(chunks) - 1
+            if last:
+                t.add_column("spread", justify="right")
+            for k in keys:
+                row = [k[0]] if len(periods) > 1 else []
+                row.append(str(k[1]))
+                for m in chunk:
+                    c = cells.get((m, *k))
+                    row.append(
+                        f"{_fmt(c['conversions'], '')} {_fmt(c['share'], 'fraction')}" if c else "–"
+                    )
+                if last:
+                    row.append(_fmt(spread.get(k), "fraction"))
+                t.add_row(*row)
+            out.print(t)
+        if costs:
+            for chunk in chunks:
+                t = Table(title="ROI by model ((attributed revenue - spend) / spend)")
+                if len(periods) > 1:
+                    t.add_column("period")
+                t.add_column(by)
+                t.add_column("spend", justify="right")
+                for m in chunk:
+                    t.add_column(m, justify="right")
+                for k in keys:
+                    first = cells.get((chunk[0], *k)) or {}
+                    row = ([k[0]] if len(periods) > 1 else []) + [str(k[1])]
+                    row.append(_fmt(first.get("spend"), "currency"))
+                    row += [_fmt((cells.get((m, *k)) or {}).get("roi"), "fraction")
+                            for m in chunk]  # fmt: skip
+                    t.add_row(*row)
+                out.print(t)
+    out.print(f"[dim]Source: {result.source}; amounts in {result.currency}. Definitions:[/]")
+    for name, text in result.definitions.items():
+        out.print(f"[dim]  {name}: {text}[/]")
+    for w in result.warnings:
+        out.print(f"[yellow]note[/]: {w}")
+
+
+# ---------------------------------------------------------------- lead scoring
+score_app = typer.Typer(
+    help="Lead scoring: rules and a predictive model, evaluated against outcomes.",
+    no_args_is_help=True,
+)
+app.add_typer(score_app, name="score")
+
+
+@score_app.command("train")
+def score_train(
+    workspace: WorkspaceOpt = Path("."),
+    target: Annotated[
+        str | None, typer.Option(help="sql, opportunity or customer (default: config).")
+    ] = None,
+    horizon: Annotated[
+        int | None,
+        typer.Option(help="Days after creation to reach the target (0: outcomes are final)."),
+    ] = None,
+    model: Annotated[str, typer.Option(help="auto (chosen on validation), logistic, boosted.")] = (
+        "auto"
+    ),
+    fmt: FormatOpt = "table",
+):
+    """Train the predictive model on leads whose outcome is known; save it in the workspace."""
+    from .pilot import open as open_ws
+
+    _check_format(fmt)
+    with open_ws(workspace) as lp, err.status("training") as status:
+        result = lp.score_train(
+            target=target, horizon=horizon, model=model, status=lambda m: status.update(m)
+        )
+    _emit(result, fmt, _print_train)
+
+
+def _print_train(result) -> None:
+    c = result.card
+    within = f"within {c['horizon_days']} days" if c["horizon_days"] else "outcomes final"
+    t = Table(title=f"Scoring model — {c['model']} (target {c['target']}, {within})")
+    t.add_column("measure")
+    t.add_column("value", justify="right")
+    pop, m = c["population"], c["metrics"]
+    for label, value in (
+        ("leads with a known outcome", f"{pop['leads_known_outcome']:,}"),
+        ("left out (younger than the horizon)", f"{pop['leads_too_young']:,}"),
+        ("converted", f"{pop['positives']:,}"),
+        ("train + validation / held out", f"{pop['train_leads']:,} / {pop['held_out_leads']:,}"),
+        ("validation AUC logistic", _fmt(m["validation_auc"].get("logistic"), "")),
+        ("validation AUC boosted", _fmt(m["validation_auc"].get("boosted"), "")),
+        ("held-out AUC", _fmt(m["held_out_auc"], "")),
+        ("held-out Brier score", _fmt(m["held_out_brier"], "")),
+        ("training period", f"{c['training_period']['from'][:10]} – "
+                            f"{c['training_period']['to'][:10]}"),  # fmt: skip
+        ("split", c["split"]["kind"]),
+    ):
+        t.add_row(label, value)
+    out.print(t)
+    out.print(f"[dim]{len(c['features'])} features; saved in models/ with its card[/]")
+    for w in result.warnings:
+        out.print(f"[yellow]note[/]: {w}")
+
+
+@score_app.command("evaluate")
+def score_evaluate(workspace: WorkspaceOpt = Path("."), fmt: FormatOpt = "table"):
+    """AUC, calibration, lift by decile and acceptance of the model and the rules score."""
+    from .pilot import open as open_ws
+
+    _check_format(fmt)
+    with open_ws(workspace) as lp:
+        result = lp.score_evaluate()
+    _emit(result, fmt, _print_evaluation)
+
+
+def _print_evaluation(result) -> None:
+    fractions = ("base_rate", "conversion_above", "conversion_below", "mql_precision_sal",
+                 "mql_precision_sql")  # fmt: skip
+    t = Table(title="Scores on held-out leads")
+    t.add_column("measure")
+    for r in result.rows:
+        t.add_column(r["score"], justify="right")
+    for key in [k for k in (result.rows[0] if result.rows else {}) if k != "score"]:
+        unit = "fraction" if key in fractions else ""
+        t.add_row(key, *[_fmt(r[key], unit) for r in result.rows])
+    out.print(t)
+    for name, text in result.definitions.items():
+        out.print(f"[dim]  {name}: {text}[/]")
+    for name, rows in result.details["deciles"].items():
+        t = Table(title=f"Lift and cumulative gains by decile — {name}")
+        for c in ("decile", "n", "rate", "lift", "cumulative gain"):
+            t.add_column(c, justify="right")
+        for r in rows:
+            t.add_row(
+                str(r["decile"]),
+                f"{r['n']:,}",
+                _fmt(r["rate"], "fraction"),
+                _fmt(r["lift"], "multiple"),
+                _fmt(r["cumulative_gain"], "fraction"),
+            )
+        out.print(t)
+    for name, rows in result.details["reliability"].items():
+        t = Table(title=f"Reliability — {name}")
+        for c in ("bin", "n", "mean predicted", "observed"):
+            t.add_column(c, justify="right")
+        for r in rows:
+            if r["n"]:
+                t.add_row(f"{r['low']:.1f}–{r['high']:.1f}", f"{r['n']:,}",
+                          _fmt(r["mean_predicted"], "fraction"),
+                          _fmt(r["observed_rate"], "fraction"))  # fmt: skip
+        out.print(t)
+    for w in result.warnings:
+        out.print(f"[yellow]note[/]: {w}")
+
+
+@score_app.command("apply")
+def score_apply(
+    workspace: WorkspaceOpt = Path("."),
+    input_file: Annotated[
+        Path | None, typer.Option("--input", help="A new leads file (canonical layout).")
+    ] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the scores as CSV.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Score as of this day (default: data end).")
+    ] = None,
+    reasons: Annotated[bool, typer.Option(help="Add the top three reasons.")] = True,
+    fmt: FormatOpt = "table",
+):
+    """Score every workspace lead (kept for --by score_band) or the leads of a new file."""
+    from .pilot import open as open_ws
+
+    _check_format(fmt)
+    with open_ws(workspace) as lp, err.status("scoring leads"):
+        df = lp.score_apply(input=input_file, as_of=_date(as_of, "--as-of"), reasons=reasons)
+    meta = df.attrs["meta"]
+    if out_file is not None:
+        df.to_csv(out_file, index=False)
+        err.print(f"wrote {len(df):,} scores to {out_file}")
+        for w in meta["warnings"]:
+            err.print(f"note: {w}", markup=False)
+        return
+    result = _Rows(df.astype(object).where(df.notna(), None).to_dict(orient="records"), meta)
+    _emit(result, fmt, _print_scores)
+    if fmt == "csv":  # JSON carries them in meta, the table prints them
+        for w in meta["warnings"]:
+            err.print(f"note: {w}", markup=False)
+
+
+class _Rows:
+    """A table of rows and its meta, for the output contract."""
+
+    def __init__(self, rows: list[dict], meta: dict):
+        self.rows, self.meta = rows, meta
+        self.definitions = meta.get("definitions", {})
+
+    def to_json(self) -> dict:
+        return {"rows": self.rows, "meta": self.meta}
+
+
+def _print_scores(result) -> None:
+    bands: dict[str, int] = {}
+    for r in result.rows:
+        bands[r["band"]] = bands.get(r["band"], 0) + 1
+    shown = sorted(result.rows, key=lambda r: -r["score"])[:20]
+    title = (
+        f"Top {len(shown)} of {len(result.rows):,} leads "
+        f"(score from the {result.meta['score']}, as of {result.meta['as_of']})"
+    )
+    _print_table(_Rows(shown, {}), title, {})
+    out.print("Leads by band: " + ", ".join(f"{b} {n:,}" for b, n in sorted(bands.items())))
+    for w in result.meta["warnings"]:
+        out.print(f"[yellow]note[/]: {w}")
+
+
+@score_app.command("threshold")
+def score_threshold(
+    workspace: WorkspaceOpt = Path("."),
+    capacity: Annotated[
+        float | None, typer.Option(help="MQLs sales can handle per month.")
+    ] = None,
+    target_acceptance: Annotated[
+        float | None, typer.Option(help="Acceptance rate to reach, e.g. 0.6.")
+    ] = None,
+    using: Annotated[str, typer.Option(help="auto, model or rules.")] = "auto",
+    fmt: FormatOpt = "table",
+):
+    """Recommend the threshold that fits sales capacity or a target acceptance rate."""
+    from .pilot import open as open_ws
+
+    _check_format(fmt)
+    with open_ws(workspace) as lp:
+        result = lp.score_threshold(
+            capacity=capacity, target_acceptance=target_acceptance, using=using
+        )
+    _emit(result, fmt, _print_threshold)
+
+
+def _print_threshold(result) -> None:
+    t = Table(title=f"Threshold trade-off ({result.using} score)")
+    for c in ("threshold", "MQLs/month", "acceptance", "conversion", "customers/month", ""):
+        t.add_column(c, justify="right")
+    for r in result.rows:
+        t.add_row(_fmt(r["threshold"], ""), _fmt(r["mqls_per_month"], ""),
+                  _fmt(r["expected_acceptance"], "fraction"), _fmt(r["conversion"], "fraction"),
+                  _fmt(r["expected_customers_per_month"], ""),
+                  "[bold green]◀ recommended[/]" if r["recommended"] else "")  # fmt: skip
+    out.print(t)
+    rec = "none" if result.recommended is None else _fmt(result.recommended, "")
+    out.print(f"recommended threshold: {rec} ({result.rule})")
+    for w in result.warnings:
+        out.print(f"[yellow]note[/]: {w}")
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)

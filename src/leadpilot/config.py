@@ -10,10 +10,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigError
-from .schema import ENGAGEMENT_TYPES, STAGES, TABLES
+from .schema import ENGAGEMENT_TYPES, STAGES, TABLES, TOUCHPOINT_TYPES
 
 CONFIG_FILE = "leadpilot.yaml"
 
@@ -173,6 +180,178 @@ class EngagementSettings(_Model):
     )
 
 
+class FitRule(_Model):
+    """Points for a lead attribute (demographic / firmographic fit)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: str | None = Field(None, description="label shown in reasons (default: built)")
+    column: str | None = Field(None, description="any lead column or attribute")
+    equals: str | None = Field(None, description="the value (case-insensitive)")
+    isin: list[str] | None = Field(None, alias="in", description="one of these values")
+    min: float | None = Field(None, description="numeric minimum (inclusive)")
+    max: float | None = Field(None, description="numeric maximum (inclusive)")
+    contains: str | None = Field(None, description="substring (case-insensitive)")
+    icp_fit: Literal["fit", "no_fit", "unknown"] | None = Field(
+        None, description="matches the lead's ICP fit (from the icp: rules)"
+    )
+    points: float = Field(description="points when the rule matches (negative allowed)")
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> FitRule:
+        conds = [self.equals, self.isin, self.min, self.max, self.contains]
+        if self.icp_fit is not None:
+            if self.column is not None or any(c is not None for c in conds):
+                raise ValueError("an icp_fit rule takes no column or other condition")
+        elif self.column is None or all(c is None for c in conds):
+            raise ValueError(
+                "a fit rule needs a column and a condition (equals, in, min, max, contains) "
+                "or icp_fit"
+            )
+        return self
+
+
+class BehaviourRule(_Model):
+    """Points for touchpoints (engagement); every given condition must match a touch."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: str | None = Field(None, description="label shown in reasons (default: built)")
+    type: str | list[str] | None = Field(None, description="touchpoint type(s)")
+    channel: str | list[str] | None = Field(None, description="touchpoint channel(s)")
+    content: str | None = Field(None, description="substring of the touch content")
+    points: float = Field(description="points per matching touch (negative allowed)")
+    repeatable: bool = Field(True, description="true: points for every matching touch; false: once")
+    min_count: int | None = Field(
+        None, ge=1, description="count rule: points once when at least this many touches match"
+    )
+    within_days: float | None = Field(
+        None, gt=0, description="recency: only touches in the last N days before the as-of date"
+    )
+    cap: float | None = Field(None, gt=0, description="maximum absolute points from this rule")
+    decay: bool = Field(True, description="apply the half-life decay to this rule's points")
+
+
+class ModelSettings(_Model):
+    target: Literal["sql", "opportunity", "customer"] = Field(
+        "customer", description="outcome the predictive model learns"
+    )
+    horizon_days: int = Field(
+        180,
+        ge=0,
+        description="a lead is positive when it reaches the target within this many days of "
+        "creation; younger leads are left out of training (0: the outcomes in the data are "
+        "final, e.g. an export without dates)",
+    )
+    observation_days: int = Field(
+        14,
+        ge=0,
+        description="scoring date for training = lead creation + this many days; "
+        "behaviour after it is never seen",
+    )
+    window_days: int = Field(
+        90,
+        ge=1,
+        description="behaviour features count the touches of this many days "
+        "before the scoring date",
+    )
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="lead columns never used as features (ids, fields filled by sales)",
+    )
+    threshold: float = Field(
+        50, ge=0, le=100, description="model score (0-100) from which a lead is a scored MQL"
+    )
+
+
+class ScoringSettings(_Model):
+    """Rules scoring (points) and the predictive model's settings."""
+
+    fit: list[FitRule] = Field(default_factory=list, description="attribute rules")
+    behaviour: list[BehaviourRule] = Field(default_factory=list, description="touch rules")
+    half_life_days: float | None = Field(
+        None, gt=0, description="behavioural points halve every N days (none: no decay)"
+    )
+    threshold: float = Field(50, description="rules score from which a lead is a scored MQL")
+    bands: list[float] = Field(
+        default_factory=lambda: [75.0, 50.0, 25.0],
+        description="score (0-100) cut-offs of bands A, B, C; below the last is D",
+    )
+    model: ModelSettings = Field(default_factory=ModelSettings)
+
+    @field_validator("bands")
+    @classmethod
+    def _three_descending(cls, v: list[float]) -> list[float]:
+        if len(v) != 3 or sorted(v, reverse=True) != v:
+            raise ValueError("bands: expected three descending cut-offs, e.g. [75, 50, 25]")
+        return v
+
+
+class AttributionSettings(_Model):
+    """Multi-touch attribution (``leadpilot attribution``); the models' rules are in
+    leadpilot.attribution.definitions."""
+
+    lookback_days: int = Field(
+        90, ge=1, description="touches at most this many days before the conversion count"
+    )
+    touch_types: list[str] = Field(
+        default_factory=lambda: [
+            t for t in TOUCHPOINT_TYPES if t not in ("email_send", "email_open")
+        ],
+        description="touch types that are attribution touches (default: every interaction; "
+        "e-mail sends and opens are not)",
+    )
+    direct_channels: list[str] = Field(
+        default_factory=lambda: ["direct"], description="channels last_non_direct skips"
+    )
+    keep_unlabelled: bool = Field(
+        False,
+        description="keep touches without a value of the --by dimension as '(none)' "
+        "(default: they are not attribution touches)",
+    )
+    time_decay_half_life_days: float = Field(7.0, gt=0, description="time_decay half-life")
+    position_based: list[float] = Field(
+        default_factory=lambda: [0.4, 0.4, 0.2],
+        description="U-shaped: first touch, lead-creation touch, spread over the others",
+    )
+    w_shaped: list[float] = Field(
+        default_factory=lambda: [0.3, 0.3, 0.3, 0.1],
+        description="first, lead creation, opportunity creation, spread",
+    )
+    full_path: list[float] = Field(
+        default_factory=lambda: [0.225, 0.225, 0.225, 0.225, 0.1],
+        description="first, lead creation, opportunity creation, customer, spread",
+    )
+    markov_order: int = Field(1, ge=1, le=3, description="order of the Markov chain")
+    markov_null_paths: bool = Field(
+        True, description="Markov chain includes journeys that did not convert"
+    )
+    collapse_repeats: bool = Field(
+        True, description="Markov: consecutive touches on the same channel count once"
+    )
+    shapley_max_channels: int = Field(
+        10, ge=2, le=12, description="Shapley players; the least-used others become 'other'"
+    )
+
+    @field_validator("position_based", "w_shaped", "full_path")
+    @classmethod
+    def _weights(cls, v: list[float], info: Any) -> list[float]:
+        n = {"position_based": 3, "w_shaped": 4, "full_path": 5}[info.field_name]
+        if len(v) != n or any(w < 0 for w in v) or abs(sum(v) - 1) > 1e-9:
+            raise ValueError(f"expected {n} non-negative weights summing to 1")
+        return v
+
+    @field_validator("touch_types")
+    @classmethod
+    def _types(cls, v: list[str]) -> list[str]:
+        bad = [t for t in v if t not in TOUCHPOINT_TYPES]
+        if bad or not v:
+            raise ValueError(
+                f"unknown touch type(s) {bad}; expected some of {list(TOUCHPOINT_TYPES)}"
+            )
+        return v
+
+
 class Config(_Model):
     """The whole leadpilot.yaml."""
 
@@ -192,6 +371,8 @@ class Config(_Model):
         default_factory=list, description="rules a lead must meet to fit the ICP"
     )
     engagement: EngagementSettings = Field(default_factory=EngagementSettings)
+    attribution: AttributionSettings = Field(default_factory=AttributionSettings)
+    scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     sources: list[SourceSpec] = Field(default_factory=list)
 
     @field_validator("currency")
@@ -302,6 +483,18 @@ stages:
 icp: []                # rules a lead must meet to fit the ideal customer profile, e.g.
 #  - {{column: industry, in: [software, fintech]}}
 #  - {{column: company_size, min: 50, max: 1000}}
+
+# scoring:             # points score and predictive model (`leadpilot score ...`), e.g.
+#   threshold: 50      # rules_score from which a lead is a scored MQL
+#   half_life_days: 30 # behavioural points halve every 30 days
+#   fit: [{{column: industry, in: [software], points: 10}}, {{icp_fit: fit, points: 20}}]
+#   behaviour: [{{type: webinar_attendance, points: 15, repeatable: false}},
+#               {{type: email_open, points: 2, cap: 10}}]
+#   model: {{target: customer, horizon_days: 180, observation_days: 14}}
+
+attribution:           # `leadpilot attribution`: models side by side (rules in its output)
+  lookback_days: 90    # touches up to 90 days before the conversion count
+  markov_order: 1      # 1 to 3; the chain is solved exactly, no simulation
 
 sources: []            # files to ingest with `leadpilot ingest leadpilot.yaml`; example:
 #  - table: leads

@@ -6,7 +6,7 @@ pandas DataFrames (or the result objects with their definitions).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import ibis.expr.types as ir
@@ -34,7 +34,10 @@ class Pilot:
         return engine.materialize(self.workspace.con, expr)
 
     def tables(self) -> dict[str, ir.Table]:
-        return {name: self.workspace.table(name) for name in TABLES}
+        out = {name: self.workspace.table(name) for name in TABLES}
+        if self.workspace.has_table("scores"):  # last `score apply`: the score_band dimension
+            out["scores"] = self.workspace.table("scores")
+        return out
 
     def table(self, name: str) -> pd.DataFrame:
         return self.workspace.table(name).to_pandas()
@@ -122,6 +125,107 @@ class Pilot:
         from .metrics.secondary import interest_retention
 
         return _frame(interest_retention(self.tables(), self.config, months=months))
+
+    def attribution_result(
+        self,
+        *,
+        models: list[str] | str | None = None,
+        conversion: str = "customer",
+        by: str = "channel",
+        lookback: int | None = None,
+        period: str = "all",
+    ):
+        from .attribution import compute_attribution
+
+        return compute_attribution(
+            self.tables(),
+            self.config,
+            models=models,
+            conversion=conversion,
+            by=by,
+            lookback=lookback,
+            period=period,
+            materialize=self._materialize,
+        )
+
+    def attribution(self, **kwargs) -> pd.DataFrame:
+        """Credit per model and channel (campaign, content); ``.attrs['meta']`` holds each
+        model's definition, the spread between models and warnings."""
+        return _frame(self.attribution_result(**kwargs))
+
+    # ---------------------------------------------------------------- lead scoring
+    def score_train(
+        self,
+        *,
+        target: str | None = None,
+        horizon: int | None = None,
+        model: str = "auto",
+        status=None,
+    ):
+        """Train the predictive model on the history; returns a TrainResult (card, metrics)."""
+        from .scoring.train import train
+
+        return train(
+            self.workspace.root, self.tables(), self.config,
+            target=target, horizon_days=horizon, model=model, status=status,
+        )  # fmt: skip
+
+    def score_evaluate(self):
+        """AUC, calibration, lift / gains and acceptance of the model and the rules score."""
+        from .scoring.evaluate import evaluate
+
+        return evaluate(self.workspace.root, self.tables(), self.config)
+
+    def score_apply(
+        self,
+        *,
+        input: str | Path | None = None,  # noqa: A002 - mirrors the CLI option
+        as_of: date | datetime | None = None,
+        reasons: bool = True,
+        store: bool = True,
+    ) -> pd.DataFrame:
+        """Score every workspace lead (stored in the ``scores`` table for the score_band
+        dimension unless ``store=False``) or the leads of a new canonical file."""
+        from .scoring.apply import read_leads_file, score_leads, store_scores
+
+        leads, warnings = None, []
+        if input is not None:
+            leads, warnings = read_leads_file(input, self.config, self.workspace.table("leads"))
+        if isinstance(as_of, date) and not isinstance(as_of, datetime):
+            as_of = datetime.combine(as_of, datetime.max.time()).replace(microsecond=0)
+        result = score_leads(
+            self.workspace.root, self.tables(), self.config,
+            as_of=as_of, leads=leads, reasons=reasons, warnings=warnings,
+        )  # fmt: skip
+        if store and input is None:
+            store_scores(self.workspace.con, result)
+        df = result.frame
+        df.attrs["meta"] = result.to_json()["meta"]
+        return df
+
+    def score_threshold(
+        self,
+        *,
+        capacity: float | None = None,
+        target_acceptance: float | None = None,
+        using: str = "auto",
+    ):
+        """The threshold that fits sales capacity or a target acceptance, with the table."""
+        from .scoring.threshold import recommend
+
+        return recommend(
+            self.workspace.root, self.tables(), self.config,
+            capacity=capacity, target_acceptance=target_acceptance, using=using,
+        )  # fmt: skip
+
+    def rules_scores(self, as_of: datetime | None = None) -> pd.DataFrame:
+        """The rules score of every lead as of a date (default: the last date in the data)."""
+        from .scoring.features import data_end
+        from .scoring.rules import rules_score
+
+        tables = self.tables()
+        at = as_of or data_end(tables) or datetime.now()
+        return rules_score(tables, self.config, as_of=at, detail=True).to_pandas()
 
     def kpis(self, **kwargs) -> pd.DataFrame:
         """KPIs as a DataFrame; ``.attrs['meta']`` holds the definitions and warnings."""
