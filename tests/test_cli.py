@@ -107,6 +107,8 @@ def test_missing_workspace_and_bad_options(tmp_path):
     assert r.returncode != 0 and "does not exist" in r.stderr and "Traceback" not in r.stderr
     r = run("kpis", "-w", str(tmp_path), "--format", "xml")
     assert r.returncode != 0 and "Traceback" not in r.stderr
+    r = run("kpis", "--no-such-option")  # a usage error from the command-line parser
+    assert r.returncode == 2 and "No such option" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_init_writes_config(tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -833,12 +834,21 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         err.print("leadpilot: aborted")
         sys.exit(130)
-    except Exception as exc:  # click usage errors come through here
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+    except Exception as exc:
+        # Command-line usage errors (click's, or typer's own since typer 0.2x) show themselves.
+        code = getattr(exc, "exit_code", None)
+        if code is not None and callable(getattr(exc, "show", None)):
             exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        raise
+            sys.exit(code)
+        if code is not None and type(exc).__name__ == "Exit":
+            sys.exit(code)
+        if os.environ.get("LEADPILOT_DEBUG"):
+            raise
+        err.print(
+            f"leadpilot: internal error: {type(exc).__name__}: {exc} "
+            "(a bug: please report it; LEADPILOT_DEBUG=1 shows the traceback)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(70)
