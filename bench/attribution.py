@@ -279,9 +279,12 @@ def part_paths() -> dict:
     # ChannelAttribution does not collapse repeats: neither do we here, to compare like with like
     cfg = Config(attribution=AttributionSettings(collapse_repeats=False))
     out: dict = {}
-    t = time.perf_counter()
-    r = compute_attribution_from_paths(f, cfg, models=["markov"])
-    out["exact_markov_seconds"] = time.perf_counter() - t
+    compute_attribution_from_paths(f, cfg, models=["markov"])  # warm-up, as for ChannelAttribution
+    out["exact_markov_seconds"] = float("inf")
+    for _ in range(REPEAT):
+        t = time.perf_counter()
+        r = compute_attribution_from_paths(f, cfg, models=["markov"])
+        out["exact_markov_seconds"] = min(out["exact_markov_seconds"], time.perf_counter() - t)
     exact = {x["channel"]: x["conversions"] for x in r.rows}
     t = time.perf_counter()
     rh = compute_attribution_from_paths(f, cfg, models="first_touch,last_touch,linear")
@@ -289,17 +292,20 @@ def part_paths() -> dict:
     df = pd.read_csv(f)
 
     def run_ca(**kw):
-        t = time.perf_counter()
-        with contextlib.redirect_stdout(io.StringIO()):
-            res = ca.markov_model(df, "path", "total_conversions",
-                                  var_value="total_conversion_value", var_null="total_null",
-                                  sep=">", verbose=False, flg_pro=False, **kw)
-        secs = time.perf_counter() - t
+        secs = float("inf")
+        for _ in range(REPEAT):  # best of REPEAT, as for leadpilot (same seed: same result)
+            t = time.perf_counter()
+            with contextlib.redirect_stdout(io.StringIO()):
+                res = ca.markov_model(df, "path", "total_conversions",
+                                      var_value="total_conversion_value", var_null="total_null",
+                                      sep=">", verbose=False, flg_pro=False, **kw)
+            secs = min(secs, time.perf_counter() - t)
         got = dict(zip(res["channel_name"].str.strip(), res["total_conversions"], strict=True))
         dev = {c: (got.get(c, 0.0) - v) / v for c, v in exact.items()}
         return {"settings": kw or "default", "seconds": secs,
                 "max_abs_deviation": max(abs(x) for x in dev.values()), "deviation": dev}
 
+    run_ca()  # warm-up
     out["ca_default"] = run_ca()
     out["ca_tuned"] = []
     # default max_step stops a simulated path at the longest observed path: a bias that more
@@ -479,6 +485,28 @@ def write_results(res: dict, args, target: Path) -> None:
         for ch, row in sorted(real["table"].items()):
             lines.append(f"| {ch} | " + " | ".join(f"{row.get(m, 0):.1f}" for m in MODELS) + " |")
         lines += ["", "Warnings: " + "; ".join(real["warnings"])]
+    lines += [
+        "", "Notes:",
+        "- Every part runs in its own process; timings are the best of "
+        f"{REPEAT} runs after a warm-up (the machine is shared: expect 15-30 % noise). The "
+        "floor is hand-written DuckDB SQL on the same workspace (leads, deals, touchpoints; no "
+        "stage events, merges or lead model) with the same NumPy solve for Markov and Shapley; "
+        "'same credits' compares every channel's credit to 0.002.",
+        "- leadpilot's time includes what the floor skips: the lead model (stage implication), "
+        "the count of conversions without a touch (warning), the spend join and Ibis compiling.",
+        "- `--model all` alone is a cold run (new process, first queries on the file); the "
+        "'all ten at once' row is the same work warm. All ten share one materialised journey "
+        "table, hence less than the sum of the single-model floors.",
+        "- ChannelAttribution simulates: at default settings it is several per cent off per "
+        "channel; more simulations alone (nsim_start) do not remove the bias, because a "
+        "simulated path is cut at the longest observed path (max_step); with max_step=50, 1e6 "
+        "simulations and conv_par=0.01 it comes within 1 %, far slower than the exact solve. "
+        "Deviations are of attributed conversions; its revenue attribution uses another rule.",
+        "- Path-file heuristics go through an in-memory DuckDB (the same Ibis code as the "
+        "workspace); ChannelAttribution's C++ is faster on this small aggregated file.",
+        "- Real data: last touch reproduces the dataset's SOURCE.md facts exactly (Paid Search "
+        "415, Facebook 404, Online Video 262, Instagram 182, Online Display 149).",
+    ]
     text = target.read_text() if target.exists() else "# Benchmark results\n"
     if "\n## Attribution\n" in text:  # replace our own section only
         head, _, rest = text.partition("\n## Attribution\n")
