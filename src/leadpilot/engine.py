@@ -316,6 +316,34 @@ def set_memory_limit(con: ibis.BaseBackend, limit: str | None) -> None:
         con.raw_sql(f"SET memory_limit = {sge.Literal.string(limit).sql('duckdb')}")
 
 
+def load_arrow(
+    con: ibis.BaseBackend,
+    name: str,
+    data: pa.Table,
+    *,
+    catalog: str | None = None,
+    append: bool = False,
+) -> None:
+    """Create (or append to) a DuckDB table from an Arrow table, scanned in place.
+
+    Unlike a memtable, the Arrow data is released as soon as the load is done: a large
+    ingest would otherwise keep every chunk it ever loaded alive.
+    """
+    raw = con.con
+    view = "_lp_arrow_chunk"
+    target = sg.table(name, db="main" if catalog else None, catalog=catalog, quoted=True)
+    raw.register(view, data)
+    try:
+        select = sg.select("*").from_(sg.to_identifier(view, quoted=True))
+        if append:
+            stmt = sge.insert(select, target)
+        else:
+            stmt = sge.Create(this=target, kind="TABLE", expression=select)
+        raw.execute(stmt.sql("duckdb"))
+    finally:
+        raw.unregister(view)
+
+
 def attach_scratch(con: ibis.BaseBackend) -> str:
     """Attach a private in-memory DuckDB database to a DuckDB connection; returns its name."""
     import uuid

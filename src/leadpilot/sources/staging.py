@@ -69,11 +69,12 @@ class Staging:
             file = None
         # DuckDB loads Arrow batches in parallel: one huge chunk would load on one core.
         data = pa.Table.from_batches(data.to_batches(max_chunksize=BATCH), schema=data.schema)
+        catalog = self.db[0] if self.db else None
         if append and names:
-            self.con.insert(names[-1], ibis.memtable(data), database=self.db)
+            engine.load_arrow(self.con, names[-1], data, catalog=catalog, append=True)
             return
         name = f"typed_{table}_{len(names)}"
-        self.con.create_table(name, data, database=self.db)
+        engine.load_arrow(self.con, name, data, catalog=catalog)
         names.append(name)
         self._files[name] = file
 
