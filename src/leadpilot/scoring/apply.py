@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .. import engine
 from ..config import Config
 from ..errors import Problem, ValidationError
 from .features import data_end, feature_specs
@@ -211,4 +212,7 @@ def store_scores(con: ibis.BaseBackend, result: ScoreResult) -> None:
     df["scored_at"] = pd.Timestamp(result.as_of)
     df["source"] = result.source
     data = pa.Table.from_pandas(df, preserve_index=False)
-    con.create_table(SCORES_TABLE, data, overwrite=True)
+    # Bulk load (COPY on PostgreSQL), all or nothing: a failed write keeps the last scores.
+    with engine.transaction(con):
+        con.create_table(SCORES_TABLE, schema=ibis.Schema.from_pyarrow(data.schema), overwrite=True)
+        engine.upsert(con, SCORES_TABLE, data, "lead_id")
