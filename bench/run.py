@@ -119,7 +119,7 @@ elif step == "sql_floor":
     t0 = time.perf_counter()
     con = duckdb.connect(f"{work}/leadpilot.duckdb", read_only=True)
     rows = con.execute('''
-        with l as (select lead_id, channel, date_trunc('month', created_at) as period
+        with l as (select lead_id, channel, created_at, date_trunc('month', created_at) as period
                    from leads where merged_into is null and excluded_reason is null),
         keys as (select lead_id as rid, coalesce(merged_into, lead_id) as lk from leads),
         st as (select k.lk, min(ts) filter (where stage in ('mql','sal','sql','opportunity','customer')) as mql,
@@ -130,18 +130,24 @@ elif step == "sql_floor":
                      min(closed_at) filter (where status = 'won') as won_at,
                      sum(amount) filter (where status = 'won') as revenue
               from deals x join keys k on x.lead_id = k.rid group by k.lk),
-        agg as (select l.period, l.channel, count(*) as leads,
-                  count(coalesce(st.mql, d.deal_at, d.won_at)) as mqls,
-                  count(coalesce(st.sql_, d.deal_at, d.won_at)) as sqls,
-                  count(coalesce(st.cust, d.won_at)) as customers,
-                  coalesce(sum(d.revenue), 0) as revenue
-                from l left join st on st.lk = l.lead_id left join d on d.lk = l.lead_id
-                group by all),
+        m as (select l.period, l.channel, l.created_at, coalesce(st.mql, d.deal_at, d.won_at) as mql_at,
+                     coalesce(st.sql_, d.deal_at, d.won_at) as sql_at,
+                     least(st.cust, d.won_at) as cust_at, d.revenue
+              from l left join st on st.lk = l.lead_id left join d on d.lk = l.lead_id),
+        -- leadpilot flags immature cohorts: the data's as-of date and the median delay
+        stats as (select max(created_at) as as_of,
+                         median(epoch(cust_at) - epoch(created_at)) filter (where cust_at is not null) as delay
+                  from m),
+        agg as (select period, channel, count(*) as leads, count(mql_at) as mqls,
+                  count(sql_at) as sqls, count(cust_at) as customers,
+                  coalesce(sum(revenue), 0) as revenue
+                from m group by all),
         sp as (select date_trunc('month', date) as period, channel, sum(amount) as spend
                from spend group by all)
         select coalesce(agg.period, sp.period) as period, coalesce(agg.channel, sp.channel) as channel,
-               coalesce(leads, 0) as leads, mqls, sqls, customers, revenue, coalesce(spend, 0) as spend
-        from agg full join sp on agg.period = sp.period and agg.channel = sp.channel
+               coalesce(leads, 0) as leads, mqls, sqls, customers, revenue, coalesce(spend, 0) as spend,
+               stats.as_of, stats.delay
+        from agg full join sp on agg.period = sp.period and agg.channel = sp.channel cross join stats
     ''').fetchall()
     result = {"rows": len(rows), "leads": sum(r[2] for r in rows),
               "customers": sum(r[5] or 0 for r in rows),
