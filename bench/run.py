@@ -305,7 +305,11 @@ elif step == "funnel_floor":
         from m group by channel
     ''').fetchall()
     reasons = con.execute('''
-        select reason, count(distinct lead_id) from stage_events where stage = 'rejected' group by 1
+        with keys as (select lead_id as rid, coalesce(merged_into, lead_id) as lk from leads)
+        select l.channel, coalesce(e.reason, '(no reason given)'), count(distinct k.lk)
+        from stage_events e join keys k on e.lead_id = k.rid
+        join leads l on l.lead_id = k.lk and l.merged_into is null and l.excluded_reason is null
+        where e.stage = 'rejected' group by all
     ''').fetchall()
     result = {"customers": sum(r[6] for r in rows)}
 elif step == "velocity":

@@ -84,14 +84,19 @@ def compute_funnel(
     materialize: Materialize | None = None,
 ) -> FunnelResult:
     by = list(by or [])
-    # One lead model for the counts and the rejection reasons.
+    leads = tables["leads"]
+    # Rejection reasons need only the leads' own columns when the groups are lead columns;
+    # otherwise (icp_fit, score_band) they reuse the lead model, computed once.
+    plain = all(d in leads.columns for d in by)
     model = lead_model(
         tables,
         implied=config.stages.implied,
         icp=config.icp,
-        materialize=materialize,
+        materialize=None if plain else materialize,
         keep=[*by, *STAGE_COLUMNS, *DEAL_COLUMNS],
     )
+    counted = leads.filter(leads.merged_into.isnull() & leads.excluded_reason.isnull())
+    dims_source = counted if plain else model
     names = [m for _, m in CHAIN] + list(EXITS) + ["mql_to_sal"]
     kpis = compute_kpis(
         tables,
@@ -155,7 +160,7 @@ def compute_funnel(
         period=period,
         view=view,
         acceptance=acceptance,
-        rejection_reasons=_rejection_reasons(tables, model, by, date_from, date_to),
+        rejection_reasons=_rejection_reasons(tables, dims_source, by, date_from, date_to),
         threshold=threshold,
         warnings=warnings,
         kpis=kpis,
@@ -163,7 +168,9 @@ def compute_funnel(
 
 
 def _rejection_reasons(tables, model, by, date_from, date_to) -> list[dict]:
-    """Why sales rejected MQLs, by group (reasons are free text from the CRM)."""
+    """Why sales rejected MQLs, by group (reasons are free text from the CRM).
+
+    ``model``: one row per counted lead with lead_id, created_at and the group columns."""
     keys = lead_keys(tables["leads"])
     ev = tables["stage_events"]
     ev = ev.filter(ev.stage == "rejected").join(keys, ev.lead_id == keys.record_id)
