@@ -13,6 +13,7 @@ Child rows of merged lead records count for the lead they were merged into.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import ibis
 import ibis.expr.types as ir
@@ -199,9 +200,17 @@ def lead_model(
     return materialize(m) if materialize is not None else m
 
 
+_NEVER = datetime(9999, 12, 31)
+
+
 def _least(*values: ir.Value) -> ir.Value:
-    """Earliest non-null value (NULL only when all are NULL, on every backend)."""
-    out = values[0]
-    for v in values[1:]:
-        out = ibis.cases((out.isnull(), v), (v.isnull(), out), (v < out, v), else_=out)
-    return out
+    """Earliest non-null date (NULL only when all are NULL, on every backend).
+
+    LEAST skips NULLs on DuckDB and PostgreSQL but not everywhere (BigQuery): a far-future
+    stand-in keeps it portable, and flat — nested CASEs grow exponentially with the chain.
+    """
+    if len(values) == 1:
+        return values[0]
+    never = ibis.literal(_NEVER, "timestamp")
+    out = ibis.least(*[v.fill_null(never) for v in values])
+    return ibis.ifelse(out == never, ibis.null("timestamp"), out)
