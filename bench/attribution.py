@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from results import machine, write_section
 
 HERE = Path(__file__).parent
 DATA = HERE / "attribution-data"
@@ -397,19 +397,6 @@ def run_part(name: str) -> dict:
     return out
 
 
-def machine() -> str:
-    cpu = platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}"
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--journeys", type=int, default=1_000_000)
@@ -507,12 +494,7 @@ def write_results(res: dict, args, target: Path) -> None:
         "- Real data: last touch reproduces the dataset's SOURCE.md facts exactly (Paid Search "
         "415, Facebook 404, Online Video 262, Instagram 182, Online Display 149).",
     ]
-    text = target.read_text() if target.exists() else "# Benchmark results\n"
-    if "\n## Attribution\n" in text:  # replace our own section only
-        head, _, rest = text.partition("\n## Attribution\n")
-        nxt = rest.find("\n## ")
-        text = head + (rest[nxt:] if nxt >= 0 else "")
-    target.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
+    write_section(target, "## Attribution", lines)
     print("\n".join(lines))
 
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from results import machine, write_section
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"
@@ -431,32 +431,6 @@ def run_step(step: str, leads: int, seed: int) -> dict:
 SECTION = "## KPI engine: ingest, kpis, funnel, velocity (`make bench`)"
 
 
-def write_section(path: Path, lines: list[str]) -> None:
-    """Replace this benchmark's section of RESULTS.md, keeping the other benchmarks' ones."""
-    others: list[str] = []
-    if path.exists():
-        keep = False
-        for line in path.read_text().splitlines():
-            if line.startswith("## "):
-                keep = not line.startswith(SECTION.split(":")[0])
-            if keep:
-                others.append(line)
-    path.write_text("\n".join(["# Benchmark results", "", *lines, *others]) + "\n")
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}"
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--leads", type=int, default=1_000_000)
@@ -554,7 +528,7 @@ def main() -> None:
         "  database capped at 2 GB (DuckDB spills beyond), then loads with one INSERT ... SELECT.",
         "",
     ]
-    write_section(Path(args.write), lines)
+    write_section(Path(args.write), SECTION.split(":")[0], lines)
     print(f"wrote {args.write}")
 
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from results import machine, write_section
 
 HERE = Path(__file__).parent
 WORK = HERE / "work-scoring"
@@ -298,12 +299,11 @@ def main() -> None:
 def write_results(res: dict, n: int, ratio: float, same: bool) -> None:
     b, a, ar, tr = (res[s]["result"] for s in ("build", "apply", "apply_reasons", "train"))
     tb, ab = res["train_boosted"]["result"], res["apply_boosted"]["result"]
-    cores = os.cpu_count()
     lines = [
         "",
         f"## Lead scoring ({n:,} leads), {time.strftime('%Y-%m-%d')}",
         "",
-        f"Machine: {cores} cores, 24 GiB RAM, Python {platform.python_version()}; run "
+        f"Machine: {machine()}; run "
         f"`make bench-scoring` (bench/scoring.py). Data built with NumPy: {b['leads']:,} leads, "
         f"{b['touchpoints']:,} touchpoints, {b['customers']:,} customers; 4 fit rules and 4 "
         "behaviour rules (decay, caps, once, count, recency); model threads: 1. Load average "
@@ -337,8 +337,7 @@ def write_results(res: dict, n: int, ratio: float, same: bool) -> None:
         f"{res['apply_boosted']['peak_mb']:.0f} | one prediction per feature (ablation) |",
         "",
     ]
-    with open(HERE / "RESULTS.md", "a", encoding="utf-8") as f:
-        f.write("\n".join(lines))
+    write_section(HERE / "RESULTS.md", "## Lead scoring", lines)
 
 
 if __name__ == "__main__":
