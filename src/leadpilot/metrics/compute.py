@@ -263,6 +263,14 @@ def _flag_immature(model, raw, rows, period, warnings) -> dict | None:
     }
 
 
+TOUCH_MEASURES = (
+    "touches",
+    "email_sends",
+    "email_opens",
+    "email_clicks",
+    "engaged_leads",
+    "social_leads",
+)
 MEASURE_NAMES = (
     "leads",
     "mqls",
@@ -275,21 +283,8 @@ MEASURE_NAMES = (
     "closed_deals",
     "rejected",
     "disqualified",
-    "touches",
-    "email_sends",
-    "email_opens",
-    "email_clicks",
-    "engaged_leads",
-    "social_leads",
+    *TOUCH_MEASURES,
     "pipeline_value",
-)
-TOUCH_MEASURES = (
-    "touches",
-    "email_sends",
-    "email_opens",
-    "email_clicks",
-    "engaged_leads",
-    "social_leads",
 )
 # Activity view: the date at which each stage measure happened.
 STAGE_DATES = {
