@@ -131,13 +131,33 @@ class SourceSpec(_Model):
         description="canonical columns holding money strings "
         "such as '$22,700.00', '141,56 €', '$141.56K'",
     )
-    date_formats: list[str] | None = None
+    date_formats: list[str] | None = Field(
+        None,
+        description="strftime formats of this file's dates, e.g. ['%d/%m/%Y']; they take "
+        "precedence over ingest.date_formats and the preset's",
+    )
+    preset_date_formats: list[str] = Field(
+        default_factory=list,
+        description="set by presets: the export's usual date formats, used only when neither "
+        "this source nor ingest.date_formats sets any",
+    )
+    multi_contact: Literal["first", "split", "all"] = Field(
+        "first",
+        description="deals listing several contacts in lead_id ('101;102'): first credits "
+        "the first contact; split creates one deal per contact with the amount spread "
+        "evenly; all credits each contact with the whole amount (totals then count it "
+        "several times)",
+    )
     decimal: Literal[".", ","] | None = None
     na_values: list[str] = Field(
         default_factory=list, description="extra placeholders read as missing, e.g. ['Select']"
     )
     delimiter: str | None = None
-    encoding: str = "utf-8"
+    encoding: str | None = Field(
+        None,
+        description="text encoding of the file, e.g. windows-1252; default: detected "
+        "(UTF-8 with or without BOM, UTF-16, or a legacy 8-bit encoding)",
+    )
     sheet: str | None = Field(None, description="worksheet of an xlsx file (default: the first)")
     keep_extra: bool = Field(True, description="keep unmapped columns as lead attributes")
     optional: list[str] = Field(
@@ -257,11 +277,25 @@ class ModelSettings(_Model):
     )
     exclude: list[str] = Field(
         default_factory=list,
-        description="lead columns never used as features (ids, fields filled by sales)",
+        description="lead columns never used as features (ids, fields filled by sales), on "
+        "top of what the leakage guard leaves out",
+    )
+    include: list[str] = Field(
+        default_factory=list,
+        description="lead columns used as features although the leakage guard would leave "
+        "them out (personal data, identifiers, dates as text, outcome-like fields: see "
+        "leadpilot.scoring.guard); reasons never show the values of personal fields",
     )
     threshold: float = Field(
         50, ge=0, le=100, description="model score (0-100) from which a lead is a scored MQL"
     )
+
+    @model_validator(mode="after")
+    def _include_or_exclude(self) -> ModelSettings:
+        both = sorted(set(self.include) & set(self.exclude))
+        if both:
+            raise ValueError(f"columns both included and excluded: {', '.join(both)}")
+        return self
 
 
 class ScoringSettings(_Model):
@@ -273,16 +307,19 @@ class ScoringSettings(_Model):
         None, gt=0, description="behavioural points halve every N days (none: no decay)"
     )
     threshold: float = Field(50, description="rules score from which a lead is a scored MQL")
-    bands: list[float] = Field(
-        default_factory=lambda: [75.0, 50.0, 25.0],
-        description="score (0-100) cut-offs of bands A, B, C; below the last is D",
+    bands: list[float] | None = Field(
+        None,
+        description="fixed score cut-offs of bands A, B, C (below the last is D), used as "
+        "they are, e.g. [75, 50, 25]; default: quantile bands, A the top 10 %, B the next "
+        "20 %, C the next 30 %, D the rest, of the model's training leads (cut-offs kept in "
+        "the model card) or of the scored leads for the rules score",
     )
     model: ModelSettings = Field(default_factory=ModelSettings)
 
     @field_validator("bands")
     @classmethod
-    def _three_descending(cls, v: list[float]) -> list[float]:
-        if len(v) != 3 or sorted(v, reverse=True) != v:
+    def _three_descending(cls, v: list[float] | None) -> list[float] | None:
+        if v is not None and (len(v) != 3 or sorted(v, reverse=True) != v):
             raise ValueError("bands: expected three descending cut-offs, e.g. [75, 50, 25]")
         return v
 

@@ -49,6 +49,7 @@ QUARANTINE_SCHEMA = ibis.schema(
         "reason": dt.string,
         "record": dt.string,  # the whole source row as JSON, so nothing is lost
         "ingested_at": dt.Timestamp(),
+        "fix": dt.string,  # the setting or change that would fix it
     }
 )
 INGEST_LOG = "ingest_log"
@@ -165,6 +166,11 @@ def ensure_tables(ws: Workspace) -> None:
             ws.con.create_table(table.name, schema=table_schema(table))
     if QUARANTINE not in existing:
         ws.con.create_table(QUARANTINE, schema=QUARANTINE_SCHEMA)
+    else:  # workspaces made before a column was added
+        have = ws.con.table(QUARANTINE).schema()
+        missing = {c: t for c, t in QUARANTINE_SCHEMA.items() if c not in have}
+        if missing:
+            add_columns(ws.con, QUARANTINE, missing)
     if INGEST_LOG not in existing:
         ws.con.create_table(INGEST_LOG, schema=INGEST_LOG_SCHEMA)
 
@@ -424,3 +430,13 @@ def replace_rows(con: ibis.BaseBackend, name: str, data: pa.Table) -> None:
     con.truncate_table(name)
     if data.num_rows:
         con.insert(name, ibis.memtable(data))
+
+
+def delete_where_in(con: ibis.BaseBackend, name: str, column: str, values: list[str]) -> None:
+    """Delete the rows of ``name`` whose ``column`` is one of ``values``."""
+    if not values:
+        return
+    stmt = sg.delete(sg.table(name, quoted=True)).where(
+        sg.column(column, quoted=True).isin(*[sge.Literal.string(v) for v in values])
+    )
+    con.raw_sql(stmt.sql(con.name))

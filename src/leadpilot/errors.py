@@ -56,6 +56,7 @@ class Problem:
     value: str | None
     expected: str
     severity: str = "error"  # "error" or "warning"
+    fix: str | None = None  # the setting or change that would fix it
 
     def __str__(self) -> str:
         where = self.file
@@ -69,7 +70,8 @@ class Problem:
             got = ": got an empty value"
         else:
             got = f": got {self.value!r}"
-        return f"{where}{got}; expected {self.expected}"
+        fix = f"; fix: {self.fix}" if self.fix else ""
+        return f"{where}{got}; expected {self.expected}{fix}"
 
     def as_dict(self) -> dict:
         return {
@@ -80,6 +82,7 @@ class Problem:
             "value": self.value,
             "expected": self.expected,
             "severity": self.severity,
+            "fix": self.fix,
         }
 
 

@@ -91,7 +91,8 @@ def test_user_mapping_wins_key_by_key():
     assert spec.columns["lead_id"] == "Converted Lead ID"
     assert spec.columns["deal_id"] == "Opportunity ID"  # the preset's other keys stay
     assert spec.values["status"]["Closed Won"] == "won"
-    assert spec.date_formats == ["%m/%d/%Y", "%m/%d/%Y %I:%M %p"]
+    assert spec.date_formats is None  # the preset's formats are only a default
+    assert spec.preset_date_formats == ["%m/%d/%Y", "%m/%d/%Y %I:%M %p"]
 
 
 # ---------------------------------------------------------------------------
@@ -249,7 +250,8 @@ def test_hubspot_contacts(make_workspace):
     assert summary.channels_derived == 1
     # 56 went from MQL to opportunity in HubSpot: SQL is implied, with a warning.
     assert summary.warnings == [
-        "stage_events: 1 row(s): a sql event before opportunity (stage sql implied)"
+        "stage_events: 1 row(s): lead reached opportunity with no sql event: sql implied "
+        f"(stages.implied) (e.g. {HUBSPOT_CONTACTS} row 7: stage opportunity)"
     ]
     # Unmapped columns stay as lead attributes under snake_case names.
     assert attrs.loc["51", "lifecycle_stage"] == "Customer"
@@ -286,21 +288,42 @@ def _copy_fixture(tmp_path: Path, name: str) -> Path:
     return target / name
 
 
-def test_hubspot_deal_with_several_contacts_is_quarantined(make_workspace, tmp_path):
+@pytest.mark.parametrize(
+    "mode,expected",
+    [
+        (None, {"9007": ("57", 5000)}),
+        ("first", {"9007": ("57", 5000)}),
+        ("split", {"9007#57": ("57", 2500), "9007#59": ("59", 2500)}),
+        ("all", {"9007#57": ("57", 5000), "9007#59": ("59", 5000)}),
+    ],
+)
+def test_hubspot_deal_with_several_contacts(mode, expected, make_workspace, tmp_path):
+    """A B2B deal with two associated contacts is never rejected: the multi_contact option
+    credits the first contact (default), splits the amount, or credits each contact."""
     folder = _copy_fixture(tmp_path, "hubspot_deals")
     with open(folder / HUBSPOT_DEALS, "a", encoding="utf-8") as fh:
         fh.write(
             "9007,Joint workshop,Sales Pipeline,Closed Won,5000,EUR,2024-04-10 10:00,"
             '2024-04-30 10:00,Marc Olsen,"Sara Lindqvist; Olga Novak","57;59"\n'
         )
-    lp, summary = ingest(make_workspace, folder / "leadpilot.yaml", policy="quarantine")
+    if mode is not None:
+        cfg = yaml.safe_load((folder / "leadpilot.yaml").read_text())
+        cfg["sources"][1]["multi_contact"] = mode
+        (folder / "leadpilot.yaml").write_text(yaml.safe_dump(cfg))
+    lp, summary = ingest(make_workspace, folder / "leadpilot.yaml")  # strict: nothing rejected
     with lp:
-        loaded = sorted(lp.table("deals").deal_id)
-        q = lp.table("quarantine")
-    assert loaded == ["9001", "9002", "9003", "9004", "9005", "9006"]
-    assert summary.tables["deals"].rows_quarantined == 1
-    assert list(q.value) == ["57;59"] and list(q.row) == [8]
-    assert "a lead_id present in the leads table" in q.reason[0]
+        deals = lp.table("deals").set_index("deal_id")
+        quarantined = lp.workspace.table("quarantine").count().execute()
+    assert quarantined == 0
+    assert not any(d.startswith("9007") for d in deals.index if d not in expected)
+    for deal_id, (lead, amount) in expected.items():
+        assert deals.loc[deal_id, "lead_id"] == lead
+        assert deals.loc[deal_id, "amount"] == amount
+    note = [w for w in summary.warnings if "several contacts" in w]
+    assert note == [
+        w for w in summary.warnings if w.startswith("deals: 1 deal(s) list several contacts")
+    ]
+    assert len(note) == 1 and f"multi_contact: {mode or 'first'}" in note[0]
 
 
 def test_open_deal_expected_to_close_in_the_future(make_workspace, tmp_path):
@@ -563,10 +586,14 @@ def test_zoho_crm_example_loads_the_real_export(zoho_data, tmp_path):
         "spend": (110, 110, 0),
     }
     # Half of Zoho's potentials predate their lead: kept, and flagged as a warning.
-    assert n_quarantined == 0 and summary.warnings == [
-        "deals: 1819 row(s): a deal created on or after its lead's created_at "
-        "(kept; check the export)"
-    ]
+    assert n_quarantined == 0 and len(summary.warnings) == 1
+    assert summary.warnings[0].startswith(
+        "deals: 1,819 row(s): deal dated before its lead's creation: kept and counted"
+    )
+    # the example shows the cell as the export wrote it, and the lead's creation
+    assert "Potentials.csv row 132: Created Time 28 Feb, 2021 00:01:00 (lead created 2021-" in (
+        summary.warnings[0]
+    )
     assert summary.leads_merged == 0 and summary.leads_excluded == 0
 
     assert leads.created_at.min() == pd.Timestamp("2018-07-02 00:05")

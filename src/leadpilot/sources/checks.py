@@ -13,21 +13,46 @@ import ibis.expr.types as ir
 
 from ..config import Config
 from .readers import ROW
+from .typing import LABEL, PART, raw_column
 
-ISSUE_COLUMNS = ("row", "column", "value", "expected", "severity", "file")
+ISSUE_COLUMNS = ("row", "column", "value", "expected", "severity", "file", "fix", "part")
+
+
+def _cell(t: ir.Table, column: str) -> ir.StringValue:
+    """A checked cell as the file wrote it when it was not ISO 8601, else as read."""
+    shown = t[column].cast("string")
+    if raw_column(column) in t.columns:
+        shown = t[raw_column(column)].fill_null(shown)
+    return shown
 
 
 def _issue(
-    t: ir.Table, column: str, value: ir.Value, expected: ir.Value | str, severity: str = "error"
+    t: ir.Table,
+    column: str,
+    value: ir.Value,
+    expected: ir.Value | str,
+    severity: str = "error",
+    fix: str | None = None,
 ) -> ir.Table:
+    label = ibis.literal(column)
+    if column == "ts" and LABEL in t.columns:  # wide stage dates: the file's own header
+        label = t[LABEL].fill_null(column)
     return t.select(
         row=t[ROW].cast("int64"),
-        column=ibis.literal(column),
+        column=label,
         value=value.cast("string"),
         expected=(ibis.literal(expected) if isinstance(expected, str) else expected).cast("string"),
         severity=ibis.literal(severity),
         file=t["__file"].cast("string"),
+        fix=ibis.literal(fix, "string"),
+        part=t[PART].cast("string") if PART in t.columns else ibis.literal(None, "string"),
     )
+
+
+FUTURE_FIX = (
+    "check the day/month order (date_formats in leadpilot.yaml) or raise "
+    "ingest.future_tolerance_days"
+)
 
 
 def row_checks(t: ir.Table, table: str, config: Config, now: datetime) -> list[ir.Table]:
@@ -45,17 +70,29 @@ def row_checks(t: ir.Table, table: str, config: Config, now: datetime) -> list[i
             if table == "deals" and name == "closed_at":
                 # An open deal's close date is an expected date: it may lie ahead.
                 bad = bad.filter(bad.status != "open")
-            out.append(_issue(bad, name, bad[name], f"a date not after {cutoff:%Y-%m-%d}"))
+            out.append(
+                _issue(
+                    bad, name, _cell(bad, name), f"a date not after {cutoff:%Y-%m-%d}",
+                    fix=FUTURE_FIX,
+                )
+            )
     if "date" in cols:
         bad = t.filter(t["date"] > ibis.literal(cutoff.date()))
-        out.append(_issue(bad, "date", bad["date"], f"a date not after {cutoff:%Y-%m-%d}"))
+        out.append(
+            _issue(
+                bad, "date", _cell(bad, "date"), f"a date not after {cutoff:%Y-%m-%d}",
+                fix=FUTURE_FIX,
+            )
+        )
     if table == "deals":
         closed = t.filter(t.status.isin(["won", "lost"]) & t.closed_at.isnull())
         out.append(
             _issue(closed, "closed_at", closed.closed_at, "a closing date for a won or lost deal")
         )
+        # Deals are often entered after they closed: kept, like other date inconsistencies.
         early = t.filter((t.closed_at < t.created_at) & (t.status != "open"))
-        out.append(_issue(early, "closed_at", early.closed_at, _after_text(early, "created_at")))
+        value = _cell(early, "closed_at") + " (created " + _cell(early, "created_at") + ")"
+        out.append(_issue(early, "closed_at", value, CLOSED_BEFORE_CREATED, "warning"))
     if "currency" in cols and "amount" in cols:
         allowed = [config.currency, *config.ingest.currency_rates]
         bad = t.filter(t.currency.notnull() & ~t.currency.upper().isin(allowed))
@@ -66,13 +103,17 @@ def row_checks(t: ir.Table, table: str, config: Config, now: datetime) -> list[i
                 bad.currency,
                 f"{config.currency} (the workspace currency) or a currency with a rate in "
                 f"ingest.currency_rates (known: {', '.join(allowed)})",
+                fix="declare its rate to the workspace currency in leadpilot.yaml, e.g. "
+                "ingest.currency_rates: {USD: 0.92}",
             )
         )
     return out
 
 
-def _after_text(t: ir.Table, column: str) -> ir.Value:
-    return ibis.literal(f"a date on or after {column} (") + t[column].cast("string") + ")"
+CLOSED_BEFORE_CREATED = (
+    "deal closed before it was created (often entered after the fact): kept and counted; "
+    "velocity leaves out the negative opportunity cycle"
+)
 
 
 def duplicate_keys(t: ir.Table, key: str, label: str, derived: bool) -> ir.Table:
@@ -101,6 +142,7 @@ def duplicate_keys(t: ir.Table, key: str, label: str, derived: bool) -> ir.Table
         label,
         dup[key],
         ibis.literal("a unique key (already in row ") + dup._first.cast("string") + ")",
+        fix="keep one row per key in the file (a later ingest replaces the rows of a key)",
     )
 
 
@@ -111,26 +153,28 @@ def unknown_leads(t: ir.Table, known: ir.Table) -> ir.Table:
         "lead_id",
         bad.lead_id,
         "a lead_id present in the leads table (this file or the workspace)",
+        fix="ingest the leads file with these records, or check that both files use the "
+        "same ids (the column mapped to lead_id)",
     )
 
 
-def before_lead_creation(
-    t: ir.Table, known: ir.Table, column: str, what: str, severity: str = "error"
-) -> ir.Table:
-    """Rows dated before their lead was created (stage events: errors; deals: warnings)."""
+BEFORE_LEAD = (
+    "{what} dated before its lead's creation: kept and counted; velocity leaves out the "
+    "durations that would be negative (check the export's dates)"
+)
+
+
+def before_lead_creation(t: ir.Table, known: ir.Table, column: str, what: str) -> ir.Table:
+    """Rows dated before their lead was created: a data-quality warning, never a loss.
+
+    Exports disagree by a few days (a contact re-created, a deal back-dated): the record
+    is kept, counted in a warning with examples, and negative durations stay out of
+    velocity, so a real customer is never dropped for a date two days off.
+    """
     j = t.join(known.select(lead_id=known.lead_id, _created=known.created_at), "lead_id")
     bad = j.filter(j[column] < j._created)
-    if severity == "warning":  # warnings are counted by their text: keep it constant
-        expected = ibis.literal(
-            f"{what} on or after its lead's created_at (kept; check the export)"
-        )
-    else:
-        expected = (
-            ibis.literal(f"{what} on or after the lead's created_at (")
-            + bad._created.cast("string")
-            + ")"
-        )
-    return _issue(bad, column, bad[column], expected, severity)
+    value = _cell(bad, column) + " (lead created " + bad._created.cast("string") + ")"
+    return _issue(bad, column, value, BEFORE_LEAD.format(what=what), "warning")
 
 
 def skipped_stages(t: ir.Table) -> ir.Table:
@@ -149,9 +193,13 @@ def skipped_stages(t: ir.Table) -> ir.Table:
                 row=bad._row.cast("int64"),
                 column=ibis.literal("stage"),
                 value=ibis.literal(nxt),
-                expected=ibis.literal(f"a {prev} event before {nxt} (stage {prev} implied)"),
+                expected=ibis.literal(
+                    f"lead reached {nxt} with no {prev} event: {prev} implied (stages.implied)"
+                ),
                 severity=ibis.literal("warning"),
                 file=bad["__file"],
+                fix=ibis.literal(None, "string"),
+                part=ibis.literal(None, "string"),
             )
         )
     return ibis.union(*parts)

@@ -29,7 +29,15 @@ from .leadrule import apply_lead_rule
 from .mapping import map_columns, resolve_spec
 from .readers import ROW, SUPPORTED, read_chunks
 from .staging import FILE, Staging
-from .typing import Typed, derived_key_column, stage_events_from_dates, type_mapped
+from .typing import (
+    PART,
+    Typed,
+    date_columns,
+    derived_key_column,
+    several_contacts,
+    stage_events_from_dates,
+    type_mapped,
+)
 
 CHUNK_ROWS = 1_000_000  # rows typed at a time: bounds the Arrow copies of a large file
 MAX_REPORTED = 200  # problems kept in the error message; all are counted
@@ -40,7 +48,8 @@ ProgressFactory = Callable[[str, int], Callable[[int], None]]
 class TableSummary:
     rows_read: int = 0
     rows_loaded: int = 0
-    rows_quarantined: int = 0
+    rows_quarantined: int = 0  # records set aside (a row, or one part of a row)
+    problems_quarantined: int = 0  # their problems: one quarantine table row each
     rows_merged: int = 0
     files: list[str] = field(default_factory=list)
     quarantine_reasons: Counter = field(default_factory=Counter)
@@ -57,6 +66,7 @@ class IngestSummary:
     merge_reasons: Counter = field(default_factory=Counter)
     channels_derived: int = 0
     channels: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # how files were read (date layouts, ...)
 
     def as_dict(self) -> dict:
         return {
@@ -67,6 +77,7 @@ class IngestSummary:
                     "rows_read": s.rows_read,
                     "rows_loaded": s.rows_loaded,
                     "rows_quarantined": s.rows_quarantined,
+                    "problems_quarantined": s.problems_quarantined,
                     "rows_merged": s.rows_merged,
                     "quarantine_reasons": dict(s.quarantine_reasons),
                 }
@@ -78,6 +89,7 @@ class IngestSummary:
             "channels_derived": self.channels_derived,
             "leads_by_channel": self.channels,
             "warnings": self.warnings,
+            "notes": self.notes,
         }
 
 
@@ -152,6 +164,7 @@ def _problems(issues: pa.Table, table: str, limit: int) -> list[Problem]:
                 value=r["value"],
                 expected=r["expected"],
                 severity=r["severity"],
+                fix=r.get("fix"),
             )
         )
     return out
@@ -194,12 +207,14 @@ def _ingest(
 ) -> IngestSummary:
     summaries: dict[str, TableSummary] = {}
     warnings: list[str] = []
+    notes: list[str] = []
 
-    # 1. read, map and type every file into the staging database; missing columns stop
-    #    everything (no row can load)
+    # 1. read, map and type every file into the staging database; missing columns and
+    #    undecidable date layouts stop everything (no row could load right)
     row_issues: dict[str, list[pa.Table]] = {}
     derived_keys: dict[str, bool] = {}
     file_problems: list[Problem] = []
+    origins: dict[tuple[str, str], dict[str, str]] = {}  # (table, file) -> canonical -> header
 
     def stage(typed: Typed, append: bool) -> None:
         key, derived = derived_key_column(typed.table, typed.data)
@@ -226,29 +241,47 @@ def _ingest(
             sheet=spec.sheet,
             progress=tick,
         )
+        dates = None
         for i, frame in enumerate(chunks):
             mapped, problems = map_columns(frame, spec)
+            if i == 0 and frame.note:
+                notes.append(frame.note)
             del frame
             if i == 0:
                 warnings.extend(mapped.warnings)
                 s.files.append(mapped.file)
+                origins[(spec.table, mapped.file)] = dict(mapped.origin)
+                dates = date_columns(spec, config, mapped.file, spec.table)
             s.rows_read += mapped.num_rows
             if problems:
                 file_problems.extend(problems)
             if file_problems:
-                continue  # the ingest fails anyway: only look for more missing columns
-            t = type_mapped(mapped, spec, config)
-            events = stage_events_from_dates(mapped, t.data, spec, config)
+                continue  # the ingest fails anyway: only look for more file-level problems
+            t = type_mapped(mapped, spec, config, dates)
+            if t.problems:
+                file_problems.extend(t.problems)
+                continue
+            if spec.table == "deals":
+                t, note = several_contacts(t, spec)
+                if note and i == 0:
+                    warnings.append(note)
+            events = stage_events_from_dates(mapped, t, spec)
             del mapped
             stage(t, append=i > 0)
             if events is not None:
+                origins[("stage_events", s.files[-1])] = {"lead_id": origins[
+                    (spec.table, s.files[-1])
+                ].get("lead_id", "lead_id")}
                 stage(events, append=i > 0)
-                n_events = events.data.num_rows
+                n_events = events.data.num_rows + _count_failed(events.issues)
                 summaries.setdefault("stage_events", TableSummary()).rows_read += n_events
+        if dates is not None:
+            notes.extend(dates.notes())
     if file_problems:
         raise ValidationError(
             file_problems,
-            hint="Map the column in leadpilot.yaml (sources[].columns) or fix the file's header.",
+            hint="Nothing was loaded, whatever the policy: fix the configuration as each "
+            "problem says (sources[].columns for a missing column, date_formats for dates).",
         )
 
     # 2. checks per table, in load order, leads first so references can be checked
@@ -271,13 +304,9 @@ def _ingest(
         if TABLES[table].references_leads:
             exprs.append(checks.unknown_leads(t, known))
         if table == "deals":
-            exprs.append(
-                checks.before_lead_creation(
-                    t, known, "created_at", "a deal created", severity="warning"
-                )
-            )
+            exprs.append(checks.before_lead_creation(t, known, "created_at", "deal"))
         if table == "stage_events":
-            exprs.append(checks.before_lead_creation(t, known, "ts", "a stage date"))
+            exprs.append(checks.before_lead_creation(t, known, "ts", "stage"))
             if config.stages.implied:
                 exprs.append(checks.skipped_stages(t))
         issues = pa.concat_tables(row_issues[table], promote_options="permissive")
@@ -285,23 +314,18 @@ def _ingest(
         if found is not None and found.num_rows:
             found = found.select(issues.column_names).cast(issues.schema)
             issues = pa.concat_tables([issues, found])
-        issues = _sort_issues(issues)
+        issues = _sort_issues(_relabel(issues, table, origins))
         sev = issues["severity"]
         is_err = pc.equal(sev, "error")
         is_dup = pc.equal(sev, "duplicate")
-        n_err = pc.sum(is_err).as_py() or 0
         err_issues = issues.filter(is_err)
+        n_err = err_issues.num_rows
         error_count += n_err
-        errors.extend(
-            _problems(err_issues, table, MAX_REPORTED - len(errors))
-            if len(errors) < MAX_REPORTED
-            else []
-        )
+        if len(errors) < MAX_REPORTED:
+            errors.extend(_problems(err_issues, table, MAX_REPORTED - len(errors)))
         warn = issues.filter(pc.equal(sev, "warning"))
         if warn.num_rows:
-            counts = Counter(warn["expected"].to_pylist())
-            for text, n in counts.most_common():
-                warnings.append(f"{table}: {n} row(s): {text}")
+            warnings.extend(_warning_lines(table, warn))
             sample.extend(_problems(warn, table, 20))
         dups = issues.filter(is_dup)
         s = summaries[table]
@@ -313,15 +337,13 @@ def _ingest(
             )
         kept = t
         if err_issues.num_rows or dups.num_rows:
-            bad = staging.put(
-                f"bad_{table}",
-                _row_keys(pa.concat_tables([err_issues, dups]).select(["row", "file"])),
-            )
-            kept = t.anti_join(bad, [t[FILE] == bad[FILE], t[ROW] == bad[ROW]])
+            bad = staging.put(f"bad_{table}", _record_keys(pa.concat_tables([err_issues, dups])))
+            kept = t.anti_join(bad, _record_match(t, bad))
         if n_err:
-            errs = staging.put(f"err_{table}", _row_keys(err_issues.select(["row", "file"])))
-            bad_rows = staging.rows(t.semi_join(errs, [t[FILE] == errs[FILE], t[ROW] == errs[ROW]]))
-            s.rows_quarantined += bad_rows.num_rows
+            errs = staging.put(f"err_{table}", _record_keys(err_issues))
+            bad_rows = staging.rows(t.semi_join(errs, _record_match(t, errs)))
+            s.rows_quarantined += _record_keys(err_issues).num_rows
+            s.problems_quarantined += n_err
             s.quarantine_reasons.update(err_issues["expected"].to_pylist())
             quarantined.append(_quarantine_rows(table, err_issues, bad_rows, now))
         good[table] = _finalise(table, kept, config)
@@ -366,6 +388,10 @@ def _ingest(
             summaries[table].rows_loaded += loaded
             if tick:
                 tick(1)
+        # The quarantine holds the last ingest of each file: re-ingesting replaces it.
+        files = sorted({f for t in summaries.values() for f in t.files})
+        if files:
+            engine.delete_where_in(con, engine.QUARANTINE, "file", files)
         if quarantined:
             q = pa.concat_tables(quarantined)
             con.insert(engine.QUARANTINE, ibis.memtable(q))
@@ -387,27 +413,80 @@ def _ingest(
         con.insert(engine.INGEST_LOG, ibis.memtable(log))
 
     summary = IngestSummary(
-        policy=policy, tables=summaries, warnings=warnings, problems=errors + sample
+        policy=policy, tables=summaries, warnings=warnings, problems=errors + sample, notes=notes
     )
     _lead_stats(ws, summary)
     return summary
 
 
-def _row_keys(issues: pa.Table) -> pa.Table:
-    """(file, row) of the rows an issue list names, once each."""
-    keys = pa.table({FILE: issues["file"], ROW: issues["row"]})
-    return keys.group_by([FILE, ROW]).aggregate([])
+def _record_keys(issues: pa.Table) -> pa.Table:
+    """(file, row, part) of the records an issue list names, once each.
+
+    A record is a file row, or one part of it when a row holds several (a contact's wide
+    stage dates, the contacts of a deal): part is '' for a whole row.
+    """
+    part = pc.fill_null(issues["part"], "") if "part" in issues.column_names else None
+    keys = pa.table(
+        {
+            FILE: issues["file"],
+            ROW: issues["row"],
+            PART: part if part is not None else pa.array([""] * issues.num_rows, pa.string()),
+        }
+    )
+    return keys.group_by([FILE, ROW, PART]).aggregate([])
+
+
+def _record_match(t: ir.Table, keys: ir.Table) -> list[ir.BooleanValue]:
+    # an issue about the whole row ('' part) takes every part of it
+    part = t[PART].fill_null("") if PART in t.columns else ibis.literal("")
+    return [t[FILE] == keys[FILE], t[ROW] == keys[ROW], (keys[PART] == "") | (part == keys[PART])]
+
+
+def _count_failed(issues: pa.Table) -> int:
+    """Cells that could not be read (they have an issue but no row of their own)."""
+    return issues.filter(pc.equal(issues["severity"], "error")).num_rows
+
+
+def _relabel(issues: pa.Table, table: str, origins: dict) -> pa.Table:
+    """Canonical column names -> the file's own headers, so a message points to the file."""
+    if not issues.num_rows:
+        return issues
+    column = issues["column"]
+    pairs = issues.select(["file", "column"]).group_by(["file", "column"]).aggregate([])
+    for f, c in zip(pairs["file"].to_pylist(), pairs["column"].to_pylist(), strict=True):
+        header = origins.get((table, f), {}).get(c)
+        if header and header != c:
+            mask = pc.and_(pc.equal(issues["file"], f), pc.equal(issues["column"], c))
+            column = pc.if_else(mask, pa.scalar(header), column)
+    return issues.set_column(issues.column_names.index("column"), "column", column)
+
+
+def _warning_lines(table: str, warn: pa.Table, examples: int = 3) -> list[str]:
+    """One line per kind of warning, counted, with the first rows as examples."""
+    lines = []
+    for text, n in Counter(warn["expected"].to_pylist()).most_common():
+        rows = warn.filter(pc.equal(warn["expected"], text)).slice(0, examples).to_pylist()
+        shown = "; ".join(
+            f"{Path(r['file']).name} row {r['row']}: {r['column']} {r['value']}" for r in rows
+        )
+        lines.append(f"{table}: {n:,} row(s): {text} (e.g. {shown})")
+    return lines
 
 
 def _quarantine_rows(table: str, issues: pa.Table, bad_rows: pa.Table, now: datetime) -> pa.Table:
-    # The record keeps the typed row as JSON, so the quarantined data is never lost.
+    # The record keeps the typed row as JSON, so the quarantined data is never lost; a
+    # cell with no row of its own (a wide stage date) keeps the cell as written.
     records = {
-        (r[FILE], r[ROW]): json.dumps(
+        (r[FILE], r[ROW], r.get(PART) or ""): json.dumps(
             {k: v for k, v in r.items() if not k.startswith("__")}, default=str
         )
         for r in bad_rows.to_pylist()
     }
     rows = issues.to_pylist()
+    for r in rows:
+        key = (r["file"], r["row"], r.get("part") or "")
+        if key not in records:
+            records[key] = json.dumps({r["column"]: r["value"]}, default=str)
     return pa.table(
         {
             "table_name": pa.array([table] * len(rows), pa.string()),
@@ -416,8 +495,12 @@ def _quarantine_rows(table: str, issues: pa.Table, bad_rows: pa.Table, now: date
             "column_name": pa.array([r["column"] for r in rows], pa.string()),
             "value": pa.array([r["value"] for r in rows], pa.string()),
             "reason": pa.array([r["expected"] for r in rows], pa.string()),
-            "record": pa.array([records.get((r["file"], r["row"])) for r in rows], pa.string()),
+            "record": pa.array(
+                [records.get((r["file"], r["row"], r.get("part") or "")) for r in rows],
+                pa.string(),
+            ),
             "ingested_at": pa.array([now] * len(rows), pa.timestamp("us")),
+            "fix": pa.array([r.get("fix") for r in rows], pa.string()),
         }
     )
 

@@ -52,6 +52,9 @@ def resolve_spec(spec: SourceSpec) -> SourceSpec:
         )
     user = spec.model_dump(exclude_unset=True, by_alias=True)
     merged = dict(preset)
+    # A preset's date formats are a default, below the user's (source or workspace).
+    if "date_formats" in merged:
+        merged["preset_date_formats"] = merged.pop("date_formats")
     # What only the preset names may be missing from a given export (optional columns).
     merged["optional"] = sorted(
         {c for c in preset.get("columns", {}) if c not in user.get("columns", {})}

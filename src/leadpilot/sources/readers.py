@@ -7,6 +7,7 @@ column holds the row number a user sees in the file (header = row 1).
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ Progress = Callable[[int], None]  # called with the number of bytes (or rows) ju
 class RawFrame:
     file: str
     data: pa.Table  # source columns (as in the file) + ROW
+    note: str | None = None  # how the file was read, when it was guessed (encoding)
 
 
 def _sniff_delimiter(path: Path, encoding: str) -> str:
@@ -40,14 +42,102 @@ def _sniff_delimiter(path: Path, encoding: str) -> str:
         return ","
 
 
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+ENCODING_FIX = (
+    "set the file's encoding on its source in leadpilot.yaml, e.g. encoding: windows-1252 "
+    "(Excel and Salesforce on Windows), iso-8859-1 or utf-16"
+)
+
+
+def _bom_encoding(path: Path) -> str | None:
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    return None
+
+
+def _first_undecodable(path: Path, encoding: str) -> tuple[int, bytes] | None:
+    """(line number, bytes around it) of the first byte ``encoding`` cannot decode."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                pos = max(0, min(exc.start, len(chunk)))
+                return line + chunk[:pos].count(b"\n"), chunk[max(0, pos - 24) : pos + 8]
+            line += chunk.count(b"\n")
+    return None
+
+
+def _detect_legacy(path: Path) -> str | None:
+    """A legacy 8-bit encoding (Windows-1252, Latin-1, ...) told by charset-normalizer."""
+    from charset_normalizer import from_path
+
+    best = from_path(path, steps=8, chunk_size=4096).best()
+    if best is None or best.encoding.replace("_", "").startswith(("utf8", "ascii")):
+        return None
+    return best.encoding
+
+
+def _undecodable_error(path: Path, encoding: str, detected: bool) -> SourceError:
+    where = _first_undecodable(path, encoding)
+    at = f" at line {where[0]} (bytes {where[1]!r})" if where else ""
+    how = "is not valid" if not detected else "could not be told; it is not"
+    return SourceError(
+        f"{path}: the file's text encoding {how} {encoding}{at}; fix: {ENCODING_FIX}"
+    )
+
+
 def read_csv(
     path: Path,
     delimiter: str | None = None,
-    encoding: str = "utf-8",
+    encoding: str | None = None,
     progress: Progress | None = None,
 ) -> RawFrame:
-    delimiter = delimiter or _sniff_delimiter(path, encoding)
-    enc = "utf-8" if encoding.lower().replace("-", "") in ("utf8", "utf8sig") else encoding
+    """Read a delimited text file, every column as text.
+
+    The encoding is the one given; otherwise a byte-order mark says it (UTF-8, UTF-16),
+    else UTF-8, else a legacy 8-bit encoding detected by charset-normalizer (noted in
+    the frame). An undecodable file is refused with its line and the setting to write.
+    """
+    note = None
+    enc = encoding or _bom_encoding(path) or "utf-8"
+    try:
+        return _read_csv(path, delimiter, enc, progress, note)
+    except (UnicodeDecodeError, _InvalidText) as exc:
+        if encoding is not None or enc != "utf-8":
+            raise _undecodable_error(path, enc, detected=False) from exc
+    legacy = _detect_legacy(path)
+    if legacy is None:
+        raise _undecodable_error(path, "utf-8", detected=True)
+    note = (
+        f"{path}: read as {legacy} (detected: the file is not UTF-8); set encoding: on its "
+        "source if that is not right"
+    )
+    try:
+        return _read_csv(path, delimiter, legacy, progress, note)
+    except (UnicodeDecodeError, _InvalidText):
+        raise _undecodable_error(path, legacy, detected=True) from None
+
+
+class _InvalidText(Exception):
+    """Arrow met bytes that are not text in the expected encoding."""
+
+
+def _read_csv(
+    path: Path, delimiter: str | None, enc: str, progress: Progress | None, note: str | None
+) -> RawFrame:
+    delimiter = delimiter or _sniff_delimiter(path, enc)
     with open(path, encoding=enc, errors="replace", newline="") as fh:
         header = next(csv.reader(fh, delimiter=delimiter), None)
     if not header:
@@ -56,8 +146,9 @@ def read_csv(
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise SourceError(f"{path}: row 1 repeats the column name(s) {dupes}; names must be unique")
+    arrow_enc = "utf8" if enc.lower().replace("-", "") in ("utf8", "utf8sig") else enc
     read_opts = pacsv.ReadOptions(
-        column_names=header, skip_rows=1, encoding=enc, block_size=16 << 20
+        column_names=header, skip_rows=1, encoding=arrow_enc, block_size=16 << 20
     )
     parse_opts = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
     convert_opts = pacsv.ConvertOptions(
@@ -83,11 +174,13 @@ def read_csv(
             progress(size - seen)
         table = pa.Table.from_batches(batches, schema=reader.schema)
     except pa.ArrowInvalid as exc:
+        if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
+            raise _InvalidText(str(exc)) from None
         raise SourceError(
             f"{path}: cannot be read as {delimiter!r}-separated text: {exc}"
         ) from None
     rows = pa.array(range(2, table.num_rows + 2), pa.int64())
-    return RawFrame(str(path), table.append_column(ROW, rows))
+    return RawFrame(str(path), table.append_column(ROW, rows), note)
 
 
 def read_parquet(path: Path, progress: Progress | None = None) -> RawFrame:
@@ -145,7 +238,7 @@ def read_chunks(
     *,
     chunk_rows: int | None = None,
     delimiter: str | None = None,
-    encoding: str = "utf-8",
+    encoding: str | None = None,
     sheet: str | None = None,
     progress: Progress | None = None,
 ) -> Iterator[RawFrame]:
@@ -185,14 +278,14 @@ def read_chunks(
     frame = read_file(path, delimiter=delimiter, encoding=encoding, sheet=sheet, progress=progress)
     n = frame.data.num_rows
     for start in range(0, max(n, 1), chunk_rows):
-        yield RawFrame(frame.file, frame.data.slice(start, chunk_rows))
+        yield RawFrame(frame.file, frame.data.slice(start, chunk_rows), frame.note)
 
 
 def read_file(
     path: str | Path,
     *,
     delimiter: str | None = None,
-    encoding: str = "utf-8",
+    encoding: str | None = None,
     sheet: str | None = None,
     progress: Progress | None = None,
 ) -> RawFrame:

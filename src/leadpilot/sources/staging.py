@@ -55,6 +55,7 @@ class Staging:
             self.db = None
         self._parts: dict[str, list[str]] = {}
         self._files: dict[str, str | None] = {}
+        self._columns: dict[str, pa.Schema] = {}
 
     def add(self, table: str, data: pa.Table, append: bool = False) -> None:
         """Store typed rows of a table (their Arrow copy can then be freed); ``append``
@@ -70,13 +71,15 @@ class Staging:
         # DuckDB loads Arrow batches in parallel: one huge chunk would load on one core.
         data = pa.Table.from_batches(data.to_batches(max_chunksize=BATCH), schema=data.schema)
         catalog = self.db[0] if self.db else None
-        if append and names:
+        if append and names and self._columns[names[-1]] == data.schema:
             engine.load_arrow(self.con, names[-1], data, catalog=catalog, append=True)
             return
+        # a first chunk, or one whose columns differ (parts are aligned when read)
         name = f"typed_{table}_{len(names)}"
         engine.load_arrow(self.con, name, data, catalog=catalog)
         names.append(name)
         self._files[name] = file
+        self._columns[name] = data.schema
 
     def has(self, table: str) -> bool:
         return bool(self._parts.get(table))

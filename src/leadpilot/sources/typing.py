@@ -7,15 +7,17 @@ expected), never a silent null.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..config import Config, SourceSpec
+from ..errors import Problem
 from ..schema import TABLES, Column
 from . import parsers
+from .dates import DateColumns
 from .mapping import Mapped, normalise_name
 from .readers import ROW
 
@@ -26,8 +28,19 @@ ISSUE_SCHEMA = pa.schema(
         ("value", pa.string()),
         ("expected", pa.string()),
         ("severity", pa.string()),
+        ("fix", pa.string()),
+        ("part", pa.string()),
     ]
 )
+# A file row can hold several records (a contact's wide stage dates, a deal's contacts):
+# PART tells them apart in the quarantine; LABEL is the file's header for a checked column.
+PART = "__part"
+LABEL = "__label"
+
+
+def raw_column(name: str) -> str:
+    """Staged text of a date column read with a non-ISO layout: errors show the cell."""
+    return f"__raw_{name}"
 CHANNEL_COLUMNS = ("channel",)
 
 
@@ -42,6 +55,8 @@ def issues_where(
     values: pa.Array,
     expected: str,
     severity: str = "error",
+    fix: str | None = None,
+    part: str | None = None,
 ) -> pa.Table:
     mask = pc.fill_null(mask, False)
     r = pc.filter(rows, mask)
@@ -60,6 +75,8 @@ def issues_where(
             v,
             pa.array([expected] * n, pa.string()),
             pa.array([severity] * n, pa.string()),
+            pa.array([fix] * n, pa.string()),
+            pa.array([part] * n, pa.string()),
         ],
         schema=ISSUE_SCHEMA,
     )
@@ -71,7 +88,11 @@ class Typed:
 
     table: str
     data: pa.Table  # ROW, __file, canonical columns, extras
-    issues: pa.Table  # ROW, __file, column, value, expected, severity
+    issues: pa.Table  # ROW, __file, column, value, expected, severity, fix
+    problems: list[Problem] = field(default_factory=list)  # file-level: nothing can load
+    # wide stage-date columns of a leads file: stage -> (cells, timestamps, failed mask)
+    stage_dates: dict[str, tuple] = field(default_factory=dict)
+    dates: DateColumns | None = None
 
 
 def on_distinct(fn):
@@ -154,15 +175,7 @@ def _type_column(
     col: Column, arr: pa.Array, spec: SourceSpec, config: Config
 ) -> tuple[pa.Array, pa.Array | None, str, pa.Array | None]:
     """Return (typed values, failed mask, expectation text, detected currency)."""
-    formats = spec.date_formats if spec.date_formats is not None else config.ingest.date_formats
     decimal = spec.decimal or config.ingest.decimal
-    fmt_text = "an ISO 8601 date" + (f" or one of {formats}" if formats else "")
-    if col.kind == "timestamp":
-        p = parsers.parse_timestamps(arr, formats, timezone=config.timezone)
-        return p.values, p.failed, f"{fmt_text} (date or date-time)", None
-    if col.kind == "date":
-        p = parsers.parse_dates(arr, formats, timezone=config.timezone)
-        return p.values, p.failed, fmt_text, None
     if col.kind == "number":
         money = col.name in spec.money
         p = parsers.parse_numbers(arr, decimal=decimal, money=money)
@@ -179,22 +192,103 @@ def _type_column(
     return strings, None, "", None
 
 
-def type_mapped(mapped: Mapped, spec: SourceSpec, config: Config) -> Typed:
+def date_columns(spec: SourceSpec, config: Config, file: str, table: str) -> DateColumns:
+    """The date-format decisions of one file, with the formats by precedence: the
+    source's own > the workspace's > the preset's default (> detected layouts)."""
+    if spec.date_formats:
+        user, setting = spec.date_formats, "date_formats of this source"
+    elif config.ingest.date_formats:
+        user, setting = config.ingest.date_formats, "ingest.date_formats"
+    else:
+        user, setting = [], "date_formats"
+    return DateColumns(
+        file=file,
+        table=table,
+        user_formats=tuple(user),
+        preset_formats=tuple(spec.preset_date_formats),
+        setting=setting,
+    )
+
+
+def _parse_time(kind: str, arr: pa.Array, formats, config: Config) -> parsers.Parsed:
+    if kind == "date":
+        return parsers.parse_dates(arr, formats, timezone=config.timezone)
+    return parsers.parse_timestamps(arr, formats, timezone=config.timezone)
+
+
+def _failed_text(arr: pa.Array, failed: pa.Array) -> pa.Array:
+    """Distinct trimmed text of the cells that ISO 8601 did not read."""
+    text = parsers._text(arr)
+    if text is None or not pc.any(failed).as_py():
+        return pa.array([], pa.string())
+    return pc.unique(pc.utf8_trim_whitespace(pc.filter(text, failed)))
+
+
+def _reparse(
+    kind: str, arr: pa.Array, first: parsers.Parsed, formats, config: Config
+) -> tuple[pa.Array, pa.Array]:
+    """Read the cells ISO 8601 could not with the column's chosen formats."""
+    values, failed = first.values, first.failed
+    if not formats or not pc.any(failed).as_py():
+        return values, failed
+    second = _parse_time(kind, pc.filter(arr, failed), formats, config)
+    values = pc.replace_with_mask(values, failed, second.values.cast(values.type))
+    failed = pc.replace_with_mask(failed, failed, second.failed)
+    return values, failed
+
+
+def type_mapped(
+    mapped: Mapped, spec: SourceSpec, config: Config, dates: DateColumns | None = None
+) -> Typed:
+    """Type a mapped chunk; ``dates`` keeps a file's date-format decisions across chunks."""
     table = TABLES[mapped.table]
     n = mapped.num_rows
     rows = mapped.rows
     issue_parts: list[pa.Table] = []
     out: dict[str, pa.Array] = {ROW: rows}
     currency_detected: pa.Array | None = None
+    if dates is None:
+        dates = date_columns(spec, config, mapped.file, mapped.table)
+
+    # Dates first: ISO 8601 is read at once; the other cells of every date column of the
+    # file decide each column's layout together (see dates.py), then are read with it.
+    first: dict[str, tuple[pa.Array, parsers.Parsed]] = {}
+    pending: dict[str, tuple[pa.Array, pa.Array]] = {}
+    for col in table.columns:
+        if col.kind in ("timestamp", "date") and col.name in mapped.columns:
+            arr = _na(mapped.columns[col.name], spec)
+            first[col.name] = (arr, _parse_time(col.kind, arr, (), config))
+            header = mapped.origin.get(col.name, col.name)
+            pending[header] = (_failed_text(arr, first[col.name][1].failed), arr)
+    for stage, arr in mapped.stage_dates.items():
+        arr = _na(arr, spec)
+        first[f"stage:{stage}"] = (arr, _parse_time("timestamp", arr, (), config))
+        failed_text = _failed_text(arr, first[f"stage:{stage}"][1].failed)
+        pending[spec.stage_dates[stage]] = (failed_text, arr)
+    problems = dates.resolve(pending, rows)
+    parsed_stage_dates: dict[str, tuple[pa.Array, pa.Array, pa.Array]] = {}
+    for stage in mapped.stage_dates:
+        header = spec.stage_dates[stage]
+        arr, p = first[f"stage:{stage}"]
+        values, failed = _reparse("timestamp", arr, p, dates.formats_for(header), config)
+        parsed_stage_dates[stage] = (arr, values, failed)
 
     for col in table.columns:
         arr = mapped.columns.get(col.name)
         if arr is None:
             out[col.name] = pa.nulls(n, _arrow_type(col))
             continue
-        if spec.na_values and pa.types.is_string(arr.type):
-            arr = parsers.apply_na_values(arr, spec.na_values)
-        if col.kind in ("string", "enum") and _low_cardinality(arr):
+        label = mapped.origin.get(col.name, col.name)
+        fix = None
+        if col.name in first:
+            arr, p = first[col.name]
+            blank = parsers.is_blank(arr)
+            formats = dates.formats_for(label)
+            values, failed = _reparse(col.kind, arr, p, formats, config)
+            expected, currency, fix = dates.expected(label, col.kind), None, dates.fix()
+            if formats and pc.any(p.failed).as_py() and parsers._text(arr) is not None:
+                out[raw_column(col.name)] = parsers._text(arr)
+        elif col.kind in ("string", "enum") and _low_cardinality(arr := _na(arr, spec)):
             # Type each distinct text once (a few channels over millions of rows).
             enc = pc.dictionary_encode(arr, null_encoding="encode")
             blank = pc.take(parsers.is_blank(enc.dictionary), enc.indices)
@@ -204,9 +298,8 @@ def type_mapped(mapped: Mapped, spec: SourceSpec, config: Config) -> Typed:
         else:
             blank = parsers.is_blank(arr)
             values, failed, expected, currency = _type_column(col, arr, spec, config)
-        label = mapped.origin.get(col.name, col.name)
         if failed is not None:
-            issue_parts.append(issues_where(failed, rows, label, arr, expected))
+            issue_parts.append(issues_where(failed, rows, label, arr, expected, fix=fix))
         if col.required:
             issue_parts.append(
                 issues_where(blank, rows, label, arr, f"a value ({col.name} is required)")
@@ -219,9 +312,7 @@ def type_mapped(mapped: Mapped, spec: SourceSpec, config: Config) -> Typed:
         out["currency"] = pc.coalesce(out["currency"], currency_detected)
 
     for name, arr in mapped.extras.items():
-        if spec.na_values and pa.types.is_string(arr.type):
-            arr = parsers.apply_na_values(arr, spec.na_values)
-        out[name] = _type_extra(arr, config)
+        out[name] = _type_extra(_na(arr, spec), config)
 
     if mapped.table == "leads":
         out["email_norm"] = parsers.normalise_email(out["email"])
@@ -231,7 +322,13 @@ def type_mapped(mapped: Mapped, spec: SourceSpec, config: Config) -> Typed:
     issues = _with_file(
         pa.concat_tables(issue_parts) if issue_parts else empty_issues(), mapped.file
     )
-    return Typed(mapped.table, data, issues)
+    return Typed(mapped.table, data, issues, problems, parsed_stage_dates, dates)
+
+
+def _na(arr: pa.Array, spec: SourceSpec) -> pa.Array:
+    if spec.na_values and pa.types.is_string(arr.type):
+        return parsers.apply_na_values(arr, spec.na_values)
+    return arr
 
 
 def file_column(file: str, n: int) -> pa.DictionaryArray:
@@ -266,39 +363,42 @@ def _type_extra(arr: pa.Array, config: Config) -> pa.Array:
     return clean
 
 
-def stage_events_from_dates(
-    mapped: Mapped, typed_leads: pa.Table, spec: SourceSpec, config: Config
-) -> Typed | None:
-    """Wide lifecycle date columns (HubSpot 'Became a ... Date') become stage events."""
-    if not mapped.stage_dates:
+def stage_events_from_dates(mapped: Mapped, typed_leads: Typed, spec: SourceSpec) -> Typed | None:
+    """Wide lifecycle date columns (HubSpot 'Became a ... Date') become stage events.
+
+    Each cell is its own record: ``__part`` (the stage) sets it apart from the other
+    events of the same file row, so a bad cell is set aside alone.
+    """
+    if not typed_leads.stage_dates:
         return None
-    formats = spec.date_formats if spec.date_formats is not None else config.ingest.date_formats
+    dates = typed_leads.dates
     parts, issue_parts = [], []
-    for stage, arr in mapped.stage_dates.items():
-        if spec.na_values and pa.types.is_string(arr.type):
-            arr = parsers.apply_na_values(arr, spec.na_values)
-        p = parsers.parse_timestamps(arr, formats, timezone=config.timezone)
+    for stage, (arr, values, failed) in typed_leads.stage_dates.items():
         source = spec.stage_dates[stage]
         issue_parts.append(
             issues_where(
-                p.failed,
+                failed,
                 mapped.rows,
                 source,
                 arr,
-                "an ISO 8601 date" + (f" or one of {formats}" if formats else ""),
+                dates.expected(source, "timestamp") if dates else "an ISO 8601 date",
+                fix=dates.fix() if dates else None,
+                part=stage,
             )
         )
-        present = pc.invert(pc.is_null(p.values))
+        present = pc.invert(pc.is_null(values))
         n = pc.sum(present).as_py() or 0
         parts.append(
             pa.table(
                 {
                     ROW: pc.filter(mapped.rows, present),
-                    "lead_id": pc.filter(typed_leads["lead_id"], present),
+                    "lead_id": pc.filter(typed_leads.data["lead_id"], present),
                     "stage": pa.array([stage] * n, pa.string()),
-                    "ts": pc.filter(p.values, present),
+                    "ts": pc.filter(values, present),
                     "reason": pa.nulls(n, pa.string()),
                     "owner": pa.nulls(n, pa.string()),
+                    PART: pa.array([stage] * n, pa.string()),
+                    LABEL: pa.array([source] * n, pa.string()),
                     "__file": file_column(mapped.file, n),
                 }
             )
@@ -335,3 +435,63 @@ def _join_key(data: pa.Table, cols: tuple[str, ...]) -> pa.Array:
 
 
 normalise_header = normalise_name
+
+
+_CONTACT_SEPARATORS = r"\s*[;,]\s*"
+
+
+def several_contacts(typed: Typed, spec: SourceSpec) -> tuple[Typed, str | None]:
+    """Deals whose lead_id lists several contacts ('101;102', as HubSpot exports them).
+
+    ``spec.multi_contact``: first (default) credits the first contact listed; split makes
+    one deal per contact (deal_id 'D1#101') with the amount spread evenly; all does the
+    same with the whole amount for each. Never rejected: a B2B deal often has several
+    contacts. Returns the typed rows and a line for the summary.
+    """
+    data = typed.data
+    ids = data["lead_id"].combine_chunks()
+    several = pc.fill_null(pc.match_substring_regex(ids, r"[;,]"), False)
+    n = pc.sum(several).as_py() or 0
+    if n == 0:
+        return typed, None
+    lists = pc.split_pattern_regex(pc.utf8_trim(ids, " ;,"), _CONTACT_SEPARATORS)
+    mode = spec.multi_contact
+    label = spec.columns.get("lead_id", "lead_id")
+    note = (
+        f"deals: {n:,} deal(s) list several contacts in {label!r}: "
+        + {
+            "first": "each credited to its first contact (multi_contact: first; 'split' "
+            "spreads the amount over the contacts, 'all' credits each with the whole amount)",
+            "split": "one deal per contact, the amount spread evenly (multi_contact: split)",
+            "all": "one deal per contact, each with the whole amount (multi_contact: all; "
+            "totals by lead count those deals several times)",
+        }[mode]
+    )
+    if mode == "first":
+        first = pc.list_element(lists, 0)
+        return _replace(typed, data.set_column(data.column_names.index("lead_id"), "lead_id",
+                                               first)), note  # fmt: skip
+    parents = pc.list_parent_indices(lists)
+    contacts = pc.list_flatten(lists)
+    counts = pc.list_value_length(lists)
+    out = data.take(parents)
+    out = out.set_column(out.column_names.index("lead_id"), "lead_id", contacts)
+    multi = pc.take(several, parents)
+    deal_ids = pc.if_else(
+        multi,
+        pc.binary_join_element_wise(out["deal_id"], contacts, "#"),
+        out["deal_id"],
+    )
+    out = out.set_column(out.column_names.index("deal_id"), "deal_id", deal_ids)
+    if mode == "split":
+        share = pc.divide(pa.scalar(1.0), pc.cast(pc.take(counts, parents), pa.float64()))
+        out = out.set_column(
+            out.column_names.index("amount"), "amount", pc.multiply(out["amount"], share)
+        )
+    part = pc.if_else(multi, contacts, pa.scalar(None, pa.string()))
+    out = out.append_column(PART, part)
+    return _replace(typed, out), note
+
+
+def _replace(typed: Typed, data: pa.Table) -> Typed:
+    return Typed(typed.table, data, typed.issues, typed.problems, typed.stage_dates, typed.dates)
