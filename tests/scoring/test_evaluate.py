@@ -95,3 +95,32 @@ def test_evaluate_and_threshold_on_the_workspace(synth_ws):
     assert th.using == "model" and th.recommended is not None
     chosen = [r for r in th.rows if r["recommended"]]
     assert chosen[0]["mqls_per_month"] <= 15
+
+
+def test_threshold_per_month_figures_add_up_to_the_leads(synth_ws):
+    """At threshold 0 every lead is an MQL: MQLs per month x months = the leads with a known
+    outcome (the held-out leads are scaled by their real share, over the real month span)."""
+    import pandas as pd
+
+    import leadpilot
+    from leadpilot.scoring.features import labelled_features
+    from leadpilot.scoring.model import load_card
+
+    with leadpilot.open(synth_ws) as lp:
+        results = [lp.score_threshold(capacity=15), lp.score_threshold(capacity=15,
+                                                                       using="rules")]  # fmt: skip
+        card = load_card(synth_ws)
+        known, _ = labelled_features(lp.tables(), lp.config, [], target=card["target"],
+                                     horizon_days=card["horizon_days"])  # fmt: skip
+    created = pd.to_datetime(known["created_at"])
+    months = ((created.max() - created.min()).days + 1) / (365.25 / 12)
+    for th in results:
+        pop = th.population
+        assert pop["leads_known_outcome"] == len(known) > pop["held_out_leads"] > 0
+        assert pop["months"] == pytest.approx(months, rel=1e-3)
+        lowest = min(th.rows, key=lambda r: r["threshold"])
+        assert lowest["mqls"] == pop["held_out_leads"]  # every held-out lead is above 0
+        assert lowest["mqls_per_month"] * pop["months"] == pytest.approx(len(known), rel=1e-9)
+        converted = lowest["expected_customers_per_month"] * pop["months"]
+        assert converted == pytest.approx(lowest["conversion"] * len(known), rel=1e-9)
+        assert "known outcome" in th.to_json()["meta"]["definitions"]["mqls_per_month"]

@@ -18,6 +18,7 @@ from .features import labelled_features
 from .model import CARD_FILE, MODEL_DIR, load_model, split
 from .rules import RULES_DEFINITION, rules_score
 
+TOO_GOOD_AUC = 0.99  # above it an AUC always comes with the leakage warning
 DEFINITIONS = {
     "auc": "area under the ROC curve: the probability that a random converter scores above a "
     "random non-converter (ties count one half); 0.5 is chance",
@@ -37,6 +38,7 @@ DEFINITIONS = {
     "target": "a lead converts when it reaches the target stage within horizon_days of its "
     "creation; leads younger than the horizon at the end of the data are left out",
     "rules_score": RULES_DEFINITION,
+    "auc_warning": "set when the AUC is above 0.99: a sign that a feature records the outcome",
 }
 
 
@@ -165,6 +167,7 @@ def held_out_scores(
             horizon_days=card["horizon_days"],
         )
         part, _, _ = split(df, card["split"])
+        info.update(_span(df))
         df = df[part == "test"].reset_index(drop=True)
         if card["split"]["kind"] == "hash":
             warnings.append(card.get("split_warning") or "held-out part is a pseudo-random split")
@@ -175,6 +178,7 @@ def held_out_scores(
         df, info = labelled_features(
             tables, config, [], target=settings.target, horizon_days=settings.horizon_days
         )
+        info.update(_span(df))
         df["probability"] = np.nan
         warnings.append(
             "no trained model: only the rules score is evaluated (on every lead "
@@ -189,7 +193,19 @@ def held_out_scores(
     return df, info, warnings
 
 
+def _span(df: pd.DataFrame) -> dict:
+    """First and last creation date of the leads with a known outcome (all of them, not only
+    the held-out part): the period the per-month figures of ``score threshold`` cover."""
+    created = pd.to_datetime(df["created_at"])
+    return {
+        "created_from": created.min().isoformat() if len(df) else None,
+        "created_to": created.max().isoformat() if len(df) else None,
+    }
+
+
 def evaluate(root: Path, tables: dict[str, ir.Table], config: Config) -> EvaluationResult:
+    """AUC, Brier score, threshold summary, deciles and reliability of the model and the
+    rules score on the held-out leads; an AUC above 0.99 always carries a leakage warning."""
     df, info, warnings = held_out_scores(root, tables, config)
     y = df["label"].to_numpy()
     sal, sql = df["reached_sal"].to_numpy(), df["reached_sql"].to_numpy()
@@ -216,6 +232,15 @@ def evaluate(root: Path, tables: dict[str, ir.Table], config: Config) -> Evaluat
             **threshold_summary(y, score, threshold, sal, sql),
         }
         rows.append(row)
+        row["auc_warning"] = None
+        if row["auc"] is not None and row["auc"] > TOO_GOOD_AUC:
+            row["auc_warning"] = (
+                f"AUC {row['auc']:.3f} of the {name} score is above {TOO_GOOD_AUC}: lead "
+                "scoring on honest data is never that good; a feature (or a rule's column) "
+                "almost certainly records the outcome (leakage): see leakage_suspects in "
+                "`leadpilot score train`'s output and exclude it"
+            )
+            warnings.append(row["auc_warning"])
         details["deciles"][name] = deciles(y, score)
         if name == "model":
             details["reliability"][name] = reliability(y, score / 100)

@@ -13,16 +13,19 @@ from ..config import Config
 from ..errors import UsageError
 from .evaluate import held_out_scores
 
-DAYS_PER_MONTH = 30.44
+DAYS_PER_MONTH = 365.25 / 12
 DEFINITIONS = {
     "threshold": "score from which a lead becomes a scored-MQL (model: 0-100 score = 100 x "
     "probability; rules: rules_score points)",
-    "mqls_per_month": "held-out leads at or above the threshold / months the held-out leads "
-    "span (x 5 for a pseudo-random held-out part, which is 20 % of the leads)",
+    "mqls": "held-out leads at or above the threshold (the sample the rates are read from)",
+    "mqls_per_month": "share of the held-out leads at or above the threshold x the leads with a "
+    "known outcome / the months those leads span (first to last creation date, in days + 1, "
+    "/ 30.44); at threshold 0 it is the leads with a known outcome per month",
     "expected_acceptance": "share of those leads that sales accepted (reached SAL; SQL when the "
     "data has no SAL stage)",
-    "expected_customers_per_month": "those leads that reached the target within the horizon, "
-    "per month",
+    "expected_customers_per_month": "share of the held-out leads at or above the threshold that "
+    "reached the target within the horizon x the leads with a known outcome / the months "
+    "they span",
     "conversion": "share of those leads that reached the target within the horizon",
     "recommended": "capacity: the lowest threshold whose MQLs per month fit the capacity; "
     "target acceptance: the lowest threshold whose expected acceptance reaches the target "
@@ -37,6 +40,7 @@ class ThresholdResult:
     using: str
     rule: str
     warnings: list[str] = field(default_factory=list)
+    population: dict = field(default_factory=dict)
     definitions: dict = field(default_factory=lambda: dict(DEFINITIONS))
 
     def to_json(self) -> dict:
@@ -46,6 +50,7 @@ class ThresholdResult:
                 "recommended_threshold": self.recommended,
                 "score": self.using,
                 "rule": self.rule,
+                "population": self.population,
                 "definitions": self.definitions,
                 "warnings": self.warnings,
             },
@@ -58,8 +63,13 @@ def tradeoff(
     converted: np.ndarray,
     thresholds: list[float],
     months: float,
+    scale: float = 1.0,
 ) -> list[dict]:
-    """threshold -> MQLs per month, expected acceptance, expected customers per month."""
+    """threshold -> MQLs per month, expected acceptance, expected customers per month.
+
+    ``scale``: how many leads of the population each scored lead stands for (population /
+    held-out leads); ``months``: the months the population spans.
+    """
     scores = np.asarray(scores, dtype=float)
     accepted = np.asarray(accepted, dtype=float)
     converted = np.asarray(converted, dtype=float)
@@ -71,10 +81,10 @@ def tradeoff(
             {
                 "threshold": float(t),
                 "mqls": n,
-                "mqls_per_month": n / months,
+                "mqls_per_month": n * scale / months,
                 "expected_acceptance": float(accepted[above].mean()) if n else None,
                 "conversion": float(converted[above].mean()) if n else None,
-                "expected_customers_per_month": float(converted[above].sum()) / months,
+                "expected_customers_per_month": float(converted[above].sum()) * scale / months,
             }
         )
     return rows
@@ -83,6 +93,7 @@ def tradeoff(
 def choose(
     rows: list[dict], capacity: float | None, target_acceptance: float | None
 ) -> tuple[float | None, str, list[str]]:
+    """The recommended threshold of the trade-off ``rows``, the rule that chose it, warnings."""
     warnings: list[str] = []
     ordered = sorted(rows, key=lambda r: r["threshold"])
     if capacity is not None:
@@ -117,6 +128,12 @@ def recommend(
     target_acceptance: float | None = None,
     using: str = "auto",
 ) -> ThresholdResult:
+    """The trade-off table of thresholds on the held-out leads and the recommended one.
+
+    Rates are read on the held-out leads (every lead with a known outcome when no model is
+    trained); per-month figures scale them to every lead with a known outcome over the
+    months those leads span (see DEFINITIONS).
+    """
     if (capacity is None) == (target_acceptance is None):
         raise UsageError("give exactly one of --capacity N_PER_MONTH or --target-acceptance RATE")
     if capacity is not None and capacity <= 0:
@@ -143,18 +160,45 @@ def recommend(
     if not accepted.any():
         accepted = df["reached_sql"].to_numpy()
         warnings.append("no lead reached SAL: acceptance is read from SQL")
-    created = pd.to_datetime(df["created_at"])
-    months = (created.max() - created.min()).days / DAYS_PER_MONTH
-    if months < 1:
-        warnings.append("the leads span less than a month: per-month figures count them as "
-                        "one month")
-        months = 1.0
-    if "model" in info and info.get("split_kind") == "hash":
-        months /= 5
-    rows = tradeoff(scores, accepted, df["label"].to_numpy(), thresholds, months)
+    population, months, more = _population(df, info)
+    warnings += more
+    scale = population / len(df)
+    rows = tradeoff(scores, accepted, df["label"].to_numpy(), thresholds, months, scale)
     chosen, rule, more = choose(rows, capacity, target_acceptance)
     for r in rows:
         r["recommended"] = chosen is not None and r["threshold"] == chosen
     return ThresholdResult(
-        rows=rows, recommended=chosen, using=using, rule=rule, warnings=warnings + more
+        rows=rows,
+        recommended=chosen,
+        using=using,
+        rule=rule,
+        warnings=warnings + more,
+        population={
+            "leads_known_outcome": population,
+            "held_out_leads": len(df),
+            "held_out_share": len(df) / population,
+            "created_from": info.get("created_from"),
+            "created_to": info.get("created_to"),
+            "months": months,
+        },
     )
+
+
+def _population(df: pd.DataFrame, info: dict) -> tuple[int, float, list[str]]:
+    """The leads the held-out ones stand for (every lead with a known outcome) and the months
+    they span, first to last creation date inclusive."""
+    warnings: list[str] = []
+    population = int(info.get("leads_known_outcome") or len(df))
+    first, last = info.get("created_from"), info.get("created_to")
+    if first is None or last is None:  # pragma: no cover - held_out_scores always sets them
+        created = pd.to_datetime(df["created_at"])
+        first, last = created.min(), created.max()
+    days = (pd.Timestamp(last) - pd.Timestamp(first)) / pd.Timedelta(days=1) + 1
+    months = days / DAYS_PER_MONTH
+    if months < 1:
+        warnings.append(
+            f"the leads with a known outcome span {days:.0f} day(s), less than a month: "
+            "figures per month are for the whole period"
+        )
+        months = 1.0
+    return population, months, warnings
