@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -80,9 +81,20 @@ def resolve_spec(spec: SourceSpec) -> SourceSpec:
     return SourceSpec.model_validate(merged)
 
 
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o",
+                            "Ø": "O"})  # fmt: skip
+
+
+def fold_name(name: str) -> str:
+    """'Date de clôture' -> 'date_de_cloture': accents transliterated, not stripped."""
+    text = unicodedata.normalize("NFKD", name.translate(_LIGATURES))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[^0-9a-z]+", "_", text.strip().lower()).strip("_")
+
+
 def normalise_name(name: str) -> str:
-    """'Lead ID' -> 'lead_id', 'Created At ' -> 'created_at'."""
-    return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
+    """'Lead ID' -> 'lead_id', 'Created At ' -> 'created_at', 'Étape' -> 'etape'."""
+    return fold_name(name)
 
 
 @dataclass

@@ -83,9 +83,17 @@ def _detect_legacy(path: Path) -> str | None:
     """A legacy 8-bit encoding (Windows-1252, Latin-1, ...) told by charset-normalizer."""
     from charset_normalizer import from_path
 
-    best = from_path(path, steps=8, chunk_size=4096).best()
-    if best is None or best.encoding.replace("_", "").startswith(("utf8", "ascii")):
+    matches = list(from_path(path, steps=8, chunk_size=4096))
+    if not matches:
         return None
+    best = matches[0]
+    if best.encoding.replace("_", "").startswith(("utf8", "ascii")):
+        return None
+    # Several 8-bit code pages decode the same bytes as cleanly (é is 0xE9 in most of
+    # them): among the cleanest, Windows-1252, by far the most common for exports, wins.
+    cleanest = [m for m in matches if m.chaos <= best.chaos]
+    if any("cp1252" in m.could_be_from_charset for m in cleanest):
+        return "cp1252"
     return best.encoding
 
 

@@ -18,7 +18,7 @@ from ..errors import Problem
 from ..schema import TABLES, Column
 from . import parsers
 from .dates import DateColumns
-from .mapping import Mapped, normalise_name
+from .mapping import Mapped, fold_name, normalise_name
 from .readers import ROW
 
 ISSUE_SCHEMA = pa.schema(
@@ -149,11 +149,23 @@ def _clean_strings(arr: pa.Array) -> pa.Array:
 
 @on_distinct
 def _map_values(arr: pa.Array, mapping: dict[str, str]) -> pa.Array:
+    """Map source values: exact match first, then folded ('EMAIL_MARKETING' finds the key
+    'Email Marketing'; case, accents, spaces and punctuation aside)."""
     if not mapping:
         return arr
     keys = [k for k in mapping if k != "*"]
     idx = pc.index_in(arr, value_set=pa.array(keys, pa.string()))
-    mapped = pc.take(pa.array([mapping[k] for k in keys], pa.string()), idx)
+    folded_keys: dict[str, str] = {}
+    for k in keys:
+        folded_keys.setdefault(fold_name(k), k)
+    loose = pc.index_in(
+        fold(arr), value_set=pa.array(list(folded_keys), pa.string())
+    )
+    loose_targets = pa.array([mapping[k] for k in folded_keys.values()], pa.string())
+    mapped = pc.coalesce(
+        pc.take(pa.array([mapping[k] for k in keys], pa.string()), idx),
+        pc.take(loose_targets, loose),
+    )
     default = mapping.get("*")
     if default is not None:
         fallback = pc.if_else(pc.is_null(arr), arr, pa.scalar(default, pa.string()))
@@ -162,12 +174,26 @@ def _map_values(arr: pa.Array, mapping: dict[str, str]) -> pa.Array:
     return pc.coalesce(mapped, fallback)
 
 
-@on_distinct
-def snake(arr: pa.Array) -> pa.Array:
-    """'Paid Search' -> 'paid_search' (channel names must join across tables)."""
+_LIGATURES = {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O"}
+
+
+def fold(arr: pa.Array) -> pa.Array:
+    """'Liste achetée' -> 'liste_achetee': accents transliterated, not stripped; lower
+    case; runs of anything but letters and digits become one '_'."""
+    arr = pc.utf8_normalize(pc.cast(arr, pa.string()), "NFKD")
+    arr = pc.replace_substring_regex(arr, r"\p{Mn}+", "")
+    for lig, plain in _LIGATURES.items():
+        arr = pc.replace_substring(arr, lig, plain)
     arr = pc.utf8_lower(arr)
     arr = pc.replace_substring_regex(arr, r"[^0-9a-z]+", "_")
-    arr = pc.replace_substring_regex(arr, r"^_+|_+$", "")
+    return pc.replace_substring_regex(arr, r"^_+|_+$", "")
+
+
+@on_distinct
+def snake(arr: pa.Array) -> pa.Array:
+    """'Paid Search' -> 'paid_search', 'Publicité' -> 'publicite' (channel names must join
+    across tables)."""
+    arr = fold(arr)
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 
