@@ -307,7 +307,8 @@ def test_a_bad_wide_cell_sets_aside_that_record_only(ws, tmp_path):
     )
     with leadpilot.open(ws) as lp:
         summary = lp.ingest(config, policy="quarantine")
-        events = sorted(zip(*[lp.table("stage_events")[c] for c in ("lead_id", "stage")]))
+        ev = lp.table("stage_events")
+        events = sorted(zip(ev.lead_id, ev.stage, strict=True))
         leads = sorted(lp.table("leads").lead_id)
         q = lp.table("quarantine")
     assert leads == ["1", "2"]
