@@ -650,6 +650,9 @@ def _print_train(result) -> None:
     t.add_column("measure")
     t.add_column("value", justify="right")
     pop, m = c["population"], c["metrics"]
+    held_out = _fmt(m["held_out_auc"], "")
+    if m.get("held_out_auc_warning"):
+        held_out = f"[bold red]{held_out} — too good: leakage, see the warning below[/]"
     for label, value in (
         ("leads with a known outcome", f"{pop['leads_known_outcome']:,}"),
         ("left out (younger than the horizon)", f"{pop['leads_too_young']:,}"),
@@ -657,7 +660,7 @@ def _print_train(result) -> None:
         ("train + validation / held out", f"{pop['train_leads']:,} / {pop['held_out_leads']:,}"),
         ("validation AUC logistic", _fmt(m["validation_auc"].get("logistic"), "")),
         ("validation AUC boosted", _fmt(m["validation_auc"].get("boosted"), "")),
-        ("held-out AUC", _fmt(m["held_out_auc"], "")),
+        ("held-out AUC", held_out),
         ("held-out Brier score", _fmt(m["held_out_brier"], "")),
         ("training period", f"{c['training_period']['from'][:10]} – "
                             f"{c['training_period']['to'][:10]}"),  # fmt: skip
@@ -665,7 +668,32 @@ def _print_train(result) -> None:
     ):
         t.add_row(label, value)
     out.print(t)
-    out.print(f"[dim]{len(c['features'])} features; saved in models/ with its card[/]")
+    guard = c.get("guard", {})
+    if guard.get("left_out"):
+        g = Table(title="Columns left out of the features (leakage guard)")
+        for col in ("column", "reason", "detail"):
+            g.add_column(col)
+        for x in guard["left_out"]:
+            g.add_row(x["column"], x["reason"], x["detail"])
+        out.print(g)
+    for x in guard.get("included_despite_guard", []):
+        out.print(
+            f"[yellow]included by scoring.model.include[/]: {x['column']} ({x['reason']}: "
+            f"{x['detail']})"
+        )
+    for x in c.get("leakage_suspects", []):
+        out.print(
+            f"[bold yellow]leakage suspect[/]: {x['feature']}: {x['why']}; {x['advice']}",
+            markup=True,
+            highlight=False,
+        )
+    out.print(
+        f"[dim]{len(c['features'])} features; saved in models/ with its card; "
+        f"bands: {_bands_text(c['bands'])}[/]"
+        if c.get("bands")
+        else f"[dim]{len(c['features'])} features; saved in models/ with its card[/]"
+    )
+    out.print("[dim]To use a left-out column anyway: scoring.model.include in leadpilot.yaml[/]")
     for w in result.warnings:
         out.print(f"[yellow]note[/]: {w}")
 
@@ -689,8 +717,17 @@ def _print_evaluation(result) -> None:
     for r in result.rows:
         t.add_column(r["score"], justify="right")
     for key in [k for k in (result.rows[0] if result.rows else {}) if k != "score"]:
+        if key == "auc_warning":  # printed as a note below, the AUC cell says so
+            continue
         unit = "fraction" if key in fractions else ""
-        t.add_row(key, *[_fmt(r[key], unit) for r in result.rows])
+        cells = [_fmt(r[key], unit) for r in result.rows]
+        if key == "auc":
+            cells = [
+                f"[bold red]{c} — too good: leakage, see the note[/]" if r.get("auc_warning")
+                else c
+                for c, r in zip(cells, result.rows, strict=True)
+            ]
+        t.add_row(key, *cells)
     out.print(t)
     for name, text in result.definitions.items():
         out.print(f"[dim]  {name}: {text}[/]")
@@ -735,23 +772,45 @@ def score_apply(
     fmt: FormatOpt = "table",
 ):
     """Score every workspace lead (kept for --by score_band) or the leads of a new file."""
+    from rich.progress import MofNCompleteColumn, TimeElapsedColumn
+
     from .pilot import open as open_ws
 
     _check_format(fmt)
-    with open_ws(workspace) as lp, err.status("scoring leads"):
-        df = lp.score_apply(input=input_file, as_of=_date(as_of, "--as-of"), reasons=reasons)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    with open_ws(workspace) as lp, bar:
+        df = lp.score_apply(
+            input=input_file,
+            as_of=_date(as_of, "--as-of"),
+            reasons=reasons,
+            progress=_progress_factory(bar),
+        )
     meta = df.attrs["meta"]
     if out_file is not None:
         df.to_csv(out_file, index=False)
         err.print(f"wrote {len(df):,} scores to {out_file}")
+        err.print(f"bands: {_bands_text(meta['bands'])}", markup=False)
         for w in meta["warnings"]:
             err.print(f"note: {w}", markup=False)
         return
-    result = _Rows(df.astype(object).where(df.notna(), None).to_dict(orient="records"), meta)
-    _emit(result, fmt, _print_scores)
-    if fmt == "csv":  # JSON carries them in meta, the table prints them
+    if fmt == "json":
+        # pandas writes a million rows in C; the document is the usual {"rows", "meta"}
+        rows = df.to_json(orient="records", double_precision=15, force_ascii=False)
+        head = json.dumps(meta, indent=2, default=str)
+        sys.stdout.write(f'{{"rows": {rows},\n"meta": {head}}}\n')
+    elif fmt == "csv":
+        df.to_csv(sys.stdout, index=False)
         for w in meta["warnings"]:
             err.print(f"note: {w}", markup=False)
+    else:
+        _print_scores(df)
 
 
 class _Rows:
@@ -765,18 +824,31 @@ class _Rows:
         return {"rows": self.rows, "meta": self.meta}
 
 
-def _print_scores(result) -> None:
-    bands: dict[str, int] = {}
-    for r in result.rows:
-        bands[r["band"]] = bands.get(r["band"], 0) + 1
-    shown = sorted(result.rows, key=lambda r: -r["score"])[:20]
+def _bands_text(bands: dict) -> str:
+    from .scoring.bands import text
+
+    return text(bands)
+
+
+def _print_scores(df) -> None:
+    """The 20 best leads, the count and share of leads per band, and the bands' rule."""
+    meta = df.attrs["meta"]
+    top = df.sort_values("score", ascending=False, kind="stable").head(20)
+    shown = top.astype(object).where(top.notna(), None).to_dict(orient="records")
     title = (
-        f"Top {len(shown)} of {len(result.rows):,} leads "
-        f"(score from the {result.meta['score']}, as of {result.meta['as_of']})"
+        f"Top {len(shown)} of {len(df):,} leads "
+        f"(score from the {meta['score']}, as of {meta['as_of']})"
     )
     _print_table(_Rows(shown, {}), title, {})
-    out.print("Leads by band: " + ", ".join(f"{b} {n:,}" for b, n in sorted(bands.items())))
-    for w in result.meta["warnings"]:
+    counts = df["band"].value_counts()
+    out.print(
+        "Leads by band: "
+        + ", ".join(
+            f"{b} {int(counts.get(b, 0)):,} ({meta['bands']['shares'][b]:.1%})" for b in "ABCD"
+        )
+    )
+    out.print(f"[dim]bands: {_bands_text(meta['bands'])}[/]")
+    for w in meta["warnings"]:
         out.print(f"[yellow]note[/]: {w}")
 
 
@@ -815,6 +887,16 @@ def _print_threshold(result) -> None:
     out.print(t)
     rec = "none" if result.recommended is None else _fmt(result.recommended, "")
     out.print(f"recommended threshold: {rec} ({result.rule})")
+    pop = result.population
+    if pop:
+        out.print(
+            f"[dim]rates from {pop['held_out_leads']:,} held-out leads, per month for the "
+            f"{pop['leads_known_outcome']:,} leads with a known outcome over "
+            f"{pop['months']:.1f} months ({str(pop['created_from'])[:10]} – "
+            f"{str(pop['created_to'])[:10]})[/]"
+        )
+    for name, text in result.definitions.items():
+        out.print(f"[dim]  {name}: {text}[/]")
     for w in result.warnings:
         out.print(f"[yellow]note[/]: {w}")
 

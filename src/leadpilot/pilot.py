@@ -183,9 +183,15 @@ class Pilot:
         as_of: date | datetime | None = None,
         reasons: bool = True,
         store: bool = True,
+        progress=None,
     ) -> pd.DataFrame:
         """Score every workspace lead (stored in the ``scores`` table for the score_band
-        dimension unless ``store=False``) or the leads of a new canonical file."""
+        dimension unless ``store=False``) or the leads of a new canonical file.
+
+        ``progress(label, total) -> tick(n)`` follows the scoring steps (as in ingest);
+        ``.attrs['meta']`` holds the as-of date, the bands' rule and cut-offs, the
+        definitions and the warnings.
+        """
         from .scoring.apply import read_leads_file, score_leads, store_scores
 
         leads, warnings = None, []
@@ -195,12 +201,12 @@ class Pilot:
             as_of = datetime.combine(as_of, datetime.max.time()).replace(microsecond=0)
         result = score_leads(
             self.workspace.root, self.tables(), self.config,
-            as_of=as_of, leads=leads, reasons=reasons, warnings=warnings,
+            as_of=as_of, leads=leads, reasons=reasons, warnings=warnings, progress=progress,
         )  # fmt: skip
         if store and input is None:
-            store_scores(self.workspace.con, result)
+            store_scores(self.workspace.con, result, progress=progress)
         df = result.frame
-        df.attrs["meta"] = result.to_json()["meta"]
+        df.attrs["meta"] = result.meta
         return df
 
     def score_threshold(

@@ -6,7 +6,12 @@ from datetime import datetime
 
 import leadpilot
 from leadpilot.config import Config
-from leadpilot.scoring.features import build_features, feature_specs, labelled_features
+from leadpilot.scoring.features import (
+    build_features,
+    choose_features,
+    feature_specs,
+    labelled_features,
+)
 from leadpilot.scoring.rules import rules_score
 
 LEADS = (
@@ -88,6 +93,12 @@ def test_features_take_every_attribute_and_skip_identifiers():
         name="leads",
     )
     cfg = Config.model_validate({"scoring": {"model": {"exclude": ["lead_number"]}}})
-    specs = {f.name: f.kind for f in feature_specs(leads, cfg) if f.source == "attribute"}
+    choice = choose_features(leads, cfg, check_values=False)  # names only: no data here
+    specs = {f.name: f.kind for f in choice.features if f.source == "attribute"}
     assert specs == {"industry": "categorical", "company_size": "numeric",
                      "region": "categorical"}  # fmt: skip
+    # every column left out is listed with its reason (excluded ones and keys are not)
+    assert {c.column: c.reason for c in choice.left_out} == {
+        "email": "personal data", "company": "identifier", "signed_at": "date"}  # fmt: skip
+    # the schema check of a saved model still sees every column that has a kind
+    assert {"email", "company"} <= {f.name for f in feature_specs(leads, cfg)}

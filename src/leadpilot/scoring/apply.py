@@ -4,16 +4,22 @@ Output columns: lead_id, score (0-100), probability (model), rules_score, scored
 band (A/B/C/D) and reason_1..3 (feature and direction).
 - score = round(100 x probability) when a model is trained; otherwise the rules score
   clipped to 0-100;
-- band: A when score >= bands[0], B >= bands[1], C >= bands[2], D below
-  (scoring.bands, default 75 / 50 / 25);
+- band: see bands.py; by default quantile bands (A the top 10 %, B the next 20 %, C the
+  next 30 %, D the rest) of the model's training leads (cut-offs in the model card) or of
+  the scored leads' rules_score; fixed cut-offs on the score when scoring.bands is set;
 - reasons: the model's three largest contributions to the log-odds (see model.py for
   how each model computes them); without a model, the three rules giving the most points
-  in absolute value.
+  in absolute value. The values of personal fields are never shown.
 Every lead is scored at one as-of date: by default the last date in the data.
+
+The features and the rules score are computed in the engine in one query, ordered there;
+the model then runs on chunks of CHUNK leads (NumPy, no Python loop over leads), which
+drives the progress callback.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,9 +33,15 @@ import pyarrow as pa
 from .. import engine
 from ..config import Config
 from ..errors import Problem, ValidationError
-from .features import data_end, feature_specs
-from .model import CARD_FILE, MODEL_DIR, load_model
+from .bands import LABELS, QUANTILE_RULE, band_codes, quantile_cuts
+from .bands import describe as describe_bands
+from .features import build_features, data_end, feature_specs
+from .model import CARD_FILE, MODEL_DIR, load_model, top_reasons
 from .rules import RULES_DEFINITION, rule_labels, rules_score
+
+# label, total -> tick(n): the shape of sources.load.ProgressFactory
+ProgressFactory = Callable[[str, int], Callable[[int], None]]
+CHUNK = 100_000
 
 SCORES_TABLE = "scores"
 DEFINITIONS = {
@@ -37,7 +49,10 @@ DEFINITIONS = {
     "rules score clipped to 0-100",
     "probability": "the model's probability that the lead reaches the target stage within "
     "the horizon, given its attributes and its behaviour in the window before the as-of date",
-    "band": "A: score >= scoring.bands[0], B: >= bands[1], C: >= bands[2], D: below",
+    "band": "A / B / C / D by the cut-offs in meta.bands (rule, cut-offs, what they compare "
+    "and on which leads they were computed); default: A the top 10 %, B the next 20 %, C the "
+    "next 30 %, D the rest of the model's training leads (or of the scored leads' rules "
+    "score); fixed cut-offs on the score when scoring.bands is set",
     "reason_1": "the features that move this lead's log-odds most (model), or the rules "
     "giving it the most points (no model); sign = direction",
     "rules_score": RULES_DEFINITION,
@@ -50,30 +65,26 @@ class ScoreResult:
     as_of: datetime | None
     source: str  # "model" or "rules"
     warnings: list[str] = field(default_factory=list)
+    bands: dict = field(default_factory=dict)
 
     @property
     def rows(self) -> list[dict]:
         df = self.frame.astype(object).where(self.frame.notna(), None)
         return df.to_dict(orient="records")
 
-    def to_json(self) -> dict:
+    @property
+    def meta(self) -> dict:
+        """The output's meta, without building the rows (a million dicts)."""
         return {
-            "rows": self.rows,
-            "meta": {
-                "as_of": self.as_of.isoformat(sep=" ") if self.as_of else None,
-                "score": self.source,
-                "definitions": DEFINITIONS,
-                "warnings": self.warnings,
-            },
+            "as_of": self.as_of.isoformat(sep=" ") if self.as_of else None,
+            "score": self.source,
+            "bands": self.bands,
+            "definitions": DEFINITIONS,
+            "warnings": self.warnings,
         }
 
-
-def band(score: np.ndarray, cuts: list[float]) -> np.ndarray:
-    s = np.asarray(score, dtype=float)
-    out = np.full(s.shape, "D", dtype=object)
-    for label, cut in zip(("C", "B", "A"), cuts[::-1], strict=True):
-        out[s >= cut] = label
-    return out
+    def to_json(self) -> dict:
+        return {"rows": self.rows, "meta": self.meta}
 
 
 def read_leads_file(path: str | Path, config: Config, workspace_leads: ir.Table) -> tuple[
@@ -153,59 +164,127 @@ def score_leads(
     leads: ir.Table | None = None,
     reasons: bool = True,
     warnings: list[str] | None = None,
+    progress: ProgressFactory | None = None,
 ) -> ScoreResult:
+    """Score every counted lead (or the leads of ``leads``, a new file) as of ``as_of``.
+
+    ``progress(label, total)`` returns a ``tick(n)`` function; it is called for the engine
+    query (total 1) and for the scoring of the leads (total: the number of leads).
+    """
     warnings = list(warnings or [])
     if as_of is None:
         as_of = data_end(tables) or datetime.now()
     settings = config.scoring
     has_rules = bool(settings.fit or settings.behaviour)
-    rules = rules_score(tables, config, as_of=as_of, leads=leads, detail=True).to_pandas()
-    rules = rules.sort_values("lead_id", kind="stable").reset_index(drop=True)
     has_model = (Path(root) / MODEL_DIR / CARD_FILE).exists()
-    out = pd.DataFrame({"lead_id": rules["lead_id"]})
+    rules = rules_score(tables, config, as_of=as_of, leads=leads, detail=True)
+    n_rules = len([c for c in rules.columns if c.startswith("rule_")])
+    expr = rules.select("lead_id", **{f"__{c}": rules[c] for c in rules.columns if c != "lead_id"})
+    model = card = None
+    names: list[str] = []
     if has_model:
-        from .features import build_features
-
         current = feature_specs(tables["leads"] if leads is None else leads, config)
         model, card = load_model(root, current, strict=leads is None)
+        names = [f.name for f in model.features]
         feats = build_features(tables, config, model.features, as_of=as_of, leads=leads)
-        X = feats.to_pandas().set_index("lead_id").reindex(out["lead_id"]).reset_index()
-        p = model.predict_proba(X)[:, 1] if len(X) else np.array([])
+        feats = feats.select(feats.lead_id.name("__lid"), *names)
+        expr = expr.left_join(feats, expr.lead_id == feats["__lid"]).drop("__lid")
+    tick = progress("features and rules in the engine", 1) if progress else None
+    data = expr.order_by("lead_id").to_pyarrow()
+    if tick:
+        tick(1)
+    n = data.num_rows
+    rules_pts = data["__rules_score"].to_numpy()
+    out = pd.DataFrame({"lead_id": data["lead_id"].to_pandas()})
+    texts: list[list[pa.Array]] = [[], [], []]
+    if model is not None:
+        X = data.select(names).to_pandas()
+        p = np.empty(n)
+        tick = progress("scoring leads", n) if progress else None
+        for start in range(0, n, CHUNK):
+            part = X.iloc[start : start + CHUNK]
+            if reasons:
+                p[start : start + len(part)], cols = model.explain(part, 3)
+                for k, c in enumerate(cols):
+                    texts[k].append(c)
+            else:
+                p[start : start + len(part)] = model.predict_proba(part)[:, 1]
+            if tick:
+                tick(len(part))
         out["score"] = np.rint(p * 100).astype(int)
         out["probability"] = p
     else:
         if not has_rules:
             warnings.append("no model and no scoring rules: every score is 0")
-        out["score"] = np.rint(np.clip(rules["rules_score"].to_numpy(), 0, 100)).astype(int)
+        out["score"] = np.rint(np.clip(rules_pts, 0, 100)).astype(int)
         out["probability"] = np.nan
-    out["rules_score"] = rules["rules_score"].to_numpy()
-    out["scored_mql"] = rules["scored_mql"].to_numpy() if has_rules else False
-    out["band"] = band(out["score"].to_numpy(), settings.bands)
+        if reasons:
+            pts = np.zeros((n, n_rules))
+            for j in range(n_rules):
+                pts[:, j] = data[f"__rule_{j}"].to_numpy()
+            values = [_fixed(label) for label in rule_labels(settings)]
+            for k, c in enumerate(top_reasons(pts, values, 3, "({:+g})", min_abs=1e-9)):
+                texts[k].append(c)
+    out["rules_score"] = rules_pts
+    out["scored_mql"] = data["__scored_mql"].to_numpy() if has_rules else False
+    out["band"], bands = _bands(out, settings.bands, card, warnings)
     if reasons:
-        if has_model:
-            texts = model.reasons(X, 3) if len(X) else []
-        else:
-            texts = _rule_reasons(rules, rule_labels(settings))
         for k in range(3):
-            out[f"reason_{k + 1}"] = [r[k] if len(r) > k else None for r in texts]
+            col = pa.chunked_array(texts[k], pa.string()) if texts[k] else pa.nulls(n, pa.string())
+            out[f"reason_{k + 1}"] = col.to_pandas()
     return ScoreResult(
-        frame=out, as_of=as_of, source="model" if has_model else "rules", warnings=warnings
+        frame=out,
+        as_of=as_of,
+        source="model" if model is not None else "rules",
+        warnings=warnings,
+        bands=bands,
     )
 
 
-def _rule_reasons(rules: pd.DataFrame, labels: list[str]) -> list[list[str]]:
-    if not labels:
-        return [[] for _ in range(len(rules))]
-    pts = rules[[f"rule_{i}" for i in range(len(labels))]].to_numpy(dtype=float)
-    order = np.argsort(-np.abs(pts), axis=1)[:, :3]
-    return [
-        [f"{labels[j]} ({pts[i, j]:+g})" for j in row if pts[i, j] != 0]
-        for i, row in enumerate(order)
-    ]
+def _fixed(label: str) -> Callable[[np.ndarray], tuple[np.ndarray, list[str]]]:
+    """A rule's label, whatever the lead (its points follow in the reason)."""
+    return lambda at: (np.zeros(len(at), dtype=np.int64), [label])
 
 
-def store_scores(con: ibis.BaseBackend, result: ScoreResult) -> None:
+def _bands(
+    out: pd.DataFrame, fixed: list[float] | None, card: dict | None, warnings: list[str]
+) -> tuple[np.ndarray, dict]:
+    """Each lead's band and the bands' meta (rule, cut-offs, what they compare, on what,
+    and the share of the scored leads in each band)."""
+    if fixed is not None:
+        cuts, value = list(fixed), out["score"].to_numpy()
+        meta = describe_bands("fixed cut-offs (scoring.bands)", cuts, "score", None)
+    elif card is not None:
+        value = 100 * out["probability"].to_numpy()
+        if card.get("bands"):
+            meta = dict(card["bands"])
+            cuts = [meta["cuts"][b] for b in ("A", "B", "C")]
+        else:
+            cuts = quantile_cuts(value)
+            meta = describe_bands(
+                QUANTILE_RULE, cuts, "100 x probability", f"the {len(out):,} leads scored now"
+            )
+            warnings.append(
+                "the model card holds no band cut-offs (a model trained by an earlier "
+                "leadpilot): bands are quantiles of the leads scored now; retrain to fix them"
+            )
+    else:
+        value = out["rules_score"].to_numpy()
+        cuts = quantile_cuts(value)
+        meta = describe_bands(
+            QUANTILE_RULE, cuts, "rules_score", f"the {len(out):,} leads scored now"
+        )
+    codes = band_codes(value, cuts)
+    shares = np.bincount(codes, minlength=4) / max(len(out), 1)
+    meta["shares"] = dict(zip(LABELS, shares.tolist(), strict=True))
+    return np.array(LABELS, dtype=object)[codes], meta
+
+
+def store_scores(
+    con: ibis.BaseBackend, result: ScoreResult, progress: ProgressFactory | None = None
+) -> None:
     """Keep the last workspace scores in the ``scores`` table (the score_band dimension)."""
+    tick = progress("storing the scores", 1) if progress else None
     df = result.frame[["lead_id", "score", "probability", "rules_score", "band"]].copy()
     df["probability"] = df["probability"].astype("float64")
     df["score"] = df["score"].astype("float64")
@@ -216,3 +295,5 @@ def store_scores(con: ibis.BaseBackend, result: ScoreResult) -> None:
     with engine.transaction(con):
         con.create_table(SCORES_TABLE, schema=ibis.Schema.from_pyarrow(data.schema), overwrite=True)
         engine.upsert(con, SCORES_TABLE, data, "lead_id")
+    if tick:
+        tick(1)

@@ -7,9 +7,11 @@ Scoring date (what the model may see):
 
 Features, one row per lead:
 - attributes: every lead column (canonical optional columns and any extra attribute)
-  except identifiers, free text that identifies a person or company, bookkeeping columns,
-  dates and ``scoring.model.exclude``; numbers are numeric, the rest categorical (missing
-  values are imputed by the model pipeline, not here);
+  except the keys and bookkeeping columns, typed dates, ``scoring.model.exclude`` and what
+  the leakage guard leaves out (personal data, identifiers, dates as text, outcome-like
+  fields: see guard.py; ``scoring.model.include`` forces a column in); numbers are
+  numeric, the rest categorical (missing values are imputed by the model pipeline, not
+  here);
 - icp_fit when an ICP is configured;
 - behaviour in the ``window_days`` before the scoring date (never after it):
   ``n_<type>`` touches of each type, ``touches``, ``channels_touched`` and
@@ -18,7 +20,7 @@ Features, one row per lead:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 import ibis
@@ -29,16 +31,15 @@ from ..config import Config
 from ..errors import UsageError
 from ..metrics.model import counted_leads, icp_fit, lead_model
 from ..schema import TOUCHPOINT_TYPES
+from .guard import DATE, PERSONAL, LeftOut, name_reason, value_reasons
 from .rules import scoring_date, touches_until
 
-# Never features: keys, personal or company identifiers, bookkeeping.
+# Never features and never listed: the keys and the bookkeeping of the leads table.
 NOT_FEATURES = frozenset(
     {
         "lead_id",
         "created_at",
-        "email",
         "email_norm",
-        "company",
         "referrer",
         "merged_into",
         "merge_reason",
@@ -58,17 +59,31 @@ class Feature:
     name: str
     kind: str  # "numeric" or "categorical"
     source: str  # "attribute", "icp" or "behaviour"
+    personal: bool = False  # personal data forced in by scoring.model.include: value hidden
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        if not self.personal:  # cards of models without personal features keep their shape
+            del out["personal"]
+        return out
+
+
+def _is_key(name: str) -> bool:
+    return name in NOT_FEATURES or name.startswith("_")
 
 
 def feature_specs(leads: ir.Table, config: Config) -> list[Feature]:
-    """Which columns are features, and of which kind, for this leads table."""
-    excluded = NOT_FEATURES | set(config.scoring.model.exclude)
+    """Every lead column that can be a feature by its type, and of which kind (numbers
+    numeric, the rest categorical), plus icp_fit and the behaviour counts.
+
+    Keys, bookkeeping, typed dates and ``scoring.model.exclude`` are left out; the
+    leakage guard is not applied (see ``choose_features``): this is the list a saved
+    model's features are checked against.
+    """
+    excluded = set(config.scoring.model.exclude)
     out = []
     for name, typ in leads.schema().items():
-        if name in excluded or name.startswith("_") or typ.is_temporal():
+        if _is_key(name) or name in excluded or typ.is_temporal():
             continue
         kind = "numeric" if typ.is_numeric() else "categorical"
         out.append(Feature(name, kind, "attribute"))
@@ -76,6 +91,79 @@ def feature_specs(leads: ir.Table, config: Config) -> list[Feature]:
         out.append(Feature("icp_fit", "categorical", "icp"))
     out += [Feature(b, "numeric", "behaviour") for b in BEHAVIOUR]
     return out
+
+
+@dataclass
+class FeatureChoice:
+    """The features the model learns from and the columns the leakage guard left out."""
+
+    features: list[Feature]
+    left_out: list[LeftOut] = field(default_factory=list)
+    forced: list[LeftOut] = field(default_factory=list)  # kept by scoring.model.include
+
+    def card(self) -> dict:
+        """The model card's account of the guard."""
+        return {
+            "left_out": [c.as_dict() for c in self.left_out],
+            "included_despite_guard": [c.as_dict() for c in self.forced],
+        }
+
+
+def choose_features(leads: ir.Table, config: Config, *, check_values: bool = True) -> FeatureChoice:
+    """The features of a new model: ``feature_specs`` minus what the leakage guard leaves
+    out (by name, and by the values of text columns unless ``check_values`` is false),
+    plus what ``scoring.model.include`` forces back in.
+
+    Raises UsageError when ``include`` names a column that is not in the leads table or can
+    never be a feature (a key, a typed date, a bookkeeping column).
+    """
+    include = list(config.scoring.model.include)
+    schema = leads.schema()
+    unknown = [c for c in include if c not in schema.names]
+    if unknown:
+        available = ", ".join(n for n in schema.names if not _is_key(n))
+        raise UsageError(
+            f"scoring.model.include names column(s) the leads table does not have: "
+            f"{', '.join(unknown)}; available: {available}"
+        )
+    never = [c for c in include if _is_key(c) or schema[c].is_temporal()]
+    if never:
+        raise UsageError(
+            f"scoring.model.include: {', '.join(never)} can never be a feature (a key, a "
+            "bookkeeping column or a typed date: the scoring date differs between training "
+            "and apply); remove it from include"
+        )
+    candidates = feature_specs(leads, config)
+    found: dict[str, tuple[str, str]] = {}
+    for f in candidates:
+        if f.source == "attribute" and (r := name_reason(f.name)) is not None:
+            found[f.name] = r
+    if check_values:
+        text = [
+            f.name
+            for f in candidates
+            if f.source == "attribute" and f.kind == "categorical" and f.name not in found
+            and schema[f.name].is_string()
+        ]
+        found.update(value_reasons(leads, text))
+    excluded = set(config.scoring.model.exclude)
+    left = [
+        LeftOut(n, DATE, "a date column: dates are not features (behaviour is counted from "
+                "the touchpoints before the scoring date)")
+        for n, t in schema.items()
+        if t.is_temporal() and not _is_key(n) and n not in excluded
+    ]
+    forced, features = [], []
+    for f in candidates:
+        r = found.get(f.name)
+        if r is None:
+            features.append(f)
+        elif f.name in include:
+            forced.append(LeftOut(f.name, *r))
+            features.append(Feature(f.name, f.kind, f.source, personal=r[0] == PERSONAL))
+        else:
+            left.append(LeftOut(f.name, *r))
+    return FeatureChoice(features, left, forced)
 
 
 def build_features(
@@ -181,7 +269,10 @@ def labelled_features(
         label = t._target_at.notnull()
     t = t.mutate(label=ibis.ifelse(label, 1, 0)).drop("_target_at")
     df = t.order_by(["created_at", "lead_id"]).to_pandas()
-    total = counted_leads(tables["leads"]).count().execute()
+    counted = counted_leads(tables["leads"])
+    total, last_created = counted.aggregate(
+        n=counted.count(), last=counted.created_at.max()
+    ).execute().iloc[0]
     info = {
         "target": target,
         "horizon_days": horizon_days,
@@ -189,6 +280,10 @@ def labelled_features(
         "leads_total": int(total),
         "leads_known_outcome": len(df),
         "leads_too_young": int(total) - len(df),
+        # 0 when nothing happened after the last lead was created: outcomes look final
+        "days_after_last_creation": (end - pd.Timestamp(last_created).to_pydatetime()).days
+        if total
+        else None,
         "positives": int(df["label"].sum()) if len(df) else 0,
     }
     return df, info

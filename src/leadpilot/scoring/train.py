@@ -12,8 +12,11 @@ import pandas as pd
 
 from ..config import Config
 from ..errors import UsageError
-from .evaluate import auc, brier
-from .features import feature_specs, labelled_features
+from .bands import QUANTILE_RULE, quantile_cuts
+from .bands import describe as describe_bands
+from .evaluate import TOO_GOOD_AUC, auc, brier
+from .features import choose_features, labelled_features
+from .guard import leakage_suspects
 from .model import fit_and_choose, save_model, split
 
 MIN_LEADS = 50
@@ -39,7 +42,11 @@ class TrainResult:
                 "validation_auc_logistic": c["metrics"]["validation_auc"].get("logistic"),
                 "validation_auc_boosted": c["metrics"]["validation_auc"].get("boosted"),
                 "held_out_auc": c["metrics"]["held_out_auc"],
+                "held_out_auc_warning": c["metrics"].get("held_out_auc_warning"),
                 "held_out_brier": c["metrics"]["held_out_brier"],
+                "features": len(c["features"]),
+                "left_out": ", ".join(x["column"] for x in c["guard"]["left_out"]),
+                "leakage_suspects": ", ".join(x["feature"] for x in c["leakage_suspects"]),
             }
         ]
 
@@ -55,6 +62,16 @@ class TrainResult:
                     "validation_auc_logistic": "ROC AUC of each candidate on the validation "
                     "part, which chose the model",
                     "held_out_brier": "mean squared error of the probability on held-out leads",
+                    "held_out_auc_warning": f"set when the held-out AUC is above {TOO_GOOD_AUC}: "
+                    "a sign that a feature records the outcome",
+                    "left_out": "lead columns the leakage guard kept out of the features (the "
+                    "card's guard.left_out gives each one's reason: personal data, identifier, "
+                    "date, date as text, outcome-like field); scoring.model.include forces one in",
+                    "leakage_suspects": "features that alone predict the outcome almost "
+                    "perfectly on the training leads: univariate AUC >= 0.90 (each lead scored "
+                    "by its value's conversion rate), or one value of >= 20 leads of which "
+                    ">= 99 % converted holding >= 5 % of the converters (see scoring/guard.py)",
+                    "bands": "the card's bands: the rule and cut-offs of score bands A-D",
                 },
             },
         }
@@ -82,26 +99,50 @@ def train(
     if horizon < 0:
         raise UsageError("--horizon must be 0 (outcomes are final) or a number of days")
     if status:
+        status("choosing features (leakage guard)")
+    choice = choose_features(tables["leads"], config)
+    specs = choice.features
+    if status:
         status("building features in the engine")
-    specs = feature_specs(tables["leads"], config)
     df, info = labelled_features(tables, config, specs, target=target, horizon_days=horizon)
     y = df["label"].to_numpy() if len(df) else np.array([])
     pos = int(y.sum())
     if len(df) < MIN_LEADS or pos < MIN_CLASS or len(df) - pos < MIN_CLASS:
-        raise UsageError(
-            f"not enough history to train: {len(df)} leads with a known outcome "
-            f"({pos} reached {target} within {horizon} days); need at least {MIN_LEADS} "
-            f"leads with {MIN_CLASS} of each outcome. Leads younger than the horizon "
-            f"({info['leads_too_young']}) are left out, not counted as negatives."
-        )
+        raise UsageError(_history_message(info, len(df), pos, target, horizon))
     # Columns empty in the whole history (e.g. optional columns an export lacks) teach
     # nothing: they are not features of this model.
     empty = [f.name for f in specs if f.source != "behaviour" and not df[f.name].notna().any()]
     specs = [f for f in specs if f.name not in empty]
-    part, split_info, warnings = split(df)
-    fitted, choice = fit_and_choose(df, specs, part, status=status, kind=model)
+    part, split_info, split_warnings = split(df)
+    warnings = list(split_warnings)
     test = part == "test"
+    if status:
+        status("checking each feature alone against the outcome")
+    personal = {f.name for f in specs if f.personal}
+    suspects = leakage_suspects(df[~test], y[~test], specs, personal=personal)
+    fitted, chosen = fit_and_choose(df, specs, part, status=status, kind=model)
     p = fitted.predict_proba(df[test])[:, 1]
+    held_out_auc = auc(y[test], p)
+    too_good = _too_good(held_out_auc, suspects)
+    if too_good:
+        warnings.append(too_good)
+    if suspects:
+        warnings.append(
+            "features that alone predict the outcome almost perfectly (leakage suspects): "
+            + "; ".join(f"{s['feature']} ({s['why']})" for s in suspects)
+            + ". Exclude them with scoring.model.exclude unless their value is known before "
+            "sales qualify the lead, then retrain."
+        )
+    # Default bands: quantiles of the training leads' scores, kept in the card so that a
+    # lead's band does not depend on who else is scored with it.
+    trained = 100 * fitted.predict_proba(df[~test])[:, 1]
+    bands = describe_bands(
+        QUANTILE_RULE,
+        quantile_cuts(trained),
+        "100 x probability",
+        f"the model's {int((~test).sum()):,} training leads (scored at creation + "
+        f"{settings.observation_days} days)",
+    )
     created = pd.to_datetime(df["created_at"])
     card = {
         "target": target,
@@ -109,8 +150,11 @@ def train(
         "observation_days": settings.observation_days,
         "window_days": settings.window_days,
         "split": split_info,
-        "split_warning": warnings[0] if warnings else None,
+        "split_warning": split_warnings[0] if split_warnings else None,
+        "guard": choice.card(),
+        "leakage_suspects": suspects,
         "empty_columns_left_out": empty,
+        "bands": bands,
         "training_period": {
             "from": created[~test].min().isoformat(),
             "to": created[~test].max().isoformat(),
@@ -121,14 +165,60 @@ def train(
             "held_out_leads": int(test.sum()),
         },
         "metrics": {
-            "validation_auc": choice["validation_auc"],
+            "validation_auc": chosen["validation_auc"],
             "chosen_by": "validation AUC (logistic unless boosted is better by > 0.005)"
             if model == "auto"
             else f"asked for ({model})",
-            "held_out_auc": auc(y[test], p),
+            "held_out_auc": held_out_auc,
+            "held_out_auc_warning": too_good,
             "held_out_brier": brier(y[test], p),
         },
     }
     if fitted.kind == "logistic":
         card["coefficients"] = fitted.coefficients()[:30]
     return TrainResult(card=save_model(root, fitted, card), warnings=warnings)
+
+
+def _too_good(held_out_auc: float | None, suspects: list[dict]) -> str | None:
+    """The warning that goes with a held-out AUC above 0.99 (None below)."""
+    if held_out_auc is None or held_out_auc <= TOO_GOOD_AUC:
+        return None
+    where = (
+        "suspects: " + ", ".join(s["feature"] for s in suspects)
+        if suspects
+        else "no single feature gives it away alone: look for combinations in the model card"
+    )
+    return (
+        f"held-out AUC {held_out_auc:.3f} is above {TOO_GOOD_AUC}: lead scoring on honest "
+        "data is never that good, so a feature almost certainly records the outcome "
+        f"(leakage; {where}); exclude it with scoring.model.exclude and retrain before "
+        "trusting any score"
+    )
+
+
+def _history_message(info: dict, known: int, pos: int, target: str, horizon: int) -> str:
+    """Why there is too little history to train, and the setting that may fix it."""
+    within = f"within {horizon} days" if horizon else "(outcomes final)"
+    msg = (
+        f"not enough history to train: {known:,} leads with a known outcome ({pos:,} reached "
+        f"{target} {within}); need at least {MIN_LEADS} leads with {MIN_CLASS} of each outcome."
+    )
+    if horizon > 0 and info["leads_too_young"]:
+        young = info["leads_too_young"]
+        msg += (
+            f" {young:,} leads are younger than the {horizon}-day horizon at the end of the "
+            f"data ({info['data_end'][:10]}) and are left out, not counted as negatives."
+        )
+        if info.get("days_after_last_creation", 1) <= 0:
+            msg += " The data has no date after the leads' creation (the outcomes look final)."
+        msg += (
+            " If the outcomes in this export are final (an export without stage dates, or one "
+            "taken long after the leads were worked), train with `--horizon 0` or set "
+            "scoring.model.horizon_days: 0 in leadpilot.yaml."
+        )
+    elif not pos:
+        msg += (
+            f" No lead reached {target}: check that the outcomes were ingested (stage_events or "
+            "deals) or train on an earlier stage with --target sql."
+        )
+    return msg
