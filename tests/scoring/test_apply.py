@@ -140,3 +140,53 @@ def test_cli_end_to_end(ws, tmp_path):
                               "--format", "json", "--no-reasons"])  # fmt: skip
     doc = json.loads(res.stdout)
     assert doc["meta"]["as_of"].startswith("2025-06-30") and "reason_1" not in doc["rows"][0]
+
+
+def test_default_bands_split_the_leads_and_progress_is_reported(ws):
+    ticks: dict[str, list[int]] = {}
+
+    def factory(label: str, total: int):
+        ticks[label] = [total]
+        return ticks[label].append
+
+    with leadpilot.open(ws) as lp:
+        df = lp.score_apply(progress=factory)
+    bands = df.attrs["meta"]["bands"]
+    card = json.loads((ws / "models" / "scoring_model.json").read_text())
+    assert bands["rule"].startswith("quantiles") and bands["cuts"] == card["bands"]["cuts"]
+    # fixed 75 / 50 / 25 cut-offs put 98.9 % of the demo leads in D; quantile cut-offs of the
+    # training leads spread them (apply scores older, colder leads too, hence more D)
+    shares = df["band"].value_counts(normalize=True)
+    assert shares["D"] < 0.9 and {"A", "B", "C"} <= set(shares.index)
+    assert bands["shares"] == pytest.approx(shares.reindex(list("ABCD"), fill_value=0).to_dict())
+    assert set(ticks) == {"features and rules in the engine", "scoring leads", "storing the scores"}
+    done = ticks["scoring leads"]
+    assert done[0] == len(df) == sum(done[1:])
+
+
+def test_fixed_bands_and_rules_quantile_bands(make_workspace, tmp_path):
+    src = tmp_path / "q"
+    src.mkdir()
+    industries = ["software"] * 2 + ["fintech"] * 3 + ["retail"] * 5 + ["health"] * 10
+    (src / "leads.csv").write_text(
+        "lead_id,created_at,industry\n"
+        + "".join(f"L{i:02d},2025-01-01,{v}\n" for i, v in enumerate(industries))
+    )
+    fit = [{"column": "industry", "equals": "software", "points": 90},
+           {"column": "industry", "equals": "fintech", "points": 60},
+           {"column": "industry", "equals": "retail", "points": 30}]  # fmt: skip
+    quantile = make_workspace(scoring={"fit": fit})
+    fixed = make_workspace(scoring={"fit": fit, "bands": [80, 55, 40]})
+    out = {}
+    for name, path in (("quantile", quantile), ("fixed", fixed)):
+        with leadpilot.open(path) as lp:
+            lp.ingest(src)
+            df = lp.score_apply()
+            out[name] = (df.set_index("lead_id")["band"], df.attrs["meta"]["bands"])
+    bands, meta = out["quantile"]
+    # 10 % at 90 points, 25 % at >= 60, 50 % at >= 30: the nearest shares to 10 / 30 / 60 %
+    assert meta["cuts"] == {"A": 90, "B": 60, "C": 30} and meta["compared"] == "rules_score"
+    assert bands.value_counts().to_dict() == {"A": 2, "B": 3, "C": 5, "D": 10}
+    bands, meta = out["fixed"]
+    assert meta["rule"] == "fixed cut-offs (scoring.bands)" and meta["compared"] == "score"
+    assert bands.value_counts().to_dict() == {"A": 2, "B": 3, "D": 15}  # 30 points < 40
