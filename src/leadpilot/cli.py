@@ -103,10 +103,10 @@ def ingest(
     if fmt == "json":
         print(json.dumps(summary.as_dict(), indent=2, default=str))
         return
-    _print_ingest(summary)
+    _print_ingest(summary, workspace)
 
 
-def _print_ingest(summary) -> None:
+def _print_ingest(summary, workspace: Path | None = None) -> None:
     t = Table(title=f"Ingest summary (policy: {summary.policy})")
     for c in ("table", "read", "loaded", "merged", "quarantined"):
         t.add_column(c, justify="left" if c == "table" else "right")
@@ -119,22 +119,131 @@ def _print_ingest(summary) -> None:
             f"{s.rows_quarantined:,}",
         )
     out.print(t)
+    quarantined = 0
     for name, s in summary.tables.items():
+        quarantined += s.problems_quarantined
         for reason, n in s.quarantine_reasons.most_common(10):
-            out.print(f"  quarantined {name}: {n} × expected {reason}")
+            _line("  ", f"quarantined {name}: {n:,} × expected {reason}")
+    if quarantined:
+        where = f" -w {workspace}" if workspace is not None and str(workspace) != "." else ""
+        _line("", f"{quarantined:,} problem(s) set aside: `leadpilot quarantine{where}` lists "
+                  "each with its row, cell and fix")  # fmt: skip
     out.print(
         f"Leads merged: {summary.leads_merged:,}"
         + "".join(f" ({n} {r})" for r, n in summary.merge_reasons.items())
         + f"; excluded by the lead rule: {summary.leads_excluded:,}; "
-        f"channel derived from UTM/referrer: {summary.channels_derived:,}"
+        f"channel derived from UTM/referrer: {summary.channels_derived:,}",
+        markup=False,
     )
     if summary.channels:
         out.print(
             "Leads by channel: "
-            + ", ".join(f"{c or 'unknown'} {n:,}" for c, n in summary.channels.items())
+            + ", ".join(f"{c or 'unknown'} {n:,}" for c, n in summary.channels.items()),
+            markup=False,
         )
+    for n in summary.notes:
+        _line("note", n, "dim")
     for w in summary.warnings:
-        out.print(f"[yellow]warning[/]: {w}")
+        _line("warning", w, "yellow")
+
+
+def _line(label: str, text: str, style: str = "") -> None:
+    """A labelled line whose text is printed as is (values may hold '[...]')."""
+    from rich.text import Text
+
+    line = Text()
+    if label.strip():
+        line.append(label, style=style or None)
+        line.append(": ")
+    else:
+        line.append(label)
+    line.append(text)
+    out.print(line, soft_wrap=True)
+
+
+@app.command()
+def quarantine(
+    workspace: WorkspaceOpt = Path("."),
+    table: Annotated[str | None, typer.Option(help="Only this table's records.")] = None,
+    limit: Annotated[int, typer.Option(help="Rows shown in the table output (0: all).")] = 50,
+    fmt: FormatOpt = "table",
+):
+    """What the last ingest of each file set aside, and why: row, column, cell, fix."""
+    from .pilot import open as open_ws
+
+    _check_format(fmt)
+    with open_ws(workspace) as lp:
+        df = lp.quarantine(table=table)
+    rows = df.astype(object).where(df.notna(), None).to_dict(orient="records")
+    if fmt == "json":
+        print(json.dumps({"rows": rows, "meta": df.attrs.get("meta", {})}, indent=2, default=str))
+        return
+    if fmt == "csv":
+        _print_csv(rows)
+        return
+    if not rows:
+        out.print("The quarantine is empty: every row of the last ingests loaded.")
+        return
+    records = len({(r["table_name"], r["file"], r["row"], r["record"]) for r in rows})
+    shown = rows if limit == 0 else rows[:limit]
+    t = Table(title=f"Quarantine — {len(rows):,} problem(s) in {records:,} record(s)")
+    for c in ("table", "file", "row", "column", "value", "expected"):
+        t.add_column(c, overflow="fold")
+    for r in shown:
+        t.add_row(
+            r["table_name"], Path(r["file"]).name, str(r["row"]), r["column_name"] or "",
+            "" if r["value"] is None else str(r["value"]), r["reason"] or "",
+        )  # fmt: skip
+    out.print(t)
+    if len(shown) < len(rows):
+        out.print(f"[dim]{len(rows) - len(shown):,} more: --limit 0, or --format csv[/]")
+    fixes: dict[str, int] = {}
+    for r in rows:
+        if r["fix"]:
+            fixes[r["fix"]] = fixes.get(r["fix"], 0) + 1
+    for fix, n in fixes.items():
+        _line("fix", f"{fix} ({n:,} problem(s))", "green")
+
+
+@app.command()
+def presets(name: Annotated[str | None, typer.Argument(help="A preset to show.")] = None):
+    """List the export presets, or show one: its columns, stage dates and value mappings."""
+    from .sources.mapping import available_presets, preset_info
+
+    if name is None:
+        t = Table(title="Presets (sources[].preset in leadpilot.yaml)")
+        t.add_column("preset")
+        t.add_column("table")
+        t.add_column("export")
+        for n in available_presets():
+            info = preset_info(n)
+            t.add_row(n, info["table"] or "(any)", info["title"])
+        out.print(t)
+        out.print("[dim]leadpilot presets NAME shows one preset's mapping[/]")
+        return
+    info = preset_info(name)
+    out.print(f"[bold]{name}[/] → {info['table']}", highlight=False)
+    _line("", info["doc"])
+    spec = info["spec"]
+    t = Table(title="Columns (leadpilot column ← export header)")
+    t.add_column("column")
+    t.add_column("header")
+    for col, header in spec.get("columns", {}).items():
+        t.add_row(col, header if isinstance(header, str) else " | ".join(header))
+    for stage, header in spec.get("stage_dates", {}).items():
+        t.add_row(f"stage {stage} (date)", header)
+    out.print(t)
+    for col, mapping in spec.get("values", {}).items():
+        v = Table(title=f"Values of {col} (matched exactly, then ignoring case and accents)")
+        v.add_column("export value")
+        v.add_column(col)
+        for key, target in mapping.items():
+            v.add_row("any other value" if key == "*" else key, str(target))
+        out.print(v)
+    if spec.get("date_formats"):
+        _line("date formats (default, below yours)", ", ".join(spec["date_formats"]))
+    if spec.get("money"):
+        _line("money columns", ", ".join(spec["money"]))
 
 
 @app.command()
@@ -901,17 +1010,41 @@ def _print_threshold(result) -> None:
         out.print(f"[yellow]note[/]: {w}")
 
 
+def _wants_json(args: list[str]) -> bool:
+    for i, a in enumerate(args):
+        if a in ("--format=json", "-f=json"):
+            return True
+        if a in ("--format", "-f") and i + 1 < len(args) and args[i + 1] == "json":
+            return True
+    return False
+
+
+def _error_document(exc: LeadpilotError) -> dict:
+    doc = {"error": {"type": type(exc).__name__, "message": str(exc)}}
+    if isinstance(exc, ValidationError):
+        doc["error"]["total"] = exc.total
+        doc["error"]["problems"] = [p.as_dict() for p in exc.problems]
+    return doc
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)
     except LeadpilotError as exc:
+        if _wants_json(sys.argv[1:]):
+            # scripts get every problem, on stdout, as JSON; the one line still goes to stderr
+            print(json.dumps(_error_document(exc), indent=2, default=str))
         msg = str(exc).replace("\n", " ")
         err.print(f"leadpilot: error: {msg}", markup=False, highlight=False, soft_wrap=True)
         if isinstance(exc, ValidationError) and len(exc.problems) > 1:
             for p in exc.problems[:20]:
                 err.print(f"  - {p}", markup=False, highlight=False, soft_wrap=True)
             if exc.total > 20:
-                err.print(f"  … {exc.total - 20} more", markup=False, highlight=False)
+                err.print(
+                    f"  … {exc.total - 20:,} more: --format json lists every one",
+                    markup=False,
+                    highlight=False,
+                )
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         err.print("leadpilot: aborted")

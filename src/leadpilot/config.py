@@ -490,8 +490,8 @@ TEMPLATE = """\
 # leadpilot workspace configuration. Every key is optional; the values shown are the defaults.
 # JSON Schema for editors: `leadpilot config schema > leadpilot.schema.json`.
 name: {name}
-currency: EUR          # currency of every amount; other currencies need ingest.currency_rates
-timezone: UTC          # time zone of timestamps that carry none
+currency: {currency}          # currency of every amount; others need ingest.currency_rates
+timezone: {timezone}          # time zone of timestamps that carry none
 
 workspace:
   backend: duckdb      # 'duckdb' (embedded file below) or postgresql://user:pass@host:5432/db
@@ -545,7 +545,14 @@ sources: []            # files to ingest with `leadpilot ingest leadpilot.yaml`;
 """
 
 
-def write_template(directory: str | Path, name: str | None = None) -> Path:
+def write_template(
+    directory: str | Path,
+    name: str | None = None,
+    *,
+    currency: str = "EUR",
+    timezone: str = "UTC",
+) -> Path:
+    """Write a commented leadpilot.yaml (never over an existing one)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / CONFIG_FILE
@@ -553,7 +560,10 @@ def write_template(directory: str | Path, name: str | None = None) -> Path:
         raise ConfigError(
             f"{target} already exists; leadpilot init never overwrites a configuration"
         )
-    target.write_text(TEMPLATE.format(name=name or directory.resolve().name), encoding="utf-8")
+    text = TEMPLATE.format(
+        name=name or directory.resolve().name, currency=currency, timezone=timezone
+    )
+    target.write_text(text, encoding="utf-8")
     parse_config(target.read_text(encoding="utf-8"), origin=str(target))
     return target
 

@@ -42,6 +42,30 @@ class Pilot:
     def table(self, name: str) -> pd.DataFrame:
         return self.workspace.table(name).to_pandas()
 
+    def quarantine(self, table: str | None = None) -> pd.DataFrame:
+        """What the last ingest of each file set aside: one row per problem (table, file,
+        row, column, value as written, reason, fix, and the whole record as JSON)."""
+        from .schema import TABLES as _tables
+
+        q = self.workspace.table("quarantine")
+        if table is not None:
+            if table not in _tables:
+                from .errors import UsageError
+
+                raise UsageError(f"--table {table!r}: expected one of {', '.join(_tables)}")
+            q = q.filter(q.table_name == table)
+        df = q.order_by(["table_name", "file", "row"]).to_pandas()
+        df.attrs["meta"] = {
+            "definitions": {
+                "reason": "what the cell should have held",
+                "fix": "the setting or change that would let the record load",
+                "record": "the record as read, JSON, so nothing is lost",
+            },
+            "records": int(len(df.drop_duplicates(["table_name", "file", "row", "record"]))),
+            "problems": int(len(df)),
+        }
+        return df
+
     def ingest(self, source: str | Path, policy: str | None = None) -> IngestSummary:
         return ingest(self.workspace, source, policy=policy)
 

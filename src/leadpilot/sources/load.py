@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import engine
-from ..config import CONFIG_FILE, Config, SourceSpec, load_config
+from ..config import CONFIG_FILE, Config, SourceSpec, load_config, write_template
 from ..errors import ConfigError, Problem, SourceError, ValidationError
 from ..schema import LOAD_ORDER, TABLES
 from . import checks
@@ -40,7 +40,7 @@ from .typing import (
 )
 
 CHUNK_ROWS = 1_000_000  # rows typed at a time: bounds the Arrow copies of a large file
-MAX_REPORTED = 200  # problems kept in the error message; all are counted
+MAX_REPORTED = 100_000  # problems kept (JSON output lists them); all are counted
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
 
 
@@ -152,6 +152,17 @@ def _overlay(base: Config, source_cfg: Config) -> Config:
     return Config.model_validate(merge(base.model_dump(by_alias=True), explicit))
 
 
+def _adopt_settings(ws: engine.Workspace, source_cfg: Config) -> None:
+    """A new, empty workspace without a leadpilot.yaml takes the source configuration's
+    currency and time zone (and says so in the leadpilot.yaml it writes)."""
+    if (ws.root / CONFIG_FILE).exists():
+        return
+    if any(ws.table(t).count().execute() for t in ("leads", "deals", "spend")):
+        return  # amounts are already stored under the workspace's currency
+    write_template(ws.root, currency=source_cfg.currency, timezone=source_cfg.timezone)
+    ws.config = load_config(ws.root)
+
+
 def _problems(issues: pa.Table, table: str, limit: int) -> list[Problem]:
     out = []
     for r in issues.slice(0, limit).to_pylist():
@@ -183,6 +194,8 @@ def ingest(
     now: datetime | None = None,
 ) -> IngestSummary:
     specs, source_cfg = plan_sources(source)
+    if source_cfg is not None:
+        _adopt_settings(ws, source_cfg)
     config = ws.config
     if source_cfg is not None:
         config = _overlay(config, source_cfg)

@@ -41,6 +41,26 @@ def _preset(name: str) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
+def preset_info(name: str) -> dict:
+    """A preset as documentation: its export (first comment line), its notes (the leading
+    comment block), its table and its mapping."""
+    spec = _preset(name)  # raises the 'unknown preset' error with a suggestion
+    lines = (PRESET_DIR / f"{name}.yaml").read_text(encoding="utf-8").splitlines()
+    doc = []
+    for line in lines:
+        if not line.startswith("#"):
+            break
+        doc.append(line.lstrip("#").strip())
+    text = " ".join(d for d in doc if d)
+    return {
+        "name": name,
+        "table": spec.get("table"),
+        "title": doc[0] if doc else "",
+        "doc": text,
+        "spec": spec,
+    }
+
+
 def resolve_spec(spec: SourceSpec) -> SourceSpec:
     """Merge the preset under the user's specification (the user wins)."""
     if not spec.preset:

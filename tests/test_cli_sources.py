@@ -1,0 +1,111 @@
+"""Command line, in process: ingest errors as JSON, the quarantine, presets, new workspaces."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from leadpilot.cli import main
+
+
+@pytest.fixture
+def cli(monkeypatch, capsys):
+    """Run the CLI in process: (exit code, stdout, stderr)."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["leadpilot", *args])
+        monkeypatch.setenv("COLUMNS", "100")
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code or 0
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+def _bad_leads(folder: Path, n_bad: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = ["lead_id,created_at,company"]
+    rows += [f"G{i},2025-01-05,Acme" for i in range(3)]
+    rows += [f"B{i},someday,Acme" for i in range(n_bad)]
+    (folder / "leads.csv").write_text("\n".join(rows) + "\n")
+    return folder
+
+
+def test_json_on_failure_lists_every_problem(cli, tmp_path):
+    """Finding 10: strict mode showed 20 of 47,071 problems and --format json printed
+    nothing; now JSON on stdout holds every problem with its fix, and the exit is 6."""
+    source = _bad_leads(tmp_path / "src", 45)
+    code, out, err = cli("ingest", str(source), "-w", str(tmp_path / "ws"), "--format", "json")
+    assert code == 6
+    doc = json.loads(out)
+    problems = doc["error"]["problems"]
+    assert doc["error"]["total"] == 45 and len(problems) == 45
+    assert {p["row"] for p in problems} == set(range(5, 50))
+    assert all(p["value"] == "someday" and p["column"] == "created_at" for p in problems)
+    assert all("date_formats" in p["fix"] for p in problems)
+    assert err.strip().startswith("leadpilot: error: 45 problem(s); nothing was loaded.")
+
+
+def test_quarantine_command_lists_what_was_set_aside(cli, tmp_path):
+    source = _bad_leads(tmp_path / "src", 2)
+    ws = tmp_path / "ws"
+    code, out, _ = cli("ingest", str(source), "-w", str(ws), "--policy", "quarantine")
+    assert code == 0 and "leadpilot quarantine -w" in out
+    code, out, _ = cli("quarantine", "-w", str(ws))
+    assert code == 0
+    assert "2 problem(s) in 2 record(s)" in out and "someday" in out and "fix:" in out
+    code, out, _ = cli("quarantine", "-w", str(ws), "--format", "csv")
+    lines = out.strip().splitlines()
+    assert len(lines) == 3 and "column_name" in lines[0] and ",someday," in lines[1]
+    # the same file again: the quarantine is replaced, not appended to
+    cli("ingest", str(source), "-w", str(ws), "--policy", "quarantine")
+    code, out, _ = cli("quarantine", "-w", str(ws), "--format", "json")
+    assert len(json.loads(out)["rows"]) == 2
+
+
+def test_presets_list_and_show(cli):
+    code, out, _ = cli("presets")
+    assert code == 0
+    for name in ("hubspot_contacts", "hubspot_deals", "salesforce_leads",
+                 "salesforce_opportunities"):  # fmt: skip
+        assert name in out
+    code, out, _ = cli("presets", "hubspot_contacts")
+    assert code == 0
+    assert "Became a Customer Date" in out and "Original Source" in out and "organic_social" in out
+    code, _, err = cli("presets", "hubspot_contact")
+    assert code == 2 and "did you mean 'hubspot_contacts'" in err
+
+
+def test_new_workspace_takes_the_source_configurations_currency(cli, tmp_path):
+    """Finding 12: `ingest CONFIG -w NEWDIR` created a EUR workspace for a USD config."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "leads.csv").write_text("lead_id,created_at\nL1,2025-01-05\n")
+    (src / "spend.csv").write_text("date,channel,amount\n2025-01-01,email,100\n")
+    (src / "leadpilot.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "currency": "USD",
+                "timezone": "America/New_York",
+                "sources": [
+                    {"table": "leads", "path": "leads.csv"},
+                    {"table": "spend", "path": "spend.csv"},
+                ],
+            }
+        )
+    )
+    ws = tmp_path / "new-ws"
+    code, _, err = cli("ingest", str(src / "leadpilot.yaml"), "-w", str(ws))
+    assert code == 0, err
+    written = yaml.safe_load((ws / "leadpilot.yaml").read_text())
+    assert written["currency"] == "USD" and written["timezone"] == "America/New_York"
+    code, out, _ = cli("kpis", "-w", str(ws), "--format", "json")
+    assert json.loads(out)["meta"]["currency"] == "USD"
