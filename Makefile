@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 run: $(STAMP)  ## the demo: generate -> ingest -> headline KPIs by channel
 	$(BIN)/leadpilot demo -w demo-workspace --leads 20000 --seed 42
+	@echo
+	@echo "leadpilot is installed in $(VENV). To call it: . $(VENV)/bin/activate && leadpilot --help"
+	@echo "(or $(BIN)/leadpilot ...); try: leadpilot funnel -w demo-workspace --by channel"
 
 test: $(STAMP)  ## the whole suite (DuckDB and PostgreSQL)
 	$(BIN)/ruff check src tests bench

@@ -18,9 +18,10 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
+import yaml
 
 from .. import engine
-from ..config import CONFIG_FILE, Config, SourceSpec, load_config, write_template
+from ..config import CONFIG_FILE, Config, SourceSpec, load_config
 from ..errors import ConfigError, Problem, SourceError, ValidationError
 from ..schema import LOAD_ORDER, TABLES
 from . import checks
@@ -152,14 +153,26 @@ def _overlay(base: Config, source_cfg: Config) -> Config:
     return Config.model_validate(merge(base.model_dump(by_alias=True), explicit))
 
 
-def _adopt_settings(ws: engine.Workspace, source_cfg: Config) -> None:
+def _adopt_settings(ws: engine.Workspace, source: Path, source_cfg: Config) -> None:
     """A new, empty workspace without a leadpilot.yaml takes the source configuration's
-    currency and time zone (and says so in the leadpilot.yaml it writes)."""
+    settings (currency, time zone, stages, scoring, ...; not its sources), written to its
+    own leadpilot.yaml so that every later command uses them."""
     if (ws.root / CONFIG_FILE).exists():
         return
     if any(ws.table(t).count().execute() for t in ("leads", "deals", "spend")):
         return  # amounts are already stored under the workspace's currency
-    write_template(ws.root, currency=source_cfg.currency, timezone=source_cfg.timezone)
+    settings = source_cfg.model_dump(exclude_unset=True, by_alias=True, mode="json")
+    settings.pop("sources", None)
+    settings.pop("workspace", None)
+    settings["currency"] = source_cfg.currency
+    settings["timezone"] = source_cfg.timezone
+    header = (
+        f"# Written by `leadpilot ingest {source}`: the settings of that configuration\n"
+        "# (its sources aside). `leadpilot init DIR` writes a commented template.\n"
+    )
+    (ws.root / CONFIG_FILE).write_text(
+        header + yaml.safe_dump(settings, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
     ws.config = load_config(ws.root)
 
 
@@ -195,7 +208,7 @@ def ingest(
 ) -> IngestSummary:
     specs, source_cfg = plan_sources(source)
     if source_cfg is not None:
-        _adopt_settings(ws, source_cfg)
+        _adopt_settings(ws, Path(source), source_cfg)
     config = ws.config
     if source_cfg is not None:
         config = _overlay(config, source_cfg)
