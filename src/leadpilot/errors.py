@@ -45,6 +45,13 @@ class UsageError(LeadpilotError):
     exit_code = 2
 
 
+class MissingDataError(LeadpilotError):
+    """The workspace lacks the data an analysis needs (e.g. touchpoints for attribution);
+    the message says which data and how to provide it."""
+
+    exit_code = 7
+
+
 @dataclass(frozen=True)
 class Problem:
     """One bad value (or bad row) in one source file."""

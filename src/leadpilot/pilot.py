@@ -42,6 +42,16 @@ class Pilot:
     def table(self, name: str) -> pd.DataFrame:
         return self.workspace.table(name).to_pandas()
 
+    def labels(self) -> dict[str, dict[str, str]]:
+        """Display text of folded names, as the exports wrote them: ``{"column": {attribute:
+        header}, "value:channel": {channel: text}}`` ('liste_achetee' -> 'Liste achetée')."""
+        out: dict[str, dict[str, str]] = {}
+        if not self.workspace.has_table("labels"):
+            return out
+        for r in self.workspace.table("labels").to_pyarrow().to_pylist():
+            out.setdefault(r["kind"], {})[r["key"]] = r["label"]
+        return out
+
     def quarantine(self, table: str | None = None) -> pd.DataFrame:
         """What the last ingest of each file set aside: one row per problem (table, file,
         row, column, value as written, reason, fix, and the whole record as JSON)."""
@@ -78,7 +88,10 @@ class Pilot:
         date_from: date | None = None,
         date_to: date | None = None,
         view: str = "cohort",
+        as_of: date | datetime | None = None,
     ) -> KpiResult:
+        """KPIs with their definitions; ``as_of`` (default: the latest event in the data)
+        is the date ages are measured to, and a date leaves out the events after it."""
         if isinstance(by, str):
             by = [b.strip() for b in by.split(",") if b.strip()]
         return compute_kpis(
@@ -91,6 +104,7 @@ class Pilot:
             date_from=date_from,
             date_to=date_to,
             view=view,
+            as_of=as_of,
         )
 
     def funnel_result(
@@ -101,7 +115,9 @@ class Pilot:
         view: str = "cohort",
         date_from: date | None = None,
         date_to: date | None = None,
+        as_of: date | datetime | None = None,
     ) -> FunnelResult:
+        """The stage chain, acceptance (measured from recorded data only) and reasons."""
         return compute_funnel(
             self.tables(),
             self.config,
@@ -111,6 +127,7 @@ class Pilot:
             view=view,
             date_from=date_from,
             date_to=date_to,
+            as_of=as_of,
         )
 
     def funnel(self, **kwargs) -> pd.DataFrame:
@@ -120,9 +137,12 @@ class Pilot:
         df.attrs["meta"] = result.to_json()["meta"]
         return df
 
-    def velocity_result(self, *, by: list[str] | str | None = None) -> VelocityResult:
+    def velocity_result(
+        self, *, by: list[str] | str | None = None, as_of: date | datetime | None = None
+    ) -> VelocityResult:
+        """Stage durations and Kaplan–Meier curves; open leads censored at ``as_of``."""
         return compute_velocity(
-            self.tables(), self.config, by=_dims(by), materialize=self._materialize
+            self.tables(), self.config, by=_dims(by), materialize=self._materialize, as_of=as_of
         )
 
     def velocity(self, **kwargs) -> pd.DataFrame:
@@ -132,23 +152,57 @@ class Pilot:
         df.attrs["meta"] = result.to_json()["meta"]
         return df
 
-    def content(self) -> pd.DataFrame:
-        """Content performance: views, CTA clicks, leads first touched and what they became."""
+    def content_result(self, *, as_of: date | datetime | None = None):
+        """Content performance as a result (rows and meta)."""
         from .metrics.secondary import content_performance
 
-        return _frame(content_performance(self.tables(), self.config))
+        return content_performance(self.tables(), self.config, as_of=as_of)
 
-    def sources(self, by: str = "channel", period: str = "quarter") -> pd.DataFrame:
-        """Lead-source mix per period (shares of leads and customers)."""
+    def content(self, *, as_of: date | datetime | None = None) -> pd.DataFrame:
+        """Content performance: views, CTA clicks, leads first touched and what they became."""
+        return _frame(self.content_result(as_of=as_of))
+
+    def sources_result(
+        self, by: str = "channel", period: str = "quarter", *, as_of: date | datetime | None = None
+    ):
+        """Lead-source mix as a result (rows and meta)."""
         from .metrics.secondary import source_mix
 
-        return _frame(source_mix(self.tables(), self.config, by=by, period=period))
+        return source_mix(self.tables(), self.config, by=by, period=period, as_of=as_of)
 
-    def retention(self, months: int = 6) -> pd.DataFrame:
-        """Share of each monthly cohort still engaging k months after creation."""
+    def sources(
+        self, by: str = "channel", period: str = "quarter", *, as_of: date | datetime | None = None
+    ) -> pd.DataFrame:
+        """Lead-source mix per period (shares of leads and customers)."""
+        return _frame(self.sources_result(by, period, as_of=as_of))
+
+    def retention_result(self, months: int = 6, *, as_of: date | datetime | None = None):
+        """Interest retention as a result (rows and meta)."""
         from .metrics.secondary import interest_retention
 
-        return _frame(interest_retention(self.tables(), self.config, months=months))
+        return interest_retention(self.tables(), self.config, months=months, as_of=as_of)
+
+    def retention(self, months: int = 6, *, as_of: date | datetime | None = None) -> pd.DataFrame:
+        """Share of each monthly cohort still engaging k months after creation."""
+        return _frame(self.retention_result(months, as_of=as_of))
+
+    def data_as_of(self) -> datetime | None:
+        """The workspace's as-of moment: the latest event in the data (lead creation, touch,
+        stage event, deal creation or closing); every analysis measures ages up to it."""
+        from .metrics.asof import workspace_as_of
+
+        return workspace_as_of(self.tables())
+
+    def reconcile(self) -> list:
+        """Channel reconciliation: spend naming a channel or campaign that no lead has, and
+        lead channels that no spend names, each with the closest names ("did you mean").
+
+        Returns a list of :class:`~leadpilot.metrics.reconcile.ReconcileWarning` (``str()``
+        is the sentence); empty when no spend is loaded or every name matches.
+        """
+        from .metrics.reconcile import reconcile
+
+        return reconcile(self.tables())
 
     def attribution_result(
         self,
@@ -158,7 +212,9 @@ class Pilot:
         by: str = "channel",
         lookback: int | None = None,
         period: str = "all",
+        as_of: date | datetime | None = None,
     ):
+        """Credit per model; raises MissingDataError without touchpoints to credit."""
         from .attribution import compute_attribution
 
         return compute_attribution(
@@ -170,6 +226,7 @@ class Pilot:
             lookback=lookback,
             period=period,
             materialize=self._materialize,
+            as_of=as_of,
         )
 
     def attribution(self, **kwargs) -> pd.DataFrame:

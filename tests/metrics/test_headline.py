@@ -106,10 +106,13 @@ def test_spend_without_leads_and_leads_without_spend_both_show(make_workspace, t
         lp.ingest(src)
         result = lp.kpi_result(by=["channel"])
     rows = rows_by(result, "channel")
-    assert rows["organic_search"]["spend"] == 0 and rows["organic_search"]["cpl"] == 0
+    # no spend row for organic_search: its spend and cost are unknown (null), not 0
+    assert rows["organic_search"]["spend"] is None and rows["organic_search"]["cpl"] is None
     assert rows["paid_social"]["leads"] == 0 and rows["paid_social"]["spend"] == 500
     assert rows["paid_social"]["cpl"] is None and rows["paid_social"]["lead_to_customer"] is None
     assert any("division by zero" in w for w in result.warnings)
+    assert any("no spend recorded for 1 group(s) (channel=organic_search)" in w
+               for w in result.warnings)  # fmt: skip
 
 
 def test_json_contract(make_workspace, tmp_path):
@@ -299,7 +302,9 @@ def test_young_cohorts_are_flagged_immature(make_workspace, tmp_path):
     rows = rows_by(result, "period")
     assert result.maturity["expected_delay_days"] in (59, 60, 61)
     assert rows["2025-01"]["immature"] is False
-    assert rows["2025-04"]["immature"] is True and rows["2025-04"]["cohort_age_days"] == 0
+    # as of the latest event (the last won deal, 2025-05-01), one day after April's end
+    assert result.maturity["as_of"] == "2025-05-01" == result.to_json()["meta"]["as_of"]
+    assert rows["2025-04"]["immature"] is True and rows["2025-04"]["cohort_age_days"] == 1
     assert any("immature cohorts" in w and "2025-04" in w for w in result.warnings)
 
 

@@ -10,21 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
 
 from ..config import AttributionSettings, Config
-from ..errors import UsageError
+from ..errors import MissingDataError, UsageError
+from ..metrics.asof import AsOf, resolve_as_of
 from ..metrics.compute import PERIOD_UNITS, period_label
 from . import heuristics, markov, shapley
 from .definitions import HEURISTICS, MODEL_NAMES, measure_defs, model_defs
 from .pathfile import journeys_from_paths, path_transition_counts, read_path_file
 from .paths import (
     BY_DIMENSIONS,
+    NONE_LABEL,
     attribution_touches,
     check_options,
+    check_touches,
+    conversion_column,
     conversion_totals,
     journeys,
 )
@@ -46,6 +51,7 @@ class AttributionResult:
     currency: str = "EUR"
     source: str = "workspace"
     totals: dict = field(default_factory=dict)
+    as_of: AsOf | None = None  # None for a path file (no dates)
 
     def to_json(self) -> dict:
         return {
@@ -53,6 +59,8 @@ class AttributionResult:
             "meta": {
                 "view": "attribution",
                 "report": "attribution",
+                "as_of": self.as_of.label if self.as_of else None,
+                "as_of_rule": self.as_of.rule if self.as_of else None,
                 "models": self.models,
                 "by": self.by,
                 "conversion": self.conversion,
@@ -93,12 +101,35 @@ def compute_attribution(
     lookback: int | None = None,
     period: str = "all",
     materialize: Materialize | None = None,
+    as_of: date | datetime | AsOf | None = None,
 ) -> AttributionResult:
-    """Credit per model and value of ``by`` for conversions at the ``conversion`` stage."""
+    """Credit per model and value of ``by`` for conversions at the ``conversion`` stage.
+
+    Every model needs touchpoints: without any (a CRM-only export), without touches of the
+    attribution types, or without a conversion that has a touch in its lookback window,
+    :class:`~leadpilot.errors.MissingDataError` says so and how to fix it. ``as_of``
+    (default: the latest event in the data) leaves out the events after it.
+    A touch without a value of ``by`` (kept with attribution.keep_unlabelled) is credited
+    to the null group (``(none)`` in tables).
+
+    Examples
+    --------
+    >>> compute_attribution(tables, config, models="linear").rows[0]  # doctest: +SKIP
+    {'model': 'linear', 'period': 'all', 'channel': 'paid_search', 'conversions': 12.5, ...}
+    """
     chosen = resolve_models(models)
     s = config.attribution
     lookback = lookback if lookback is not None else s.lookback_days
     check_options(conversion, by, period, lookback)
+    tables, as_of = resolve_as_of(tables, as_of)
+    check_touches(tables, config, by)
+    total = conversion_totals(tables, config, conversion)
+    if total["n"] == 0:
+        raise MissingDataError(
+            f"no lead reached the {conversion_column(conversion).removesuffix('_at')} stage "
+            f"(as of {as_of.label}): attribution has no conversion to credit; choose another "
+            "--conversion (lead, mql, sql, opportunity, customer, revenue)"
+        )
     j = journeys(tables, config, conversion=conversion, by=by, lookback=lookback, period=period)
     heur = [m for m in chosen if m in HEURISTICS]
     readers = bool(heur) + ("markov" in chosen) + ("shapley" in chosen)  # queries on j
@@ -107,12 +138,20 @@ def compute_attribution(
     warnings: list[str] = []
     if conversion == "lead" and "markov" in chosen:
         warnings.append("every lead converts at its creation: the Markov chain has no null paths")
-    touches = (attribution_touches(tables, config, by), by)  # Shapley's players come from here
+    tp = attribution_touches(tables, config, by)
+    # Shapley's players come from here, labelled like the journeys' dim
+    touches = (tp.mutate(**{by: tp[by].fill_null(NONE_LABEL)}), by)
     credits = _run(j, chosen, s, warnings, players_from=touches)
     # Conversions with no attribution touch in their window cannot be credited: say so.
-    total = conversion_totals(tables, config, conversion)
     some = next(iter(credits.values()))
     credited = sum(c for c, _ in some.values() if c)
+    if round(credited, 6) == 0:
+        raise MissingDataError(
+            f"none of the {total['n']:,} conversion(s) has an attribution touch in the "
+            f"{lookback} days before it (as of {as_of.label}), so no model can credit any; "
+            "widen --lookback (attribution.lookback_days) or check that the touchpoints "
+            "cover the conversions' dates"
+        )
     missing = total["n"] - round(credited)
     if missing > 0:
         credited_v = sum(v for _, v in some.values() if v)
@@ -122,8 +161,19 @@ def compute_attribution(
         )
     result = _result(credits, chosen, s, conversion, by, period, lookback, warnings)
     result.currency = config.currency
+    result.as_of = as_of
     result.totals["all_conversions"] = total
-    _join_spend(result, tables, by, period)
+    if _join_spend(result, tables, by, period):
+        from ..metrics.reconcile import reconcile
+
+        result.warnings += [
+            str(w)
+            for w in reconcile(tables, dims=[by], against="touchpoints", touch_types=s.touch_types)
+        ]
+    # JSON keeps a missing value null, like every other command; tables show (none)
+    for r in (*result.rows, *result.spread):
+        if r[by] == NONE_LABEL:
+            r[by] = None
     return result
 
 
@@ -292,12 +342,13 @@ def _spread(rows: list[dict], models: list[str], by: str) -> list[dict]:
     return out
 
 
-def _join_spend(result: AttributionResult, tables: dict, by: str, period: str) -> None:
-    """Cost keys per row when spend is known; spend without credit shows as 0 conversions."""
+def _join_spend(result: AttributionResult, tables: dict, by: str, period: str) -> bool:
+    """Cost keys per row when spend is known (True); spend without credit shows as 0
+    conversions; a row with no spend recorded has spend and cost keys null, not 0."""
     sp = tables["spend"]
     if sp.count().execute() == 0:
         result.warnings.append("no spend loaded: cost per conversion, ROAS and ROI are absent")
-        return
+        return False
     unit = PERIOD_UNITS[period]
     group = {by: sp[by].fill_null("(none)")}
     group["period"] = sp.date.truncate(unit) if unit else ibis.literal(None, "date")
@@ -315,12 +366,26 @@ def _join_spend(result: AttributionResult, tables: dict, by: str, period: str) -
                 )  # fmt: skip
     order = {m: i for i, m in enumerate(result.models)}
     result.rows.sort(key=lambda r: (order[r["model"]], r["period"], -r["conversions"], r[by]))
+    unrecorded = set()
     for r in result.rows:
-        s = round(spend.get((r["period"], r[by]), 0.0), 2)
+        s = spend.get((r["period"], r[by]))
+        s = None if s is None else round(s, 2)
+        if s is None:
+            unrecorded.add((r["period"], r[by]))
         r["spend"] = s
-        r["cost_per_conversion"] = round(s / r["conversions"], 2) if r["conversions"] else None
+        r["cost_per_conversion"] = (
+            round(s / r["conversions"], 2) if s is not None and r["conversions"] else None
+        )
         r["roas"] = round(r["revenue"] / s, 4) if s else None
         r["roi"] = round((r["revenue"] - s) / s, 4) if s else None
+    if unrecorded:
+        shown = sorted(str(k[1]) for k in unrecorded)
+        more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""
+        result.warnings.append(
+            f"no spend recorded for {len(unrecorded)} {by} value(s) ({', '.join(shown[:3])}"
+            f"{more}): their spend, cost per conversion, ROAS and ROI are null (–), not 0"
+        )
+    return True
 
 
 __all__ = [

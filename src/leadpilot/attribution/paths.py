@@ -19,7 +19,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ..config import Config
-from ..errors import UsageError
+from ..errors import MissingDataError, UsageError
 from ..metrics.compute import PERIOD_UNITS
 from ..metrics.model import lead_keys, lead_model
 from .definitions import CONVERSIONS
@@ -115,6 +115,52 @@ def attribution_touches(tables: dict[str, ir.Table], config: Config, by: str) ->
     if not s.keep_unlabelled:
         tp = tp.filter(tp[by].notnull())
     return tp
+
+
+NEEDS_TOUCHES = (
+    "attribution credits the touches (touchpoints table: lead_id, ts, type, channel) that "
+    "precede each conversion"
+)
+
+
+def check_touches(tables: dict[str, ir.Table], config: Config, by: str) -> None:
+    """Every model needs attribution touches: say which are missing, and how to get them.
+
+    One small query; raises :class:`MissingDataError` when the workspace has no
+    touchpoints, none of the attribution types, or none with a value of ``by``.
+    """
+    s = config.attribution
+    tp = tables["touchpoints"]
+    typed = tp.type.isin(s.touch_types)
+    row = (
+        tp.aggregate(n=tp.count(), typed=typed.sum(), labelled=(typed & tp[by].notnull()).sum())
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    n, n_typed, n_labelled = (int(row[k] or 0) for k in ("n", "typed", "labelled"))
+    if n == 0:
+        raise MissingDataError(
+            f"{NEEDS_TOUCHES}, and this workspace has no touchpoints (a CRM-only export "
+            "holds none); ingest a touchpoints file (web visits, form submits, e-mail clicks, "
+            "ad clicks, …) to use any attribution model; meanwhile `leadpilot kpis --by "
+            "channel` gives revenue by the lead's own source channel"
+        )
+    if n_typed == 0:
+        found = sorted(
+            str(v) for v in tp.select("type").distinct().to_pyarrow().column(0).to_pylist()
+        )
+        raise MissingDataError(
+            f"{NEEDS_TOUCHES}, and none of the {n:,} touchpoints has an attribution type "
+            f"(attribution.touch_types: {', '.join(s.touch_types)}; types found: "
+            f"{', '.join(found)}); add the types that count to attribution.touch_types in "
+            "leadpilot.yaml"
+        )
+    if n_labelled == 0 and not s.keep_unlabelled:
+        raise MissingDataError(
+            f"{NEEDS_TOUCHES}, and none of the {n_typed:,} attribution touches has a {by}; "
+            f"attribute by another dimension (--by), or set attribution.keep_unlabelled: true "
+            f"to credit them as {NONE_LABEL!r}"
+        )
 
 
 def conversion_totals(tables: dict[str, ir.Table], config: Config, conversion: str) -> dict:

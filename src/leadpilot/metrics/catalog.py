@@ -27,6 +27,10 @@ class Kpi:
     denominator: str | None = None  # measure name (rates and ratios); durations: the end
     view: Literal["cohort", "activity", "period"] = "cohort"
     short: str = ""  # column header in narrow terminal tables
+    # A rate measured only where these measures are not all 0 (data recorded, not implied);
+    # elsewhere it is null with ``unmeasured`` as the reason.
+    measured_by: tuple[str, ...] = ()
+    unmeasured: str = ""
 
     @property
     def header(self) -> str:
@@ -46,6 +50,13 @@ class Kpi:
 
 
 COHORT = "leads created in the period (after e-mail deduplication and the lead rule)"
+
+
+ACCEPTANCE_UNMEASURED = (
+    "no sales-acceptance event was recorded (no sal or rejected stage event): SALs are only "
+    "implied by later stages, so acceptance is not measured; record sales acceptance (stage "
+    "sal) or rejection (stage rejected) to measure it"
+)
 
 
 def _reached(stage: str) -> str:
@@ -193,10 +204,14 @@ CATALOG: dict[str, Kpi] = {
             "rate",
             "fraction",
             True,
-            _rate("sals", "mqls", " (MQLs accepted by sales / MQLs transmitted)"),
+            _rate("sals", "mqls", " (MQLs accepted by sales / MQLs transmitted)")
+            + " Measured only where sales acceptance was recorded (a sal or rejected stage "
+            "event); elsewhere null with the reason.",
             numerator="sals",
             denominator="mqls",
             short="MQL→SAL",
+            measured_by=("sals_recorded", "rejected"),
+            unmeasured=ACCEPTANCE_UNMEASURED,
         ),
         Kpi(
             "mql_to_sql",

@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 
 from ..config import Config
 from ..errors import UsageError
+from .asof import AsOf, resolve_as_of
 from .catalog import CATALOG, DERIVED_MEASURES, HEADLINE, Kpi
 from .model import (
     DEAL_COLUMNS,
@@ -42,6 +43,7 @@ class KpiResult:
     currency: str
     warnings: list[str] = field(default_factory=list)
     maturity: dict | None = None  # cohort view: as_of date and expected conversion delay
+    as_of: AsOf | None = None
 
     def to_json(self) -> dict:
         return {
@@ -49,6 +51,8 @@ class KpiResult:
             "meta": {
                 "view": self.view,
                 "view_rule": VIEW_RULES[self.view],
+                "as_of": self.as_of.label if self.as_of else None,
+                "as_of_rule": self.as_of.rule if self.as_of else None,
                 "maturity": self.maturity,
                 "period": self.period,
                 "by": self.by,
@@ -92,7 +96,7 @@ def _measures_needed(kpis: list[Kpi]) -> set[str]:
     out = set()
     for k in kpis:
         if k.kind != "duration":
-            out.update(m for m in (k.numerator, k.denominator) if m)
+            out.update(m for m in (k.numerator, k.denominator, *k.measured_by) if m)
     for name, (a, _, b) in DERIVED_MEASURES.items():
         if name in out:
             out.update((a, b))
@@ -128,15 +132,27 @@ def compute_kpis(
     view: str = "cohort",
     materialize: Materialize | None = None,
     model: ir.Table | None = None,
+    as_of: date | datetime | AsOf | None = None,
 ) -> KpiResult:
-    """KPIs by period and dimension. ``materialize`` (from the workspace) lets the lead
-    model be computed once when several queries use it; ``model`` passes one already built."""
+    """KPIs by period and dimension.
+
+    ``materialize`` (from the workspace) lets the lead model be computed once when several
+    queries use it; ``model`` passes one already built from the same (as-of) tables.
+    ``as_of``: the date ages are measured to (default: the latest event in the data; a
+    date leaves out the events after it, see :mod:`leadpilot.metrics.asof`).
+
+    Examples
+    --------
+    >>> compute_kpis(tables, config, by=["channel"], period="month").rows[0]  # doctest: +SKIP
+    {'period': '2025-01', 'channel': 'email', 'leads': 120, ...}
+    """
     if period not in PERIOD_UNITS:
         raise UsageError(f"unknown period {period!r}; expected one of {', '.join(PERIOD_UNITS)}")
     if view not in ("cohort", "activity"):
         raise UsageError(f"unknown view {view!r}; expected cohort or activity")
     chosen = resolve_kpis(kpis)
     by = list(by or [])
+    tables, as_of = resolve_as_of(tables, as_of)
     needed = _measures_needed(chosen)
     touches_needed = any(m in needed for m in TOUCH_MEASURES)
     reused = view == "cohort" and PERIOD_UNITS[period] is not None  # maturity query too
@@ -164,28 +180,40 @@ def compute_kpis(
     if view == "cohort":
         agg = _cohort_measures(model, by, unit, measures, date_from, date_to)
     else:
-        agg = _activity_measures(model, tables, by, unit, measures, date_from, date_to)
+        agg = _activity_measures(model, tables, by, unit, measures, date_from, date_to, as_of)
 
+    joined = []  # dated tables split like the rows: a group without a row has none recorded
     for measure in DATED_TABLES:
         if measure in needed:
-            agg = _join_dated(agg, tables, measure, by, unit, keys, date_from, date_to, warnings)
+            agg, ok = _join_dated(
+                agg, tables, measure, by, unit, keys, date_from, date_to, warnings
+            )
+            joined += [measure] if ok else []
 
     durations = [k for k in chosen if k.kind == "duration"]
     if durations:
         agg = _join_durations(agg, model, durations, by, unit, keys, view, date_from, date_to)
+        warnings += _negative_durations(model, durations, view, date_from, date_to)
 
     result = agg.order_by([agg[k] for k in keys]) if keys else agg
     raw = result.to_pyarrow().to_pylist()
     rows = [_finish_row(r, chosen, by, period, warnings) for r in raw]
+    for measure in joined:
+        warnings += _unrecorded(measure, raw, rows, chosen, keys)
+    if "spend" in joined and any(_uses(k, "spend") for k in chosen):
+        from .reconcile import reconcile  # only when names are matched: spend split by them
+
+        warnings += [str(w) for w in reconcile(tables, dims=[d for d in by if d in SPEND_DIMS])]
     maturity = None
     if view == "cohort" and unit:
-        maturity = _flag_immature(model, raw, rows, period, warnings)
+        maturity = _flag_immature(model, raw, rows, period, warnings, as_of)
     if view == "activity":
         warnings.append(ACTIVITY_NOTE)
     rows.sort(
         key=lambda r: tuple("" if r.get(k) is None else str(r.get(k)) for k in ["period", *by])
     )
     return KpiResult(
+        as_of=as_of,
         maturity=maturity,
         rows=rows,
         kpis=chosen,
@@ -221,21 +249,18 @@ def period_end(start: date, period: str) -> date:
     return date(start.year + y, m + 1, 1) - timedelta(days=1)
 
 
-def _flag_immature(model, raw, rows, period, warnings) -> dict | None:
+def _flag_immature(model, raw, rows, period, warnings, as_of: AsOf) -> dict | None:
     """Cohorts younger than the typical lead -> customer delay are flagged, not judged."""
     secs = model.customer_at.epoch_seconds() - model.created_at.epoch_seconds()
     stats = (
-        model.aggregate(
-            as_of=model.created_at.max(),
-            delay=secs.median(where=model.customer_at.notnull()),
-        )
+        model.aggregate(delay=secs.median(where=model.customer_at.notnull() & (secs >= 0)))
         .to_pyarrow()
         .to_pylist()[0]
     )
-    if stats["as_of"] is None or stats["delay"] is None:
+    if as_of.at is None or stats["delay"] is None:
         return None
-    as_of = stats["as_of"].date()
     delay = round(stats["delay"] / 86400)
+    as_of_day = as_of.at.date()
     young = []
     for r, row in zip(raw, rows, strict=True):
         start = r.get("period")
@@ -243,7 +268,7 @@ def _flag_immature(model, raw, rows, period, warnings) -> dict | None:
             row["cohort_age_days"], row["immature"] = None, None
             continue
         start = start.date() if isinstance(start, datetime) else start
-        age = max(0, (as_of - period_end(start, period)).days)
+        age = max(0, (as_of_day - period_end(start, period)).days)
         row["cohort_age_days"] = age
         row["immature"] = age < delay
         if row["immature"]:
@@ -252,14 +277,14 @@ def _flag_immature(model, raw, rows, period, warnings) -> dict | None:
         labels = sorted(set(young))
         warnings.append(
             f"immature cohorts {', '.join(labels)}: their youngest leads are under the median "
-            f"lead→customer delay of {delay} days (data as of {as_of}); their rates will still "
+            f"lead→customer delay of {delay} days (data as of {as_of_day}); their rates will still "
             "grow and are not bad performance"
         )
     return {
-        "as_of": as_of.isoformat(),
+        "as_of": as_of.label,
         "expected_delay_days": delay,
-        "rule": "a cohort is immature when the days from its period's end to the latest "
-        "lead creation are fewer than the median lead→customer delay of converters",
+        "rule": "a cohort is immature when the days from its period's end to the as-of date "
+        f"({as_of.rule}) are fewer than the median lead→customer delay of converters",
     }
 
 
@@ -283,6 +308,7 @@ MEASURE_NAMES = (
     "closed_deals",
     "rejected",
     "disqualified",
+    "sals_recorded",
     *TOUCH_MEASURES,
     "pipeline_value",
 )
@@ -296,6 +322,7 @@ STAGE_DATES = {
     "customers": "customer_at",
     "rejected": "rejected_at",
     "disqualified": "disqualified_at",
+    "sals_recorded": "sal_recorded_at",  # own sal events only: is acceptance measured?
 }
 
 
@@ -344,7 +371,7 @@ def _cohort_measures(model, by, unit, measures, date_from, date_to) -> ir.Table:
     return _aggregate(model, group, {m: available[m] for m in measures})
 
 
-def _activity_measures(model, tables, by, unit, measures, date_from, date_to) -> ir.Table:
+def _activity_measures(model, tables, by, unit, measures, date_from, date_to, as_of) -> ir.Table:
     """What happened in the period: each stage counted at its own date, deals at closing."""
     parts = []
     for m, column in STAGE_DATES.items():
@@ -408,7 +435,7 @@ def _activity_measures(model, tables, by, unit, measures, date_from, date_to) ->
                 )
             )
     if "pipeline_value" in measures:
-        parts.append(_open_pipeline(model, tables, by, unit, date_from, date_to))
+        parts.append(_open_pipeline(model, tables, by, unit, date_from, date_to, as_of))
     long = ibis.union(*parts)
     group = {k: long[k] for k in (["period"] if unit else []) + list(by)}
     metrics = {m: long._v.sum(where=long._m == m) for m in measures}
@@ -430,7 +457,7 @@ DATED_TABLES = {
 }
 
 
-def _open_pipeline(model, tables, by, unit, date_from, date_to) -> ir.Table:
+def _open_pipeline(model, tables, by, unit, date_from, date_to, as_of: AsOf) -> ir.Table:
     """Amount of deals open at each period's end: created by then, not closed by then."""
     d = tables["deals"]
     keys = lead_keys(tables["leads"])
@@ -445,7 +472,8 @@ def _open_pipeline(model, tables, by, unit, date_from, date_to) -> ir.Table:
             _v=ibis.literal(0.0),
         )
     lo = date_from or bounds["lo"].date()
-    hi = date_to or max(bounds["hi"].date(), date.today())
+    # up to the as-of date (not today: one "now" per workspace)
+    hi = date_to or (as_of.at.date() if as_of.at else bounds["hi"].date())
     starts = _period_starts(lo, hi, unit)
     ends = ibis.memtable(
         {
@@ -493,19 +521,21 @@ def _period_starts(lo: date, hi: date, unit: str | None) -> list[date]:
 
 
 def _join_dated(agg, tables, measure, by, unit, keys, date_from, date_to, warnings):
-    """Outer-join a day-dated table (spend, traffic): rows without leads stay, and groups
-    without rows get 0 — the dated table is the whole record."""
+    """Outer-join a day-dated table (spend, traffic) on the groups: rows without leads stay,
+    and a group without a row stays null — nothing recorded is not 0 (a row of 0 is).
+
+    Returns the joined table and whether the measure could be split like the rows."""
     name, value, dims_ok, what = DATED_TABLES[measure]
     t = tables[name]
     if t.count().execute() == 0:
         warnings.append(f"no {name} loaded: {what} are null")
-        return agg.mutate(**{measure: ibis.literal(None, "float64")})
+        return agg.mutate(**{measure: ibis.literal(None, "float64")}), False
     other = [d for d in by if d not in dims_ok]
     if other:
         warnings.append(
             f"{name} cannot be split by {', '.join(other)}: {what} are null for those groups"
         )
-        return agg.mutate(**{measure: ibis.literal(None, "float64")})
+        return agg.mutate(**{measure: ibis.literal(None, "float64")}), False
     if date_from is not None:
         t = t.filter(t.date >= ibis.literal(date_from))
     if date_to is not None:
@@ -513,42 +543,73 @@ def _join_dated(agg, tables, measure, by, unit, keys, date_from, date_to, warnin
     group = {d: t[d] for d in by}
     if unit:
         group["period"] = t.date.truncate(unit)
-    s = _aggregate(t, group, {measure: t[value].sum()})
-    return _outer_join(agg, s, keys, {measure: 0.0})
+    s = _aggregate(t, group, {measure: t[value].sum().cast("float64")})
+    return _outer_join(agg, s, keys, {}), True
+
+
+def _stand_in(t) -> object:
+    """A value of the key's type for NULL in a join condition (see _same_key)."""
+    if t.is_string():
+        return ""
+    if t.is_boolean():
+        return False
+    if t.is_numeric():
+        return 0
+    if t.is_date():
+        return date(1970, 1, 1)
+    if t.is_timestamp():
+        return datetime(1970, 1, 1)
+    return None
+
+
+def _same_key(a: ir.Value, b: ir.Value) -> list[ir.BooleanValue]:
+    """NULL-safe equality of two group keys: a NULL group matches the NULL group.
+
+    Not IS NOT DISTINCT FROM (``identical_to``): PostgreSQL's FULL JOIN accepts only
+    hash- or merge-joinable conditions. Coalescing to a stand-in plus comparing the
+    NULL flags keeps two plain equalities, and is exact even when the stand-in is a value.
+    """
+    b = b.cast(a.type())
+    stand_in = _stand_in(a.type())
+    if stand_in is None:  # other types: compare their text
+        a, b, stand_in = a.cast("string"), b.cast("string"), ""
+    return [a.fill_null(stand_in) == b.fill_null(stand_in), a.isnull() == b.isnull()]
 
 
 def _outer_join(agg: ir.Table, s: ir.Table, keys: list[str], fill: dict) -> ir.Table:
-    """Join grouped results so that a group present on either side stays, with measures
-    absent on one side filled (counts 0, ``fill`` for the joined measures)."""
+    """Join grouped results so that a group present on either side stays once (a NULL key
+    is one group), with counts absent on one side 0 and ``fill`` for the joined measures;
+    dated measures (spend, visitors) stay null where nothing was recorded."""
     if not keys:
         return agg.cross_join(s)
     s = s.rename({f"_s_{k}": k for k in keys})
-    j = agg.outer_join(s, [agg[k] == s[f"_s_{k}"] for k in keys])
-    j = j.mutate(
-        **{
-            k: ibis.coalesce(j[k], j[f"_s_{k}"].cast("date"))
-            if k == "period"
-            else j[k].fill_null(j[f"_s_{k}"])
-            for k in keys
-        }
-    )
+    j = agg.outer_join(s, [c for k in keys for c in _same_key(agg[k], s[f"_s_{k}"])])
+    j = j.mutate(**{k: ibis.coalesce(j[k], j[f"_s_{k}"].cast(agg[k].type())) for k in keys})
     fills = {m: j[m].fill_null(v) for m, v in fill.items() if v is not None}
     for m in j.columns:
-        if (m in MEASURE_NAMES or m in DATED_TABLES) and m not in fill:
+        if m in MEASURE_NAMES and m not in fill:
             fills[m] = j[m].fill_null(0.0 if m == "revenue" else 0)
     return j.mutate(**fills).drop(*[f"_s_{k}" for k in keys])
+
+
+DAY = 86400
+
+
+def _days(model: ir.Table, k: Kpi) -> ir.NumericValue:
+    return (model[k.denominator].epoch_seconds() - model[k.numerator].epoch_seconds()) / DAY
 
 
 def _join_durations(agg, model, durations, by, unit, keys, view, date_from, date_to):
     """Median, mean and p75 of stage-to-stage days among the leads that made the step.
 
     Cohort view: grouped by the lead's creation period (one pass with the counts);
-    activity view: by the period in which the later stage was reached.
+    activity view: by the period in which the later stage was reached. Negative durations
+    (a later stage dated before the earlier one) are left out; _negative_durations counts
+    them for the note.
     """
-    day = 86400
     for k in durations:
         start, end = model[k.numerator], model[k.denominator]
-        d = (end.epoch_seconds() - start.epoch_seconds()) / day
+        d = _days(model, k)
         anchor = model.created_at if view == "cohort" else end
         t = model.filter(
             start.notnull() & end.notnull() & (d >= 0) & _in_range(anchor, date_from, date_to)
@@ -565,6 +626,71 @@ def _join_durations(agg, model, durations, by, unit, keys, view, date_from, date
         )
         agg = _outer_join(agg, s, keys, {f"{k.name}_n": 0})
     return agg
+
+
+STAGE_LABELS = {
+    "created_at": "the lead's creation",
+    "mql_at": "MQL",
+    "sql_at": "SQL",
+    "opportunity_at": "opportunity (or deal creation)",
+    "customer_at": "won date",
+}
+
+
+def _negative_durations(model, durations, view, date_from, date_to) -> list[str]:
+    """A counted note per duration KPI for the durations left out because the later stage
+    is dated before the earlier one (ingest keeps such records and counts them)."""
+    counts = {}
+    for k in durations:
+        start, end = model[k.numerator], model[k.denominator]
+        anchor = model.created_at if view == "cohort" else end
+        bad = start.notnull() & end.notnull() & (_days(model, k) < 0)
+        counts[k.name] = (bad & _in_range(anchor, date_from, date_to)).sum()
+    row = model.aggregate(**counts).to_pyarrow().to_pylist()[0]
+    notes = []
+    for k in durations:
+        n = int(row[k.name] or 0)
+        if n:
+            notes.append(
+                f"{k.name}: {n:,} duration(s) left out: {STAGE_LABELS[k.denominator]} dated "
+                f"before {STAGE_LABELS[k.numerator]}"
+            )
+    return notes
+
+
+SPEND_DIMS = DATED_TABLES["spend"][2]  # what spend can be split by
+
+
+def _uses(k: Kpi, measure: str) -> bool:
+    """Does the KPI read the measure (directly or through a derived one)?"""
+    names = {k.numerator, k.denominator} if k.kind != "duration" else set()
+    for name, (a, _, b) in DERIVED_MEASURES.items():
+        if name in names:
+            names |= {a, b}
+    return measure in names
+
+
+def _unrecorded(measure: str, raw, rows, kpis: list[Kpi], keys: list[str]) -> list[str]:
+    """One note for the groups where the dated table recorded nothing (null, not 0)."""
+    name, _, _, _ = DATED_TABLES[measure]
+    affected = [k.name for k in kpis if _uses(k, measure)]
+    missing = [r for r in raw if r.get(measure) is None]
+    if not affected or not missing:
+        return []
+    labels = [
+        " ".join(f"{k}={NONE if row.get(k) is None else row.get(k)}" for k in keys) or "all"
+        for r, row in zip(raw, rows, strict=True)
+        if r.get(measure) is None
+    ]
+    shown = ", ".join(labels[:3]) + (f" and {len(labels) - 3:,} more" if len(labels) > 3 else "")
+    return [
+        f"no {name} recorded for {len(missing):,} group(s) ({shown}): "
+        f"{', '.join(affected)} are null there (–), not 0 (a recorded {name} of 0 gives 0)"
+    ]
+
+
+# How a null group value is shown in tables; JSON and CSV keep null.
+NONE = "(none)"
 
 
 def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: list[str]) -> dict:
@@ -597,7 +723,7 @@ def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: 
         num = r.get(k.numerator)
         den = r.get(k.denominator)
         if k.kind == "ratio":
-            if num is None:
+            if num is None or den is None:  # nothing recorded (e.g. no spend): said once
                 out[k.name] = None
             elif not den:
                 out[k.name] = None
@@ -606,11 +732,24 @@ def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: 
                 value = float(num) / float(den)
                 out[k.name] = round(value, 2) if k.unit == "currency" else round(value, 6)
             continue
+        unmeasured = bool(k.measured_by) and not any(r.get(m) for m in k.measured_by)
+        if k.measured_by:
+            out[f"{k.name}_reason"] = k.unmeasured if unmeasured else None
+        if den is None:  # nothing recorded (e.g. no traffic row): said once
+            out[f"{k.name}_numerator"] = None if num is None else int(round(num))
+            out[f"{k.name}_denominator"] = None
+            out[k.name] = out[f"{k.name}_low"] = out[f"{k.name}_high"] = None
+            continue
         num = int(round(num or 0))
         den = int(round(den or 0))
         out[f"{k.name}_numerator"] = num
         out[f"{k.name}_denominator"] = den
-        if den == 0:
+        if unmeasured:  # the numerator would be implied, not recorded: no rate, no verdict
+            out[f"{k.name}_numerator"] = None
+            out[k.name] = out[f"{k.name}_low"] = out[f"{k.name}_high"] = None
+            if den:
+                warnings.append(f"{k.name} is null where {k.unmeasured}")
+        elif den == 0:
             out[k.name] = out[f"{k.name}_low"] = out[f"{k.name}_high"] = None
             warnings.append(f"{k.name}: null where {k.denominator} = 0 (division by zero)")
         elif num > den:  # e.g. more opens than sends in an export: no proportion

@@ -9,12 +9,14 @@ rejecting MQLs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import ibis
 import ibis.expr.types as ir
 
 from ..config import Config
+from .asof import AsOf, resolve_as_of
+from .catalog import CATALOG
 from .compute import KpiResult, compute_kpis, wilson
 from .model import DEAL_COLUMNS, STAGE_COLUMNS, Materialize, lead_keys, lead_model
 
@@ -40,12 +42,15 @@ class FunnelResult:
     threshold: float
     warnings: list[str] = field(default_factory=list)
     kpis: KpiResult | None = None
+    as_of: AsOf | None = None
 
     def to_json(self) -> dict:
         return {
             "rows": self.rows,
             "meta": {
                 "view": self.view,
+                "as_of": self.as_of.label if self.as_of else None,
+                "as_of_rule": self.as_of.rule if self.as_of else None,
                 "period": self.period,
                 "by": self.by,
                 "definitions": {
@@ -55,7 +60,9 @@ class FunnelResult:
                     "95 % Wilson interval",
                     "conversion_from_lead": "count / leads, with a 95 % Wilson interval",
                     "acceptance_rate": "SALs / MQLs (MQLs accepted by sales / MQLs "
-                    "transmitted), compared with stages.acceptance_threshold",
+                    "transmitted), compared with stages.acceptance_threshold; measured only "
+                    "in groups where a sal or rejected stage event was recorded, elsewhere "
+                    "null with a reason (no verdict)",
                 },
                 "acceptance_threshold": self.threshold,
                 "acceptance": self.acceptance,
@@ -82,8 +89,20 @@ def compute_funnel(
     date_from: date | None = None,
     date_to: date | None = None,
     materialize: Materialize | None = None,
+    as_of: date | datetime | AsOf | None = None,
 ) -> FunnelResult:
+    """The stage chain per group, acceptance against the agreed threshold, rejection reasons.
+
+    Acceptance is judged from recorded data only: a group without any sal or rejected stage
+    event gets ``acceptance_rate`` null, ``measured`` false and a ``reason``, never a verdict.
+
+    Examples
+    --------
+    >>> compute_funnel(tables, config, by=["channel"]).acceptance[0]  # doctest: +SKIP
+    {'channel': 'email', 'acceptance_rate': 0.8, 'measured': True, ...}
+    """
     by = list(by or [])
+    tables, as_of = resolve_as_of(tables, as_of)
     leads = tables["leads"]
     # Rejection reasons need only the leads' own columns when the groups are lead columns;
     # otherwise (icp_fit, score_band) they reuse the lead model, computed once.
@@ -108,6 +127,7 @@ def compute_funnel(
         date_from=date_from,
         date_to=date_to,
         model=model,
+        as_of=as_of,
     )
     threshold = config.stages.acceptance_threshold
     rows, acceptance = [], []
@@ -135,6 +155,9 @@ def compute_funnel(
         for stage in EXITS:
             rows.append({**keys, "stage": stage, "count": int(group[stage] or 0), "exit": True})
         rate = group["mql_to_sal"]
+        reason = group["mql_to_sal_reason"]
+        if reason is None and not group["mql_to_sal_denominator"]:
+            reason = "no MQL in the group"
         acceptance.append(
             {
                 **keys,
@@ -143,11 +166,25 @@ def compute_funnel(
                 "acceptance_rate_high": group["mql_to_sal_high"],
                 "mqls_transmitted": group["mql_to_sal_denominator"],
                 "mqls_accepted": group["mql_to_sal_numerator"],
+                "measured": rate is not None,
+                "reason": reason,
                 "threshold": threshold,
                 "meets_threshold": None if rate is None else rate >= threshold,
             }
         )
-    warnings = list(kpis.warnings)
+    # the KPI's own note is replaced by the funnel's, which says where
+    warnings = [w for w in kpis.warnings if not w.startswith("mql_to_sal ")]
+    unmeasured = [a for a in acceptance if a["reason"] == CATALOG["mql_to_sal"].unmeasured]
+    if unmeasured:
+        where = (
+            "anywhere"
+            if len(unmeasured) == len(acceptance)
+            else f"in {len(unmeasured)} of {len(acceptance)} group(s)"
+        )
+        warnings.append(
+            f"acceptance not measured {where}: {CATALOG['mql_to_sal'].unmeasured}; the sal "
+            "counts there are implied by later stages"
+        )
     below = [a for a in acceptance if a["meets_threshold"] is False]
     if below:
         warnings.append(
@@ -164,6 +201,7 @@ def compute_funnel(
         threshold=threshold,
         warnings=warnings,
         kpis=kpis,
+        as_of=as_of,
     )
 
 

@@ -6,7 +6,8 @@ Stage logic (documented, configurable with stages.implied):
   the customer stage (at the deal's closed_at);
 - with implication on, reaching a stage implies every earlier one; an implied
   stage takes the earliest date among the later stages reached;
-- exits (disqualified, rejected) are kept as their own dates.
+- exits (disqualified, rejected) are kept as their own dates, and so is the lead's own
+  sal event (``sal_recorded_at``): acceptance is measured from recorded data only.
 Child rows of merged lead records count for the lead they were merged into.
 """
 
@@ -23,7 +24,9 @@ from ..errors import UsageError
 from ..schema import STAGES
 
 FUNNEL = STAGES[1:]  # mql, sal, sql, opportunity, customer
-STAGE_COLUMNS = [f"{s}_at" for s in FUNNEL] + ["disqualified_at", "rejected_at"]
+# sal_recorded_at: the lead's own sal event (never implied), to know whether acceptance
+# was measured at all
+STAGE_COLUMNS = [f"{s}_at" for s in FUNNEL] + ["disqualified_at", "rejected_at", "sal_recorded_at"]
 DEAL_COLUMNS = ["revenue", "open_amount", "deals", "won_deals", "closed_deals"]
 
 
@@ -174,6 +177,7 @@ def lead_model(
         **dates,
         disqualified_at=m._disqualified_at,
         rejected_at=m._rejected_at,
+        sal_recorded_at=m._sal_at,
         revenue=m.revenue.fill_null(0.0),
         open_amount=m.open_amount.fill_null(0.0),
         deals=m.deals.fill_null(0),

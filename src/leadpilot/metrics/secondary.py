@@ -6,12 +6,14 @@ Each is one Ibis aggregation on the workspace; only the grouped result comes bac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import ibis
 import ibis.expr.types as ir
 
 from ..config import Config
 from ..errors import UsageError
+from .asof import AsOf, resolve_as_of
 from .catalog import CTA_TYPES, report_definitions
 from .compute import PERIOD_UNITS, period_label, wilson
 from .model import lead_keys, lead_model
@@ -24,6 +26,7 @@ class TableResult:
     definitions: dict[str, str]
     view: str = "cohort"
     warnings: list[str] = field(default_factory=list)
+    as_of: AsOf | None = None
 
     def to_json(self) -> dict:
         return {
@@ -31,14 +34,25 @@ class TableResult:
             "meta": {
                 "view": self.view,
                 "report": self.name,
+                "as_of": self.as_of.label if self.as_of else None,
+                "as_of_rule": self.as_of.rule if self.as_of else None,
                 "definitions": self.definitions,
                 "warnings": self.warnings,
             },
         }
 
 
-def content_performance(tables: dict[str, ir.Table], config: Config) -> TableResult:
-    """Per content: views, CTA clicks, leads it first touched, and what they became."""
+AsOfArg = date | datetime | AsOf | None
+
+
+def content_performance(
+    tables: dict[str, ir.Table], config: Config, *, as_of: AsOfArg = None
+) -> TableResult:
+    """Per content: views, CTA clicks, leads it first touched, and what they became.
+
+    ``as_of``: default the latest event in the data; a date leaves out later events.
+    """
+    tables, as_of = resolve_as_of(tables, as_of)
     keys = lead_keys(tables["leads"])
     tp = tables["touchpoints"]
     tp = tp.join(keys, tp.lead_id == keys.record_id).filter(tp.content.notnull())
@@ -75,19 +89,24 @@ def content_performance(tables: dict[str, ir.Table], config: Config) -> TableRes
         r["lead_to_customer"] = (
             r["customers"] / r["leads_first_touched"] if r["leads_first_touched"] else None
         )
-    return TableResult(
-        "content",
-        rows,
-        report_definitions("content"),
-    )
+    return TableResult("content", rows, report_definitions("content"), as_of=as_of)
 
 
 def source_mix(
-    tables: dict[str, ir.Table], config: Config, *, by: str = "channel", period: str = "quarter"
+    tables: dict[str, ir.Table],
+    config: Config,
+    *,
+    by: str = "channel",
+    period: str = "quarter",
+    as_of: AsOfArg = None,
 ) -> TableResult:
-    """Share of leads (and of customers) per source, per period: is the mix shifting?"""
+    """Share of leads (and of customers) per source, per period: is the mix shifting?
+
+    A lead without a value of ``by`` is one group (null; ``(none)`` in tables).
+    """
     if period not in PERIOD_UNITS:
         raise UsageError(f"unknown period {period!r}")
+    tables, as_of = resolve_as_of(tables, as_of)
     model = lead_model(tables, implied=config.stages.implied, icp=config.icp)
     if by not in model.columns:
         raise UsageError(f"unknown dimension {by!r}")
@@ -122,16 +141,24 @@ def source_mix(
                 "lead_to_customer": r["customers"] / r["leads"] if r["leads"] else None,
             }
         )
-    rows.sort(key=lambda x: (x["period"], -x["leads"]))
+    rows.sort(key=lambda x: (x["period"], -x["leads"], "" if x[by] is None else str(x[by])))
     return TableResult(
         "sources",
         rows,
         {name: f"({by}) {rule}" for name, rule in report_definitions("sources").items()},
+        as_of=as_of,
     )
 
 
-def interest_retention(tables: dict[str, ir.Table], config: Config, months: int = 6) -> TableResult:
-    """Share of each monthly cohort still engaging k months after creation (k = 0..months)."""
+def interest_retention(
+    tables: dict[str, ir.Table], config: Config, months: int = 6, *, as_of: AsOfArg = None
+) -> TableResult:
+    """Share of each monthly cohort still engaging k months after creation (k = 0..months).
+
+    A cohort's age is measured to ``as_of`` (default: the latest event in the data): the
+    months it has not reached yet are null.
+    """
+    tables, as_of = resolve_as_of(tables, as_of)
     model = lead_model(tables, implied=config.stages.implied)
     keys = lead_keys(tables["leads"])
     tp = tables["touchpoints"]
@@ -150,19 +177,14 @@ def interest_retention(tables: dict[str, ir.Table], config: Config, months: int 
     by_cohort: dict = {}
     for r in a:
         by_cohort.setdefault(r["cohort"], {})[r["_k"]] = r["active"]
-    as_of = model.aggregate(a=model.created_at.max()).to_pyarrow().to_pylist()[0]["a"]
     rows = []
     for cohort in sorted(sz):
         row = {"cohort": period_label(cohort, "month"), "leads": sz[cohort]}
-        age_days = (as_of.date() - cohort).days if as_of else 0
+        age_days = (as_of.at.date() - cohort).days if as_of.at else 0
         for m in range(months + 1):
             reached = age_days >= m * 30.4375  # later months of young cohorts are unknown
             row[f"month_{m}"] = (
                 by_cohort.get(cohort, {}).get(m, 0) / sz[cohort] if reached else None
             )
         rows.append(row)
-    return TableResult(
-        "retention",
-        rows,
-        report_definitions("retention"),
-    )
+    return TableResult("retention", rows, report_definitions("retention"), as_of=as_of)

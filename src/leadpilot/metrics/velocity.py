@@ -10,6 +10,7 @@ tuples, never one row per lead.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import ibis
 import ibis.expr.types as ir
@@ -18,8 +19,9 @@ from scipy.stats import CensoredData, ecdf
 
 from ..config import Config
 from ..errors import UsageError
+from .asof import AsOf, resolve_as_of
 from .catalog import CATALOG
-from .compute import compute_kpis
+from .compute import STAGE_LABELS, compute_kpis
 from .model import DEAL_COLUMNS, STAGE_COLUMNS, Materialize, lead_model
 
 DAY = 86400
@@ -29,7 +31,8 @@ DEFINITIONS = {
     **{name: CATALOG[name].rule for name in DURATIONS},
     "<stage>_by_day_<N>": "Kaplan–Meier share of the group's leads that reached the stage "
     "within N days of creation; leads not (yet) converted are censored at their age on the "
-    "as-of date (latest lead creation or event), so young leads do not count as failures",
+    "as-of date (meta.as_of), so young leads do not count as failures; a lead whose stage is "
+    "dated before its creation is left out (counted in the warnings)",
 }
 HORIZONS = (30, 60, 90, 180)
 KM_STAGES = ("sql", "customer")
@@ -39,8 +42,9 @@ KM_STAGES = ("sql", "customer")
 class VelocityResult:
     rows: list[dict]
     by: list[str]
-    as_of: str | None
+    as_of: str | None  # YYYY-MM-DD
     warnings: list[str] = field(default_factory=list)
+    as_of_rule: str | None = None
 
     def to_json(self) -> dict:
         return {
@@ -50,6 +54,7 @@ class VelocityResult:
                 "view_rule": "leads followed from their creation; durations in days",
                 "by": self.by,
                 "as_of": self.as_of,
+                "as_of_rule": self.as_of_rule,
                 "definitions": DEFINITIONS,
                 "warnings": self.warnings,
             },
@@ -66,8 +71,21 @@ def compute_velocity(
     *,
     by: list[str] | None = None,
     materialize: Materialize | None = None,
+    as_of: date | datetime | AsOf | None = None,
 ) -> VelocityResult:
+    """Stage durations among converters and Kaplan–Meier conversion by age, per group.
+
+    ``as_of`` (default: the latest event in the data) is where open leads are censored.
+    Durations and conversions dated before the lead's creation are left out and counted.
+
+    Examples
+    --------
+    >>> result = compute_velocity(tables, config, by=["channel"])  # doctest: +SKIP
+    >>> result.rows[0]["sales_cycle_days"], result.as_of  # doctest: +SKIP
+    (57.0, '2025-06-30')
+    """
     by = list(by or [])
+    tables, as_of = resolve_as_of(tables, as_of)
     model = lead_model(
         tables,
         implied=config.stages.implied,
@@ -79,11 +97,12 @@ def compute_velocity(
     if unknown:
         raise UsageError(f"unknown dimension(s) {unknown} for velocity")
     # The durations are catalog KPIs: compiled once, by the KPI engine.
-    kpis = compute_kpis(tables, config, kpis=list(DURATIONS), by=by, period="all", model=model)
+    kpis = compute_kpis(
+        tables, config, kpis=list(DURATIONS), by=by, period="all", model=model, as_of=as_of
+    )
     rows = kpis.rows
-
-    as_of = _as_of(model)
-    curves = _km_curves(model, by, as_of) if as_of is not None else {}
+    warnings = list(kpis.warnings)
+    curves = _km_curves(model, by, as_of.at, warnings) if as_of.at is not None else {}
     out = []
     for r in rows:
         key = tuple(r[d] for d in by)
@@ -92,25 +111,21 @@ def compute_velocity(
             for suffix in ("", "_mean", "_p75", "_n"):
                 row[f"{name}{suffix}"] = r[f"{name}{suffix}"]
         row.update(curves.get(key, {}))
+        for stage in KM_STAGES:  # every row has every column, even with no lead left
+            for h in HORIZONS:
+                row.setdefault(f"{stage}_by_day_{h}", None)
         out.append(row)
-    out.sort(key=lambda x: tuple(str(x[d]) for d in by))
-    warnings = []
+    out.sort(key=lambda x: tuple("" if x[d] is None else str(x[d]) for d in by))
     if any(r["sales_cycle_days_n"] == 0 for r in out):
         warnings.append("some groups have no customer yet: their cycle lengths are null")
-    return VelocityResult(rows=out, by=by, as_of=str(as_of) if as_of else None, warnings=warnings)
-
-
-def _as_of(model: ir.Table):
-    latest = (
-        model.aggregate(a=model.created_at.max(), b=model.customer_at.max(), c=model.mql_at.max())
-        .to_pyarrow()
-        .to_pylist()[0]
+    return VelocityResult(
+        rows=out, by=by, as_of=as_of.label, warnings=warnings, as_of_rule=as_of.rule
     )
-    values = [v for v in latest.values() if v is not None]
-    return max(values) if values else None
 
 
-def _km_curves(model: ir.Table, by: list[str], as_of) -> dict[tuple, dict]:
+def _km_curves(
+    model: ir.Table, by: list[str], as_of: datetime, warnings: list[str]
+) -> dict[tuple, dict]:
     """Per group and stage: share converted by day N, with open leads censored."""
     curves: dict[tuple, dict] = {}
     for stage in KM_STAGES:
@@ -125,7 +140,9 @@ def _km_curves(model: ir.Table, by: list[str], as_of) -> dict[tuple, dict]:
             .floor()
             .cast("int64")
         )
-        t = model.mutate(_day=ibis.greatest(day, 0), _event=converted)
+        # a censored lead is never negative (the as-of date follows every creation); a
+        # conversion dated before creation is, and is left out below
+        t = model.mutate(_day=ibis.ifelse(converted, day, ibis.greatest(day, 0)), _event=converted)
         counts = (
             t.group_by([*[t[d] for d in by], t._day, t._event])
             .aggregate(_n=t.count())
@@ -133,8 +150,15 @@ def _km_curves(model: ir.Table, by: list[str], as_of) -> dict[tuple, dict]:
             .to_pylist()
         )
         groups: dict[tuple, list] = {}
+        left_out = sum(c["_n"] for c in counts if c["_event"] and c["_day"] < 0)
+        if left_out:
+            warnings.append(
+                f"{stage}_by_day_<N>: {left_out:,} lead(s) left out: "
+                f"{STAGE_LABELS[f'{stage}_at']} dated before the lead's creation"
+            )
         for c in counts:
-            groups.setdefault(tuple(c[d] for d in by), []).append(c)
+            if not (c["_event"] and c["_day"] < 0):
+                groups.setdefault(tuple(c[d] for d in by), []).append(c)
         for key, items in groups.items():
             days = np.array([i["_day"] for i in items], dtype=float)
             n = np.array([i["_n"] for i in items], dtype=np.int64)

@@ -29,6 +29,7 @@ import pandas as pd
 
 from ..config import Config
 from ..errors import UsageError
+from ..metrics.asof import workspace_as_of
 from ..metrics.model import counted_leads, icp_fit, lead_model
 from ..schema import TOUCHPOINT_TYPES
 from .guard import DATE, PERSONAL, LeftOut, name_reason, value_reasons
@@ -213,24 +214,9 @@ def build_features(
 
 
 def data_end(tables: dict[str, ir.Table]) -> datetime | None:
-    """The last date in the data: the export date, as far as the data can tell."""
-    candidates = [
-        tables["leads"].created_at.max(),
-        tables["touchpoints"].ts.max(),
-        tables["stage_events"].ts.max(),
-        tables["deals"].created_at.max(),
-        tables["deals"].closed_at.max(),
-    ]
-    values = [_scalar(c) for c in candidates]
-    values = [v for v in values if v is not None]
-    return max(values) if values else None
-
-
-def _scalar(expr: ir.Scalar) -> datetime | None:
-    v = expr.execute()
-    if v is None or pd.isna(v):
-        return None
-    return pd.Timestamp(v).to_pydatetime()
+    """The last date in the data: the workspace's one as-of date, shared with every
+    analysis (:func:`leadpilot.metrics.asof.workspace_as_of`)."""
+    return workspace_as_of(tables)
 
 
 def labelled_features(

@@ -1,0 +1,116 @@
+"""One "as of" date per workspace, shared by every analysis.
+
+By default the as-of date is the latest event in the data (lead creation, touch,
+stage event, deal creation or closing): the export date, as far as the data can tell.
+KPI maturity, Kaplan–Meier censoring, retention ages, open pipeline and scoring all
+measure ages up to it, so two commands on the same workspace never disagree on "now".
+
+An as-of date given by the user (``--as-of 2025-06-30``) means the end of that day and
+makes a snapshot: events after it are left out (leads not yet created, touches and stage
+events not yet happened, deals not yet created; deals closed later are still open), so
+that no lead converts after the date its age is measured to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+# (table, column) whose latest value dates the data.
+EVENT_DATES = (
+    ("leads", "created_at"),
+    ("touchpoints", "ts"),
+    ("stage_events", "ts"),
+    ("deals", "created_at"),
+    ("deals", "closed_at"),
+)
+DATA_RULE = (
+    "the latest event in the data (lead creation, touch, stage event, deal creation or closing)"
+)
+GIVEN_RULE = "set with --as-of (end of that day): events after it are left out"
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The as-of moment of an analysis; ``at`` is None only for a workspace without events."""
+
+    at: datetime | None
+    given: bool = False
+
+    @property
+    def label(self) -> str | None:
+        """The as-of day, ``YYYY-MM-DD`` (what outputs show under ``meta.as_of``)."""
+        return self.at.date().isoformat() if self.at is not None else None
+
+    @property
+    def rule(self) -> str:
+        return GIVEN_RULE if self.given else DATA_RULE
+
+
+def workspace_as_of(tables: dict[str, ir.Table]) -> datetime | None:
+    """The latest event in the data, in one query; None when the workspace holds none.
+
+    Examples
+    --------
+    >>> workspace_as_of(lp.tables())  # doctest: +SKIP
+    datetime.datetime(2025, 6, 30, 17, 5)
+    """
+    parts = [
+        tables[name].aggregate(_at=tables[name][column].max().cast("timestamp"))
+        for name, column in EVENT_DATES
+    ]
+    u = ibis.union(*parts)
+    value = u.aggregate(at=u._at.max()).to_pyarrow().to_pylist()[0]["at"]
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).to_pydatetime().replace(tzinfo=None)
+
+
+def end_of_day(value: date | datetime) -> datetime:
+    """A day means its end (23:59:59): everything dated that day has happened."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time(23, 59, 59))
+
+
+def snapshot(tables: dict[str, ir.Table], at: datetime) -> dict[str, ir.Table]:
+    """The tables as they stood at ``at`` (lazy filters, run in the engine)."""
+    out = dict(tables)
+    moment = ibis.literal(at, "timestamp")
+    day = ibis.literal(at.date(), "date")
+    leads = tables["leads"]
+    out["leads"] = leads.filter(leads.created_at <= moment)
+    for name in ("touchpoints", "stage_events"):
+        t = tables[name]
+        out[name] = t.filter(t.ts <= moment)
+    d = tables["deals"]
+    d = d.filter(d.created_at <= moment)
+    later = d.closed_at.notnull() & (d.closed_at > moment)  # not closed yet on that date
+    out["deals"] = d.mutate(
+        status=ibis.ifelse(later, ibis.literal("open"), d.status),
+        closed_at=ibis.ifelse(later, ibis.null("timestamp"), d.closed_at),
+    )
+    for name in ("spend", "traffic"):
+        t = tables[name]
+        out[name] = t.filter(t.date <= day)
+    return out
+
+
+def resolve_as_of(
+    tables: dict[str, ir.Table], as_of: date | datetime | AsOf | None
+) -> tuple[dict[str, ir.Table], AsOf]:
+    """The tables to analyse and their as-of date.
+
+    ``None``: the latest event in the data (tables unchanged); a date or datetime: a
+    snapshot at the end of that day; an :class:`AsOf`: already resolved (tables unchanged).
+    """
+    if isinstance(as_of, AsOf):
+        return tables, as_of
+    if as_of is None:
+        return tables, AsOf(workspace_as_of(tables))
+    at = end_of_day(as_of)
+    return snapshot(tables, at), AsOf(at, given=True)
