@@ -190,3 +190,33 @@ def test_fixed_bands_and_rules_quantile_bands(make_workspace, tmp_path):
     bands, meta = out["fixed"]
     assert meta["rule"] == "fixed cut-offs (scoring.bands)" and meta["compared"] == "score"
     assert bands.value_counts().to_dict() == {"A": 2, "B": 3, "D": 15}  # 30 points < 40
+
+
+def test_cli_scores_csv_reads_back_like_the_scores(make_workspace, tmp_path):
+    """The fast CSV writer, and its fallback when a value needs quotes (a comma)."""
+    src = tmp_path / "c"
+    src.mkdir()
+    (src / "leads.csv").write_text(
+        "lead_id,created_at,industry\nA,2025-01-01,software\nB,2025-01-01,retail\n"
+    )
+    runner = CliRunner()
+    for name in ("software company", "software, fintech or health"):
+        scoring = {"fit": [{"column": "industry", "equals": "software", "points": 80,
+                            "name": name}]}  # fmt: skip
+        ws = make_workspace(scoring=scoring)
+        with leadpilot.open(ws) as lp:
+            lp.ingest(src)
+            expected = lp.score_apply(store=False)
+        out = tmp_path / "scores.csv"
+        res = runner.invoke(app, ["score", "apply", "-w", str(ws), "--out", str(out)])
+        assert res.exit_code == 0, res.output
+        assert out.read_text().splitlines()[0] == ",".join(COLUMNS)
+        got = pd.read_csv(out, keep_default_na=False, na_values=[""])
+        assert got["reason_1"].tolist()[0] == f"{name} (+80)"
+        pd.testing.assert_frame_equal(
+            got.drop(columns=["probability", "reason_2", "reason_3"]),
+            expected.drop(columns=["probability", "reason_2", "reason_3"]).astype(
+                {"rules_score": float}
+            ),
+            check_dtype=False,
+        )

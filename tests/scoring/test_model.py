@@ -56,6 +56,12 @@ def test_model_contract(kind):
     assert roc_auc_score(y, p[:, 1]) > 0.7  # it learns the signal
     contrib = model.contributions(X)
     assert contrib.shape == (len(X), len(FEATURES))
+    # contributions add up: log-odds = the average lead's + the sum of the contributions
+    logit = np.log(p[:, 1] / p[:, 0])
+    assert np.allclose(logit - contrib.sum(axis=1), (logit - contrib.sum(axis=1))[0])
+    assert kind != "boosted" or model.paths_ is not None  # the trees were read: no ablation
+    proba, columns = model.explain(X, 3)  # one pass gives the probability and the reasons
+    assert np.allclose(proba, p[:, 1], atol=1e-12) and len(columns) == 3
     # the strongest feature of a software lead with many opens pushes it up
     reasons = model.reasons(X, 3)
     assert len(reasons) == len(X) and all(len(r) <= 3 for r in reasons)
