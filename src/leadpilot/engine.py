@@ -52,6 +52,10 @@ QUARANTINE_SCHEMA = ibis.schema(
         "fix": dt.string,  # the setting or change that would fix it
     }
 )
+LABELS = "labels"  # display text of folded names: attribute headers, channel values
+LABELS_SCHEMA = ibis.schema(
+    {"label_key": dt.string, "kind": dt.string, "key": dt.string, "label": dt.string}
+)
 INGEST_LOG = "ingest_log"
 INGEST_LOG_SCHEMA = ibis.schema(
     {
@@ -173,6 +177,8 @@ def ensure_tables(ws: Workspace) -> None:
             add_columns(ws.con, QUARANTINE, missing)
     if INGEST_LOG not in existing:
         ws.con.create_table(INGEST_LOG, schema=INGEST_LOG_SCHEMA)
+    if LABELS not in existing:
+        ws.con.create_table(LABELS, schema=LABELS_SCHEMA)
 
 
 @contextlib.contextmanager

@@ -368,3 +368,12 @@ def test_hubspot_internal_source_values_map_to_channels(ws, tmp_path):
         leads = lp.table("leads").set_index("lead_id")
     for i, (value, channel) in enumerate(internal):
         assert leads.loc[str(i), "channel"] == channel, value
+
+
+def test_original_labels_are_kept_for_display(ws, tmp_path):
+    config = _write_export(tmp_path / "x", _leads(LEAD_ROWS), _opps(OPP_ROWS), ["%d/%m/%Y"])
+    with leadpilot.open(ws) as lp:
+        lp.ingest(config)
+        labels = lp.labels()
+    assert labels["value:channel"] == {"liste_achetee": "Liste achetée", "publicite": "Publicité"}
+    assert labels["column"]["etape"] == "Étape"

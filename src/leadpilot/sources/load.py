@@ -241,6 +241,7 @@ def _ingest(
     derived_keys: dict[str, bool] = {}
     file_problems: list[Problem] = []
     origins: dict[tuple[str, str], dict[str, str]] = {}  # (table, file) -> canonical -> header
+    labels: dict[tuple[str, str], str] = {}
 
     def stage(typed: Typed, append: bool) -> None:
         key, derived = derived_key_column(typed.table, typed.data)
@@ -287,6 +288,8 @@ def _ingest(
             if t.problems:
                 file_problems.extend(t.problems)
                 continue
+            for k, v in t.labels.items():
+                labels.setdefault(k, v)
             if spec.table == "deals":
                 t, note = several_contacts(t, spec)
                 if note and i == 0:
@@ -423,6 +426,21 @@ def _ingest(
             con.insert(engine.QUARANTINE, ibis.memtable(q))
         if "leads" in good:
             _rebuild_leads(con, config)
+        if labels:
+            keys = [f"{k}:{v}" for k, v in labels]
+            engine.upsert(
+                con,
+                engine.LABELS,
+                pa.table(
+                    {
+                        "label_key": keys,
+                        "kind": [k for k, _ in labels],
+                        "key": [v for _, v in labels],
+                        "label": list(labels.values()),
+                    }
+                ),
+                "label_key",
+            )
         log = pa.table(
             {
                 "ingested_at": pa.array([now] * len(summaries), pa.timestamp("us")),

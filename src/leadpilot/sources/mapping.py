@@ -130,6 +130,7 @@ class Mapped:
     stage_dates: dict[str, pa.Array] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     raw: pa.Table | None = None  # the source row, kept for the quarantine record
+    extra_headers: dict[str, str] = field(default_factory=dict)  # attribute -> file header
 
     @property
     def num_rows(self) -> int:
@@ -215,6 +216,7 @@ def map_columns(frame: RawFrame, spec: SourceSpec) -> tuple[Mapped, list[Problem
         stage_dates[stage] = data.column(source).combine_chunks()
 
     extras: dict[str, pa.Array] = {}
+    extra_headers: dict[str, str] = {}
     if table.keeps_extra_columns and spec.keep_extra:
         taken = set(table.column_names) | {
             "email_norm",
@@ -230,6 +232,7 @@ def map_columns(frame: RawFrame, spec: SourceSpec) -> tuple[Mapped, list[Problem
             if name in taken or name in extras:
                 continue  # a canonical column already filled from elsewhere
             extras[name] = data.column(h).combine_chunks()
+            extra_headers[name] = h
 
     mapped = Mapped(
         table=spec.table,
@@ -240,6 +243,7 @@ def map_columns(frame: RawFrame, spec: SourceSpec) -> tuple[Mapped, list[Problem
         extras=extras,
         stage_dates=stage_dates,
         raw=data.drop_columns([ROW]),
+        extra_headers=extra_headers,
     )
     if optional_missing:
         mapped.warnings.append(

@@ -93,6 +93,8 @@ class Typed:
     # wide stage-date columns of a leads file: stage -> (cells, timestamps, failed mask)
     stage_dates: dict[str, tuple] = field(default_factory=dict)
     dates: DateColumns | None = None
+    # display labels: ("column", attribute) or ("value:channel", value) -> text as written
+    labels: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def on_distinct(fn):
@@ -348,7 +350,26 @@ def type_mapped(
     issues = _with_file(
         pa.concat_tables(issue_parts) if issue_parts else empty_issues(), mapped.file
     )
-    return Typed(mapped.table, data, issues, problems, parsed_stage_dates, dates)
+    labels = {("column", name): header for name, header in mapped.extra_headers.items()
+              if header != name}  # fmt: skip
+    for name in CHANNEL_COLUMNS:
+        if name in mapped.columns:
+            labels.update(_value_labels(name, mapped.columns[name], out[name]))
+    return Typed(mapped.table, data, issues, problems, parsed_stage_dates, dates, labels)
+
+
+def _value_labels(name: str, written: pa.Array, stored: pa.Array) -> dict[tuple[str, str], str]:
+    """Stored value -> the text the file wrote, where folding changed more than case
+    ('liste_achetee' -> 'Liste achetée'); values renamed by a mapping keep their name."""
+    pairs = pa.table({"s": pc.cast(stored, pa.string()), "w": pc.cast(written, pa.string())})
+    pairs = pairs.filter(pc.is_valid(pairs["s"])).group_by(["s", "w"]).aggregate([])
+    out: dict[tuple[str, str], str] = {}
+    for key, text in zip(pairs["s"].to_pylist(), pairs["w"].to_pylist(), strict=True):
+        text = (text or "").strip()
+        # a value a mapping renamed keeps its new name; plain case changes need no label
+        if text and fold_name(text) == key and text.lower().replace(" ", "_") != key:
+            out.setdefault((f"value:{name}", key), text)
+    return out
 
 
 def _na(arr: pa.Array, spec: SourceSpec) -> pa.Array:
@@ -520,4 +541,7 @@ def several_contacts(typed: Typed, spec: SourceSpec) -> tuple[Typed, str | None]
 
 
 def _replace(typed: Typed, data: pa.Table) -> Typed:
-    return Typed(typed.table, data, typed.issues, typed.problems, typed.stage_dates, typed.dates)
+    return Typed(
+        typed.table, data, typed.issues, typed.problems, typed.stage_dates, typed.dates,
+        typed.labels,
+    )  # fmt: skip
