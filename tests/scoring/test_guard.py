@@ -206,3 +206,23 @@ def test_quantile_bands_split_the_population_and_ties_share_a_band():
     assert set(band(np.zeros(50), [None, None, None])) == {"D"}
     # fixed cut-offs are used as they are
     assert band(np.array([80, 60, 30, 10]), [75, 50, 25]).tolist() == ["A", "B", "C", "D"]
+
+
+def test_value_checks_run_in_the_engine(make_workspace, tmp_path):
+    """The same value checks on DuckDB and PostgreSQL (regular expressions in the engine)."""
+    import leadpilot
+
+    src = tmp_path / "v"
+    src.mkdir()
+    rows = "".join(
+        f"L{i},2025-01-{i % 28 + 1:02d},{i % 28 + 1:02d}/03/2024 10:{i % 60:02d},"
+        f"p{i}@example.org,{'smb' if i % 2 else 'ent'}\n"
+        for i in range(60)
+    )
+    (src / "leads.csv").write_text("lead_id,created_at,signup,reach,segment\n" + rows)
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        choice = choose_features(lp.workspace.table("leads"), lp.config)
+    left = {c.column: c.reason for c in choice.left_out}
+    assert left["signup"] in (DATE_TEXT, "date") and left["reach"] == PERSONAL
+    assert "segment" in {f.name for f in choice.features}
