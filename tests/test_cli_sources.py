@@ -109,3 +109,14 @@ def test_new_workspace_takes_the_source_configurations_currency(cli, tmp_path):
     assert written["currency"] == "USD" and written["timezone"] == "America/New_York"
     code, out, _ = cli("kpis", "-w", str(ws), "--format", "json")
     assert json.loads(out)["meta"]["currency"] == "USD"
+
+
+def test_ingest_warns_when_spend_and_leads_name_channels_differently(cli, tmp_path):
+    """Finding 3: spend named 'email' never joined leads named 'email_marketing', silently."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "leads.csv").write_text("lead_id,created_at,channel\nL1,2025-01-05,email_marketing\n")
+    (src / "spend.csv").write_text("date,channel,amount\n2025-01-01,email,100\n")
+    code, out, _ = cli("ingest", str(src), "-w", str(tmp_path / "ws"))
+    assert code == 0
+    assert "'email'" in out and "email_marketing" in out and "did you mean" in out

@@ -44,6 +44,14 @@ PeriodOpt = Annotated[str, typer.Option(help="day, week, month, quarter, year or
 ViewOpt = Annotated[str, typer.Option(help="cohort or activity.")]
 FromOpt = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Analyse the data as of this day (YYYY-MM-DD): later events are left out "
+        "(default: the latest event in the data).",
+    ),
+]
 
 
 def _progress_factory(progress: Progress):
@@ -92,14 +100,11 @@ def ingest(
 ):
     """Load source files into the workspace database (validated, idempotent)."""
     from .pilot import open as open_ws
-    from .sources.load import ingest as do_ingest
 
     if policy not in (None, "strict", "quarantine"):
         raise UsageError(f"--policy {policy!r}: expected strict or quarantine")
     with open_ws(workspace, create=True) as lp, _progress() as progress:
-        summary = do_ingest(
-            lp.workspace, source, policy=policy, progress=_progress_factory(progress)
-        )
+        summary = lp.ingest(source, policy=policy, progress=_progress_factory(progress))
     if fmt == "json":
         print(json.dumps(summary.as_dict(), indent=2, default=str))
         return
@@ -277,7 +282,6 @@ def demo(
 ):
     """Generate -> ingest -> headline table, in one command."""
     from .pilot import open as open_ws
-    from .sources.load import ingest as do_ingest
     from .synth import generate as gen
     from .synth import write_tables
 
@@ -288,7 +292,7 @@ def demo(
         config_mod.write_template(workspace)
     with open_ws(workspace, create=True) as lp:
         with _progress() as progress:
-            summary = do_ingest(lp.workspace, data_dir, progress=_progress_factory(progress))
+            summary = lp.ingest(data_dir, progress=_progress_factory(progress))
         _print_ingest(summary)
         result = lp.kpi_result(by=["channel"])
     _print_kpis(result, lang)
@@ -303,6 +307,7 @@ def kpis(
     date_to: ToOpt = None,
     view: ViewOpt = "cohort",
     kpi: Annotated[str | None, typer.Option(help="KPI names, comma-separated, or all.")] = None,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
     lang: Annotated[str, typer.Option(help="en or fr (table labels).")] = "en",
 ):
@@ -318,6 +323,7 @@ def kpis(
             view=view,
             date_from=_date(date_from, "--from"),
             date_to=_date(date_to, "--to"),
+            as_of=_date(as_of, "--as-of"),
         )
     _emit(result, fmt, lambda r: _print_kpis(r, lang))
 
@@ -330,6 +336,7 @@ def funnel(
     view: ViewOpt = "cohort",
     date_from: FromOpt = None,
     date_to: ToOpt = None,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
 ):
     """The stage chain with next-step and cumulative conversion, acceptance and exits."""
@@ -343,6 +350,7 @@ def funnel(
             view=view,
             date_from=_date(date_from, "--from"),
             date_to=_date(date_to, "--to"),
+            as_of=_date(as_of, "--as-of"),
         )
     _emit(result, fmt, _print_funnel)
 
@@ -351,6 +359,7 @@ def funnel(
 def velocity(
     workspace: WorkspaceOpt = Path("."),
     by: ByOpt = None,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
 ):
     """Days to each stage (median, mean, p75) and conversion by age (Kaplan–Meier)."""
@@ -358,7 +367,7 @@ def velocity(
 
     _check_format(fmt)
     with open_ws(workspace) as lp:
-        result = lp.velocity_result(by=_split(by))
+        result = lp.velocity_result(by=_split(by), as_of=_date(as_of, "--as-of"))
     _emit(result, fmt, _print_velocity)
 
 
@@ -374,7 +383,7 @@ def _print_velocity(result) -> None:
     for r in result.rows:
         for name in DURATIONS:
             t.add_row(
-                *[str(r[d]) for d in result.by],
+                *[_label(r[d]) for d in result.by],
                 name,
                 *[_fmt(r[f"{name}{s}"], "days") for s in ("", "_mean", "_p75")],
                 f"{r[f'{name}_n']:,}",
@@ -389,7 +398,7 @@ def _print_velocity(result) -> None:
     for r in result.rows:
         for stage in ("sql", "customer"):
             k.add_row(
-                *[str(r[d]) for d in result.by],
+                *[_label(r[d]) for d in result.by],
                 stage,
                 *[_fmt(r.get(f"{stage}_by_day_{h}"), "fraction") for h in HORIZONS],
             )
@@ -398,8 +407,12 @@ def _print_velocity(result) -> None:
         out.print(f"[yellow]note[/]: {w}")
 
 
-def _print_result(result, fmt: str, title: str, units: dict[str, str]) -> None:
-    _emit(result, fmt, lambda r: _print_table(r, title, units))
+def _print_result(
+    result, fmt: str, title: str, units: dict[str, str], dims: tuple[str, ...] = ()
+) -> None:
+    if getattr(result, "as_of", None) is not None and result.as_of.label:
+        title += f" — as of {result.as_of.label}"
+    _emit(result, fmt, lambda r: _print_table(r, title, units, dims))
 
 
 def _emit(result, fmt: str, print_table) -> None:
@@ -412,15 +425,27 @@ def _emit(result, fmt: str, print_table) -> None:
         print_table(result)
 
 
-def _print_table(result, title: str, units: dict[str, str]) -> None:
+def _label(value) -> str:
+    """A group value in a table: a missing one is the group '(none)' (JSON keeps null)."""
+    from .metrics.compute import NONE
+
+    return NONE if value is None else str(value)
+
+
+def _print_table(result, title: str, units: dict[str, str], dims: tuple[str, ...] = ()) -> None:
     t = Table(title=title)
     cols = list(result.rows[0]) if result.rows else []
     cols = [c for c in cols if not c.endswith(("_low", "_high"))]
     for c in cols:
-        t.add_column(c, justify="left" if c in ("content", "cohort", "period") else "right")
+        t.add_column(c, justify="left" if c in ("content", "cohort", "period", *dims) else "right")
     for r in result.rows:
         t.add_row(
-            *[_fmt(r[c], units.get(c, "")) if not isinstance(r[c], str) else r[c] for c in cols]
+            *[
+                _label(r[c])
+                if c in dims
+                else (_fmt(r[c], units.get(c, "")) if not isinstance(r[c], str) else r[c])
+                for c in cols
+            ]
         )
     out.print(t)
     for name, text in result.definitions.items():
@@ -428,14 +453,13 @@ def _print_table(result, title: str, units: dict[str, str]) -> None:
 
 
 @app.command()
-def content(workspace: WorkspaceOpt = Path("."), fmt: FormatOpt = "table"):
+def content(workspace: WorkspaceOpt = Path("."), as_of: AsOfOpt = None, fmt: FormatOpt = "table"):
     """Content performance: views, CTA clicks, leads first touched, downstream revenue."""
-    from .metrics.secondary import content_performance
     from .pilot import open as open_ws
 
     _check_format(fmt)
     with open_ws(workspace) as lp:
-        result = content_performance(lp.tables(), lp.config)
+        result = lp.content_result(as_of=_date(as_of, "--as-of"))
     _print_result(
         result, fmt, "Content performance", {"revenue": "currency", "lead_to_customer": "fraction"}
     )
@@ -448,20 +472,21 @@ def sources(
     period: Annotated[
         str, typer.Option(help="day, week, month, quarter, year or all.")
     ] = "quarter",
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
 ):
     """Lead-source mix per period: is volume shifting toward low-converting sources?"""
-    from .metrics.secondary import source_mix
     from .pilot import open as open_ws
 
     _check_format(fmt)
     with open_ws(workspace) as lp:
-        result = source_mix(lp.tables(), lp.config, by=by, period=period)
+        result = lp.sources_result(by, period, as_of=_date(as_of, "--as-of"))
     _print_result(
         result,
         fmt,
         f"Lead-source mix by {by}",
         {k: "fraction" for k in ("lead_share", "customer_share", "lead_to_customer")},
+        dims=(by,),
     )
 
 
@@ -469,15 +494,15 @@ def sources(
 def retention(
     workspace: WorkspaceOpt = Path("."),
     months: Annotated[int, typer.Option(help="Months after creation.")] = 6,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
 ):
     """Interest retention: share of each monthly cohort still engaging k months later."""
-    from .metrics.secondary import interest_retention
     from .pilot import open as open_ws
 
     _check_format(fmt)
     with open_ws(workspace) as lp:
-        result = interest_retention(lp.tables(), lp.config, months=months)
+        result = lp.retention_result(months, as_of=_date(as_of, "--as-of"))
     _print_result(
         result, fmt, "Interest retention", {f"month_{m}": "fraction" for m in range(months + 1)}
     )
@@ -500,14 +525,14 @@ def _print_csv(rows: list[dict]) -> None:
 
 def _print_funnel(result) -> None:
     keys = (["period"] if result.period != "all" else []) + result.by
-    t = Table(title=f"Funnel — {result.view} view")
+    t = Table(title=f"Funnel — {result.view} view — as of {result.as_of.label}")
     for k in (*keys, "stage"):
         t.add_column(k)
     for c in ("count", "from previous", "from lead"):
         t.add_column(c, justify="right")
     for r in result.rows:
         t.add_row(
-            *[str(r.get(k)) for k in keys],
+            *[_label(r.get(k)) for k in keys],
             r["stage"] + (" (exit)" if r.get("exit") else ""),
             f"{r['count']:,}",
             _fmt(r.get("conversion_from_previous"), "fraction"),
@@ -515,10 +540,12 @@ def _print_funnel(result) -> None:
         )
     out.print(t)
     for a in result.acceptance:
-        label = " ".join(str(a[k]) for k in keys) or "all"
-        verdict = {True: "[green]meets[/]", False: "[red]below[/]", None: "n/a"}[
-            a["meets_threshold"]
-        ]
+        label = " ".join(_label(a[k]) for k in keys) or "all"
+        if not a["measured"]:  # no verdict on a rate the data does not hold
+            why = "no MQL" if a["reason"] == "no MQL in the group" else "no sal/rejected event"
+            out.print(f"acceptance {label}: not measured ({why}; see the note)")
+            continue
+        verdict = "[green]meets[/]" if a["meets_threshold"] else "[red]below[/]"
         out.print(
             f"acceptance {label}: {_fmt(a['acceptance_rate'], 'fraction')} "
             f"({a['mqls_accepted']}/{a['mqls_transmitted']} MQLs) — {verdict} the "
@@ -564,8 +591,12 @@ def _fmt(value, unit: str) -> str:
 
 def _print_kpis(result, lang: str = "en") -> None:
     title = ("Indicateurs" if lang == "fr" else "KPIs") + f" — {result.view} view"
+    if result.as_of is not None and result.as_of.label:
+        title += f" — as of {result.as_of.label}"
     keys = ["period", *result.by] if result.period != "all" else list(result.by)
-    key_width = sum(max([len(k)] + [len(str(r.get(k))) + 2 for r in result.rows]) + 3 for k in keys)
+    key_width = sum(
+        max([len(k)] + [len(_label(r.get(k))) + 2 for r in result.rows]) + 3 for k in keys
+    )
     # Split wide KPI sets into several tables that fit the terminal (e.g. --kpi all).
     chunks, current, width = [], [], key_width
     for k in result.kpis:
@@ -585,12 +616,15 @@ def _print_kpis(result, lang: str = "en") -> None:
         for _, header in chunk:
             t.add_column(header, justify="right")
         for r in result.rows:
-            labels = [str(r.get(k) if r.get(k) is not None else "(none)") for k in keys]
+            labels = [_label(r.get(k)) for k in keys]
             if r.get("immature") and labels:
                 labels[0] += " *"  # an immature cohort: its rates will still grow
             t.add_row(*labels, *[_fmt(r.get(k.name), k.unit) for k, _ in chunk])
         out.print(t)
-    out.print(f"[dim]{result.to_json()['meta']['view_rule']}[/]")
+    meta = result.to_json()["meta"]
+    out.print(f"[dim]{meta['view_rule']}[/]")
+    if meta["as_of"]:
+        out.print(f"[dim]As of {meta['as_of']}: {meta['as_of_rule']}.[/]")
     out.print(f"[dim]Amounts in {result.currency}. Definitions:[/]")
     for k in result.kpis:
         out.print(f"[dim]  {k.name}: {k.rule}[/]")
@@ -617,6 +651,7 @@ def attribution(
         Path | None,
         typer.Option(help="Aggregated path file (ChannelAttribution format) instead of -w."),
     ] = None,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
 ):
     """Credit per channel under each attribution model, side by side, with ROI."""
@@ -624,10 +659,16 @@ def attribution(
 
     _check_format(fmt)
     if paths is not None:
-        if by != "channel" or period != "all" or lookback is not None or conversion != "customer":
+        if (
+            by != "channel"
+            or period != "all"
+            or lookback is not None
+            or conversion != "customer"
+            or as_of is not None
+        ):
             raise UsageError(
                 "--paths: a path file holds channel paths and their conversions only; "
-                "--by, --period, --lookback and --conversion do not apply to it"
+                "--by, --period, --lookback, --conversion and --as-of do not apply to it"
             )
         cfg = config_mod.load_config(workspace) if workspace.exists() else None
         result = compute_attribution_from_paths(paths, cfg, models=model)
@@ -636,7 +677,12 @@ def attribution(
 
         with open_ws(workspace) as lp:
             result = lp.attribution_result(
-                models=model, conversion=conversion, by=by, lookback=lookback, period=period
+                models=model,
+                conversion=conversion,
+                by=by,
+                lookback=lookback,
+                period=period,
+                as_of=_date(as_of, "--as-of"),
             )
     _emit(result, fmt, _print_attribution)
 
@@ -654,7 +700,7 @@ def _print_attribution(result) -> None:
             t.add_column(c.replace("cost_per_conversion", "cost/conv"),
                          justify="left" if c in ("period", by) else "right")  # fmt: skip
         for r in result.rows:
-            keys = ([r["period"]] if len(periods) > 1 else []) + [str(r[by])]
+            keys = ([r["period"]] if len(periods) > 1 else []) + [_label(r[by])]
             t.add_row(*keys, *[_fmt(r.get(c), units.get(c, "")) for c in cols])
         out.print(t)
     else:
@@ -662,7 +708,7 @@ def _print_attribution(result) -> None:
         spread = {(s["period"], s[by]): s["spread"] for s in result.spread}
         keys = list(dict.fromkeys((r["period"], r[by]) for r in result.rows))
         # Models side by side, split into tables that fit the terminal.
-        width = max([len(by)] + [len(str(k[1])) for k in keys]) + 4
+        width = max([len(by)] + [len(_label(k[1])) for k in keys]) + 4
         chunks, cur, used = [], [], width + (10 if len(periods) > 1 else 0)
         for m in models:
             w = max(len(m), 8) + 3
@@ -684,7 +730,7 @@ def _print_attribution(result) -> None:
                 t.add_column("spread", justify="right")
             for k in keys:
                 row = [k[0]] if len(periods) > 1 else []
-                row.append(str(k[1]))
+                row.append(_label(k[1]))
                 for m in chunk:
                     c = cells.get((m, *k))
                     row.append(
@@ -705,13 +751,14 @@ def _print_attribution(result) -> None:
                     t.add_column(m, justify="right")
                 for k in keys:
                     first = cells.get((chunk[0], *k)) or {}
-                    row = ([k[0]] if len(periods) > 1 else []) + [str(k[1])]
+                    row = ([k[0]] if len(periods) > 1 else []) + [_label(k[1])]
                     row.append(_fmt(first.get("spend"), "currency"))
                     row += [_fmt((cells.get((m, *k)) or {}).get("roi"), "fraction")
                             for m in chunk]  # fmt: skip
                     t.add_row(*row)
                 out.print(t)
-    out.print(f"[dim]Source: {result.source}; amounts in {result.currency}. Definitions:[/]")
+    as_of = f"; as of {result.as_of.label} ({result.as_of.rule})" if result.as_of else ""
+    out.print(f"[dim]Source: {result.source}{as_of}; amounts in {result.currency}. Definitions:[/]")
     for name, text in result.definitions.items():
         out.print(f"[dim]  {name}: {text}[/]")
     for w in result.warnings:

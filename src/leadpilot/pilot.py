@@ -76,8 +76,15 @@ class Pilot:
         }
         return df
 
-    def ingest(self, source: str | Path, policy: str | None = None) -> IngestSummary:
-        return ingest(self.workspace, source, policy=policy)
+    def ingest(
+        self, source: str | Path, policy: str | None = None, progress=None
+    ) -> IngestSummary:
+        """Load a folder of canonical files or the sources a leadpilot.yaml names; the
+        summary's warnings include the channel reconciliation of spend and leads."""
+        summary = ingest(self.workspace, source, policy=policy, progress=progress)
+        if any(t in summary.tables for t in ("leads", "spend")):
+            summary.warnings.extend(str(w) for w in self.reconcile())
+        return summary
 
     def kpi_result(
         self,
