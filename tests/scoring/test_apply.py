@@ -90,7 +90,7 @@ def test_rules_only_apply_gives_rule_reasons(make_workspace, tmp_path):
     assert bands == {"A": 1, "D": 1}
 
 
-def test_rules_scores_identical_on_duckdb_and_postgres(synth_ws, pg_url, tmp_path):
+def test_scores_identical_on_duckdb_and_postgres(synth_ws, pg_url, tmp_path):
     from helpers import write_config
     from scoring_settings import SCORING
 
@@ -98,18 +98,26 @@ def test_rules_scores_identical_on_duckdb_and_postgres(synth_ws, pg_url, tmp_pat
     write_config(pg_ws, pg_url, scoring=SCORING)
     data = synth_ws.parent / "data"
     at = datetime(2025, 9, 30)
-    results = []
+    shutil.copytree(synth_ws / "models", pg_ws / "models")  # the same trained model
+    results, scores = [], []
     for path in (synth_ws, pg_ws):
         with leadpilot.open(path) as lp:
             if path == pg_ws:
                 lp.ingest(data)
             expr = rules_score(lp.tables(), lp.config, as_of=at, detail=True)
             results.append(expr.to_pandas().sort_values("lead_id").reset_index(drop=True))
+            scores.append(lp.score_apply(as_of=at, store=False))
     duck, pg = results
     assert len(duck) == len(pg) > 2000
     assert duck["lead_id"].tolist() == pg["lead_id"].tolist()
     assert (duck["rules_score"] - pg["rules_score"]).abs().max() < 1e-9
     assert duck["scored_mql"].tolist() == pg["scored_mql"].tolist()
+    # the model's scores, bands and reasons from the one engine query, on both engines
+    duck, pg = scores
+    assert duck["lead_id"].tolist() == pg["lead_id"].tolist()
+    assert (duck["probability"] - pg["probability"]).abs().max() < 1e-9
+    assert duck["band"].tolist() == pg["band"].tolist()
+    assert duck["reason_1"].tolist() == pg["reason_1"].tolist()
 
 
 def test_cli_end_to_end(ws, tmp_path):
