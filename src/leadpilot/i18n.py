@@ -1,0 +1,198 @@
+"""Languages: numbers, amounts, dates and labels formatted for the reader (Babel).
+
+The JSON and CSV outputs never change with the language (keys in English, rates as
+fractions, ISO dates): only what a person reads does. ``Formatter`` formats values for a
+language and the workspace's currency; ``tr`` translates interface text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+
+from .errors import UsageError
+
+LANGUAGES = ("en", "fr")
+MISSING = "–"
+
+
+def check_language(lang: str | None) -> str:
+    """The language code, or a UsageError naming the ones there are (never ignored)."""
+    code = (lang or "en").strip().lower()
+    if code not in LANGUAGES:
+        raise UsageError(f"--lang {lang!r}: expected one of {', '.join(LANGUAGES)}")
+    return code
+
+
+@cache
+def _money_pattern(lang: str, digits: int) -> str:
+    pattern = Locale.parse(lang).currency_formats["standard"].pattern.split(";")[0]
+    return pattern.replace(".00", "." + "0" * digits if digits else "")
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Values as a reader of ``lang`` expects them: '1 234 567,89 €' in French."""
+
+    lang: str = "en"
+    currency: str = "EUR"
+
+    def number(self, value: float | int | None, digits: int = 0) -> str:
+        if value is None:
+            return MISSING
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, format=pattern, locale=self.lang)
+
+    def percent(self, fraction: float | None, digits: int = 1) -> str:
+        if fraction is None:
+            return MISSING
+        pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+        return format_percent(fraction, format=pattern, locale=self.lang)
+
+    def money(self, value: float | None, digits: int | None = None) -> str:
+        """An amount in the workspace currency; no cents from 100 up (tables of totals)."""
+        if value is None:
+            return MISSING
+        if digits is None:
+            digits = 0 if abs(value) >= 100 else 2
+        return format_currency(
+            value,
+            self.currency,
+            format=_money_pattern(self.lang, digits),
+            locale=self.lang,
+            currency_digits=False,
+        )
+
+    def multiple(self, value: float | None) -> str:
+        return MISSING if value is None else self.number(value, 2) + "×"
+
+    def days(self, value: float | None) -> str:
+        return self.number(value, 1)
+
+    def date(self, value: date | datetime | str | None) -> str:
+        if value is None:
+            return MISSING
+        if isinstance(value, str):
+            try:
+                value = date.fromisoformat(value[:10])
+            except ValueError:
+                return value
+        return format_date(value, format="medium", locale=self.lang)
+
+    def value(self, value: object, unit: str = "") -> str:
+        """Any cell by its unit: fraction, currency, days, multiple, or a count."""
+        if value is None:
+            return MISSING
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bool):
+            return tr("yes" if value else "no", self.lang)
+        if unit == "fraction":
+            return self.percent(value)
+        if unit == "currency":
+            return self.money(value)
+        if unit == "days":
+            return self.days(value)
+        if unit == "multiple":
+            return self.multiple(value)
+        if isinstance(value, float) and not value.is_integer() and abs(value) < 100:
+            return self.number(value, 2)
+        return self.number(value)
+
+
+# Interface text: English -> French. Keys are the English text itself, so an untranslated
+# string still reads correctly in English; tests check that every key used has a French.
+FRENCH: dict[str, str] = {
+    "yes": "oui",
+    "no": "non",
+    "note": "note",
+    "warning": "attention",
+    "fix": "correctif",
+    "KPIs": "Indicateurs",
+    "cohort view": "vue cohorte",
+    "activity view": "vue activité",
+    "Amounts in": "Montants en",
+    "Definitions": "Définitions",
+    "as of": "au",
+    "Ingest summary": "Bilan de l'import",
+    "policy": "politique",
+    "table": "table",
+    "read": "lues",
+    "loaded": "chargées",
+    "merged": "fusionnées",
+    "quarantined": "mises de côté",
+    "Leads merged": "Leads fusionnés",
+    "excluded by the lead rule": "exclus par la règle des leads",
+    "channel derived from UTM/referrer": "canal déduit des UTM/référents",
+    "Leads by channel": "Leads par canal",
+    "Funnel": "Entonnoir",
+    "stage": "étape",
+    "count": "nombre",
+    "from previous": "depuis l'étape précédente",
+    "from lead": "depuis le lead",
+    "exit": "sortie",
+    "acceptance": "acceptation",
+    "meets": "atteint",
+    "below": "sous",
+    "the agreed": "le seuil convenu de",
+    "not measured": "non mesurée",
+    "rejection reasons": "motifs de rejet",
+    "Velocity": "Vélocité",
+    "days": "jours",
+    "measure": "mesure",
+    "median": "médiane",
+    "mean": "moyenne",
+    "Share converted by age (Kaplan–Meier, open leads censored)": (
+        "Part convertie selon l'âge (Kaplan–Meier, leads ouverts censurés)"
+    ),
+    "day": "jour",
+    "Content performance": "Performance des contenus",
+    "Lead-source mix by": "Répartition des sources de leads par",
+    "Interest retention": "Rétention de l'intérêt",
+    "Attribution": "Attribution",
+    "Attributed conversions and share by model": "Conversions attribuées et part par modèle",
+    "ROI by model ((attributed revenue - spend) / spend)": (
+        "ROI par modèle ((revenu attribué - dépenses) / dépenses)"
+    ),
+    "spread": "écart",
+    "Source": "Source",
+    "Quarantine": "Quarantaine",
+    "problem(s) in": "problème(s) dans",
+    "record(s)": "enregistrement(s)",
+    "file": "fichier",
+    "row": "ligne",
+    "column": "colonne",
+    "value": "valeur",
+    "expected": "attendu",
+    "Presets (sources[].preset in leadpilot.yaml)": (
+        "Préréglages (sources[].preset dans leadpilot.yaml)"
+    ),
+    "Scoring model": "Modèle de scoring",
+    "Scores on held-out leads": "Scores sur les leads mis de côté pour le test",
+    "Threshold trade-off": "Arbitrage du seuil",
+    "recommended threshold": "seuil recommandé",
+    "Leads by band": "Leads par tranche",
+    "Top": "Les",
+    "of": "sur",
+    "leads": "leads",
+    "threshold": "seuil",
+    "MQLs/month": "MQL/mois",
+    "conversion": "conversion",
+    "customers/month": "clients/mois",
+    "recommended": "recommandé",
+    "immature cohort: its rates will still grow": (
+        "cohorte immature : ses taux vont encore augmenter"
+    ),
+}
+
+
+def tr(text: str, lang: str) -> str:
+    """Interface text in ``lang`` (English when no translation exists)."""
+    if lang == "fr":
+        return FRENCH.get(text, text)
+    return text

@@ -1,0 +1,44 @@
+"""Languages: values formatted for the reader with Babel; unknown languages refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from leadpilot.errors import UsageError
+from leadpilot.i18n import FRENCH, Formatter, check_language, tr
+
+NNBSP, NBSP = "\u202f", "\xa0"
+
+
+def test_french_amounts_numbers_and_rates():
+    f = Formatter("fr", "EUR")
+    assert f.money(1234567.89, digits=2) == f"1{NNBSP}234{NNBSP}567,89{NBSP}€"
+    assert f.money(1234567.89) == f"1{NNBSP}234{NNBSP}568{NBSP}€"
+    assert f.number(1583) == f"1{NNBSP}583"
+    assert f.percent(0.074) == f"7,4{NNBSP}%" or f.percent(0.074) == "7,4%"
+    assert f.date("2026-12-05") == "5 déc. 2026"
+
+
+def test_english_and_the_workspace_currency():
+    f = Formatter("en", "USD")
+    assert f.money(1234567.89) == "$1,234,568"
+    assert f.money(12.5) == "$12.50"
+    assert f.number(1583) == "1,583" and f.percent(0.074) == "7.4%"
+    assert Formatter("fr", "USD").money(10.0).endswith("$US")  # never a € for dollars
+
+
+def test_missing_values_are_a_dash():
+    f = Formatter("fr")
+    assert f.value(None, "fraction") == f.money(None) == f.days(None) == "–"
+
+
+@pytest.mark.parametrize("lang", ["de", "english", "FR-fr"])
+def test_unknown_language_is_an_error(lang):
+    with pytest.raises(UsageError, match="expected one of en, fr"):
+        check_language(lang)
+
+
+def test_translations_fall_back_to_english():
+    assert tr("Funnel", "fr") == "Entonnoir" and tr("Funnel", "en") == "Funnel"
+    assert tr("an untranslated sentence", "fr") == "an untranslated sentence"
+    assert all(v and v.strip() for v in FRENCH.values())
