@@ -352,22 +352,25 @@ def type_mapped(
     )
     labels = {("column", name): header for name, header in mapped.extra_headers.items()
               if header != name}  # fmt: skip
-    for name in CHANNEL_COLUMNS:
+    # leads and spend name the channels a reader sees (touchpoints repeat them, by millions)
+    for name in CHANNEL_COLUMNS if mapped.table in ("leads", "spend", "traffic") else ():
         if name in mapped.columns:
-            labels.update(_value_labels(name, mapped.columns[name], out[name]))
+            labels.update(_value_labels(name, mapped.columns[name]))
     return Typed(mapped.table, data, issues, problems, parsed_stage_dates, dates, labels)
 
 
-def _value_labels(name: str, written: pa.Array, stored: pa.Array) -> dict[tuple[str, str], str]:
+def _value_labels(name: str, written: pa.Array) -> dict[tuple[str, str], str]:
     """Stored value -> the text the file wrote, where folding changed more than case
-    ('liste_achetee' -> 'Liste achetée'); values renamed by a mapping keep their name."""
-    pairs = pa.table({"s": pc.cast(stored, pa.string()), "w": pc.cast(written, pa.string())})
-    pairs = pairs.filter(pc.is_valid(pairs["s"])).group_by(["s", "w"]).aggregate([])
+    ('liste_achetee' -> 'Liste achetée'). A value a mapping renames is stored under the
+    mapping's name, which needs no label."""
     out: dict[tuple[str, str], str] = {}
-    for key, text in zip(pairs["s"].to_pylist(), pairs["w"].to_pylist(), strict=True):
+    texts = pc.unique(pc.cast(written, pa.string())).to_pylist()
+    if len(texts) > 10_000:  # identifiers rather than channel names: nothing to show
+        return out
+    for text in texts:
         text = (text or "").strip()
-        # a value a mapping renamed keeps its new name; plain case changes need no label
-        if text and fold_name(text) == key and text.lower().replace(" ", "_") != key:
+        key = fold_name(text)
+        if text and key and text.lower().replace(" ", "_") != key:
             out.setdefault((f"value:{name}", key), text)
     return out
 
