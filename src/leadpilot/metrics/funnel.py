@@ -181,10 +181,7 @@ def compute_funnel(
             if len(unmeasured) == len(acceptance)
             else f"in {len(unmeasured)} of {len(acceptance)} group(s)"
         )
-        warnings.append(
-            f"acceptance not measured {where}: {CATALOG['mql_to_sal'].unmeasured}; the sal "
-            "counts there are implied by later stages"
-        )
+        warnings.append(f"acceptance not measured {where}: {CATALOG['mql_to_sal'].unmeasured}")
     below = [a for a in acceptance if a["meets_threshold"] is False]
     if below:
         warnings.append(
