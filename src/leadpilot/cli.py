@@ -800,6 +800,8 @@ def score_train(
 
 
 def _print_train(result) -> None:
+    from rich.markup import escape  # column names and values may hold [brackets]
+
     c = result.card
     within = f"within {c['horizon_days']} days" if c["horizon_days"] else "outcomes final"
     t = Table(title=f"Scoring model — {c['model']} (target {c['target']}, {within})")
@@ -830,28 +832,24 @@ def _print_train(result) -> None:
         for col in ("column", "reason", "detail"):
             g.add_column(col)
         for x in guard["left_out"]:
-            g.add_row(x["column"], x["reason"], x["detail"])
+            g.add_row(escape(x["column"]), escape(x["reason"]), escape(x["detail"]))
         out.print(g)
     for x in guard.get("included_despite_guard", []):
         out.print(
-            f"[yellow]included by scoring.model.include[/]: {x['column']} ({x['reason']}: "
-            f"{x['detail']})"
+            f"[yellow]included by scoring.model.include[/]: {escape(x['column'])} "
+            f"({escape(x['reason'])}: {escape(x['detail'])})"
         )
     for x in c.get("leakage_suspects", []):
         out.print(
-            f"[bold yellow]leakage suspect[/]: {x['feature']}: {x['why']}; {x['advice']}",
-            markup=True,
+            f"[bold yellow]leakage suspect[/]: {escape(x['feature'])}: {escape(x['why'])}; "
+            f"{escape(x['advice'])}",
             highlight=False,
         )
-    out.print(
-        f"[dim]{len(c['features'])} features; saved in models/ with its card; "
-        f"bands: {_bands_text(c['bands'])}[/]"
-        if c.get("bands")
-        else f"[dim]{len(c['features'])} features; saved in models/ with its card[/]"
-    )
+    bands = f"; bands: {escape(_bands_text(c['bands']))}" if c.get("bands") else ""
+    out.print(f"[dim]{len(c['features'])} features; saved in models/ with its card{bands}[/]")
     out.print("[dim]To use a left-out column anyway: scoring.model.include in leadpilot.yaml[/]")
     for w in result.warnings:
-        out.print(f"[yellow]note[/]: {w}")
+        out.print(f"[yellow]note[/]: {escape(w)}")
 
 
 @score_app.command("evaluate")
@@ -1015,9 +1013,14 @@ def _bands_text(bands: dict) -> str:
 
 def _print_scores(df) -> None:
     """The 20 best leads, the count and share of leads per band, and the bands' rule."""
+    from rich.markup import escape  # reasons hold '[personal data]', not markup
+
     meta = df.attrs["meta"]
     top = df.sort_values("score", ascending=False, kind="stable").head(20)
-    shown = top.astype(object).where(top.notna(), None).to_dict(orient="records")
+    shown = [
+        {k: escape(v) if isinstance(v, str) else v for k, v in row.items()}
+        for row in top.astype(object).where(top.notna(), None).to_dict(orient="records")
+    ]
     title = (
         f"Top {len(shown)} of {len(df):,} leads "
         f"(score from the {meta['score']}, as of {meta['as_of']})"
@@ -1030,9 +1033,9 @@ def _print_scores(df) -> None:
             f"{b} {int(counts.get(b, 0)):,} ({meta['bands']['shares'][b]:.1%})" for b in "ABCD"
         )
     )
-    out.print(f"[dim]bands: {_bands_text(meta['bands'])}[/]")
+    out.print(f"[dim]bands: {escape(_bands_text(meta['bands']))}[/]")
     for w in meta["warnings"]:
-        out.print(f"[yellow]note[/]: {w}")
+        out.print(f"[yellow]note[/]: {escape(w)}")
 
 
 @score_app.command("threshold")

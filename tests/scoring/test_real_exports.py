@@ -192,6 +192,7 @@ def test_cli_prints_the_guard_the_suspects_and_the_bands(hubspot):
     assert "Columns left out of the features (leakage guard)" in text
     assert "last_name" in text and "personal data" in text
     assert "leakage suspect: lifecycle_stage" in text
+    assert "scoring.model.exclude: [lifecycle_stage]" in text  # brackets are not markup
     assert "too good: leakage" in text and "held-out AUC" in text
     assert "included by scoring.model.include: first_name" in text
     res = runner.invoke(app, ["score", "apply", "-w", str(hubspot["default"][0]), "--format",
@@ -204,6 +205,12 @@ def test_cli_prints_the_guard_the_suspects_and_the_bands(hubspot):
                         env={"COLUMNS": "200"})  # fmt: skip
     assert res.exit_code == 0, res.output
     assert "Leads by band: A" in res.output and "bands: quantiles" in res.output
+    ws, _, scores = hubspot["include"]
+    res = runner.invoke(app, ["score", "apply", "-w", str(ws)], env={"COLUMNS": "400"})
+    top = scores.sort_values("score", ascending=False, kind="stable").head(20)
+    hidden = top.filter(like="reason_").stack().str.contains("[personal data]", regex=False)
+    assert res.exit_code == 0 and hidden.any()
+    assert "first_name [personal data] (" in res.output
 
 
 # ------------------------------------------------------------------ final outcomes
