@@ -88,7 +88,15 @@ def train(
     status: Callable[[str], None] | None = None,
 ) -> TrainResult:
     """Train on the leads whose outcome is known; ``model``: auto (choice by validation
-    AUC), logistic or boosted."""
+    AUC), logistic or boosted.
+
+    The features are the ones the leakage guard keeps (guard.py; scoring.model.include /
+    exclude adjust it). The saved card lists the columns left out and why, the features
+    that alone give the outcome away (leakage_suspects), the band cut-offs (quantiles of
+    the training leads' scores) and a warning with any held-out AUC above 0.99. Raises
+    UsageError when too few leads have a known outcome, suggesting ``--horizon 0`` when
+    the horizon is what leaves them out.
+    """
     settings = config.scoring.model
     target = target or settings.target
     if target not in ("sql", "opportunity", "customer"):
