@@ -628,12 +628,13 @@ def _join_durations(agg, model, durations, by, unit, keys, view, date_from, date
     return agg
 
 
+# How the dates of the lead model read in notes ("<end> dated before <start>").
 STAGE_LABELS = {
     "created_at": "the lead's creation",
     "mql_at": "MQL",
     "sql_at": "SQL",
     "opportunity_at": "opportunity (or deal creation)",
-    "customer_at": "won date",
+    "customer_at": "won deal (customer)",
 }
 
 

@@ -1,0 +1,188 @@
+"""Cost KPIs where no spend is recorded, and the channel reconciliation (issue 9, #3/#6):
+spend named `email` never joined leads named `email_marketing` (`cpl 0` on one row, the
+spend on another, no warning)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import leadpilot
+from leadpilot.cli import app
+from leadpilot.metrics.reconcile import ReconcileWarning, closest
+
+COSTS = ["spend", "cpl", "cost_per_mql", "cost_per_sql", "cost_per_opportunity", "cac",
+         "roas", "roi"]  # fmt: skip
+
+
+def write(folder, leads: str, spend: str, deals: str = ""):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "leads.csv").write_text("lead_id,created_at,channel,campaign\n" + leads)
+    (folder / "spend.csv").write_text("date,channel,campaign,amount\n" + spend)
+    (folder / "deals.csv").write_text(
+        "deal_id,lead_id,created_at,status,closed_at,amount\n" + deals
+    )
+    return folder
+
+
+HUBSPOT_LIKE = dict(
+    leads="L1,2025-01-03,email_marketing,spring-sale\nL2,2025-01-04,email_marketing,\n"
+    "L3,2025-01-05,paid_search,brand\nL4,2025-01-06,organic_search,\n",
+    spend="2025-01-01,email,spring_sale,300\n2025-01-01,paid_search,brand,200\n",
+    deals="D1,L1,2025-01-10,won,2025-01-20,1000\nD3,L3,2025-01-10,won,2025-01-21,400\n",
+)
+
+
+@pytest.fixture
+def hubspot_ws(make_workspace, tmp_path):
+    ws = make_workspace()
+    with leadpilot.open(ws) as lp:
+        lp.ingest(write(tmp_path / "src", **HUBSPOT_LIKE))
+    return ws
+
+
+def test_spend_of_zero_is_zero_and_no_spend_row_is_null(make_workspace, tmp_path):
+    src = write(
+        tmp_path / "src",
+        leads="A1,2025-01-03,a,\nA2,2025-01-04,a,\nB1,2025-01-05,b,\n",
+        spend="2025-01-01,a,,0\n",  # a: a recorded spend of 0; b: no spend row at all
+        deals="DB,B1,2025-01-06,won,2025-01-09,700\n",
+    )
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        result = lp.kpi_result(by=["channel"], kpis=["all"])
+        activity = lp.kpi_result(by=["channel"], view="activity", kpis=["spend", "cpl"])
+        total = lp.kpi_result(kpis=COSTS).rows[0]
+    rows = {r["channel"]: r for r in result.rows}
+    assert rows["a"]["spend"] == 0 and rows["a"]["cpl"] == 0 and rows["a"]["cost_per_mql"] is None
+    for k in COSTS:
+        assert rows["b"][k] is None, k  # was 0 (cpl 0, cac 0) before
+    assert rows["b"]["revenue"] == 700
+    assert {r["channel"]: r["spend"] for r in activity.rows} == {"a": 0, "b": None}
+    notes = [w for w in result.warnings if w.startswith("no spend recorded")]
+    assert len(notes) == 1 and "1 group(s) (channel=b)" in notes[0] and "cac" in notes[0]
+    assert "not 0" in notes[0]
+    assert total["spend"] == 0 and total["roas"] is None  # spend 0: no ratio to spend
+
+
+def test_kpis_warn_when_spend_and_leads_name_channels_differently(hubspot_ws):
+    with leadpilot.open(hubspot_ws) as lp:
+        result = lp.kpi_result(by=["channel"])
+        campaign = lp.kpi_result(by=["campaign"])
+        unsplit = lp.kpi_result()
+        no_cost = lp.kpi_result(by=["channel"], kpis=["leads", "customers"])
+    rows = {r["channel"]: r for r in result.rows}
+    assert rows["email"]["leads"] == 0 and rows["email"]["spend"] == 300
+    assert rows["email_marketing"]["leads"] == 2 and rows["email_marketing"]["cpl"] is None
+    spend_side = [w for w in result.warnings if w.startswith("spend names channel 'email'")]
+    assert len(spend_side) == 1 and "did you mean 'email_marketing'?" in spend_side[0]
+    lead_side = [w for w in result.warnings if "of channel 'email_marketing'" in w]
+    assert len(lead_side) == 1 and "did you mean 'email'?" in lead_side[0]
+    assert any("channel 'organic_search' but no spend names it" in w for w in result.warnings)
+    assert not any("spend names channel 'paid_search'" in w for w in result.warnings)
+    assert any(
+        "spend names campaign 'spring_sale'" in w and "did you mean 'spring-sale'?" in w
+        for w in campaign.warnings
+    )
+    # not split by channel or campaign: the totals are right, nothing to reconcile
+    assert not any("did you mean" in w for w in unsplit.warnings)
+    assert not any("did you mean" in w for w in no_cost.warnings)  # no cost KPI involved
+    assert result.to_json()["meta"]["warnings"] == result.warnings
+
+
+def test_reconcile_on_pilot_is_typed(hubspot_ws):
+    with leadpilot.open(hubspot_ws) as lp:
+        found = lp.reconcile()
+        leads = lp.table("leads")
+        spend = lp.table("spend")
+    assert all(isinstance(w, ReconcileWarning) for w in found)
+    got = {(w.code, w.dimension, w.value): w for w in found}
+    # an independent pandas check of which names match
+    for dim in ("channel", "campaign"):
+        lead_names, spend_names = set(leads[dim].dropna()), set(spend[dim].dropna())
+        for v in spend_names - lead_names:
+            assert ("spend_without_match", dim, v) in got
+        for v in spend_names & lead_names:
+            assert ("spend_without_match", dim, v) not in got
+    for v in set(leads.channel) - set(spend.channel):
+        assert got[("no_spend", "channel", v)].count == int((leads.channel == v).sum())
+    w = got[("spend_without_match", "channel", "email")]
+    assert w.amount == 300 and w.count == 1 and w.suggestions == ("email_marketing",)
+    assert json.loads(json.dumps(w.as_dict()))["suggestions"] == ["email_marketing"]
+    assert str(w) == w.message and w.message.endswith("did you mean 'email_marketing'?")
+    assert not any(w.code == "no_spend" and w.dimension == "campaign" for w in found)
+
+
+def test_no_spend_loaded_means_nothing_to_reconcile(make_workspace, tmp_path):
+    src = tmp_path / "s"
+    src.mkdir()
+    (src / "leads.csv").write_text("lead_id,created_at,channel\nA,2025-01-01,email\n")
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        assert lp.reconcile() == []
+        result = lp.kpi_result(by=["channel"])
+    assert result.rows[0]["cpl"] is None
+    assert "no spend loaded: spend and cost KPIs are null" in result.warnings
+
+
+@pytest.mark.parametrize(
+    ("name", "candidates", "want"),
+    [
+        ("email", ["email_marketing", "paid_search"], ["email_marketing"]),
+        ("Paid Search", ["organic_search", "paid_search"], ["paid_search"]),
+        ("paid_socail", ["paid_social", "email"], ["paid_social"]),
+        ("webinars", ["email", "paid_search"], []),
+    ],
+)
+def test_closest_names(name, candidates, want):
+    assert closest(name, candidates)[: len(want) or None] == want
+
+
+@pytest.mark.parametrize("backend", ["duckdb"], indirect=True)
+def test_cli_json_meta_and_table_notes(hubspot_ws):
+    runner = CliRunner()
+    r = runner.invoke(app, ["kpis", "-w", str(hubspot_ws), "--by", "channel", "-f", "json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    rows = {x["channel"]: x for x in doc["rows"]}
+    assert rows["email_marketing"]["spend"] is None and rows["email_marketing"]["cpl"] is None
+    assert any("did you mean 'email_marketing'?" in w for w in doc["meta"]["warnings"])
+    r = runner.invoke(app, ["kpis", "-w", str(hubspot_ws), "--by", "channel"],
+                      env={"COLUMNS": "200"})  # fmt: skip
+    assert "did you mean 'email_marketing'?" in r.stdout
+    line = next(x for x in r.stdout.splitlines() if x.startswith("│ email_marketing"))
+    assert "–" in line  # cpl shown as a dash, not 0
+
+
+def test_attribution_costs_null_without_spend_and_reconciled(make_workspace, tmp_path):
+    src = write(
+        tmp_path / "j",
+        leads="A,2025-01-10,paid_search,\nB,2025-01-12,paid_social,\n",
+        # the spend export calls paid_social 'social_paid': no touch has that name
+        spend="2025-01-01,paid_search,,400\n2025-01-01,social_paid,,250\n",
+        deals="DA,A,2025-01-18,won,2025-01-25,1000\nDB,B,2025-01-13,won,2025-01-20,500\n",
+    )
+    (src / "touchpoints.csv").write_text(
+        "touch_id,lead_id,ts,type,channel\n"
+        "a1,A,2025-01-05,ad_click,paid_search\nb1,B,2025-01-12,form_submit,paid_social\n"
+    )
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        result = lp.attribution_result(models="linear")
+    rows = {r["channel"]: r for r in result.rows}
+    assert rows["paid_social"]["spend"] is None and rows["paid_social"]["roi"] is None
+    assert rows["paid_social"]["conversions"] == 1
+    assert rows["social_paid"]["spend"] == 250 and rows["social_paid"]["conversions"] == 0
+    assert rows["paid_search"]["spend"] == 400 and rows["paid_search"]["roi"] == 1.5
+    assert any(
+        "spend names channel 'social_paid'" in w and "no attribution touch" in w
+        and "did you mean 'paid_social'?" in w
+        for w in result.warnings
+    )  # fmt: skip
+    assert any(w.startswith("no spend recorded for 1 channel value(s) (paid_social)")
+               for w in result.warnings)  # fmt: skip
+    df = pd.DataFrame(result.rows)
+    assert df.spend.sum() == pytest.approx(400 + 250)  # nulls left out, nothing lost
