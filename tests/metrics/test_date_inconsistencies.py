@@ -54,6 +54,7 @@ def test_negative_durations_left_out_and_counted(ws):
     with leadpilot.open(ws) as lp:
         result = lp.velocity_result()
         kpis = lp.kpi_result(kpis=["days_to_mql", "sales_cycle_days"])
+        activity = lp.kpi_result(kpis=["days_to_mql"], view="activity", period="month")
     r = result.rows[0]
     for name, days in pandas_durations().items():
         kept, left_out = days[days >= 0], int((days < 0).sum())
@@ -64,6 +65,10 @@ def test_negative_durations_left_out_and_counted(ws):
         assert any(w.startswith(note) and "before the lead's creation" in w
                    for w in result.warnings), name  # fmt: skip
         assert any(w.startswith(note) for w in kpis.warnings), name
+    # activity view (grouped by the MQL's month): counted too
+    assert {r["period"] for r in activity.rows} == {"2025-01"}
+    assert activity.rows[0]["days_to_mql_n"] == 2
+    assert any(w.startswith("days_to_mql: 1 duration(s) left out") for w in activity.warnings)
     assert any(w.startswith("customer_by_day_<N>: 1 lead(s) left out") for w in result.warnings), (
         result.warnings
     )

@@ -193,11 +193,12 @@ def compute_kpis(
     durations = [k for k in chosen if k.kind == "duration"]
     if durations:
         agg = _join_durations(agg, model, durations, by, unit, keys, view, date_from, date_to)
-        warnings += _negative_durations(model, durations, view, date_from, date_to)
 
     result = agg.order_by([agg[k] for k in keys]) if keys else agg
     raw = result.to_pyarrow().to_pylist()
     rows = [_finish_row(r, chosen, by, period, warnings) for r in raw]
+    if durations:
+        warnings += _negative_durations(model, raw, durations, view, date_from, date_to)
     for measure in joined:
         warnings += _unrecorded(measure, raw, rows, chosen, keys)
     if "spend" in joined and any(_uses(k, "spend") for k in chosen):
@@ -602,29 +603,33 @@ def _days(model: ir.Table, k: Kpi) -> ir.NumericValue:
 def _join_durations(agg, model, durations, by, unit, keys, view, date_from, date_to):
     """Median, mean and p75 of stage-to-stage days among the leads that made the step.
 
-    Cohort view: grouped by the lead's creation period (one pass with the counts);
-    activity view: by the period in which the later stage was reached. Negative durations
-    (a later stage dated before the earlier one) are left out; _negative_durations counts
-    them for the note.
+    Cohort view: grouped by the lead's creation period; activity view: by the period in
+    which the later stage was reached. Negative durations (a later stage dated before the
+    earlier one) are left out; in the cohort view the same pass counts them (``_neg_<kpi>``:
+    its groups are the leads' own), in the activity view _negative_durations does, so that
+    they add no group of their own.
     """
     for k in durations:
         start, end = model[k.numerator], model[k.denominator]
         d = _days(model, k)
         anchor = model.created_at if view == "cohort" else end
-        t = model.filter(
-            start.notnull() & end.notnull() & (d >= 0) & _in_range(anchor, date_from, date_to)
-        ).mutate(_d=d, _anchor=anchor)
-        s = _aggregate(
-            t,
-            _group(t, by, unit, t._anchor),
-            {
-                k.name: t._d.median(),
-                f"{k.name}_mean": t._d.mean(),
-                f"{k.name}_p75": t._d.quantile(0.75),
-                f"{k.name}_n": t.count(),
-            },
-        )
-        agg = _outer_join(agg, s, keys, {f"{k.name}_n": 0})
+        cond = start.notnull() & end.notnull() & _in_range(anchor, date_from, date_to)
+        if view != "cohort":
+            cond &= d >= 0
+        t = model.filter(cond).mutate(_d=d, _anchor=anchor)
+        ok = t._d >= 0
+        stats = {
+            k.name: t._d.median(where=ok),
+            f"{k.name}_mean": t._d.mean(where=ok),
+            f"{k.name}_p75": t._d.quantile(0.75, where=ok),
+            f"{k.name}_n": ok.sum(),
+        }
+        fill = {f"{k.name}_n": 0}
+        if view == "cohort":
+            stats[f"_neg_{k.name}"] = (~ok).sum()
+            fill[f"_neg_{k.name}"] = 0
+        s = _aggregate(t, _group(t, by, unit, t._anchor), stats)
+        agg = _outer_join(agg, s, keys, fill)
     return agg
 
 
@@ -638,16 +643,18 @@ STAGE_LABELS = {
 }
 
 
-def _negative_durations(model, durations, view, date_from, date_to) -> list[str]:
+def _negative_durations(model, raw, durations, view, date_from, date_to) -> list[str]:
     """A counted note per duration KPI for the durations left out because the later stage
     is dated before the earlier one (ingest keeps such records and counts them)."""
-    counts = {}
-    for k in durations:
-        start, end = model[k.numerator], model[k.denominator]
-        anchor = model.created_at if view == "cohort" else end
-        bad = start.notnull() & end.notnull() & (_days(model, k) < 0)
-        counts[k.name] = (bad & _in_range(anchor, date_from, date_to)).sum()
-    row = model.aggregate(**counts).to_pyarrow().to_pylist()[0]
+    if view == "cohort":  # counted with the groups
+        row = {k.name: sum(r.get(f"_neg_{k.name}") or 0 for r in raw) for k in durations}
+    else:
+        counts = {}
+        for k in durations:
+            start, end = model[k.numerator], model[k.denominator]
+            bad = start.notnull() & end.notnull() & (_days(model, k) < 0)
+            counts[k.name] = (bad & _in_range(end, date_from, date_to)).sum()
+        row = model.aggregate(**counts).to_pyarrow().to_pylist()[0]
     notes = []
     for k in durations:
         n = int(row[k.name] or 0)
