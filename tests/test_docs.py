@@ -1,13 +1,17 @@
 """The README's Python snippet and every example's commands run as written.
 
 The examples are run from a copy of the repository's layout (main/examples next to
-shared/), as a user who just cloned it would, through the CLI in process.
+shared/), as a user who just cloned it would: `leadpilot ...` lines through the CLI in
+process, `python examples/...` lines (scripts that write an export) with this Python, in
+the same folder and in the README's order.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -57,16 +61,30 @@ def test_example_commands_run_as_written(example, tmp_path, monkeypatch, capsys)
         line.split("#")[0].strip()
         for block in _blocks(readme, "")
         for line in block.splitlines()
-        if line.strip().startswith("leadpilot ")
+        if line.strip().startswith(("leadpilot ", "python examples/"))
     ]
-    assert commands, f"examples/{example}/README.md shows no leadpilot command"
-    # a fresh clone: main/ (with its examples) next to shared/
+    assert any(c.startswith("leadpilot ") for c in commands), (
+        f"examples/{example}/README.md shows no leadpilot command"
+    )
+    # a fresh clone: main/ (with a copy of its examples: scripts may write into them)
+    # next to shared/
     clone = tmp_path / "main"
     clone.mkdir()
-    (clone / "examples").symlink_to(ROOT / "examples")
+    shutil.copytree(
+        ROOT / "examples",
+        clone / "examples",
+        ignore=shutil.ignore_patterns("export", "__pycache__"),
+    )
     (tmp_path / "shared").symlink_to(SHARED)
     monkeypatch.chdir(clone)
     for command in commands:
-        code = _cli(shlex.split(command)[1:], monkeypatch)
+        args = shlex.split(command)
+        if args[0] == "python":
+            done = subprocess.run(
+                [sys.executable, *args[1:]], cwd=clone, capture_output=True, text=True
+            )
+            assert done.returncode == 0, f"{command!r} failed: {done.stderr}"
+            continue
+        code = _cli(args[1:], monkeypatch)
         output = capsys.readouterr()
         assert code == 0, f"{command!r} failed: {output.err}"
