@@ -120,3 +120,63 @@ def test_ingest_warns_when_spend_and_leads_name_channels_differently(cli, tmp_pa
     code, out, _ = cli("ingest", str(src), "-w", str(tmp_path / "ws"))
     assert code == 0
     assert "'email'" in out and "email_marketing" in out and "did you mean" in out
+
+
+def _commands():
+    from leadpilot.cli import app
+
+    def walk(typer_app, prefix=()):
+        for c in typer_app.registered_commands:
+            yield (*prefix, c.name or c.callback.__name__.replace("_", "-")), c.callback
+        for g in typer_app.registered_groups:
+            yield from walk(g.typer_instance, (*prefix, g.name))
+
+    return list(walk(app))
+
+
+def test_every_command_takes_lang():
+    """--lang fr|en everywhere (finding 9): every command declares it."""
+    import inspect
+
+    missing = [
+        " ".join(name)
+        for name, fn in _commands()
+        if "lang" not in inspect.signature(fn).parameters
+    ]
+    assert not missing, f"commands without --lang: {missing}"
+    assert len(_commands()) >= 18
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["kpis"], ["funnel"], ["velocity"], ["quarantine"], ["content"], ["retention"],
+     ["attribution"], ["presets"], ["score", "evaluate"]],  # fmt: skip
+)
+def test_unknown_language_is_an_error_on_every_command(cli, tmp_path, args):
+    code, _, err = cli(*args, "-w", str(tmp_path), "--lang", "de") if args != ["presets"] else (
+        cli(*args, "--lang", "de")
+    )
+    assert code == 2 and "--lang 'de': expected one of en, fr" in err
+
+
+def test_french_tables_format_numbers_and_the_workspace_currency(cli, tmp_path):
+    """Finding 9: numbers stayed 1,583 and 7.4 % in French; a USD workspace showed €/MQL."""
+    from helpers import build, write_config
+
+    folder = build(
+        tmp_path / "data",
+        [{"channel": "email", "n": 1500, "mql": 900, "customers": 110, "basket": 2500,
+          "spend": 3000}],  # fmt: skip
+    )
+    ws = tmp_path / "ws"
+    write_config(ws, currency="USD")
+    assert cli("ingest", str(folder), "-w", str(ws))[0] == 0
+    code, out, _ = cli("kpis", "-w", str(ws), "--kpi", "leads,cpl,lead_to_customer,revenue",
+                       "--lang", "fr")  # fmt: skip
+    assert code == 0
+    assert "1\u202f500" in out  # French thousands
+    assert "2,00\xa0$US" in out  # CPL in the workspace's dollars, French style
+    assert "7,3\xa0%" in out or "7,3\u202f%" in out  # 110 / 1500
+    assert "275\u202f000\xa0$US" in out and "€" not in out
+    code, out, _ = cli("kpis", "-w", str(ws), "--kpi", "leads,cpl", "--lang", "en")
+    assert "1,500" in out and "$2.00" in out

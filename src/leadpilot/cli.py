@@ -22,6 +22,7 @@ from rich.table import Table
 
 from . import config as config_mod
 from .errors import LeadpilotError, UsageError, ValidationError
+from .i18n import Formatter, check_language, tr
 
 app = typer.Typer(
     name="leadpilot",
@@ -44,6 +45,16 @@ PeriodOpt = Annotated[str, typer.Option(help="day, week, month, quarter, year or
 ViewOpt = Annotated[str, typer.Option(help="cohort or activity.")]
 FromOpt = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")]
+LangOpt = Annotated[
+    str,
+    typer.Option(
+        "--lang",
+        envvar="LEADPILOT_LANG",
+        help="en or fr: labels, numbers, dates and amounts in tables (JSON and CSV never "
+        "change).",
+    ),
+]
+_FMT = [Formatter()]  # the command's language and the workspace's currency
 AsOfOpt = Annotated[
     str | None,
     typer.Option(
@@ -75,15 +86,20 @@ def _progress() -> Progress:
 
 # ---------------------------------------------------------------- commands
 @app.command()
-def init(directory: Annotated[Path, typer.Argument(help="Workspace folder.")] = Path(".")):
+def init(
+    directory: Annotated[Path, typer.Argument(help="Workspace folder.")] = Path("."),
+    lang: LangOpt = "en",
+):
     """Write a commented leadpilot.yaml into DIRECTORY."""
+    _lang(lang)
     path = config_mod.write_template(directory)
     err.print(f"wrote {path}")
 
 
 @config_app.command("schema")
-def config_schema():
+def config_schema(lang: LangOpt = "en"):
     """Print the JSON Schema of leadpilot.yaml (for editors)."""
+    _lang(lang)
     print(json.dumps(config_mod.json_schema(), indent=2))
 
 
@@ -97,13 +113,16 @@ def ingest(
         str | None, typer.Option(help="strict or quarantine (default: config).")
     ] = None,
     fmt: FormatOpt = "table",
+    lang: LangOpt = "en",
 ):
     """Load source files into the workspace database (validated, idempotent)."""
+    _lang(lang)
     from .pilot import open as open_ws
 
     if policy not in (None, "strict", "quarantine"):
         raise UsageError(f"--policy {policy!r}: expected strict or quarantine")
     with open_ws(workspace, create=True) as lp, _progress() as progress:
+        _currency(lp)
         summary = lp.ingest(source, policy=policy, progress=_progress_factory(progress))
     if fmt == "json":
         print(json.dumps(summary.as_dict(), indent=2, default=str))
@@ -112,44 +131,44 @@ def ingest(
 
 
 def _print_ingest(summary, workspace: Path | None = None) -> None:
-    t = Table(title=f"Ingest summary (policy: {summary.policy})")
+    t = Table(title=f"{_t('Ingest summary')} ({_t('policy')}: {summary.policy})")
     for c in ("table", "read", "loaded", "merged", "quarantined"):
-        t.add_column(c, justify="left" if c == "table" else "right")
+        t.add_column(_t(c), justify="left" if c == "table" else "right")
     for name, s in summary.tables.items():
         t.add_row(
             name,
-            f"{s.rows_read:,}",
-            f"{s.rows_loaded:,}",
-            f"{s.rows_merged:,}",
-            f"{s.rows_quarantined:,}",
+            f"{_n(s.rows_read)}",
+            f"{_n(s.rows_loaded)}",
+            f"{_n(s.rows_merged)}",
+            f"{_n(s.rows_quarantined)}",
         )
     out.print(t)
     quarantined = 0
     for name, s in summary.tables.items():
         quarantined += s.problems_quarantined
         for reason, n in s.quarantine_reasons.most_common(10):
-            _line("  ", f"quarantined {name}: {n:,} × expected {reason}")
+            _line("  ", f"quarantined {name}: {_n(n)} × expected {reason}")
     if quarantined:
         where = f" -w {workspace}" if workspace is not None and str(workspace) != "." else ""
-        _line("", f"{quarantined:,} problem(s) set aside: `leadpilot quarantine{where}` lists "
+        _line("", f"{_n(quarantined)} problem(s) set aside: `leadpilot quarantine{where}` lists "
                   "each with its row, cell and fix")  # fmt: skip
     out.print(
-        f"Leads merged: {summary.leads_merged:,}"
+        f"{_t('Leads merged')}: {_n(summary.leads_merged)}"
         + "".join(f" ({n} {r})" for r, n in summary.merge_reasons.items())
-        + f"; excluded by the lead rule: {summary.leads_excluded:,}; "
-        f"channel derived from UTM/referrer: {summary.channels_derived:,}",
+        + f"; {_t('excluded by the lead rule')}: {_n(summary.leads_excluded)}; "
+        f"{_t('channel derived from UTM/referrer')}: {_n(summary.channels_derived)}",
         markup=False,
     )
     if summary.channels:
         out.print(
-            "Leads by channel: "
-            + ", ".join(f"{c or 'unknown'} {n:,}" for c, n in summary.channels.items()),
+            f"{_t('Leads by channel')}: "
+            + ", ".join(f"{c or 'unknown'} {_n(n)}" for c, n in summary.channels.items()),
             markup=False,
         )
     for n in summary.notes:
-        _line("note", n, "dim")
+        _line(_t("note"), n, "dim")
     for w in summary.warnings:
-        _line("warning", w, "yellow")
+        _line(_t("warning"), w, "yellow")
 
 
 def _line(label: str, text: str, style: str = "") -> None:
@@ -172,12 +191,15 @@ def quarantine(
     table: Annotated[str | None, typer.Option(help="Only this table's records.")] = None,
     limit: Annotated[int, typer.Option(help="Rows shown in the table output (0: all).")] = 50,
     fmt: FormatOpt = "table",
+    lang: LangOpt = "en",
 ):
     """What the last ingest of each file set aside, and why: row, column, cell, fix."""
+    _lang(lang)
     from .pilot import open as open_ws
 
     _check_format(fmt)
     with open_ws(workspace) as lp:
+        _currency(lp)
         df = lp.quarantine(table=table)
     rows = df.astype(object).where(df.notna(), None).to_dict(orient="records")
     if fmt == "json":
@@ -191,9 +213,12 @@ def quarantine(
         return
     records = len({(r["table_name"], r["file"], r["row"], r["record"]) for r in rows})
     shown = rows if limit == 0 else rows[:limit]
-    t = Table(title=f"Quarantine — {len(rows):,} problem(s) in {records:,} record(s)")
+    t = Table(
+        title=f"{_t('Quarantine')} — {_n(len(rows))} {_t('problem(s) in')} {_n(records)} "
+        f"{_t('record(s)')}"
+    )
     for c in ("table", "file", "row", "column", "value", "expected"):
-        t.add_column(c, overflow="fold")
+        t.add_column(_t(c), overflow="fold")
     for r in shown:
         t.add_row(
             r["table_name"], Path(r["file"]).name, str(r["row"]), r["column_name"] or "",
@@ -201,18 +226,22 @@ def quarantine(
         )  # fmt: skip
     out.print(t)
     if len(shown) < len(rows):
-        out.print(f"[dim]{len(rows) - len(shown):,} more: --limit 0, or --format csv[/]")
+        out.print(f"[dim]{_n(len(rows) - len(shown))} more: --limit 0, or --format csv[/]")
     fixes: dict[str, int] = {}
     for r in rows:
         if r["fix"]:
             fixes[r["fix"]] = fixes.get(r["fix"], 0) + 1
     for fix, n in fixes.items():
-        _line("fix", f"{fix} ({n:,} problem(s))", "green")
+        _line(_t("fix"), f"{fix} ({_n(n)} problem(s))", "green")
 
 
 @app.command()
-def presets(name: Annotated[str | None, typer.Argument(help="A preset to show.")] = None):
+def presets(
+    name: Annotated[str | None, typer.Argument(help="A preset to show.")] = None,
+    lang: LangOpt = "en",
+):
     """List the export presets, or show one: its columns, stage dates and value mappings."""
+    _lang(lang)
     from .sources.mapping import available_presets, preset_info
 
     if name is None:
@@ -257,8 +286,10 @@ def generate(
     leads: Annotated[int, typer.Option(help="Number of leads.")] = 10_000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 42,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "parquet",
+    lang: LangOpt = "en",
 ):
     """Generate a realistic synthetic B2B dataset."""
+    _lang(lang)
     from .synth import generate as gen
     from .synth import write_tables
 
@@ -266,7 +297,7 @@ def generate(
         raise UsageError(f"--format {fmt!r}: expected csv or parquet")
     if leads < 1:
         raise UsageError("--leads must be at least 1")
-    with err.status(f"generating {leads:,} leads"):
+    with err.status(f"generating {_n(leads)} leads"):
         tables = gen(leads, seed=seed)
         paths = write_tables(tables, out_dir, fmt=fmt)
     for p in paths:
@@ -278,19 +309,21 @@ def demo(
     workspace: WorkspaceOpt = Path("demo-workspace"),
     leads: Annotated[int, typer.Option(help="Number of synthetic leads.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
-    lang: Annotated[str, typer.Option(help="en or fr.")] = "en",
+    lang: LangOpt = "en",
 ):
     """Generate -> ingest -> headline table, in one command."""
+    _lang(lang)
     from .pilot import open as open_ws
     from .synth import generate as gen
     from .synth import write_tables
 
     data_dir = workspace / "data"
-    with err.status(f"generating {leads:,} synthetic leads (seed {seed})"):
+    with err.status(f"generating {_n(leads)} synthetic leads (seed {seed})"):
         write_tables(gen(leads, seed=seed), data_dir, fmt="parquet")
     if not (workspace / config_mod.CONFIG_FILE).exists():
         config_mod.write_template(workspace)
     with open_ws(workspace, create=True) as lp:
+        _currency(lp)
         with _progress() as progress:
             summary = lp.ingest(data_dir, progress=_progress_factory(progress))
         _print_ingest(summary)
@@ -309,13 +342,15 @@ def kpis(
     kpi: Annotated[str | None, typer.Option(help="KPI names, comma-separated, or all.")] = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
-    lang: Annotated[str, typer.Option(help="en or fr (table labels).")] = "en",
+    lang: LangOpt = "en",
 ):
     """Lead-generation KPIs by period and dimension, with their definitions."""
+    _lang(lang)
     from .pilot import open as open_ws
 
     _check_format(fmt)
     with open_ws(workspace) as lp:
+        _currency(lp)
         result = lp.kpi_result(
             by=_split(by),
             period=period,
@@ -338,12 +373,15 @@ def funnel(
     date_to: ToOpt = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
+    lang: LangOpt = "en",
 ):
     """The stage chain with next-step and cumulative conversion, acceptance and exits."""
+    _lang(lang)
     from .pilot import open as open_ws
 
     _check_format(fmt)
     with open_ws(workspace) as lp:
+        _currency(lp)
         result = lp.funnel_result(
             by=_split(by),
             period=period,
@@ -361,12 +399,15 @@ def velocity(
     by: ByOpt = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
+    lang: LangOpt = "en",
 ):
     """Days to each stage (median, mean, p75) and conversion by age (Kaplan–Meier)."""
+    _lang(lang)
     from .pilot import open as open_ws
 
     _check_format(fmt)
     with open_ws(workspace) as lp:
+        _currency(lp)
         result = lp.velocity_result(by=_split(by), as_of=_date(as_of, "--as-of"))
     _emit(result, fmt, _print_velocity)
 
@@ -374,27 +415,32 @@ def velocity(
 def _print_velocity(result) -> None:
     from .metrics.velocity import DURATIONS, HORIZONS
 
-    t = Table(title=f"Velocity (days; as of {result.as_of})")
+    t = Table(
+        title=f"{_t('Velocity')} ({_t('days')}; {_t('as of')} {_date_text(result.as_of)})"
+    )
     for d in result.by:
-        t.add_column(d)
-    t.add_column("measure")
+        t.add_column(_t(d))
+    t.add_column(_t("measure"))
     for c in ("median", "mean", "p75", "n"):
-        t.add_column(c, justify="right")
+        t.add_column(_t(c), justify="right")
+    from .metrics.catalog import CATALOG
+
     for r in result.rows:
         for name in DURATIONS:
+            shown = CATALOG[name].label_fr if _FMT[0].lang == "fr" and name in CATALOG else name
             t.add_row(
                 *[_label(r[d]) for d in result.by],
-                name,
+                shown,
                 *[_fmt(r[f"{name}{s}"], "days") for s in ("", "_mean", "_p75")],
-                f"{r[f'{name}_n']:,}",
+                _n(r[f'{name}_n']),
             )
     out.print(t)
-    k = Table(title="Share converted by age (Kaplan–Meier, open leads censored)")
+    k = Table(title=_t("Share converted by age (Kaplan–Meier, open leads censored)"))
     for d in result.by:
-        k.add_column(d)
-    k.add_column("stage")
+        k.add_column(_t(d))
+    k.add_column(_t("stage"))
     for h in HORIZONS:
-        k.add_column(f"day {h}", justify="right")
+        k.add_column(f"{_t('day')} {h}", justify="right")
     for r in result.rows:
         for stage in ("sql", "customer"):
             k.add_row(
@@ -403,16 +449,21 @@ def _print_velocity(result) -> None:
                 *[_fmt(r.get(f"{stage}_by_day_{h}"), "fraction") for h in HORIZONS],
             )
     out.print(k)
-    for w in result.warnings:
-        out.print(f"[yellow]note[/]: {w}")
+    _notes(result.warnings)
 
 
 def _print_result(
-    result, fmt: str, title: str, units: dict[str, str], dims: tuple[str, ...] = ()
+    result,
+    fmt: str,
+    title: str,
+    units: dict[str, str],
+    dims: tuple[str, ...] = (),
+    report: str | None = None,
 ) -> None:
+    title = _t(title)
     if getattr(result, "as_of", None) is not None and result.as_of.label:
-        title += f" — as of {result.as_of.label}"
-    _emit(result, fmt, lambda r: _print_table(r, title, units, dims))
+        title += f" — {_t('as of')} {_date_text(result.as_of.label)}"
+    _emit(result, fmt, lambda r: _print_table(r, title, units, dims, report))
 
 
 def _emit(result, fmt: str, print_table) -> None:
@@ -432,12 +483,25 @@ def _label(value) -> str:
     return NONE if value is None else str(value)
 
 
-def _print_table(result, title: str, units: dict[str, str], dims: tuple[str, ...] = ()) -> None:
+def _print_table(
+    result,
+    title: str,
+    units: dict[str, str],
+    dims: tuple[str, ...] = (),
+    report: str | None = None,
+) -> None:
+    from .metrics.catalog import REPORT_MEASURES
+
+    measures = REPORT_MEASURES.get(report or "", {})
     t = Table(title=title)
     cols = list(result.rows[0]) if result.rows else []
     cols = [c for c in cols if not c.endswith(("_low", "_high"))]
     for c in cols:
-        t.add_column(c, justify="left" if c in ("content", "cohort", "period", *dims) else "right")
+        header = _t(c)
+        if _FMT[0].lang == "fr" and c in measures:
+            header = measures[c].label_fr
+        t.add_column(header, justify="left" if c in ("content", "cohort", "period", *dims)
+                     else "right")  # fmt: skip
     for r in result.rows:
         t.add_row(
             *[
@@ -448,20 +512,33 @@ def _print_table(result, title: str, units: dict[str, str], dims: tuple[str, ...
             ]
         )
     out.print(t)
-    for name, text in result.definitions.items():
-        out.print(f"[dim]  {name}: {text}[/]")
+    for name, text in _definitions(result).items():
+        rule = _rule(measures[name]) if name in measures else text
+        _dim(f"  {name}: {rule}")
+    _notes(getattr(result, "warnings", []))
 
 
 @app.command()
-def content(workspace: WorkspaceOpt = Path("."), as_of: AsOfOpt = None, fmt: FormatOpt = "table"):
+def content(
+    workspace: WorkspaceOpt = Path("."),
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = "table",
+    lang: LangOpt = "en",
+):
     """Content performance: views, CTA clicks, leads first touched, downstream revenue."""
+    _lang(lang)
     from .pilot import open as open_ws
 
     _check_format(fmt)
     with open_ws(workspace) as lp:
+        _currency(lp)
         result = lp.content_result(as_of=_date(as_of, "--as-of"))
     _print_result(
-        result, fmt, "Content performance", {"revenue": "currency", "lead_to_customer": "fraction"}
+        result,
+        fmt,
+        "Content performance",
+        {"revenue": "currency", "lead_to_customer": "fraction"},
+        report="content",
     )
 
 
@@ -474,19 +551,23 @@ def sources(
     ] = "quarter",
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
+    lang: LangOpt = "en",
 ):
     """Lead-source mix per period: is volume shifting toward low-converting sources?"""
+    _lang(lang)
     from .pilot import open as open_ws
 
     _check_format(fmt)
     with open_ws(workspace) as lp:
+        _currency(lp)
         result = lp.sources_result(by, period, as_of=_date(as_of, "--as-of"))
     _print_result(
         result,
         fmt,
-        f"Lead-source mix by {by}",
+        f"{_t('Lead-source mix by')} {by}",
         {k: "fraction" for k in ("lead_share", "customer_share", "lead_to_customer")},
         dims=(by,),
+        report="sources",
     )
 
 
@@ -496,15 +577,22 @@ def retention(
     months: Annotated[int, typer.Option(help="Months after creation.")] = 6,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
+    lang: LangOpt = "en",
 ):
     """Interest retention: share of each monthly cohort still engaging k months later."""
+    _lang(lang)
     from .pilot import open as open_ws
 
     _check_format(fmt)
     with open_ws(workspace) as lp:
+        _currency(lp)
         result = lp.retention_result(months, as_of=_date(as_of, "--as-of"))
     _print_result(
-        result, fmt, "Interest retention", {f"month_{m}": "fraction" for m in range(months + 1)}
+        result,
+        fmt,
+        "Interest retention",
+        {f"month_{m}": "fraction" for m in range(months + 1)},
+        report="retention",
     )
 
 
@@ -525,39 +613,43 @@ def _print_csv(rows: list[dict]) -> None:
 
 def _print_funnel(result) -> None:
     keys = (["period"] if result.period != "all" else []) + result.by
-    t = Table(title=f"Funnel — {result.view} view — as of {result.as_of.label}")
+    t = Table(
+        title=f"{_t('Funnel')} — {_t(result.view + ' view')} — {_t('as of')} "
+        f"{_date_text(result.as_of.label)}"
+    )
     for k in (*keys, "stage"):
-        t.add_column(k)
+        t.add_column(_t(k))
     for c in ("count", "from previous", "from lead"):
-        t.add_column(c, justify="right")
+        t.add_column(_t(c), justify="right")
     for r in result.rows:
         t.add_row(
             *[_label(r.get(k)) for k in keys],
-            r["stage"] + (" (exit)" if r.get("exit") else ""),
-            f"{r['count']:,}",
+            r["stage"] + (f" ({_t('exit')})" if r.get("exit") else ""),
+            f"{_n(r['count'])}",
             _fmt(r.get("conversion_from_previous"), "fraction"),
             _fmt(r.get("conversion_from_lead"), "fraction"),
         )
     out.print(t)
     for a in result.acceptance:
-        label = " ".join(_label(a[k]) for k in keys) or "all"
+        label = " ".join(_label(a[k]) for k in keys) or _t("all")
         if not a["measured"]:  # no verdict on a rate the data does not hold
             why = "no MQL" if a["reason"] == "no MQL in the group" else "no sal/rejected event"
-            out.print(f"acceptance {label}: not measured ({why}; see the note)")
+            out.print(f"{_t('acceptance')} {label}: {_t('not measured')} ({_t(why)})")
             continue
-        verdict = "[green]meets[/]" if a["meets_threshold"] else "[red]below[/]"
+        verdict = (
+            f"[green]{_t('meets')}[/]" if a["meets_threshold"] else f"[red]{_t('below')}[/]"
+        )
         out.print(
-            f"acceptance {label}: {_fmt(a['acceptance_rate'], 'fraction')} "
-            f"({a['mqls_accepted']}/{a['mqls_transmitted']} MQLs) — {verdict} the "
-            f"agreed {result.threshold:.0%}"
+            f"{_t('acceptance')} {label}: {_fmt(a['acceptance_rate'], 'fraction')} "
+            f"({_n(a['mqls_accepted'])}/{_n(a['mqls_transmitted'])} MQL) — {verdict} "
+            f"{_t('the agreed')} {_p(result.threshold, 0)}"
         )
     if result.rejection_reasons:
-        out.print(
-            "rejection reasons: "
-            + ", ".join(f"{r['reason']} {r['rejected']}" for r in result.rejection_reasons[:8])
+        _line(
+            _t("rejection reasons"),
+            ", ".join(f"{r['reason']} {_n(r['rejected'])}" for r in result.rejection_reasons[:8]),
         )
-    for w in result.warnings:
-        out.print(f"[yellow]note[/]: {w}")
+    _notes(result.warnings)
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -574,25 +666,73 @@ def _date(value: str | None, option: str) -> date | None:
 
 
 def _fmt(value, unit: str) -> str:
-    if value is None:
-        return "–"
-    if unit == "fraction":
-        return f"{value:.1%}"
-    if unit == "multiple":
-        return f"{value:.2f}×"
-    if unit == "days":
-        return f"{value:,.1f}"
-    if isinstance(value, float) and (abs(value) >= 100 or value == int(value)):
-        return f"{value:,.0f}"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    return f"{value:,}"
+    """A cell for a person: numbers, rates, amounts and days in the command's language."""
+    return _FMT[0].value(value, unit)
 
 
-def _print_kpis(result, lang: str = "en") -> None:
-    title = ("Indicateurs" if lang == "fr" else "KPIs") + f" — {result.view} view"
+def _n(value) -> str:
+    return _FMT[0].number(value)
+
+
+def _p(value, digits: int = 1) -> str:
+    return _FMT[0].percent(value, digits)
+
+
+def _t(text: str) -> str:
+    """Interface text in the command's language."""
+    return tr(text, _FMT[0].lang)
+
+
+def _date_text(value) -> str:
+    return _FMT[0].date(value)
+
+
+def _dim(text: str) -> None:
+    """A footnote line, printed as written (rules hold '[...]')."""
+    from rich.text import Text
+
+    out.print(Text(text, style="dim"), soft_wrap=True)
+
+
+def _notes(warnings) -> None:
+    for w in warnings:
+        _line(_t("note"), str(w), "yellow")
+
+
+def _rule(kpi) -> str:
+    """A KPI's calculation rule in the command's language (English when none is written)."""
+    if _FMT[0].lang == "fr" and getattr(kpi, "rule_fr", None):
+        return kpi.rule_fr
+    return kpi.rule
+
+
+def _definitions(result) -> dict[str, str]:
+    """A result's definitions in the command's language (English when none is written)."""
+    lang = _FMT[0].lang
+    for attr in ("definitions_in",):
+        fn = getattr(result, attr, None)
+        if callable(fn):
+            return fn(lang)
+    if lang == "fr" and isinstance(getattr(result, "definitions_fr", None), dict):
+        return {**result.definitions, **result.definitions_fr}
+    return dict(result.definitions)
+
+
+def _lang(lang: str) -> None:
+    """Every command calls this first: an unknown language is an error, never ignored."""
+    _FMT[0] = Formatter(check_language(lang))
+
+
+def _currency(lp) -> None:
+    """Amounts are shown in the workspace's currency."""
+    _FMT[0] = Formatter(_FMT[0].lang, lp.config.currency)
+
+
+def _print_kpis(result, lang: str | None = None) -> None:
+    lang = lang or _FMT[0].lang
+    title = f"{_t('KPIs')} — {_t(result.view + ' view')}"
     if result.as_of is not None and result.as_of.label:
-        title += f" — as of {result.as_of.label}"
+        title += f" — {_t('as of')} {_date_text(result.as_of.label)}"
     keys = ["period", *result.by] if result.period != "all" else list(result.by)
     key_width = sum(
         max([len(k)] + [len(_label(r.get(k))) + 2 for r in result.rows]) + 3 for k in keys
@@ -612,7 +752,7 @@ def _print_kpis(result, lang: str = "en") -> None:
     for chunk in chunks:
         t = Table(title=title)
         for k in keys:
-            t.add_column(k)
+            t.add_column(_t(k))
         for _, header in chunk:
             t.add_column(header, justify="right")
         for r in result.rows:
@@ -622,14 +762,15 @@ def _print_kpis(result, lang: str = "en") -> None:
             t.add_row(*labels, *[_fmt(r.get(k.name), k.unit) for k, _ in chunk])
         out.print(t)
     meta = result.to_json()["meta"]
-    out.print(f"[dim]{meta['view_rule']}[/]")
+    _dim(meta["view_rule"])
     if meta["as_of"]:
-        out.print(f"[dim]As of {meta['as_of']}: {meta['as_of_rule']}.[/]")
-    out.print(f"[dim]Amounts in {result.currency}. Definitions:[/]")
+        _dim(f"{_t('as of')} {_date_text(meta['as_of'])}: {meta['as_of_rule']}.")
+    if any(r.get("immature") for r in result.rows):
+        _dim(f"* {_t('immature cohort: its rates will still grow')}")
+    _dim(f"{_t('Amounts in')} {result.currency}. {_t('Definitions')}:")
     for k in result.kpis:
-        out.print(f"[dim]  {k.name}: {k.rule}[/]")
-    for w in result.warnings:
-        out.print(f"[yellow]note[/]: {w}")
+        _dim(f"  {k.name}: {_rule(k)}")
+    _notes(result.warnings)
 
 
 # ---------------------------------------------------------------- attribution
@@ -653,8 +794,10 @@ def attribution(
     ] = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
+    lang: LangOpt = "en",
 ):
     """Credit per channel under each attribution model, side by side, with ROI."""
+    _lang(lang)
     from .attribution import compute_attribution_from_paths
 
     _check_format(fmt)
@@ -676,6 +819,7 @@ def attribution(
         from .pilot import open as open_ws
 
         with open_ws(workspace) as lp:
+            _currency(lp)
             result = lp.attribution_result(
                 models=model,
                 conversion=conversion,
@@ -694,10 +838,12 @@ def _print_attribution(result) -> None:
     if len(models) == 1:
         cols = ["conversions", "revenue", "share"]
         cols += ["spend", "cost_per_conversion", "roas", "roi"] if costs else []
-        units = {"share": "fraction", "roas": "multiple", "roi": "fraction"}
-        t = Table(title=f"Attribution — {models[0]} ({result.conversion})")
+        units = {"share": "fraction", "roas": "multiple", "roi": "fraction",
+                 "revenue": "currency", "spend": "currency",
+                 "cost_per_conversion": "currency"}  # fmt: skip
+        t = Table(title=f"{_t('Attribution')} — {models[0]} ({result.conversion})")
         for c in (["period"] if len(periods) > 1 else []) + [by, *cols]:
-            t.add_column(c.replace("cost_per_conversion", "cost/conv"),
+            t.add_column(_t(c.replace("cost_per_conversion", "cost/conv")),
                          justify="left" if c in ("period", by) else "right")  # fmt: skip
         for r in result.rows:
             keys = ([r["period"]] if len(periods) > 1 else []) + [_label(r[by])]
@@ -719,15 +865,17 @@ def _print_attribution(result) -> None:
             used += w
         chunks.append(cur)
         for i, chunk in enumerate(chunks):
-            t = Table(title=f"Attributed conversions ({result.conversion}) and share by model")
+            t = Table(
+                title=f"{_t('Attributed conversions and share by model')} ({result.conversion})"
+            )
             if len(periods) > 1:
-                t.add_column("period")
-            t.add_column(by)
+                t.add_column(_t("period"))
+            t.add_column(_t(by))
             for m in chunk:
                 t.add_column(m, justify="right")
             last = i == len(chunks) - 1
             if last:
-                t.add_column("spread", justify="right")
+                t.add_column(_t("spread"), justify="right")
             for k in keys:
                 row = [k[0]] if len(periods) > 1 else []
                 row.append(_label(k[1]))
@@ -742,11 +890,11 @@ def _print_attribution(result) -> None:
             out.print(t)
         if costs:
             for chunk in chunks:
-                t = Table(title="ROI by model ((attributed revenue - spend) / spend)")
+                t = Table(title=_t("ROI by model ((attributed revenue - spend) / spend)"))
                 if len(periods) > 1:
-                    t.add_column("period")
-                t.add_column(by)
-                t.add_column("spend", justify="right")
+                    t.add_column(_t("period"))
+                t.add_column(_t(by))
+                t.add_column(_t("spend"), justify="right")
                 for m in chunk:
                     t.add_column(m, justify="right")
                 for k in keys:
@@ -757,12 +905,18 @@ def _print_attribution(result) -> None:
                             for m in chunk]  # fmt: skip
                     t.add_row(*row)
                 out.print(t)
-    as_of = f"; as of {result.as_of.label} ({result.as_of.rule})" if result.as_of else ""
-    out.print(f"[dim]Source: {result.source}{as_of}; amounts in {result.currency}. Definitions:[/]")
-    for name, text in result.definitions.items():
-        out.print(f"[dim]  {name}: {text}[/]")
-    for w in result.warnings:
-        out.print(f"[yellow]note[/]: {w}")
+    as_of = (
+        f"; {_t('as of')} {_date_text(result.as_of.label)} ({result.as_of.rule})"
+        if result.as_of
+        else ""
+    )
+    _dim(
+        f"{_t('Source')}: {result.source}{as_of}; {_t('Amounts in')} {result.currency}. "
+        f"{_t('Definitions')}:"
+    )
+    for name, text in _definitions(result).items():
+        _dim(f"  {name}: {text}")
+    _notes(result.warnings)
 
 
 # ---------------------------------------------------------------- lead scoring
@@ -787,12 +941,15 @@ def score_train(
         "auto"
     ),
     fmt: FormatOpt = "table",
+    lang: LangOpt = "en",
 ):
     """Train the predictive model on leads whose outcome is known; save it in the workspace."""
+    _lang(lang)
     from .pilot import open as open_ws
 
     _check_format(fmt)
     with open_ws(workspace) as lp, err.status("training") as status:
+        _currency(lp)
         result = lp.score_train(
             target=target, horizon=horizon, model=model, status=lambda m: status.update(m)
         )
@@ -804,18 +961,19 @@ def _print_train(result) -> None:
 
     c = result.card
     within = f"within {c['horizon_days']} days" if c["horizon_days"] else "outcomes final"
-    t = Table(title=f"Scoring model — {c['model']} (target {c['target']}, {within})")
-    t.add_column("measure")
-    t.add_column("value", justify="right")
+    t = Table(title=f"{_t('Scoring model')} — {c['model']} (target {c['target']}, {within})")
+    t.add_column(_t("measure"))
+    t.add_column(_t("value"), justify="right")
     pop, m = c["population"], c["metrics"]
     held_out = _fmt(m["held_out_auc"], "")
     if m.get("held_out_auc_warning"):
         held_out = f"[bold red]{held_out} — too good: leakage, see the warning below[/]"
     for label, value in (
-        ("leads with a known outcome", f"{pop['leads_known_outcome']:,}"),
-        ("left out (younger than the horizon)", f"{pop['leads_too_young']:,}"),
-        ("converted", f"{pop['positives']:,}"),
-        ("train + validation / held out", f"{pop['train_leads']:,} / {pop['held_out_leads']:,}"),
+        ("leads with a known outcome", f"{_n(pop['leads_known_outcome'])}"),
+        ("left out (younger than the horizon)", f"{_n(pop['leads_too_young'])}"),
+        ("converted", f"{_n(pop['positives'])}"),
+        ("train + validation / held out",
+         f"{_n(pop['train_leads'])} / {_n(pop['held_out_leads'])}"),  # fmt: skip
         ("validation AUC logistic", _fmt(m["validation_auc"].get("logistic"), "")),
         ("validation AUC boosted", _fmt(m["validation_auc"].get("boosted"), "")),
         ("held-out AUC", held_out),
@@ -824,7 +982,7 @@ def _print_train(result) -> None:
                             f"{c['training_period']['to'][:10]}"),  # fmt: skip
         ("split", c["split"]["kind"]),
     ):
-        t.add_row(label, value)
+        t.add_row(_t(label), value)
     out.print(t)
     guard = c.get("guard", {})
     if guard.get("left_out"):
@@ -848,17 +1006,20 @@ def _print_train(result) -> None:
     bands = f"; bands: {escape(_bands_text(c['bands']))}" if c.get("bands") else ""
     out.print(f"[dim]{len(c['features'])} features; saved in models/ with its card{bands}[/]")
     out.print("[dim]To use a left-out column anyway: scoring.model.include in leadpilot.yaml[/]")
-    for w in result.warnings:
-        out.print(f"[yellow]note[/]: {escape(w)}")
+    _notes(result.warnings)
 
 
 @score_app.command("evaluate")
-def score_evaluate(workspace: WorkspaceOpt = Path("."), fmt: FormatOpt = "table"):
+def score_evaluate(
+    workspace: WorkspaceOpt = Path("."), fmt: FormatOpt = "table", lang: LangOpt = "en"
+):
     """AUC, calibration, lift by decile and acceptance of the model and the rules score."""
+    _lang(lang)
     from .pilot import open as open_ws
 
     _check_format(fmt)
     with open_ws(workspace) as lp:
+        _currency(lp)
         result = lp.score_evaluate()
     _emit(result, fmt, _print_evaluation)
 
@@ -866,8 +1027,8 @@ def score_evaluate(workspace: WorkspaceOpt = Path("."), fmt: FormatOpt = "table"
 def _print_evaluation(result) -> None:
     fractions = ("base_rate", "conversion_above", "conversion_below", "mql_precision_sal",
                  "mql_precision_sql")  # fmt: skip
-    t = Table(title="Scores on held-out leads")
-    t.add_column("measure")
+    t = Table(title=_t("Scores on held-out leads"))
+    t.add_column(_t("measure"))
     for r in result.rows:
         t.add_column(r["score"], justify="right")
     for key in [k for k in (result.rows[0] if result.rows else {}) if k != "score"]:
@@ -883,8 +1044,8 @@ def _print_evaluation(result) -> None:
             ]
         t.add_row(key, *cells)
     out.print(t)
-    for name, text in result.definitions.items():
-        out.print(f"[dim]  {name}: {text}[/]")
+    for name, text in _definitions(result).items():
+        _dim(f"  {name}: {text}")
     for name, rows in result.details["deciles"].items():
         t = Table(title=f"Lift and cumulative gains by decile — {name}")
         for c in ("decile", "n", "rate", "lift", "cumulative gain"):
@@ -892,7 +1053,7 @@ def _print_evaluation(result) -> None:
         for r in rows:
             t.add_row(
                 str(r["decile"]),
-                f"{r['n']:,}",
+                f"{_n(r['n'])}",
                 _fmt(r["rate"], "fraction"),
                 _fmt(r["lift"], "multiple"),
                 _fmt(r["cumulative_gain"], "fraction"),
@@ -904,12 +1065,11 @@ def _print_evaluation(result) -> None:
             t.add_column(c, justify="right")
         for r in rows:
             if r["n"]:
-                t.add_row(f"{r['low']:.1f}–{r['high']:.1f}", f"{r['n']:,}",
+                t.add_row(f"{r['low']:.1f}–{r['high']:.1f}", f"{_n(r['n'])}",
                           _fmt(r["mean_predicted"], "fraction"),
                           _fmt(r["observed_rate"], "fraction"))  # fmt: skip
         out.print(t)
-    for w in result.warnings:
-        out.print(f"[yellow]note[/]: {w}")
+    _notes(result.warnings)
 
 
 @score_app.command("apply")
@@ -924,8 +1084,10 @@ def score_apply(
     ] = None,
     reasons: Annotated[bool, typer.Option(help="Add the top three reasons.")] = True,
     fmt: FormatOpt = "table",
+    lang: LangOpt = "en",
 ):
     """Score every workspace lead (kept for --by score_band) or the leads of a new file."""
+    _lang(lang)
     from rich.progress import MofNCompleteColumn, TimeElapsedColumn
 
     from .pilot import open as open_ws
@@ -940,6 +1102,7 @@ def score_apply(
         transient=True,
     )
     with open_ws(workspace) as lp, bar:
+        _currency(lp)
         df = lp.score_apply(
             input=input_file,
             as_of=_date(as_of, "--as-of"),
@@ -950,7 +1113,7 @@ def score_apply(
     if out_file is not None:
         with open(out_file, "wb") as f:
             _write_scores_csv(df, f)
-        err.print(f"wrote {len(df):,} scores to {out_file}")
+        err.print(f"wrote {_n(len(df))} scores to {out_file}")
         err.print(f"bands: {_bands_text(meta['bands'])}", markup=False)
         for w in meta["warnings"]:
             err.print(f"note: {w}", markup=False)
@@ -1022,7 +1185,7 @@ def _print_scores(df) -> None:
         for row in top.astype(object).where(top.notna(), None).to_dict(orient="records")
     ]
     title = (
-        f"Top {len(shown)} of {len(df):,} leads "
+        f"Top {len(shown)} of {_n(len(df))} leads "
         f"(score from the {meta['score']}, as of {meta['as_of']})"
     )
     _print_table(_Rows(shown, {}), title, {})
@@ -1030,12 +1193,11 @@ def _print_scores(df) -> None:
     out.print(
         "Leads by band: "
         + ", ".join(
-            f"{b} {int(counts.get(b, 0)):,} ({meta['bands']['shares'][b]:.1%})" for b in "ABCD"
+            f"{b} {_n(int(counts.get(b, 0)))} ({_p(meta['bands']['shares'][b])})" for b in "ABCD"
         )
     )
     out.print(f"[dim]bands: {escape(_bands_text(meta['bands']))}[/]")
-    for w in meta["warnings"]:
-        out.print(f"[yellow]note[/]: {escape(w)}")
+    _notes(meta["warnings"])
 
 
 @score_app.command("threshold")
@@ -1049,12 +1211,15 @@ def score_threshold(
     ] = None,
     using: Annotated[str, typer.Option(help="auto, model or rules.")] = "auto",
     fmt: FormatOpt = "table",
+    lang: LangOpt = "en",
 ):
     """Recommend the threshold that fits sales capacity or a target acceptance rate."""
+    _lang(lang)
     from .pilot import open as open_ws
 
     _check_format(fmt)
     with open_ws(workspace) as lp:
+        _currency(lp)
         result = lp.score_threshold(
             capacity=capacity, target_acceptance=target_acceptance, using=using
         )
@@ -1062,7 +1227,7 @@ def score_threshold(
 
 
 def _print_threshold(result) -> None:
-    t = Table(title=f"Threshold trade-off ({result.using} score)")
+    t = Table(title=f"{_t('Threshold trade-off')} ({result.using} score)")
     for c in ("threshold", "MQLs/month", "acceptance", "conversion", "customers/month", ""):
         t.add_column(c, justify="right")
     for r in result.rows:
@@ -1072,19 +1237,18 @@ def _print_threshold(result) -> None:
                   "[bold green]◀ recommended[/]" if r["recommended"] else "")  # fmt: skip
     out.print(t)
     rec = "none" if result.recommended is None else _fmt(result.recommended, "")
-    out.print(f"recommended threshold: {rec} ({result.rule})")
+    _line(_t("recommended threshold"), f"{rec} ({result.rule})")
     pop = result.population
     if pop:
         out.print(
-            f"[dim]rates from {pop['held_out_leads']:,} held-out leads, per month for the "
-            f"{pop['leads_known_outcome']:,} leads with a known outcome over "
+            f"[dim]rates from {_n(pop['held_out_leads'])} held-out leads, per month for the "
+            f"{_n(pop['leads_known_outcome'])} leads with a known outcome over "
             f"{pop['months']:.1f} months ({str(pop['created_from'])[:10]} – "
             f"{str(pop['created_to'])[:10]})[/]"
         )
-    for name, text in result.definitions.items():
-        out.print(f"[dim]  {name}: {text}[/]")
-    for w in result.warnings:
-        out.print(f"[yellow]note[/]: {w}")
+    for name, text in _definitions(result).items():
+        _dim(f"  {name}: {text}")
+    _notes(result.warnings)
 
 
 def _wants_json(args: list[str]) -> bool:
@@ -1118,7 +1282,7 @@ def main() -> None:
                 err.print(f"  - {p}", markup=False, highlight=False, soft_wrap=True)
             if exc.total > 20:
                 err.print(
-                    f"  … {exc.total - 20:,} more: --format json lists every one",
+                    f"  … {_n(exc.total - 20)} more: --format json lists every one",
                     markup=False,
                     highlight=False,
                 )

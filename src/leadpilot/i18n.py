@@ -35,6 +35,12 @@ def _money_pattern(lang: str, digits: int) -> str:
     return pattern.replace(".00", "." + "0" * digits if digits else "")
 
 
+@cache
+def _percent_pattern(lang: str, digits: int) -> str:
+    pattern = Locale.parse(lang).percent_formats[None].pattern.split(";")[0]
+    return pattern.replace("#,##0", "#,##0" + ("." + "0" * digits if digits else ""), 1)
+
+
 @dataclass(frozen=True)
 class Formatter:
     """Values as a reader of ``lang`` expects them: '1 234 567,89 €' in French."""
@@ -49,9 +55,10 @@ class Formatter:
         return format_decimal(value, format=pattern, locale=self.lang)
 
     def percent(self, fraction: float | None, digits: int = 1) -> str:
+        """'7.4%' in English, '7,4 %' in French (the locale's own pattern)."""
         if fraction is None:
             return MISSING
-        pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+        pattern = _percent_pattern(self.lang, digits)
         return format_percent(fraction, format=pattern, locale=self.lang)
 
     def money(self, value: float | None, digits: int | None = None) -> str:
@@ -185,6 +192,35 @@ FRENCH: dict[str, str] = {
     "conversion": "conversion",
     "customers/month": "clients/mois",
     "recommended": "recommandé",
+    "all": "tous",
+    "period": "période",
+    "channel": "canal",
+    "campaign": "campagne",
+    "content": "contenu",
+    "acquisition": "acquisition",
+    "industry": "secteur",
+    "country": "pays",
+    "icp_fit": "adéquation ICP",
+    "score_band": "tranche de score",
+    "spend": "dépenses",
+    "revenue": "revenu",
+    "conversions": "conversions",
+    "share": "part",
+    "cost/conv": "coût/conv.",
+    "no MQL": "aucun MQL",
+    "no sal/rejected event": "aucun événement sal/rejected enregistré",
+    "leads with a known outcome": "leads dont l'issue est connue",
+    "left out (younger than the horizon)": "écartés (plus jeunes que l'horizon)",
+    "converted": "convertis",
+    "train + validation / held out": "apprentissage + validation / test",
+    "validation AUC logistic": "AUC de validation, logistique",
+    "validation AUC boosted": "AUC de validation, boosting",
+    "held-out AUC": "AUC sur le test",
+    "held-out Brier score": "score de Brier sur le test",
+    "training period": "période d'apprentissage",
+    "split": "découpage",
+    "Lift and cumulative gains by decile": "Lift et gains cumulés par décile",
+    "Reliability": "Fiabilité",
     "immature cohort: its rates will still grow": (
         "cohorte immature : ses taux vont encore augmenter"
     ),

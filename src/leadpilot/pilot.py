@@ -83,7 +83,9 @@ class Pilot:
         summary's warnings include the channel reconciliation of spend and leads."""
         summary = ingest(self.workspace, source, policy=policy, progress=progress)
         if any(t in summary.tables for t in ("leads", "spend")):
-            summary.warnings.extend(str(w) for w in self.reconcile())
+            from .metrics.reconcile import messages
+
+            summary.warnings.extend(messages(self.reconcile()))
         return summary
 
     def kpi_result(

@@ -164,12 +164,11 @@ def compute_attribution(
     result.as_of = as_of
     result.totals["all_conversions"] = total
     if _join_spend(result, tables, by, period):
-        from ..metrics.reconcile import reconcile
+        from ..metrics.reconcile import messages, reconcile
 
-        result.warnings += [
-            str(w)
-            for w in reconcile(tables, dims=[by], against="touchpoints", touch_types=s.touch_types)
-        ]
+        result.warnings += messages(
+            reconcile(tables, dims=[by], against="touchpoints", touch_types=s.touch_types)
+        )
     # JSON keeps a missing value null, like every other command; tables show (none)
     for r in (*result.rows, *result.spread):
         if r[by] == NONE_LABEL:

@@ -202,9 +202,11 @@ def compute_kpis(
     for measure in joined:
         warnings += _unrecorded(measure, raw, rows, chosen, keys)
     if "spend" in joined and any(_uses(k, "spend") for k in chosen):
-        from .reconcile import reconcile  # only when names are matched: spend split by them
+        # only when names are matched: spend split by them
+        from .reconcile import messages as reconcile_messages
+        from .reconcile import reconcile
 
-        warnings += [str(w) for w in reconcile(tables, dims=[d for d in by if d in SPEND_DIMS])]
+        warnings += reconcile_messages(reconcile(tables, dims=[d for d in by if d in SPEND_DIMS]))
     maturity = None
     if view == "cohort" and unit:
         maturity = _flag_immature(model, raw, rows, period, warnings, as_of)

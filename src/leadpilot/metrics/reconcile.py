@@ -165,3 +165,25 @@ def reconcile(
                 )
             )
     return out
+
+
+def messages(warnings: list[ReconcileWarning]) -> list[str]:
+    """The sentences to show: names without any close match on the spend side (organic
+    channels, as a rule) are said once per dimension instead of once each."""
+    out, plain = [], {}
+    for w in warnings:
+        if w.code == "no_spend" and not w.suggestions:
+            plain.setdefault(w.dimension, []).append(w)
+        else:
+            out.append(str(w))
+    for dim, ws in plain.items():
+        if len(ws) == 1:
+            out.append(str(ws[0]))
+            continue
+        unit = "leads" if " lead" in ws[0].message else "touches"
+        listed = ", ".join(f"{w.value} ({w.count:,} {unit})" for w in ws)
+        out.append(
+            f"no spend names the {dim}s {listed}: their cost KPIs are null (–), not 0 "
+            "(organic sources need none)"
+        )
+    return out
