@@ -182,7 +182,7 @@ def _line(label: str, text: str, style: str = "") -> None:
     else:
         line.append(label)
     line.append(text)
-    out.print(line, soft_wrap=True)
+    out.print(line)
 
 
 @app.command()
@@ -691,7 +691,7 @@ def _dim(text: str) -> None:
     """A footnote line, printed as written (rules hold '[...]')."""
     from rich.text import Text
 
-    out.print(Text(text, style="dim"), soft_wrap=True)
+    out.print(Text(text, style="dim"))
 
 
 def _notes(warnings) -> None:

@@ -28,7 +28,7 @@ BOTH_WAYS = ("channel",)
 class ReconcileWarning:
     """One name that joins nothing on the other side; ``str()`` is the full sentence."""
 
-    code: str  # "spend_without_match" or "no_spend"
+    code: str  # "spend_without_match", "no_spend" or "dimension_absent"
     dimension: str  # channel, campaign or content
     value: str
     count: int  # spend rows, or leads / touches naming the value
@@ -126,6 +126,24 @@ def reconcile(
     who = "lead" if against == "leads" else "attribution touch"
     out: list[ReconcileWarning] = []
     for d in dims:
+        if not named[d]:
+            # no lead names any: every value would be listed; one sentence says it all
+            rows = sum(r for r, _ in spent[d].values())
+            amount = sum(a for _, a in spent[d].values())
+            out.append(
+                ReconcileWarning(
+                    code="dimension_absent",
+                    dimension=d,
+                    value=None,
+                    count=rows,
+                    amount=round(amount, 2),
+                    suggestions=(),
+                    message=f"spend is split by {d} ({len(spent[d]):,} values, "
+                    f"{amount:,.2f}) but no {who} has a {d}: costs by {d} cannot be read "
+                    "(other splits are not affected)",
+                )
+            )
+            continue
         for value in sorted(set(spent[d]) - set(named[d])):
             rows, amount = spent[d][value]
             near = closest(value, sorted(set(named[d]) - set(spent[d])) or sorted(named[d]))
@@ -167,15 +185,31 @@ def reconcile(
     return out
 
 
-def messages(warnings: list[ReconcileWarning]) -> list[str]:
-    """The sentences to show: names without any close match on the spend side (organic
-    channels, as a rule) are said once per dimension instead of once each."""
-    out, plain = [], {}
+def messages(warnings: list[ReconcileWarning], most: int = 3) -> list[str]:
+    """The sentences to show. Names without any close match on the spend side (organic
+    channels, as a rule) are said once per dimension; more than ``most`` spend names that
+    join nothing are said in one line with examples (a campaign list is long)."""
+    out: list[str] = []
+    plain: dict[str, list[ReconcileWarning]] = {}
+    unmatched: dict[str, list[ReconcileWarning]] = {}
     for w in warnings:
         if w.code == "no_spend" and not w.suggestions:
             plain.setdefault(w.dimension, []).append(w)
+        elif w.code == "spend_without_match":
+            unmatched.setdefault(w.dimension, []).append(w)
         else:
             out.append(str(w))
+    for dim, ws in unmatched.items():
+        if len(ws) <= most:
+            out.extend(str(w) for w in ws)
+            continue
+        ws = sorted(ws, key=lambda w: -(w.amount or 0))
+        amount = sum(w.amount or 0 for w in ws)
+        shown = ", ".join(repr(w.value) for w in ws[:most])
+        out.append(
+            f"spend names {len(ws):,} {dim} values that nothing else names (largest: {shown}; "
+            f"{amount:,.2f} in all): that spend joins no lead, so cost KPIs by {dim} miss it"
+        )
     for dim, ws in plain.items():
         if len(ws) == 1:
             out.append(str(ws[0]))
