@@ -4,14 +4,60 @@ the definitions into Ibis expressions and the definitions travel with results.
 A KPI is built from *measures* (named aggregations of the lead model or of the
 spend table): a count or sum is one measure, a rate is numerator / denominator
 (with a Wilson interval), a ratio is money / count (no interval).
+
+Every rule a person reads is a :class:`Text`: the English and the French, written
+together. JSON, CSV and the API carry the English (``meta.definitions``); a result's
+``definitions_in(lang)`` gives them in the reader's language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["count", "sum", "rate", "ratio", "duration"]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text a person reads (a rule, a definition) in each language leadpilot speaks.
+
+    ``text["fr"]`` is the French, ``text["en"]`` (= ``text.en``) the English that the
+    JSON outputs carry; ``a + b`` joins two texts language by language.
+    """
+
+    en: str
+    fr: str
+
+    def __post_init__(self) -> None:
+        if not (self.en.strip() and self.fr.strip()):
+            raise ValueError(f"a Text needs both its English and its French: {self!r}")
+
+    def __getitem__(self, lang: str) -> str:
+        if lang == "en":
+            return self.en
+        if lang == "fr":
+            return self.fr
+        raise KeyError(f"no text in {lang!r}: expected en or fr")
+
+    def __add__(self, other: Text) -> Text:
+        return Text(self.en + other.en, self.fr + other.fr)
+
+
+def texts_in(texts: Mapping[str, Text], lang: str) -> dict[str, str]:
+    """{name: text in ``lang``}; in English it is what ``meta.definitions`` holds."""
+    return {name: t[lang] for name, t in texts.items()}
+
+
+def localized(english: Mapping[str, str], french: Mapping[str, str], lang: str) -> dict[str, str]:
+    """Definitions kept as two dicts (English, French) in ``lang``, in the English order; a
+    name without French keeps its English (tests check that leadpilot's own have one)."""
+    if lang == "fr":
+        return {name: french.get(name, text) for name, text in english.items()}
+    if lang != "en":
+        raise KeyError(f"no definitions in {lang!r}: expected en or fr")
+    return dict(english)
 
 
 @dataclass(frozen=True)
@@ -22,7 +68,7 @@ class Kpi:
     kind: Kind
     unit: str  # "leads", "currency", "fraction", "days"
     higher_is_better: bool
-    rule: str  # one sentence: how it is computed
+    definition: Text  # one sentence: how it is computed, in English and in French
     numerator: str | None = None  # measure name; durations: the start date column
     denominator: str | None = None  # measure name (rates and ratios); durations: the end
     view: Literal["cohort", "activity", "period"] = "cohort"
@@ -36,6 +82,16 @@ class Kpi:
     def header(self) -> str:
         return self.short or self.name
 
+    @property
+    def rule(self) -> str:
+        """How it is computed, in English (``meta.definitions``)."""
+        return self.definition.en
+
+    @property
+    def rule_fr(self) -> str:
+        """How it is computed, in French."""
+        return self.definition.fr
+
     def as_dict(self) -> dict:
         return {
             "name": self.name,
@@ -46,10 +102,16 @@ class Kpi:
             "higher_is_better": self.higher_is_better,
             "view": self.view,
             "rule": self.rule,
+            "rule_fr": self.rule_fr,
         }
 
 
-COHORT = "leads created in the period (after e-mail deduplication and the lead rule)"
+COHORT = Text(
+    "leads created in the period (after e-mail deduplication and the lead rule)",
+    "leads créés sur la période (après dédoublonnage par e-mail et application de la règle "
+    "des leads)",
+)
+WILSON = Text("with a 95 % Wilson interval", "avec un intervalle de confiance de Wilson à 95 %")
 
 
 ACCEPTANCE_UNMEASURED = (
@@ -59,23 +121,42 @@ ACCEPTANCE_UNMEASURED = (
 )
 
 
-def _reached(stage: str) -> str:
-    return f"Number of {COHORT} that reached {stage} or any later stage."
-
-
-def _rate(num: str, den: str, extra: str = "") -> str:
-    return f"{num} / {den} of the same cohort{extra}, with a 95 % Wilson interval."
-
-
-def _cost(den: str) -> str:
-    return f"spend / {den} of the same period and group; null when there are none."
-
-
-def _duration(name: str, en: str, fr: str, start: str, end: str, among: str) -> Kpi:
-    what = {"created_at": "lead creation", "opportunity_at": "opportunity"}[start]
-    stage = {"mql_at": "MQL", "sql_at": "SQL", "customer_at": "won (customer)"}.get(
-        end, end.removesuffix("_at")
+def _reached(stage: str, stage_fr: str) -> Text:
+    return Text(
+        f"Number of {COHORT.en} that reached {stage} or any later stage.",
+        f"Nombre de {COHORT.fr} ayant atteint {stage_fr} ou une étape ultérieure.",
     )
+
+
+def _rate(num: str, den: str, extra: str = "", extra_fr: str = "") -> Text:
+    return Text(
+        f"{num} / {den} of the same cohort{extra}, {WILSON.en}.",
+        f"{num} / {den} de la même cohorte{extra_fr}, {WILSON.fr}.",
+    )
+
+
+def _cost(den: str, den_fr: str | None = None) -> Text:
+    return Text(
+        f"spend / {den} of the same period and group; null when there are none.",
+        f"dépenses / {den_fr or den} de la même période et du même groupe ; null s'il n'y en "
+        "a aucun.",
+    )
+
+
+DURATION_START = {
+    "created_at": Text("lead creation", "la création du lead"),
+    "opportunity_at": Text("opportunity", "l'ouverture de l'opportunité"),
+}
+DURATION_END = {
+    "mql_at": Text("MQL", "le passage en MQL"),
+    "sql_at": Text("SQL", "le passage en SQL"),
+    "opportunity_at": Text("opportunity", "le passage en opportunité"),
+    "customer_at": Text("won (customer)", "la signature (client)"),
+}
+
+
+def _duration(name: str, en: str, fr: str, start: str, end: str, among: Text) -> Kpi:
+    what, stage = DURATION_START[start], DURATION_END[end]
     return Kpi(
         name,
         en,
@@ -83,9 +164,15 @@ def _duration(name: str, en: str, fr: str, start: str, end: str, among: str) -> 
         "duration",
         "days",
         False,
-        f"days from {what} to {stage}, among the {among}: median (mean and 75th percentile "
-        f"as {name}_mean / {name}_p75, count as {name}_n); cohort view groups by creation "
-        "date, activity view by the date the later stage was reached.",
+        Text(
+            f"days from {what.en} to {stage.en}, among the {among.en}: median (mean and 75th "
+            f"percentile as {name}_mean / {name}_p75, count as {name}_n); cohort view groups "
+            "by creation date, activity view by the date the later stage was reached.",
+            f"jours entre {what.fr} et {stage.fr}, parmi les {among.fr} : médiane (moyenne et "
+            f"75e centile dans {name}_mean / {name}_p75, effectif dans {name}_n) ; la vue "
+            "cohorte regroupe par date de création, la vue activité par la date à laquelle "
+            "l'étape finale a été atteinte.",
+        ),
         numerator=start,
         denominator=end,
         short=name.replace("days_to_", "→").replace("_days", "").replace("_cycle", " cycle"),
@@ -103,10 +190,19 @@ CATALOG: dict[str, Kpi] = {
             "count",
             "leads",
             True,
-            f"Number of {COHORT}.",
+            Text(f"Number of {COHORT.en}.", f"Nombre de {COHORT.fr}."),
             numerator="leads",
         ),
-        Kpi("mqls", "MQLs", "MQL", "count", "leads", True, _reached("MQL"), numerator="mqls"),
+        Kpi(
+            "mqls",
+            "MQLs",
+            "MQL",
+            "count",
+            "leads",
+            True,
+            _reached("MQL", "l'étape MQL"),
+            numerator="mqls",
+        ),
         Kpi(
             "sals",
             "SALs (accepted by sales)",
@@ -114,10 +210,19 @@ CATALOG: dict[str, Kpi] = {
             "count",
             "leads",
             True,
-            _reached("SAL (accepted by sales)"),
+            _reached("SAL (accepted by sales)", "l'étape SAL (acceptés par les ventes)"),
             numerator="sals",
         ),
-        Kpi("sqls", "SQLs", "SQL", "count", "leads", True, _reached("SQL"), numerator="sqls"),
+        Kpi(
+            "sqls",
+            "SQLs",
+            "SQL",
+            "count",
+            "leads",
+            True,
+            _reached("SQL", "l'étape SQL"),
+            numerator="sqls",
+        ),
         Kpi(
             "opportunities",
             "Opportunities",
@@ -125,7 +230,7 @@ CATALOG: dict[str, Kpi] = {
             "count",
             "leads",
             True,
-            _reached("opportunity (or has a deal)"),
+            _reached("opportunity (or has a deal)", "l'étape opportunité (ou liés à une affaire)"),
             numerator="opportunities",
             short="opps",
         ),
@@ -136,7 +241,10 @@ CATALOG: dict[str, Kpi] = {
             "count",
             "leads",
             True,
-            f"Number of {COHORT} that became customers (customer stage or a won deal).",
+            Text(
+                f"Number of {COHORT.en} that became customers (customer stage or a won deal).",
+                f"Nombre de {COHORT.fr} devenus clients (étape client ou affaire gagnée).",
+            ),
             numerator="customers",
             short="cust.",
         ),
@@ -147,7 +255,10 @@ CATALOG: dict[str, Kpi] = {
             "count",
             "leads",
             False,
-            f"Number of {COHORT} that sales rejected (an exit of the funnel).",
+            Text(
+                f"Number of {COHORT.en} that sales rejected (an exit of the funnel).",
+                f"Nombre de {COHORT.fr} rejetés par les ventes (une sortie de l'entonnoir).",
+            ),
             numerator="rejected",
         ),
         Kpi(
@@ -157,7 +268,10 @@ CATALOG: dict[str, Kpi] = {
             "count",
             "leads",
             False,
-            f"Number of {COHORT} that were disqualified (an exit of the funnel).",
+            Text(
+                f"Number of {COHORT.en} that were disqualified (an exit of the funnel).",
+                f"Nombre de {COHORT.fr} disqualifiés (une sortie de l'entonnoir).",
+            ),
             numerator="disqualified",
             short="disq.",
         ),
@@ -168,8 +282,13 @@ CATALOG: dict[str, Kpi] = {
             "sum",
             "currency",
             True,
-            f"Sum of won deal amounts of the {COHORT}, credited to the lead's own channel "
-            "(source-channel rule; attribution models are separate).",
+            Text(
+                f"Sum of won deal amounts of the {COHORT.en}, credited to the lead's own "
+                "channel (source-channel rule; attribution models are separate).",
+                f"Somme des montants des affaires gagnées des {COHORT.fr}, créditée au canal "
+                "du lead lui-même (règle du canal source ; les modèles d'attribution sont "
+                "traités à part).",
+            ),
             numerator="revenue",
         ),
         Kpi(
@@ -179,8 +298,13 @@ CATALOG: dict[str, Kpi] = {
             "sum",
             "currency",
             False,
-            "Sum of spend dated in the period, matched on channel (and campaign / content "
-            "when grouped by them); spend with no leads is kept.",
+            Text(
+                "Sum of spend dated in the period, matched on channel (and campaign / content "
+                "when grouped by them); spend with no leads is kept.",
+                "Somme des dépenses datées dans la période, rapprochées par canal (et par "
+                "campagne / contenu quand on regroupe par ces dimensions) ; les dépenses sans "
+                "lead sont conservées.",
+            ),
             numerator="spend",
             view="period",
         ),
@@ -204,9 +328,18 @@ CATALOG: dict[str, Kpi] = {
             "rate",
             "fraction",
             True,
-            _rate("sals", "mqls", " (MQLs accepted by sales / MQLs transmitted)")
-            + " Measured only where sales acceptance was recorded (a sal or rejected stage "
-            "event); elsewhere null with the reason.",
+            _rate(
+                "sals",
+                "mqls",
+                " (MQLs accepted by sales / MQLs transmitted)",
+                " (MQL acceptés par les ventes / MQL transmis)",
+            )
+            + Text(
+                " Measured only where sales acceptance was recorded (a sal or rejected stage "
+                "event); elsewhere null with the reason.",
+                " Mesuré uniquement là où l'acceptation par les ventes a été enregistrée (un "
+                "événement d'étape sal ou rejected) ; ailleurs null, avec le motif.",
+            ),
             numerator="sals",
             denominator="mqls",
             short="MQL→SAL",
@@ -244,8 +377,12 @@ CATALOG: dict[str, Kpi] = {
             "rate",
             "fraction",
             True,
-            "won deals / closed (won + lost) deals of the cohort's leads, with a 95 % Wilson "
-            "interval; open deals are left out.",
+            Text(
+                f"won deals / closed (won + lost) deals of the cohort's leads, {WILSON.en}; "
+                "open deals are left out.",
+                "affaires gagnées / affaires clôturées (gagnées + perdues) des leads de la "
+                f"cohorte, {WILSON.fr} ; les affaires en cours sont exclues.",
+            ),
             numerator="won_deals",
             denominator="closed_deals",
             short="win",
@@ -317,7 +454,10 @@ CATALOG: dict[str, Kpi] = {
             "ratio",
             "currency",
             False,
-            _cost("customers (new customers of the cohort)"),
+            _cost(
+                "customers (new customers of the cohort)",
+                "customers (nouveaux clients de la cohorte)",
+            ),
             numerator="spend",
             denominator="customers",
         ),
@@ -328,7 +468,10 @@ CATALOG: dict[str, Kpi] = {
             "ratio",
             "currency",
             True,
-            "revenue / won deals of the cohort's leads.",
+            Text(
+                "revenue / won deals of the cohort's leads.",
+                "chiffre d'affaires / nombre d'affaires gagnées des leads de la cohorte.",
+            ),
             numerator="revenue",
             denominator="won_deals",
             short="avg deal",
@@ -340,7 +483,11 @@ CATALOG: dict[str, Kpi] = {
             "ratio",
             "multiple",
             True,
-            "revenue / spend (revenue by the lead's source channel); null without spend.",
+            Text(
+                "revenue / spend (revenue by the lead's source channel); null without spend.",
+                "chiffre d'affaires / dépenses (chiffre d'affaires rattaché au canal source du "
+                "lead) ; null sans dépenses.",
+            ),
             numerator="revenue",
             denominator="spend",
         ),
@@ -351,7 +498,12 @@ CATALOG: dict[str, Kpi] = {
             "ratio",
             "fraction",
             True,
-            "(revenue − spend) / spend (revenue by the lead's source channel); null without spend.",
+            Text(
+                "(revenue − spend) / spend (revenue by the lead's source channel); null "
+                "without spend.",
+                "(chiffre d'affaires − dépenses) / dépenses (chiffre d'affaires rattaché au "
+                "canal source du lead) ; null sans dépenses.",
+            ),
             numerator="margin",
             denominator="spend",
         ),
@@ -362,8 +514,14 @@ CATALOG: dict[str, Kpi] = {
             "sum",
             "currency",
             True,
-            "cohort view: amount of the cohort's deals still open today; activity view: "
-            "amount of deals open at the period's end (created by then, not closed by then).",
+            Text(
+                "cohort view: amount of the cohort's deals still open today; activity view: "
+                "amount of deals open at the period's end (created by then, not closed by "
+                "then).",
+                "vue cohorte : montant des affaires de la cohorte encore ouvertes aujourd'hui ; "
+                "vue activité : montant des affaires ouvertes à la fin de la période (créées "
+                "avant cette date et pas encore clôturées à cette date).",
+            ),
             numerator="pipeline_value",
             short="pipeline",
         ),
@@ -375,9 +533,14 @@ CATALOG: dict[str, Kpi] = {
             "rate",
             "fraction",
             True,
-            "leads with an engagement touch (types in engagement.types) within "
-            "engagement.window_days after creation / leads of the cohort, with a 95 % Wilson "
-            "interval.",
+            Text(
+                "leads with an engagement touch (types in engagement.types) within "
+                "engagement.window_days after creation / leads of the cohort, with a 95 % "
+                "Wilson interval.",
+                "leads ayant eu une interaction d'engagement (types listés dans "
+                "engagement.types) dans les engagement.window_days jours suivant leur "
+                f"création / leads de la cohorte, {WILSON.fr}.",
+            ),
             numerator="engaged_leads",
             denominator="leads",
             short="engaged",
@@ -389,8 +552,13 @@ CATALOG: dict[str, Kpi] = {
             "rate",
             "fraction",
             True,
-            "leads with a social touch within engagement.window_days after creation / leads "
-            "of the cohort, with a 95 % Wilson interval.",
+            Text(
+                "leads with a social touch within engagement.window_days after creation / "
+                f"leads of the cohort, {WILSON.en}.",
+                "leads ayant eu une interaction sociale (social) dans les "
+                "engagement.window_days jours suivant leur création / leads de la cohorte, "
+                f"{WILSON.fr}.",
+            ),
             numerator="social_leads",
             denominator="leads",
             short="social",
@@ -402,7 +570,10 @@ CATALOG: dict[str, Kpi] = {
             "rate",
             "fraction",
             True,
-            "email_open touches / email_send touches of the cohort's leads.",
+            Text(
+                "email_open touches / email_send touches of the cohort's leads.",
+                "interactions email_open / interactions email_send des leads de la cohorte.",
+            ),
             numerator="email_opens",
             denominator="email_sends",
             short="open",
@@ -414,7 +585,10 @@ CATALOG: dict[str, Kpi] = {
             "rate",
             "fraction",
             True,
-            "email_click touches / email_send touches of the cohort's leads.",
+            Text(
+                "email_click touches / email_send touches of the cohort's leads.",
+                "interactions email_click / interactions email_send des leads de la cohorte.",
+            ),
             numerator="email_clicks",
             denominator="email_sends",
             short="click",
@@ -426,7 +600,10 @@ CATALOG: dict[str, Kpi] = {
             "ratio",
             "touches",
             True,
-            "touchpoints of the cohort's leads (any date) / leads.",
+            Text(
+                "touchpoints of the cohort's leads (any date) / leads.",
+                "interactions (touchpoints) des leads de la cohorte (toutes dates) / leads.",
+            ),
             numerator="touches",
             denominator="leads",
             short="touch/L",
@@ -438,8 +615,12 @@ CATALOG: dict[str, Kpi] = {
             "sum",
             "visitors",
             True,
-            "Sum of traffic visitors dated in the period (by channel / content when grouped "
-            "by them).",
+            Text(
+                "Sum of traffic visitors dated in the period (by channel / content when "
+                "grouped by them).",
+                "Somme des visiteurs du trafic datés dans la période (par canal / contenu "
+                "quand on regroupe par ces dimensions).",
+            ),
             numerator="visitors",
             view="period",
         ),
@@ -450,7 +631,10 @@ CATALOG: dict[str, Kpi] = {
             "rate",
             "fraction",
             True,
-            "leads / visitors of the same period and group, with a 95 % Wilson interval.",
+            Text(
+                f"leads / visitors of the same period and group, {WILSON.en}.",
+                f"leads / visiteurs de la même période et du même groupe, {WILSON.fr}.",
+            ),
             numerator="leads",
             denominator="visitors",
             short="V→L",
@@ -466,7 +650,7 @@ CATALOG: dict[str, Kpi] = {
                     "Délai jusqu'au MQL",
                     "created_at",
                     "mql_at",
-                    "leads that reached MQL",
+                    Text("leads that reached MQL", "leads passés en MQL"),
                 ),
                 (
                     "days_to_sql",
@@ -474,7 +658,7 @@ CATALOG: dict[str, Kpi] = {
                     "Délai jusqu'au SQL",
                     "created_at",
                     "sql_at",
-                    "leads that reached SQL",
+                    Text("leads that reached SQL", "leads passés en SQL"),
                 ),
                 (
                     "days_to_opportunity",
@@ -482,7 +666,7 @@ CATALOG: dict[str, Kpi] = {
                     "Délai jusqu'à l'opportunité",
                     "created_at",
                     "opportunity_at",
-                    "leads that reached opportunity",
+                    Text("leads that reached opportunity", "leads passés en opportunité"),
                 ),
                 (
                     "sales_cycle_days",
@@ -490,7 +674,7 @@ CATALOG: dict[str, Kpi] = {
                     "Cycle de vente (jours)",
                     "created_at",
                     "customer_at",
-                    "customers",
+                    Text("customers", "clients"),
                 ),
                 (
                     "opportunity_cycle_days",
@@ -498,7 +682,10 @@ CATALOG: dict[str, Kpi] = {
                     "Cycle d'opportunité (jours)",
                     "opportunity_at",
                     "customer_at",
-                    "customers with an opportunity date",
+                    Text(
+                        "customers with an opportunity date",
+                        "clients ayant une date d'opportunité",
+                    ),
                 ),
             )
         ),
@@ -510,7 +697,7 @@ CATALOG: dict[str, Kpi] = {
 CTA_TYPES = ("form_submit", "download", "webinar_registration", "email_click", "ad_click")
 
 
-def _m(name, en, fr, kind, unit, rule, view="cohort") -> Kpi:
+def _m(name, en, fr, kind, unit, rule: Text, view="cohort") -> Kpi:
     return Kpi(name, en, fr, kind, unit, True, rule, view=view)
 
 
@@ -524,7 +711,10 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                 "Vues",
                 "count",
                 "touches",
-                "visit touchpoints on the content (any date).",
+                Text(
+                    "visit touchpoints on the content (any date).",
+                    "interactions de type visit sur le contenu (toutes dates).",
+                ),
                 view="activity",
             ),
             _m(
@@ -533,7 +723,10 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                 "Clics sur les appels à l'action",
                 "count",
                 "touches",
-                f"touchpoints of types {', '.join(CTA_TYPES)} on the content.",
+                Text(
+                    f"touchpoints of types {', '.join(CTA_TYPES)} on the content.",
+                    f"interactions de types {', '.join(CTA_TYPES)} sur le contenu.",
+                ),
                 view="activity",
             ),
             _m(
@@ -542,7 +735,11 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                 "Leads au premier contact",
                 "count",
                 "leads",
-                "counted leads whose first touch with a content was this one.",
+                Text(
+                    "counted leads whose first touch with a content was this one.",
+                    "leads comptés dont la première interaction avec un contenu a porté sur "
+                    "celui-ci.",
+                ),
             ),
             _m(
                 "mqls",
@@ -550,16 +747,33 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                 "MQL",
                 "count",
                 "leads",
-                "those leads that reached MQL (stage implication as configured).",
+                Text(
+                    "those leads that reached MQL (stage implication as configured).",
+                    "parmi ces leads, ceux qui ont atteint l'étape MQL (étapes antérieures "
+                    "implicites selon la configuration).",
+                ),
             ),
-            _m("sqls", "SQLs", "SQL", "count", "leads", "those leads that reached SQL."),
+            _m(
+                "sqls",
+                "SQLs",
+                "SQL",
+                "count",
+                "leads",
+                Text(
+                    "those leads that reached SQL.",
+                    "parmi ces leads, ceux qui ont atteint l'étape SQL.",
+                ),
+            ),
             _m(
                 "customers",
                 "Customers",
                 "Clients",
                 "count",
                 "leads",
-                "those leads that became customers.",
+                Text(
+                    "those leads that became customers.",
+                    "parmi ces leads, ceux qui sont devenus clients.",
+                ),
             ),
             _m(
                 "revenue",
@@ -567,7 +781,10 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                 "Chiffre d'affaires",
                 "sum",
                 "currency",
-                "won deal amounts of those leads.",
+                Text(
+                    "won deal amounts of those leads.",
+                    "montants des affaires gagnées de ces leads.",
+                ),
             ),
             _m(
                 "lead_to_customer",
@@ -575,7 +792,10 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                 "Lead → client",
                 "rate",
                 "fraction",
-                "customers / leads_first_touched.",
+                Text(
+                    "customers / leads_first_touched.",
+                    "clients / leads au premier contact (customers / leads_first_touched).",
+                ),
             ),
         ),
         "sources": (
@@ -585,7 +805,10 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                 "Part des leads",
                 "rate",
                 "fraction",
-                "leads of the group / all leads of the period, with a 95 % Wilson interval.",
+                Text(
+                    f"leads of the group / all leads of the period, {WILSON.en}.",
+                    f"leads du groupe / ensemble des leads de la période, {WILSON.fr}.",
+                ),
             ),
             _m(
                 "customer_share",
@@ -593,7 +816,10 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                 "Part des clients",
                 "rate",
                 "fraction",
-                "customers of the group / all customers of the same cohort.",
+                Text(
+                    "customers of the group / all customers of the same cohort.",
+                    "clients du groupe / ensemble des clients de la même cohorte.",
+                ),
             ),
             _m(
                 "lead_to_customer",
@@ -601,7 +827,10 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                 "Lead → client",
                 "rate",
                 "fraction",
-                "customers / leads of the group (cohort).",
+                Text(
+                    "customers / leads of the group (cohort).",
+                    "clients / leads du groupe (cohorte).",
+                ),
             ),
         ),
         "retention": (
@@ -611,17 +840,24 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                 "Encore engagés au mois k",
                 "rate",
                 "fraction",
-                "share of the cohort's leads with an engagement touch (engagement.types) in "
-                "their k-th month after creation (months of 30.44 days); recent cohorts have "
-                "not reached the later months yet.",
+                Text(
+                    "share of the cohort's leads with an engagement touch (engagement.types) "
+                    "in their k-th month after creation (months of 30.44 days); recent cohorts "
+                    "have not reached the later months yet.",
+                    "part des leads de la cohorte ayant eu une interaction d'engagement "
+                    "(engagement.types) au cours de leur k-ième mois après leur création (mois "
+                    "de 30,44 jours) ; les cohortes récentes n'ont pas encore atteint les "
+                    "derniers mois.",
+                ),
             ),
         ),
     }.items()
 }
 
 
-def report_definitions(report: str) -> dict[str, str]:
-    return {name: k.rule for name, k in REPORT_MEASURES[report].items()}
+def report_definitions(report: str, lang: str = "en") -> dict[str, str]:
+    """{column: rule} of a secondary report, in ``lang`` (English: meta.definitions)."""
+    return {name: k.definition[lang] for name, k in REPORT_MEASURES[report].items()}
 
 
 # Measures computed after aggregation from other measures.

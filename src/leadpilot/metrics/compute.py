@@ -17,7 +17,7 @@ import ibis.expr.types as ir
 from ..config import Config
 from ..errors import UsageError
 from .asof import AsOf, resolve_as_of
-from .catalog import CATALOG, DERIVED_MEASURES, HEADLINE, Kpi
+from .catalog import CATALOG, DERIVED_MEASURES, HEADLINE, Kpi, Text
 from .model import (
     DEAL_COLUMNS,
     STAGE_COLUMNS,
@@ -50,7 +50,7 @@ class KpiResult:
             "rows": self.rows,
             "meta": {
                 "view": self.view,
-                "view_rule": VIEW_RULES[self.view],
+                "view_rule": VIEW_RULES[self.view].en,
                 "as_of": self.as_of.label if self.as_of else None,
                 "as_of_rule": self.as_of.rule if self.as_of else None,
                 "maturity": self.maturity,
@@ -62,6 +62,14 @@ class KpiResult:
                 "warnings": self.warnings,
             },
         }
+
+    def definitions_in(self, lang: str) -> dict[str, str]:
+        """The KPIs' rules in ``lang`` ("en": what meta.definitions holds)."""
+        return {k.name: k.definition[lang] for k in self.kpis}
+
+    def view_rule_in(self, lang: str) -> str:
+        """meta.view_rule in ``lang``."""
+        return VIEW_RULES[self.view][lang]
 
 
 def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -229,11 +237,19 @@ def compute_kpis(
 
 
 VIEW_RULES = {
-    "cohort": "cohort view: rows follow the leads created in the period to whatever they "
-    "became, whenever it happened.",
-    "activity": "activity view: each measure counts what happened in the period (stages at "
-    "their own date, revenue and deals at their closing date), whatever the lead's creation "
-    "date.",
+    "cohort": Text(
+        "cohort view: rows follow the leads created in the period to whatever they became, "
+        "whenever it happened.",
+        "vue cohorte : chaque ligne suit les leads créés sur la période et ce qu'ils sont "
+        "devenus par la suite, quelle qu'en soit la date.",
+    ),
+    "activity": Text(
+        "activity view: each measure counts what happened in the period (stages at their own "
+        "date, revenue and deals at their closing date), whatever the lead's creation date.",
+        "vue activité : chaque mesure compte ce qui s'est passé pendant la période (les étapes "
+        "à leur propre date, le chiffre d'affaires et les affaires à leur date de clôture), "
+        "quelle que soit la date de création du lead.",
+    ),
 }
 ACTIVITY_NOTE = (
     "activity view: rates divide flows of the same period (e.g. customers won this month / "
