@@ -396,7 +396,12 @@ class Config(_Model):
 
     name: str = "leadpilot workspace"
     currency: str = Field("EUR", description="currency of every amount in the workspace")
-    timezone: str = Field("UTC", description="time zone of timestamps that carry none")
+    timezone: str = Field(
+        "UTC",
+        description="the workspace's time zone (IANA name, e.g. Europe/Paris): timestamps "
+        "without an offset are read in it, every timestamp is stored as its wall-clock "
+        "time, and days, months and quarters are cut in it",
+    )
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     leads: LeadRule = Field(default_factory=LeadRule)
@@ -416,6 +421,19 @@ class Config(_Model):
     @classmethod
     def _upper(cls, v: str) -> str:
         return v.strip().upper()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {v!r}: expected an IANA name such as Europe/Paris or UTC"
+            ) from None
+        return v
 
 
 def _line_index(text: str) -> dict[tuple, int]:
@@ -491,7 +509,7 @@ TEMPLATE = """\
 # JSON Schema for editors: `leadpilot config schema > leadpilot.schema.json`.
 name: {name}
 currency: {currency}          # currency of every amount; others need ingest.currency_rates
-timezone: {timezone}          # time zone of timestamps that carry none
+timezone: {timezone}          # timestamps are read, stored and cut into periods in it
 
 workspace:
   backend: duckdb      # 'duckdb' (embedded file below) or postgresql://user:pass@host:5432/db

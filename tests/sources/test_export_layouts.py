@@ -377,3 +377,42 @@ def test_original_labels_are_kept_for_display(ws, tmp_path):
         labels = lp.labels()
     assert labels["value:channel"] == {"liste_achetee": "Liste achetée", "publicite": "Publicité"}
     assert labels["column"]["etape"] == "Étape"
+
+
+def test_periods_are_cut_in_the_workspaces_time_zone(tmp_path, backend):
+    """A Paris workspace: 01/03/2017 00:30 is March, like a 23:30 UTC time of 28 February;
+    a deal closed on 01/03/2017 is March revenue (it used to be cut in UTC: February)."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "leadpilot.yaml").write_text(
+        yaml.safe_dump({"workspace": {"backend": backend}, "timezone": "Europe/Paris"})
+    )
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "leadpilot.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "ingest": {"date_formats": ["%d/%m/%Y", "%d/%m/%Y %H:%M"]},
+                "sources": [
+                    {"table": "leads", "path": "leads.csv"},
+                    {"table": "deals", "path": "deals.csv"},
+                ],
+            }
+        )
+    )
+    (src / "leads.csv").write_text(
+        "lead_id,created_at\nL1,15/02/2017\nL2,01/03/2017 00:30\nL3,2017-02-28T23:30:00Z\n"
+    )
+    (src / "deals.csv").write_text(
+        "deal_id,lead_id,created_at,status,closed_at,amount\n"
+        "D1,L1,20/02/2017,won,01/03/2017,1000\n"
+    )
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src / "leadpilot.yaml")
+        cohort = lp.kpis(period="month", kpis=["leads"])
+        activity = lp.kpis(period="month", view="activity", kpis=["customers", "revenue"])
+        stored = _dates(lp, "leads", "created_at")
+    assert stored == {"L1": "2017-02-15", "L2": "2017-03-01", "L3": "2017-03-01"}
+    assert dict(zip(cohort.period, cohort.leads, strict=True)) == {"2017-02": 1, "2017-03": 2}
+    row = activity.set_index("period").loc["2017-03"]
+    assert row.customers == 1 and row.revenue == 1000

@@ -11,8 +11,9 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import ibis
 import ibis.expr.types as ir
@@ -213,7 +214,8 @@ def ingest(
     if source_cfg is not None:
         config = _overlay(config, source_cfg)
     policy = policy or config.ingest.policy
-    now = now or datetime.now(UTC).replace(tzinfo=None)
+    # timestamps are stored as wall-clock times of the workspace's zone: so is "now"
+    now = now or datetime.now(ZoneInfo(config.timezone)).replace(tzinfo=None)
     staging = Staging(ws.con)
     try:
         return _ingest(ws, source, specs, config, policy, progress, now, staging)

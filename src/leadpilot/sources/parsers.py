@@ -482,8 +482,17 @@ def _to_utc(wall: pa.Array, offset: pa.Array, timezone: str) -> pa.Array:
     return pc.if_else(pc.is_valid(offset), pc.subtract(wall, offset), local)
 
 
+def _to_local(wall: pa.Array, offset: pa.Array, utc: pa.Array, timezone: str) -> pa.Array:
+    """Int64 µs wall-clock time in ``timezone``: values written with an offset are moved to
+    it, the others are already its wall time."""
+    if offset.null_count == len(offset) or timezone == "UTC":
+        return wall if timezone != "UTC" else utc
+    moved = pc.local_timestamp(utc.view(pa.timestamp("us", timezone))).view(pa.int64())
+    return pc.if_else(pc.is_valid(offset), moved, wall)
+
+
 def parse_timestamps(
-    values: ArrayLike, formats: Sequence[str] = (), timezone: str = "UTC"
+    values: ArrayLike, formats: Sequence[str] = (), timezone: str = "UTC", local: bool = False
 ) -> Parsed:
     """Parse text to naive ``timestamp('us')`` values in UTC.
 
@@ -493,7 +502,9 @@ def parse_timestamps(
     '%d %b, %Y %H:%M:%S'). A format may end with %z. Values without an offset
     are wall times in ``timezone`` (IANA name). Impossible dates fail. Typed
     timestamps/dates pass through: aware ones are converted to UTC, naive ones
-    are read in ``timezone`` like text.
+    are read in ``timezone`` like text. With ``local=True`` the result is the
+    wall-clock time in ``timezone`` instead of UTC (values written with another
+    offset are moved to it), which is how a workspace stores its timestamps.
     """
     _check_formats(formats)
     _check_timezone(timezone)
@@ -501,6 +512,8 @@ def parse_timestamps(
     def one(arr: pa.Array) -> Parsed:
         wall, offset, failed = _wall_of(arr, formats)
         utc = _to_utc(wall, offset, timezone)
+        if local:
+            utc = _to_local(wall, offset, utc, timezone)
         return Parsed(pc.cast(utc, pa.timestamp("us")), failed)
 
     return _map_parsed(values, one)

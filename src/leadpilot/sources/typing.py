@@ -241,7 +241,9 @@ def date_columns(spec: SourceSpec, config: Config, file: str, table: str) -> Dat
 def _parse_time(kind: str, arr: pa.Array, formats, config: Config) -> parsers.Parsed:
     if kind == "date":
         return parsers.parse_dates(arr, formats, timezone=config.timezone)
-    return parsers.parse_timestamps(arr, formats, timezone=config.timezone)
+    # the workspace keeps wall-clock times of its own time zone: periods (a month, a day)
+    # are then cut where its users see them, on every engine
+    return parsers.parse_timestamps(arr, formats, timezone=config.timezone, local=True)
 
 
 def _failed_text(arr: pa.Array, failed: pa.Array) -> pa.Array:
