@@ -416,3 +416,17 @@ def test_periods_are_cut_in_the_workspaces_time_zone(tmp_path, backend):
     assert dict(zip(cohort.period, cohort.leads, strict=True)) == {"2017-02": 1, "2017-03": 2}
     row = activity.set_index("period").loc["2017-03"]
     assert row.customers == 1 and row.revenue == 1000
+
+
+def test_unlisted_outcome_stages_are_never_silently_open(ws, tmp_path):
+    """Finding of the new-user trial: French stages without a values: override became 'open'
+    through the preset's '*' — 0 customers, 0 revenue, no warning."""
+    config = _write_export(tmp_path / "x", _leads(LEAD_ROWS), _opps(OPP_ROWS), ["%d/%m/%Y"])
+    cfg = yaml.safe_load(config.read_text(encoding="utf-8"))
+    del cfg["sources"][1]["values"]  # the preset's English stages only
+    config.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    with leadpilot.open(ws) as lp:
+        summary = lp.ingest(config)
+    text = "\n".join(summary.warnings)
+    assert "'Fermée gagnée' (1)" in text and "read(s) like an outcome" in text
+    assert "none of the 3 deals of opportunites.csv is won or lost" in text

@@ -35,6 +35,7 @@ from .typing import (
     PART,
     Typed,
     date_columns,
+    default_notes,
     derived_key_column,
     several_contacts,
     stage_events_from_dates,
@@ -271,6 +272,8 @@ def _ingest(
             progress=tick,
         )
         dates = None
+        defaulted: dict[tuple[str, str], Counter] = {}
+        closed_deals = all_deals = 0
         for i, frame in enumerate(chunks):
             mapped, problems = map_columns(frame, spec)
             if i == 0 and frame.note:
@@ -292,6 +295,12 @@ def _ingest(
                 continue
             for k, v in t.labels.items():
                 labels.setdefault(k, v)
+            for k, caught in t.defaulted.items():
+                defaulted.setdefault(k, Counter()).update(caught)
+            if spec.table == "deals":
+                closed = pc.is_in(t.data["status"], value_set=pa.array(["won", "lost"]))
+                closed_deals += pc.sum(closed).as_py() or 0
+                all_deals += t.data.num_rows
             if spec.table == "deals":
                 t, note = several_contacts(t, spec)
                 if note and i == 0:
@@ -308,6 +317,17 @@ def _ingest(
                 summaries.setdefault("stage_events", TableSummary()).rows_read += n_events
         if dates is not None:
             notes.extend(dates.notes())
+        if spec.table == "deals" and all_deals and not closed_deals:
+            warnings.append(
+                f"deals: none of the {all_deals:,} deals of {Path(spec.path).name} is won or "
+                "lost: every one counts as open (no customer, no revenue). If the export "
+                "names its closed stages otherwise, map them: values: {status: {'<your won "
+                "stage>': won, '<your lost stage>': lost, '*': open}}"
+            )
+        if defaulted:
+            more_warnings, more_notes = default_notes(spec.table, defaulted, spec)
+            warnings.extend(more_warnings)
+            notes.extend(more_notes)
     if file_problems:
         raise ValidationError(
             file_problems,

@@ -7,6 +7,7 @@ expected), never a silent null.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -95,6 +96,8 @@ class Typed:
     dates: DateColumns | None = None
     # display labels: ("column", attribute) or ("value:channel", value) -> text as written
     labels: dict[tuple[str, str], str] = field(default_factory=dict)
+    # values a mapping's '*' caught: (canonical column, header) -> {value as written: rows}
+    defaulted: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
 
 
 def on_distinct(fn):
@@ -358,7 +361,61 @@ def type_mapped(
     for name in CHANNEL_COLUMNS if mapped.table in ("leads", "spend", "traffic") else ():
         if name in mapped.columns:
             labels.update(_value_labels(name, mapped.columns[name]))
-    return Typed(mapped.table, data, issues, problems, parsed_stage_dates, dates, labels)
+    defaulted = {}
+    for name, mapping in spec.values.items():
+        if "*" in mapping and name in mapped.columns:
+            caught = _caught_by_default(mapped.columns[name], mapping)
+            if caught:
+                defaulted[(name, mapped.origin.get(name, name))] = caught
+    return Typed(
+        mapped.table, data, issues, problems, parsed_stage_dates, dates, labels, defaulted
+    )
+
+
+def _caught_by_default(arr: pa.Array, mapping: dict[str, str]) -> dict[str, int]:
+    """The present values no key of ``mapping`` names (exactly or folded), with counts."""
+    text = pc.utf8_trim_whitespace(pc.cast(arr, pa.string()))
+    counts = pc.value_counts(pc.filter(text, pc.fill_null(pc.not_equal(text, ""), False)))
+    keys = {k for k in mapping if k != "*"}
+    folded = {fold_name(k) for k in keys}
+    out = {}
+    for item in counts.to_pylist():
+        value = item["values"]
+        if value not in keys and fold_name(value) not in folded:
+            out[value] = item["counts"]
+    return out
+
+
+_OUTCOME_WORDS = re.compile(
+    r"won|win|lost|lose|closed|gagn|perd|ferm|gewonn|verlor|ganad|perdid|vint|chius", re.I
+)
+
+
+def default_notes(
+    table: str, defaulted: dict[tuple[str, str], dict[str, int]], spec: SourceSpec
+) -> tuple[list[str], list[str]]:
+    """(warnings, notes) on values that a mapping's '*' turned into its default.
+
+    A caught value that reads like an outcome ('Fermée gagnée', 'Closed Won - Renewal') is
+    a warning: a won deal read as open loses its revenue without an error.
+    """
+    warnings, notes = [], []
+    for (name, header), caught in defaulted.items():
+        target = spec.values[name]["*"]
+        listed = ", ".join(f"{v!r} ({n:,})" for v, n in sorted(caught.items(), key=lambda x: -x[1]))
+        suspicious = [v for v in caught if _OUTCOME_WORDS.search(fold_name(v))]
+        line = (
+            f"{table}: {header!r} values not listed in values.{name} became {target!r} "
+            f"through '*': {listed}"
+        )
+        if suspicious:
+            warnings.append(
+                line + f"; {', '.join(map(repr, suspicious))} read(s) like an outcome: map it "
+                f"in leadpilot.yaml (values: {{{name}: {{'{suspicious[0]}': won}}}}) if it is one"
+            )
+        else:
+            notes.append(line)
+    return warnings, notes
 
 
 def _value_labels(name: str, written: pa.Array) -> dict[tuple[str, str], str]:
@@ -548,5 +605,5 @@ def several_contacts(typed: Typed, spec: SourceSpec) -> tuple[Typed, str | None]
 def _replace(typed: Typed, data: pa.Table) -> Typed:
     return Typed(
         typed.table, data, typed.issues, typed.problems, typed.stage_dates, typed.dates,
-        typed.labels,
+        typed.labels, typed.defaulted,
     )  # fmt: skip
