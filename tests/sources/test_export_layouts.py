@@ -430,3 +430,17 @@ def test_unlisted_outcome_stages_are_never_silently_open(ws, tmp_path):
     text = "\n".join(summary.warnings)
     assert "'Fermée gagnée' (1)" in text and "read(s) like an outcome" in text
     assert "none of the 3 deals of opportunites.csv is won or lost" in text
+
+
+def test_decimal_comma_error_names_the_setting(ws, tmp_path):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "leads.csv").write_text("lead_id,created_at\nL1,2025-01-05\n")
+    (folder / "deals.csv").write_text(
+        "deal_id;lead_id;created_at;status;closed_at;amount\n"
+        'D1;L1;2025-01-06;won;2025-01-20;"1 054,00"\nD2;L1;2025-01-06;won;2025-01-21;"12,50"\n'
+    )
+    with leadpilot.open(ws) as lp, pytest.raises(ValidationError) as info:
+        lp.ingest(folder)
+    assert [p.value for p in info.value.problems] == ["1 054,00", "12,50"]
+    assert all("decimal: ','" in (p.fix or "") for p in info.value.problems)

@@ -223,6 +223,28 @@ def _type_column(
     return strings, None, "", None
 
 
+_DECIMAL_COMMA = r"^[^0-9]*-?\d{1,3}(?:[ \x{a0}\x{202f}.]\d{3})*,\d{1,2}[^0-9]*$"
+_DECIMAL_POINT = r"^[^0-9]*-?\d{1,3}(?:[ ,]\d{3})*\.\d{1,2}[^0-9]*$"
+
+
+def _number_fix(arr: pa.Array, failed: pa.Array, decimal: str) -> str | None:
+    """The setting that reads the failed numbers, when they are written with the other
+    decimal separator ('1 054,00' read with decimal '.')."""
+    text = parsers._text(arr)
+    if text is None:
+        return None
+    bad = pc.utf8_trim_whitespace(pc.filter(text, failed))
+    pattern = _DECIMAL_COMMA if decimal == "." else _DECIMAL_POINT
+    hits = pc.sum(pc.fill_null(pc.match_substring_regex(bad, pattern), False)).as_py() or 0
+    if hits * 2 < len(bad):
+        return None
+    other = "," if decimal == "." else "."
+    return (
+        f"these numbers use {other!r} as the decimal separator: set decimal: '{other}' on this "
+        f"source (or ingest.decimal: '{other}' for every file) in leadpilot.yaml"
+    )
+
+
 def date_columns(spec: SourceSpec, config: Config, file: str, table: str) -> DateColumns:
     """The date-format decisions of one file, with the formats by precedence: the
     source's own > the workspace's > the preset's default (> detected layouts)."""
@@ -331,6 +353,8 @@ def type_mapped(
         else:
             blank = parsers.is_blank(arr)
             values, failed, expected, currency = _type_column(col, arr, spec, config)
+        if col.kind == "number" and failed is not None and pc.any(failed).as_py():
+            fix = _number_fix(arr, failed, spec.decimal or config.ingest.decimal)
         if failed is not None:
             issue_parts.append(issues_where(failed, rows, label, arr, expected, fix=fix))
         if col.required:
