@@ -16,7 +16,7 @@ import ibis.expr.types as ir
 
 from ..config import Config
 from .asof import AsOf, resolve_as_of
-from .catalog import CATALOG
+from .catalog import CATALOG, Text, texts_in
 from .compute import KpiResult, compute_kpis, wilson
 from .model import DEAL_COLUMNS, STAGE_COLUMNS, Materialize, lead_keys, lead_model
 
@@ -29,6 +29,32 @@ CHAIN = (
     ("customer", "customers"),
 )
 EXITS = ("rejected", "disqualified")
+DEFINITIONS = {
+    "count": Text(
+        "leads of the group that reached the stage or any later one (stage implication as "
+        "configured; exits are counted separately)",
+        "leads du groupe ayant atteint l'étape ou une étape ultérieure (étapes antérieures "
+        "implicites selon la configuration ; les sorties sont comptées à part)",
+    ),
+    "conversion_from_previous": Text(
+        "count / count of the previous stage, with a 95 % Wilson interval",
+        "nombre / nombre de l'étape précédente, avec un intervalle de confiance de Wilson à "
+        "95 %",
+    ),
+    "conversion_from_lead": Text(
+        "count / leads, with a 95 % Wilson interval",
+        "nombre / leads, avec un intervalle de confiance de Wilson à 95 %",
+    ),
+    "acceptance_rate": Text(
+        "SALs / MQLs (MQLs accepted by sales / MQLs transmitted), compared with "
+        "stages.acceptance_threshold; measured only in groups where a sal or rejected stage "
+        "event was recorded, elsewhere null with a reason (no verdict)",
+        "SAL / MQL (MQL acceptés par les ventes / MQL transmis), comparé à "
+        "stages.acceptance_threshold ; mesuré uniquement dans les groupes où un événement "
+        "d'étape sal ou rejected a été enregistré, ailleurs null avec un motif (pas de "
+        "verdict)",
+    ),
+}
 
 
 @dataclass
@@ -53,23 +79,17 @@ class FunnelResult:
                 "as_of_rule": self.as_of.rule if self.as_of else None,
                 "period": self.period,
                 "by": self.by,
-                "definitions": {
-                    "count": "leads of the group that reached the stage or any later one "
-                    "(stage implication as configured; exits are counted separately)",
-                    "conversion_from_previous": "count / count of the previous stage, with a "
-                    "95 % Wilson interval",
-                    "conversion_from_lead": "count / leads, with a 95 % Wilson interval",
-                    "acceptance_rate": "SALs / MQLs (MQLs accepted by sales / MQLs "
-                    "transmitted), compared with stages.acceptance_threshold; measured only "
-                    "in groups where a sal or rejected stage event was recorded, elsewhere "
-                    "null with a reason (no verdict)",
-                },
+                "definitions": texts_in(DEFINITIONS, "en"),
                 "acceptance_threshold": self.threshold,
                 "acceptance": self.acceptance,
                 "rejection_reasons": self.rejection_reasons,
                 "warnings": self.warnings,
             },
         }
+
+    def definitions_in(self, lang: str) -> dict[str, str]:
+        """meta.definitions in ``lang`` ("en": as the JSON holds them)."""
+        return texts_in(DEFINITIONS, lang)
 
 
 def _rate(num: int, den: int) -> tuple[float | None, float | None, float | None]:

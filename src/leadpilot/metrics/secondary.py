@@ -14,7 +14,7 @@ import ibis.expr.types as ir
 from ..config import Config
 from ..errors import UsageError
 from .asof import AsOf, resolve_as_of
-from .catalog import CTA_TYPES, report_definitions
+from .catalog import CTA_TYPES, localized, report_definitions
 from .compute import PERIOD_UNITS, period_label, wilson
 from .model import lead_keys, lead_model
 
@@ -23,10 +23,11 @@ from .model import lead_keys, lead_model
 class TableResult:
     name: str
     rows: list[dict]
-    definitions: dict[str, str]
+    definitions: dict[str, str]  # English: meta.definitions
     view: str = "cohort"
     warnings: list[str] = field(default_factory=list)
     as_of: AsOf | None = None
+    definitions_fr: dict[str, str] = field(default_factory=dict)  # the same, in French
 
     def to_json(self) -> dict:
         return {
@@ -40,6 +41,10 @@ class TableResult:
                 "warnings": self.warnings,
             },
         }
+
+    def definitions_in(self, lang: str) -> dict[str, str]:
+        """meta.definitions in ``lang`` ("en": as the JSON holds them)."""
+        return localized(self.definitions, self.definitions_fr, lang)
 
 
 AsOfArg = date | datetime | AsOf | None
@@ -89,7 +94,13 @@ def content_performance(
         r["lead_to_customer"] = (
             r["customers"] / r["leads_first_touched"] if r["leads_first_touched"] else None
         )
-    return TableResult("content", rows, report_definitions("content"), as_of=as_of)
+    return TableResult(
+        "content",
+        rows,
+        report_definitions("content"),
+        as_of=as_of,
+        definitions_fr=report_definitions("content", "fr"),
+    )
 
 
 def source_mix(
@@ -147,6 +158,9 @@ def source_mix(
         rows,
         {name: f"({by}) {rule}" for name, rule in report_definitions("sources").items()},
         as_of=as_of,
+        definitions_fr={
+            name: f"({by}) {rule}" for name, rule in report_definitions("sources", "fr").items()
+        },
     )
 
 
@@ -187,4 +201,10 @@ def interest_retention(
                 by_cohort.get(cohort, {}).get(m, 0) / sz[cohort] if reached else None
             )
         rows.append(row)
-    return TableResult("retention", rows, report_definitions("retention"), as_of=as_of)
+    return TableResult(
+        "retention",
+        rows,
+        report_definitions("retention"),
+        as_of=as_of,
+        definitions_fr=report_definitions("retention", "fr"),
+    )

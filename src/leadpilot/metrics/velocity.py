@@ -20,7 +20,7 @@ from scipy.stats import CensoredData, ecdf
 from ..config import Config
 from ..errors import UsageError
 from .asof import AsOf, resolve_as_of
-from .catalog import CATALOG
+from .catalog import CATALOG, Text, texts_in
 from .compute import STAGE_LABELS, compute_kpis
 from .model import DEAL_COLUMNS, STAGE_COLUMNS, Materialize, lead_model
 
@@ -28,12 +28,23 @@ DAY = 86400
 # name -> (from, to) in the lead model, as the KPI catalog defines them.
 DURATIONS = {k.name: (k.numerator, k.denominator) for k in CATALOG.values() if k.kind == "duration"}
 DEFINITIONS = {
-    **{name: CATALOG[name].rule for name in DURATIONS},
-    "<stage>_by_day_<N>": "Kaplan–Meier share of the group's leads that reached the stage "
-    "within N days of creation; leads not (yet) converted are censored at their age on the "
-    "as-of date (meta.as_of), so young leads do not count as failures; a lead whose stage is "
-    "dated before its creation is left out (counted in the warnings)",
+    **{name: CATALOG[name].definition for name in DURATIONS},
+    "<stage>_by_day_<N>": Text(
+        "Kaplan–Meier share of the group's leads that reached the stage within N days of "
+        "creation; leads not (yet) converted are censored at their age on the as-of date "
+        "(meta.as_of), so young leads do not count as failures; a lead whose stage is dated "
+        "before its creation is left out (counted in the warnings)",
+        "part des leads du groupe ayant atteint l'étape dans les N jours suivant leur "
+        "création, estimée par Kaplan–Meier ; les leads pas (encore) convertis sont censurés "
+        "à leur âge à la date de référence (meta.as_of), si bien que les leads récents ne "
+        "comptent pas comme des échecs ; un lead dont l'étape est datée avant sa création est "
+        "écarté (compté dans les avertissements)",
+    ),
 }
+VIEW_RULE = Text(
+    "leads followed from their creation; durations in days",
+    "leads suivis depuis leur création ; durées en jours",
+)
 HORIZONS = (30, 60, 90, 180)
 KM_STAGES = ("sql", "customer")
 
@@ -51,14 +62,22 @@ class VelocityResult:
             "rows": self.rows,
             "meta": {
                 "view": "cohort",
-                "view_rule": "leads followed from their creation; durations in days",
+                "view_rule": VIEW_RULE.en,
                 "by": self.by,
                 "as_of": self.as_of,
                 "as_of_rule": self.as_of_rule,
-                "definitions": DEFINITIONS,
+                "definitions": texts_in(DEFINITIONS, "en"),
                 "warnings": self.warnings,
             },
         }
+
+    def definitions_in(self, lang: str) -> dict[str, str]:
+        """meta.definitions in ``lang`` ("en": as the JSON holds them)."""
+        return texts_in(DEFINITIONS, lang)
+
+    def view_rule_in(self, lang: str) -> str:
+        """meta.view_rule in ``lang``."""
+        return VIEW_RULE[lang]
 
 
 def _days(model: ir.Table, start: str, end: str) -> ir.NumericValue:
