@@ -180,3 +180,15 @@ def test_french_tables_format_numbers_and_the_workspace_currency(cli, tmp_path):
     assert "275\u202f000\xa0$US" in out and "€" not in out
     code, out, _ = cli("kpis", "-w", str(ws), "--kpi", "leads,cpl", "--lang", "en")
     assert "1,500" in out and "$2.00" in out
+
+
+def test_failed_ingest_into_a_new_folder_leaves_nothing(cli, tmp_path):
+    """A failed ingest leaves the workspace as it was: here, not there at all (a later
+    `kpis -w` used to report 0 leads, in EUR, from the half-made workspace)."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("leads:\nsources: [{table: leads, path: nowhere.csv}]\n")
+    ws = tmp_path / "new-ws"
+    code, _, err = cli("ingest", str(bad), "-w", str(ws))
+    assert code != 0 and not ws.exists()
+    code, _, err = cli("kpis", "-w", str(ws))
+    assert code == 3 and "does not exist" in err

@@ -121,9 +121,17 @@ def ingest(
 
     if policy not in (None, "strict", "quarantine"):
         raise UsageError(f"--policy {policy!r}: expected strict or quarantine")
-    with open_ws(workspace, create=True) as lp, _progress() as progress:
-        _currency(lp)
-        summary = lp.ingest(source, policy=policy, progress=_progress_factory(progress))
+    created = not workspace.exists()
+    try:
+        with open_ws(workspace, create=True) as lp, _progress() as progress:
+            _currency(lp)
+            summary = lp.ingest(source, policy=policy, progress=_progress_factory(progress))
+    except BaseException:
+        if created:  # a failed ingest leaves no half-made workspace behind
+            import shutil
+
+            shutil.rmtree(workspace, ignore_errors=True)
+        raise
     if fmt == "json":
         print(json.dumps(summary.as_dict(), indent=2, default=str))
         return
@@ -156,7 +164,12 @@ def _print_ingest(summary, workspace: Path | None = None) -> None:
         f"{_t('Leads merged')}: {_n(summary.leads_merged)}"
         + "".join(f" ({n} {r})" for r, n in summary.merge_reasons.items())
         + f"; {_t('excluded by the lead rule')}: {_n(summary.leads_excluded)}; "
-        f"{_t('channel derived from UTM/referrer')}: {_n(summary.channels_derived)}",
+        f"{_t('channel derived from UTM/referrer')}: {_n(summary.channels_derived)}"
+        + (
+            f"; {_t('no channel at all (unknown)')}: {_n(summary.channels_unknown)}"
+            if summary.channels_unknown
+            else ""
+        ),
         markup=False,
     )
     if summary.channels:

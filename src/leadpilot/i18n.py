@@ -137,6 +137,7 @@ FRENCH: dict[str, str] = {
     "excluded by the lead rule": "exclus par la règle des leads",
     "channel derived from UTM/referrer": "canal déduit des UTM/référents",
     "Leads by channel": "Leads par canal",
+    "no channel at all (unknown)": "sans aucun canal (unknown)",
     "Funnel": "Entonnoir",
     "stage": "étape",
     "count": "nombre",

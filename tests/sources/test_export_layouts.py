@@ -444,3 +444,36 @@ def test_decimal_comma_error_names_the_setting(ws, tmp_path):
         lp.ingest(folder)
     assert [p.value for p in info.value.problems] == ["1 054,00", "12,50"]
     assert all("decimal: ','" in (p.fix or "") for p in info.value.problems)
+
+
+def test_won_deals_of_excluded_records_are_said(ws, tmp_path):
+    """With multi_contact: split, the half of a deal credited to a contact the lead rule
+    excludes left revenue silently; any won deal of an excluded record is now said."""
+    src = tmp_path / "s"
+    src.mkdir()
+    (src / "leads.csv").write_text(
+        "lead_id,created_at,lifecycle\nL1,2025-01-05,lead\nL2,2025-01-05,partner\n"
+    )
+    (src / "deals.csv").write_text(
+        "deal_id,lead_id,created_at,status,closed_at,amount\nD1,L1;L2,2025-01-06,won,"
+        "2025-01-20,1000\n"
+    )
+    (src / "leadpilot.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "leads": {"exclude": {"lifecycle": ["partner"]}},
+                "sources": [
+                    {"table": "leads", "path": "leads.csv"},
+                    {"table": "deals", "path": "deals.csv", "multi_contact": "split"},
+                ],
+            }
+        )
+    )
+    with leadpilot.open(ws) as lp:
+        summary = lp.ingest(src / "leadpilot.yaml")
+        revenue = lp.kpis(kpis=["revenue"]).revenue.iloc[0]
+    assert revenue == 500
+    assert any(
+        w.startswith("deals: 1 won deal(s) (500.00) belong to records the lead rule excludes")
+        for w in summary.warnings
+    )

@@ -247,7 +247,8 @@ def test_hubspot_contacts(make_workspace):
     ]
     assert summary.tables["leads"].rows_loaded == 11
     assert summary.tables["stage_events"].rows_loaded == 17
-    assert summary.channels_derived == 1
+    # a blank Original Source and no UTM or referrer column: nothing names it, 'unknown'
+    assert summary.channels_derived == 0 and summary.channels_unknown == 1
     # 56 went from MQL to opportunity in HubSpot: SQL is implied, with a warning.
     assert summary.warnings == [
         "stage_events: 1 row(s): lead reached opportunity with no sql event: sql implied "

@@ -19,9 +19,10 @@ import ibis.expr.types as ir
 from ..config import AttributionSettings, Config
 from ..errors import MissingDataError, UsageError
 from ..metrics.asof import AsOf, resolve_as_of
+from ..metrics.catalog import localized, texts_in
 from ..metrics.compute import PERIOD_UNITS, period_label
 from . import heuristics, markov, shapley
-from .definitions import HEURISTICS, MODEL_NAMES, measure_defs, model_defs
+from .definitions import HEURISTICS, MODEL_NAMES, PATH_FILE_JOURNEY, measure_defs, model_defs
 from .pathfile import journeys_from_paths, path_transition_counts, read_path_file
 from .paths import (
     BY_DIMENSIONS,
@@ -45,13 +46,14 @@ class AttributionResult:
     conversion: str
     period: str
     lookback: int | None
-    definitions: dict[str, str]
+    definitions: dict[str, str]  # English: meta.definitions
     spread: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     currency: str = "EUR"
     source: str = "workspace"
     totals: dict = field(default_factory=dict)
     as_of: AsOf | None = None  # None for a path file (no dates)
+    definitions_fr: dict[str, str] = field(default_factory=dict)  # the same, in French
 
     def to_json(self) -> dict:
         return {
@@ -74,6 +76,10 @@ class AttributionResult:
                 "warnings": self.warnings,
             },
         }
+
+    def definitions_in(self, lang: str) -> dict[str, str]:
+        """meta.definitions in ``lang`` ("en": as the JSON holds them)."""
+        return localized(self.definitions, self.definitions_fr, lang)
 
 
 def resolve_models(models: list[str] | str | None) -> list[str]:
@@ -211,10 +217,8 @@ def compute_attribution_from_paths(
     credits = _run(j, chosen, s, warnings, markov_counts=counts)
     result = _result(credits, chosen, s, "customer", "channel", "all", None, warnings)
     result.source = f"path file {Path(path).name} (separator {sep!r})"
-    result.definitions["journey"] = (
-        "a row of the path file: its channels in order; total_conversions journeys converted, "
-        "total_null did not; total_conversion_value is their revenue"
-    )
+    result.definitions["journey"] = PATH_FILE_JOURNEY.en
+    result.definitions_fr["journey"] = PATH_FILE_JOURNEY.fr
     result.currency = config.currency
     return result
 
@@ -299,8 +303,8 @@ def _result(credits, chosen, s, conversion, by, period, lookback, warnings) -> A
                     }
                 )
     defs = model_defs(s)
-    definitions = {m: defs[m].rule for m in chosen}
-    definitions.update(measure_defs(by, conversion, lookback or 0, s.touch_types))
+    texts = {m: defs[m].definition for m in chosen}
+    texts.update(measure_defs(by, conversion, lookback or 0, s.touch_types))
     result = AttributionResult(
         rows=rows,
         models=chosen,
@@ -308,7 +312,8 @@ def _result(credits, chosen, s, conversion, by, period, lookback, warnings) -> A
         conversion=conversion,
         period=period,
         lookback=lookback,
-        definitions=definitions,
+        definitions=texts_in(texts, "en"),
+        definitions_fr=texts_in(texts, "fr"),
         warnings=warnings,
         totals=totals,
     )

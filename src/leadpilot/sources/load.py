@@ -67,7 +67,8 @@ class IngestSummary:
     leads_merged: int = 0
     leads_excluded: int = 0
     merge_reasons: Counter = field(default_factory=Counter)
-    channels_derived: int = 0
+    channels_derived: int = 0  # missing channels the UTM / referrer rules named
+    channels_unknown: int = 0  # missing channels nothing could name: 'unknown'
     channels: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # how files were read (date layouts, ...)
 
@@ -90,6 +91,7 @@ class IngestSummary:
             "merge_reasons": dict(self.merge_reasons),
             "leads_excluded": self.leads_excluded,
             "channels_derived": self.channels_derived,
+            "channels_unknown": self.channels_unknown,
             "leads_by_channel": self.channels,
             "warnings": self.warnings,
             "notes": self.notes,
@@ -609,13 +611,31 @@ def _rebuild_leads(con: ibis.BaseBackend, config: Config) -> None:
     engine.update_rows(con, "leads", "lead_id", changed, derived)
 
 
+def _excluded_deals(ws: engine.Workspace, summary: IngestSummary) -> None:
+    """Won deals whose lead the lead rule excludes count for no lead: say how much."""
+    if summary.leads_excluded == 0:
+        return
+    leads, deals = ws.table("leads"), ws.table("deals")
+    out = leads.filter(leads.excluded_reason.notnull()).select(_lid="lead_id")
+    won = deals.filter(deals.status == "won")
+    j = won.join(out, won.lead_id == out._lid)
+    r = j.aggregate(n=j.count(), amount=j.amount.sum()).to_pyarrow().to_pylist()[0]
+    if r["n"]:
+        summary.warnings.append(
+            f"deals: {int(r['n']):,} won deal(s) ({float(r['amount'] or 0):,.2f}) belong to "
+            "records the lead rule excludes (leads.exclude): their revenue counts for no lead"
+        )
+
+
 def _lead_stats(ws: engine.Workspace, summary: IngestSummary) -> None:
     t = ws.table("leads")
+    from_rules = t.channel_derived.fill_null(False) & t.merged_into.isnull()
     stats = (
         t.aggregate(
             merged=t.merged_into.notnull().sum(),
             excluded=t.excluded_reason.notnull().sum(),
-            derived=(t.channel_derived.fill_null(False) & t.merged_into.isnull()).sum(),
+            derived=(from_rules & (t.channel != "unknown")).sum(),
+            unknown=(from_rules & (t.channel == "unknown")).sum(),
         )
         .to_pyarrow()
         .to_pylist()[0]
@@ -626,6 +646,8 @@ def _lead_stats(ws: engine.Workspace, summary: IngestSummary) -> None:
         summary.tables["leads"].rows_merged = summary.leads_merged
     summary.leads_excluded = int(stats["excluded"] or 0)
     summary.channels_derived = int(stats["derived"] or 0)
+    summary.channels_unknown = int(stats["unknown"] or 0)
+    _excluded_deals(ws, summary)
     counted = t.filter(t.merged_into.isnull() & t.excluded_reason.isnull())
     by_channel = counted.group_by("channel").aggregate(n=counted.count()).to_pyarrow().to_pylist()
     summary.channels = {
