@@ -205,6 +205,8 @@ def compute_kpis(
     result = agg.order_by([agg[k] for k in keys]) if keys else agg
     raw = result.to_pyarrow().to_pylist()
     rows = [_finish_row(r, chosen, by, period, warnings) for r in raw]
+    if touches_needed and tables["touchpoints"].count().to_pyarrow().as_py() == 0:
+        warnings.append(_without_touches(chosen, rows))
     if durations:
         warnings += _negative_durations(model, raw, durations, view, date_from, date_to)
     for measure in joined:
@@ -234,6 +236,24 @@ def compute_kpis(
         currency=config.currency,
         warnings=sorted(set(warnings)),
     )
+
+
+def _without_touches(kpis: list[Kpi], rows: list[dict]) -> str:
+    """No touchpoint loaded: engagement KPIs are unknown (null), not 0 %."""
+    names = [k.name for k in kpis if _uses_touches(k)]
+    for row in rows:
+        for name in names:
+            for key in (name, f"{name}_numerator", f"{name}_low", f"{name}_high"):
+                if key in row:
+                    row[key] = None
+    return (
+        f"no touchpoints loaded: {', '.join(names)} are null (–), not 0 — load a touchpoints "
+        "file (e-mail, web, events) to measure engagement"
+    )
+
+
+def _uses_touches(k: Kpi) -> bool:
+    return any(m in TOUCH_MEASURES for m in (k.numerator, k.denominator) if m)
 
 
 VIEW_RULES = {

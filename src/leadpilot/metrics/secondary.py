@@ -192,19 +192,26 @@ def interest_retention(
     for r in a:
         by_cohort.setdefault(r["cohort"], {})[r["_k"]] = r["active"]
     rows = []
+    no_touches = tables["touchpoints"].count().to_pyarrow().as_py() == 0
     for cohort in sorted(sz):
         row = {"cohort": period_label(cohort, "month"), "leads": sz[cohort]}
-        age_days = (as_of.at.date() - cohort).days if as_of.at else 0
+        age_days = (as_of.at.date() - cohort).days if as_of.at and not no_touches else -1
         for m in range(months + 1):
             reached = age_days >= m * 30.4375  # later months of young cohorts are unknown
             row[f"month_{m}"] = (
                 by_cohort.get(cohort, {}).get(m, 0) / sz[cohort] if reached else None
             )
         rows.append(row)
-    return TableResult(
+    result = TableResult(
         "retention",
         rows,
         report_definitions("retention"),
         as_of=as_of,
         definitions_fr=report_definitions("retention", "fr"),
     )
+    if no_touches:  # unknown, not 0 %: nothing says whether anyone engaged
+        result.warnings.append(
+            "no touchpoints loaded: interest retention cannot be measured (every month is "
+            "null, not 0)"
+        )
+    return result
