@@ -33,11 +33,13 @@ import pyarrow as pa
 from .. import engine
 from ..config import Config
 from ..errors import Problem, ValidationError
+from ..metrics.catalog import Text, texts_in
 from .bands import LABELS, QUANTILE_RULE, band_codes, quantile_cuts
 from .bands import describe as describe_bands
+from .evaluate import RULES_TEXT
 from .features import build_features, data_end, feature_specs
 from .model import CARD_FILE, MODEL_DIR, load_model, top_reasons
-from .rules import RULES_DEFINITION, rule_labels, rules_score
+from .rules import rule_labels, rules_score
 
 # label, total -> tick(n): the shape of sources.load.ProgressFactory
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
@@ -45,17 +47,37 @@ CHUNK = 100_000
 
 SCORES_TABLE = "scores"
 DEFINITIONS = {
-    "score": "0-100: 100 x the model's probability when a model is trained, otherwise the "
-    "rules score clipped to 0-100",
-    "probability": "the model's probability that the lead reaches the target stage within "
-    "the horizon, given its attributes and its behaviour in the window before the as-of date",
-    "band": "A / B / C / D by the cut-offs in meta.bands (rule, cut-offs, what they compare "
-    "and on which leads they were computed); default: A the top 10 %, B the next 20 %, C the "
-    "next 30 %, D the rest of the model's training leads (or of the scored leads' rules "
-    "score); fixed cut-offs on the score when scoring.bands is set",
-    "reason_1": "the features that move this lead's log-odds most (model), or the rules "
-    "giving it the most points (no model); sign = direction",
-    "rules_score": RULES_DEFINITION,
+    "score": Text(
+        "0-100: 100 x the model's probability when a model is trained, otherwise the rules "
+        "score clipped to 0-100",
+        "0-100 : 100 x la probabilité donnée par le modèle quand un modèle est entraîné, sinon "
+        "le score de règles borné à 0-100",
+    ),
+    "probability": Text(
+        "the model's probability that the lead reaches the target stage within the horizon, "
+        "given its attributes and its behaviour in the window before the as-of date",
+        "probabilité, selon le modèle, que le lead atteigne l'étape cible dans l'horizon, "
+        "compte tenu de ses attributs et de son comportement sur la fenêtre qui précède la "
+        "date de référence",
+    ),
+    "band": Text(
+        "A / B / C / D by the cut-offs in meta.bands (rule, cut-offs, what they compare and on "
+        "which leads they were computed); default: A the top 10 %, B the next 20 %, C the next "
+        "30 %, D the rest of the model's training leads (or of the scored leads' rules score); "
+        "fixed cut-offs on the score when scoring.bands is set",
+        "A / B / C / D selon les bornes de meta.bands (règle, bornes, ce qu'elles comparent et "
+        "sur quels leads elles ont été calculées) ; par défaut : A les 10 % les mieux notés, "
+        "B les 20 % suivants, C les 30 % suivants, D le reste, parmi les leads d'entraînement "
+        "du modèle (ou selon le score de règles des leads scorés) ; bornes fixes sur le score "
+        "quand scoring.bands est défini",
+    ),
+    "reason_1": Text(
+        "the features that move this lead's log-odds most (model), or the rules giving it the "
+        "most points (no model); sign = direction",
+        "les variables qui font le plus varier le log-odds de ce lead (modèle), ou les règles "
+        "qui lui donnent le plus de points (sans modèle) ; le signe donne le sens",
+    ),
+    "rules_score": RULES_TEXT,
 }
 
 
@@ -79,9 +101,13 @@ class ScoreResult:
             "as_of": self.as_of.isoformat(sep=" ") if self.as_of else None,
             "score": self.source,
             "bands": self.bands,
-            "definitions": DEFINITIONS,
+            "definitions": texts_in(DEFINITIONS, "en"),
             "warnings": self.warnings,
         }
+
+    def definitions_in(self, lang: str) -> dict[str, str]:
+        """meta.definitions in ``lang`` ("en": as the JSON holds them)."""
+        return texts_in(DEFINITIONS, lang)
 
     def to_json(self) -> dict:
         return {"rows": self.rows, "meta": self.meta}

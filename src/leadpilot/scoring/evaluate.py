@@ -14,31 +14,77 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..metrics.catalog import Text, localized, texts_in
 from .features import labelled_features
 from .model import CARD_FILE, MODEL_DIR, load_model, split
 from .rules import RULES_DEFINITION, rules_score
 
 TOO_GOOD_AUC = 0.99  # above it an AUC always comes with the leakage warning
+# rules.RULES_DEFINITION with its French (tests check that the English is the same text).
+RULES_TEXT = Text(
+    RULES_DEFINITION,
+    "rules_score : somme des points des règles de scoring de leadpilot.yaml ; règles de "
+    "profil (fit) sur les attributs du lead, règles de comportement sur ses interactions "
+    "jusqu'à la date de référence (les interactions ultérieures sont ignorées), points "
+    "comportementaux atténués par 0.5 ** (age_days / half_life_days), chaque règle plafonnée "
+    "à son cap ; scored_mql : rules_score >= scoring.threshold.",
+)
 DEFINITIONS = {
-    "auc": "area under the ROC curve: the probability that a random converter scores above a "
-    "random non-converter (ties count one half); 0.5 is chance",
-    "brier": "mean squared difference between the predicted probability and the outcome "
-    "(0/1); lower is better; only for the model (a points score is not a probability)",
-    "reliability": "held-out leads in ten equal-width probability bins: mean predicted "
-    "probability vs observed conversion rate",
-    "deciles": "leads sorted by score, highest first, cut in ten equal groups: conversion "
-    "rate, lift (rate / overall rate), cumulative gains (share of all converters captured "
-    "up to this decile)",
-    "conversion_above": "conversion rate of the leads at or above the threshold (model: "
-    "score >= scoring.model.threshold on the 0-100 scale; rules: rules_score >= "
-    "scoring.threshold); conversion_below: of the others",
-    "mql_precision_sal": "share of scored-MQLs (leads at or above the threshold) that sales "
-    "accepted (reached SAL, from stage events, implied stages included); "
-    "mql_precision_sql: that reached SQL",
-    "target": "a lead converts when it reaches the target stage within horizon_days of its "
-    "creation; leads younger than the horizon at the end of the data are left out",
-    "rules_score": RULES_DEFINITION,
-    "auc_warning": "set when the AUC is above 0.99: a sign that a feature records the outcome",
+    "auc": Text(
+        "area under the ROC curve: the probability that a random converter scores above a "
+        "random non-converter (ties count one half); 0.5 is chance",
+        "aire sous la courbe ROC : probabilité qu'un lead converti tiré au hasard ait un "
+        "score supérieur à celui d'un lead non converti tiré au hasard (les ex aequo comptent "
+        "pour moitié) ; 0,5 correspond au hasard",
+    ),
+    "brier": Text(
+        "mean squared difference between the predicted probability and the outcome (0/1); "
+        "lower is better; only for the model (a points score is not a probability)",
+        "écart quadratique moyen entre la probabilité prédite et l'issue (0/1) ; plus il est "
+        "bas, mieux c'est ; uniquement pour le modèle (un score en points n'est pas une "
+        "probabilité)",
+    ),
+    "reliability": Text(
+        "held-out leads in ten equal-width probability bins: mean predicted probability vs "
+        "observed conversion rate",
+        "leads réservés au test répartis en dix classes de probabilité de même largeur : "
+        "probabilité prédite moyenne face au taux de conversion observé",
+    ),
+    "deciles": Text(
+        "leads sorted by score, highest first, cut in ten equal groups: conversion rate, lift "
+        "(rate / overall rate), cumulative gains (share of all converters captured up to this "
+        "decile)",
+        "leads triés par score décroissant, découpés en dix groupes égaux : taux de "
+        "conversion, lift (taux / taux global), gains cumulés (part de l'ensemble des leads "
+        "convertis captée jusqu'à ce décile)",
+    ),
+    "conversion_above": Text(
+        "conversion rate of the leads at or above the threshold (model: score >= "
+        "scoring.model.threshold on the 0-100 scale; rules: rules_score >= scoring.threshold); "
+        "conversion_below: of the others",
+        "taux de conversion des leads au niveau du seuil ou au-dessus (modèle : score >= "
+        "scoring.model.threshold sur l'échelle 0-100 ; règles : rules_score >= "
+        "scoring.threshold) ; conversion_below : celui des autres",
+    ),
+    "mql_precision_sal": Text(
+        "share of scored-MQLs (leads at or above the threshold) that sales accepted (reached "
+        "SAL, from stage events, implied stages included); mql_precision_sql: that reached SQL",
+        "part des MQL scorés (leads au niveau du seuil ou au-dessus) acceptés par les ventes "
+        "(étape SAL atteinte, d'après les événements d'étape, étapes implicites comprises) ; "
+        "mql_precision_sql : part ayant atteint l'étape SQL",
+    ),
+    "target": Text(
+        "a lead converts when it reaches the target stage within horizon_days of its "
+        "creation; leads younger than the horizon at the end of the data are left out",
+        "un lead est converti quand il atteint l'étape cible dans les horizon_days jours "
+        "suivant sa création ; les leads plus jeunes que l'horizon à la fin des données sont "
+        "écartés",
+    ),
+    "rules_score": RULES_TEXT,
+    "auc_warning": Text(
+        "set when the AUC is above 0.99: a sign that a feature records the outcome",
+        "signalé quand l'AUC dépasse 0,99 : signe qu'une variable enregistre l'issue",
+    ),
 }
 
 
@@ -130,7 +176,8 @@ class EvaluationResult:
     rows: list[dict]
     details: dict
     warnings: list[str] = field(default_factory=list)
-    definitions: dict = field(default_factory=lambda: dict(DEFINITIONS))
+    definitions: dict = field(default_factory=lambda: texts_in(DEFINITIONS, "en"))
+    definitions_fr: dict = field(default_factory=lambda: texts_in(DEFINITIONS, "fr"))
 
     def to_json(self) -> dict:
         return {
@@ -141,6 +188,10 @@ class EvaluationResult:
                 **self.details,
             },
         }
+
+    def definitions_in(self, lang: str) -> dict[str, str]:
+        """meta.definitions in ``lang`` ("en": as the JSON holds them)."""
+        return localized(self.definitions, self.definitions_fr, lang)
 
 
 def held_out_scores(

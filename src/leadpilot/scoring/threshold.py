@@ -11,26 +11,73 @@ import pandas as pd
 
 from ..config import Config
 from ..errors import UsageError
+from ..metrics.catalog import Text, localized, texts_in
 from .evaluate import held_out_scores
 
 DAYS_PER_MONTH = 365.25 / 12
 DEFINITIONS = {
-    "threshold": "score from which a lead becomes a scored-MQL (model: 0-100 score = 100 x "
-    "probability; rules: rules_score points)",
-    "mqls": "held-out leads at or above the threshold (the sample the rates are read from)",
-    "mqls_per_month": "share of the held-out leads at or above the threshold x the leads with a "
-    "known outcome / the months those leads span (first to last creation date, in days + 1, "
-    "/ 30.44); at threshold 0 it is the leads with a known outcome per month",
-    "expected_acceptance": "share of those leads that sales accepted (reached SAL; SQL when the "
-    "data has no SAL stage)",
-    "expected_customers_per_month": "share of the held-out leads at or above the threshold that "
-    "reached the target within the horizon x the leads with a known outcome / the months "
-    "they span",
-    "conversion": "share of those leads that reached the target within the horizon",
-    "recommended": "capacity: the lowest threshold whose MQLs per month fit the capacity; "
-    "target acceptance: the lowest threshold whose expected acceptance reaches the target "
-    "(the most MQLs that still meet it)",
+    "threshold": Text(
+        "score from which a lead becomes a scored-MQL (model: 0-100 score = 100 x probability; "
+        "rules: rules_score points)",
+        "score à partir duquel un lead devient un MQL scoré (modèle : score 0-100 = 100 x "
+        "probabilité ; règles : points du rules_score)",
+    ),
+    "mqls": Text(
+        "held-out leads at or above the threshold (the sample the rates are read from)",
+        "leads réservés au test au niveau du seuil ou au-dessus (l'échantillon sur lequel les "
+        "taux sont mesurés)",
+    ),
+    "mqls_per_month": Text(
+        "share of the held-out leads at or above the threshold x the leads with a known "
+        "outcome / the months those leads span (first to last creation date, in days + 1, / "
+        "30.44); at threshold 0 it is the leads with a known outcome per month",
+        "part des leads réservés au test au niveau du seuil ou au-dessus x les leads dont "
+        "l'issue est connue / le nombre de mois que couvrent ces leads (de la première à la "
+        "dernière date de création, en jours + 1, / 30,44) ; au seuil 0, ce sont les leads "
+        "dont l'issue est connue par mois",
+    ),
+    "expected_acceptance": Text(
+        "share of those leads that sales accepted (reached SAL; SQL when the data has no SAL "
+        "stage)",
+        "part de ces leads acceptés par les ventes (étape SAL atteinte ; SQL quand les données "
+        "n'ont pas d'étape SAL)",
+    ),
+    "expected_customers_per_month": Text(
+        "share of the held-out leads at or above the threshold that reached the target within "
+        "the horizon x the leads with a known outcome / the months they span",
+        "part des leads réservés au test au niveau du seuil ou au-dessus ayant atteint la "
+        "cible dans l'horizon x les leads dont l'issue est connue / le nombre de mois qu'ils "
+        "couvrent",
+    ),
+    "conversion": Text(
+        "share of those leads that reached the target within the horizon",
+        "part de ces leads ayant atteint la cible dans l'horizon",
+    ),
+    "recommended": Text(
+        "capacity: the lowest threshold whose MQLs per month fit the capacity; target "
+        "acceptance: the lowest threshold whose expected acceptance reaches the target (the "
+        "most MQLs that still meet it)",
+        "capacité : le seuil le plus bas dont les MQL par mois tiennent dans la capacité ; "
+        "acceptation cible : le seuil le plus bas dont l'acceptation attendue atteint la cible "
+        "(le plus grand nombre de MQL qui la respecte encore)",
+    ),
 }
+
+
+def rule_text(capacity: float | None, target_acceptance: float | None) -> Text:
+    """The rule that chooses the recommended threshold (meta.rule), in English and French."""
+    if capacity is not None:
+        fr = f"{capacity:g}".replace(".", ",")
+        return Text(
+            f"lowest threshold with at most {capacity:g} MQLs per month",
+            f"seuil le plus bas avec au plus {fr} MQL par mois",
+        )
+    assert target_acceptance is not None
+    pct = f"{target_acceptance:.0%}"
+    return Text(
+        f"lowest threshold with an expected acceptance of at least {pct}",
+        f"seuil le plus bas avec une acceptation attendue d'au moins {pct[:-1]} %",
+    )
 
 
 @dataclass
@@ -38,10 +85,12 @@ class ThresholdResult:
     rows: list[dict]
     recommended: float | None
     using: str
-    rule: str
+    rule: str  # English: meta.rule
     warnings: list[str] = field(default_factory=list)
     population: dict = field(default_factory=dict)
-    definitions: dict = field(default_factory=lambda: dict(DEFINITIONS))
+    definitions: dict = field(default_factory=lambda: texts_in(DEFINITIONS, "en"))
+    definitions_fr: dict = field(default_factory=lambda: texts_in(DEFINITIONS, "fr"))
+    rule_fr: str = ""  # the rule in French
 
     def to_json(self) -> dict:
         return {
@@ -55,6 +104,16 @@ class ThresholdResult:
                 "warnings": self.warnings,
             },
         }
+
+    def definitions_in(self, lang: str) -> dict[str, str]:
+        """meta.definitions in ``lang`` ("en": as the JSON holds them)."""
+        return localized(self.definitions, self.definitions_fr, lang)
+
+    def rule_in(self, lang: str) -> str:
+        """meta.rule in ``lang`` (the English when no French was given)."""
+        if lang not in ("en", "fr"):
+            raise KeyError(f"no rule in {lang!r}: expected en or fr")
+        return (self.rule_fr or self.rule) if lang == "fr" else self.rule
 
 
 def tradeoff(
@@ -98,13 +157,13 @@ def choose(
     ordered = sorted(rows, key=lambda r: r["threshold"])
     if capacity is not None:
         fits = [r for r in ordered if r["mqls_per_month"] <= capacity]
-        rule = f"lowest threshold with at most {capacity:g} MQLs per month"
+        rule = rule_text(capacity, None).en
         if not fits:
             warnings.append("even the highest threshold sends more MQLs than the capacity")
             return ordered[-1]["threshold"], rule, warnings
         return fits[0]["threshold"], rule, warnings
     assert target_acceptance is not None
-    rule = f"lowest threshold with an expected acceptance of at least {target_acceptance:.0%}"
+    rule = rule_text(None, target_acceptance).en
     meets = [
         r
         for r in ordered
@@ -172,6 +231,7 @@ def recommend(
         recommended=chosen,
         using=using,
         rule=rule,
+        rule_fr=rule_text(capacity, target_acceptance).fr,
         warnings=warnings + more,
         population={
             "leads_known_outcome": population,

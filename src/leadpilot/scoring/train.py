@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..config import Config
 from ..errors import UsageError
+from ..metrics.catalog import Text, texts_in
 from .bands import QUANTILE_RULE, quantile_cuts
 from .bands import describe as describe_bands
 from .evaluate import TOO_GOOD_AUC, auc, brier
@@ -21,6 +22,51 @@ from .model import fit_and_choose, save_model, split
 
 MIN_LEADS = 50
 MIN_CLASS = 10
+DEFINITIONS = {
+    "held_out_auc": Text(
+        "ROC AUC of the saved model on the held-out leads (never seen in training or model "
+        "choice)",
+        "AUC ROC du modèle enregistré sur les leads réservés au test (jamais vus pendant "
+        "l'entraînement ni pendant le choix du modèle)",
+    ),
+    "validation_auc_logistic": Text(
+        "ROC AUC of each candidate on the validation part, which chose the model",
+        "AUC ROC de chaque candidat sur la partie validation, qui a servi à choisir le modèle",
+    ),
+    "held_out_brier": Text(
+        "mean squared error of the probability on held-out leads",
+        "erreur quadratique moyenne de la probabilité sur les leads réservés au test",
+    ),
+    "held_out_auc_warning": Text(
+        f"set when the held-out AUC is above {TOO_GOOD_AUC}: a sign that a feature records the "
+        "outcome",
+        f"signalé quand l'AUC sur les leads réservés au test dépasse "
+        f"{str(TOO_GOOD_AUC).replace('.', ',')} : signe qu'une variable enregistre l'issue",
+    ),
+    "left_out": Text(
+        "lead columns the leakage guard kept out of the features (the card's guard.left_out "
+        "gives each one's reason: personal data, identifier, date, date as text, outcome-like "
+        "field); scoring.model.include forces one in",
+        "colonnes des leads que le garde-fou anti-fuite a exclues des variables (guard.left_out "
+        "dans la fiche du modèle donne le motif de chacune : donnée personnelle, identifiant, "
+        "date, date en texte, champ qui ressemble à l'issue) ; scoring.model.include en force "
+        "une",
+    ),
+    "leakage_suspects": Text(
+        "features that alone predict the outcome almost perfectly on the training leads: "
+        "univariate AUC >= 0.90 (each lead scored by its value's conversion rate), or one value "
+        "of >= 20 leads of which >= 99 % converted holding >= 5 % of the converters (see "
+        "scoring/guard.py)",
+        "variables qui, à elles seules, prédisent l'issue presque parfaitement sur les leads "
+        "d'entraînement : AUC univariée >= 0,90 (chaque lead noté par le taux de conversion de "
+        "sa valeur), ou une valeur portée par >= 20 leads, dont >= 99 % ont converti, et qui "
+        "regroupe >= 5 % des leads convertis (voir scoring/guard.py)",
+    ),
+    "bands": Text(
+        "the card's bands: the rule and cut-offs of score bands A-D",
+        "les tranches de la fiche du modèle : la règle et les bornes des tranches de score A-D",
+    ),
+}
 
 
 @dataclass
@@ -56,25 +102,13 @@ class TrainResult:
             "meta": {
                 "card": self.card,
                 "warnings": self.warnings,
-                "definitions": {
-                    "held_out_auc": "ROC AUC of the saved model on the held-out leads (never "
-                    "seen in training or model choice)",
-                    "validation_auc_logistic": "ROC AUC of each candidate on the validation "
-                    "part, which chose the model",
-                    "held_out_brier": "mean squared error of the probability on held-out leads",
-                    "held_out_auc_warning": f"set when the held-out AUC is above {TOO_GOOD_AUC}: "
-                    "a sign that a feature records the outcome",
-                    "left_out": "lead columns the leakage guard kept out of the features (the "
-                    "card's guard.left_out gives each one's reason: personal data, identifier, "
-                    "date, date as text, outcome-like field); scoring.model.include forces one in",
-                    "leakage_suspects": "features that alone predict the outcome almost "
-                    "perfectly on the training leads: univariate AUC >= 0.90 (each lead scored "
-                    "by its value's conversion rate), or one value of >= 20 leads of which "
-                    ">= 99 % converted holding >= 5 % of the converters (see scoring/guard.py)",
-                    "bands": "the card's bands: the rule and cut-offs of score bands A-D",
-                },
+                "definitions": texts_in(DEFINITIONS, "en"),
             },
         }
+
+    def definitions_in(self, lang: str) -> dict[str, str]:
+        """meta.definitions in ``lang`` ("en": as the JSON holds them)."""
+        return texts_in(DEFINITIONS, lang)
 
 
 def train(
