@@ -22,3 +22,21 @@ def test_engagement_and_retention_are_null_without_touchpoints(tmp_path):
     months = [c for c in retention.columns if c.startswith("month_")]
     assert retention[months].isna().all().all()
     assert any("no touchpoints loaded" in w for w in retention.attrs["meta"]["warnings"])
+
+
+def test_a_recorded_stage_date_is_never_replaced_by_an_implied_one(tmp_path):
+    """With stages.implied, only a stage without a date takes the earliest later one: a
+    customer dated before the recorded MQL used to move the MQL date (and lose its cycle)."""
+    src = tmp_path / "s"
+    src.mkdir()
+    (src / "leads.csv").write_text("lead_id,created_at\nL1,2025-01-01\n")
+    (src / "stage_events.csv").write_text(
+        "lead_id,stage,ts\nL1,mql,2025-01-10\nL1,customer,2025-01-05\n"
+    )
+    ws = tmp_path / "ws"
+    write_config(ws)
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src)
+        k = lp.kpis(kpis=["days_to_mql", "sales_cycle_days"]).iloc[0]
+    assert k.days_to_mql == 9.0  # the recorded MQL date, not the customer's
+    assert k.sales_cycle_days == 4.0

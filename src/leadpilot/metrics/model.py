@@ -4,8 +4,9 @@ Stage logic (documented, configurable with stages.implied):
 - a lead's 'lead' stage is its created_at;
 - a deal implies the opportunity stage (at the deal's created_at), a won deal
   the customer stage (at the deal's closed_at);
-- with implication on, reaching a stage implies every earlier one; an implied
-  stage takes the earliest date among the later stages reached;
+- with implication on, reaching a stage implies every earlier one; a stage with
+  no date of its own (implied) takes the earliest date among the later stages
+  reached, a recorded date is never replaced;
 - exits (disqualified, rejected) are kept as their own dates, and so is the lead's own
   sal event (``sal_recorded_at``): acceptance is measured from recorded data only.
 Child rows of merged lead records count for the lead they were merged into.
@@ -169,8 +170,12 @@ def lead_model(
     }
     dates = {}
     for i, stage in enumerate(FUNNEL):
-        if implied:
-            dates[f"{stage}_at"] = _least(*[own[s] for s in FUNNEL[i:]])
+        if implied and stage != FUNNEL[-1]:
+            # a recorded date is kept; only a stage with none takes the earliest later one
+            later = _least(*[own[s] for s in FUNNEL[i + 1 :]])
+            dates[f"{stage}_at"] = ibis.coalesce(own[stage], later)
+        elif implied:
+            dates[f"{stage}_at"] = own[stage]
         else:
             dates[f"{stage}_at"] = own[stage]
     m = m.mutate(
