@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import leadpilot
 from helpers import build, write_config
+
+import leadpilot
 
 
 def test_engagement_and_retention_are_null_without_touchpoints(tmp_path):
