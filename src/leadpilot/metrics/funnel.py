@@ -38,8 +38,7 @@ DEFINITIONS = {
     ),
     "conversion_from_previous": Text(
         "count / count of the previous stage, with a 95 % Wilson interval",
-        "nombre / nombre de l'étape précédente, avec un intervalle de confiance de Wilson à "
-        "95 %",
+        "nombre / nombre de l'étape précédente, avec un intervalle de confiance de Wilson à 95 %",
     ),
     "conversion_from_lead": Text(
         "count / leads, with a 95 % Wilson interval",

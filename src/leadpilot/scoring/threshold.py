@@ -59,7 +59,7 @@ DEFINITIONS = {
         "most MQLs that still meet it)",
         "capacité : le seuil le plus bas dont les MQL par mois tiennent dans la capacité ; "
         "acceptation cible : le seuil le plus bas dont l'acceptation attendue atteint la cible "
-        "(le plus grand nombre de MQL qui la respecte encore)",
+        "(celui qui donne le plus de MQL tout en l'atteignant)",
     ),
 }
 

@@ -24,8 +24,7 @@ MIN_LEADS = 50
 MIN_CLASS = 10
 DEFINITIONS = {
     "held_out_auc": Text(
-        "ROC AUC of the saved model on the held-out leads (never seen in training or model "
-        "choice)",
+        "ROC AUC of the saved model on the held-out leads (never seen in training or model choice)",
         "AUC ROC du modèle enregistré sur les leads réservés au test (jamais vus pendant "
         "l'entraînement ni pendant le choix du modèle)",
     ),
