@@ -100,6 +100,8 @@ def expected(leads: list[dict], spend: list[dict], keys: list[str], icp: bool) -
         s = pd.DataFrame(spend).assign(period=lambda x: x.month)
         if keys:  # merge matches NaN keys with each other, like one null group
             s = s.groupby(keys, dropna=False)["amount"].sum().reset_index()
+            # an all-empty key column reads as float on one side: compare keys as objects
+            g[keys], s[keys] = g[keys].astype(object), s[keys].astype(object)
             g = g.merge(s.rename(columns={"amount": "spend"}), on=keys, how="outer")
         else:
             g["spend"] = float(s.amount.sum())
