@@ -92,7 +92,32 @@ class Kpi:
         """How it is computed, in French."""
         return self.definition.fr
 
-    def as_dict(self) -> dict:
+    def definition_for(self, view: str) -> Text:
+        """The rule as the chosen view computes it: in the activity view a count is what
+        happened in the period, and a rate divides two flows of the same period."""
+        if view != "activity" or self.view != "cohort" or self.kind == "duration":
+            return self.definition
+        num = ACTIVITY_MEASURES.get(self.numerator or "")
+        den = ACTIVITY_MEASURES.get(self.denominator or "")
+        if num is None or (self.denominator and den is None):
+            return self.definition
+        if self.kind in ("count", "sum"):
+            word = Text("Number of", "Nombre de") if self.kind == "count" else Text(
+                "Sum of", "Somme des"
+            )
+            return Text(f"{word.en} {num.en}.", f"{word.fr} {num.fr}.")
+        extra = Text(f", {WILSON.en}", f", {WILSON.fr}") if self.kind == "rate" else Text(
+            "; null when the second is 0", " ; null si le second est nul"
+        )
+        return Text(
+            f"({num.en}) / ({den.en}): two flows of the same period, not a cohort's "
+            f"conversion{extra.en}.",
+            f"({num.fr}) / ({den.fr}) : deux flux de la même période, pas la conversion "
+            f"d'une cohorte{extra.fr}.",
+        )
+
+    def as_dict(self, view: str = "cohort") -> dict:
+        rule = self.definition_for(view)
         return {
             "name": self.name,
             "label_en": self.label_en,
@@ -101,8 +126,8 @@ class Kpi:
             "unit": self.unit,
             "higher_is_better": self.higher_is_better,
             "view": self.view,
-            "rule": self.rule,
-            "rule_fr": self.rule_fr,
+            "rule": rule.en,
+            "rule_fr": rule.fr,
         }
 
 
@@ -177,6 +202,50 @@ def _duration(name: str, en: str, fr: str, start: str, end: str, among: Text) ->
         denominator=end,
         short=name.replace("days_to_", "→").replace("_days", "").replace("_cycle", " cycle"),
     )
+
+
+# What each measure counts in the activity view (what happened in the period).
+_WHATEVER = Text("whatever their creation date", "quelle que soit leur date de création")
+ACTIVITY_MEASURES: dict[str, Text] = {
+    "leads": Text("leads created in the period", "leads créés sur la période"),
+    **{
+        m: Text(
+            f"leads that reached {en} in the period (at that stage's date), {_WHATEVER.en}",
+            f"leads ayant atteint {fr} pendant la période (à la date de cette étape), "
+            f"{_WHATEVER.fr}",
+        )
+        for m, en, fr in (
+            ("mqls", "MQL", "l'étape MQL"),
+            ("sals", "SAL", "l'étape SAL"),
+            ("sqls", "SQL", "l'étape SQL"),
+            ("opportunities", "opportunity", "l'étape opportunité"),
+            ("customers", "customer (first won deal or customer stage)",
+             "l'étape client (première affaire gagnée ou étape client)"),
+            ("rejected", "the rejected exit", "la sortie « rejeté »"),
+            ("disqualified", "the disqualified exit", "la sortie « disqualifié »"),
+        )
+    },
+    "revenue": Text(
+        "won deal amounts closed in the period, whatever the lead's creation date",
+        "montants des affaires gagnées closes pendant la période, quelle que soit la date "
+        "de création du lead",
+    ),
+    "won_deals": Text("deals won in the period", "affaires gagnées pendant la période"),
+    "closed_deals": Text(
+        "deals won or lost in the period", "affaires gagnées ou perdues pendant la période"
+    ),
+    "touches": Text("touches dated in the period", "interactions datées de la période"),
+    "email_sends": Text("e-mails sent in the period", "e-mails envoyés pendant la période"),
+    "email_opens": Text("e-mail opens in the period", "ouvertures d'e-mails de la période"),
+    "email_clicks": Text("e-mail clicks in the period", "clics d'e-mails de la période"),
+    "spend": Text("spend dated in the period", "dépenses datées de la période"),
+    "margin": Text(
+        "won deal amounts closed in the period minus the spend of the period",
+        "montants des affaires gagnées closes pendant la période moins les dépenses de la "
+        "période",
+    ),
+    "visitors": Text("visitors of the period", "visiteurs de la période"),
+}
 
 
 CATALOG: dict[str, Kpi] = {
@@ -421,7 +490,7 @@ CATALOG: dict[str, Kpi] = {
             _cost("mqls"),
             numerator="spend",
             denominator="mqls",
-            short="€/MQL",
+            short="cost/MQL",
         ),
         Kpi(
             "cost_per_sql",
@@ -433,7 +502,7 @@ CATALOG: dict[str, Kpi] = {
             _cost("sqls"),
             numerator="spend",
             denominator="sqls",
-            short="€/SQL",
+            short="cost/SQL",
         ),
         Kpi(
             "cost_per_opportunity",
@@ -445,7 +514,7 @@ CATALOG: dict[str, Kpi] = {
             _cost("opportunities"),
             numerator="spend",
             denominator="opportunities",
-            short="€/opp",
+            short="cost/opp",
         ),
         Kpi(
             "cac",

@@ -57,15 +57,15 @@ class KpiResult:
                 "period": self.period,
                 "by": self.by,
                 "currency": self.currency,
-                "definitions": {k.name: k.rule for k in self.kpis},
-                "kpis": {k.name: k.as_dict() for k in self.kpis},
+                "definitions": {k.name: k.definition_for(self.view).en for k in self.kpis},
+                "kpis": {k.name: k.as_dict(self.view) for k in self.kpis},
                 "warnings": self.warnings,
             },
         }
 
     def definitions_in(self, lang: str) -> dict[str, str]:
         """The KPIs' rules in ``lang`` ("en": what meta.definitions holds)."""
-        return {k.name: k.definition[lang] for k in self.kpis}
+        return {k.name: k.definition_for(self.view)[lang] for k in self.kpis}
 
     def view_rule_in(self, lang: str) -> str:
         """meta.view_rule in ``lang``."""
