@@ -1198,18 +1198,24 @@ def _print_scores(df) -> None:
         for row in top.astype(object).where(top.notna(), None).to_dict(orient="records")
     ]
     title = (
-        f"Top {len(shown)} of {_n(len(df))} leads "
-        f"(score from the {meta['score']}, as of {meta['as_of']})"
+        f"{_t('Top')} {len(shown)} {_t('of')} {_n(len(df))} {_t('leads')} "
+        f"(score: {meta['score']}, {_t('as of')} {_date_text(meta['as_of'])})"
     )
     _print_table(_Rows(shown, {}), title, {})
     counts = df["band"].value_counts()
     out.print(
-        "Leads by band: "
+        f"{_t('Leads by band')}: "
         + ", ".join(
             f"{b} {_n(int(counts.get(b, 0)))} ({_p(meta['bands']['shares'][b])})" for b in "ABCD"
         )
     )
     out.print(f"[dim]bands: {escape(_bands_text(meta['bands']))}[/]")
+    from .metrics.catalog import texts_in
+    from .scoring.apply import DEFINITIONS
+
+    _dim(f"{_t('Definitions')}:")
+    for name, text in texts_in(DEFINITIONS, _FMT[0].lang).items():
+        _dim(f"  {name}: {text}")
     _notes(meta["warnings"])
 
 
