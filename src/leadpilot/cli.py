@@ -775,9 +775,9 @@ def _print_kpis(result, lang: str | None = None) -> None:
             t.add_row(*labels, *[_fmt(r.get(k.name), k.unit) for k, _ in chunk])
         out.print(t)
     meta = result.to_json()["meta"]
-    _dim(meta["view_rule"])
+    _dim(result.view_rule_in(_FMT[0].lang))
     if meta["as_of"]:
-        _dim(f"{_t('as of')} {_date_text(meta['as_of'])}: {meta['as_of_rule']}.")
+        _dim(f"{_t('as of')} {_date_text(meta['as_of'])}: {result.as_of.rule_in(_FMT[0].lang)}.")
     if any(r.get("immature") for r in result.rows):
         _dim(f"* {_t('immature cohort: its rates will still grow')}")
     _dim(f"{_t('Amounts in')} {result.currency}. {_t('Definitions')}:")
@@ -919,7 +919,7 @@ def _print_attribution(result) -> None:
                     t.add_row(*row)
                 out.print(t)
     as_of = (
-        f"; {_t('as of')} {_date_text(result.as_of.label)} ({result.as_of.rule})"
+        f"; {_t('as of')} {_date_text(result.as_of.label)} ({result.as_of.rule_in(_FMT[0].lang)})"
         if result.as_of
         else ""
     )

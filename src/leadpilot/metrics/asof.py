@@ -32,6 +32,11 @@ DATA_RULE = (
     "the latest event in the data (lead creation, touch, stage event, deal creation or closing)"
 )
 GIVEN_RULE = "set with --as-of (end of that day): events after it are left out"
+RULES_FR = {
+    DATA_RULE: "le dernier événement des données (création de lead, interaction, étape, "
+    "création ou clôture d'affaire)",
+    GIVEN_RULE: "fixée par --as-of (fin de ce jour) : les événements postérieurs sont écartés",
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,10 @@ class AsOf:
     @property
     def rule(self) -> str:
         return GIVEN_RULE if self.given else DATA_RULE
+
+    def rule_in(self, lang: str) -> str:
+        """The rule in ``lang`` ("en": what meta.as_of_rule holds)."""
+        return RULES_FR[self.rule] if lang == "fr" else self.rule
 
 
 def workspace_as_of(tables: dict[str, ir.Table]) -> datetime | None:
