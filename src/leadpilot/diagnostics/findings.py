@@ -1,0 +1,531 @@
+"""Findings: what a period comparison means, with its evidence and the actions to take.
+
+Each kind of finding is declared once, as data (``KINDS``): a stable code, a severity, a
+title, an explanation and actions in English and French — the actions are the ones the
+source article suggests. The rules below raise a finding only when its evidence is
+significant (a rate's change, by ``significance.compare_rates``) or large enough (a
+change in volume), against thresholds that ``diagnostics:`` in leadpilot.yaml sets.
+
+Severities, from worst: high, medium, low; ``positive`` marks good news and ``caveat`` a
+reading precaution (an immature cohort) — neither fails ``--fail-on``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from statistics import median
+from typing import Any
+
+from ..metrics.catalog import Text
+from .decompose import Decomposition
+from .significance import RateChange, compare_rates
+
+SEVERITIES = ("high", "medium", "low", "positive", "caveat")
+FAILING = {"high": ("high",), "medium": ("high", "medium"), "low": ("high", "medium", "low")}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of finding: what it means and what to do, in both languages."""
+
+    code: str
+    severity: str
+    title: Text
+    explanation: Text  # a template: {placeholders} filled from the evidence
+    actions: tuple[Text, ...] = ()
+
+
+def _k(code, severity, title, explanation, *actions) -> Kind:
+    return Kind(code, severity, Text(*title), Text(*explanation), tuple(Text(*a) for a in actions))
+
+
+KINDS: dict[str, Kind] = {
+    k.code: k
+    for k in (
+        _k(
+            "volume_up_revenue_flat",
+            "high",
+            ("Volume up, business flat: an illusion of traction",
+             "Volume en hausse, activité stable : une illusion de traction"),
+            ("Leads went from {leads_before} to {leads_after} ({leads_change}) while "
+             "{measure} went from {value_before} to {value_after} ({value_change}): more leads "
+             "did not make more business.",
+             "Les leads sont passés de {leads_before} à {leads_after} ({leads_change}) mais "
+             "{measure_fr} de {value_before} à {value_after} ({value_change}) : plus de leads "
+             "n'ont pas fait plus d'affaires."),
+            ("Judge marketing on SQLs, customers and revenue, not on the lead count.",
+             "Juger le marketing sur les SQL, les clients et le chiffre d'affaires, pas sur "
+             "le nombre de leads."),
+            ("Find where the extra leads came from (mix, campaigns) and how they convert.",
+             "Identifier d'où viennent les leads supplémentaires (canaux, campagnes) et "
+             "comment ils convertissent."),
+        ),
+        _k(
+            "conversion_drop",
+            "high",
+            ("Conversion dropped", "La conversion a baissé"),
+            ("{rate_label} fell from {rate_before} to {rate_after} ({test}, p = {p_value}; "
+             "difference {difference}, 95 % interval {low} to {high}).",
+             "{rate_label_fr} est passé de {rate_before} à {rate_after} ({test}, p = "
+             "{p_value} ; écart {difference}, intervalle à 95 % de {low} à {high})."),
+            ("Review lead quality with sales: the MQL definition, the ICP and the scoring "
+             "threshold.",
+             "Revoir la qualité des leads avec les ventes : définition du MQL, ICP et seuil "
+             "de scoring."),
+            ("Check whether a channel or campaign brought many weaker leads.",
+             "Vérifier si un canal ou une campagne a apporté beaucoup de leads plus faibles."),
+        ),
+        _k(
+            "acceptance_below_threshold",
+            "high",
+            ("Sales acceptance below the agreed threshold",
+             "Taux d'acceptation commerciale sous le seuil convenu"),
+            ("Sales accepted {accepted} of {transmitted} MQLs ({rate}), below the {threshold} "
+             "agreed by marketing and sales (binomial test, p = {p_value}).",
+             "Les ventes ont accepté {accepted} MQL sur {transmitted} ({rate}), sous les "
+             "{threshold} convenus entre marketing et ventes (test binomial, p = {p_value})."),
+            ("Below the agreed threshold the problem is mainly targeting, message or scoring: "
+             "review the ICP and the MQL criteria with sales.",
+             "Sous le seuil convenu, le problème relève principalement du ciblage, du message "
+             "ou du scoring : revoir l'ICP et les critères MQL avec les ventes."),
+            ("Raise the scoring threshold that sends a lead to sales "
+             "(leadpilot score threshold --target-acceptance).",
+             "Relever le seuil de scoring qui transmet un lead aux ventes "
+             "(leadpilot score threshold --target-acceptance)."),
+        ),
+        _k(
+            "cheap_leads_expensive_customers",
+            "medium",
+            ("Cheap leads, expensive customers", "Leads bon marché, clients chers"),
+            ("{group}: a cost per lead of {cpl} (below the median {median_cpl}) but a cost per "
+             "customer of {cac} (above the median {median_cac}): its leads convert too little "
+             "for their price to pay.",
+             "{group} : un coût par lead de {cpl} (sous la médiane de {median_cpl}) mais un coût "
+             "par client de {cac} (au-dessus de la médiane de {median_cac}) : ses leads "
+             "convertissent trop peu pour que leur prix soit rentable."),
+            ("Compare channels on cost per customer and ROI, not on cost per lead.",
+             "Comparer les canaux sur le coût par client et le ROI, pas sur le coût par lead."),
+            ("Move budget toward the channels whose customers cost less.",
+             "Déplacer le budget vers les canaux dont les clients coûtent moins cher."),
+        ),
+        _k(
+            "cycle_lengthening",
+            "medium",
+            ("Sales cycle lengthening", "Cycle de vente qui s'allonge"),
+            ("The median sales cycle went from {before} to {after} days ({change}; "
+             "Mann–Whitney test, p = {p_value}){cash}.",
+             "Le cycle de vente médian est passé de {before} à {after} jours ({change} ; test "
+             "de Mann–Whitney, p = {p_value}){cash_fr}."),
+            ("Watch cash and forecast: revenue will arrive later than the lead count suggests.",
+             "Surveiller la trésorerie et les prévisions : le chiffre d'affaires arrivera plus "
+             "tard que le nombre de leads ne le laisse croire."),
+            ("Look for the stage where leads now wait longest (leadpilot velocity).",
+             "Chercher l'étape où les leads attendent désormais le plus longtemps "
+             "(leadpilot velocity)."),
+        ),
+        _k(
+            "bottleneck_stage",
+            "medium",
+            ("Bottleneck stage", "Étape goulot"),
+            ("{stage_label} fell most: from {rate_before} to {rate_after} ({test}, p = "
+             "{p_value}).",
+             "{stage_label_fr} a le plus baissé : de {rate_before} à {rate_after} ({test}, p = "
+             "{p_value})."),
+            ("Review this hand-off with the team that owns it: criteria, follow-up speed, "
+             "capacity.",
+             "Revoir ce passage avec l'équipe qui en a la charge : critères, délai de "
+             "relance, capacité."),
+        ),
+        _k(
+            "mix_shift_to_low_converting_channels",
+            "medium",
+            ("Mix shift toward channels that convert worse",
+             "Glissement du mix vers des canaux qui convertissent moins"),
+            ("Leads moved toward channels that convert worse: the mix effect alone is "
+             "{effect} of {measure} ({share} of the previous period), mostly {groups}.",
+             "Les leads se sont déplacés vers des canaux qui convertissent moins : l'effet mix "
+             "seul vaut {effect} sur {measure_fr} ({share} de la période précédente), surtout "
+             "{groups}."),
+            ("Weigh each channel by revenue per lead, not by lead count, when setting budgets.",
+             "Pondérer chaque canal par le chiffre d'affaires par lead, pas par le nombre de "
+             "leads, dans les arbitrages budgétaires."),
+        ),
+        _k(
+            "quality_improving",
+            "positive",
+            ("Quality improving: a strong positive signal",
+             "Qualité en progrès : un signal positif fort"),
+            ("A stable volume ({leads_before} → {leads_after} leads) with better conversion "
+             "({rate_before} → {rate_after}, p = {p_value}).",
+             "Un volume stable ({leads_before} → {leads_after} leads) avec une meilleure "
+             "conversion ({rate_before} → {rate_after}, p = {p_value})."),
+            ("Keep the targeting and the qualification rules that produced it.",
+             "Conserver le ciblage et les règles de qualification qui l'ont produit."),
+        ),
+        _k(
+            "channel_roi_negative",
+            "medium",
+            ("Channel losing money", "Canal déficitaire"),
+            ("{group}: {spend} spent for {revenue} of revenue from its leads (ROI {roi}).",
+             "{group} : {spend} dépensés pour {revenue} de chiffre d'affaires issu de ses "
+             "leads (ROI {roi})."),
+            ("Cut or rework this channel, unless its cohort is still young or its value is "
+             "elsewhere (attribution: leadpilot attribution --model all).",
+             "Réduire ou retravailler ce canal, sauf si sa cohorte est encore jeune ou que sa "
+             "valeur est ailleurs (attribution : leadpilot attribution --model all)."),
+        ),
+        _k(
+            "immature_cohort",
+            "caveat",
+            ("Young cohort: read its rates with care", "Cohorte jeune : lire ses taux avec "
+             "prudence"),
+            ("The current period's leads are {age} days old at most, under the median "
+             "lead → customer delay of {delay} days: they are compared with the previous "
+             "period's leads at the same age.",
+             "Les leads de la période courante ont au plus {age} jours, moins que le délai "
+             "médian lead → client de {delay} jours : ils sont comparés à ceux de la période "
+             "précédente au même âge."),
+        ),
+    )
+}
+
+
+@dataclass
+class Finding:
+    """One finding: its kind, where it holds (a group or all), and its evidence."""
+
+    code: str
+    severity: str
+    values: dict[str, str]  # the explanation's placeholders, formatted
+    evidence: dict[str, Any]  # numbers of both periods, the test
+    group: dict[str, Any] = field(default_factory=dict)  # e.g. {"channel": "paid_social"}
+
+    @property
+    def kind(self) -> Kind:
+        return KINDS[self.code]
+
+    def title(self, lang: str = "en") -> str:
+        return self.kind.title[lang]
+
+    def explanation(self, lang: str = "en") -> str:
+        return self.kind.explanation[lang].format(**self.values)
+
+    def actions(self, lang: str = "en") -> list[str]:
+        return [a[lang] for a in self.kind.actions]
+
+    def as_dict(self, lang: str = "en") -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "group": self.group,
+            "title": self.title(lang),
+            "explanation": self.explanation(lang),
+            "actions": self.actions(lang),
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a finding is raised (``diagnostics:`` in leadpilot.yaml)."""
+
+    alpha: float = 0.05
+    volume_increase: float = 0.20  # leads up by at least this share...
+    flat_tolerance: float = 0.05  # ...while revenue / customers grow less than this
+    rate_drop: float = 0.20  # a rate falling by at least this share of itself
+    stable_volume: float = 0.10  # quality_improving: leads within this share
+    cycle_increase: float = 0.20
+    mix_share: float = 0.05  # mix effect worth this share of the previous total
+    min_group_leads: int = 30  # smaller groups are not judged on their own
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{x:.1%}"
+
+
+def _signed(x: float | None) -> str:
+    return "–" if x is None else f"{x:+.1%}"
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return "–"
+    return f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:,.2f}"
+
+
+def _change(before: float | None, after: float | None) -> float | None:
+    if before in (None, 0) or after is None:
+        return None
+    return after / before - 1
+
+
+def _p(p: float | None) -> str:
+    if p is None:
+        return "–"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _rate_values(c: RateChange) -> dict[str, str]:
+    return {
+        "rate_before": _pct(c.before),
+        "rate_after": _pct(c.after),
+        "difference": _signed(c.difference),
+        "low": _signed(c.low),
+        "high": _signed(c.high),
+        "p_value": _p(c.p_value),
+        "test": c.test,
+    }
+
+
+RATES = {
+    # rate: (numerator, denominator, English label, French label)
+    "lead_to_mql": ("mqls", "leads", "Lead → MQL", "Le taux lead → MQL"),
+    "mql_to_sql": ("sqls", "mqls", "MQL → SQL", "Le taux MQL → SQL"),
+    "sql_to_opportunity": ("opportunities", "sqls", "SQL → opportunity",
+                           "Le taux SQL → opportunité"),
+    "opportunity_to_customer": ("customers", "opportunities", "Opportunity → customer",
+                                "Le taux opportunité → client"),
+    "lead_to_customer": ("customers", "leads", "The closing rate (lead → customer)",
+                         "Le taux de closing (lead → client)"),
+}  # fmt: skip
+STAGE_RATES = ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "opportunity_to_customer")
+
+
+def rate_change(before: Mapping, after: Mapping, rate: str) -> RateChange:
+    num, den, *_ = RATES[rate]
+    return compare_rates(
+        int(before.get(num) or 0), int(before.get(den) or 0),
+        int(after.get(num) or 0), int(after.get(den) or 0),
+    )  # fmt: skip
+
+
+def find(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    *,
+    groups_before: Mapping[str, Mapping[str, Any]] | None = None,
+    groups_after: Mapping[str, Mapping[str, Any]] | None = None,
+    dimension: str | None = None,
+    decomposition: Decomposition | None = None,
+    cycles: tuple[list[float], list[float]] | None = None,
+    acceptance_threshold: float | None = None,
+    maturity: Mapping[str, Any] | None = None,
+    thresholds: Thresholds | None = None,
+) -> list[Finding]:
+    """Findings of a period comparison.
+
+    ``before`` / ``after`` are the totals of each period: counts (leads, mqls, sals, sqls,
+    opportunities, customers), revenue, spend, and ``acceptance_measured`` (sales
+    acceptance was recorded). ``groups_*`` are the same per value of ``dimension``;
+    ``cycles`` the sales-cycle durations (days) of each period's customers;
+    ``maturity`` says whether the current cohort is young (``immature``, ``age``,
+    ``delay``).
+    """
+    t = thresholds or Thresholds()
+    out: list[Finding] = []
+    measure = "revenue" if (before.get("revenue") or after.get("revenue")) else "customers"
+    measure_fr = "le chiffre d'affaires" if measure == "revenue" else "le nombre de clients"
+
+    if maturity and maturity.get("immature"):
+        out.append(Finding("immature_cohort", "caveat",
+                           {"age": str(maturity.get("age")), "delay": str(maturity.get("delay"))},
+                           dict(maturity)))  # fmt: skip
+
+    leads_change = _change(before.get("leads"), after.get("leads"))
+    value_change = _change(before.get(measure), after.get(measure))
+    closing = rate_change(before, after, "lead_to_customer")
+
+    # volume up, business flat (or down)
+    if (
+        leads_change is not None
+        and leads_change >= t.volume_increase
+        and (value_change is None or value_change <= t.flat_tolerance)
+    ):
+        out.append(
+            Finding(
+                "volume_up_revenue_flat",
+                "high" if (value_change or 0) < 0 else "medium",
+                {
+                    "leads_before": _num(before["leads"]),
+                    "leads_after": _num(after["leads"]),
+                    "leads_change": _signed(leads_change),
+                    "measure": measure,
+                    "measure_fr": measure_fr,
+                    "value_before": _num(before.get(measure)),
+                    "value_after": _num(after.get(measure)),
+                    "value_change": _signed(value_change),
+                },
+                {
+                    "leads": [before["leads"], after["leads"]],
+                    measure: [before.get(measure), after.get(measure)],
+                    "decomposition": decomposition.as_dict() if decomposition else None,
+                },
+            )
+        )
+
+    # the closing rate fell, significantly and by enough
+    if _fell(closing, t):
+        label = RATES["lead_to_customer"]
+        out.append(Finding("conversion_drop", "high",
+                           {**_rate_values(closing), "rate_label": label[2],
+                            "rate_label_fr": label[3]},
+                           {"lead_to_customer": closing.as_dict()}))  # fmt: skip
+
+    # the stage whose rate fell most (significantly)
+    drops = [(r, rate_change(before, after, r)) for r in STAGE_RATES]
+    drops = [(r, c) for r, c in drops if _fell(c, t)]
+    if drops:
+        rate, c = min(drops, key=lambda rc: (rc[1].after or 0) / (rc[1].before or 1))
+        label = RATES[rate]
+        out.append(Finding("bottleneck_stage", "medium",
+                           {**_rate_values(c), "stage_label": label[2],
+                            "stage_label_fr": label[3]},
+                           {"stage": rate, rate: c.as_dict()}))  # fmt: skip
+
+    # stable volume, better conversion
+    if (
+        leads_change is not None
+        and abs(leads_change) <= t.stable_volume
+        and closing.significant(t.alpha)
+        and (closing.difference or 0) > 0
+    ):
+        out.append(Finding("quality_improving", "positive",
+                           {**_rate_values(closing), "leads_before": _num(before["leads"]),
+                            "leads_after": _num(after["leads"])},
+                           {"leads": [before["leads"], after["leads"]],
+                            "lead_to_customer": closing.as_dict()}))  # fmt: skip
+
+    # acceptance below the agreed threshold (measured data only)
+    if acceptance_threshold is not None and after.get("acceptance_measured"):
+        out += _acceptance(after, acceptance_threshold, t)
+
+    # the sales cycle lengthens
+    if cycles and len(cycles[0]) >= 5 and len(cycles[1]) >= 5:
+        out += _cycle(cycles, leads_change, t)
+
+    if decomposition is not None and dimension:
+        out += _mix(decomposition, before, measure, measure_fr, dimension, t)
+    if groups_after:
+        out += _economics(groups_after, dimension or "group", t)
+    return out
+
+
+def _fell(c: RateChange, t: Thresholds) -> bool:
+    return (
+        c.significant(t.alpha)
+        and c.before
+        and c.after is not None
+        and c.after <= c.before * (1 - t.rate_drop)
+    )
+
+
+def _acceptance(after: Mapping, threshold: float, t: Thresholds) -> list[Finding]:
+    accepted, sent = int(after.get("sals") or 0), int(after.get("mqls") or 0)
+    if not sent or accepted / sent >= threshold:
+        return []
+    from scipy.stats import binomtest
+
+    p = binomtest(accepted, sent, threshold, alternative="less").pvalue
+    if p >= t.alpha:
+        return []
+    return [
+        Finding(
+            "acceptance_below_threshold",
+            "high",
+            {"accepted": _num(accepted), "transmitted": _num(sent), "rate": _pct(accepted / sent),
+             "threshold": _pct(threshold), "p_value": _p(p)},  # fmt: skip
+            {"accepted": accepted, "transmitted": sent, "rate": accepted / sent,
+             "threshold": threshold, "p_value": p, "test": "binomial test (one-sided)"},
+        )  # fmt: skip
+    ]
+
+
+def _cycle(cycles, leads_change, t: Thresholds) -> list[Finding]:
+    from scipy.stats import mannwhitneyu
+
+    b, a = cycles
+    mb, ma = median(b), median(a)
+    if not mb or ma < mb * (1 + t.cycle_increase):
+        return []
+    p = float(mannwhitneyu(a, b, alternative="greater").pvalue)
+    if p >= t.alpha:
+        return []
+    cash = leads_change is not None and leads_change >= t.volume_increase
+    return [
+        Finding(
+            "cycle_lengthening",
+            "high" if cash else "medium",
+            {"before": f"{mb:.0f}", "after": f"{ma:.0f}", "change": _signed(ma / mb - 1),
+             "p_value": _p(p),
+             "cash": ", while lead volume rose: a cash and forecasting risk" if cash else "",
+             "cash_fr": ", alors que le volume de leads augmentait : un risque de trésorerie "
+                        "et de prévision" if cash else ""},
+            {"median_days": [mb, ma], "customers": [len(b), len(a)], "p_value": p,
+             "test": "Mann–Whitney U (one-sided)"},
+        )
+    ]  # fmt: skip
+
+
+def _mix(d: Decomposition, before, measure, measure_fr, dimension, t) -> list[Finding]:
+    base = d.before
+    effect = d.effects.get("mix", 0.0)
+    if not base or effect >= 0 or -effect < t.mix_share * base:
+        return []
+    worst = sorted(d.by_group.items(), key=lambda kv: kv[1].get("mix", 0.0))
+    gainers = [g for g, e in worst if e.get("mix", 0.0) < 0][:3]
+    return [
+        Finding(
+            "mix_shift_to_low_converting_channels",
+            "medium",
+            {"effect": _num(effect), "measure": measure, "measure_fr": measure_fr,
+             "share": _pct(-effect / base), "groups": ", ".join(gainers) or "–"},
+            {"mix_effect": effect, "previous": base, "dimension": dimension,
+             "by_group": {g: e.get("mix", 0.0) for g, e in d.by_group.items()}},
+        )
+    ]  # fmt: skip
+
+
+def _economics(groups: Mapping[str, Mapping], dimension: str, t: Thresholds) -> list[Finding]:
+    """Cheap leads with expensive customers, and channels losing money (current period)."""
+    out = []
+    paid = {
+        g: v for g, v in groups.items()
+        if v.get("spend") and (v.get("leads") or 0) >= t.min_group_leads
+    }  # fmt: skip
+    cpl = {g: v["spend"] / v["leads"] for g, v in paid.items()}
+    cac = {g: v["spend"] / v["customers"] for g, v in paid.items() if v.get("customers")}
+    if len(cac) >= 2:
+        median_cpl, median_cac = median(cpl.values()), median(cac.values())
+        for g in sorted(cac):
+            if cpl[g] < median_cpl and cac[g] > median_cac:
+                out.append(Finding(
+                    "cheap_leads_expensive_customers", "medium",
+                    {"group": f"{dimension} {g}", "cpl": _num(cpl[g]),
+                     "median_cpl": _num(median_cpl), "cac": _num(cac[g]),
+                     "median_cac": _num(median_cac)},
+                    {"cpl": cpl[g], "cac": cac[g], "median_cpl": median_cpl,
+                     "median_cac": median_cac, "leads": paid[g]["leads"],
+                     "customers": paid[g]["customers"], "spend": paid[g]["spend"]},
+                    group={dimension: g},
+                ))  # fmt: skip
+    for g, v in sorted(paid.items()):
+        revenue = v.get("revenue") or 0.0
+        if revenue < v["spend"] and v.get("mature", True):
+            roi = (revenue - v["spend"]) / v["spend"]
+            out.append(Finding(
+                "channel_roi_negative", "medium",
+                {"group": f"{dimension} {g}", "spend": _num(v["spend"]),
+                 "revenue": _num(revenue), "roi": _signed(roi)},
+                {"spend": v["spend"], "revenue": revenue, "roi": roi},
+                group={dimension: g},
+            ))  # fmt: skip
+    return out
+
+
+def worst(findings: list[Finding]) -> str | None:
+    """The worst failing severity raised (high, medium or low), if any."""
+    for s in ("high", "medium", "low"):
+        if any(f.severity == s for f in findings):
+            return s
+    return None
