@@ -1,0 +1,214 @@
+"""Data-quality findings: a number is only as good as its data.
+
+Each check is one engine query that counts the records concerned and brings back one
+example; a finding is raised when the count is not zero (or, for the share of leads
+without a channel, above ``unknown_channel_share``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+import ibis.expr.types as ir
+
+from ..metrics.catalog import Text
+from ..metrics.model import counted_leads
+from .findings import KINDS, Finding, Kind
+
+
+def _k(code, severity, title, explanation, *actions) -> Kind:
+    return Kind(code, severity, Text(*title), Text(*explanation), tuple(Text(*a) for a in actions))
+
+
+QUALITY_KINDS = {
+    k.code: k
+    for k in (
+        _k(
+            "dq_deal_before_lead",
+            "low",
+            ("Deals created before their lead", "Affaires créées avant leur lead"),
+            ("{count} deal(s) were created before their lead, e.g. {example}: their durations "
+             "are left out of velocity.",
+             "{count} affaire(s) ont été créées avant leur lead, par exemple {example} : leurs "
+             "durées sont écartées de la vélocité."),
+            ("Check how leads and deals are linked in the CRM export (re-created contacts, "
+             "back-dated deals).",
+             "Vérifier comment leads et affaires sont reliés dans l'export du CRM (contacts "
+             "recréés, affaires antidatées)."),
+        ),
+        _k(
+            "dq_skipped_stages",
+            "low",
+            ("Stages skipped", "Étapes sautées"),
+            ("{count} lead(s) reached a stage without a recorded earlier one ({detail}), e.g. "
+             "{example}: the earlier stage is implied.",
+             "{count} lead(s) ont atteint une étape sans l'étape précédente enregistrée "
+             "({detail}), par exemple {example} : l'étape précédente est déduite."),
+            ("Record every stage change in the CRM, or the stage rates mix real and implied "
+             "hand-offs.",
+             "Enregistrer chaque changement d'étape dans le CRM, sinon les taux par étape "
+             "mêlent passages réels et déduits."),
+        ),
+        _k(
+            "dq_unknown_channel",
+            "medium",
+            ("Many leads without a channel", "Beaucoup de leads sans canal"),
+            ("{count} lead(s) ({share}) have no channel and no UTM or referrer to derive one, "
+             "e.g. {example}: channel KPIs miss them.",
+             "{count} lead(s) ({share}) n'ont ni canal ni UTM ou référent pour en déduire un, "
+             "par exemple {example} : les indicateurs par canal les ignorent."),
+            ("Capture the source on every form (hidden UTM fields) and map the CRM's source "
+             "values (values.channel in leadpilot.yaml).",
+             "Capturer la source sur chaque formulaire (champs UTM cachés) et faire "
+             "correspondre les sources du CRM (values.channel dans leadpilot.yaml)."),
+        ),
+        _k(
+            "dq_spend_unmatched",
+            "medium",
+            ("Spend and leads do not name the same channels",
+             "Dépenses et leads ne nomment pas les mêmes canaux"),
+            ("{detail}",
+             "{detail_fr}"),
+            ("Name channels and campaigns the same way in the ad-spend and the CRM exports "
+             "(values: in leadpilot.yaml).",
+             "Nommer canaux et campagnes de la même façon dans les exports de dépenses et du "
+             "CRM (values: dans leadpilot.yaml)."),
+        ),
+        _k(
+            "dq_duplicates_merged",
+            "low",
+            ("Duplicate e-mails merged", "Doublons d'e-mail fusionnés"),
+            ("{count} lead record(s) were merged into an earlier lead with the same e-mail, "
+             "e.g. {example}.",
+             "{count} fiche(s) lead ont été fusionnées dans un lead antérieur de même e-mail, "
+             "par exemple {example}."),
+            ("Deduplicate at the source (CRM) so that lead counts match leadpilot's.",
+             "Dédoublonner à la source (CRM) pour que les comptes de leads concordent."),
+        ),
+        _k(
+            "dq_empty_periods",
+            "medium",
+            ("Periods without data", "Périodes sans données"),
+            ("No lead was created in {periods}, between the first and the last lead: a "
+             "missing export rather than a real drop?",
+             "Aucun lead créé en {periods}, entre le premier et le dernier lead : un export "
+             "manquant plutôt qu'une vraie baisse ?"),
+            ("Check that the exports cover every month.",
+             "Vérifier que les exports couvrent tous les mois."),
+        ),
+    )
+}
+KINDS.update(QUALITY_KINDS)  # one catalogue of kinds: findings and data quality
+
+
+def _one(t: ir.Table) -> dict | None:
+    rows = t.limit(1).to_pyarrow().to_pylist()
+    return rows[0] if rows else None
+
+
+def _count(t: ir.Table) -> int:
+    return int(t.count().to_pyarrow().as_py() or 0)
+
+
+def _text(value) -> str:
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}" if (value.hour or value.minute) else f"{value:%Y-%m-%d}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def quality_findings(
+    tables: Mapping[str, ir.Table],
+    *,
+    unknown_channel_share: float = 0.10,
+    reconcile_messages: list[tuple[str, str]] | None = None,
+) -> list[Finding]:
+    """The data-quality findings of a workspace (all periods).
+
+    ``reconcile_messages`` are the channel reconciliation sentences (English, French) of
+    spend and leads, computed by the caller (metrics.reconcile).
+    """
+    out: list[Finding] = []
+    leads = tables["leads"]
+    counted = counted_leads(leads)
+
+    # deals created before their lead
+    d = tables["deals"]
+    created = leads.select(_lid=leads.lead_id, _created=leads.created_at)
+    j = d.join(created, d.lead_id == created._lid)
+    early = j.filter(j.created_at < j._created)
+    n = _count(early)
+    if n:
+        ex = _one(early.order_by(early.deal_id))
+        out.append(Finding("dq_deal_before_lead", "low",
+                           {"count": f"{n:,}", "example": f"deal {ex['deal_id']} of lead "
+                            f"{ex['lead_id']}, created {_text(ex['created_at'])} (lead "
+                            f"{_text(ex['_created'])})"},
+                           {"count": n,
+                            "example": {k: _text(v) for k, v in ex.items()}}))  # fmt: skip
+
+    # stages skipped (an event for a later stage, none for the one before)
+    ev = tables["stage_events"]
+    chain = ("mql", "sql", "opportunity", "customer")
+    per = ev.group_by("lead_id").aggregate(**{f"_{s}": (ev.stage == s).any() for s in chain})
+    skipped = None
+    detail = []
+    for prev, nxt in zip(chain, chain[1:], strict=False):
+        cond = per[f"_{nxt}"] & ~per[f"_{prev}"]
+        k = _count(per.filter(cond))
+        if k:
+            detail.append(f"{nxt} without {prev}: {k:,}")
+        skipped = cond if skipped is None else skipped | cond
+    if detail:
+        bad = per.filter(skipped)
+        n = _count(bad)
+        ex = _one(bad.order_by(bad.lead_id))
+        out.append(Finding("dq_skipped_stages", "low",
+                           {"count": f"{n:,}", "detail": "; ".join(detail),
+                            "example": f"lead {ex['lead_id']}"},
+                           {"count": n, "by_pair": detail}))  # fmt: skip
+
+    # leads with no channel at all
+    total = _count(counted)
+    unknown = counted.filter(counted.channel == "unknown")
+    n = _count(unknown)
+    if total and n / total > unknown_channel_share:
+        ex = _one(unknown.order_by(unknown.lead_id))
+        out.append(Finding("dq_unknown_channel", "medium",
+                           {"count": f"{n:,}", "share": f"{n / total:.1%}",
+                            "example": f"lead {ex['lead_id']}"},
+                           {"count": n, "leads": total, "share": n / total,
+                            "threshold": unknown_channel_share}))  # fmt: skip
+
+    for en, fr in reconcile_messages or []:
+        out.append(Finding("dq_spend_unmatched", "medium", {"detail": en, "detail_fr": fr},
+                           {"message": en}))  # fmt: skip
+
+    # duplicate e-mails merged
+    merged = leads.filter(leads.merged_into.notnull())
+    n = _count(merged)
+    if n:
+        ex = _one(merged.order_by(merged.lead_id))
+        out.append(Finding("dq_duplicates_merged", "low",
+                           {"count": f"{n:,}",
+                            "example": f"lead {ex['lead_id']} merged into {ex['merged_into']}"},
+                           {"count": n}))  # fmt: skip
+
+    # months with no lead between the first and the last
+    months = counted.group_by(m=counted.created_at.truncate("M").date()).aggregate(
+        n=counted.count()
+    )
+    seen = sorted(r["m"] for r in months.to_pyarrow().to_pylist())
+    if len(seen) >= 2:
+        missing = []
+        y, mo = seen[0].year, seen[0].month
+        while (y, mo) < (seen[-1].year, seen[-1].month):
+            if date(y, mo, 1) not in seen:
+                missing.append(f"{y}-{mo:02d}")
+            y, mo = (y + 1, 1) if mo == 12 else (y, mo + 1)
+        if missing:
+            out.append(Finding("dq_empty_periods", "medium", {"periods": ", ".join(missing)},
+                               {"months": missing}))  # fmt: skip
+    return out
