@@ -65,9 +65,9 @@ KINDS: dict[str, Kind] = {
             "conversion_drop",
             "high",
             ("Conversion dropped", "La conversion a baissé"),
-            ("{rate_label} fell from {rate_before} to {rate_after} ({test}, p = {p_value}; "
+            ("{rate_label} fell from {rate_before} to {rate_after} ({test}, {p_value}; "
              "difference {difference}, 95 % interval {low} to {high}).",
-             "{rate_label_fr} est passé de {rate_before} à {rate_after} ({test}, p = "
+             "{rate_label_fr} est passé de {rate_before} à {rate_after} ({test}, "
              "{p_value} ; écart {difference}, intervalle à 95 % de {low} à {high})."),
             ("Review lead quality with sales: the MQL definition, the ICP and the scoring "
              "threshold.",
@@ -82,9 +82,9 @@ KINDS: dict[str, Kind] = {
             ("Sales acceptance below the agreed threshold",
              "Taux d'acceptation commerciale sous le seuil convenu"),
             ("Sales accepted {accepted} of {transmitted} MQLs ({rate}), below the {threshold} "
-             "agreed by marketing and sales (binomial test, p = {p_value}).",
+             "agreed by marketing and sales (binomial test, {p_value}).",
              "Les ventes ont accepté {accepted} MQL sur {transmitted} ({rate}), sous les "
-             "{threshold} convenus entre marketing et ventes (test binomial, p = {p_value})."),
+             "{threshold} convenus entre marketing et ventes (test binomial, {p_value})."),
             ("Below the agreed threshold the problem is mainly targeting, message or scoring: "
              "review the ICP and the MQL criteria with sales.",
              "Sous le seuil convenu, le problème relève principalement du ciblage, du message "
@@ -114,9 +114,9 @@ KINDS: dict[str, Kind] = {
             "medium",
             ("Sales cycle lengthening", "Cycle de vente qui s'allonge"),
             ("The median sales cycle went from {before} to {after} days ({change}; "
-             "Mann–Whitney test, p = {p_value}){cash}.",
+             "Mann–Whitney test, {p_value}){cash}.",
              "Le cycle de vente médian est passé de {before} à {after} jours ({change} ; test "
-             "de Mann–Whitney, p = {p_value}){cash_fr}."),
+             "de Mann–Whitney, {p_value}){cash_fr}."),
             ("Watch cash and forecast: revenue will arrive later than the lead count suggests.",
              "Surveiller la trésorerie et les prévisions : le chiffre d'affaires arrivera plus "
              "tard que le nombre de leads ne le laisse croire."),
@@ -128,9 +128,9 @@ KINDS: dict[str, Kind] = {
             "bottleneck_stage",
             "medium",
             ("Bottleneck stage", "Étape goulot"),
-            ("{stage_label} fell most: from {rate_before} to {rate_after} ({test}, p = "
+            ("{stage_label} fell most: from {rate_before} to {rate_after} ({test}, "
              "{p_value}).",
-             "{stage_label_fr} a le plus baissé : de {rate_before} à {rate_after} ({test}, p = "
+             "{stage_label_fr} a le plus baissé : de {rate_before} à {rate_after} ({test}, "
              "{p_value})."),
             ("Review this hand-off with the team that owns it: criteria, follow-up speed, "
              "capacity.",
@@ -142,11 +142,11 @@ KINDS: dict[str, Kind] = {
             "medium",
             ("Mix shift toward channels that convert worse",
              "Glissement du mix vers des canaux qui convertissent moins"),
-            ("Leads moved toward channels that convert worse: the mix effect alone is "
-             "{effect} of {measure} ({share} of the previous period), mostly {groups}.",
-             "Les leads se sont déplacés vers des canaux qui convertissent moins : l'effet mix "
-             "seul vaut {effect} sur {measure_fr} ({share} de la période précédente), surtout "
-             "{groups}."),
+            ("Leads moved away from {losers} toward {gainers}, which convert worse: the mix "
+             "effect alone is {effect} of {measure} ({share} of the previous period).",
+             "Les leads se sont déplacés de {losers} vers {gainers}, qui convertissent moins : "
+             "l'effet mix seul vaut {effect} sur {measure_fr} ({share} de la période "
+             "précédente)."),
             ("Weigh each channel by revenue per lead, not by lead count, when setting budgets.",
              "Pondérer chaque canal par le chiffre d'affaires par lead, pas par le nombre de "
              "leads, dans les arbitrages budgétaires."),
@@ -157,9 +157,9 @@ KINDS: dict[str, Kind] = {
             ("Quality improving: a strong positive signal",
              "Qualité en progrès : un signal positif fort"),
             ("A stable volume ({leads_before} → {leads_after} leads) with better conversion "
-             "({rate_before} → {rate_after}, p = {p_value}).",
+             "({rate_before} → {rate_after}, {p_value}).",
              "Un volume stable ({leads_before} → {leads_after} leads) avec une meilleure "
-             "conversion ({rate_before} → {rate_after}, p = {p_value})."),
+             "conversion ({rate_before} → {rate_after}, {p_value})."),
             ("Keep the targeting and the qualification rules that produced it.",
              "Conserver le ciblage et les règles de qualification qui l'ont produit."),
         ),
@@ -262,8 +262,8 @@ def _change(before: float | None, after: float | None) -> float | None:
 
 def _p(p: float | None) -> str:
     if p is None:
-        return "–"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+        return "p –"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def _rate_values(c: RateChange) -> dict[str, str]:
@@ -472,14 +472,16 @@ def _mix(d: Decomposition, before, measure, measure_fr, dimension, t) -> list[Fi
     effect = d.effects.get("mix", 0.0)
     if not base or effect >= 0 or -effect < t.mix_share * base:
         return []
-    worst = sorted(d.by_group.items(), key=lambda kv: kv[1].get("mix", 0.0))
-    gainers = [g for g, e in worst if e.get("mix", 0.0) < 0][:3]
+    ranked = sorted(d.by_group.items(), key=lambda kv: kv[1].get("mix", 0.0))
+    losers = [g for g, e in ranked if e.get("mix", 0.0) < 0][:3]
+    gainers = [g for g, e in reversed(ranked) if e.get("mix", 0.0) > 0][:3]
     return [
         Finding(
             "mix_shift_to_low_converting_channels",
             "medium",
             {"effect": _num(effect), "measure": measure, "measure_fr": measure_fr,
-             "share": _pct(-effect / base), "groups": ", ".join(gainers) or "–"},
+             "share": _pct(-effect / base), "losers": ", ".join(losers) or "–",
+             "gainers": ", ".join(gainers) or "–"},
             {"mix_effect": effect, "previous": base, "dimension": dimension,
              "by_group": {g: e.get("mix", 0.0) for g, e in d.by_group.items()}},
         )
@@ -494,17 +496,21 @@ def _economics(groups: Mapping[str, Mapping], dimension: str, t: Thresholds) -> 
         if v.get("spend") and (v.get("leads") or 0) >= t.min_group_leads
     }  # fmt: skip
     cpl = {g: v["spend"] / v["leads"] for g, v in paid.items()}
-    cac = {g: v["spend"] / v["customers"] for g, v in paid.items() if v.get("customers")}
-    if len(cac) >= 2:
+    # no customer for real spend: the dearest customers of all (infinitely)
+    cac = {g: v["spend"] / v["customers"] if v.get("customers") else float("inf")
+           for g, v in paid.items()}  # fmt: skip
+    if len(cac) >= 2 and any(c != float("inf") for c in cac.values()):
         median_cpl, median_cac = median(cpl.values()), median(cac.values())
         for g in sorted(cac):
             if cpl[g] < median_cpl and cac[g] > median_cac:
                 out.append(Finding(
                     "cheap_leads_expensive_customers", "medium",
                     {"group": f"{dimension} {g}", "cpl": _num(cpl[g]),
-                     "median_cpl": _num(median_cpl), "cac": _num(cac[g]),
+                     "median_cpl": _num(median_cpl),
+                     "cac": _num(cac[g]) if cac[g] != float("inf") else "∞ (no customer)",
                      "median_cac": _num(median_cac)},
-                    {"cpl": cpl[g], "cac": cac[g], "median_cpl": median_cpl,
+                    {"cpl": cpl[g], "cac": None if cac[g] == float("inf") else cac[g],
+                     "median_cpl": median_cpl,
                      "median_cac": median_cac, "leads": paid[g]["leads"],
                      "customers": paid[g]["customers"], "spend": paid[g]["spend"]},
                     group={dimension: g},
