@@ -231,18 +231,22 @@ def compare(
     now = as_of.at
     if cur.start > now.date():
         raise UsageError(f"{cur.label} starts after the data ends ({now:%Y-%m-%d})")
-    age = now - end_of_day(cur.end)  # negative: the current period is not over
-    prev_as_of = min(now, end_of_day(prev.end) + max(age, timedelta(0)))
-    dims = [by] if by else []
     warnings: list[str] = []
+    if now.date() < cur.end:
+        # the current period is not over: both are cut at the same day of the period
+        elapsed = now.date() - cur.start
+        cur = Period(cur.label, cur.start, now.date())
+        prev = Period(prev.label, prev.start, min(prev.end, prev.start + elapsed))
+        warnings.append(
+            f"{cur.label} is not over (data as of {now:%Y-%m-%d}): both periods are cut at "
+            f"the same day of the period ({prev.label} up to {prev.end:%Y-%m-%d})"
+        )
+    age = now - end_of_day(cur.end)
+    prev_as_of = min(now, end_of_day(prev.end) + age)
+    dims = [by] if by else []
     before, w1 = _kpis(tables, config, prev, dims, prev_as_of)
     after, w2 = _kpis(tables, config, cur, dims, now)
     warnings += [w for w in (*w1, *w2) if w not in warnings]
-    if age < timedelta(0):
-        warnings.append(
-            f"{cur.label} is not over (data as of {now:%Y-%m-%d}): both periods are cut at "
-            "the same day of the period"
-        )
     totals_b, _ = _kpis(tables, config, prev, [], prev_as_of) if dims else (before, None)
     totals_a, _ = _kpis(tables, config, cur, [], now) if dims else (after, None)
     tb, ta = _totals(totals_b.get(())), _totals(totals_a.get(()))

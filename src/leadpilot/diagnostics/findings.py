@@ -13,7 +13,7 @@ reading precaution (an immature cohort) — neither fails ``--fail-on``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import median
 from typing import Any
 
@@ -230,7 +230,7 @@ class Finding:
 class Thresholds:
     """When a finding is raised (``diagnostics:`` in leadpilot.yaml)."""
 
-    alpha: float = 0.05
+    alpha: float = 0.05  # for the whole family of a diagnosis' tests (Bonferroni)
     volume_increase: float = 0.20  # leads up by at least this share...
     flat_tolerance: float = 0.05  # ...while revenue / customers grow less than this
     rate_drop: float = 0.20  # a rate falling by at least this share of itself
@@ -323,6 +323,11 @@ def find(
     ``delay``).
     """
     t = thresholds or Thresholds()
+    # One family of tests per diagnosis (closing rate, four stage rates, cycle, acceptance):
+    # Bonferroni keeps the chance of any false alarm under alpha, not alpha per test.
+    tests = 5 + bool(cycles) + bool(acceptance_threshold is not None and after.get(
+        "acceptance_measured"))  # fmt: skip
+    t = replace(t, alpha=t.alpha / tests)
     out: list[Finding] = []
     measure = "revenue" if (before.get("revenue") or after.get("revenue")) else "customers"
     measure_fr = "le chiffre d'affaires" if measure == "revenue" else "le nombre de clients"
