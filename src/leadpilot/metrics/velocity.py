@@ -15,7 +15,6 @@ from datetime import date, datetime
 import ibis
 import ibis.expr.types as ir
 import numpy as np
-from scipy.stats import CensoredData, ecdf
 
 from ..config import Config
 from ..errors import UsageError
@@ -146,6 +145,9 @@ def _km_curves(
     model: ir.Table, by: list[str], as_of: datetime, warnings: list[str]
 ) -> dict[tuple, dict]:
     """Per group and stage: share converted by day N, with open leads censored."""
+    # scipy.stats costs ~0.6 s to import: only the commands that draw the curves pay it
+    from scipy.stats import CensoredData, ecdf
+
     curves: dict[tuple, dict] = {}
     for stage in KM_STAGES:
         end = model[f"{stage}_at"]
