@@ -1,0 +1,305 @@
+"""Planning: the reverse funnel from a revenue target, and a budget what-if.
+
+Both read the workspace's own economics over a reference window of *mature* cohorts —
+the leads created in the twelve months that end one median lead → customer delay
+before the data ends, so that their conversions have had time to happen (younger leads
+would make every rate look worse than it is):
+
+* per channel: the stage rates lead → MQL → SQL → opportunity → customer (each with its
+  95 % Wilson interval), the deal size, the cost per lead (spend / leads), and the
+  channel's share of revenue;
+* the plan multiplies backwards: customers = revenue / deal size, opportunities =
+  customers / win rate, and so on up to leads, and budget = leads x cost per lead. It
+  assumes constant rates, deal sizes and cost per lead by channel, which the output says.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import ibis.expr.types as ir
+
+from ..config import Config
+from ..errors import UsageError
+from ..metrics.asof import resolve_as_of
+from ..metrics.compute import compute_kpis, wilson
+from ..metrics.model import lead_model
+
+STAGES = ("leads", "mqls", "sqls", "opportunities", "customers")
+RATE_NAMES = {
+    "mqls": "lead_to_mql",
+    "sqls": "mql_to_sql",
+    "opportunities": "sql_to_opportunity",
+    "customers": "opportunity_to_customer",
+}
+ASSUMPTION = (
+    "rates, deal size and cost per lead by channel stay those of the reference window "
+    "(mature cohorts); budget scales with leads at constant cost per lead"
+)
+ASSUMPTION_FR = (
+    "les taux, le panier moyen et le coût par lead de chaque canal restent ceux de la "
+    "fenêtre de référence (cohortes mûres) ; le budget suit les leads à coût par lead constant"
+)
+
+
+@dataclass
+class Economics:
+    """A channel's funnel over the reference window."""
+
+    channel: str
+    counts: dict[str, int]  # leads, mqls, sqls, opportunities, customers
+    revenue: float
+    spend: float | None
+
+    def rate(self, stage: str) -> float | None:
+        """Rate from the stage before ``stage`` to ``stage`` (cumulative counts)."""
+        i = STAGES.index(stage)
+        before = self.counts[STAGES[i - 1]]
+        return self.counts[stage] / before if before else None
+
+    def interval(self, stage: str) -> tuple[float, float] | None:
+        i = STAGES.index(stage)
+        before = self.counts[STAGES[i - 1]]
+        return wilson(self.counts[stage], before) if before else None
+
+    @property
+    def deal_size(self) -> float | None:
+        return self.revenue / self.counts["customers"] if self.counts["customers"] else None
+
+    @property
+    def cpl(self) -> float | None:
+        return self.spend / self.counts["leads"] if self.spend and self.counts["leads"] else None
+
+    @property
+    def closing(self) -> float | None:
+        leads = self.counts["leads"]
+        return self.counts["customers"] / leads if leads else None
+
+
+@dataclass
+class Plan:
+    """What a plan or a what-if computed, row by row, with its assumptions."""
+
+    kind: str  # "reverse_funnel" or "budget_what_if"
+    rows: list[dict]
+    totals: dict
+    reference: dict  # the window the rates come from
+    assumption: str = ASSUMPTION
+    assumption_fr: str = ASSUMPTION_FR
+    sensitivity: dict | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def reference_window(tables, config: Config, as_of: datetime) -> tuple[datetime, datetime]:
+    """Twelve months of cohorts ending one median lead → customer delay before ``as_of``."""
+    m = lead_model(tables, implied=config.stages.implied)
+    secs = m.customer_at.epoch_seconds() - m.created_at.epoch_seconds()
+    row = m.aggregate(d=secs.median(where=m.customer_at.notnull())).to_pyarrow().to_pylist()[0]
+    delay = timedelta(seconds=row["d"] or 0)
+    end = as_of - delay
+    return end - timedelta(days=365), end
+
+
+def economics(tables, config: Config, as_of=None) -> tuple[dict[str, Economics], dict]:
+    """Every channel's funnel, revenue and spend over the reference window."""
+    tables, at = resolve_as_of(tables, as_of)
+    if at.at is None:
+        raise UsageError("the workspace holds no data to plan from; ingest data first")
+    start, end = reference_window(tables, config, at.at)
+    result = compute_kpis(
+        tables, config, kpis=[*STAGES, "revenue", "spend"], by=["channel"],
+        date_from=start.date(), date_to=end.date(), as_of=at,
+    )  # fmt: skip
+    out = {}
+    for r in result.rows:
+        if r["channel"] is None or not r["leads"]:
+            continue
+        out[r["channel"]] = Economics(
+            r["channel"], {s: int(r[s] or 0) for s in STAGES}, float(r["revenue"] or 0.0),
+            r.get("spend"),
+        )  # fmt: skip
+    reference = {
+        "from": start.date().isoformat(),
+        "to": end.date().isoformat(),
+        "rule": "leads created in the twelve months ending one median lead → customer delay "
+        "before the data's end (mature cohorts)",
+    }
+    return out, reference
+
+
+def _mix(eco: dict[str, Economics], mix: str | dict | None) -> dict[str, float]:
+    if mix in (None, "current"):
+        total = sum(e.revenue for e in eco.values())
+        if not total:
+            raise UsageError("no revenue in the reference window: give the mix with --mix")
+        return {c: e.revenue / total for c, e in eco.items() if e.revenue}
+    shares = mix if isinstance(mix, dict) else _parse_pairs(mix, "--mix")
+    unknown = [c for c in shares if c not in eco]
+    if unknown:
+        raise UsageError(f"--mix names channel(s) {unknown} with no leads in the reference "
+                         f"window; known: {', '.join(sorted(eco))}")  # fmt: skip
+    total = sum(shares.values())
+    if abs(total - 1) > 0.01:
+        raise UsageError(f"--mix shares add up to {total:g}; they must add up to 1")
+    return {c: s / total for c, s in shares.items() if s}
+
+
+def _parse_pairs(text: str, option: str) -> dict[str, float]:
+    out = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise UsageError(f"{option} {text!r}: expected CHANNEL=VALUE pairs, e.g. email=0.3")
+        name, value = part.split("=", 1)
+        try:
+            out[name.strip()] = float(value.replace("+", ""))
+        except ValueError:
+            raise UsageError(f"{option}: {value!r} is not a number") from None
+    return out
+
+
+def _backwards(target: float, eco: Economics) -> dict[str, float | None]:
+    """Customers, opportunities, SQLs, MQLs and leads needed for ``target`` revenue."""
+    if not eco.deal_size:
+        return dict.fromkeys(STAGES)
+    need = {"customers": target / eco.deal_size}
+    for stage in reversed(STAGES[1:]):
+        rate = eco.rate(stage)
+        before = STAGES[STAGES.index(stage) - 1]
+        need[before] = need[stage] / rate if rate else None
+        if need[before] is None:
+            for s in STAGES[: STAGES.index(before)]:
+                need[s] = None
+            break
+    return need
+
+
+def reverse_funnel(
+    tables: dict[str, ir.Table], config: Config, target_revenue: float, *, mix=None,
+    as_of=None,
+) -> Plan:  # fmt: skip
+    """The leads (and budget) each channel must bring to reach ``target_revenue``."""
+    if target_revenue <= 0:
+        raise UsageError("--target-revenue must be a positive amount")
+    eco, reference = economics(tables, config, as_of)
+    shares = _mix(eco, mix)
+    rows, warnings = [], []
+    for channel, share in sorted(shares.items(), key=lambda kv: -kv[1]):
+        e = eco[channel]
+        need = _backwards(target_revenue * share, e)
+        leads = _ceil(need["leads"])  # whole leads; the budget buys those
+        budget = leads * e.cpl if leads is not None and e.cpl else None
+        rows.append({
+            "channel": channel, "revenue_share": share, "revenue": target_revenue * share,
+            **{f"{s}_needed": None if need[s] is None else math.ceil(need[s] - 1e-9)
+               for s in STAGES},
+            "deal_size": e.deal_size, "cpl": e.cpl, "budget": budget,
+            **{RATE_NAMES[s]: e.rate(s) for s in STAGES[1:]},
+        })  # fmt: skip
+        if e.cpl is None:
+            warnings.append(f"{channel}: no spend in the reference window, so no budget "
+                            "(organic, or spend not loaded)")  # fmt: skip
+    totals = {
+        f"{s}_needed": sum(r[f"{s}_needed"] or 0 for r in rows) for s in STAGES
+    } | {"revenue": target_revenue,
+         "budget": sum(r["budget"] or 0 for r in rows)}  # fmt: skip
+    return Plan(
+        "reverse_funnel", rows, totals, reference,
+        sensitivity=_sensitivity(eco, shares, target_revenue), warnings=warnings,
+    )  # fmt: skip
+
+
+def _sensitivity(eco, shares, target) -> dict:
+    """The least certain stage rate (widest interval relative to the rate) and the leads
+    needed with it at its interval bounds, the other rates unchanged."""
+    pooled = {s: sum(eco[c].counts[s] for c in shares) for s in STAGES}
+    base = Economics("all", pooled, sum(eco[c].revenue for c in shares), None)
+    widths = {}
+    for s in STAGES[1:]:
+        ci, r = base.interval(s), base.rate(s)
+        if ci and r:
+            widths[s] = (ci[1] - ci[0]) / r
+    if not widths:
+        return {}
+    stage = max(widths, key=widths.get)
+    low, high = base.interval(stage)
+    central = _backwards(target, base)["leads"]
+
+    def leads_at(rate: float) -> float | None:
+        counts = dict(pooled)
+        before = STAGES[STAGES.index(stage) - 1]
+        counts[stage] = rate * counts[before]
+        # the deal size stays: only the rate moves
+        revenue = (base.deal_size or 0.0) * counts["customers"]
+        return _backwards(target, Economics("all", counts, revenue, None))["leads"]
+
+    return {
+        "rule": "the stage rate whose 95 % interval is widest relative to it, all channels "
+        "pooled; leads needed at its bounds, the other rates and the deal size unchanged",
+        "least_certain_rate": RATE_NAMES[stage],
+        "rate": base.rate(stage),
+        "rate_low": low,
+        "rate_high": high,
+        "leads_needed": None if central is None else math.ceil(central),
+        # a lower rate needs more leads
+        "leads_needed_high": _ceil(leads_at(low)) if low else None,
+        "leads_needed_low": _ceil(leads_at(high)),
+    }
+
+
+def _ceil(x: float | None) -> int | None:
+    return None if x is None else math.ceil(x - 1e-9)
+
+
+def budget_what_if(
+    tables: dict[str, ir.Table], config: Config, budget: float, *, shift: str | dict | None = None,
+    months: int = 3, as_of=None,
+) -> Plan:  # fmt: skip
+    """Expected leads, customers and revenue per channel for ``budget`` (spent over
+    ``months``, a quarter by default) spread like the reference window's spend, before and
+    after ``shift`` (``paid_social=-20000,outbound=+20000``)."""
+    if budget <= 0:
+        raise UsageError("--budget must be a positive amount")
+    eco, reference = economics(tables, config, as_of)
+    paid = {c: e for c, e in eco.items() if e.spend}
+    if not paid:
+        raise UsageError("no spend in the reference window: a budget cannot be spread")
+    total_spend = sum(e.spend for e in paid.values())
+    base = {c: budget * e.spend / total_spend for c, e in paid.items()}
+    moves = shift if isinstance(shift, dict) else _parse_pairs(shift or "", "--shift")
+    unknown = [c for c in moves if c not in paid]
+    if unknown:
+        raise UsageError(f"--shift names channel(s) {unknown} with no spend in the reference "
+                         f"window; known: {', '.join(sorted(paid))}")  # fmt: skip
+    after = {c: base[c] + moves.get(c, 0.0) for c in base}
+    negative = [c for c, v in after.items() if v < 0]
+    if negative:
+        raise UsageError(f"--shift leaves a negative budget for {negative}")
+    warnings = []
+    if abs(sum(moves.values())) > 0.005 * budget:
+        warnings.append(f"the shifts add {sum(moves.values()):+,.0f} to the budget")
+    rows = []
+    for c, e in sorted(paid.items()):
+        row = {"channel": c}
+        for label, spend in (("before", base[c]), ("after", after[c])):
+            leads = spend / e.cpl if e.cpl else 0.0
+            customers = leads * (e.closing or 0.0)
+            row |= {f"spend_{label}": spend, f"leads_{label}": leads,
+                    f"customers_{label}": customers,
+                    f"revenue_{label}": customers * (e.deal_size or 0.0)}  # fmt: skip
+        row["cpl"], row["lead_to_customer"], row["deal_size"] = e.cpl, e.closing, e.deal_size
+        # the spend observed for as long as the budget lasts: far from it is extrapolation
+        observed = e.spend * months / 12
+        row["extrapolated"] = not (0.5 * observed <= after[c] <= 1.5 * observed)
+        if row["extrapolated"] and moves.get(c):
+            warnings.append(
+                f"{c}: {after[c]:,.0f} is outside the spend observed for it ({observed:,.0f} "
+                f"per {months} months in the reference year, ±50 %): constant cost per lead is "
+                "an assumption there"
+            )
+        rows.append(row)
+    totals = {k: sum(r[k] for r in rows) for k in rows[0] if k.endswith(("_before", "_after"))}
+    return Plan("budget_what_if", rows, totals, reference, warnings=warnings)

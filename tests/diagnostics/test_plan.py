@@ -1,0 +1,76 @@
+"""Planning: the reverse funnel fed back through the rates, and the budget what-if."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import build, write_config
+
+import leadpilot
+from leadpilot.diagnostics.plan import budget_what_if, reverse_funnel
+from leadpilot.errors import UsageError
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory):
+    base = tmp_path_factory.mktemp("plan")
+    groups = []
+    for month in ("2024-01", "2024-04", "2024-07", "2024-10"):
+        groups += [
+            {"channel": "paid_social", "n": 400, "mql": 160, "sql": 60, "opportunity": 30,
+             "customers": 10, "basket": 4000, "spend": 8000, "month": month},
+            {"channel": "outbound", "n": 100, "mql": 80, "sql": 50, "opportunity": 30,
+             "customers": 15, "basket": 6000, "spend": 6000, "month": month},
+        ]  # fmt: skip
+    groups.append({"channel": "email", "n": 1, "month": "2025-06"})  # the data's end
+    folder = build(base / "data", groups)
+    ws = base / "ws"
+    write_config(ws)
+    with leadpilot.open(ws) as lp:
+        lp.ingest(folder)
+    return ws
+
+
+def test_reverse_funnel_fed_back_through_the_rates_reaches_the_target(ws):
+    with leadpilot.open(ws) as lp:
+        plan = reverse_funnel(lp.tables(), lp.config, 300_000)
+    rows = {r["channel"]: r for r in plan.rows}
+    assert set(rows) == {"paid_social", "outbound"}
+    for r in plan.rows:
+        # the lead target, through the observed rates and deal size, gives the revenue
+        customers = r["leads_needed"]
+        for rate in ("lead_to_mql", "mql_to_sql", "sql_to_opportunity",
+                     "opportunity_to_customer"):  # fmt: skip
+            customers *= r[rate]
+        assert customers * r["deal_size"] >= r["revenue"] * (1 - 1e-9)
+        assert r["budget"] == pytest.approx(r["leads_needed"] * r["cpl"])
+    # current mix = the revenue shares: outbound 60 customers x 6000 vs 40 x 4000
+    assert rows["outbound"]["revenue_share"] == pytest.approx(360 / 520)
+    assert rows["paid_social"]["cpl"] == pytest.approx(20.0)
+    s = plan.sensitivity
+    assert s["leads_needed_low"] <= s["leads_needed"] <= s["leads_needed_high"]
+
+
+def test_mix_is_given_or_refused(ws):
+    with leadpilot.open(ws) as lp:
+        plan = reverse_funnel(lp.tables(), lp.config, 100_000, mix="paid_social=0.5,outbound=0.5")
+        assert [r["revenue"] for r in plan.rows] == [50_000, 50_000]
+        with pytest.raises(UsageError, match="add up to 0.9"):
+            reverse_funnel(lp.tables(), lp.config, 1, mix="paid_social=0.5,outbound=0.4")
+        with pytest.raises(UsageError, match="tiktok"):
+            reverse_funnel(lp.tables(), lp.config, 1, mix="tiktok=1")
+
+
+def test_budget_what_if_moves_customers_and_flags_extrapolation(ws):
+    with leadpilot.open(ws) as lp:
+        w = budget_what_if(lp.tables(), lp.config, 14_000,
+                           shift="paid_social=-4000,outbound=+4000")  # fmt: skip
+    rows = {r["channel"]: r for r in w.rows}
+    ps, ob = rows["paid_social"], rows["outbound"]
+    # the quarter's budget spread like the observed spend: 8000 / 6000
+    assert ps["spend_before"] == pytest.approx(8000) and ob["spend_before"] == pytest.approx(6000)
+    assert ps["leads_before"] == pytest.approx(400) and ob["leads_after"] == pytest.approx(166.67,
+                                                                                       rel=1e-3)
+    assert ob["customers_after"] == pytest.approx(166.67 * 0.15, rel=1e-3)
+    assert w.totals["revenue_after"] > w.totals["revenue_before"]
+    assert ob["extrapolated"] and ps["extrapolated"] is False
+    assert any("outbound" in x and "outside the spend observed" in x for x in w.warnings)
