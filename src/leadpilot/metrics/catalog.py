@@ -12,52 +12,12 @@ together. JSON, CSV and the API carry the English (``meta.definitions``); a resu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from ..text import Text, localized, texts_in  # noqa: F401 - re-exported (metrics.catalog is where they were)
+
 Kind = Literal["count", "sum", "rate", "ratio", "duration"]
-
-
-@dataclass(frozen=True)
-class Text:
-    """A text a person reads (a rule, a definition) in each language leadpilot speaks.
-
-    ``text["fr"]`` is the French, ``text["en"]`` (= ``text.en``) the English that the
-    JSON outputs carry; ``a + b`` joins two texts language by language.
-    """
-
-    en: str
-    fr: str
-
-    def __post_init__(self) -> None:
-        if not (self.en.strip() and self.fr.strip()):
-            raise ValueError(f"a Text needs both its English and its French: {self!r}")
-
-    def __getitem__(self, lang: str) -> str:
-        if lang == "en":
-            return self.en
-        if lang == "fr":
-            return self.fr
-        raise KeyError(f"no text in {lang!r}: expected en or fr")
-
-    def __add__(self, other: Text) -> Text:
-        return Text(self.en + other.en, self.fr + other.fr)
-
-
-def texts_in(texts: Mapping[str, Text], lang: str) -> dict[str, str]:
-    """{name: text in ``lang``}; in English it is what ``meta.definitions`` holds."""
-    return {name: t[lang] for name, t in texts.items()}
-
-
-def localized(english: Mapping[str, str], french: Mapping[str, str], lang: str) -> dict[str, str]:
-    """Definitions kept as two dicts (English, French) in ``lang``, in the English order; a
-    name without French keeps its English (tests check that leadpilot's own have one)."""
-    if lang == "fr":
-        return {name: french.get(name, text) for name, text in english.items()}
-    if lang != "en":
-        raise KeyError(f"no definitions in {lang!r}: expected en or fr")
-    return dict(english)
 
 
 @dataclass(frozen=True)
