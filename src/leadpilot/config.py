@@ -7,10 +7,11 @@ path and line number in the file.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -324,9 +325,24 @@ class ScoringSettings(_Model):
         return v
 
 
-class AttributionSettings(_Model):
-    """Multi-touch attribution (``leadpilot attribution``); the models' rules are in
-    leadpilot.attribution.definitions."""
+class AttributionParams(_Model):
+    """Base of the parameters of an attribution model: the keys of ``attribution:`` that the
+    model reads, declared once here (the configuration layer owns every key of
+    leadpilot.yaml). The model's code and its rule text in ``meta.definitions`` read the
+    same fields; a model without parameters uses this class itself."""
+
+
+def _weights(n: int) -> AfterValidator:
+    def check(v: list[float]) -> list[float]:
+        if len(v) != n or any(w < 0 for w in v) or abs(sum(v) - 1) > 1e-9:
+            raise ValueError(f"expected {n} non-negative weights summing to 1")
+        return v
+
+    return AfterValidator(check)
+
+
+class JourneySettings(AttributionParams):
+    """Which touches make the journeys that every model reads (attribution/paths.py)."""
 
     lookback_days: int = Field(
         90, ge=1, description="touches at most this many days before the conversion count"
@@ -338,45 +354,11 @@ class AttributionSettings(_Model):
         description="touch types that are attribution touches (default: every interaction; "
         "e-mail sends and opens are not)",
     )
-    direct_channels: list[str] = Field(
-        default_factory=lambda: ["direct"], description="channels last_non_direct skips"
-    )
     keep_unlabelled: bool = Field(
         False,
         description="keep touches without a value of the --by dimension as '(none)' "
         "(default: they are not attribution touches)",
     )
-    time_decay_half_life_days: float = Field(7.0, gt=0, description="time_decay half-life")
-    position_based: list[float] = Field(
-        default_factory=lambda: [0.4, 0.4, 0.2],
-        description="U-shaped: first touch, lead-creation touch, spread over the others",
-    )
-    w_shaped: list[float] = Field(
-        default_factory=lambda: [0.3, 0.3, 0.3, 0.1],
-        description="first, lead creation, opportunity creation, spread",
-    )
-    full_path: list[float] = Field(
-        default_factory=lambda: [0.225, 0.225, 0.225, 0.225, 0.1],
-        description="first, lead creation, opportunity creation, customer, spread",
-    )
-    markov_order: int = Field(1, ge=1, le=3, description="order of the Markov chain")
-    markov_null_paths: bool = Field(
-        True, description="Markov chain includes journeys that did not convert"
-    )
-    collapse_repeats: bool = Field(
-        True, description="Markov: consecutive touches on the same channel count once"
-    )
-    shapley_max_channels: int = Field(
-        10, ge=2, le=12, description="Shapley players; the least-used others become 'other'"
-    )
-
-    @field_validator("position_based", "w_shaped", "full_path")
-    @classmethod
-    def _weights(cls, v: list[float], info: Any) -> list[float]:
-        n = {"position_based": 3, "w_shaped": 4, "full_path": 5}[info.field_name]
-        if len(v) != n or any(w < 0 for w in v) or abs(sum(v) - 1) > 1e-9:
-            raise ValueError(f"expected {n} non-negative weights summing to 1")
-        return v
 
     @field_validator("touch_types")
     @classmethod
@@ -387,6 +369,69 @@ class AttributionSettings(_Model):
                 f"unknown touch type(s) {bad}; expected some of {list(TOUCHPOINT_TYPES)}"
             )
         return v
+
+
+class LastNonDirectParams(AttributionParams):
+    direct_channels: list[str] = Field(
+        default_factory=lambda: ["direct"], description="channels last_non_direct skips"
+    )
+
+
+class TimeDecayParams(AttributionParams):
+    time_decay_half_life_days: float = Field(7.0, gt=0, description="time_decay half-life")
+
+
+class PositionBasedParams(AttributionParams):
+    position_based: Annotated[list[float], _weights(3)] = Field(
+        default_factory=lambda: [0.4, 0.4, 0.2],
+        description="U-shaped: first touch, lead-creation touch, spread over the others",
+    )
+
+
+class WShapedParams(AttributionParams):
+    w_shaped: Annotated[list[float], _weights(4)] = Field(
+        default_factory=lambda: [0.3, 0.3, 0.3, 0.1],
+        description="first, lead creation, opportunity creation, spread",
+    )
+
+
+class FullPathParams(AttributionParams):
+    full_path: Annotated[list[float], _weights(5)] = Field(
+        default_factory=lambda: [0.225, 0.225, 0.225, 0.225, 0.1],
+        description="first, lead creation, opportunity creation, customer, spread",
+    )
+
+
+class MarkovParams(AttributionParams):
+    markov_order: int = Field(1, ge=1, le=3, description="order of the Markov chain")
+    markov_null_paths: bool = Field(
+        True, description="Markov chain includes journeys that did not convert"
+    )
+    collapse_repeats: bool = Field(
+        True, description="Markov: consecutive touches on the same channel count once"
+    )
+
+
+class ShapleyParams(AttributionParams):
+    shapley_max_channels: int = Field(
+        10, ge=2, le=12, description="Shapley players; the least-used others become 'other'"
+    )
+
+
+class AttributionSettings(
+    ShapleyParams,
+    MarkovParams,
+    FullPathParams,
+    WShapedParams,
+    PositionBasedParams,
+    TimeDecayParams,
+    LastNonDirectParams,
+    JourneySettings,
+):
+    """Multi-touch attribution (``leadpilot attribution``): the journey settings and every
+    model's parameters (each model reads its own class above, e.g. ``MarkovParams``; an
+    instance of this class is an instance of each of them). The models and their rules are
+    in leadpilot.attribution.models."""
 
 
 class Config(_Model):

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadpilot.attribution.compute import _run
+from leadpilot.attribution import run_models
 from leadpilot.attribution.definitions import MODEL_NAMES
 from leadpilot.config import AttributionSettings
 
@@ -63,7 +63,7 @@ def touch_table(journeys: list[dict]) -> ibis.Table:
 @given(st.lists(journey, min_size=1, max_size=12), st.integers(1, 3))
 def test_credits_sum_to_conversions_and_revenue(journeys, order):
     s = AttributionSettings(markov_order=order, shapley_max_channels=3)
-    out = _run(touch_table(journeys), list(MODEL_NAMES), s, [])
+    out = run_models(list(MODEL_NAMES), touch_table(journeys), s)
     conversions = sum(j["converted"] for j in journeys)
     revenue = sum(j["value"] for j in journeys if j["converted"])
     for model in MODEL_NAMES:

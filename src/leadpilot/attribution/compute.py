@@ -2,8 +2,9 @@
 
 ``compute_attribution`` works on a workspace's tables; ``compute_attribution_from_paths``
 on a ChannelAttribution-style aggregated path file. Both build the same touch table
-(paths.py / pathfile.py) and run the requested models on it; only grouped credits,
-transition counts and channel-set counts come back from the engine.
+(paths.py / pathfile.py) and run the requested models of the registry (attribution/models/)
+on it; only grouped credits, transition counts and channel-set counts come back from the
+engine.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from pathlib import Path
 import ibis
 import ibis.expr.types as ir
 
-from ..config import AttributionSettings, Config
+from ..config import Config
 from ..errors import MissingDataError, UsageError
 from ..metrics.asof import AsOf, resolve_as_of
 from ..metrics.catalog import localized, texts_in
 from ..metrics.compute import PERIOD_UNITS, period_label
-from . import heuristics, markov, shapley
-from .definitions import HEURISTICS, MODEL_NAMES, PATH_FILE_JOURNEY, measure_defs, model_defs
-from .pathfile import journeys_from_paths, path_transition_counts, read_path_file
+from .definitions import PATH_FILE_JOURNEY, measure_defs
+from .models import Journeys, batches, make_models, resolve_models, run_models
+from .pathfile import journeys_from_paths, read_path_file
 from .paths import (
     BY_DIMENSIONS,
     NONE_LABEL,
@@ -82,21 +83,6 @@ class AttributionResult:
         return localized(self.definitions, self.definitions_fr, lang)
 
 
-def resolve_models(models: list[str] | str | None) -> list[str]:
-    if models is None:
-        return ["last_touch", "linear", "markov"]
-    if isinstance(models, str):
-        models = [m.strip() for m in models.split(",") if m.strip()]
-    if models == ["all"]:
-        return list(MODEL_NAMES)
-    unknown = [m for m in models if m not in MODEL_NAMES]
-    if unknown or not models:
-        raise UsageError(
-            f"unknown model(s) {unknown}; expected all or some of {', '.join(MODEL_NAMES)}"
-        )
-    return list(dict.fromkeys(models))
-
-
 def compute_attribution(
     tables: dict[str, ir.Table],
     config: Config,
@@ -123,7 +109,7 @@ def compute_attribution(
     >>> compute_attribution(tables, config, models="linear").rows[0]  # doctest: +SKIP
     {'model': 'linear', 'period': 'all', 'channel': 'paid_search', 'conversions': 12.5, ...}
     """
-    chosen = resolve_models(models)
+    chosen = make_models(models, config.attribution)
     s = config.attribution
     lookback = lookback if lookback is not None else s.lookback_days
     check_options(conversion, by, period, lookback)
@@ -137,17 +123,15 @@ def compute_attribution(
             "--conversion (lead, mql, sql, opportunity, customer, revenue)"
         )
     j = journeys(tables, config, conversion=conversion, by=by, lookback=lookback, period=period)
-    heur = [m for m in chosen if m in HEURISTICS]
-    readers = bool(heur) + ("markov" in chosen) + ("shapley" in chosen)  # queries on j
-    if materialize is not None and readers > 1:  # several queries read it: compute it once
-        j = materialize(j)
-    warnings: list[str] = []
-    if conversion == "lead" and "markov" in chosen:
-        warnings.append("every lead converts at its creation: the Markov chain has no null paths")
+    if materialize is not None and len(batches(chosen)) > 1:
+        j = materialize(j)  # several queries read it: compute it once
     tp = attribution_touches(tables, config, by)
     # Shapley's players come from here, labelled like the journeys' dim
     touches = (tp.mutate(**{by: tp[by].fill_null(NONE_LABEL)}), by)
-    credits = _run(j, chosen, s, warnings, players_from=touches)
+    data = Journeys(j, conversion=conversion, players=touches)
+    # no emptiness check here: check_touches and the check below say what is missing
+    credits = run_models(chosen, data, check_empty=False)
+    warnings = data.warnings
     # Conversions with no attribution touch in their window cannot be credited: say so.
     some = next(iter(credits.values()))
     credited = sum(c for c, _ in some.values() if c)
@@ -165,7 +149,7 @@ def compute_attribution(
             f"{missing:,} conversion(s) (revenue {total['revenue'] - credited_v:,.2f}) had no "
             f"attribution touch in the {lookback} days before; they are not credited"
         )
-    result = _result(credits, chosen, s, conversion, by, period, lookback, warnings)
+    result = _result(credits, chosen, conversion, by, period, lookback, s.touch_types, warnings)
     result.currency = config.currency
     result.as_of = as_of
     result.totals["all_conversions"] = total
@@ -190,32 +174,30 @@ def compute_attribution_from_paths(
 ) -> AttributionResult:
     """The order-only models on an aggregated path file (channel, period 'all')."""
     config = config or Config()
-    chosen = resolve_models(models)
+    chosen = make_models(models, config.attribution)
     s = config.attribution
-    need_dates = [m for m in chosen if model_defs(s)[m].needs != "order"]
+    need_dates = [m.name for m in chosen if m.needs != "order"]
     warnings: list[str] = []
     if need_dates:
         if models is not None and models != "all" and models != ["all"]:
+            usable = [m.name for m in make_models("all", s) if m.needs == "order"]
             raise UsageError(
                 f"model(s) {', '.join(need_dates)} need touch times or the lead's stage dates, "
                 "which an aggregated path file does not hold; from a path file use "
-                "first_touch, last_touch, last_non_direct, linear, markov or shapley"
+                f"{', '.join(usable[:-1])} or {usable[-1]}"
             )
-        chosen = [m for m in chosen if m not in need_dates]
+        chosen = [m for m in chosen if m.name not in need_dates]
         warnings.append(
             f"not computed from a path file (they need touch times or stage dates): "
             f"{', '.join(need_dates)}"
         )
     df, sep = read_path_file(path)
-    # the file is in memory already: its transitions are counted there (see pathfile.py)
-    counts = None
-    if "markov" in chosen:
-        counts = path_transition_counts(
-            df, sep, s.markov_order, s.collapse_repeats, s.markov_null_paths
-        )
-    j = journeys_from_paths(df, sep) if chosen != ["markov"] else None
-    credits = _run(j, chosen, s, warnings, markov_counts=counts)
-    result = _result(credits, chosen, s, "customer", "channel", "all", None, warnings)
+    # the file is in memory already: Markov counts its transitions there (see pathfile.py);
+    # the touch table is built only when another model reads it
+    data = Journeys(build=lambda: journeys_from_paths(df, sep), path_file=(df, sep))
+    credits = run_models(chosen, data)
+    warnings += data.warnings
+    result = _result(credits, chosen, "customer", "channel", "all", None, s.touch_types, warnings)
     result.source = f"path file {Path(path).name} (separator {sep!r})"
     result.definitions["journey"] = PATH_FILE_JOURNEY.en
     result.definitions_fr["journey"] = PATH_FILE_JOURNEY.fr
@@ -223,58 +205,10 @@ def compute_attribution_from_paths(
     return result
 
 
-def _run(
-    j: ir.Table | None,
-    chosen: list[str],
-    s: AttributionSettings,
-    warnings: list[str],
-    markov_counts=None,
-    players_from: tuple[ir.Table, str] | None = None,
-) -> dict:
-    """{model: {(period, dim): (conversions, revenue)}} plus totals per period."""
-    out: dict = {}
-    heur = [m for m in chosen if m in HEURISTICS]
-    if heur:
-        rows = heuristics.credits(j, heur, s).to_pyarrow().to_pylist()
-        for m in heur:
-            out[m] = {(r["period"], r["dim"]): (r[f"conv_{m}"], r[f"value_{m}"]) for r in rows}
-    if "markov" in chosen:
-        counts = markov_counts
-        if counts is None:
-            counts = markov.transition_counts(
-                j, s.markov_order, s.collapse_repeats, s.markov_null_paths
-            )
-        out["markov"] = {}
-        for period, c in _by_period(counts):
-            fit = markov.fit(c, s.markov_order)
-            ends = c[c["nxt"].isna()]
-            total, total_v = float(ends["conv"].sum()), float(ends["value"].sum())
-            for ch, cv in markov.attribute(fit, total, total_v).items():
-                out["markov"][(period, ch)] = cv
-    if "shapley" in chosen:
-        source, column = players_from if players_from is not None else (j, "dim")
-        names, grouped = shapley.players(source, column, s.shapley_max_channels)
-        if grouped:
-            warnings.append(
-                f"shapley: more than {s.shapley_max_channels} values; those with the fewest "
-                f"touches are grouped as '{shapley.OTHER}'"
-            )
-        counts = shapley.set_counts(j, names)
-        out["shapley"] = {}
-        for period, c in _by_period(counts):
-            for ch, cv in shapley.attribute(c, names).items():
-                out["shapley"][(period, ch)] = cv
-    return out
-
-
-def _by_period(df):
-    if df["period"].isna().all():
-        yield None, df
-        return
-    yield from df.groupby("period", sort=True, dropna=False)
-
-
-def _result(credits, chosen, s, conversion, by, period, lookback, warnings) -> AttributionResult:
+def _result(
+    credits, models, conversion, by, period, lookback, touch_types, warnings
+) -> AttributionResult:
+    chosen = [m.name for m in models]
     rows = []
     share_of = "revenue" if conversion == "revenue" else "conversions"
     totals: dict = {}
@@ -302,9 +236,8 @@ def _result(credits, chosen, s, conversion, by, period, lookback, warnings) -> A
                         else None,
                     }
                 )
-    defs = model_defs(s)
-    texts = {m: defs[m].definition for m in chosen}
-    texts.update(measure_defs(by, conversion, lookback or 0, s.touch_types))
+    texts = {m.name: m.definition() for m in models}
+    texts.update(measure_defs(by, conversion, lookback or 0, touch_types))
     result = AttributionResult(
         rows=rows,
         models=chosen,
