@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-ColumnKind = Literal["string", "timestamp", "date", "number", "enum"]
+# integer and boolean are for the derived tables only: source values are read as the others
+ColumnKind = Literal["string", "timestamp", "date", "number", "enum", "integer", "boolean"]
 
 STAGES: tuple[str, ...] = ("lead", "mql", "sal", "sql", "opportunity", "customer")
 EXIT_STAGES: tuple[str, ...] = ("disqualified", "rejected")
@@ -66,10 +67,16 @@ class Table:
     keeps_extra_columns: bool = False
     references_leads: bool = False
     extra: dict = field(default_factory=dict)
+    # Columns ingest derives and stores beside the source's (never read from a file).
+    bookkeeping: tuple[Column, ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
+
+    @property
+    def bookkeeping_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.bookkeeping)
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -111,6 +118,13 @@ LEADS = Table(
     key_column="lead_id",
     description="One row per lead (a contact who entered the funnel).",
     keeps_extra_columns=True,
+    bookkeeping=(
+        _c("email_norm", description="the e-mail, normalised, that merges duplicates"),
+        _c("merged_into", description="set when the record was merged into an earlier lead"),
+        _c("merge_reason"),
+        _c("excluded_reason", description="set when the lead rule says it is not a lead"),
+        _c("channel_derived", "boolean", description="the channel came from the grouping rules"),
+    ),
 )
 
 TOUCHPOINTS = Table(
@@ -197,3 +211,106 @@ TABLES: dict[str, Table] = {
 }
 # Load order: leads first, so that references to leads can be checked.
 LOAD_ORDER: tuple[str, ...] = ("leads", "touchpoints", "stage_events", "deals", "spend", "traffic")
+
+# Bookkeeping columns of the leads table: stored, never a dimension of a file, never a feature.
+LEAD_BOOKKEEPING: tuple[str, ...] = LEADS.bookkeeping_names
+
+
+@dataclass(frozen=True)
+class DerivedTable:
+    """A table the workspace writes itself (never loaded from a source file)."""
+
+    name: str
+    columns: tuple[Column, ...]
+    description: str = ""
+    # The column whose rows a write replaces (None: rows are only added or deleted).
+    key: str | None = None
+    # Created when a workspace opens; False: by the command that writes it (its absence
+    # means something, e.g. no `score apply` yet).
+    on_open: bool = True
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+QUARANTINE = DerivedTable(
+    "quarantine",
+    (
+        _c("table_name"),
+        _c("file"),
+        _c("row", "integer"),
+        _c("column_name"),
+        _c("value"),
+        _c("reason"),
+        _c("record", description="the whole source row as JSON, so nothing is lost"),
+        _c("ingested_at", "timestamp"),
+        _c("fix", description="the setting or change that would fix it"),
+    ),
+    description="What the last ingest of each file set aside: one row per problem.",
+)
+
+INGEST_LOG = DerivedTable(
+    "ingest_log",
+    (
+        _c("ingested_at", "timestamp"),
+        _c("source"),
+        _c("table_name"),
+        _c("rows_read", "integer"),
+        _c("rows_loaded", "integer"),
+        _c("rows_quarantined", "integer"),
+        _c("rows_merged", "integer"),
+    ),
+    description="One row per table of each ingest.",
+)
+
+LABELS = DerivedTable(
+    "labels",
+    (_c("label_key"), _c("kind"), _c("key"), _c("label")),
+    description="Display text of folded names: attribute headers, channel values.",
+    key="label_key",
+)
+
+SCORES = DerivedTable(
+    "scores",
+    (
+        _c("lead_id"),
+        _c("score", "number"),
+        _c("probability", "number"),
+        _c("rules_score", "number"),
+        _c("band"),
+        _c("scored_at", "timestamp"),
+        _c("source"),
+    ),
+    description="The scores of the last `score apply` of the workspace (score_band).",
+    key="lead_id",
+    on_open=False,
+)
+
+DERIVED: dict[str, DerivedTable] = {t.name: t for t in (QUARANTINE, INGEST_LOG, LABELS, SCORES)}
+
+
+@dataclass(frozen=True)
+class Temporary:
+    """A table made while a command runs and dropped when it is done: never left in the
+    workspace nor in the connection (``name`` is a ``str.format`` pattern)."""
+
+    name: str
+    description: str
+
+    def __call__(self, **parts: object) -> str:
+        return self.name.format(**parts)
+
+
+TEMPORARY: dict[str, Temporary] = {
+    "typed": Temporary("typed_{table}_{part}", "an ingest's typed rows of a file, until checked"),
+    "bad": Temporary("bad_{table}", "the records an ingest's checks set aside"),
+    "err": Temporary("err_{table}", "the records with errors, to be quarantined"),
+    "known_leads": Temporary("known_leads", "the leads stored before an ingest"),
+    "known_leads_next": Temporary("known_leads_next", "the leads stored and about to be loaded"),
+    "good_leads": Temporary("good_leads", "the leads an ingest is about to load"),
+    "staged": Temporary("_staged_{table}", "rows bulk-loaded before they replace same-key rows"),
+    "arrow": Temporary("_lp_arrow_chunk", "Arrow data scanned in place while it is loaded"),
+    "materialized": Temporary("_lp_tmp_{id}", "a query computed once for several (lead model)"),
+    "scratch": Temporary("lp_scratch_{id}", "the database holding an ingest's staging tables"),
+}

@@ -24,11 +24,12 @@ import yaml
 from .. import engine
 from ..config import CONFIG_FILE, Config, SourceSpec, load_config
 from ..errors import ConfigError, Problem, SourceError, ValidationError
-from ..schema import LOAD_ORDER, TABLES
+from ..schema import INGEST_LOG, LABELS, LOAD_ORDER, QUARANTINE, TABLES, TEMPORARY
 from . import checks
 from .channels import derived_channel
+from .dates import DateColumns
 from .leadrule import apply_lead_rule
-from .mapping import map_columns, resolve_spec
+from .mapping import Mapped, map_columns, resolve_spec
 from .readers import ROW, SUPPORTED, read_chunks
 from .staging import FILE, Staging
 from .typing import (
@@ -219,51 +220,80 @@ def ingest(
     policy = policy or config.ingest.policy
     # timestamps are stored as wall-clock times of the workspace's zone: so is "now"
     now = now or datetime.now(ZoneInfo(config.timezone)).replace(tzinfo=None)
-    staging = Staging(ws.con)
+    staging = Staging(ws.backend)
     try:
-        return _ingest(ws, source, specs, config, policy, progress, now, staging)
+        run = _Ingest(ws, source, config, policy, progress, now, staging)
+        run.read(specs)
+        run.check()
+        run.write()
+        return run.summary()
     finally:
         staging.close()
 
 
-def _ingest(
-    ws: engine.Workspace,
-    source: str | Path,
-    specs: list[SourceSpec],
-    config: Config,
-    policy: str,
-    progress: ProgressFactory | None,
-    now: datetime,
-    staging: Staging,
-) -> IngestSummary:
-    summaries: dict[str, TableSummary] = {}
-    warnings: list[str] = []
-    notes: list[str] = []
+@dataclass
+class _FileRead:
+    """What reading one file gathers across its chunks."""
 
-    # 1. read, map and type every file into the staging database; missing columns and
-    #    undecidable date layouts stop everything (no row could load right)
-    row_issues: dict[str, list[pa.Table]] = {}
-    derived_keys: dict[str, bool] = {}
-    file_problems: list[Problem] = []
-    origins: dict[tuple[str, str], dict[str, str]] = {}  # (table, file) -> canonical -> header
-    labels: dict[tuple[str, str], str] = {}
+    dates: DateColumns | None = None
+    defaulted: dict[tuple[str, str], Counter] = field(default_factory=dict)
+    closed_deals: int = 0
+    all_deals: int = 0
 
-    def stage(typed: Typed, append: bool) -> None:
-        key, derived = derived_key_column(typed.table, typed.data)
-        data = typed.data
-        key_name = TABLES[typed.table].key_column
-        if key_name in data.column_names:
-            data = data.set_column(data.column_names.index(key_name), key_name, key)
-        else:
-            data = data.append_column(key_name, key)
-        derived_keys[typed.table] = derived_keys.get(typed.table, False) or derived
-        staging.add(typed.table, data, append=append)
-        row_issues.setdefault(typed.table, []).append(typed.issues)
 
-    for spec in specs:
+class _Ingest:
+    """One ingest in three phases, each finished before the next starts:
+
+    1. ``read``: every file is read, mapped and typed into the staging database; missing
+       columns and undecidable date layouts stop everything (no row could load right);
+    2. ``check``: the checks per table, in load order, leads first so that references
+       can be checked; errors are quarantined, or stop everything under ``strict``;
+    3. ``write``: one transaction (upserts, quarantine, lead rule, labels, log).
+    """
+
+    def __init__(
+        self,
+        ws: engine.Workspace,
+        source: str | Path,
+        config: Config,
+        policy: str,
+        progress: ProgressFactory | None,
+        now: datetime,
+        staging: Staging,
+    ) -> None:
+        self.ws, self.source, self.config, self.policy = ws, source, config, policy
+        self.progress, self.now, self.staging = progress, now, staging
+        self.summaries: dict[str, TableSummary] = {}
+        self.warnings: list[str] = []
+        self.notes: list[str] = []
+        # read
+        self.row_issues: dict[str, list[pa.Table]] = {}
+        self.derived_keys: dict[str, bool] = {}
+        self.file_problems: list[Problem] = []
+        self.origins: dict[tuple[str, str], dict[str, str]] = {}  # (table, file) -> header
+        self.labels: dict[tuple[str, str], str] = {}
+        # check
+        self.good: dict[str, ir.Table] = {}
+        self.quarantined: list[pa.Table] = []
+        self.errors: list[Problem] = []
+        self.error_count = 0
+        self.sample: list[Problem] = []
+
+    # ------------------------------------------------------------------ 1. read
+    def read(self, specs: list[SourceSpec]) -> None:
+        for spec in specs:
+            self._read_file(spec)
+        if self.file_problems:
+            raise ValidationError(
+                self.file_problems,
+                hint="Nothing was loaded, whatever the policy: fix the configuration as each "
+                "problem says (sources[].columns for a missing column, date_formats for dates).",
+            )
+
+    def _read_file(self, spec: SourceSpec) -> None:
         size = Path(spec.path).stat().st_size if Path(spec.path).exists() else 0
-        tick = progress(f"reading {Path(spec.path).name}", size) if progress else None
-        s = summaries.setdefault(spec.table, TableSummary())
+        tick = self.progress(f"reading {Path(spec.path).name}", size) if self.progress else None
+        s = self.summaries.setdefault(spec.table, TableSummary())
         chunks = read_chunks(
             spec.path,
             # Extra lead attributes are typed from all their values at once.
@@ -273,218 +303,231 @@ def _ingest(
             sheet=spec.sheet,
             progress=tick,
         )
-        dates = None
-        defaulted: dict[tuple[str, str], Counter] = {}
-        closed_deals = all_deals = 0
+        f = _FileRead()
         for i, frame in enumerate(chunks):
             mapped, problems = map_columns(frame, spec)
             if i == 0 and frame.note:
-                notes.append(frame.note)
+                self.notes.append(frame.note)
             del frame
             if i == 0:
-                warnings.extend(mapped.warnings)
+                self.warnings.extend(mapped.warnings)
                 s.files.append(mapped.file)
-                origins[(spec.table, mapped.file)] = dict(mapped.origin)
-                dates = date_columns(spec, config, mapped.file, spec.table)
+                self.origins[(spec.table, mapped.file)] = dict(mapped.origin)
+                f.dates = date_columns(spec, self.config, mapped.file, spec.table)
             s.rows_read += mapped.num_rows
             if problems:
-                file_problems.extend(problems)
-            if file_problems:
+                self.file_problems.extend(problems)
+            if self.file_problems:
                 continue  # the ingest fails anyway: only look for more file-level problems
-            t = type_mapped(mapped, spec, config, dates)
-            if t.problems:
-                file_problems.extend(t.problems)
-                continue
-            for k, v in t.labels.items():
-                labels.setdefault(k, v)
-            for k, caught in t.defaulted.items():
-                defaulted.setdefault(k, Counter()).update(caught)
-            if spec.table == "deals":
-                closed = pc.is_in(t.data["status"], value_set=pa.array(["won", "lost"]))
-                closed_deals += pc.sum(closed).as_py() or 0
-                all_deals += t.data.num_rows
-            if spec.table == "deals":
-                t, note = several_contacts(t, spec)
-                if note and i == 0:
-                    warnings.append(note)
-            events = stage_events_from_dates(mapped, t, spec)
-            del mapped
-            stage(t, append=i > 0)
-            if events is not None:
-                origins[("stage_events", s.files[-1])] = {"lead_id": origins[
-                    (spec.table, s.files[-1])
-                ].get("lead_id", "lead_id")}
-                stage(events, append=i > 0)
-                n_events = events.data.num_rows + _count_failed(events.issues)
-                summaries.setdefault("stage_events", TableSummary()).rows_read += n_events
-        if dates is not None:
-            notes.extend(dates.notes())
-        if spec.table == "deals" and all_deals and not closed_deals:
-            warnings.append(
-                f"deals: none of the {all_deals:,} deals of {Path(spec.path).name} is won or "
+            self._type_chunk(spec, i, mapped, f, s)
+        self._file_notes(spec, f)
+
+    def _type_chunk(
+        self, spec: SourceSpec, i: int, mapped: Mapped, f: _FileRead, s: TableSummary
+    ) -> None:
+        t = type_mapped(mapped, spec, self.config, f.dates)
+        if t.problems:
+            self.file_problems.extend(t.problems)
+            return
+        for k, v in t.labels.items():
+            self.labels.setdefault(k, v)
+        for k, caught in t.defaulted.items():
+            f.defaulted.setdefault(k, Counter()).update(caught)
+        if spec.table == "deals":
+            closed = pc.is_in(t.data["status"], value_set=pa.array(["won", "lost"]))
+            f.closed_deals += pc.sum(closed).as_py() or 0
+            f.all_deals += t.data.num_rows
+            t, note = several_contacts(t, spec)
+            if note and i == 0:
+                self.warnings.append(note)
+        events = stage_events_from_dates(mapped, t, spec)
+        del mapped
+        self._stage(t, append=i > 0)
+        if events is not None:
+            self.origins[("stage_events", s.files[-1])] = {
+                "lead_id": self.origins[(spec.table, s.files[-1])].get("lead_id", "lead_id")
+            }
+            self._stage(events, append=i > 0)
+            n_events = events.data.num_rows + _count_failed(events.issues)
+            self.summaries.setdefault("stage_events", TableSummary()).rows_read += n_events
+
+    def _stage(self, typed: Typed, append: bool) -> None:
+        key, derived = derived_key_column(typed.table, typed.data)
+        data = typed.data
+        key_name = TABLES[typed.table].key_column
+        if key_name in data.column_names:
+            data = data.set_column(data.column_names.index(key_name), key_name, key)
+        else:
+            data = data.append_column(key_name, key)
+        self.derived_keys[typed.table] = self.derived_keys.get(typed.table, False) or derived
+        self.staging.add(typed.table, data, append=append)
+        self.row_issues.setdefault(typed.table, []).append(typed.issues)
+
+    def _file_notes(self, spec: SourceSpec, f: _FileRead) -> None:
+        if f.dates is not None:
+            self.notes.extend(f.dates.notes())
+        if spec.table == "deals" and f.all_deals and not f.closed_deals:
+            self.warnings.append(
+                f"deals: none of the {f.all_deals:,} deals of {Path(spec.path).name} is won or "
                 "lost: every one counts as open (no customer, no revenue). If the export "
                 "names its closed stages otherwise, map them: values: {status: {'<your won "
                 "stage>': won, '<your lost stage>': lost, '*': open}}"
             )
-        if defaulted:
-            more_warnings, more_notes = default_notes(spec.table, defaulted, spec)
-            warnings.extend(more_warnings)
-            notes.extend(more_notes)
-    if file_problems:
-        raise ValidationError(
-            file_problems,
-            hint="Nothing was loaded, whatever the policy: fix the configuration as each "
-            "problem says (sources[].columns for a missing column, date_formats for dates).",
-        )
+        if f.defaulted:
+            more_warnings, more_notes = default_notes(spec.table, f.defaulted, spec)
+            self.warnings.extend(more_warnings)
+            self.notes.extend(more_notes)
 
-    # 2. checks per table, in load order, leads first so references can be checked
-    stored = ws.table("leads").select("lead_id", "created_at")
-    known = stored if staging.shared else staging.put("known_leads", stored.to_pyarrow())
-    good: dict[str, ir.Table] = {}
-    quarantined: list[pa.Table] = []
-    errors: list[Problem] = []
-    error_count = 0
-    sample: list[Problem] = []
-    for table in LOAD_ORDER:
-        if not staging.has(table):
-            continue
-        t = staging.table(table)
-        key_name = TABLES[table].key_column
-        derived = derived_keys[table]
-        exprs = checks.row_checks(t, table, config, now)
+    # ------------------------------------------------------------------ 2. check
+    def check(self) -> None:
+        stored = self.ws.table("leads").select("lead_id", "created_at")
+        known = self.staging.bring(TEMPORARY["known_leads"](), stored)
+        for table in LOAD_ORDER:
+            if self.staging.has(table):
+                known = self._check_table(table, known)
+        if self.error_count and self.policy == "strict":
+            raise ValidationError(self.errors, total=self.error_count)
+
+    def _issues(self, table: str, t: ir.Table, known: ir.Table) -> pa.Table:
+        """Every issue of a table's rows: from typing, and from the checks across rows."""
+        derived = self.derived_keys[table]
+        exprs = checks.row_checks(t, table, self.config, self.now)
         label = TABLES[table].key_column if derived else TABLES[table].key[0]
-        exprs.append(checks.duplicate_keys(t, key_name, label, derived))
+        exprs.append(checks.duplicate_keys(t, TABLES[table].key_column, label, derived))
         if TABLES[table].references_leads:
             exprs.append(checks.unknown_leads(t, known))
         if table == "deals":
             exprs.append(checks.before_lead_creation(t, known, "created_at", "deal"))
         if table == "stage_events":
             exprs.append(checks.before_lead_creation(t, known, "ts", "stage"))
-            if config.stages.implied:
+            if self.config.stages.implied:
                 exprs.append(checks.skipped_stages(t))
-        issues = pa.concat_tables(row_issues[table], promote_options="permissive")
-        found = staging.rows(ibis.union(*exprs)) if exprs else None
+        issues = pa.concat_tables(self.row_issues[table], promote_options="permissive")
+        found = self.staging.rows(ibis.union(*exprs)) if exprs else None
         if found is not None and found.num_rows:
             found = found.select(issues.column_names).cast(issues.schema)
             issues = pa.concat_tables([issues, found])
-        issues = _sort_issues(_relabel(issues, table, origins))
+        return _sort_issues(_relabel(issues, table, self.origins))
+
+    def _check_table(self, table: str, known: ir.Table) -> ir.Table:
+        """Split a table's rows into good ones and quarantined ones; returns the leads
+        known once it is loaded."""
+        staging = self.staging
+        t = staging.table(table)
+        issues = self._issues(table, t, known)
         sev = issues["severity"]
         is_err = pc.equal(sev, "error")
         is_dup = pc.equal(sev, "duplicate")
         err_issues = issues.filter(is_err)
         n_err = err_issues.num_rows
-        error_count += n_err
-        if len(errors) < MAX_REPORTED:
-            errors.extend(_problems(err_issues, table, MAX_REPORTED - len(errors)))
+        self.error_count += n_err
+        if len(self.errors) < MAX_REPORTED:
+            self.errors.extend(_problems(err_issues, table, MAX_REPORTED - len(self.errors)))
         warn = issues.filter(pc.equal(sev, "warning"))
         if warn.num_rows:
-            warnings.extend(_warning_lines(table, warn))
-            sample.extend(_problems(warn, table, 20))
+            self.warnings.extend(_warning_lines(table, warn))
+            self.sample.extend(_problems(warn, table, 20))
         dups = issues.filter(is_dup)
-        s = summaries[table]
+        s = self.summaries[table]
         if dups.num_rows:
             s.rows_merged += dups.num_rows
-            warnings.append(
+            self.warnings.append(
                 f"{table}: {dups.num_rows} identical event row(s) merged "
                 "(same lead, time, type, channel, campaign and content)"
             )
         kept = t
         if err_issues.num_rows or dups.num_rows:
-            bad = staging.put(f"bad_{table}", _record_keys(pa.concat_tables([err_issues, dups])))
+            bad = staging.put(
+                TEMPORARY["bad"](table=table), _record_keys(pa.concat_tables([err_issues, dups]))
+            )
             kept = t.anti_join(bad, _record_match(t, bad))
         if n_err:
-            errs = staging.put(f"err_{table}", _record_keys(err_issues))
+            errs = staging.put(TEMPORARY["err"](table=table), _record_keys(err_issues))
             bad_rows = staging.rows(t.semi_join(errs, _record_match(t, errs)))
             s.rows_quarantined += _record_keys(err_issues).num_rows
             s.problems_quarantined += n_err
             s.quarantine_reasons.update(err_issues["expected"].to_pylist())
-            quarantined.append(_quarantine_rows(table, err_issues, bad_rows, now))
-        good[table] = _finalise(table, kept, config)
-        if table == "leads":
-            # Later tables may only reference leads that will really be loaded.
-            good[table] = staging.put("good_leads", good[table])
-            new = good[table].select("lead_id", "created_at")
-            old = known.anti_join(new, "lead_id")
-            known = staging.put(
-                "known_leads_next", ibis.union(old, new.cast(old.schema()), distinct=False)
-            )
-
-    if error_count and policy == "strict":
-        raise ValidationError(errors, total=error_count)
-
-    # 3. one transaction: upserts, quarantine, lead rule, log
-    con = ws.con
-    with engine.transaction(con):
-        for table in LOAD_ORDER:
-            if table not in good:
-                continue
-            data = good[table]
-            if table == "leads":
-                extras = {
-                    c: typ
-                    for c, typ in data.schema().items()
-                    if c not in engine.table_schema(TABLES["leads"]).names
-                }
-                if extras:
-                    engine.add_columns(con, "leads", extras)
-            tick = progress(f"loading {table}", 1) if progress else None
-            if staging.shared:
-                loaded = engine.upsert_expr(con, table, data, TABLES[table].key_column)
-            else:
-                loaded = engine.upsert_batches(
-                    con,
-                    table,
-                    lambda cols, d=data: staging.batches(d.select(*cols)),
-                    data.columns,
-                    TABLES[table].key_column,
-                )
-            summaries[table].rows_loaded += loaded
-            if tick:
-                tick(1)
-        # The quarantine holds the last ingest of each file: re-ingesting replaces it.
-        files = sorted({f for t in summaries.values() for f in t.files})
-        if files:
-            engine.delete_where_in(con, engine.QUARANTINE, "file", files)
-        if quarantined:
-            q = pa.concat_tables(quarantined)
-            con.insert(engine.QUARANTINE, ibis.memtable(q))
-        if "leads" in good:
-            _rebuild_leads(con, config)
-        if labels:
-            keys = [f"{k}:{v}" for k, v in labels]
-            engine.upsert(
-                con,
-                engine.LABELS,
-                pa.table(
-                    {
-                        "label_key": keys,
-                        "kind": [k for k, _ in labels],
-                        "key": [v for _, v in labels],
-                        "label": list(labels.values()),
-                    }
-                ),
-                "label_key",
-            )
-        log = pa.table(
-            {
-                "ingested_at": pa.array([now] * len(summaries), pa.timestamp("us")),
-                "source": pa.array([str(source)] * len(summaries)),
-                "table_name": pa.array(list(summaries)),
-                "rows_read": pa.array([s.rows_read for s in summaries.values()], pa.int64()),
-                "rows_loaded": pa.array([s.rows_loaded for s in summaries.values()], pa.int64()),
-                "rows_quarantined": pa.array(
-                    [s.rows_quarantined for s in summaries.values()], pa.int64()
-                ),
-                "rows_merged": pa.array([s.rows_merged for s in summaries.values()], pa.int64()),
-            }
+            self.quarantined.append(_quarantine_rows(table, err_issues, bad_rows, self.now))
+        self.good[table] = _finalise(table, kept, self.config)
+        if table != "leads":
+            return known
+        # Later tables may only reference leads that will really be loaded.
+        self.good[table] = staging.put(TEMPORARY["good_leads"](), self.good[table])
+        new = self.good[table].select("lead_id", "created_at")
+        old = known.anti_join(new, "lead_id")
+        return staging.put(
+            TEMPORARY["known_leads_next"](), ibis.union(old, new.cast(old.schema()), distinct=False)
         )
-        con.insert(engine.INGEST_LOG, ibis.memtable(log))
 
-    summary = IngestSummary(
-        policy=policy, tables=summaries, warnings=warnings, problems=errors + sample, notes=notes
+    # ------------------------------------------------------------------ 3. write
+    def write(self) -> None:
+        backend = self.ws.backend
+        with backend.transaction():
+            for table in LOAD_ORDER:
+                if table in self.good:
+                    self._load(backend, table, self.good[table])
+            # The quarantine holds the last ingest of each file: re-ingesting replaces it.
+            files = sorted({f for t in self.summaries.values() for f in t.files})
+            if files:
+                backend.delete_where_in(QUARANTINE.name, "file", files)
+            if self.quarantined:
+                backend.append(QUARANTINE.name, pa.concat_tables(self.quarantined))
+            if "leads" in self.good:
+                _rebuild_leads(backend, self.config)
+            if self.labels:
+                backend.upsert(LABELS.name, _labels_table(self.labels), LABELS.key)
+            backend.append(INGEST_LOG.name, _log_table(self.summaries, self.source, self.now))
+
+    def _load(self, backend: engine.Backend, table: str, data: ir.Table) -> None:
+        if table == "leads":
+            declared = engine.table_schema(TABLES["leads"]).names
+            extras = {c: typ for c, typ in data.schema().items() if c not in declared}
+            if extras:
+                backend.add_columns("leads", extras)
+        tick = self.progress(f"loading {table}", 1) if self.progress else None
+        loaded = backend.upsert_from(table, data, TABLES[table].key_column)
+        self.summaries[table].rows_loaded += loaded
+        if tick:
+            tick(1)
+
+    def summary(self) -> IngestSummary:
+        summary = IngestSummary(
+            policy=self.policy,
+            tables=self.summaries,
+            warnings=self.warnings,
+            problems=self.errors + self.sample,
+            notes=self.notes,
+        )
+        _lead_stats(self.ws, summary)
+        return summary
+
+
+def _labels_table(labels: dict[tuple[str, str], str]) -> pa.Table:
+    return pa.table(
+        {
+            "label_key": [f"{k}:{v}" for k, v in labels],
+            "kind": [k for k, _ in labels],
+            "key": [v for _, v in labels],
+            "label": list(labels.values()),
+        }
     )
-    _lead_stats(ws, summary)
-    return summary
+
+
+def _log_table(summaries: dict[str, TableSummary], source: str | Path, now: datetime) -> pa.Table:
+    def counts(attr: str) -> pa.Array:
+        return pa.array([getattr(s, attr) for s in summaries.values()], pa.int64())
+
+    return pa.table(
+        {
+            "ingested_at": pa.array([now] * len(summaries), pa.timestamp("us")),
+            "source": pa.array([str(source)] * len(summaries)),
+            "table_name": pa.array(list(summaries)),
+            "rows_read": counts("rows_read"),
+            "rows_loaded": counts("rows_loaded"),
+            "rows_quarantined": counts("rows_quarantined"),
+            "rows_merged": counts("rows_merged"),
+        }
+    )
 
 
 def _record_keys(issues: pa.Table) -> pa.Table:
@@ -599,16 +642,16 @@ def _finalise(table: str, t: ir.Table, config: Config) -> ir.Table:
     return t.drop(*internal)
 
 
-def _rebuild_leads(con: ibis.BaseBackend, config: Config) -> None:
+def _rebuild_leads(backend: engine.Backend, config: Config) -> None:
     """Re-derive exclusions and e-mail merges over all leads; write only what changed."""
     derived = ["excluded_reason", "merged_into", "merge_reason"]
-    leads = con.table("leads")
+    leads = backend.con.table("leads")
     rebuilt = apply_lead_rule(leads, config.leads).select("lead_id", *derived)
     current = leads.select("lead_id", *[leads[c].name(f"_old_{c}") for c in derived])
     j = rebuilt.join(current, "lead_id")
     same = [j[c].identical_to(j[f"_old_{c}"]) for c in derived]
     changed = j.filter(~(same[0] & same[1] & same[2])).select("lead_id", *derived)
-    engine.update_rows(con, "leads", "lead_id", changed, derived)
+    backend.update_rows("leads", "lead_id", changed, derived)
 
 
 def _excluded_deals(ws: engine.Workspace, summary: IngestSummary) -> None:

@@ -18,9 +18,10 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from .. import engine
+from ..schema import TEMPORARY
 
 FILE = "__file"
-BATCH = 122_880  # DuckDB's row-group size
+BATCH = engine.BATCH_ROWS
 # DuckDB's cap while ingesting: the hash tables of the checks at 20 M rows fit; the rest
 # spills to disk, so a large export does not take all the machine's memory.
 MEMORY_LIMIT = os.environ.get("LEADPILOT_INGEST_MEMORY", "2GB")
@@ -29,30 +30,30 @@ MEMORY_LIMIT = os.environ.get("LEADPILOT_INGEST_MEMORY", "2GB")
 class Staging:
     """Where typed rows wait for the checks.
 
-    On a DuckDB workspace it is an in-memory database attached to the
-    workspace's own connection, so the final load is one INSERT ... SELECT in
-    the engine, with no round trip through Python; on other backends it is a
-    private DuckDB and rows stream to the workspace in Arrow batches.
+    When the workspace's engine can share its connection (``shared_staging``: DuckDB),
+    staging is an in-memory database attached to it, so the final load is one
+    INSERT ... SELECT in the engine, with no round trip through Python; otherwise it
+    is a private in-memory engine and rows stream to the workspace in Arrow batches.
+    Its tables go with it when it is closed.
     """
 
-    def __init__(self, workspace_con: ibis.BaseBackend | None = None) -> None:
+    def __init__(self, workspace: engine.Backend | None = None) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="leadpilot-ingest-")
-        self.shared = workspace_con is not None and workspace_con.name == "duckdb"
+        self.shared = workspace is not None and workspace.capabilities.shared_staging
+        self._limited = False
         if self.shared:
-            self.con = workspace_con
-            self._catalog = engine.attach_scratch(self.con)
-            engine.set_memory_limit(self.con, MEMORY_LIMIT)
+            self.backend = workspace
+            self._catalog = workspace.attach_scratch()
+            if workspace.capabilities.memory_limit:
+                workspace.set_memory_limit(MEMORY_LIMIT)
+                self._limited = True
             self.db: tuple[str, str] | None = (self._catalog, "main")
         else:
-            self.con = engine.quiet(
-                ibis.duckdb.connect(
-                    ":memory:",
-                    memory_limit=MEMORY_LIMIT,
-                    temp_directory=os.path.join(self._tmp.name, "spill"),
-                    preserve_insertion_order=False,
-                )
+            self.backend = engine.private_backend(
+                memory_limit=MEMORY_LIMIT, spill_directory=os.path.join(self._tmp.name, "spill")
             )
             self.db = None
+        self.con = self.backend.con
         self._parts: dict[str, list[str]] = {}
         self._files: dict[str, str | None] = {}
         self._columns: dict[str, pa.Schema] = {}
@@ -70,13 +71,12 @@ class Staging:
             file = None
         # DuckDB loads Arrow batches in parallel: one huge chunk would load on one core.
         data = pa.Table.from_batches(data.to_batches(max_chunksize=BATCH), schema=data.schema)
-        catalog = self.db[0] if self.db else None
         if append and names and self._columns[names[-1]] == data.schema:
-            engine.load_arrow(self.con, names[-1], data, catalog=catalog, append=True)
+            self.backend.load_arrow(names[-1], data, database=self.db, append=True)
             return
         # a first chunk, or one whose columns differ (parts are aligned when read)
-        name = f"typed_{table}_{len(names)}"
-        engine.load_arrow(self.con, name, data, catalog=catalog)
+        name = TEMPORARY["typed"](table=table, part=len(names))
+        self.backend.load_arrow(name, data, database=self.db)
         names.append(name)
         self._files[name] = file
         self._columns[name] = data.schema
@@ -113,19 +113,27 @@ class Staging:
         return ibis.union(*aligned, distinct=False)
 
     def put(self, name: str, data: pa.Table | ir.Table) -> ir.Table:
-        self.con.create_table(name, data, database=self.db, overwrite=True)
+        """Store rows (Arrow, or a query on the staging) as a staging table."""
+        if isinstance(data, pa.Table):  # scanned in place: no memtable left registered
+            self.backend.load_arrow(name, data, database=self.db, overwrite=True)
+        else:
+            self.con.create_table(name, data, database=self.db, overwrite=True)
         return self.con.table(name, database=self.db)
+
+    def bring(self, name: str, expr: ir.Table) -> ir.Table:
+        """A workspace query readable next to the staged rows: itself when the staging
+        shares the workspace's connection, else a copy stored as ``name``."""
+        return expr if self.shared else self.put(name, expr.to_pyarrow())
 
     def rows(self, expr: ir.Table) -> pa.Table:
         return self.con.to_pyarrow(expr)
 
-    def batches(self, expr: ir.Table) -> pa.RecordBatchReader:
-        return self.con.to_pyarrow_batches(expr, chunk_size=BATCH)
-
     def close(self) -> None:
+        """Drop every staging table (the scratch database, or the private engine)."""
         if self.shared:
-            engine.detach_scratch(self.con, self._catalog)
-            engine.set_memory_limit(self.con, None)
+            self.backend.detach_scratch(self._catalog)
+            if self._limited:
+                self.backend.set_memory_limit(None)
         else:
-            self.con.disconnect()
+            self.backend.close()
         self._tmp.cleanup()

@@ -1,0 +1,145 @@
+"""DuckDB: the embedded default, one file in the workspace folder.
+
+Arrow data is scanned in place (no copy through Python), an ingest's staging
+database is attached to the workspace's own connection, and memory can be
+capped while an ingest runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import ibis
+import pyarrow as pa
+import sqlglot as sg
+import sqlglot.expressions as sge
+
+from ..schema import TEMPORARY
+from .base import Backend, Batches, Capabilities, counting, register
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+
+def quiet(con: ibis.BaseBackend) -> ibis.BaseBackend:
+    """No DuckDB progress bar: it would write over the CLI's own progress display."""
+    con.raw_sql("SET enable_progress_bar = false")
+    return con
+
+
+@register
+class DuckDBBackend(Backend):
+    """The workspace's DuckDB file (``workspace.backend: duckdb``)."""
+
+    name = "duckdb"
+    settings = ("duckdb",)
+    hint = "'duckdb'"
+    capabilities = Capabilities(
+        transactions=True,
+        bulk_load="arrow_scan",
+        shared_staging=True,
+        memory_limit=True,
+        temporary_tables=True,
+        window_functions=True,
+        update_from=True,
+    )
+
+    @classmethod
+    def connect(cls, setting: str, config: Config, root: Path) -> DuckDBBackend:
+        return cls.of(quiet(ibis.duckdb.connect(str(root / config.workspace.database))))
+
+    @classmethod
+    def private(cls, *, memory_limit: str, spill_directory: str) -> DuckDBBackend:
+        """An in-memory DuckDB of its own (an ingest's staging for other engines)."""
+        con = ibis.duckdb.connect(
+            ":memory:",
+            memory_limit=memory_limit,
+            temp_directory=spill_directory,
+            preserve_insertion_order=False,
+        )
+        return cls.of(quiet(con))
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        raw = self.con.con
+        with self._busy_section():
+            raw.begin()
+            try:
+                yield
+            except BaseException:
+                raw.rollback()
+                raise
+            raw.commit()
+
+    def load_arrow(
+        self,
+        name: str,
+        data: pa.Table,
+        *,
+        database: tuple[str, str] | None = None,
+        append: bool = False,
+        overwrite: bool = False,
+    ) -> None:
+        """Create (or append to) a table from an Arrow table, scanned in place.
+
+        Unlike a memtable, the Arrow data is released as soon as the load is done: a
+        large ingest would otherwise keep every chunk it ever loaded alive.
+        """
+        raw = self.con.con
+        view = TEMPORARY["arrow"]()
+        catalog, db = database or (None, None)
+        target = sg.table(name, db=db, catalog=catalog, quoted=True)
+        raw.register(view, data)
+        try:
+            if append:
+                cols = [sg.to_identifier(c, quoted=True) for c in data.column_names]
+                select = sg.select(*cols).from_(sg.to_identifier(view, quoted=True))
+                stmt = sge.insert(select, target, columns=cols)
+            else:
+                select = sg.select("*").from_(sg.to_identifier(view, quoted=True))
+                stmt = sge.Create(this=target, kind="TABLE", expression=select, replace=overwrite)
+            raw.execute(stmt.sql(self.name))
+        finally:
+            raw.unregister(view)
+
+    def upsert_batches(self, name: str, batches: Batches, columns: list[str], key: str) -> int:
+        target = self.con.table(name)
+        target_schema = target.schema()
+        cols = [c for c in target_schema.names if c in columns]
+        replace = target.count().execute() > 0
+        staged = TEMPORARY["staged"](table=name)
+        raw = self.con.con
+        counted = [0]
+        with self._busy_section():
+            if replace:
+                # A stream is read once: the keys to replace come from a stream of their own.
+                raw.register(staged, batches([key]))
+                try:
+                    self.delete_keys(name, key, staged)
+                finally:
+                    raw.unregister(staged)
+            raw.register(staged, counting(batches(cols), counted))
+            try:
+                self.insert_from(name, staged, cols, target_schema)
+            finally:
+                raw.unregister(staged)
+        return counted[0]
+
+    def attach_scratch(self) -> str:
+        name = TEMPORARY["scratch"](id=uuid.uuid4().hex[:10])
+        memory = sge.Alias(this=sge.Literal.string(":memory:"), alias=sg.to_identifier(name))
+        self.sql(sge.Attach(this=memory))
+        return name
+
+    def detach_scratch(self, name: str) -> None:
+        self.sql(sge.Detach(this=sg.to_identifier(name)))
+
+    def set_memory_limit(self, limit: str | None) -> None:
+        if limit is None:
+            self.con.raw_sql("RESET memory_limit")
+        else:
+            self.con.raw_sql(f"SET memory_limit = {sge.Literal.string(limit).sql(self.name)}")

@@ -1,0 +1,109 @@
+"""PostgreSQL: a workspace on a server (``workspace.backend: postgresql://...``).
+
+Rows are bulk-loaded with ``COPY ... FROM STDIN`` (Ibis's memtable upload inserts
+row by row); an ingest stages its rows in a private DuckDB and streams them here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import ibis
+import pyarrow as pa
+import sqlglot as sg
+import sqlglot.expressions as sge
+
+from ..schema import TEMPORARY
+from .base import Backend, Batches, Capabilities, counting, register
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+
+@register
+class PostgresBackend(Backend):
+    """A PostgreSQL database, optionally one schema of it (``workspace.schema``)."""
+
+    name = "postgres"
+    url_schemes = ("postgres", "postgresql")
+    hint = "a postgresql:// URL"
+    capabilities = Capabilities(
+        transactions=True,
+        bulk_load="copy",
+        shared_staging=False,
+        memory_limit=False,
+        temporary_tables=True,
+        window_functions=True,
+        update_from=True,
+    )
+
+    @classmethod
+    def connect(cls, setting: str, config: Config, root: Path) -> PostgresBackend:
+        con = ibis.connect(setting)
+        if config.workspace.schema_name:
+            schema = config.workspace.schema_name
+            con.raw_sql(sge.Create(kind="SCHEMA", this=sg.to_identifier(schema), exists=True))
+            con.raw_sql(f"SET search_path TO {sg.to_identifier(schema, quoted=True).sql(cls.name)}")
+        return cls.of(con)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._busy_section(), self.con.con.transaction():
+            yield
+
+    def load_arrow(
+        self,
+        name: str,
+        data: pa.Table,
+        *,
+        database: tuple[str, str] | None = None,
+        append: bool = False,
+        overwrite: bool = False,
+    ) -> None:
+        reader = pa.RecordBatchReader.from_batches(data.schema, data.to_batches())
+        if not append:
+            schema = ibis.Schema.from_pyarrow(data.schema)
+            self.con.create_table(name, schema=schema, database=database, overwrite=overwrite)
+        catalog, db = database or (None, None)
+        with self._busy_section():
+            self._copy(sg.table(name, db=db, catalog=catalog, quoted=True), reader)
+
+    def upsert_batches(self, name: str, batches: Batches, columns: list[str], key: str) -> int:
+        target = self.con.table(name)
+        target_schema = target.schema()
+        cols = [c for c in target_schema.names if c in columns]
+        replace = target.count().execute() > 0
+        staged = TEMPORARY["staged"](table=name)
+        counted = [0]
+        with self._busy_section():
+            reader = counting(batches(cols), counted)
+            schema = ibis.schema({c: target_schema[c] for c in reader.schema.names})
+            self.con.create_table(staged, schema=schema, overwrite=True)
+            self._copy(sg.table(staged, quoted=True), reader)
+            try:
+                if replace:
+                    self.delete_keys(name, key, staged)
+                self.insert_from(name, staged, cols, target_schema)
+            finally:
+                self.con.drop_table(staged, force=True)
+        return counted[0]
+
+    def _copy(self, target: sge.Table, reader: pa.RecordBatchReader) -> None:
+        """Stream Arrow batches into a table's columns of the same names, as CSV."""
+        import pyarrow.csv as pacsv
+
+        names = reader.schema.names
+        cols = ", ".join(sg.to_identifier(c, quoted=True).sql(self.name) for c in names)
+        table = target.sql(self.name)
+        options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
+        with self.con.con.cursor() as cur:
+            with cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
+                for batch in reader:
+                    if batch.num_rows == 0:
+                        continue
+                    buf = pa.BufferOutputStream()
+                    pacsv.write_csv(pa.Table.from_batches([batch]), buf, write_options=options)
+                    copy.write(buf.getvalue().to_pybytes())
