@@ -34,6 +34,7 @@ from .. import engine
 from ..config import Config
 from ..errors import Problem, ValidationError
 from ..metrics.catalog import Text, texts_in
+from ..schema import LEAD_BOOKKEEPING, SCORES
 from .bands import LABELS, QUANTILE_RULE, band_codes, quantile_cuts
 from .bands import describe as describe_bands
 from .evaluate import RULES_TEXT
@@ -45,7 +46,7 @@ from .rules import rule_labels, rules_score
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
 CHUNK = 100_000
 
-SCORES_TABLE = "scores"
+SCORES_TABLE = SCORES.name  # declared in schema.DERIVED
 DEFINITIONS = {
     "score": Text(
         "0-100: 100 x the model's probability when a model is trained, otherwise the rules "
@@ -173,9 +174,7 @@ def read_leads_file(path: str | Path, config: Config, workspace_leads: ir.Table)
     for c in absent:
         data = data.append_column(c, pa.nulls(data.num_rows, ws_schema[c].to_pyarrow()))
     in_file = set(mapped.columns) | set(mapped.extras)
-    bookkeeping = {"email_norm", "merged_into", "merge_reason", "excluded_reason"}
-    bookkeeping.add("channel_derived")
-    shown = [c for c in ws_schema.names if c not in in_file and c not in bookkeeping]
+    shown = [c for c in ws_schema.names if c not in in_file and c not in LEAD_BOOKKEEPING]
     if shown:
         warnings.append(f"{path}: columns not in the file, read as missing: {', '.join(shown)}")
     return ibis.memtable(data), warnings
@@ -318,8 +317,9 @@ def store_scores(
     df["source"] = result.source
     data = pa.Table.from_pandas(df, preserve_index=False)
     # Bulk load (COPY on PostgreSQL), all or nothing: a failed write keeps the last scores.
-    with engine.transaction(con):
-        con.create_table(SCORES_TABLE, schema=ibis.Schema.from_pyarrow(data.schema), overwrite=True)
-        engine.upsert(con, SCORES_TABLE, data, "lead_id")
+    backend = engine.Backend.of(con)
+    with backend.transaction():
+        backend.create(SCORES, overwrite=True)
+        backend.upsert(SCORES.name, data, SCORES.key)
     if tick:
         tick(1)

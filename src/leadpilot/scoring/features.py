@@ -31,23 +31,12 @@ from ..config import Config
 from ..errors import UsageError
 from ..metrics.asof import workspace_as_of
 from ..metrics.model import counted_leads, icp_fit, lead_model
-from ..schema import TOUCHPOINT_TYPES
+from ..schema import LEAD_BOOKKEEPING, TOUCHPOINT_TYPES
 from .guard import DATE, PERSONAL, LeftOut, name_reason, value_reasons
 from .rules import scoring_date, touches_until
 
 # Never features and never listed: the keys and the bookkeeping of the leads table.
-NOT_FEATURES = frozenset(
-    {
-        "lead_id",
-        "created_at",
-        "email_norm",
-        "referrer",
-        "merged_into",
-        "merge_reason",
-        "excluded_reason",
-        "channel_derived",
-    }
-)
+NOT_FEATURES = frozenset({"lead_id", "created_at", "referrer", *LEAD_BOOKKEEPING})
 BEHAVIOUR = [f"n_{t}" for t in TOUCHPOINT_TYPES] + [
     "touches",
     "channels_touched",

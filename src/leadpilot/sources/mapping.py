@@ -218,13 +218,7 @@ def map_columns(frame: RawFrame, spec: SourceSpec) -> tuple[Mapped, list[Problem
     extras: dict[str, pa.Array] = {}
     extra_headers: dict[str, str] = {}
     if table.keeps_extra_columns and spec.keep_extra:
-        taken = set(table.column_names) | {
-            "email_norm",
-            "merged_into",
-            "merge_reason",
-            "excluded_reason",
-            "channel_derived",
-        }
+        taken = set(table.column_names) | set(table.bookkeeping_names)
         for h in header:
             if h in used:
                 continue
