@@ -132,17 +132,19 @@ def _kpis(tables, config, period: Period, by: list[str], as_of: datetime) -> dic
     return {tuple(r.get(b) for b in by): r for r in result.rows}, result.warnings
 
 
-def _cycles(tables, config, period: Period, as_of: datetime) -> list[float]:
-    """Days from creation to won, for the customers of the period's cohort (as of)."""
+def _customers(tables, config, period: Period, as_of: datetime) -> tuple[list, list]:
+    """(days from creation to won, revenue) of the customers of the period's cohort."""
     m = lead_model(tables, implied=config.stages.implied)
     lo = datetime.combine(period.start, datetime.min.time())
     hi = end_of_day(period.end)
     won = m.filter(
         (m.created_at >= lo) & (m.created_at <= hi) & m.customer_at.notnull()
-        & (m.customer_at <= as_of) & (m.customer_at >= m.created_at)
+        & (m.customer_at <= as_of)
     )  # fmt: skip
     days = (won.customer_at.epoch_seconds() - won.created_at.epoch_seconds()) / 86400
-    return [float(v) for v in won.select(d=days).to_pyarrow()["d"].to_pylist()]
+    t = won.select(d=days, r=won.revenue).to_pyarrow()
+    cycles = [float(v) for v in t["d"].to_pylist() if v is not None and v >= 0]
+    return cycles, [float(v or 0.0) for v in t["r"].to_pylist()]
 
 
 def _median_delay(tables, config) -> float | None:
@@ -166,6 +168,22 @@ def _totals(r: dict | None) -> dict:
     r = dict(r or {})
     r["acceptance_measured"] = r.get("mql_to_sal") is not None
     return r
+
+
+def _combined(before: dict, after: dict, mature: bool) -> dict[str, dict]:
+    """Each group over both periods (leads, customers, revenue, spend summed): channel
+    economics compare every campaign that ran in either period (one may run in each)."""
+    out: dict[str, dict] = {}
+    for part in (before, after):
+        for key, r in part.items():
+            g = out.setdefault(str(key[0]), {"leads": 0, "customers": 0, "revenue": 0.0,
+                                              "spend": None, "mature": mature})  # fmt: skip
+            g["leads"] += r.get("leads") or 0
+            g["customers"] += r.get("customers") or 0
+            g["revenue"] += r.get("revenue") or 0.0
+            if r.get("spend") is not None:
+                g["spend"] = (g["spend"] or 0.0) + r["spend"]
+    return out
 
 
 def _rows(before: dict, after: dict, by: list[str]) -> list[dict]:
@@ -262,13 +280,16 @@ def compare(
         "delay": None if delay is None else round(delay),
         "previous_as_of": prev_as_of.date().isoformat(),
     }
+    won_b = _customers(tables, config, prev, prev_as_of)
+    won_a = _customers(tables, config, cur, now)
     findings = find(
         tb, ta,
         groups_before={str(k[0]): v for k, v in before.items()} if dims else None,
-        groups_after={str(k[0]): v for k, v in after.items()} if dims else None,
+        groups_after=_combined(before, after, mature=not maturity["immature"]) if dims else None,
         dimension=by,
         decomposition=revenue if (tb.get("revenue") or ta.get("revenue")) else customers,
-        cycles=(_cycles(tables, config, prev, prev_as_of), _cycles(tables, config, cur, now)),
+        cycles=(won_b[0], won_a[0]),
+        deal_amounts=(won_b[1], won_a[1]),
         acceptance_threshold=config.stages.acceptance_threshold,
         maturity=maturity,
         thresholds=thresholds,

@@ -309,6 +309,7 @@ def find(
     dimension: str | None = None,
     decomposition: Decomposition | None = None,
     cycles: tuple[list[float], list[float]] | None = None,
+    deal_amounts: tuple[list[float], list[float]] | None = None,
     acceptance_threshold: float | None = None,
     maturity: Mapping[str, Any] | None = None,
     thresholds: Thresholds | None = None,
@@ -318,15 +319,16 @@ def find(
     ``before`` / ``after`` are the totals of each period: counts (leads, mqls, sals, sqls,
     opportunities, customers), revenue, spend, and ``acceptance_measured`` (sales
     acceptance was recorded). ``groups_*`` are the same per value of ``dimension``;
-    ``cycles`` the sales-cycle durations (days) of each period's customers;
+    ``cycles`` the sales-cycle durations (days) of each period's customers and
+    ``deal_amounts`` their won amounts;
     ``maturity`` says whether the current cohort is young (``immature``, ``age``,
     ``delay``).
     """
     t = thresholds or Thresholds()
     # One family of tests per diagnosis (closing rate, four stage rates, cycle, acceptance):
     # Bonferroni keeps the chance of any false alarm under alpha, not alpha per test.
-    tests = 5 + bool(cycles) + bool(acceptance_threshold is not None and after.get(
-        "acceptance_measured"))  # fmt: skip
+    tests = 5 + bool(cycles) + bool(deal_amounts) + bool(
+        acceptance_threshold is not None and after.get("acceptance_measured"))  # fmt: skip
     t = replace(t, alpha=t.alpha / tests)
     out: list[Finding] = []
     measure = "revenue" if (before.get("revenue") or after.get("revenue")) else "customers"
@@ -341,11 +343,22 @@ def find(
     value_change = _change(before.get(measure), after.get(measure))
     closing = rate_change(before, after, "lead_to_customer")
 
-    # volume up, business flat (or down)
+    # volume up, business flat (or down) — and not by chance: the closing rate fell
+    # significantly, or each customer brings clearly less (enough customers to tell)
+    size_b = _per(before, measure)
+    size_a = _per(after, measure)
+    smaller_deals = (
+        measure == "revenue"
+        and deal_amounts is not None
+        and min(len(deal_amounts[0]), len(deal_amounts[1])) >= 20
+        and size_b and size_a is not None and size_a <= size_b * (1 - t.rate_drop)
+        and _smaller(deal_amounts, t.alpha)
+    )  # fmt: skip
     if (
         leads_change is not None
         and leads_change >= t.volume_increase
         and (value_change is None or value_change <= t.flat_tolerance)
+        and ((closing.significant(t.alpha) and (closing.difference or 0) < 0) or smaller_deals)
     ):
         out.append(
             Finding(
@@ -414,6 +427,18 @@ def find(
     if groups_after:
         out += _economics(groups_after, dimension or "group", t)
     return out
+
+
+def _smaller(amounts: tuple[list[float], list[float]], alpha: float) -> bool:
+    """Are the later deals smaller, beyond chance? (Mann–Whitney U, one-sided)"""
+    from scipy.stats import mannwhitneyu
+
+    return float(mannwhitneyu(amounts[1], amounts[0], alternative="less").pvalue) < alpha
+
+
+def _per(s: Mapping, measure: str) -> float | None:
+    """Revenue per customer (None without customers)."""
+    return (s.get(measure) or 0) / s["customers"] if s.get("customers") else None
 
 
 def _fell(c: RateChange, t: Thresholds) -> bool:
