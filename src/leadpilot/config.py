@@ -434,6 +434,40 @@ class AttributionSettings(
     in leadpilot.attribution.models."""
 
 
+class DiagnosticsSettings(_Model):
+    """When `leadpilot diagnose` raises a finding (leadpilot.diagnostics.findings)."""
+
+    alpha: float = Field(
+        0.05, gt=0, lt=1,
+        description="significance level of a diagnosis' whole family of tests (Bonferroni)",
+    )  # fmt: skip
+    volume_increase: float = Field(
+        0.20, ge=0, description="volume up: leads grew by at least this share ..."
+    )
+    flat_tolerance: float = Field(
+        0.05, ge=0, description="... while revenue (or customers) grew less than this share"
+    )
+    rate_drop: float = Field(
+        0.20, gt=0, lt=1,
+        description="a rate (or the deal size) counts as fallen from this share of itself",
+    )  # fmt: skip
+    stable_volume: float = Field(
+        0.10, ge=0, description="quality improving: leads stayed within this share"
+    )
+    cycle_increase: float = Field(
+        0.20, ge=0, description="cycle lengthening: median sales cycle up by this share"
+    )
+    mix_share: float = Field(
+        0.05, ge=0, description="mix shift: a mix effect worth this share of the previous total"
+    )
+    min_group_leads: int = Field(
+        30, ge=1, description="channels or campaigns with fewer leads are not judged alone"
+    )
+    unknown_channel_share: float = Field(
+        0.10, ge=0, le=1, description="data quality: leads without a channel above this share"
+    )
+
+
 class Config(_Model):
     """The whole leadpilot.yaml."""
 
@@ -460,6 +494,7 @@ class Config(_Model):
     engagement: EngagementSettings = Field(default_factory=EngagementSettings)
     attribution: AttributionSettings = Field(default_factory=AttributionSettings)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
+    diagnostics: DiagnosticsSettings = Field(default_factory=DiagnosticsSettings)
     sources: list[SourceSpec] = Field(default_factory=list)
 
     @field_validator("currency")
