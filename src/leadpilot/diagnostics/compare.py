@@ -124,6 +124,11 @@ class Comparison:
         return [*self.findings, *self.quality]
 
 
+def thresholds_of(config: Config) -> Thresholds:
+    """The findings' thresholds set in leadpilot.yaml (``diagnostics:``)."""
+    return Thresholds(**config.diagnostics.model_dump(exclude={"unknown_channel_share"}))
+
+
 def _kpis(tables, config, period: Period, by: list[str], as_of: datetime) -> dict:
     result = compute_kpis(
         tables, config, kpis=list(COMPARED), by=by, date_from=period.start,
@@ -292,7 +297,7 @@ def compare(
         deal_amounts=(won_b[1], won_a[1]),
         acceptance_threshold=config.stages.acceptance_threshold,
         maturity=maturity,
-        thresholds=thresholds,
+        thresholds=thresholds or thresholds_of(config),
     )  # fmt: skip
     dq = []
     if quality:
@@ -304,7 +309,11 @@ def compare(
             if w.code == "spend_without_match" or (w.code == "no_spend" and w.suggestions)
         ]  # fmt: skip
         unmatched = [(m, m) for m in messages(found)]
-        dq = quality_findings(tables, reconcile_messages=unmatched)
+        dq = quality_findings(
+            tables,
+            reconcile_messages=unmatched,
+            unknown_channel_share=config.diagnostics.unknown_channel_share,
+        )
     return Comparison(
         current=cur,
         previous=prev,
