@@ -112,3 +112,42 @@ class ValidationError(LeadpilotError):
             f"{self.total} problem(s); nothing was loaded. First: {first}{more}. "
             + (hint or "Fix the file(s) or ingest with --policy quarantine to load the good rows.")
         )
+
+
+class Notice(str):
+    """A warning that comes with a result: the sentence a person reads, and a stable ``code``
+    that scripts and tests filter on (the sentence may be reworded, the code stays).
+
+    A notice *is* its sentence (a ``str``): ``str(notice)`` and JSON give the sentence,
+    so ``meta.warnings`` stays a list of strings; ``meta.notices`` lists ``{"code",
+    "message"}``. The codes are listed in :data:`leadpilot.results.notices.CODES`.
+
+    Examples
+    --------
+    >>> n = Notice("division_by_zero", "cpl: null where leads = 0 (division by zero)")
+    >>> n.code, str(n)
+    ('division_by_zero', 'cpl: null where leads = 0 (division by zero)')
+    >>> n.startswith("cpl")
+    True
+    """
+
+    code: str
+
+    def __new__(cls, code: str, message: str) -> Notice:
+        self = super().__new__(cls, message)
+        self.code = code
+        return self
+
+    @property
+    def message(self) -> str:
+        """The sentence, as a plain ``str``."""
+        return str.__str__(self)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+    def __repr__(self) -> str:
+        return f"Notice({self.code!r}, {self.message!r})"
+
+    def __reduce__(self):
+        return (type(self), (self.code, self.message))

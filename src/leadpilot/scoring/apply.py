@@ -20,7 +20,6 @@ drives the progress callback.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -32,9 +31,10 @@ import pyarrow as pa
 
 from .. import engine
 from ..config import Config
-from ..errors import Problem, ValidationError
-from ..metrics.catalog import Text, texts_in
+from ..errors import Notice, Problem, ValidationError
+from ..results import Meta, Result, param
 from ..schema import LEAD_BOOKKEEPING, SCORES
+from ..text import Text
 from .bands import LABELS, QUANTILE_RULE, band_codes, quantile_cuts
 from .bands import describe as describe_bands
 from .evaluate import RULES_TEXT
@@ -82,36 +82,33 @@ DEFINITIONS = {
 }
 
 
-@dataclass
-class ScoreResult:
-    frame: pd.DataFrame
-    as_of: datetime | None
-    source: str  # "model" or "rules"
-    warnings: list[str] = field(default_factory=list)
-    bands: dict = field(default_factory=dict)
+class ScoreResult(Result):
+    """Every lead's score (a frame: one row per lead), the bands and the as-of moment.
 
-    @property
-    def rows(self) -> list[dict]:
-        df = self.frame.astype(object).where(self.frame.notna(), None)
-        return df.to_dict(orient="records")
+    ``meta``: ``as_of`` (the moment scored, ``YYYY-MM-DD HH:MM:SS``), ``score`` (model or
+    rules), ``bands`` (rule, cut-offs, shares), ``definitions`` and ``warnings``.
+    """
 
-    @property
-    def meta(self) -> dict:
-        """The output's meta, without building the rows (a million dicts)."""
-        return {
-            "as_of": self.as_of.isoformat(sep=" ") if self.as_of else None,
-            "score": self.source,
-            "bands": self.bands,
-            "definitions": texts_in(DEFINITIONS, "en"),
-            "warnings": self.warnings,
-        }
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        as_of: datetime | None,
+        source: str,
+        warnings: list[str] | None = None,
+        bands: dict | None = None,
+    ) -> None:
+        meta = Meta(
+            "score_apply",
+            params={"as_of": as_of.isoformat(sep=" ") if as_of else None, "score": source},
+            details={"bands": bands or {}},
+            definitions=DEFINITIONS,
+            warnings=warnings or [],
+        )
+        super().__init__(None, meta, frame=frame)
+        self.as_of = as_of  # the moment itself (the scores table keeps it)
 
-    def definitions_in(self, lang: str) -> dict[str, str]:
-        """meta.definitions in ``lang`` ("en": as the JSON holds them)."""
-        return texts_in(DEFINITIONS, lang)
-
-    def to_json(self) -> dict:
-        return {"rows": self.rows, "meta": self.meta}
+    source = param("score")
+    bands = param("bands")
 
 
 def read_leads_file(path: str | Path, config: Config, workspace_leads: ir.Table) -> tuple[
@@ -176,7 +173,10 @@ def read_leads_file(path: str | Path, config: Config, workspace_leads: ir.Table)
     in_file = set(mapped.columns) | set(mapped.extras)
     shown = [c for c in ws_schema.names if c not in in_file and c not in LEAD_BOOKKEEPING]
     if shown:
-        warnings.append(f"{path}: columns not in the file, read as missing: {', '.join(shown)}")
+        warnings.append(
+            Notice("columns_missing", f"{path}: columns not in the file, read as missing: "
+                   f"{', '.join(shown)}")
+        )  # fmt: skip
     return ibis.memtable(data), warnings
 
 
@@ -240,7 +240,7 @@ def score_leads(
         out["probability"] = p
     else:
         if not has_rules:
-            warnings.append("no model and no scoring rules: every score is 0")
+            warnings.append(Notice("no_scoring", "no model and no scoring rules: every score is 0"))
         out["score"] = np.rint(np.clip(rules_pts, 0, 100)).astype(int)
         out["probability"] = np.nan
         if reasons:
@@ -289,10 +289,11 @@ def _bands(
             meta = describe_bands(
                 QUANTILE_RULE, cuts, "100 x probability", f"the {len(out):,} leads scored now"
             )
-            warnings.append(
+            warnings.append(Notice(
+                "bands_recomputed",
                 "the model card holds no band cut-offs (a model trained by an earlier "
-                "leadpilot): bands are quantiles of the leads scored now; retrain to fix them"
-            )
+                "leadpilot): bands are quantiles of the leads scored now; retrain to fix them",
+            ))  # fmt: skip
     else:
         value = out["rules_score"].to_numpy()
         cuts = quantile_cuts(value)

@@ -6,7 +6,6 @@ The metric functions are plain NumPy (tests check them against scikit-learn's ow
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis.expr.types as ir
@@ -14,7 +13,9 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..metrics.catalog import Text, localized, texts_in
+from ..errors import Notice
+from ..results import Meta, Result
+from ..text import Text
 from .features import labelled_features
 from .model import CARD_FILE, MODEL_DIR, load_model, split
 from .rules import RULES_DEFINITION, rules_score
@@ -171,27 +172,17 @@ def threshold_summary(
 
 
 # ------------------------------------------------------------------ evaluation
-@dataclass
-class EvaluationResult:
-    rows: list[dict]
-    details: dict
-    warnings: list[str] = field(default_factory=list)
-    definitions: dict = field(default_factory=lambda: texts_in(DEFINITIONS, "en"))
-    definitions_fr: dict = field(default_factory=lambda: texts_in(DEFINITIONS, "fr"))
+class EvaluationResult(Result):
+    """One row per score (model, rules): AUC, Brier score, base rate and acceptance at the
+    threshold; ``details`` (also in ``meta``): lift and gains by decile, reliability bins,
+    the held-out population."""
 
-    def to_json(self) -> dict:
-        return {
-            "rows": self.rows,
-            "meta": {
-                "definitions": self.definitions,
-                "warnings": self.warnings,
-                **self.details,
-            },
-        }
-
-    def definitions_in(self, lang: str) -> dict[str, str]:
-        """meta.definitions in ``lang`` ("en": as the JSON holds them)."""
-        return localized(self.definitions, self.definitions_fr, lang)
+    def __init__(self, rows: list[dict], details: dict, warnings: list[str] | None = None):
+        meta = Meta(
+            "score_evaluate", definitions=DEFINITIONS, details=details, warnings=warnings or []
+        )
+        super().__init__(rows, meta)
+        self.details = details
 
 
 def held_out_scores(
@@ -221,7 +212,8 @@ def held_out_scores(
         info.update(_span(df))
         df = df[part == "test"].reset_index(drop=True)
         if card["split"]["kind"] == "hash":
-            warnings.append(card.get("split_warning") or "held-out part is a pseudo-random split")
+            split_warning = card.get("split_warning") or "held-out part is a pseudo-random split"
+            warnings.append(Notice("pseudo_random_split", split_warning))
         df["probability"] = model.predict_proba(df)[:, 1] if len(df) else []
         info["model"] = {k: card[k] for k in ("model", "trained_at", "target", "horizon_days")}
         info["split_kind"] = card["split"]["kind"]
@@ -231,10 +223,11 @@ def held_out_scores(
         )
         info.update(_span(df))
         df["probability"] = np.nan
-        warnings.append(
+        warnings.append(Notice(
+            "rules_only",
             "no trained model: only the rules score is evaluated (on every lead "
-            "whose outcome is known)"
-        )
+            "whose outcome is known)",
+        ))  # fmt: skip
     rules = rules_score(tables, config, days_after_creation=settings.observation_days).to_pandas()[
         ["lead_id", "rules_score"]
     ]
@@ -261,7 +254,11 @@ def evaluate(root: Path, tables: dict[str, ir.Table], config: Config) -> Evaluat
     y = df["label"].to_numpy()
     sal, sql = df["reached_sal"].to_numpy(), df["reached_sql"].to_numpy()
     if not len(df) or len(np.unique(y)) < 2:
-        warnings.append("the held-out leads do not hold both outcomes: AUC is undefined")
+        warnings.append(
+            Notice(
+                "auc_undefined", "the held-out leads do not hold both outcomes: AUC is undefined"
+            )
+        )
     rows, details = [], {"population": info, "deciles": {}, "reliability": {}}
     sources = []
     if df["probability"].notna().any():
@@ -271,7 +268,11 @@ def evaluate(root: Path, tables: dict[str, ir.Table], config: Config) -> Evaluat
     if config.scoring.fit or config.scoring.behaviour:
         sources.append(("rules", df["rules_score"].to_numpy(), config.scoring.threshold))
     else:
-        warnings.append("no scoring rules in leadpilot.yaml: the rules score is not evaluated")
+        warnings.append(
+            Notice(
+                "no_rules", "no scoring rules in leadpilot.yaml: the rules score is not evaluated"
+            )
+        )
     for name, score, threshold in sources:
         row = {
             "score": name,
@@ -291,7 +292,7 @@ def evaluate(root: Path, tables: dict[str, ir.Table], config: Config) -> Evaluat
                 "almost certainly records the outcome (leakage): see leakage_suspects in "
                 "`leadpilot score train`'s output and exclude it"
             )
-            warnings.append(row["auc_warning"])
+            warnings.append(Notice("too_good", row["auc_warning"]))
         details["deciles"][name] = deciles(y, score)
         if name == "model":
             details["reliability"][name] = reliability(y, score / 100)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis.expr.types as ir
@@ -10,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..errors import UsageError
-from ..metrics.catalog import Text, localized, texts_in
+from ..errors import Notice, UsageError
+from ..results import Meta, Result, param
+from ..text import Text
 from .evaluate import held_out_scores
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -80,40 +80,44 @@ def rule_text(capacity: float | None, target_acceptance: float | None) -> Text:
     )
 
 
-@dataclass
-class ThresholdResult:
-    rows: list[dict]
-    recommended: float | None
-    using: str
-    rule: str  # English: meta.rule
-    warnings: list[str] = field(default_factory=list)
-    population: dict = field(default_factory=dict)
-    definitions: dict = field(default_factory=lambda: texts_in(DEFINITIONS, "en"))
-    definitions_fr: dict = field(default_factory=lambda: texts_in(DEFINITIONS, "fr"))
-    rule_fr: str = ""  # the rule in French
+class ThresholdResult(Result):
+    """The trade-off of thresholds (one row each), the recommended one and its rule.
 
-    def to_json(self) -> dict:
-        return {
-            "rows": self.rows,
-            "meta": {
-                "recommended_threshold": self.recommended,
-                "score": self.using,
-                "rule": self.rule,
-                "population": self.population,
-                "definitions": self.definitions,
-                "warnings": self.warnings,
-            },
-        }
+    ``meta``: ``score`` (model or rules), ``capacity`` / ``target_acceptance`` (the one
+    given), ``recommended_threshold``, ``rule`` (English; ``rule_in(lang)``),
+    ``population`` (the leads the rates stand for), ``definitions`` and ``warnings``.
+    """
 
-    def definitions_in(self, lang: str) -> dict[str, str]:
-        """meta.definitions in ``lang`` ("en": as the JSON holds them)."""
-        return localized(self.definitions, self.definitions_fr, lang)
+    def __init__(
+        self,
+        rows: list[dict],
+        *,
+        recommended: float | None,
+        using: str,
+        rule: Text,
+        population: dict,
+        warnings: list[str] | None = None,
+        capacity: float | None = None,
+        target_acceptance: float | None = None,
+    ) -> None:
+        meta = Meta(
+            "score_threshold",
+            params={"score": using, "capacity": capacity, "target_acceptance": target_acceptance},
+            details={"recommended_threshold": recommended, "population": population},
+            texts={"rule": rule},
+            definitions=DEFINITIONS,
+            warnings=warnings or [],
+        )
+        super().__init__(rows, meta)
+
+    recommended = param("recommended_threshold")
+    using = param("score")
+    rule = param("rule")
+    population = param("population")
 
     def rule_in(self, lang: str) -> str:
-        """meta.rule in ``lang`` (the English when no French was given)."""
-        if lang not in ("en", "fr"):
-            raise KeyError(f"no rule in {lang!r}: expected en or fr")
-        return (self.rule_fr or self.rule) if lang == "fr" else self.rule
+        """meta.rule in ``lang``."""
+        return self.meta.text_in("rule", lang)
 
 
 def tradeoff(
@@ -159,7 +163,11 @@ def choose(
         fits = [r for r in ordered if r["mqls_per_month"] <= capacity]
         rule = rule_text(capacity, None).en
         if not fits:
-            warnings.append("even the highest threshold sends more MQLs than the capacity")
+            warnings.append(
+                Notice(
+                    "over_capacity", "even the highest threshold sends more MQLs than the capacity"
+                )
+            )
             return ordered[-1]["threshold"], rule, warnings
         return fits[0]["threshold"], rule, warnings
     assert target_acceptance is not None
@@ -170,10 +178,11 @@ def choose(
         if r["expected_acceptance"] is not None and r["expected_acceptance"] >= target_acceptance
     ]
     if not meets:
-        warnings.append(
+        warnings.append(Notice(
+            "target_unreachable",
             f"no threshold reaches an acceptance of {target_acceptance:.0%}; the table shows "
-            "the best that can be had"
-        )
+            "the best that can be had",
+        ))  # fmt: skip
         return None, rule, warnings
     return meets[0]["threshold"], rule, warnings
 
@@ -218,20 +227,23 @@ def recommend(
     accepted = df["reached_sal"].to_numpy()
     if not accepted.any():
         accepted = df["reached_sql"].to_numpy()
-        warnings.append("no lead reached SAL: acceptance is read from SQL")
+        warnings.append(
+            Notice("acceptance_from_sql", "no lead reached SAL: acceptance is read from SQL")
+        )
     population, months, more = _population(df, info)
     warnings += more
     scale = population / len(df)
     rows = tradeoff(scores, accepted, df["label"].to_numpy(), thresholds, months, scale)
-    chosen, rule, more = choose(rows, capacity, target_acceptance)
+    chosen, _, more = choose(rows, capacity, target_acceptance)
     for r in rows:
         r["recommended"] = chosen is not None and r["threshold"] == chosen
     return ThresholdResult(
-        rows=rows,
+        rows,
         recommended=chosen,
         using=using,
-        rule=rule,
-        rule_fr=rule_text(capacity, target_acceptance).fr,
+        rule=rule_text(capacity, target_acceptance),
+        capacity=capacity,
+        target_acceptance=target_acceptance,
         warnings=warnings + more,
         population={
             "leads_known_outcome": population,
@@ -256,9 +268,10 @@ def _population(df: pd.DataFrame, info: dict) -> tuple[int, float, list[str]]:
     days = (pd.Timestamp(last) - pd.Timestamp(first)) / pd.Timedelta(days=1) + 1
     months = days / DAYS_PER_MONTH
     if months < 1:
-        warnings.append(
+        warnings.append(Notice(
+            "short_history",
             f"the leads with a known outcome span {days:.0f} day(s), less than a month: "
-            "figures per month are for the whole period"
-        )
+            "figures per month are for the whole period",
+        ))  # fmt: skip
         months = 1.0
     return population, months, warnings

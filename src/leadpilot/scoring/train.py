@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis.expr.types as ir
@@ -11,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..errors import UsageError
-from ..metrics.catalog import Text, texts_in
+from ..errors import Notice, UsageError
+from ..results import Meta, Result, param
+from ..text import Text
 from .bands import QUANTILE_RULE, quantile_cuts
 from .bands import describe as describe_bands
 from .evaluate import TOO_GOOD_AUC, auc, brier
@@ -68,46 +68,39 @@ DEFINITIONS = {
 }
 
 
-@dataclass
-class TrainResult:
-    card: dict
-    warnings: list[str] = field(default_factory=list)
+class TrainResult(Result):
+    """The trained model's card (``meta["card"]``: population, metrics, features, guard,
+    bands, split) and one summary row."""
 
-    @property
-    def rows(self) -> list[dict]:
-        c = self.card
-        return [
-            {
-                "model": c["model"],
-                "target": c["target"],
-                "horizon_days": c["horizon_days"],
-                "train_leads": c["population"]["train_leads"],
-                "held_out_leads": c["population"]["held_out_leads"],
-                "positives": c["population"]["positives"],
-                "validation_auc_logistic": c["metrics"]["validation_auc"].get("logistic"),
-                "validation_auc_boosted": c["metrics"]["validation_auc"].get("boosted"),
-                "held_out_auc": c["metrics"]["held_out_auc"],
-                "held_out_auc_warning": c["metrics"].get("held_out_auc_warning"),
-                "held_out_brier": c["metrics"]["held_out_brier"],
-                "features": len(c["features"]),
-                "left_out": ", ".join(x["column"] for x in c["guard"]["left_out"]),
-                "leakage_suspects": ", ".join(x["feature"] for x in c["leakage_suspects"]),
-            }
-        ]
+    def __init__(self, card: dict, warnings: list[str] | None = None) -> None:
+        meta = Meta(
+            "score_train", details={"card": card}, definitions=DEFINITIONS, warnings=warnings or []
+        )
+        super().__init__(_summary(card), meta)
 
-    def to_json(self) -> dict:
-        return {
-            "rows": self.rows,
-            "meta": {
-                "card": self.card,
-                "warnings": self.warnings,
-                "definitions": texts_in(DEFINITIONS, "en"),
-            },
+    card = param("card")
+
+
+def _summary(c: dict) -> list[dict]:
+    """The card in one row: the model, its population and its AUCs."""
+    return [
+        {
+            "model": c["model"],
+            "target": c["target"],
+            "horizon_days": c["horizon_days"],
+            "train_leads": c["population"]["train_leads"],
+            "held_out_leads": c["population"]["held_out_leads"],
+            "positives": c["population"]["positives"],
+            "validation_auc_logistic": c["metrics"]["validation_auc"].get("logistic"),
+            "validation_auc_boosted": c["metrics"]["validation_auc"].get("boosted"),
+            "held_out_auc": c["metrics"]["held_out_auc"],
+            "held_out_auc_warning": c["metrics"].get("held_out_auc_warning"),
+            "held_out_brier": c["metrics"]["held_out_brier"],
+            "features": len(c["features"]),
+            "left_out": ", ".join(x["column"] for x in c["guard"]["left_out"]),
+            "leakage_suspects": ", ".join(x["feature"] for x in c["leakage_suspects"]),
         }
-
-    def definitions_in(self, lang: str) -> dict[str, str]:
-        """meta.definitions in ``lang`` ("en": as the JSON holds them)."""
-        return texts_in(DEFINITIONS, lang)
+    ]
 
 
 def train(
@@ -155,7 +148,7 @@ def train(
     empty = [f.name for f in specs if f.source != "behaviour" and not df[f.name].notna().any()]
     specs = [f for f in specs if f.name not in empty]
     part, split_info, split_warnings = split(df)
-    warnings = list(split_warnings)
+    warnings = [Notice("pseudo_random_split", w) for w in split_warnings]
     test = part == "test"
     if status:
         status("checking each feature alone against the outcome")
@@ -166,14 +159,15 @@ def train(
     held_out_auc = auc(y[test], p)
     too_good = _too_good(held_out_auc, suspects)
     if too_good:
-        warnings.append(too_good)
+        warnings.append(Notice("too_good", too_good))
     if suspects:
-        warnings.append(
+        warnings.append(Notice(
+            "leakage_suspects",
             "features that alone predict the outcome almost perfectly (leakage suspects): "
             + "; ".join(f"{s['feature']} ({s['why']})" for s in suspects)
             + ". Exclude them with scoring.model.exclude unless their value is known before "
-            "sales qualify the lead, then retrain."
-        )
+            "sales qualify the lead, then retrain.",
+        ))  # fmt: skip
     # Default bands: quantiles of the training leads' scores, kept in the card so that a
     # lead's band does not depend on who else is scored with it.
     trained = 100 * fitted.predict_proba(df[~test])[:, 1]

@@ -1,0 +1,688 @@
+"""Results as terminal tables (rich), in the reader's language.
+
+One :class:`Terminal` draws every analysis from its :class:`~leadpilot.results.Result`
+alone: rows, and the meta's parameters, headers, units, definitions and notices. It
+never imports an analysis, so the command line, the reports and the web service show
+the same tables. Numbers, dates and amounts follow :class:`~leadpilot.i18n.Formatter`
+(``--lang fr|en``, the workspace currency); a missing group value is the group
+``(none)``; definitions are printed below each table as the JSON carries them (in the
+reader's language), then the notes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text as RichText
+
+from ..i18n import Formatter, tr
+from .result import Result
+
+NONE = "(none)"  # a missing group value in a table (JSON and CSV keep null)
+SCORE_FRACTIONS = ("base_rate", "conversion_above", "conversion_below", "mql_precision_sal",
+                   "mql_precision_sql")  # fmt: skip
+
+
+def bands_text(bands: dict) -> str:
+    """One line for the score bands: 'quantiles ... : A >= 12.3, B >= 6.1, C >= 2.4'."""
+    cuts = ", ".join(
+        f"{k} >= {v:.4g}" if v is not None else f"{k} empty" for k, v in bands["cuts"].items()
+    )
+    where = f" of {bands['computed_on']}" if bands.get("computed_on") else ""
+    return f"{bands['rule']}{where}; {bands['compared']}: {cuts}, D below"
+
+
+class Terminal:
+    """Draws results on a console, in one language and currency.
+
+    Parameters
+    ----------
+    console : rich.console.Console, optional
+        Where tables go (default: standard output, no soft wrap).
+    lang : str
+        "en" or "fr": titles, headers, definitions, numbers and dates.
+    currency : str
+        The workspace currency (ISO code) for amounts.
+
+    Examples
+    --------
+    >>> from leadpilot.results import Meta, Result
+    >>> from leadpilot.text import Text
+    >>> term = Terminal(Console(width=60, color_system=None))
+    >>> term.show(Result([{"content": "pricing guide", "views": 1200}], Meta("content",
+    ...     definitions={"views": Text("visits of the content", "visites du contenu")})))
+    ... # doctest: +NORMALIZE_WHITESPACE
+       Content performance
+    ┏━━━━━━━━━━━━━━━┳━━━━━━━┓
+    ┃ content       ┃ views ┃
+    ┡━━━━━━━━━━━━━━━╇━━━━━━━┩
+    │ pricing guide │ 1,200 │
+    └───────────────┴───────┘
+      views: visits of the content
+    """
+
+    def __init__(
+        self, console: Console | None = None, lang: str = "en", currency: str = "EUR"
+    ) -> None:
+        self.out = console if console is not None else Console(soft_wrap=False)
+        self.fmt = Formatter(lang, currency)
+
+    @property
+    def lang(self) -> str:
+        return self.fmt.lang
+
+    def show(self, result: Result) -> None:
+        """Print ``result`` as the table(s) of its analysis, then its definitions and notes."""
+        draw = {
+            "kpis": self.kpis,
+            "funnel": self.funnel,
+            "velocity": self.velocity,
+            "attribution": self.attribution,
+            "score_train": self.train,
+            "score_evaluate": self.evaluation,
+            "score_apply": self.scores,
+            "score_threshold": self.threshold,
+            "quarantine": self.quarantine,
+        }.get(result.kind, self.report)
+        draw(result)
+
+    # ---------------------------------------------------------------- cells and lines
+    def cell(self, value, unit: str = "") -> str:
+        """A cell for a person: numbers, rates, amounts and days in the language."""
+        return self.fmt.value(value, unit)
+
+    def n(self, value) -> str:
+        return self.fmt.number(value)
+
+    def pct(self, value, digits: int = 1) -> str:
+        return self.fmt.percent(value, digits)
+
+    def t(self, text: str) -> str:
+        """Interface text in the language."""
+        return tr(text, self.lang)
+
+    def date(self, value) -> str:
+        return self.fmt.date(value)
+
+    @staticmethod
+    def label(value) -> str:
+        """A group value: a missing one is the group '(none)'."""
+        return NONE if value is None else str(value)
+
+    def header(self, result: Result, column: str) -> str:
+        """A column's header: the analysis' own name for it, else the interface text."""
+        return result.meta.header(column, self.lang) or self.t(column)
+
+    def line(self, label: str, text: str, style: str = "") -> None:
+        """A labelled line whose text is printed as is (values may hold '[...]')."""
+        line = RichText()
+        if label.strip():
+            line.append(label, style=style or None)
+            line.append(": ")
+        else:
+            line.append(label)
+        line.append(text)
+        self.out.print(line)
+
+    def dim(self, text: str) -> None:
+        """A footnote line, printed as written (rules hold '[...]')."""
+        self.out.print(RichText(text, style="dim"))
+
+    def notes(self, warnings) -> None:
+        for w in warnings:
+            self.line(self.t("note"), str(w), "yellow")
+
+    def definitions(self, result: Result) -> None:
+        for name, text in result.definitions_in(self.lang).items():
+            self.dim(f"  {name}: {text}")
+
+    def as_of_title(self, result: Result) -> str:
+        label = result.meta.get("as_of")
+        return f" — {self.t('as of')} {self.date(label)}" if label else ""
+
+    def _chunks(self, items: list, width: Callable[[object], int], start: int, room: int):
+        """``items`` split into groups whose widths fit in ``room`` after ``start``."""
+        chunks, current, used = [], [], start
+        for item in items:
+            w = width(item)
+            if current and used + w > room:
+                chunks.append(current)
+                current, used = [], start
+            current.append(item)
+            used += w
+        if current:
+            chunks.append(current)
+        return chunks
+
+    # ---------------------------------------------------------------- KPIs
+    def kpis(self, result: Result) -> None:
+        meta, rows = result.meta, result.rows
+        title = f"{self.t('KPIs')} — {self.t(meta['view'] + ' view')}{self.as_of_title(result)}"
+        by = list(meta["by"])
+        keys = ["period", *by] if meta["period"] != "all" else by
+        key_width = sum(
+            max([len(k)] + [len(self.label(r.get(k))) + 2 for r in rows]) + 3 for k in keys
+        )
+        names = list(meta["definitions"])
+        headers = {k: self.header(result, k) for k in names}
+        # Wide KPI sets are split into several tables that fit the terminal (e.g. --kpi all).
+        chunks = self._chunks(
+            names, lambda k: max(len(headers[k]), 9) + 3, key_width, self.out.width
+        )
+        for chunk in chunks:
+            t = Table(title=title)
+            for k in keys:
+                t.add_column(self.t(k))
+            for k in chunk:
+                t.add_column(headers[k], justify="right")
+            for r in rows:
+                labels = [self.label(r.get(k)) for k in keys]
+                if r.get("immature") and labels:
+                    labels[0] += " *"  # an immature cohort: its rates will still grow
+                t.add_row(*labels, *[self.cell(r.get(k), meta.units.get(k, "")) for k in chunk])
+            self.out.print(t)
+        self.dim(result.view_rule_in(self.lang))
+        if meta["as_of"]:
+            rule = meta.text_in("as_of_rule", self.lang)
+            self.dim(f"{self.t('as of')} {self.date(meta['as_of'])}: {rule}.")
+        if any(r.get("immature") for r in rows):
+            self.dim(f"* {self.t('immature cohort: its rates will still grow')}")
+        self.dim(f"{self.t('Amounts in')} {meta['currency']}. {self.t('Definitions')}:")
+        self.definitions(result)
+        self.notes(result.warnings)
+
+    # ---------------------------------------------------------------- funnel
+    def funnel(self, result: Result) -> None:
+        meta = result.meta
+        keys = (["period"] if meta["period"] != "all" else []) + list(meta["by"])
+        t = Table(
+            title=f"{self.t('Funnel')} — {self.t(meta['view'] + ' view')} — {self.t('as of')} "
+            f"{self.date(meta['as_of'])}"
+        )
+        for k in (*keys, "stage"):
+            t.add_column(self.t(k))
+        for c in ("count", "from previous", "from lead"):
+            t.add_column(self.t(c), justify="right")
+        for r in result.rows:
+            t.add_row(
+                *[self.label(r.get(k)) for k in keys],
+                r["stage"] + (f" ({self.t('exit')})" if r.get("exit") else ""),
+                f"{self.n(r['count'])}",
+                self.cell(r.get("conversion_from_previous"), "fraction"),
+                self.cell(r.get("conversion_from_lead"), "fraction"),
+            )
+        self.out.print(t)
+        for a in meta["acceptance"]:
+            label = " ".join(self.label(a[k]) for k in keys) or self.t("all")
+            if not a["measured"]:  # no verdict on a rate the data does not hold
+                why = "no MQL" if a["reason"] == "no MQL in the group" else "no sal/rejected event"
+                self.out.print(
+                    f"{self.t('acceptance')} {label}: {self.t('not measured')} ({self.t(why)})"
+                )
+                continue
+            verdict = (
+                f"[green]{self.t('meets')}[/]"
+                if a["meets_threshold"]
+                else f"[red]{self.t('below')}[/]"
+            )
+            self.out.print(
+                f"{self.t('acceptance')} {label}: {self.cell(a['acceptance_rate'], 'fraction')} "
+                f"({self.n(a['mqls_accepted'])}/{self.n(a['mqls_transmitted'])} MQL) — "
+                f"{verdict} {self.t('the agreed')} {self.pct(meta['acceptance_threshold'], 0)}"
+            )
+        if meta["rejection_reasons"]:
+            self.line(
+                self.t("rejection reasons"),
+                ", ".join(
+                    f"{r['reason']} {self.n(r['rejected'])}" for r in meta["rejection_reasons"][:8]
+                ),
+            )
+        self.notes(result.warnings)
+
+    # ---------------------------------------------------------------- velocity
+    def velocity(self, result: Result) -> None:
+        meta = result.meta
+        by = list(meta["by"])
+        keys = (["period"] if meta.get("period", "all") != "all" else []) + by
+        t = Table(
+            title=f"{self.t('Velocity')} ({self.t('days')}; {self.t('as of')} "
+            f"{self.date(meta['as_of'])})"
+        )
+        for d in keys:
+            t.add_column(self.t(d))
+        t.add_column(self.t("measure"))
+        for c in ("median", "mean", "p75", "n"):
+            t.add_column(self.t(c), justify="right")
+        durations = list(meta.headers)
+        for r in result.rows:
+            for name in durations:
+                t.add_row(
+                    *[self.label(r.get(d)) for d in keys],
+                    self.header(result, name),
+                    *[self.cell(r[f"{name}{s}"], "days") for s in ("", "_mean", "_p75")],
+                    self.n(r[f"{name}_n"]),
+                )
+        self.out.print(t)
+        km = meta.get("kaplan_meier")
+        if km:
+            k = Table(title=self.t("Share converted by age (Kaplan–Meier, open leads censored)"))
+            for d in keys:
+                k.add_column(self.t(d))
+            k.add_column(self.t("stage"))
+            for h in km["days"]:
+                k.add_column(f"{self.t('day')} {h}", justify="right")
+            for r in result.rows:
+                for stage in km["stages"]:
+                    k.add_row(
+                        *[self.label(r.get(d)) for d in keys],
+                        stage,
+                        *[self.cell(r.get(f"{stage}_by_day_{h}"), "fraction") for h in km["days"]],
+                    )
+            self.out.print(k)
+        self.notes(result.warnings)
+
+    # ---------------------------------------------------------------- secondary reports
+    REPORT_TITLES = {
+        "content": "Content performance",
+        "sources": "Lead-source mix by",
+        "retention": "Interest retention",
+    }
+
+    def report(self, result: Result) -> None:
+        """A plain table of rows (content, sources, retention and any other analysis)."""
+        meta, rows = result.meta, result.rows
+        dims = tuple(meta.get("dims", ()))
+        title = self.t(self.REPORT_TITLES.get(result.kind, result.kind))
+        if result.kind == "sources":
+            title = f"{title} {meta['by']}"
+        title += self.as_of_title(result)
+        t = Table(title=title)
+        cols = list(rows[0]) if rows else []
+        cols = [c for c in cols if not c.endswith(("_low", "_high"))]
+        for c in cols:
+            t.add_column(self.header(result, c), justify="left"
+                         if c in ("content", "cohort", "period", *dims) else "right")  # fmt: skip
+        for r in rows:
+            t.add_row(
+                *[
+                    self.label(r[c])
+                    if c in dims
+                    else (self.cell(r[c], meta.units.get(c, "")) if not isinstance(r[c], str)
+                          else r[c])  # fmt: skip
+                    for c in cols
+                ]
+            )
+        self.out.print(t)
+        self.definitions(result)
+        self.notes(result.warnings)
+
+    # ---------------------------------------------------------------- attribution
+    def attribution(self, result: Result) -> None:
+        meta, rows = result.meta, result.rows
+        by, models = meta["by"], meta["models"]
+        periods = list(dict.fromkeys(r["period"] for r in rows))
+        many = len(periods) > 1
+        costs = bool(rows) and "spend" in rows[0]
+        if len(models) == 1:
+            cols = ["conversions", "revenue", "share"]
+            cols += ["spend", "cost_per_conversion", "roas", "roi"] if costs else []
+            units = {"share": "fraction", "roas": "multiple", "roi": "fraction",
+                     "revenue": "currency", "spend": "currency",
+                     "cost_per_conversion": "currency"}  # fmt: skip
+            t = Table(title=f"{self.t('Attribution')} — {models[0]} ({meta['conversion']})")
+            for c in (["period"] if many else []) + [by, *cols]:
+                t.add_column(self.t(c.replace("cost_per_conversion", "cost/conv")),
+                             justify="left" if c in ("period", by) else "right")  # fmt: skip
+            for r in rows:
+                keys = ([r["period"]] if many else []) + [self.label(r[by])]
+                t.add_row(*keys, *[self.cell(r.get(c), units.get(c, "")) for c in cols])
+            self.out.print(t)
+        else:
+            self._attribution_side_by_side(result, by, models, many, costs)
+        as_of = (
+            f"; {self.t('as of')} {self.date(meta['as_of'])} "
+            f"({meta.text_in('as_of_rule', self.lang)})"
+            if meta.get("as_of") is not None
+            else ""
+        )
+        self.dim(
+            f"{self.t('Source')}: {meta['source']}{as_of}; {self.t('Amounts in')} "
+            f"{meta['currency']}. {self.t('Definitions')}:"
+        )
+        self.definitions(result)
+        self.notes(result.warnings)
+
+    def _attribution_side_by_side(self, result, by, models, many: bool, costs: bool) -> None:
+        meta, rows = result.meta, result.rows
+        cells = {(r["model"], r["period"], r[by]): r for r in rows}
+        spread = {(s["period"], s[by]): s["spread"] for s in meta["spread"]}
+        keys = list(dict.fromkeys((r["period"], r[by]) for r in rows))
+        # Models side by side, split into tables that fit the terminal.
+        width = max([len(by)] + [len(self.label(k[1])) for k in keys]) + 4
+        start = width + (10 if many else 0)
+        chunks = self._chunks(models, lambda m: max(len(m), 8) + 3, start, self.out.width - 10)
+        for i, chunk in enumerate(chunks):
+            t = Table(
+                title=f"{self.t('Attributed conversions and share by model')} "
+                f"({meta['conversion']})"
+            )
+            if many:
+                t.add_column(self.t("period"))
+            t.add_column(self.t(by))
+            for m in chunk:
+                t.add_column(m, justify="right")
+            last = i == len(chunks) - 1
+            if last:
+                t.add_column(self.t("spread"), justify="right")
+            for k in keys:
+                row = [k[0]] if many else []
+                row.append(self.label(k[1]))
+                for m in chunk:
+                    c = cells.get((m, *k))
+                    row.append(
+                        f"{self.cell(c['conversions'])} {self.cell(c['share'], 'fraction')}"
+                        if c
+                        else "–"
+                    )
+                if last:
+                    row.append(self.cell(spread.get(k), "fraction"))
+                t.add_row(*row)
+            self.out.print(t)
+        if not costs:
+            return
+        for chunk in chunks:
+            t = Table(title=self.t("ROI by model ((attributed revenue - spend) / spend)"))
+            if many:
+                t.add_column(self.t("period"))
+            t.add_column(self.t(by))
+            t.add_column(self.t("spend"), justify="right")
+            for m in chunk:
+                t.add_column(m, justify="right")
+            for k in keys:
+                first = cells.get((chunk[0], *k)) or {}
+                row = ([k[0]] if many else []) + [self.label(k[1])]
+                row.append(self.cell(first.get("spend"), "currency"))
+                row += [self.cell((cells.get((m, *k)) or {}).get("roi"), "fraction")
+                        for m in chunk]  # fmt: skip
+                t.add_row(*row)
+            self.out.print(t)
+
+    # ---------------------------------------------------------------- scoring
+    def train(self, result: Result) -> None:
+        c = result.meta["card"]
+        within = f"within {c['horizon_days']} days" if c["horizon_days"] else "outcomes final"
+        t = Table(
+            title=f"{self.t('Scoring model')} — {c['model']} (target {c['target']}, {within})"
+        )
+        t.add_column(self.t("measure"))
+        t.add_column(self.t("value"), justify="right")
+        pop, m = c["population"], c["metrics"]
+        held_out = self.cell(m["held_out_auc"])
+        if m.get("held_out_auc_warning"):
+            held_out = f"[bold red]{held_out} — too good: leakage, see the warning below[/]"
+        for label, value in (
+            ("leads with a known outcome", f"{self.n(pop['leads_known_outcome'])}"),
+            ("left out (younger than the horizon)", f"{self.n(pop['leads_too_young'])}"),
+            ("converted", f"{self.n(pop['positives'])}"),
+            ("train + validation / held out",
+             f"{self.n(pop['train_leads'])} / {self.n(pop['held_out_leads'])}"),  # fmt: skip
+            ("validation AUC logistic", self.cell(m["validation_auc"].get("logistic"))),
+            ("validation AUC boosted", self.cell(m["validation_auc"].get("boosted"))),
+            ("held-out AUC", held_out),
+            ("held-out Brier score", self.cell(m["held_out_brier"])),
+            ("training period", f"{c['training_period']['from'][:10]} – "
+                                f"{c['training_period']['to'][:10]}"),  # fmt: skip
+            ("split", c["split"]["kind"]),
+        ):
+            t.add_row(self.t(label), value)
+        self.out.print(t)
+        guard = c.get("guard", {})
+        if guard.get("left_out"):
+            g = Table(title="Columns left out of the features (leakage guard)")
+            for col in ("column", "reason", "detail"):
+                g.add_column(col)
+            for x in guard["left_out"]:
+                g.add_row(escape(x["column"]), escape(x["reason"]), escape(x["detail"]))
+            self.out.print(g)
+        for x in guard.get("included_despite_guard", []):
+            self.out.print(
+                f"[yellow]included by scoring.model.include[/]: {escape(x['column'])} "
+                f"({escape(x['reason'])}: {escape(x['detail'])})"
+            )
+        for x in c.get("leakage_suspects", []):
+            self.out.print(
+                f"[bold yellow]leakage suspect[/]: {escape(x['feature'])}: {escape(x['why'])}; "
+                f"{escape(x['advice'])}",
+                highlight=False,
+            )
+        bands = f"; bands: {escape(bands_text(c['bands']))}" if c.get("bands") else ""
+        self.out.print(
+            f"[dim]{len(c['features'])} features; saved in models/ with its card{bands}[/]"
+        )
+        self.out.print(
+            "[dim]To use a left-out column anyway: scoring.model.include in leadpilot.yaml[/]"
+        )
+        self.notes(result.warnings)
+
+    def evaluation(self, result: Result) -> None:
+        rows, meta = result.rows, result.meta
+        t = Table(title=self.t("Scores on held-out leads"))
+        t.add_column(self.t("measure"))
+        for r in rows:
+            t.add_column(r["score"], justify="right")
+        for key in [k for k in (rows[0] if rows else {}) if k != "score"]:
+            if key == "auc_warning":  # printed as a note below, the AUC cell says so
+                continue
+            unit = "fraction" if key in SCORE_FRACTIONS else ""
+            cells = [self.cell(r[key], unit) for r in rows]
+            if key == "auc":
+                cells = [
+                    f"[bold red]{c} — too good: leakage, see the note[/]"
+                    if r.get("auc_warning")
+                    else c
+                    for c, r in zip(cells, rows, strict=True)
+                ]
+            t.add_row(key, *cells)
+        self.out.print(t)
+        self.definitions(result)
+        for name, deciles in meta["deciles"].items():
+            t = Table(title=f"Lift and cumulative gains by decile — {name}")
+            for c in ("decile", "n", "rate", "lift", "cumulative gain"):
+                t.add_column(c, justify="right")
+            for r in deciles:
+                t.add_row(
+                    str(r["decile"]),
+                    f"{self.n(r['n'])}",
+                    self.cell(r["rate"], "fraction"),
+                    self.cell(r["lift"], "multiple"),
+                    self.cell(r["cumulative_gain"], "fraction"),
+                )
+            self.out.print(t)
+        for name, bins in meta["reliability"].items():
+            t = Table(title=f"Reliability — {name}")
+            for c in ("bin", "n", "mean predicted", "observed"):
+                t.add_column(c, justify="right")
+            for r in bins:
+                if r["n"]:
+                    t.add_row(f"{r['low']:.1f}–{r['high']:.1f}", f"{self.n(r['n'])}",
+                              self.cell(r["mean_predicted"], "fraction"),
+                              self.cell(r["observed_rate"], "fraction"))  # fmt: skip
+            self.out.print(t)
+        self.notes(result.warnings)
+
+    def scores(self, result: Result, top: int = 20) -> None:
+        """The best leads, the count and share of leads per band, and the bands' rule."""
+        meta, df = result.meta, result.to_frame()
+        best = df.sort_values("score", ascending=False, kind="stable").head(top)
+        shown = [
+            {k: escape(v) if isinstance(v, str) else v for k, v in row.items()}
+            for row in best.astype(object).where(best.notna(), None).to_dict(orient="records")
+        ]
+        title = (
+            f"{self.t('Top')} {len(shown)} {self.t('of')} {self.n(len(df))} {self.t('leads')} "
+            f"(score: {meta['score']}, {self.t('as of')} {self.date(meta['as_of'])})"
+        )
+        t = Table(title=title)
+        cols = [c for c in (list(shown[0]) if shown else []) if not c.endswith(("_low", "_high"))]
+        for c in cols:
+            t.add_column(self.t(c), justify="left" if c in ("content", "cohort", "period")
+                         else "right")  # fmt: skip
+        for r in shown:
+            t.add_row(*[self.cell(r[c]) if not isinstance(r[c], str) else r[c] for c in cols])
+        self.out.print(t)
+        counts = df["band"].value_counts()
+        self.out.print(
+            f"{self.t('Leads by band')}: "
+            + ", ".join(
+                f"{b} {self.n(int(counts.get(b, 0)))} ({self.pct(meta['bands']['shares'][b])})"
+                for b in "ABCD"
+            )
+        )
+        self.out.print(f"[dim]bands: {escape(bands_text(meta['bands']))}[/]")
+        self.dim(f"{self.t('Definitions')}:")
+        self.definitions(result)
+        self.notes(result.warnings)
+
+    def threshold(self, result: Result) -> None:
+        meta = result.meta
+        t = Table(title=f"{self.t('Threshold trade-off')} ({meta['score']} score)")
+        for c in ("threshold", "MQLs/month", "acceptance", "conversion", "customers/month", ""):
+            t.add_column(c, justify="right")
+        for r in result.rows:
+            t.add_row(self.cell(r["threshold"]), self.cell(r["mqls_per_month"]),
+                      self.cell(r["expected_acceptance"], "fraction"),
+                      self.cell(r["conversion"], "fraction"),
+                      self.cell(r["expected_customers_per_month"]),
+                      "[bold green]◀ recommended[/]" if r["recommended"] else "")  # fmt: skip
+        self.out.print(t)
+        rec = meta["recommended_threshold"]
+        rec = "none" if rec is None else self.cell(rec)
+        self.line(self.t("recommended threshold"), f"{rec} ({meta['rule']})")
+        pop = meta["population"]
+        if pop:
+            self.out.print(
+                f"[dim]rates from {self.n(pop['held_out_leads'])} held-out leads, per month "
+                f"for the {self.n(pop['leads_known_outcome'])} leads with a known outcome over "
+                f"{pop['months']:.1f} months ({str(pop['created_from'])[:10]} – "
+                f"{str(pop['created_to'])[:10]})[/]"
+            )
+        self.definitions(result)
+        self.notes(result.warnings)
+
+    # ---------------------------------------------------------------- workspace
+    def quarantine(self, result: Result, limit: int = 50) -> None:
+        """What the last ingests set aside: one line per problem, then the fixes."""
+        rows = result.rows
+        if not rows:
+            self.out.print("The quarantine is empty: every row of the last ingests loaded.")
+            return
+        records = result.meta["records"]
+        shown = rows if limit == 0 else rows[:limit]
+        t = Table(
+            title=f"{self.t('Quarantine')} — {self.n(len(rows))} {self.t('problem(s) in')} "
+            f"{self.n(records)} {self.t('record(s)')}"
+        )
+        for c in ("table", "file", "row", "column", "value", "expected"):
+            t.add_column(self.t(c), overflow="fold")
+        for r in shown:
+            t.add_row(
+                r["table_name"], Path(r["file"]).name, str(r["row"]), r["column_name"] or "",
+                "" if r["value"] is None else str(r["value"]), r["reason"] or "",
+            )  # fmt: skip
+        self.out.print(t)
+        if len(shown) < len(rows):
+            self.out.print(
+                f"[dim]{self.n(len(rows) - len(shown))} more: --limit 0, or --format csv[/]"
+            )
+        fixes: dict[str, int] = {}
+        for r in rows:
+            if r["fix"]:
+                fixes[r["fix"]] = fixes.get(r["fix"], 0) + 1
+        for fix, n in fixes.items():
+            self.line(self.t("fix"), f"{fix} ({self.n(n)} problem(s))", "green")
+
+    def ingest(self, summary, workspace: Path | None = None) -> None:
+        """An ingest summary: rows per table, what was set aside, merges, notes, warnings."""
+        t = Table(title=f"{self.t('Ingest summary')} ({self.t('policy')}: {summary.policy})")
+        for c in ("table", "read", "loaded", "merged", "quarantined"):
+            t.add_column(self.t(c), justify="left" if c == "table" else "right")
+        for name, s in summary.tables.items():
+            t.add_row(
+                name,
+                f"{self.n(s.rows_read)}",
+                f"{self.n(s.rows_loaded)}",
+                f"{self.n(s.rows_merged)}",
+                f"{self.n(s.rows_quarantined)}",
+            )
+        self.out.print(t)
+        quarantined = 0
+        for name, s in summary.tables.items():
+            quarantined += s.problems_quarantined
+            for reason, n in s.quarantine_reasons.most_common(10):
+                self.line("  ", f"quarantined {name}: {self.n(n)} × expected {reason}")
+        if quarantined:
+            where = f" -w {workspace}" if workspace is not None and str(workspace) != "." else ""
+            self.line("", f"{self.n(quarantined)} problem(s) set aside: `leadpilot quarantine"
+                          f"{where}` lists each with its row, cell and fix")  # fmt: skip
+        self.out.print(
+            f"{self.t('Leads merged')}: {self.n(summary.leads_merged)}"
+            + "".join(f" ({n} {r})" for r, n in summary.merge_reasons.items())
+            + f"; {self.t('excluded by the lead rule')}: {self.n(summary.leads_excluded)}; "
+            f"{self.t('channel derived from UTM/referrer')}: {self.n(summary.channels_derived)}"
+            + (
+                f"; {self.t('no channel at all (unknown)')}: {self.n(summary.channels_unknown)}"
+                if summary.channels_unknown
+                else ""
+            ),
+            markup=False,
+        )
+        if summary.channels:
+            self.out.print(
+                f"{self.t('Leads by channel')}: "
+                + ", ".join(f"{c or 'unknown'} {self.n(n)}" for c, n in summary.channels.items()),
+                markup=False,
+            )
+        for n in summary.notes:
+            self.line(self.t("note"), n, "dim")
+        for w in summary.warnings:
+            self.line(self.t("warning"), w, "yellow")
+
+    def presets(self, presets: dict[str, dict]) -> None:
+        """The export presets: name, table and the export each reads."""
+        t = Table(title="Presets (sources[].preset in leadpilot.yaml)")
+        t.add_column("preset")
+        t.add_column("table")
+        t.add_column("export")
+        for name, info in presets.items():
+            t.add_row(name, info["table"] or "(any)", info["title"])
+        self.out.print(t)
+        self.out.print("[dim]leadpilot presets NAME shows one preset's mapping[/]")
+
+    def preset(self, name: str, info: dict) -> None:
+        """One preset: its columns, stage dates, value mappings, date formats and money."""
+        self.out.print(f"[bold]{name}[/] → {info['table']}", highlight=False)
+        self.line("", info["doc"])
+        spec = info["spec"]
+        t = Table(title="Columns (leadpilot column ← export header)")
+        t.add_column("column")
+        t.add_column("header")
+        for col, header in spec.get("columns", {}).items():
+            t.add_row(col, header if isinstance(header, str) else " | ".join(header))
+        for stage, header in spec.get("stage_dates", {}).items():
+            t.add_row(f"stage {stage} (date)", header)
+        self.out.print(t)
+        for col, mapping in spec.get("values", {}).items():
+            v = Table(title=f"Values of {col} (matched exactly, then ignoring case and accents)")
+            v.add_column("export value")
+            v.add_column(col)
+            for key, target in mapping.items():
+                v.add_row("any other value" if key == "*" else key, str(target))
+            self.out.print(v)
+        if spec.get("date_formats"):
+            self.line("date formats (default, below yours)", ", ".join(spec["date_formats"]))
+        if spec.get("money"):
+            self.line("money columns", ", ".join(spec["money"]))
