@@ -10,7 +10,6 @@ engine.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -18,10 +17,11 @@ import ibis
 import ibis.expr.types as ir
 
 from ..config import Config
-from ..errors import MissingDataError, UsageError
+from ..errors import MissingDataError, Notice, UsageError
 from ..metrics.asof import AsOf, resolve_as_of
-from ..metrics.catalog import localized, texts_in
 from ..metrics.compute import PERIOD_UNITS, period_label
+from ..results import Meta, Result, param
+from ..text import Text
 from .definitions import PATH_FILE_JOURNEY, measure_defs
 from .models import Journeys, batches, make_models, resolve_models, run_models
 from .pathfile import journeys_from_paths, read_path_file
@@ -39,48 +39,56 @@ from .paths import (
 Materialize = Callable[[ir.Table], ir.Table]
 
 
-@dataclass
-class AttributionResult:
-    rows: list[dict]
-    models: list[str]
-    by: str
-    conversion: str
-    period: str
-    lookback: int | None
-    definitions: dict[str, str]  # English: meta.definitions
-    spread: list[dict] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    currency: str = "EUR"
-    source: str = "workspace"
-    totals: dict = field(default_factory=dict)
-    as_of: AsOf | None = None  # None for a path file (no dates)
-    definitions_fr: dict[str, str] = field(default_factory=dict)  # the same, in French
+class AttributionResult(Result):
+    """Credit per model, period and value of ``by`` (one row each), side by side.
 
-    def to_json(self) -> dict:
-        return {
-            "rows": self.rows,
-            "meta": {
-                "view": "attribution",
-                "report": "attribution",
-                "as_of": self.as_of.label if self.as_of else None,
-                "as_of_rule": self.as_of.rule if self.as_of else None,
-                "models": self.models,
-                "by": self.by,
-                "conversion": self.conversion,
-                "period": self.period,
-                "lookback_days": self.lookback,
-                "source": self.source,
-                "currency": self.currency,
-                "totals": self.totals,
-                "definitions": self.definitions,
-                "spread": self.spread,
-                "warnings": self.warnings,
-            },
-        }
+    ``meta``: ``view`` "attribution", ``as_of`` (null for a path file), ``models``,
+    ``by``, ``conversion``, ``period``, ``lookback_days``, ``source``, ``currency``,
+    ``totals`` (per period, and every conversion), ``spread`` (per value: the lowest and
+    highest share across the models), ``definitions`` (each model's rule and each
+    column's) and ``warnings``.
+    """
 
-    def definitions_in(self, lang: str) -> dict[str, str]:
-        """meta.definitions in ``lang`` ("en": as the JSON holds them)."""
-        return localized(self.definitions, self.definitions_fr, lang)
+    def __init__(
+        self,
+        rows: list[dict],
+        *,
+        models: list[str],
+        by: str,
+        conversion: str,
+        period: str,
+        lookback: int | None,
+        definitions: dict[str, Text],
+        spread: list[dict],
+        totals: dict,
+        warnings: list[str],
+        currency: str,
+        source: str = "workspace",
+        as_of: AsOf | None = None,
+    ) -> None:
+        meta = Meta(
+            "attribution",
+            view="attribution",
+            as_of=as_of,
+            params={"report": "attribution", "models": models, "by": by,
+                    "conversion": conversion, "period": period, "lookback_days": lookback,
+                    "source": source, "currency": currency},  # fmt: skip
+            definitions=definitions,
+            details={"totals": totals, "spread": spread},
+            warnings=warnings,
+        )
+        super().__init__(rows, meta)
+        self.as_of = as_of  # None for a path file (no dates)
+
+    models = param("models")
+    by = param("by")
+    conversion = param("conversion")
+    period = param("period")
+    lookback = param("lookback_days")
+    source = param("source")
+    currency = param("currency")
+    totals = param("totals")
+    spread = param("spread")
 
 
 def compute_attribution(
@@ -145,25 +153,28 @@ def compute_attribution(
     missing = total["n"] - round(credited)
     if missing > 0:
         credited_v = sum(v for _, v in some.values() if v)
-        warnings.append(
+        warnings.append(Notice(
+            "not_credited",
             f"{missing:,} conversion(s) (revenue {total['revenue'] - credited_v:,.2f}) had no "
-            f"attribution touch in the {lookback} days before; they are not credited"
-        )
-    result = _result(credits, chosen, conversion, by, period, lookback, s.touch_types, warnings)
-    result.currency = config.currency
-    result.as_of = as_of
-    result.totals["all_conversions"] = total
-    if _join_spend(result, tables, by, period):
+            f"attribution touch in the {lookback} days before; they are not credited",
+        ))  # fmt: skip
+    rows, totals, spread = _credit_rows(credits, chosen, conversion, by, period)
+    totals["all_conversions"] = total
+    if _join_spend(rows, [m.name for m in chosen], tables, by, period, warnings):
         from ..metrics.reconcile import messages, reconcile
 
-        result.warnings += messages(
+        warnings += messages(
             reconcile(tables, dims=[by], against="touchpoints", touch_types=s.touch_types)
         )
     # JSON keeps a missing value null, like every other command; tables show (none)
-    for r in (*result.rows, *result.spread):
+    for r in (*rows, *spread):
         if r[by] == NONE_LABEL:
             r[by] = None
-    return result
+    return AttributionResult(
+        rows, models=[m.name for m in chosen], by=by, conversion=conversion, period=period,
+        lookback=lookback, definitions=_definitions(chosen, by, conversion, lookback, s),
+        spread=spread, totals=totals, warnings=warnings, currency=config.currency, as_of=as_of,
+    )  # fmt: skip
 
 
 def compute_attribution_from_paths(
@@ -187,27 +198,37 @@ def compute_attribution_from_paths(
                 f"{', '.join(usable[:-1])} or {usable[-1]}"
             )
         chosen = [m for m in chosen if m.name not in need_dates]
-        warnings.append(
+        warnings.append(Notice(
+            "path_file_models",
             f"not computed from a path file (they need touch times or stage dates): "
-            f"{', '.join(need_dates)}"
-        )
+            f"{', '.join(need_dates)}",
+        ))  # fmt: skip
     df, sep = read_path_file(path)
     # the file is in memory already: Markov counts its transitions there (see pathfile.py);
     # the touch table is built only when another model reads it
     data = Journeys(build=lambda: journeys_from_paths(df, sep), path_file=(df, sep))
     credits = run_models(chosen, data)
     warnings += data.warnings
-    result = _result(credits, chosen, "customer", "channel", "all", None, s.touch_types, warnings)
-    result.source = f"path file {Path(path).name} (separator {sep!r})"
-    result.definitions["journey"] = PATH_FILE_JOURNEY.en
-    result.definitions_fr["journey"] = PATH_FILE_JOURNEY.fr
-    result.currency = config.currency
-    return result
+    rows, totals, spread = _credit_rows(credits, chosen, "customer", "channel", "all")
+    definitions = _definitions(chosen, "channel", "customer", None, s)
+    definitions["journey"] = PATH_FILE_JOURNEY
+    return AttributionResult(
+        rows, models=[m.name for m in chosen], by="channel", conversion="customer",
+        period="all", lookback=None, definitions=definitions, spread=spread, totals=totals,
+        warnings=warnings, currency=config.currency,
+        source=f"path file {Path(path).name} (separator {sep!r})",
+    )  # fmt: skip
 
 
-def _result(
-    credits, models, conversion, by, period, lookback, touch_types, warnings
-) -> AttributionResult:
+def _definitions(models, by, conversion, lookback, settings) -> dict[str, Text]:
+    """Each model's rule, then each column's."""
+    texts = {m.name: m.definition() for m in models}
+    texts.update(measure_defs(by, conversion, lookback or 0, settings.touch_types))
+    return texts
+
+
+def _credit_rows(credits, models, conversion, by, period) -> tuple[list[dict], dict, list[dict]]:
+    """One row per model, period and value; the totals per period; the spread."""
     chosen = [m.name for m in models]
     rows = []
     share_of = "revenue" if conversion == "revenue" else "conversions"
@@ -236,22 +257,7 @@ def _result(
                         else None,
                     }
                 )
-    texts = {m.name: m.definition() for m in models}
-    texts.update(measure_defs(by, conversion, lookback or 0, touch_types))
-    result = AttributionResult(
-        rows=rows,
-        models=chosen,
-        by=by,
-        conversion=conversion,
-        period=period,
-        lookback=lookback,
-        definitions=texts_in(texts, "en"),
-        definitions_fr=texts_in(texts, "fr"),
-        warnings=warnings,
-        totals=totals,
-    )
-    result.spread = _spread(rows, chosen, by) if len(chosen) > 1 else []
-    return result
+    return rows, totals, _spread(rows, chosen, by) if len(chosen) > 1 else []
 
 
 def _spread(rows: list[dict], models: list[str], by: str) -> list[dict]:
@@ -279,12 +285,16 @@ def _spread(rows: list[dict], models: list[str], by: str) -> list[dict]:
     return out
 
 
-def _join_spend(result: AttributionResult, tables: dict, by: str, period: str) -> bool:
+def _join_spend(
+    rows: list[dict], models: list[str], tables: dict, by: str, period: str, warnings: list
+) -> bool:
     """Cost keys per row when spend is known (True); spend without credit shows as 0
     conversions; a row with no spend recorded has spend and cost keys null, not 0."""
     sp = tables["spend"]
     if sp.count().execute() == 0:
-        result.warnings.append("no spend loaded: cost per conversion, ROAS and ROI are absent")
+        warnings.append(Notice(
+            "table_not_loaded", "no spend loaded: cost per conversion, ROAS and ROI are absent"
+        ))  # fmt: skip
         return False
     unit = PERIOD_UNITS[period]
     group = {by: sp[by].fill_null("(none)")}
@@ -292,19 +302,19 @@ def _join_spend(result: AttributionResult, tables: dict, by: str, period: str) -
     raw = sp.group_by(**group).aggregate(spend=sp.amount.sum()).to_pyarrow().to_pylist()
     spend = {(period_label(r["period"], period), r[by]): float(r["spend"] or 0.0) for r in raw}
     seen: dict = {}
-    for r in result.rows:
+    for r in rows:
         seen.setdefault(r["model"], set()).add((r["period"], r[by]))
-    for m in result.models:  # channels with spend but no credit still cost money
+    for m in models:  # channels with spend but no credit still cost money
         for key in sorted(spend, key=str):
             if key not in seen.get(m, set()):
-                result.rows.append(
+                rows.append(
                     {"model": m, "period": key[0], by: key[1], "conversions": 0.0,
                      "revenue": 0.0, "share": 0.0}
                 )  # fmt: skip
-    order = {m: i for i, m in enumerate(result.models)}
-    result.rows.sort(key=lambda r: (order[r["model"]], r["period"], -r["conversions"], r[by]))
+    order = {m: i for i, m in enumerate(models)}
+    rows.sort(key=lambda r: (order[r["model"]], r["period"], -r["conversions"], r[by]))
     unrecorded = set()
-    for r in result.rows:
+    for r in rows:
         s = spend.get((r["period"], r[by]))
         s = None if s is None else round(s, 2)
         if s is None:
@@ -318,10 +328,11 @@ def _join_spend(result: AttributionResult, tables: dict, by: str, period: str) -
     if unrecorded:
         shown = sorted(str(k[1]) for k in unrecorded)
         more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""
-        result.warnings.append(
+        warnings.append(Notice(
+            "not_recorded",
             f"no spend recorded for {len(unrecorded)} {by} value(s) ({', '.join(shown[:3])}"
-            f"{more}): their spend, cost per conversion, ROAS and ROI are null (–), not 0"
-        )
+            f"{more}): their spend, cost per conversion, ROAS and ROI are null (–), not 0",
+        ))  # fmt: skip
     return True
 
 

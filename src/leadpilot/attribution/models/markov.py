@@ -7,6 +7,7 @@ and the chain is solved with SciPy: see leadpilot.attribution.markov.
 from __future__ import annotations
 
 from ...config import MarkovParams
+from ...errors import Notice
 from ...text import Text
 from .. import markov
 from ..pathfile import path_transition_counts
@@ -50,9 +51,10 @@ class Markov(AttributionModel):
     def credits(self, journeys: Journeys) -> Credits:
         p = self.params
         if journeys.conversion == "lead":
-            journeys.warnings.append(
-                "every lead converts at its creation: the Markov chain has no null paths"
-            )
+            journeys.warnings.append(Notice(
+                "no_null_paths",
+                "every lead converts at its creation: the Markov chain has no null paths",
+            ))  # fmt: skip
         args = (p.markov_order, p.collapse_repeats, p.markov_null_paths)
         if journeys.path_file is not None:  # already in memory: counted there
             counts = path_transition_counts(*journeys.path_file, *args)

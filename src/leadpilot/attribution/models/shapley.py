@@ -7,6 +7,7 @@ leadpilot.attribution.shapley.
 from __future__ import annotations
 
 from ...config import ShapleyParams
+from ...errors import Notice
 from ...text import Text
 from .. import shapley
 from .base import AttributionModel, Credits, Journeys, by_period
@@ -50,10 +51,11 @@ class Shapley(AttributionModel):
         source, column = journeys.players or (journeys.table, "dim")
         names, grouped = shapley.players(source, column, cap)
         if grouped:
-            journeys.warnings.append(
+            journeys.warnings.append(Notice(
+                "grouped_as_other",
                 f"shapley: more than {cap} values; those with the fewest "
-                f"touches are grouped as '{shapley.OTHER}'"
-            )
+                f"touches are grouped as '{shapley.OTHER}'",
+            ))  # fmt: skip
         counts = shapley.set_counts(journeys.table, names)
         out: Credits = {}
         for period, c in by_period(counts):
