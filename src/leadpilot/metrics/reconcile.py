@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 import ibis
 import ibis.expr.types as ir
 
+from ..errors import Notice
 from .model import counted_leads
 
 SPEND_DIMENSIONS = ("channel", "campaign", "content")
@@ -185,11 +186,12 @@ def reconcile(
     return out
 
 
-def messages(warnings: list[ReconcileWarning], most: int = 3) -> list[str]:
-    """The sentences to show. Names without any close match on the spend side (organic
-    channels, as a rule) are said once per dimension; more than ``most`` spend names that
-    join nothing are said in one line with examples (a campaign list is long)."""
-    out: list[str] = []
+def messages(warnings: list[ReconcileWarning], most: int = 3) -> list[Notice]:
+    """The sentences to show, as notices with the warnings' codes. Names without any close
+    match on the spend side (organic channels, as a rule) are said once per dimension;
+    more than ``most`` spend names that join nothing are said in one line with examples
+    (a campaign list is long)."""
+    out: list[Notice] = []
     plain: dict[str, list[ReconcileWarning]] = {}
     unmatched: dict[str, list[ReconcileWarning]] = {}
     for w in warnings:
@@ -198,26 +200,28 @@ def messages(warnings: list[ReconcileWarning], most: int = 3) -> list[str]:
         elif w.code == "spend_without_match":
             unmatched.setdefault(w.dimension, []).append(w)
         else:
-            out.append(str(w))
+            out.append(Notice(w.code, str(w)))
     for dim, ws in unmatched.items():
         if len(ws) <= most:
-            out.extend(str(w) for w in ws)
+            out.extend(Notice(w.code, str(w)) for w in ws)
             continue
         ws = sorted(ws, key=lambda w: -(w.amount or 0))
         amount = sum(w.amount or 0 for w in ws)
         shown = ", ".join(repr(w.value) for w in ws[:most])
-        out.append(
+        out.append(Notice(
+            "spend_without_match",
             f"spend names {len(ws):,} {dim} values that nothing else names (largest: {shown}; "
-            f"{amount:,.2f} in all): that spend joins no lead, so cost KPIs by {dim} miss it"
-        )
+            f"{amount:,.2f} in all): that spend joins no lead, so cost KPIs by {dim} miss it",
+        ))  # fmt: skip
     for dim, ws in plain.items():
         if len(ws) == 1:
-            out.append(str(ws[0]))
+            out.append(Notice(ws[0].code, str(ws[0])))
             continue
         unit = "leads" if " lead" in ws[0].message else "touches"
         listed = ", ".join(f"{w.value} ({w.count:,} {unit})" for w in ws)
-        out.append(
+        out.append(Notice(
+            "no_spend",
             f"no spend names the {dim}s {listed}: their cost KPIs are null (–), not 0 "
-            "(organic sources need none)"
-        )
+            "(organic sources need none)",
+        ))  # fmt: skip
     return out
