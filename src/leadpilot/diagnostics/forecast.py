@@ -3,16 +3,20 @@
 Two sources, both read at the as-of date:
 
 * **open deals**: a deal open at age *a* (days since it was created) wins with the
-  probability observed among deals that were still open at age *a* (won / all those that
-  took longer than *a* to close or are still open past *a* — an old open deal is less
-  likely to win than a young one, and a stale one counts against); if it wins, it closes
+  probability observed among closed deals that were still open at age *a* (won / won +
+  lost among those that took longer than *a* to close — an old open deal is less likely
+  to win than a young one; deals open today are censored); if it wins, it closes
   after a time drawn from the won deals that took longer than *a*, minus *a* (so the time
   it has already been open counts: censoring respected). Its amount is its own (the
   average deal size when missing).
-* **leads in the funnel** (MQL or SQL reached, no deal yet, created in the last 180 days,
-  not disqualified or rejected): they become customers with the rate observed from that
-  stage among mature leads, after a time drawn from the observed stage → won delays, for
+* **leads in the funnel** (created in the last 180 days, no deal yet, not disqualified or
+  rejected; by the furthest stage reached: lead, MQL or SQL): a lead at a stage for *a*
+  days wins with the share of the history's leads that were at that stage for *a* days
+  too (neither moved on nor won by then) and won later, after their remaining time, for
   the average deal size.
+
+Rates are uncertain as well as outcomes: each simulated run draws them from their Beta
+posterior (the history's wins and losses), so the interval carries both.
 
 The months' totals are simulated (``runs`` draws, fixed seed): the forecast is their
 mean with an 80 % interval (10th and 90th percentiles). New leads created after the
@@ -31,20 +35,22 @@ import numpy as np
 from ..config import Config
 from ..errors import UsageError
 from ..metrics.asof import resolve_as_of
-from ..metrics.model import lead_keys, lead_model
+from ..metrics.model import lead_model
 
 FUNNEL_DAYS = 180
 METHOD = (
-    "open deals win with the rate of closed deals that were still open at their age and "
-    "close after the remaining time of won deals that took longer; MQLs and SQLs without "
-    "a deal become customers with the rate and delay observed from their stage; months "
-    "simulated (mean, 80 % interval from the 10th and 90th percentiles); no new lead"
+    "open deals win with the rate of deals that were still open at their age and "
+    "close after the remaining time of won deals that took longer; recent leads, MQLs and "
+    "SQLs without a deal become customers with the rate and delay observed from their "
+    "stage; months simulated with rates drawn from their posterior (mean, 80 % interval "
+    "from the 10th and 90th percentiles); no new lead"
 )
 METHOD_FR = (
-    "les affaires ouvertes gagnent au taux des affaires clôturées encore ouvertes à leur "
-    "âge et se concluent après le temps restant des affaires gagnées plus longues ; les MQL "
-    "et SQL sans affaire deviennent clients au taux et au délai observés depuis leur étape ; "
-    "mois simulés (moyenne, intervalle à 80 % entre 10e et 90e centiles) ; aucun nouveau lead"
+    "les affaires ouvertes gagnent au taux des affaires encore ouvertes à leur âge et se "
+    "concluent après le temps restant des affaires gagnées plus longues ; les leads récents, "
+    "MQL et SQL sans affaire deviennent clients au taux et au délai observés depuis leur "
+    "étape ; mois simulés avec des taux tirés de leur loi a posteriori (moyenne, intervalle "
+    "à 80 % entre 10e et 90e centiles) ; aucun nouveau lead"
 )
 
 
@@ -110,15 +116,16 @@ def forecast(
     n_open = open_.num_rows
     if len(took) < 10:
         warnings.append(f"only {len(took)} closed deal(s) to learn win rates and delays from")
-    open_ages = np.asarray(open_["age"].to_pylist(), dtype=float)
     for amount, age in zip(open_["amount"].to_pylist(), open_["age"].to_pylist(), strict=True):
         later = took > age
         wins = took[later & won_flag]
-        # deals still open past this age have not won (yet): stale deals count against
-        total = int(later.sum()) + int((open_ages > age).sum())
+        # among the deals that were still open at this age, the share that won (deals open
+        # today are censored: their outcome is unknown, they count on neither side)
+        total = int(later.sum())
         if total == 0 or len(wins) == 0:
             continue  # older than every closed deal: no evidence it will still close
-        p = len(wins) / total
+        # the win rate at this age is uncertain too: one Beta draw per run
+        p = rng.beta(len(wins) + 1, total - len(wins) + 1, size=runs)
         remaining = rng.choice(wins, size=runs) - age
         hit = rng.random(runs) < p
         value = amount if amount is not None else avg_size
@@ -153,45 +160,60 @@ def _add(sims, source, now, start, remaining, hit, value) -> None:
     np.add.at(source, idx[ok], value)
 
 
+NEXT = {"lead": "mql_at", "mql": "sql_at", "sql": "opportunity_at"}
+
+
 def _funnel(tables, config, now, start, rng, runs, sims, source, avg_size, warnings) -> int:
+    """Leads without a deal yet, by the furthest stage reached (lead, MQL, SQL).
+
+    A lead at stage *s* for *a* days is compared with the history's leads that were at
+    *s* for *a* days too — had not moved on nor been won by then: their share won later is
+    its probability, and their remaining time to won its delay.
+    """
     m = lead_model(tables, implied=config.stages.implied)
-    cutoff = ibis.literal(now - timedelta(days=FUNNEL_DAYS), "timestamp")
-    moment = ibis.literal(now, "timestamp")
-    # what history says: from MQL (or SQL) to won, among leads old enough to have closed
-    mature = m.filter(m.created_at <= cutoff)
+    cutoff = now - timedelta(days=FUNNEL_DAYS)
+    cols = ["created_at", "mql_at", "sql_at", "opportunity_at", "customer_at",
+            "disqualified_at", "rejected_at"]  # fmt: skip
+    data = m.select(*cols).to_pyarrow()
+
+    def days(col: str) -> np.ndarray:
+        return np.array(
+            [np.nan if v is None else v.timestamp() / 86400 for v in data[col].to_pylist()]
+        )
+
+    t = {c: days(c) for c in cols}
+    now_d, cut_d = now.timestamp() / 86400, cutoff.timestamp() / 86400
+    mature = t["created_at"] <= cut_d
+    recent = ~mature & np.isnan(t["opportunity_at"]) & np.isnan(t["customer_at"]) & np.isnan(
+        t["disqualified_at"]) & np.isnan(t["rejected_at"])  # fmt: skip
     total = 0
-    for stage in ("sql", "mql"):
-        at = m[f"{stage}_at"]
-        reached = mature.filter(mature[f"{stage}_at"].notnull())
-        delay = (reached.customer_at.epoch_seconds() - reached[f"{stage}_at"].epoch_seconds())
-        hist = reached.select(won=reached.customer_at.notnull(), delay=delay / 86400).to_pyarrow()
-        won = np.asarray(hist["won"].to_pylist(), dtype=bool)
-        delays = np.asarray([x for x in hist["delay"].to_pylist() if x is not None], dtype=float)
-        delays = delays[delays >= 0]
-        if len(won) < 20 or len(delays) == 0:
+    for stage, nxt in NEXT.items():
+        at = t["created_at"] if stage == "lead" else t[f"{stage}_at"]
+        # history: mature leads that reached the stage
+        h = mature & ~np.isnan(at)
+        moved = np.where(np.isnan(t[nxt][h]), np.inf, t[nxt][h] - at[h])
+        won_after = np.where(np.isnan(t["customer_at"][h]), np.inf, t["customer_at"][h] - at[h])
+        if h.sum() < 20:
             continue
-        p = won.mean()
-        # leads at this stage now: reached it, no deal yet, not out, created recently
-        here = m.filter(
-            at.notnull() & (m.created_at > cutoff) & m.opportunity_at.isnull()
-            & m.customer_at.isnull() & m.disqualified_at.isnull() & m.rejected_at.isnull()
-        )  # fmt: skip
-        if stage == "mql":
-            here = here.filter(here.sql_at.isnull())
-        ages = here.select(
-            age=(moment.epoch_seconds() - here[f"{stage}_at"].epoch_seconds()) / 86400
-        ).to_pyarrow()["age"].to_pylist()
-        total += len(ages)
-        for age in ages:
-            later = delays[delays > age]
-            if len(later) == 0:
+        # now: recent leads whose furthest stage is this one
+        here = recent & ~np.isnan(at) & np.isnan(t[nxt])
+        if stage == "lead":
+            here &= np.isnan(t["sql_at"])
+        ages = np.floor(now_d - at[here])
+        total += int(here.sum())
+        for age, count in zip(*np.unique(ages, return_counts=True), strict=True):
+            alike = (moved > age) & (won_after > age)
+            n = int(alike.sum())
+            if n == 0:
                 continue
-            remaining = rng.choice(later, size=runs) - age
-            # won later | not won yet at this age: p S(a) / (1 - p + p S(a))
-            tail = p * len(later) / len(delays)
-            hit = rng.random(runs) < tail / (1 - p + tail)
-            _add(sims, source["funnel"], now, start, remaining, hit, avg_size)
-    _ = lead_keys  # the lead model already counts merged records for their lead
+            wins = won_after[alike & np.isfinite(won_after)]
+            p = rng.beta(len(wins) + 1, n - len(wins) + 1, size=(int(count), runs))
+            if len(wins) == 0:
+                continue
+            for k in range(int(count)):
+                remaining = rng.choice(wins, size=runs) - age
+                hit = rng.random(runs) < p[k]
+                _add(sims, source["funnel"], now, start, remaining, hit, avg_size)
     return total
 
 

@@ -1,0 +1,71 @@
+"""Back-test of the pipeline forecast on generated data; figures go to bench/RESULTS.md.
+
+From the state at several past dates, forecast the next six months of won revenue and
+compare with what was then won from the deals and leads that existed at that date.
+
+    python bench/forecast.py [--leads N] [--seed S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+
+from results import machine, write_section
+
+import leadpilot
+from leadpilot.diagnostics.forecast import backtest
+from leadpilot.synth import generate, write_tables
+
+HERE = Path(__file__).parent
+DATES = (date(2024, 9, 30), date(2024, 12, 31), date(2025, 3, 31), date(2025, 6, 30),
+         date(2025, 9, 30))  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--leads", type=int, default=20_000)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--write", default=str(HERE / "RESULTS.md"))
+    args = ap.parse_args()
+    work = HERE / "work-forecast"
+    shutil.rmtree(work, ignore_errors=True)
+    write_tables(generate(args.leads, seed=args.seed), work / "data", fmt="parquet")
+    with leadpilot.open(work / "ws", create=True) as lp:
+        lp.ingest(work / "data")
+        lines = [
+            f"## Pipeline forecast back-test ({args.leads:,} generated leads, seed {args.seed}), "
+            f"{date.today().isoformat()}",
+            "",
+            f"Machine: {machine()}. `python bench/forecast.py`: from each date, forecast six "
+            "months of won revenue (open deals and MQLs/SQLs in the funnel; no new lead) and "
+            "compare with what was then won from the deals and leads that existed on that "
+            "date. Error = (forecast − actual) / actual over the six months; coverage = months "
+            "whose actual falls in the 80 % interval.",
+            "",
+            "| as of | forecast | actual | error | months in the 80 % interval | seconds |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        errors = []
+        for at in DATES:
+            t0 = time.perf_counter()
+            b = backtest(lp.tables(), lp.config, at, months=6)
+            seconds = time.perf_counter() - t0
+            errors.append(abs(b["total_error"] or 0))
+            lines.append(
+                f"| {at} | {b['forecast_total']:,.0f} | {b['actual_total']:,.0f} | "
+                f"{b['total_error']:+.1%} | {b['months_inside_interval']} / {len(b['months'])} "
+                f"| {seconds:.1f} |"
+            )
+            print(lines[-1])
+        lines += ["", f"Mean absolute error over the six-month totals: "
+                      f"{sum(errors) / len(errors):.1%}."]  # fmt: skip
+    write_section(Path(args.write), "## Pipeline forecast back-test", lines)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
