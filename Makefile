@@ -22,6 +22,7 @@ run: $(STAMP)  ## the demo: generate -> ingest -> headline KPIs by channel
 
 test: $(STAMP)  ## the whole suite (DuckDB and PostgreSQL)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports --no-cache  # the layers of ARCHITECTURE.md (.importlinter)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)  ## benchmarks at 1,000,000 leads; figures go to bench/RESULTS.md
