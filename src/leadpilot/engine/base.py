@@ -64,6 +64,19 @@ BATCH_ROWS = 122_880  # DuckDB's row-group size: Arrow batches of this size load
 
 
 @dataclass(frozen=True)
+class Upsert:
+    """One upsert of streamed rows, as the base class hands it to an engine."""
+
+    name: str  # the stored table
+    key: str
+    columns: list[str]  # the table's columns the rows hold, in the table's order
+    schema: ibis.Schema  # the table's
+    staged: str  # a name for the rows while they are loaded
+    rows: Callable[[], pa.RecordBatchReader]  # opens the stream of rows
+    keys: Callable[[], pa.RecordBatchReader] | None  # the keys again; None: nothing stored
+
+
+@dataclass(frozen=True)
 class Capabilities:
     """What an engine can do, declared as data so that callers ask instead of testing names.
 
@@ -103,7 +116,7 @@ class Backend(abc.ABC):
     A subclass declares its Ibis backend ``name``, the ``workspace.backend`` settings
     it accepts (``settings``: exact values; ``url_schemes``: ``scheme://`` URLs), its
     :class:`Capabilities`, and implements :meth:`connect`, :meth:`transaction`,
-    :meth:`load_arrow` and :meth:`upsert_batches`. :func:`register` adds it to the
+    :meth:`load_arrow` and :meth:`_upsert_stream`. :func:`register` adds it to the
     registry that :func:`backend_class` reads.
 
     Examples
@@ -186,7 +199,6 @@ class Backend(abc.ABC):
         if data.num_rows:
             self.load_arrow(name, data, append=True)
 
-    @abc.abstractmethod
     def upsert_batches(self, name: str, batches: Batches, columns: list[str], key: str) -> int:
         """Insert streamed rows, replacing the stored rows that have the same key.
 
@@ -194,6 +206,29 @@ class Backend(abc.ABC):
         (the key column may be read once more when stored rows may be replaced). Rows
         stream through in batches, so memory stays bounded. Returns the rows inserted.
         """
+        target = self.con.table(name)
+        schema = target.schema()
+        cols = [c for c in schema.names if c in columns]
+        replace = bool(target.count().execute() > 0)
+        counted = [0]
+        with self._busy_section():
+            self._upsert_stream(
+                Upsert(
+                    name=name,
+                    key=key,
+                    columns=cols,
+                    schema=schema,
+                    staged=TEMPORARY["staged"](table=name),
+                    rows=lambda: counting(batches(cols), counted),
+                    keys=(lambda: batches([key])) if replace else None,
+                )
+            )
+        return counted[0]
+
+    @abc.abstractmethod
+    def _upsert_stream(self, up: Upsert) -> None:
+        """Load ``up.rows()`` into ``up.name`` (cast to ``up.schema``), first deleting the
+        stored rows whose key it holds when ``up.keys`` is given (a stream of the keys)."""
 
     def upsert(self, name: str, data: pa.Table, key: str) -> int:
         """Insert an Arrow table, replacing the stored rows that have the same key."""

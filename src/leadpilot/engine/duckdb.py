@@ -19,7 +19,7 @@ import sqlglot as sg
 import sqlglot.expressions as sge
 
 from ..schema import TEMPORARY
-from .base import Backend, Batches, Capabilities, counting, register
+from .base import Backend, Capabilities, Upsert, register
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -106,28 +106,20 @@ class DuckDBBackend(Backend):
         finally:
             raw.unregister(view)
 
-    def upsert_batches(self, name: str, batches: Batches, columns: list[str], key: str) -> int:
-        target = self.con.table(name)
-        target_schema = target.schema()
-        cols = [c for c in target_schema.names if c in columns]
-        replace = target.count().execute() > 0
-        staged = TEMPORARY["staged"](table=name)
+    def _upsert_stream(self, up: Upsert) -> None:
         raw = self.con.con
-        counted = [0]
-        with self._busy_section():
-            if replace:
-                # A stream is read once: the keys to replace come from a stream of their own.
-                raw.register(staged, batches([key]))
-                try:
-                    self.delete_keys(name, key, staged)
-                finally:
-                    raw.unregister(staged)
-            raw.register(staged, counting(batches(cols), counted))
+        if up.keys is not None:
+            # A stream is read once: the keys to replace come from a stream of their own.
+            raw.register(up.staged, up.keys())
             try:
-                self.insert_from(name, staged, cols, target_schema)
+                self.delete_keys(up.name, up.key, up.staged)
             finally:
-                raw.unregister(staged)
-        return counted[0]
+                raw.unregister(up.staged)
+        raw.register(up.staged, up.rows())  # scanned in place by the INSERT
+        try:
+            self.insert_from(up.name, up.staged, up.columns, up.schema)
+        finally:
+            raw.unregister(up.staged)
 
     def attach_scratch(self) -> str:
         name = TEMPORARY["scratch"](id=uuid.uuid4().hex[:10])

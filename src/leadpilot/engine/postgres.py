@@ -16,8 +16,7 @@ import pyarrow as pa
 import sqlglot as sg
 import sqlglot.expressions as sge
 
-from ..schema import TEMPORARY
-from .base import Backend, Batches, Capabilities, counting, register
+from .base import Backend, Capabilities, Upsert, register
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -71,25 +70,17 @@ class PostgresBackend(Backend):
         with self._busy_section():
             self._copy(sg.table(name, db=db, catalog=catalog, quoted=True), reader)
 
-    def upsert_batches(self, name: str, batches: Batches, columns: list[str], key: str) -> int:
-        target = self.con.table(name)
-        target_schema = target.schema()
-        cols = [c for c in target_schema.names if c in columns]
-        replace = target.count().execute() > 0
-        staged = TEMPORARY["staged"](table=name)
-        counted = [0]
-        with self._busy_section():
-            reader = counting(batches(cols), counted)
-            schema = ibis.schema({c: target_schema[c] for c in reader.schema.names})
-            self.con.create_table(staged, schema=schema, overwrite=True)
-            self._copy(sg.table(staged, quoted=True), reader)
-            try:
-                if replace:
-                    self.delete_keys(name, key, staged)
-                self.insert_from(name, staged, cols, target_schema)
-            finally:
-                self.con.drop_table(staged, force=True)
-        return counted[0]
+    def _upsert_stream(self, up: Upsert) -> None:
+        reader = up.rows()
+        schema = ibis.schema({c: up.schema[c] for c in reader.schema.names})
+        self.con.create_table(up.staged, schema=schema, overwrite=True)
+        self._copy(sg.table(up.staged, quoted=True), reader)
+        try:
+            if up.keys is not None:
+                self.delete_keys(up.name, up.key, up.staged)
+            self.insert_from(up.name, up.staged, up.columns, up.schema)
+        finally:
+            self.con.drop_table(up.staged, force=True)
 
     def _copy(self, target: sge.Table, reader: pa.RecordBatchReader) -> None:
         """Stream Arrow batches into a table's columns of the same names, as CSV."""
