@@ -1,11 +1,38 @@
-"""The public Python entry point: ``leadpilot.open(workspace)``.
+"""The Python API: ``leadpilot.open(workspace)`` gives a :class:`Pilot`, the one entry point.
 
-It hands a notebook user the same domain functions the CLI calls, returning
-pandas DataFrames (or the result objects with their definitions).
+Everything the command line does goes through here. The analyses come in two forms
+with the same parameters:
+
+- ``lp.kpis(...)``, ``lp.funnel(...)``, ``lp.velocity(...)``, ``lp.content(...)``,
+  ``lp.sources(...)``, ``lp.retention(...)``, ``lp.attribution(...)``,
+  ``lp.score_apply(...)``, ``lp.quarantine(...)``: a pandas DataFrame whose
+  ``.attrs["meta"]`` holds the definitions, parameters and warnings;
+- the same names with ``_result`` (``lp.kpi_result(...)`` for the KPIs): the
+  :class:`~leadpilot.results.Result` itself (rows, ``meta`` with typed notices,
+  ``to_json()``, ``to_arrow()``, ``definitions_in(lang)``).
+
+The scoring actions ``score_train``, ``score_evaluate`` and ``score_threshold`` return
+their Result (a model card, an evaluation and a trade-off are not one table).
+
+Every analysis that groups leads takes ``by`` (a dimension, ``"a,b"``, or a list),
+``period`` (day, week, month, quarter, year or all; default all), ``view`` (cohort or
+activity) and ``date_from`` / ``date_to`` where they apply, and ``as_of`` (default: the
+latest event in the data; a date reads the data as it stood at the end of that day).
+
+Examples
+--------
+>>> import leadpilot.pilot as pilot
+>>> lp = pilot.demo()              # 300 synthetic leads in a temporary workspace
+>>> df = lp.kpis(by="channel")
+>>> df.attrs["meta"]["definitions"]["cpl"]
+'spend / leads of the same period and group; null when there are none.'
 """
 
 from __future__ import annotations
 
+import functools
+import tempfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,38 +40,122 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from . import engine
+from .errors import UsageError
 from .metrics.compute import KpiResult, compute_kpis
 from .metrics.funnel import FunnelResult, compute_funnel
 from .metrics.velocity import VelocityResult, compute_velocity
+from .results import Result
 from .schema import TABLES
 from .sources.load import IngestSummary, ingest
 
+Dims = str | list[str] | None
+Day = date | datetime | str | None  # a date, or its ISO text ("2025-03-31")
+# label, total -> tick(n): reports progress (ingest, score apply)
+ProgressFactory = Callable[[str, int], Callable[[int], None]]
+
+
+def _dims(by: Dims) -> list[str] | None:
+    """``"channel,campaign"`` or ``["channel", "campaign"]`` -> a list (None: no grouping)."""
+    if isinstance(by, str):
+        return [b.strip() for b in by.split(",") if b.strip()]
+    return list(by) if by is not None else None
+
+
+def _day(value: Day, name: str) -> date | datetime | None:
+    """A date option: a date, a datetime, or ISO text; anything else is a UsageError."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{name} {value!r}: expected a date like 2025-03-31") from None
+
+
+def _one_dim(by: Dims, default: str, what: str) -> str:
+    """An analysis split by one dimension: a name, or a list of one."""
+    dims = _dims(by)
+    if not dims:
+        return default
+    if len(dims) > 1:
+        raise UsageError(f"{what} is split by one dimension at a time; got {', '.join(dims)}")
+    return dims[0]
+
 
 class Pilot:
-    """An open workspace."""
+    """An open workspace: every analysis and action of leadpilot.
+
+    Open one with :func:`leadpilot.open`; close it with :meth:`close` or a ``with`` block.
+
+    Examples
+    --------
+    >>> lp = demo()
+    >>> lp.kpi_result(by="channel").meta["view"]
+    'cohort'
+    """
 
     def __init__(self, workspace: engine.Workspace):
         self.workspace = workspace
 
     @property
     def config(self):
+        """The workspace configuration (``leadpilot.yaml``, validated)."""
         return self.workspace.config
 
     def _materialize(self, expr: ir.Table) -> ir.Table:
-        return engine.materialize(self.workspace.con, expr)
+        return self.workspace.materialize(expr)
 
+    # ---------------------------------------------------------------- data
     def tables(self) -> dict[str, ir.Table]:
+        """The canonical tables as Ibis expressions (and ``scores`` once scores are kept).
+
+        Returns
+        -------
+        dict of str to ibis Table
+            leads, touchpoints, stage_events, deals, spend, traffic (, scores).
+
+        Examples
+        --------
+        >>> sorted(demo().tables())[:3]
+        ['deals', 'leads', 'spend']
+        """
         out = {name: self.workspace.table(name) for name in TABLES}
         if self.workspace.has_table("scores"):  # last `score apply`: the score_band dimension
             out["scores"] = self.workspace.table("scores")
         return out
 
     def table(self, name: str) -> pd.DataFrame:
+        """One table of the workspace as a DataFrame.
+
+        Parameters
+        ----------
+        name : str
+            leads, touchpoints, stage_events, deals, spend, traffic (or quarantine, scores).
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Examples
+        --------
+        >>> len(demo().table("leads")) > 0
+        True
+        """
         return self.workspace.table(name).to_pandas()
 
     def labels(self) -> dict[str, dict[str, str]]:
-        """Display text of folded names, as the exports wrote them: ``{"column": {attribute:
-        header}, "value:channel": {channel: text}}`` ('liste_achetee' -> 'Liste achetée')."""
+        """Display text of folded names, as the exports wrote them.
+
+        Returns
+        -------
+        dict
+            ``{"column": {attribute: header}, "value:channel": {channel: text}}``
+            ('liste_achetee' -> 'Liste achetée'); empty when nothing was folded.
+
+        Examples
+        --------
+        >>> demo().labels()
+        {}
+        """
         out: dict[str, dict[str, str]] = {}
         if not self.workspace.has_table("labels"):
             return out
@@ -52,152 +163,20 @@ class Pilot:
             out.setdefault(r["kind"], {})[r["key"]] = r["label"]
         return out
 
-    def quarantine(self, table: str | None = None) -> pd.DataFrame:
-        """What the last ingest of each file set aside: one row per problem (table, file,
-        row, column, value as written, reason, fix, and the whole record as JSON)."""
-        from .schema import TABLES as _tables
-
-        q = self.workspace.table("quarantine")
-        if table is not None:
-            if table not in _tables:
-                from .errors import UsageError
-
-                raise UsageError(f"--table {table!r}: expected one of {', '.join(_tables)}")
-            q = q.filter(q.table_name == table)
-        df = q.order_by(["table_name", "file", "row"]).to_pandas()
-        df.attrs["meta"] = {
-            "definitions": {
-                "reason": "what the cell should have held",
-                "fix": "the setting or change that would let the record load",
-                "record": "the record as read, JSON, so nothing is lost",
-            },
-            "records": int(len(df.drop_duplicates(["table_name", "file", "row", "record"]))),
-            "problems": int(len(df)),
-        }
-        return df
-
-    def ingest(
-        self, source: str | Path, policy: str | None = None, progress=None
-    ) -> IngestSummary:
-        """Load a folder of canonical files or the sources a leadpilot.yaml names; the
-        summary's warnings include the channel reconciliation of spend and leads."""
-        summary = ingest(self.workspace, source, policy=policy, progress=progress)
-        if any(t in summary.tables for t in ("leads", "spend")):
-            from .metrics.reconcile import messages
-
-            summary.warnings.extend(messages(self.reconcile()))
-        return summary
-
-    def kpi_result(
-        self,
-        *,
-        by: list[str] | str | None = None,
-        period: str = "all",
-        kpis: list[str] | None = None,
-        date_from: date | None = None,
-        date_to: date | None = None,
-        view: str = "cohort",
-        as_of: date | datetime | None = None,
-    ) -> KpiResult:
-        """KPIs with their definitions; ``as_of`` (default: the latest event in the data)
-        is the date ages are measured to, and a date leaves out the events after it."""
-        if isinstance(by, str):
-            by = [b.strip() for b in by.split(",") if b.strip()]
-        return compute_kpis(
-            self.tables(),
-            self.config,
-            materialize=self._materialize,
-            kpis=kpis,
-            by=by,
-            period=period,
-            date_from=date_from,
-            date_to=date_to,
-            view=view,
-            as_of=as_of,
-        )
-
-    def funnel_result(
-        self,
-        *,
-        by: list[str] | str | None = None,
-        period: str = "all",
-        view: str = "cohort",
-        date_from: date | None = None,
-        date_to: date | None = None,
-        as_of: date | datetime | None = None,
-    ) -> FunnelResult:
-        """The stage chain, acceptance (measured from recorded data only) and reasons."""
-        return compute_funnel(
-            self.tables(),
-            self.config,
-            materialize=self._materialize,
-            by=_dims(by),
-            period=period,
-            view=view,
-            date_from=date_from,
-            date_to=date_to,
-            as_of=as_of,
-        )
-
-    def funnel(self, **kwargs) -> pd.DataFrame:
-        """One row per group and stage; ``.attrs['meta']`` has acceptance and reasons."""
-        result = self.funnel_result(**kwargs)
-        df = pd.DataFrame(result.rows)
-        df.attrs["meta"] = result.to_json()["meta"]
-        return df
-
-    def velocity_result(
-        self, *, by: list[str] | str | None = None, as_of: date | datetime | None = None
-    ) -> VelocityResult:
-        """Stage durations and Kaplan–Meier curves; open leads censored at ``as_of``."""
-        return compute_velocity(
-            self.tables(), self.config, by=_dims(by), materialize=self._materialize, as_of=as_of
-        )
-
-    def velocity(self, **kwargs) -> pd.DataFrame:
-        """Stage durations and Kaplan–Meier conversion by age, one row per group."""
-        result = self.velocity_result(**kwargs)
-        df = pd.DataFrame(result.rows)
-        df.attrs["meta"] = result.to_json()["meta"]
-        return df
-
-    def content_result(self, *, as_of: date | datetime | None = None):
-        """Content performance as a result (rows and meta)."""
-        from .metrics.secondary import content_performance
-
-        return content_performance(self.tables(), self.config, as_of=as_of)
-
-    def content(self, *, as_of: date | datetime | None = None) -> pd.DataFrame:
-        """Content performance: views, CTA clicks, leads first touched and what they became."""
-        return _frame(self.content_result(as_of=as_of))
-
-    def sources_result(
-        self, by: str = "channel", period: str = "quarter", *, as_of: date | datetime | None = None
-    ):
-        """Lead-source mix as a result (rows and meta)."""
-        from .metrics.secondary import source_mix
-
-        return source_mix(self.tables(), self.config, by=by, period=period, as_of=as_of)
-
-    def sources(
-        self, by: str = "channel", period: str = "quarter", *, as_of: date | datetime | None = None
-    ) -> pd.DataFrame:
-        """Lead-source mix per period (shares of leads and customers)."""
-        return _frame(self.sources_result(by, period, as_of=as_of))
-
-    def retention_result(self, months: int = 6, *, as_of: date | datetime | None = None):
-        """Interest retention as a result (rows and meta)."""
-        from .metrics.secondary import interest_retention
-
-        return interest_retention(self.tables(), self.config, months=months, as_of=as_of)
-
-    def retention(self, months: int = 6, *, as_of: date | datetime | None = None) -> pd.DataFrame:
-        """Share of each monthly cohort still engaging k months after creation."""
-        return _frame(self.retention_result(months, as_of=as_of))
-
     def data_as_of(self) -> datetime | None:
         """The workspace's as-of moment: the latest event in the data (lead creation, touch,
-        stage event, deal creation or closing); every analysis measures ages up to it."""
+        stage event, deal creation or closing); every analysis measures ages up to it.
+
+        Returns
+        -------
+        datetime or None
+            None for a workspace without any event.
+
+        Examples
+        --------
+        >>> demo().data_as_of().year >= 2024
+        True
+        """
         from .metrics.asof import workspace_as_of
 
         return workspace_as_of(self.tables())
@@ -206,24 +185,501 @@ class Pilot:
         """Channel reconciliation: spend naming a channel or campaign that no lead has, and
         lead channels that no spend names, each with the closest names ("did you mean").
 
-        Returns a list of :class:`~leadpilot.metrics.reconcile.ReconcileWarning` (``str()``
-        is the sentence); empty when no spend is loaded or every name matches.
+        Returns
+        -------
+        list of ReconcileWarning
+            ``str()`` is the sentence, ``code`` its kind; empty when no spend is loaded or
+            every name matches.
+
+        Examples
+        --------
+        >>> {w.code for w in demo().reconcile()} <= {"no_spend", "spend_without_match"}
+        True
         """
         from .metrics.reconcile import reconcile
 
         return reconcile(self.tables())
 
+    # ---------------------------------------------------------------- ingest
+    def ingest(
+        self,
+        source: str | Path,
+        policy: str | None = None,
+        progress: ProgressFactory | None = None,
+    ) -> IngestSummary:
+        """Load a folder of canonical files, or the sources a leadpilot.yaml names.
+
+        Parameters
+        ----------
+        source : str or Path
+            A folder of canonical files (``leads.csv``, ``deals.parquet``...) or a
+            ``leadpilot.yaml`` naming the sources and their mappings.
+        policy : {"strict", "quarantine"}, optional
+            strict (default from the configuration) changes nothing on a bad value;
+            quarantine loads the good rows and keeps the bad ones aside.
+        progress : callable, optional
+            ``progress(label, total)`` returns ``tick(n)``, called as rows are read.
+
+        Returns
+        -------
+        IngestSummary
+            Rows read / loaded / merged / quarantined per table, notes and warnings
+            (including the channel reconciliation of spend and leads).
+
+        Examples
+        --------
+        >>> summary = demo().ingest(demo_data())   # the same files again: nothing changes
+        >>> summary.tables["leads"].rows_read == summary.tables["leads"].rows_loaded
+        True
+        """
+        if policy not in (None, "strict", "quarantine"):
+            raise UsageError(f"--policy {policy!r}: expected strict or quarantine")
+        summary = ingest(self.workspace, source, policy=policy, progress=progress)
+        if any(t in summary.tables for t in ("leads", "spend")):
+            from .metrics.reconcile import messages
+
+            summary.warnings.extend(messages(self.reconcile()))
+        return summary
+
+    def _quarantine(self, table: str | None) -> tuple[pd.DataFrame, Result]:
+        from .results import Meta
+        from .text import Text
+
+        q = self.workspace.table("quarantine")
+        if table is not None:
+            if table not in TABLES:
+                raise UsageError(f"--table {table!r}: expected one of {', '.join(TABLES)}")
+            q = q.filter(q.table_name == table)
+        df = q.order_by(["table_name", "file", "row"]).to_pandas()
+        records = len(df.drop_duplicates(["table_name", "file", "row", "record"]))
+        meta = Meta(
+            "quarantine",
+            params={"table": table},
+            definitions={name: Text(en, fr) for name, (en, fr) in QUARANTINE.items()},
+            details={"records": int(records), "problems": int(len(df))},
+        )
+        rows = df.astype(object).where(df.notna(), None).to_dict(orient="records")
+        return df, Result(rows, meta)
+
+    def quarantine_result(self, table: str | None = None) -> Result:
+        """What the last ingest of each file set aside, as a Result.
+
+        Parameters
+        ----------
+        table : str, optional
+            Only this table's problems.
+
+        Returns
+        -------
+        Result
+            One row per problem (table_name, file, row, column_name, value as written,
+            reason, fix, and the whole record as JSON); ``meta``: records, problems.
+
+        Examples
+        --------
+        >>> demo().quarantine_result().meta["problems"]
+        0
+        """
+        return self._quarantine(table)[1]
+
+    def quarantine(self, table: str | None = None) -> pd.DataFrame:
+        """What the last ingest of each file set aside: one row per problem.
+
+        Parameters
+        ----------
+        table : str, optional
+            Only this table's problems.
+
+        Returns
+        -------
+        pandas.DataFrame
+            table_name, file, row, column_name, value, reason, fix, record (the whole
+            record as JSON); ``.attrs["meta"]``: definitions, records, problems.
+
+        Examples
+        --------
+        >>> demo().quarantine().empty
+        True
+        """
+        df, result = self._quarantine(table)
+        df.attrs["meta"] = result.meta.to_json()
+        return df
+
+    # ---------------------------------------------------------------- KPIs
+    def kpi_result(
+        self,
+        by: Dims = None,
+        period: str = "all",
+        view: str = "cohort",
+        date_from: Day = None,
+        date_to: Day = None,
+        as_of: Day = None,
+        kpis: list[str] | str | None = None,
+    ) -> KpiResult:
+        """The KPIs by period and dimension, each with its definition, as a Result.
+
+        Parameters
+        ----------
+        by : str or list of str, optional
+            Dimensions: channel, campaign, content, acquisition, icp_fit, score_band or any
+            lead attribute; ``"channel,campaign"`` or a list.
+        period : str
+            day, week, month, quarter, year or all (default).
+        view : {"cohort", "activity"}
+            cohort (default) follows the leads created in a period; activity counts what
+            happened in it.
+        date_from, date_to : date, optional
+            First and last day of the leads (cohort) or events (activity) counted.
+        as_of : date, optional
+            Read the data as it stood at the end of that day (default: the latest event).
+        kpis : list of str or str, optional
+            KPI names (``"cpl,lead_to_customer"``), ``"all"`` (every KPI of the catalog
+            that applies to the view), or the headline KPIs (default).
+
+        Returns
+        -------
+        KpiResult
+            rows (period and dimension keys, KPI values, a rate's ``_numerator``,
+            ``_denominator``, ``_low``, ``_high``); ``meta`` (view, as-of, definitions,
+            ``kpis``, maturity, warnings); ``kpis`` (the catalog entries).
+
+        Examples
+        --------
+        >>> r = demo().kpi_result(by="channel", kpis="leads,cpl")
+        >>> list(r.definitions)
+        ['leads', 'cpl']
+        """
+        return compute_kpis(
+            self.tables(),
+            self.config,
+            materialize=self._materialize,
+            kpis=_dims(kpis),
+            by=_dims(by),
+            period=period,
+            date_from=_day(date_from, "date_from"),
+            date_to=_day(date_to, "date_to"),
+            view=view,
+            as_of=_day(as_of, "as_of"),
+        )
+
+    def kpis(
+        self,
+        by: Dims = None,
+        period: str = "all",
+        view: str = "cohort",
+        date_from: Day = None,
+        date_to: Day = None,
+        as_of: Day = None,
+        kpis: list[str] | str | None = None,
+    ) -> pd.DataFrame:
+        """The KPIs as a DataFrame; parameters as :meth:`kpi_result`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per period and group; ``.attrs["meta"]`` holds the definitions,
+            the view and the warnings.
+
+        Examples
+        --------
+        >>> df = demo().kpis(by="channel", period="quarter")
+        >>> list(df.columns[:3])
+        ['period', 'channel', 'leads']
+        """
+        return self.kpi_result(by, period, view, date_from, date_to, as_of, kpis).to_frame()
+
+    # ---------------------------------------------------------------- funnel and velocity
+    def funnel_result(
+        self,
+        by: Dims = None,
+        period: str = "all",
+        view: str = "cohort",
+        date_from: Day = None,
+        date_to: Day = None,
+        as_of: Day = None,
+    ) -> FunnelResult:
+        """The stage chain with next-step and cumulative conversion, acceptance against the
+        agreed threshold (from recorded data only) and rejection reasons.
+
+        Parameters
+        ----------
+        by, period, view, date_from, date_to, as_of
+            As :meth:`kpi_result`.
+
+        Returns
+        -------
+        FunnelResult
+            One row per group and stage (exits flagged); ``meta``: acceptance per group,
+            acceptance_threshold, rejection_reasons, definitions, warnings.
+
+        Examples
+        --------
+        >>> [r["stage"] for r in demo().funnel_result().rows][:3]
+        ['lead', 'mql', 'sal']
+        """
+        return compute_funnel(
+            self.tables(),
+            self.config,
+            materialize=self._materialize,
+            by=_dims(by),
+            period=period,
+            view=view,
+            date_from=_day(date_from, "date_from"),
+            date_to=_day(date_to, "date_to"),
+            as_of=_day(as_of, "as_of"),
+        )
+
+    def funnel(
+        self,
+        by: Dims = None,
+        period: str = "all",
+        view: str = "cohort",
+        date_from: Day = None,
+        date_to: Day = None,
+        as_of: Day = None,
+    ) -> pd.DataFrame:
+        """The funnel as a DataFrame; parameters as :meth:`funnel_result`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per group and stage; ``.attrs["meta"]`` has acceptance and reasons.
+
+        Examples
+        --------
+        >>> demo().funnel(by="channel").columns[:3].tolist()
+        ['period', 'channel', 'stage']
+        """
+        return self.funnel_result(by, period, view, date_from, date_to, as_of).to_frame()
+
+    def velocity_result(
+        self,
+        by: Dims = None,
+        period: str = "all",
+        view: str = "cohort",
+        date_from: Day = None,
+        date_to: Day = None,
+        as_of: Day = None,
+    ) -> VelocityResult:
+        """Days to each stage among converters and, in the cohort view, the share converted
+        by age (Kaplan–Meier, open leads censored at ``as_of``).
+
+        Parameters
+        ----------
+        by, period, view, date_from, date_to, as_of
+            As :meth:`kpi_result`: the cohort view groups durations by the creation period
+            (and draws the curves per cohort), the activity view by the period the later
+            stage was reached (no curves: they follow cohorts).
+
+        Returns
+        -------
+        VelocityResult
+            One row per period and group: ``<duration>`` (median), ``_mean``, ``_p75``,
+            ``_n``, and ``<stage>_by_day_<N>``; ``meta.kaplan_meier`` names the stages and
+            days.
+
+        Examples
+        --------
+        >>> row = demo().velocity_result().rows[0]
+        >>> "sales_cycle_days" in row and "customer_by_day_90" in row
+        True
+        """
+        return compute_velocity(
+            self.tables(),
+            self.config,
+            by=_dims(by),
+            period=period,
+            view=view,
+            date_from=_day(date_from, "date_from"),
+            date_to=_day(date_to, "date_to"),
+            materialize=self._materialize,
+            as_of=_day(as_of, "as_of"),
+        )
+
+    def velocity(
+        self,
+        by: Dims = None,
+        period: str = "all",
+        view: str = "cohort",
+        date_from: Day = None,
+        date_to: Day = None,
+        as_of: Day = None,
+    ) -> pd.DataFrame:
+        """Velocity as a DataFrame; parameters as :meth:`velocity_result`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per period and group; ``.attrs["meta"]`` holds the definitions.
+
+        Examples
+        --------
+        >>> len(demo().velocity(by="channel")) > 1
+        True
+        """
+        return self.velocity_result(by, period, view, date_from, date_to, as_of).to_frame()
+
+    # ---------------------------------------------------------------- secondary reports
+    def content_result(self, as_of: Day = None) -> Result:
+        """Content performance: views, CTA clicks, leads first touched and what they became.
+
+        Parameters
+        ----------
+        as_of : date, optional
+            As :meth:`kpi_result`.
+
+        Returns
+        -------
+        Result
+            One row per content; ``meta.definitions`` defines each column.
+
+        Examples
+        --------
+        >>> "views" in demo().content_result().definitions
+        True
+        """
+        from .metrics.secondary import content_performance
+
+        as_of = _day(as_of, "as_of")
+        return content_performance(self.tables(), self.config, as_of=as_of)
+
+    def content(self, as_of: Day = None) -> pd.DataFrame:
+        """Content performance as a DataFrame; parameters as :meth:`content_result`.
+
+        Examples
+        --------
+        >>> "cta_clicks" in demo().content().columns
+        True
+        """
+        return self.content_result(as_of).to_frame()
+
+    def sources_result(
+        self, by: Dims = "channel", period: str = "all", as_of: Day = None
+    ) -> Result:
+        """Lead-source mix: each source's share of the leads and of the customers per period.
+
+        Parameters
+        ----------
+        by : str
+            The source dimension (channel by default, or campaign, acquisition, any lead
+            attribute); one at a time.
+        period : str
+            day, week, month, quarter, year or all (default).
+        as_of : date, optional
+            As :meth:`kpi_result`.
+
+        Returns
+        -------
+        Result
+            One row per period and source: leads, lead_share, customers, customer_share,
+            lead_to_customer.
+
+        Examples
+        --------
+        >>> r = demo().sources_result(period="year")
+        >>> round(sum(x["lead_share"] for x in r.rows if x["period"] == r.rows[0]["period"]), 6)
+        1.0
+        """
+        from .metrics.secondary import source_mix
+
+        dim = _one_dim(by, "channel", "the lead-source mix")
+        as_of = _day(as_of, "as_of")
+        return source_mix(self.tables(), self.config, by=dim, period=period, as_of=as_of)
+
+    def sources(
+        self, by: Dims = "channel", period: str = "all", as_of: Day = None
+    ) -> pd.DataFrame:
+        """The lead-source mix as a DataFrame; parameters as :meth:`sources_result`.
+
+        Examples
+        --------
+        >>> demo().sources(by="acquisition").columns[:2].tolist()
+        ['period', 'acquisition']
+        """
+        return self.sources_result(by, period, as_of).to_frame()
+
+    def retention_result(self, months: int = 6, as_of: Day = None) -> Result:
+        """Interest retention: the share of each monthly cohort still engaging k months after
+        creation.
+
+        Parameters
+        ----------
+        months : int
+            Months after creation (columns month_0 ... month_N).
+        as_of : date, optional
+            As :meth:`kpi_result`; months not reached yet are null.
+
+        Returns
+        -------
+        Result
+            One row per cohort month.
+
+        Examples
+        --------
+        >>> "month_3" in demo().retention_result(months=3).rows[0]
+        True
+        """
+        from .metrics.secondary import interest_retention
+
+        as_of = _day(as_of, "as_of")
+        return interest_retention(self.tables(), self.config, months=months, as_of=as_of)
+
+    def retention(self, months: int = 6, as_of: Day = None) -> pd.DataFrame:
+        """Interest retention as a DataFrame; parameters as :meth:`retention_result`.
+
+        Examples
+        --------
+        >>> demo().retention(months=2).columns[0]
+        'cohort'
+        """
+        return self.retention_result(months, as_of).to_frame()
+
+    # ---------------------------------------------------------------- attribution
     def attribution_result(
         self,
-        *,
         models: list[str] | str | None = None,
         conversion: str = "customer",
-        by: str = "channel",
+        by: Dims = "channel",
         lookback: int | None = None,
         period: str = "all",
-        as_of: date | datetime | None = None,
+        as_of: Day = None,
     ):
-        """Credit per model; raises MissingDataError without touchpoints to credit."""
+        """Credit per model and channel (campaign, content), models side by side.
+
+        Parameters
+        ----------
+        models : str or list of str, optional
+            Model names (``"markov,shapley"``) or ``"all"``; default last_touch, linear,
+            markov.
+        conversion : str
+            lead, mql, sql, opportunity, customer (default) or revenue.
+        by : str
+            channel (default), campaign or content; one at a time.
+        lookback : int, optional
+            Days of touches before the conversion (default: attribution.lookback_days).
+        period : str
+            day, week, month, quarter, year or all (default), by conversion date.
+        as_of : date, optional
+            As :meth:`kpi_result`.
+
+        Returns
+        -------
+        AttributionResult
+            One row per model, period and value: conversions, revenue, share (and spend,
+            cost_per_conversion, roas, roi when spend is loaded); ``meta``: each model's
+            definition, totals, the spread between models, warnings.
+
+        Raises
+        ------
+        MissingDataError
+            Without touchpoints, or without a conversion that has a touch to credit.
+
+        Examples
+        --------
+        >>> r = demo().attribution_result(models="first_touch,last_touch")
+        >>> r.models
+        ['first_touch', 'last_touch']
+        """
         from .attribution import compute_attribution
 
         return compute_attribution(
@@ -231,28 +687,67 @@ class Pilot:
             self.config,
             models=models,
             conversion=conversion,
-            by=by,
+            by=_one_dim(by, "channel", "attribution"),
             lookback=lookback,
             period=period,
             materialize=self._materialize,
-            as_of=as_of,
+            as_of=_day(as_of, "as_of"),
         )
 
-    def attribution(self, **kwargs) -> pd.DataFrame:
-        """Credit per model and channel (campaign, content); ``.attrs['meta']`` holds each
-        model's definition, the spread between models and warnings."""
-        return _frame(self.attribution_result(**kwargs))
+    def attribution(
+        self,
+        models: list[str] | str | None = None,
+        conversion: str = "customer",
+        by: Dims = "channel",
+        lookback: int | None = None,
+        period: str = "all",
+        as_of: Day = None,
+    ) -> pd.DataFrame:
+        """Attribution as a DataFrame; parameters as :meth:`attribution_result`.
+
+        Examples
+        --------
+        >>> df = demo().attribution(models="linear")
+        >>> round(float(df["share"].sum()), 3)
+        1.0
+        """
+        result = self.attribution_result(models, conversion, by, lookback, period, as_of)
+        return result.to_frame()
 
     # ---------------------------------------------------------------- lead scoring
     def score_train(
         self,
-        *,
         target: str | None = None,
         horizon: int | None = None,
         model: str = "auto",
-        status=None,
+        status: Callable[[str], None] | None = None,
     ):
-        """Train the predictive model on the history; returns a TrainResult (card, metrics)."""
+        """Train the predictive model on the leads whose outcome is known; save it with its
+        card in the workspace's ``models/``.
+
+        Parameters
+        ----------
+        target : str, optional
+            sql, opportunity or customer (default: scoring.model.target).
+        horizon : int, optional
+            Days after creation to reach the target (0: outcomes are final).
+        model : {"auto", "logistic", "boosted"}
+            auto chooses on the validation AUC.
+        status : callable, optional
+            Called with a short text at each step.
+
+        Returns
+        -------
+        TrainResult
+            ``card`` (population, metrics, features, leakage guard, bands, split) and one
+            summary row.
+
+        Examples
+        --------
+        >>> result = demo().score_train(target="customer", horizon=120)  # doctest: +SKIP
+        >>> result.card["model"]  # doctest: +SKIP
+        'logistic'
+        """
         from .scoring.train import train
 
         return train(
@@ -261,32 +756,99 @@ class Pilot:
         )  # fmt: skip
 
     def score_evaluate(self):
-        """AUC, calibration, lift / gains and acceptance of the model and the rules score."""
+        """AUC, calibration, lift / gains and acceptance of the model and the rules score.
+
+        Returns
+        -------
+        EvaluationResult
+            One row per score (model, rules); ``details``: deciles, reliability,
+            population.
+
+        Examples
+        --------
+        >>> demo().score_evaluate().rows[0]["score"]  # doctest: +SKIP
+        'model'
+        """
         from .scoring.evaluate import evaluate
 
         return evaluate(self.workspace.root, self.tables(), self.config)
 
-    def score_apply(
+    def score_threshold(
         self,
-        *,
+        capacity: float | None = None,
+        target_acceptance: float | None = None,
+        using: str = "auto",
+    ):
+        """The score threshold that fits sales capacity or a target acceptance rate.
+
+        Parameters
+        ----------
+        capacity : float, optional
+            MQLs sales can handle per month.
+        target_acceptance : float, optional
+            Acceptance rate to reach (0.6); give exactly one of the two.
+        using : {"auto", "model", "rules"}
+            The score to cut (auto: the model when one is trained).
+
+        Returns
+        -------
+        ThresholdResult
+            The trade-off table (one row per threshold), ``recommended``, ``rule``
+            (``rule_in(lang)``), ``population``.
+
+        Examples
+        --------
+        >>> demo().score_threshold(capacity=10).using  # doctest: +SKIP
+        'rules'
+        """
+        from .scoring.threshold import recommend
+
+        return recommend(
+            self.workspace.root, self.tables(), self.config,
+            capacity=capacity, target_acceptance=target_acceptance, using=using,
+        )  # fmt: skip
+
+    def score_apply_result(
+        self,
         input: str | Path | None = None,  # noqa: A002 - mirrors the CLI option
-        as_of: date | datetime | None = None,
+        as_of: Day = None,
         reasons: bool = True,
         store: bool = True,
-        progress=None,
-    ) -> pd.DataFrame:
-        """Score every workspace lead (stored in the ``scores`` table for the score_band
-        dimension unless ``store=False``) or the leads of a new canonical file.
+        progress: ProgressFactory | None = None,
+    ):
+        """Score every workspace lead, or the leads of a new canonical file, as a Result.
 
-        ``progress(label, total) -> tick(n)`` follows the scoring steps (as in ingest);
-        ``.attrs['meta']`` holds the as-of date, the bands' rule and cut-offs, the
-        definitions and the warnings.
+        Parameters
+        ----------
+        input : str or Path, optional
+            A new leads file (canonical layout); nothing is stored then.
+        as_of : date, optional
+            Score as of the end of this day (default: the latest event in the data).
+        reasons : bool
+            Add the three reasons of each score.
+        store : bool
+            Keep the workspace scores in the ``scores`` table (the score_band dimension).
+        progress : callable, optional
+            ``progress(label, total) -> tick(n)`` follows the scoring steps.
+
+        Returns
+        -------
+        ScoreResult
+            A frame of lead_id, score (0-100), probability, rules_score, scored_mql, band,
+            reason_1..3; ``meta``: as_of, score (model or rules), bands, definitions.
+
+        Examples
+        --------
+        >>> scores = demo().score_apply_result(store=False)
+        >>> scores.meta["score"], scores.frame.columns[:3].tolist()
+        ('rules', ['lead_id', 'score', 'probability'])
         """
         from .scoring.apply import read_leads_file, score_leads, store_scores
 
         leads, warnings = None, []
         if input is not None:
             leads, warnings = read_leads_file(input, self.config, self.workspace.table("leads"))
+        as_of = _day(as_of, "as_of")
         if isinstance(as_of, date) and not isinstance(as_of, datetime):
             as_of = datetime.combine(as_of, datetime.max.time()).replace(microsecond=0)
         result = score_leads(
@@ -295,42 +857,62 @@ class Pilot:
         )  # fmt: skip
         if store and input is None:
             store_scores(self.workspace.con, result, progress=progress)
-        df = result.frame
-        df.attrs["meta"] = result.meta
-        return df
+        return result
 
-    def score_threshold(
+    def score_apply(
         self,
-        *,
-        capacity: float | None = None,
-        target_acceptance: float | None = None,
-        using: str = "auto",
-    ):
-        """The threshold that fits sales capacity or a target acceptance, with the table."""
-        from .scoring.threshold import recommend
+        input: str | Path | None = None,  # noqa: A002 - mirrors the CLI option
+        as_of: Day = None,
+        reasons: bool = True,
+        store: bool = True,
+        progress: ProgressFactory | None = None,
+    ) -> pd.DataFrame:
+        """Every lead's score as a DataFrame; parameters as :meth:`score_apply_result`.
 
-        return recommend(
-            self.workspace.root, self.tables(), self.config,
-            capacity=capacity, target_acceptance=target_acceptance, using=using,
-        )  # fmt: skip
+        Returns
+        -------
+        pandas.DataFrame
+            One row per lead; ``.attrs["meta"]`` holds the as-of date, the bands' rule and
+            cut-offs, the definitions and the warnings.
 
-    def rules_scores(self, as_of: datetime | None = None) -> pd.DataFrame:
-        """The rules score of every lead as of a date (default: the last date in the data)."""
+        Examples
+        --------
+        >>> demo().score_apply(store=False, reasons=False).columns.tolist()[:3]
+        ['lead_id', 'score', 'probability']
+        """
+        return self.score_apply_result(input, as_of, reasons, store, progress).to_frame()
+
+    def rules_scores(self, as_of: Day = None) -> pd.DataFrame:
+        """The rules score of every lead and each rule's points, as of a date.
+
+        Parameters
+        ----------
+        as_of : date, optional
+            The end of that day (a datetime: that moment); default: the latest event in
+            the data.
+
+        Returns
+        -------
+        pandas.DataFrame
+            lead_id, rules_score, scored_mql and one column per rule.
+
+        Examples
+        --------
+        >>> "rules_score" in demo().rules_scores().columns
+        True
+        """
+        from .metrics.asof import end_of_day
         from .scoring.features import data_end
         from .scoring.rules import rules_score
 
         tables = self.tables()
-        at = as_of or data_end(tables) or datetime.now()
+        as_of = _day(as_of, "as_of")
+        at = end_of_day(as_of) if as_of is not None else data_end(tables) or datetime.now()
         return rules_score(tables, self.config, as_of=at, detail=True).to_pandas()
 
-    def kpis(self, **kwargs) -> pd.DataFrame:
-        """KPIs as a DataFrame; ``.attrs['meta']`` holds the definitions and warnings."""
-        result = self.kpi_result(**kwargs)
-        df = pd.DataFrame(result.rows)
-        df.attrs["meta"] = result.to_json()["meta"]
-        return df
-
+    # ---------------------------------------------------------------- lifecycle
     def close(self) -> None:
+        """Close the workspace's database connection."""
         self.workspace.close()
 
     def __enter__(self) -> Pilot:
@@ -340,17 +922,195 @@ class Pilot:
         self.close()
 
 
-def _frame(result) -> pd.DataFrame:
-    df = pd.DataFrame(result.rows)
-    df.attrs["meta"] = result.to_json()["meta"]
-    return df
+QUARANTINE = {
+    "reason": (
+        "what the cell should have held",
+        "ce que la cellule aurait dû contenir",
+    ),
+    "fix": (
+        "the setting or change that would let the record load",
+        "le réglage ou la correction qui permettrait de charger l'enregistrement",
+    ),
+    "record": (
+        "the record as read, JSON, so nothing is lost",
+        "l'enregistrement tel que lu, en JSON, pour que rien ne se perde",
+    ),
+}
 
 
-def _dims(by: list[str] | str | None) -> list[str] | None:
-    if isinstance(by, str):
-        return [b.strip() for b in by.split(",") if b.strip()]
-    return by
-
-
+# ---------------------------------------------------------------- without a workspace
 def open(path: str | Path = ".", create: bool = False) -> Pilot:  # noqa: A001 - public name
+    """Open a workspace folder (holding ``leadpilot.yaml`` and its database).
+
+    Parameters
+    ----------
+    path : str or Path
+        The workspace folder (default: the current one).
+    create : bool
+        Create the folder (with a default configuration) when it does not exist.
+
+    Returns
+    -------
+    Pilot
+
+    Examples
+    --------
+    >>> with open(demo_workspace()) as lp:
+    ...     lp.config.currency
+    'EUR'
+    """
     return Pilot(engine.open_workspace(path, create=create))
+
+
+def generate(
+    out_dir: str | Path, leads: int = 10_000, seed: int = 42, fmt: str = "parquet"
+) -> list[Path]:
+    """Write a realistic synthetic B2B dataset: the six canonical tables.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Folder to write ``leads.parquet``, ``touchpoints.parquet``... into.
+    leads : int
+        Number of leads (at least 1).
+    seed : int
+        Random seed: the same seed gives the same data.
+    fmt : {"parquet", "csv"}
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Examples
+    --------
+    >>> [p.name for p in generate(tempfile.mkdtemp(), leads=50, fmt="csv")][:2]
+    ['leads.csv', 'touchpoints.csv']
+    """
+    from .synth import generate as synth
+    from .synth import write_tables
+
+    if fmt not in ("csv", "parquet"):
+        raise UsageError(f"--format {fmt!r}: expected csv or parquet")
+    if leads < 1:
+        raise UsageError("--leads must be at least 1")
+    return write_tables(synth(leads, seed=seed), Path(out_dir), fmt=fmt)
+
+
+def presets() -> dict[str, dict]:
+    """The export presets (``sources[].preset`` in leadpilot.yaml), by name.
+
+    Returns
+    -------
+    dict of str to dict
+        name -> its table, export title, notes and mapping (see :func:`preset`).
+
+    Examples
+    --------
+    >>> "hubspot_contacts" in presets()
+    True
+    """
+    from .sources.mapping import available_presets, preset_info
+
+    return {name: preset_info(name) for name in available_presets()}
+
+
+def preset(name: str) -> dict:
+    """One export preset: its table, export, notes, columns, stage dates and value mappings.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown name, with the closest one.
+
+    Examples
+    --------
+    >>> preset("hubspot_contacts")["table"]
+    'leads'
+    """
+    from .sources.mapping import preset_info
+
+    return preset_info(name)
+
+
+def path_attribution(
+    path: str | Path,
+    models: list[str] | str | None = None,
+    workspace: str | Path | None = None,
+):
+    """Attribution of an aggregated path file (ChannelAttribution's format), no workspace.
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV of ``path`` (channels joined by ``>``), ``total_conversions`` and optionally
+        ``total_conversion_value``, ``total_null``.
+    models : str or list of str, optional
+        Models that need only the order of touches (first_touch, last_touch, linear,
+        position_based, markov, shapley...), or ``"all"`` (those that apply).
+    workspace : str or Path, optional
+        A workspace whose configuration (attribution settings, currency) applies.
+
+    Returns
+    -------
+    AttributionResult
+        As :meth:`Pilot.attribution_result`, with ``meta.source`` naming the file.
+
+    Examples
+    --------
+    >>> f = Path(tempfile.mkdtemp()) / "paths.csv"
+    >>> _ = f.write_text("path,total_conversions\\nseo > email,2\\nemail,1\\n")
+    >>> [(r["channel"], r["conversions"]) for r in path_attribution(f, "linear").rows]
+    [('email', 2.0), ('seo', 1.0)]
+    """
+    from .attribution import compute_attribution_from_paths
+    from .config import load_config
+
+    cfg = load_config(workspace) if workspace is not None and Path(workspace).exists() else None
+    return compute_attribution_from_paths(path, cfg, models=models)
+
+
+@functools.cache
+def demo_data(leads: int = 300, seed: int = 42) -> Path:
+    """A folder of synthetic canonical files, written once per process (for examples).
+
+    Examples
+    --------
+    >>> (demo_data() / "leads.parquet").exists()
+    True
+    """
+    folder = Path(tempfile.mkdtemp(prefix="leadpilot-demo-")) / "data"
+    generate(folder, leads=leads, seed=seed)
+    return folder
+
+
+@functools.cache
+def demo_workspace(leads: int = 300, seed: int = 42) -> Path:
+    """A workspace holding :func:`demo_data`, ingested once per process (for examples)."""
+    folder = demo_data(leads, seed).parent / "ws"
+    with open(folder, create=True) as lp:
+        lp.ingest(demo_data(leads, seed))
+    return folder
+
+
+def demo(leads: int = 300, seed: int = 42) -> Pilot:
+    """A :class:`Pilot` on a small synthetic workspace (a temporary folder, made once per
+    process): the examples of this module use it.
+
+    Parameters
+    ----------
+    leads : int
+        Number of synthetic leads.
+    seed : int
+        Random seed.
+
+    Returns
+    -------
+    Pilot
+
+    Examples
+    --------
+    >>> int(demo().kpis()["leads"].iloc[0]) > 0
+    True
+    """
+    return open(demo_workspace(leads, seed))

@@ -8,7 +8,6 @@ labels.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import ibis
@@ -16,6 +15,7 @@ import ibis.expr.types as ir
 
 from ..config import Config
 from ..errors import UsageError
+from ..results import Meta, Result, param
 from .asof import AsOf, resolve_as_of
 from .catalog import CATALOG, DERIVED_MEASURES, HEADLINE, Kpi, Text
 from .model import (
@@ -33,43 +33,48 @@ PERIOD_UNITS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "
 Z95 = 1.959963984540054
 
 
-@dataclass
-class KpiResult:
-    rows: list[dict]
-    kpis: list[Kpi]
-    by: list[str]
-    period: str
-    view: str
-    currency: str
-    warnings: list[str] = field(default_factory=list)
-    maturity: dict | None = None  # cohort view: as_of date and expected conversion delay
-    as_of: AsOf | None = None
+class KpiResult(Result):
+    """KPIs by period and group (one row each), every KPI with its rule in the view computed.
 
-    def to_json(self) -> dict:
-        return {
-            "rows": self.rows,
-            "meta": {
-                "view": self.view,
-                "view_rule": VIEW_RULES[self.view].en,
-                "as_of": self.as_of.label if self.as_of else None,
-                "as_of_rule": self.as_of.rule if self.as_of else None,
-                "maturity": self.maturity,
-                "period": self.period,
-                "by": self.by,
-                "currency": self.currency,
-                "definitions": {k.name: k.definition_for(self.view).en for k in self.kpis},
-                "kpis": {k.name: k.as_dict(self.view) for k in self.kpis},
-                "warnings": self.warnings,
-            },
-        }
+    ``meta``: ``view`` and ``view_rule``, ``as_of`` and ``as_of_rule``, ``period``, ``by``,
+    ``currency``, ``definitions`` (English; ``definitions_in(lang)``), ``maturity``
+    (cohort view by period), ``kpis`` (each KPI's label, unit, kind, rule) and ``warnings``;
+    ``kpis`` (attribute) holds the catalog entries.
+    """
 
-    def definitions_in(self, lang: str) -> dict[str, str]:
-        """The KPIs' rules in ``lang`` ("en": what meta.definitions holds)."""
-        return {k.name: k.definition_for(self.view)[lang] for k in self.kpis}
+    def __init__(
+        self,
+        rows: list[dict],
+        kpis: list[Kpi],
+        by: list[str],
+        period: str,
+        view: str,
+        currency: str,
+        warnings: list[str] | None = None,
+        maturity: dict | None = None,  # cohort view: as_of date and expected conversion delay
+        as_of: AsOf | None = None,
+    ) -> None:
+        meta = Meta(
+            "kpis",
+            view=view,
+            view_rule=VIEW_RULES[view],
+            as_of=as_of,
+            params={"period": period, "by": by, "currency": currency},
+            definitions={k.name: k.definition_for(view) for k in kpis},
+            details={"maturity": maturity, "kpis": {k.name: k.as_dict(view) for k in kpis}},
+            headers={k.name: Text(k.header, k.label_fr) for k in kpis},
+            units={k.name: k.unit for k in kpis},
+            warnings=warnings or [],
+        )
+        super().__init__(rows, meta)
+        self.kpis = list(kpis)
+        self.as_of = as_of
 
-    def view_rule_in(self, lang: str) -> str:
-        """meta.view_rule in ``lang``."""
-        return VIEW_RULES[self.view][lang]
+    by = param("by")
+    period = param("period")
+    view = param("view")
+    currency = param("currency")
+    maturity = param("maturity")
 
 
 def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:

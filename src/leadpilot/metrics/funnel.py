@@ -8,15 +8,15 @@ rejecting MQLs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import ibis
 import ibis.expr.types as ir
 
 from ..config import Config
+from ..results import Meta, Result, param
 from .asof import AsOf, resolve_as_of
-from .catalog import CATALOG, Text, texts_in
+from .catalog import CATALOG, Text
 from .compute import KpiResult, compute_kpis, wilson
 from .model import DEAL_COLUMNS, STAGE_COLUMNS, Materialize, lead_keys, lead_model
 
@@ -56,39 +56,48 @@ DEFINITIONS = {
 }
 
 
-@dataclass
-class FunnelResult:
-    rows: list[dict]
-    by: list[str]
-    period: str
-    view: str
-    acceptance: list[dict]
-    rejection_reasons: list[dict]
-    threshold: float
-    warnings: list[str] = field(default_factory=list)
-    kpis: KpiResult | None = None
-    as_of: AsOf | None = None
+class FunnelResult(Result):
+    """One row per group and stage (exits flagged), with next-step and cumulative conversion.
 
-    def to_json(self) -> dict:
-        return {
-            "rows": self.rows,
-            "meta": {
-                "view": self.view,
-                "as_of": self.as_of.label if self.as_of else None,
-                "as_of_rule": self.as_of.rule if self.as_of else None,
-                "period": self.period,
-                "by": self.by,
-                "definitions": texts_in(DEFINITIONS, "en"),
-                "acceptance_threshold": self.threshold,
-                "acceptance": self.acceptance,
-                "rejection_reasons": self.rejection_reasons,
-                "warnings": self.warnings,
-            },
-        }
+    ``meta``: ``view``, ``as_of``, ``period``, ``by``, ``definitions``,
+    ``acceptance_threshold``, ``acceptance`` (per group: rate, counts, verdict or the reason
+    it is not measured), ``rejection_reasons`` and ``warnings``; ``kpis`` (attribute) is the
+    KpiResult the counts come from.
+    """
 
-    def definitions_in(self, lang: str) -> dict[str, str]:
-        """meta.definitions in ``lang`` ("en": as the JSON holds them)."""
-        return texts_in(DEFINITIONS, lang)
+    def __init__(
+        self,
+        rows: list[dict],
+        by: list[str],
+        period: str,
+        view: str,
+        acceptance: list[dict],
+        rejection_reasons: list[dict],
+        threshold: float,
+        warnings: list[str] | None = None,
+        kpis: KpiResult | None = None,
+        as_of: AsOf | None = None,
+    ) -> None:
+        meta = Meta(
+            "funnel",
+            view=view,
+            as_of=as_of,
+            params={"period": period, "by": by},
+            definitions=DEFINITIONS,
+            details={"acceptance_threshold": threshold, "acceptance": acceptance,
+                     "rejection_reasons": rejection_reasons},  # fmt: skip
+            warnings=warnings or [],
+        )
+        super().__init__(rows, meta)
+        self.kpis = kpis
+        self.as_of = as_of
+
+    by = param("by")
+    period = param("period")
+    view = param("view")
+    acceptance = param("acceptance")
+    rejection_reasons = param("rejection_reasons")
+    threshold = param("acceptance_threshold")
 
 
 def _rate(num: int, den: int) -> tuple[float | None, float | None, float | None]:

@@ -5,46 +5,64 @@ Each is one Ibis aggregation on the workspace; only the grouped result comes bac
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
 from datetime import date, datetime
 
 import ibis
 import ibis.expr.types as ir
 
 from ..config import Config
-from ..errors import UsageError
+from ..errors import Notice, UsageError
+from ..results import Meta, Result, param
+from ..text import Text
 from .asof import AsOf, resolve_as_of
-from .catalog import CTA_TYPES, localized, report_definitions
+from .catalog import CTA_TYPES, REPORT_MEASURES
 from .compute import PERIOD_UNITS, period_label, wilson
 from .model import lead_keys, lead_model
 
 
-@dataclass
-class TableResult:
-    name: str
-    rows: list[dict]
-    definitions: dict[str, str]  # English: meta.definitions
-    view: str = "cohort"
-    warnings: list[str] = field(default_factory=list)
-    as_of: AsOf | None = None
-    definitions_fr: dict[str, str] = field(default_factory=dict)  # the same, in French
+class TableResult(Result):
+    """A secondary report (content, sources, retention): rows and each column's rule.
 
-    def to_json(self) -> dict:
-        return {
-            "rows": self.rows,
-            "meta": {
-                "view": self.view,
-                "report": self.name,
-                "as_of": self.as_of.label if self.as_of else None,
-                "as_of_rule": self.as_of.rule if self.as_of else None,
-                "definitions": self.definitions,
-                "warnings": self.warnings,
-            },
-        }
+    ``meta``: ``view``, ``report`` (its name), ``as_of``, its parameters (sources: ``by``,
+    ``period``; retention: ``months``), ``definitions`` and ``warnings``. Headers and units
+    come from the report's measures in the catalog.
+    """
 
-    def definitions_in(self, lang: str) -> dict[str, str]:
-        """meta.definitions in ``lang`` ("en": as the JSON holds them)."""
-        return localized(self.definitions, self.definitions_fr, lang)
+    def __init__(
+        self,
+        name: str,
+        rows: list[dict],
+        definitions: dict[str, Text],
+        *,
+        view: str = "cohort",
+        warnings: list[str] | None = None,
+        as_of: AsOf | None = None,
+        params: dict | None = None,
+    ) -> None:
+        measures = REPORT_MEASURES.get(name, {})
+        columns = dict.fromkeys(k for r in rows for k in r)
+        units = {c: measures[_measure(c)].unit for c in columns if _measure(c) in measures}
+        meta = Meta(
+            name,
+            view=view,
+            as_of=as_of,
+            params={"report": name, **(params or {})},
+            definitions=definitions,
+            headers={c: Text(c, m.label_fr) for c, m in measures.items()},
+            units=units,
+            warnings=warnings or [],
+        )
+        super().__init__(rows, meta)
+        self.name = name
+        self.as_of = as_of
+
+    view = param("view")
+
+
+def _measure(column: str) -> str:
+    """The report measure of a column (``month_3`` is ``month_k``)."""
+    return re.sub(r"_\d+$", "_k", column)
 
 
 AsOfArg = date | datetime | AsOf | None
@@ -94,13 +112,7 @@ def content_performance(
         r["lead_to_customer"] = (
             r["customers"] / r["leads_first_touched"] if r["leads_first_touched"] else None
         )
-    return TableResult(
-        "content",
-        rows,
-        report_definitions("content"),
-        as_of=as_of,
-        definitions_fr=report_definitions("content", "fr"),
-    )
+    return TableResult("content", rows, _definitions("content"), as_of=as_of)
 
 
 def source_mix(
@@ -153,14 +165,10 @@ def source_mix(
             }
         )
     rows.sort(key=lambda x: (x["period"], -x["leads"], "" if x[by] is None else str(x[by])))
+    definitions = {name: Text(f"({by}) ", f"({by}) ") + text
+                   for name, text in _definitions("sources").items()}  # fmt: skip
     return TableResult(
-        "sources",
-        rows,
-        {name: f"({by}) {rule}" for name, rule in report_definitions("sources").items()},
-        as_of=as_of,
-        definitions_fr={
-            name: f"({by}) {rule}" for name, rule in report_definitions("sources", "fr").items()
-        },
+        "sources", rows, definitions, as_of=as_of, params={"by": by, "period": period}
     )
 
 
@@ -202,16 +210,19 @@ def interest_retention(
                 by_cohort.get(cohort, {}).get(m, 0) / sz[cohort] if reached else None
             )
         rows.append(row)
-    result = TableResult(
-        "retention",
-        rows,
-        report_definitions("retention"),
-        as_of=as_of,
-        definitions_fr=report_definitions("retention", "fr"),
-    )
+    warnings = []
     if no_touches:  # unknown, not 0 %: nothing says whether anyone engaged
-        result.warnings.append(
+        warnings.append(Notice(
+            "no_touchpoints",
             "no touchpoints loaded: interest retention cannot be measured (every month is "
-            "null, not 0)"
-        )
-    return result
+            "null, not 0)",
+        ))  # fmt: skip
+    return TableResult(
+        "retention", rows, _definitions("retention"), as_of=as_of, warnings=warnings,
+        params={"months": months},
+    )  # fmt: skip
+
+
+def _definitions(report: str) -> dict[str, Text]:
+    """A report's column rules, English and French (``meta.definitions`` is the English)."""
+    return {name: k.definition for name, k in REPORT_MEASURES[report].items()}

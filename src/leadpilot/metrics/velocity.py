@@ -9,7 +9,6 @@ tuples, never one row per lead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import ibis
@@ -17,10 +16,12 @@ import ibis.expr.types as ir
 import numpy as np
 
 from ..config import Config
-from ..errors import UsageError
+from ..errors import Notice, UsageError
+from ..results import Meta, Result, param
 from .asof import AsOf, resolve_as_of
-from .catalog import CATALOG, Text, texts_in
-from .compute import STAGE_LABELS, compute_kpis
+from .catalog import CATALOG, Text
+from .compute import PERIOD_UNITS, STAGE_LABELS, compute_kpis, period_label
+from .compute import _in_range as in_range
 from .model import DEAL_COLUMNS, STAGE_COLUMNS, Materialize, lead_model
 
 DAY = 86400
@@ -44,39 +45,59 @@ VIEW_RULE = Text(
     "leads followed from their creation; durations in days",
     "leads suivis depuis leur création ; durées en jours",
 )
+VIEW_RULES = {
+    "cohort": VIEW_RULE,
+    "activity": Text(
+        "durations grouped by the period the later stage was reached; in days",
+        "durées regroupées selon la période où l'étape la plus tardive a été atteinte ; en "
+        "jours",
+    ),
+}
 HORIZONS = (30, 60, 90, 180)
 KM_STAGES = ("sql", "customer")
 
 
-@dataclass
-class VelocityResult:
-    rows: list[dict]
-    by: list[str]
-    as_of: str | None  # YYYY-MM-DD
-    warnings: list[str] = field(default_factory=list)
-    as_of_rule: str | None = None
+class VelocityResult(Result):
+    """Per group: days to each stage among converters (median under the duration's name,
+    ``_mean``, ``_p75``, ``_n``) and the share converted by age (``<stage>_by_day_<N>``).
 
-    def to_json(self) -> dict:
-        return {
-            "rows": self.rows,
-            "meta": {
-                "view": "cohort",
-                "view_rule": VIEW_RULE.en,
-                "by": self.by,
-                "as_of": self.as_of,
-                "as_of_rule": self.as_of_rule,
-                "definitions": texts_in(DEFINITIONS, "en"),
-                "warnings": self.warnings,
-            },
-        }
+    ``meta``: ``view`` and ``view_rule``, ``as_of`` and ``as_of_rule``, ``by``,
+    ``definitions``, ``kaplan_meier`` (the stages and days of the curves) and ``warnings``.
+    """
 
-    def definitions_in(self, lang: str) -> dict[str, str]:
-        """meta.definitions in ``lang`` ("en": as the JSON holds them)."""
-        return texts_in(DEFINITIONS, lang)
+    def __init__(
+        self,
+        rows: list[dict],
+        by: list[str],
+        as_of: AsOf,
+        warnings: list[str] | None = None,
+        *,
+        period: str = "all",
+        view: str = "cohort",
+    ) -> None:
+        cohort = view == "cohort"
+        curves = {"stages": list(KM_STAGES), "days": list(HORIZONS)} if cohort else None
+        definitions = dict(DEFINITIONS) if cohort else {n: DEFINITIONS[n] for n in DURATIONS}
+        meta = Meta(
+            "velocity",
+            view=view,
+            view_rule=VIEW_RULES[view],
+            as_of=as_of,
+            params={"period": period, "by": by},
+            definitions=definitions,
+            details={"kaplan_meier": curves},
+            headers={name: Text(name, CATALOG[name].label_fr) for name in DURATIONS},
+            units=dict.fromkeys(DURATIONS, "days"),
+            warnings=warnings or [],
+        )
+        super().__init__(rows, meta)
 
-    def view_rule_in(self, lang: str) -> str:
-        """meta.view_rule in ``lang``."""
-        return VIEW_RULE[lang]
+    by = param("by")
+
+    @property
+    def as_of(self) -> str | None:
+        """The as-of day, ``YYYY-MM-DD`` (``meta["as_of"]``)."""
+        return self.meta["as_of"]
 
 
 def _days(model: ir.Table, start: str, end: str) -> ir.NumericValue:
@@ -88,13 +109,21 @@ def compute_velocity(
     config: Config,
     *,
     by: list[str] | None = None,
+    period: str = "all",
+    view: str = "cohort",
+    date_from: date | None = None,
+    date_to: date | None = None,
     materialize: Materialize | None = None,
     as_of: date | datetime | AsOf | None = None,
 ) -> VelocityResult:
     """Stage durations among converters and Kaplan–Meier conversion by age, per group.
 
-    ``as_of`` (default: the latest event in the data) is where open leads are censored.
-    Durations and conversions dated before the lead's creation are left out and counted.
+    The cohort view (default) groups the leads created in each ``period`` (between
+    ``date_from`` and ``date_to``) and draws their conversion by age; the activity view
+    groups durations by the period the later stage was reached, and draws no curve (the
+    curves follow cohorts). ``as_of`` (default: the latest event in the data) is where
+    open leads are censored. Durations and conversions dated before the lead's creation
+    are left out and counted.
 
     Examples
     --------
@@ -116,29 +145,44 @@ def compute_velocity(
         raise UsageError(f"unknown dimension(s) {unknown} for velocity")
     # The durations are catalog KPIs: compiled once, by the KPI engine.
     kpis = compute_kpis(
-        tables, config, kpis=list(DURATIONS), by=by, period="all", model=model, as_of=as_of
-    )
-    rows = kpis.rows
+        tables, config, kpis=list(DURATIONS), by=by, period=period, view=view,
+        date_from=date_from, date_to=date_to, model=model, as_of=as_of,
+    )  # fmt: skip
+    keys = (["period"] if period != "all" else []) + by
     warnings = list(kpis.warnings)
-    curves = _km_curves(model, by, as_of.at, warnings) if as_of.at is not None else {}
+    curves: dict[tuple, dict] = {}
+    if view == "activity":
+        warnings.append(Notice(
+            "kaplan_meier_cohort_only",
+            "conversion by age (Kaplan–Meier) follows the leads from their creation: it is "
+            "drawn in the cohort view only",
+        ))  # fmt: skip
+    elif as_of.at is not None:
+        cohort = model.filter(in_range(model.created_at, date_from, date_to))
+        unit = PERIOD_UNITS[period]
+        if unit:
+            cohort = cohort.mutate(period=cohort.created_at.truncate(unit).date())
+        for key, curve in _km_curves(cohort, keys, as_of.at, warnings).items():
+            label = (period_label(key[0], period),) if unit else ()
+            curves[label + key[len(label):]] = curve
     out = []
-    for r in rows:
-        key = tuple(r[d] for d in by)
-        row = {d: r[d] for d in by}
+    for r in kpis.rows:
+        row = {k: r[k] for k in keys}
         for name in DURATIONS:
             for suffix in ("", "_mean", "_p75", "_n"):
                 row[f"{name}{suffix}"] = r[f"{name}{suffix}"]
-        row.update(curves.get(key, {}))
-        for stage in KM_STAGES:  # every row has every column, even with no lead left
-            for h in HORIZONS:
-                row.setdefault(f"{stage}_by_day_{h}", None)
+        if view == "cohort":
+            row.update(curves.get(tuple(r[k] for k in keys), {}))
+            for stage in KM_STAGES:  # every row has every column, even with no lead left
+                for h in HORIZONS:
+                    row.setdefault(f"{stage}_by_day_{h}", None)
         out.append(row)
-    out.sort(key=lambda x: tuple("" if x[d] is None else str(x[d]) for d in by))
+    out.sort(key=lambda x: tuple("" if x[k] is None else str(x[k]) for k in keys))
     if any(r["sales_cycle_days_n"] == 0 for r in out):
-        warnings.append("some groups have no customer yet: their cycle lengths are null")
-    return VelocityResult(
-        rows=out, by=by, as_of=as_of.label, warnings=warnings, as_of_rule=as_of.rule
-    )
+        warnings.append(Notice(
+            "no_customer_yet", "some groups have no customer yet: their cycle lengths are null"
+        ))  # fmt: skip
+    return VelocityResult(out, by, as_of, warnings, period=period, view=view)
 
 
 def _km_curves(

@@ -248,9 +248,10 @@ class Terminal:
         meta = result.meta
         by = list(meta["by"])
         keys = (["period"] if meta.get("period", "all") != "all" else []) + by
+        view = f" — {self.t('activity view')}" if meta["view"] == "activity" else ""
         t = Table(
             title=f"{self.t('Velocity')} ({self.t('days')}; {self.t('as of')} "
-            f"{self.date(meta['as_of'])})"
+            f"{self.date(meta['as_of'])}){view}"
         )
         for d in keys:
             t.add_column(self.t(d))
@@ -295,7 +296,8 @@ class Terminal:
     def report(self, result: Result) -> None:
         """A plain table of rows (content, sources, retention and any other analysis)."""
         meta, rows = result.meta, result.rows
-        dims = tuple(meta.get("dims", ()))
+        by = meta.get("by")  # sources: its one dimension
+        dims = (by,) if isinstance(by, str) else tuple(by or ())
         title = self.t(self.REPORT_TITLES.get(result.kind, result.kind))
         if result.kind == "sources":
             title = f"{title} {meta['by']}"

@@ -1,0 +1,92 @@
+"""The command line: a thin Typer layer over :mod:`leadpilot.pilot`.
+
+One module per command group — :mod:`.ingest` (ingest, quarantine, presets),
+:mod:`.analyses` (kpis, funnel, velocity, content, sources, retention),
+:mod:`.attribution`, :mod:`.scoring` (score train / evaluate / apply / threshold) and
+:mod:`.workspace` (init, config schema, generate, demo) — on the options and output of
+:mod:`.common`. Commands call :class:`~leadpilot.pilot.Pilot` and render its Results with
+:mod:`leadpilot.results`; they import nothing else of leadpilot but ``config``, ``i18n``
+and ``errors``.
+
+:func:`main` alone turns domain errors into a one-line message on stderr and a non-zero
+exit status.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+
+import typer
+
+from ..errors import LeadpilotError, ValidationError
+from .common import app, err, terminal
+
+__all__ = ["app", "main"]
+# The command groups, registered (and listed in --help) in this order.
+GROUPS = ("workspace", "ingest", "analyses", "attribution", "scoring")
+for _group in GROUPS:
+    importlib.import_module(f"{__name__}.{_group}")
+
+
+def _wants_json(args: list[str]) -> bool:
+    for i, a in enumerate(args):
+        if a in ("--format=json", "-f=json"):
+            return True
+        if a in ("--format", "-f") and i + 1 < len(args) and args[i + 1] == "json":
+            return True
+    return False
+
+
+def _error_document(exc: LeadpilotError) -> dict:
+    doc = {"error": {"type": type(exc).__name__, "message": str(exc)}}
+    if isinstance(exc, ValidationError):
+        doc["error"]["total"] = exc.total
+        doc["error"]["problems"] = [p.as_dict() for p in exc.problems]
+    return doc
+
+
+def main() -> None:
+    """The ``leadpilot`` command: exit 0 on success, else one line on stderr and the error's
+    exit code (70 for a bug, 130 when interrupted)."""
+    try:
+        app(standalone_mode=False)
+    except LeadpilotError as exc:
+        if _wants_json(sys.argv[1:]):
+            # scripts get every problem, on stdout, as JSON; the one line still goes to stderr
+            print(json.dumps(_error_document(exc), indent=2, default=str))
+        msg = str(exc).replace("\n", " ")
+        err.print(f"leadpilot: error: {msg}", markup=False, highlight=False, soft_wrap=True)
+        if isinstance(exc, ValidationError) and len(exc.problems) > 1:
+            for p in exc.problems[:20]:
+                err.print(f"  - {p}", markup=False, highlight=False, soft_wrap=True)
+            if exc.total > 20:
+                err.print(
+                    f"  … {terminal().n(exc.total - 20)} more: --format json lists every one",
+                    markup=False,
+                    highlight=False,
+                )
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("leadpilot: aborted")
+        sys.exit(130)
+    except Exception as exc:
+        # Command-line usage errors (click's, or typer's own since typer 0.2x) show themselves.
+        code = getattr(exc, "exit_code", None)
+        if code is not None and callable(getattr(exc, "show", None)):
+            exc.show()
+            sys.exit(code)
+        if code is not None and type(exc).__name__ == "Exit":
+            sys.exit(code)
+        if os.environ.get("LEADPILOT_DEBUG"):
+            raise
+        err.print(
+            f"leadpilot: internal error: {type(exc).__name__}: {exc} "
+            "(a bug: please report it; LEADPILOT_DEBUG=1 shows the traceback)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(70)

@@ -1,0 +1,82 @@
+"""Getting data in: ``ingest``, ``quarantine`` and ``presets``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import pilot
+from .common import (
+    FormatOpt,
+    LangOpt,
+    WorkspaceOpt,
+    app,
+    currency,
+    emit,
+    progress_bar,
+    progress_factory,
+    start,
+    terminal,
+)
+
+
+@app.command()
+def ingest(
+    source: Annotated[
+        Path, typer.Argument(help="A folder of canonical files or a leadpilot.yaml.")
+    ],
+    workspace: WorkspaceOpt = Path("."),
+    policy: Annotated[
+        str | None, typer.Option(help="strict or quarantine (default: config).")
+    ] = None,
+    fmt: FormatOpt = "table",
+    lang: LangOpt = "en",
+):
+    """Load source files into the workspace database (validated, idempotent)."""
+    start(lang)
+    created = not workspace.exists()
+    try:
+        with pilot.open(workspace, create=True) as lp, progress_bar() as progress:
+            currency(lp)
+            summary = lp.ingest(source, policy=policy, progress=progress_factory(progress))
+    except BaseException:
+        if created:  # a failed ingest leaves no half-made workspace behind
+            shutil.rmtree(workspace, ignore_errors=True)
+        raise
+    if fmt == "json":
+        print(json.dumps(summary.as_dict(), indent=2, default=str))
+        return
+    terminal().ingest(summary, workspace)
+
+
+@app.command()
+def quarantine(
+    workspace: WorkspaceOpt = Path("."),
+    table: Annotated[str | None, typer.Option(help="Only this table's records.")] = None,
+    limit: Annotated[int, typer.Option(help="Rows shown in the table output (0: all).")] = 50,
+    fmt: FormatOpt = "table",
+    lang: LangOpt = "en",
+):
+    """What the last ingest of each file set aside, and why: row, column, cell, fix."""
+    start(lang, fmt)
+    with pilot.open(workspace) as lp:
+        currency(lp)
+        result = lp.quarantine_result(table=table)
+    emit(result, fmt, lambda r: terminal().quarantine(r, limit))
+
+
+@app.command()
+def presets(
+    name: Annotated[str | None, typer.Argument(help="A preset to show.")] = None,
+    lang: LangOpt = "en",
+):
+    """List the export presets, or show one: its columns, stage dates and value mappings."""
+    start(lang)
+    if name is None:
+        terminal().presets(pilot.presets())
+    else:
+        terminal().preset(name, pilot.preset(name))
