@@ -45,6 +45,16 @@ class UsageError(LeadpilotError):
     exit_code = 2
 
 
+class ModelMismatchError(UsageError):
+    """A saved scoring model does not fit this leadpilot, this scikit-learn or this
+    configuration (the message lists what differs); retrain with ``leadpilot score train``.
+    ``differences`` holds one line per difference."""
+
+    def __init__(self, message: str, differences: list[str] | None = None):
+        super().__init__(message)
+        self.differences = list(differences or [])
+
+
 class MissingDataError(LeadpilotError):
     """The workspace lacks the data an analysis needs (e.g. touchpoints for attribution);
     the message says which data and how to provide it."""

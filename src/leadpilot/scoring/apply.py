@@ -39,8 +39,8 @@ from .bands import LABELS, QUANTILE_RULE, band_codes, quantile_cuts
 from .bands import describe as describe_bands
 from .evaluate import RULES_TEXT
 from .features import build_features, data_end, feature_specs
-from .model import CARD_FILE, MODEL_DIR, load_model, top_reasons
-from .rules import rule_labels, rules_score
+from .model import CARD_FILE, MODEL_DIR, load_model
+from .rules import RulesScorer, rules_score
 
 # label, total -> tick(n): the shape of sources.load.ProgressFactory
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
@@ -209,9 +209,9 @@ def score_leads(
     names: list[str] = []
     if has_model:
         current = feature_specs(tables["leads"] if leads is None else leads, config)
-        model, card = load_model(root, current, strict=leads is None)
-        names = [f.name for f in model.features]
-        feats = build_features(tables, config, model.features, as_of=as_of, leads=leads)
+        model, card = load_model(root, current, strict=leads is None, config=config)
+        names = [f.name for f in model.features_]
+        feats = build_features(tables, config, model.features_, as_of=as_of, leads=leads)
         feats = feats.select(feats.lead_id.name("__lid"), *names)
         expr = expr.left_join(feats, expr.lead_id == feats["__lid"]).drop("__lid")
     tick = progress("features and rules in the engine", 1) if progress else None
@@ -247,8 +247,8 @@ def score_leads(
             pts = np.zeros((n, n_rules))
             for j in range(n_rules):
                 pts[:, j] = data[f"__rule_{j}"].to_numpy()
-            values = [_fixed(label) for label in rule_labels(settings)]
-            for k, c in enumerate(top_reasons(pts, values, 3, "({:+g})", min_abs=1e-9)):
+            # the rules' labels, a personal value never shown (scoring.rules.RulesScorer)
+            for k, c in enumerate(RulesScorer.from_config(config).explain_points(pts, 3)):
                 texts[k].append(c)
     out["rules_score"] = rules_pts
     out["scored_mql"] = data["__scored_mql"].to_numpy() if has_rules else False
@@ -264,11 +264,6 @@ def score_leads(
         warnings=warnings,
         bands=bands,
     )
-
-
-def _fixed(label: str) -> Callable[[np.ndarray], tuple[np.ndarray, list[str]]]:
-    """A rule's label, whatever the lead (its points follow in the reason)."""
-    return lambda at: (np.zeros(len(at), dtype=np.int64), [label])
 
 
 def _bands(

@@ -16,6 +16,7 @@ from ..config import Config
 from ..errors import Notice
 from ..results import Meta, Result
 from ..text import Text
+from .auc import auc
 from .features import labelled_features
 from .model import CARD_FILE, MODEL_DIR, load_model, split
 from .rules import RULES_DEFINITION, rules_score
@@ -90,16 +91,6 @@ DEFINITIONS = {
 
 
 # ------------------------------------------------------------------ metric functions
-def auc(y: np.ndarray, score: np.ndarray) -> float | None:
-    """ROC AUC by the rank-sum (Mann-Whitney) formula, average ranks for ties."""
-    y = np.asarray(y).astype(bool)
-    pos, neg = int(y.sum()), int((~y).sum())
-    if pos == 0 or neg == 0:
-        return None
-    ranks = pd.Series(np.asarray(score, dtype=float)).rank(method="average").to_numpy()
-    return float((ranks[y].sum() - pos * (pos + 1) / 2) / (pos * neg))
-
-
 def brier(y: np.ndarray, p: np.ndarray) -> float:
     return float(np.mean((np.asarray(p, dtype=float) - np.asarray(y, dtype=float)) ** 2))
 
@@ -200,11 +191,11 @@ def held_out_scores(
     settings = config.scoring.model
     if has_model:
         current = feature_specs(tables["leads"], config)
-        model, card = load_model(root, current)
+        model, card = load_model(root, current, config=config)
         df, info = labelled_features(
             tables,
             config,
-            model.features,
+            model.features_,
             target=card["target"],
             horizon_days=card["horizon_days"],
         )

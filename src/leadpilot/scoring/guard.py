@@ -33,6 +33,8 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from .auc import auc as rank_auc
+
 PERSONAL = "personal data"
 IDENTIFIER = "identifier"
 DATE_TEXT = "date as text"
@@ -217,15 +219,6 @@ def _groups(values: pd.Series, kind: str) -> tuple[np.ndarray, list[str]]:
     return codes, labels
 
 
-def _auc(y: np.ndarray, score: np.ndarray) -> float | None:
-    pos = int(y.sum())
-    neg = len(y) - pos
-    if not pos or not neg:
-        return None
-    ranks = pd.Series(score).rank(method="average").to_numpy()
-    return float((ranks[y].sum() - pos * (pos + 1) / 2) / (pos * neg))
-
-
 def leakage_suspects(
     X: pd.DataFrame, y: np.ndarray, features: list, *, personal: set[str] | None = None
 ) -> list[dict]:
@@ -261,7 +254,7 @@ def leakage_suspects(
         n = np.bincount(codes, minlength=len(labels))
         k = np.bincount(codes, weights=y, minlength=len(labels))
         rate = np.divide(k, n, out=np.zeros(len(n)), where=n > 0)
-        auc = _auc(y, rate[codes])
+        auc = rank_auc(y, rate[codes])
         if auc is not None and auc < 0.5:
             auc = 1 - auc
         why = []

@@ -1,8 +1,19 @@
-"""Predictive lead scoring: two models with one contract, training, saving, loading.
+"""Predictive lead scoring: two scikit-learn estimators, training, saving, loading.
 
-Contract (scikit-learn style, checked by one test over every model):
-``fit(X, y) -> self``, ``predict_proba(X) -> (n, 2) array``, ``contributions(X) -> (n,
-n_features)`` log-odds contributions, ``reasons(X, k)``; fitted attributes end in ``_``.
+Both are scikit-learn classifiers (``BaseEstimator`` + ``ClassifierMixin``): their
+parameters are taken by ``__init__`` and nothing else (``get_params`` / ``set_params``,
+``sklearn.base.clone`` and pickling work), fitted attributes end in ``_``. They are
+registered scorers (scoring/registry.py: ``score train --model``, the model choice and the
+contract suite read the registry). Contract, checked over every scorer by
+tests/scoring/test_estimators.py (scikit-learn's own checks where they apply, named checks
+of ours beside them): ``fit(X, y) -> self``; ``predict_proba(X) -> (n, 2)``;
+``decision_function(X)``, the log-odds, equals ``baseline_`` plus the sum of
+``contributions(X) -> (n, n_features)``; ``reasons(X, k)`` never shows a personal value.
+
+X is a DataFrame of the declared ``features`` (a list of :class:`Feature`: name and kind);
+missing and extra columns are tolerated at prediction time (read as missing / ignored).
+With ``features=None`` they are read from X at fit time (numbers numeric, the rest
+categorical; a NumPy array's columns are x0, x1, ...).
 
 - ``LogisticScorer``: L2-regularised logistic regression on well-encoded features
   (numbers: median imputation + missing indicator, signed log1p, standardisation;
@@ -33,10 +44,16 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import NotFittedError
 
-from ..errors import UsageError
+from ..config import Config
+from ..errors import ModelMismatchError, UsageError
+from .auc import auc
 from .features import Feature
 from .guard import is_personal
+from .reasons import top_reasons
+from .registry import learned, register
 
 FORMAT_VERSION = 1
 MODEL_DIR = "models"
@@ -44,8 +61,75 @@ MODEL_FILE = "scoring_model.joblib"
 CARD_FILE = "scoring_model.json"
 
 
+class NotTrainedError(UsageError, NotFittedError):
+    """A scorer asked to predict before it was trained. A UsageError for leadpilot, and
+    scikit-learn's NotFittedError for scikit-learn (which is why it lives here, not in
+    errors.py: that module imports nothing heavy)."""
+
+
+class TrainingDataError(UsageError, ValueError):
+    """Outcomes a scorer cannot learn from (one class only, more than two). A UsageError
+    for leadpilot, a ValueError for scikit-learn."""
+
+
+def _frame(X, n_features: int | None = None, who: str = "the scorer") -> pd.DataFrame:
+    """X as a DataFrame. A DataFrame is read by column name (missing columns are missing
+    values, extra ones ignored); any other table goes through scikit-learn's check_array
+    (2-d, dense, finite or NaN) and its columns are named x0, x1, ... (``n_features``: the
+    number fitted, which it must have)."""
+    if isinstance(X, pd.DataFrame):
+        if all(isinstance(c, str) for c in X.columns):
+            return X
+        return X.rename(columns=str)
+    from sklearn.utils.validation import check_array
+
+    X = check_array(X, dtype=None, ensure_all_finite="allow-nan", accept_sparse=False)
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {who} is expecting {n_features} features as input"
+        )
+    return pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+
+
+def _outcomes(y) -> tuple[np.ndarray, np.ndarray]:
+    """(y as 0/1, the two classes): scikit-learn's checks of a classification target."""
+    from sklearn.utils.multiclass import check_classification_targets
+    from sklearn.utils.validation import column_or_1d
+
+    if y is None:
+        raise ValueError("this scorer requires y to be passed, but the target y is None")
+    y = column_or_1d(y, warn=True)
+    check_classification_targets(y)
+    classes = np.unique(y)
+    if len(classes) < 2:
+        raise TrainingDataError(
+            "training needs both outcomes (converted and not) among the leads; y holds one "
+            "class only"
+        )
+    if len(classes) > 2:
+        raise TrainingDataError(
+            f"Only binary classification is supported: a lead converts or not, and y holds "
+            f"{len(classes)} classes"
+        )
+    return (y == classes[1]).astype(int), classes
+
+
+def infer_features(X) -> list[Feature]:
+    """The features of a table without declared ones: every column, numbers numeric."""
+    X = _frame(X)
+    return [
+        Feature(
+            str(c),
+            "numeric" if pd.api.types.is_numeric_dtype(X[c].dtype) else "categorical",
+            "attribute",
+        )
+        for c in X.columns
+    ]
+
+
 def _prepare(X: pd.DataFrame, features: list[Feature]) -> pd.DataFrame:
     """Plain numpy-friendly columns: floats for numbers, objects with NaN for categories."""
+    X = _frame(X, len(features))
     out = {}
     for f in features:
         col = X[f.name] if f.name in X.columns else pd.Series(np.nan, index=X.index)
@@ -74,29 +158,44 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-class _Scorer:
-    kind = "base"
+class _Scorer(ClassifierMixin, BaseEstimator):
+    """What the learned scorers share. Subclasses declare ``name`` (registry key), ``rank``
+    (listing order; the model choice prefers the lower rank, the simpler model) and their
+    parameters in ``__init__``."""
 
-    def __init__(self, features: list[Feature], random_state: int = 0):
-        self.features = list(features)
-        self.random_state = random_state
+    name = "base"
+    rank = 0
+    learned = True
 
     @property
-    def feature_names(self) -> list[str]:
-        return [f.name for f in self.features]
+    def kind(self) -> str:  # the card's "model"
+        return self.name
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False  # a lead converts or not
+        tags.input_tags.allow_nan = True  # missing values are features' values
+        tags.input_tags.string = True  # categories as text
+        tags.input_tags.categorical = True
+        return tags
 
     def _pipeline(self):  # pragma: no cover - defined by subclasses
         raise NotImplementedError
 
     def fit(self, X: pd.DataFrame, y: np.ndarray) -> _Scorer:
-        y = np.asarray(y).astype(int)
-        if len(np.unique(y)) < 2:
-            raise UsageError("training needs both outcomes (converted and not) among the leads")
-        data = _prepare(X, self.features)
+        """Fit on the leads X (their features) and outcomes y (two classes: the second,
+        in sorted order, is the conversion)."""
+        X = _frame(X)
+        y, classes = _outcomes(y)
+        if len(y) != len(X):
+            raise ValueError(f"y holds {len(y)} outcomes for {len(X)} leads")
+        self.features_ = infer_features(X) if self.features is None else list(self.features)
+        data = _prepare(X, self.features_)
         with _one_thread():
             self.pipeline_ = self._pipeline().fit(data, y)
-        self.classes_ = self.pipeline_.classes_
-        self.n_features_in_ = len(self.features)
+        self.classes_ = classes
+        self.n_features_in_ = len(self.features_)
+        self.n_iter_ = self.pipeline_.named_steps["model"].n_iter_
         self._fit_extra(data)
         return self
 
@@ -105,12 +204,23 @@ class _Scorer:
 
     def _check(self) -> None:
         if not hasattr(self, "pipeline_"):
-            raise UsageError(f"the {self.kind} model is not trained yet; call fit first")
+            raise NotTrainedError(f"the {self.name} model is not trained yet; call fit first")
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """(n, 2): the probability of each class, the conversion second."""
         self._check()
         with _one_thread():
-            return self.pipeline_.predict_proba(_prepare(X, self.features))
+            return self.pipeline_.predict_proba(_prepare(X, self.features_))
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """The likelier class of each lead."""
+        p = self.predict_proba(X)[:, 1]
+        return self.classes_[(p > 0.5).astype(int)]
+
+    def decision_function(self, X: pd.DataFrame) -> np.ndarray:
+        """The log-odds of conversion of each lead."""
+        p = self.predict_proba(X)[:, 1]
+        return _logit(p)
 
     def contributions(self, X: pd.DataFrame) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -140,7 +250,8 @@ class _Scorer:
         with _one_thread():
             contrib = self.contributions(X)
             p = self._proba_from(X, contrib)
-        values = [self._value_codes(X, f) for f in self.features]
+        X = _frame(X, len(self.features_), type(self).__name__)
+        values = [self._value_codes(X, f) for f in self.features_]
         return p, top_reasons(contrib, values, k, "({:+.2f})", min_abs=1e-6)
 
     def _value_codes(self, X: pd.DataFrame, f: Feature):
@@ -167,12 +278,41 @@ class _Scorer:
         return lambda at: (codes[at], texts)
 
 
+@register
 class LogisticScorer(_Scorer):
-    kind = "logistic"
+    """L2-regularised logistic regression on encoded features (see the module's notes).
 
-    def __init__(self, features: list[Feature], C: float = 0.5, random_state: int = 0):
-        super().__init__(features, random_state)
+    Parameters
+    ----------
+    features : list of Feature, optional
+        The columns it reads and their kind (default: read from X at fit time).
+    C : float
+        Inverse of the regularisation strength.
+    max_iter : int
+        Iterations of the solver.
+    random_state : int
+        Kept for a common signature (the solver is deterministic).
+
+    Examples
+    --------
+    >>> LogisticScorer(features).fit(X, y).predict_proba(X)[:3, 1]  # doctest: +SKIP
+    array([0.12, 0.61, 0.05])
+    """
+
+    name = "logistic"
+    rank = 10
+
+    def __init__(
+        self,
+        features: list[Feature] | None = None,
+        C: float = 0.5,
+        max_iter: int = 3000,
+        random_state: int = 0,
+    ):
+        self.features = features
         self.C = C
+        self.max_iter = max_iter
+        self.random_state = random_state
 
     def _pipeline(self):
         from sklearn.compose import ColumnTransformer
@@ -182,7 +322,7 @@ class LogisticScorer(_Scorer):
         from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
         parts = []
-        for f in self.features:
+        for f in self.features_:
             if f.kind == "numeric":
                 steps = Pipeline(
                     [
@@ -215,14 +355,14 @@ class LogisticScorer(_Scorer):
             parts.append((f.name, steps, [f.name]))
         # One transformer per feature: output_indices_ maps encoded columns back to it.
         prep = ColumnTransformer(parts, sparse_threshold=0.0)
-        model = LogisticRegression(C=self.C, max_iter=3000)
+        model = LogisticRegression(C=self.C, max_iter=self.max_iter)
         return Pipeline([("prep", prep), ("model", model)])
 
     def _fit_extra(self, data: pd.DataFrame) -> None:
         prep = self.pipeline_.named_steps["prep"]
         self.encoded_mean_ = np.asarray(prep.transform(data)).mean(axis=0)
         self.coef_ = self.pipeline_.named_steps["model"].coef_[0]
-        self.slices_ = [prep.output_indices_[f.name] for f in self.features]
+        self.slices_ = [prep.output_indices_[f.name] for f in self.features_]
         # log-odds = intercept + coef . z = offset_ + sum of the per-feature contributions
         self.offset_ = float(
             self.pipeline_.named_steps["model"].intercept_[0] + self.coef_ @ self.encoded_mean_
@@ -231,7 +371,7 @@ class LogisticScorer(_Scorer):
         # is tabulated once per known value (plus missing and unknown) from the fitted
         # pipeline itself; predictions equal the pipeline's (a test checks it).
         self.tables_, self.numeric_ = {}, {}
-        for f, sl in zip(self.features, self.slices_, strict=True):
+        for f, sl in zip(self.features_, self.slices_, strict=True):
             step = prep.named_transformers_[f.name]
             if f.kind != "categorical":
                 # the numeric pipeline's fitted parameters, applied with NumPy at predict time
@@ -251,10 +391,19 @@ class LogisticScorer(_Scorer):
             terms = (np.asarray(step.transform(probe)) - self.encoded_mean_[sl]) @ self.coef_[sl]
             self.tables_[f.name] = (known, terms[:-2], terms[-2], terms[-1])
 
-    def contributions(self, X: pd.DataFrame) -> np.ndarray:
+    @property
+    def baseline_(self) -> float:
+        """The average training lead's log-odds: decision_function minus the sum of the
+        contributions."""
         self._check()
-        out = np.empty((len(X), len(self.features)))
-        for j, f in enumerate(self.features):
+        return self.offset_
+
+    def contributions(self, X: pd.DataFrame) -> np.ndarray:
+        """(n, features): coefficient x (encoded value - its training mean), per feature."""
+        self._check()
+        X = _frame(X, len(self.features_), type(self).__name__)
+        out = np.empty((len(X), len(self.features_)))
+        for j, f in enumerate(self.features_):
             col = X[f.name] if f.name in X.columns else pd.Series(np.nan, index=X.index)
             if f.kind == "categorical":
                 known, terms, missing, unknown = self.tables_[f.name]
@@ -274,6 +423,10 @@ class LogisticScorer(_Scorer):
             p = self._proba_from(X, self.contributions(X))
         return np.column_stack([1 - p, p])
 
+    def decision_function(self, X: pd.DataFrame) -> np.ndarray:
+        self._check()
+        return self.offset_ + self.contributions(X).sum(axis=1)
+
     def _proba_from(self, X: pd.DataFrame, contrib: np.ndarray) -> np.ndarray:
         # log-odds = offset + the sum of the contributions (see _fit_extra)
         return 1 / (1 + np.exp(-(self.offset_ + contrib.sum(axis=1))))
@@ -282,7 +435,7 @@ class LogisticScorer(_Scorer):
         """Encoded column -> coefficient (on standardised numbers), for the model card."""
         self._check()
         names = self.pipeline_.named_steps["prep"].get_feature_names_out()
-        hidden = {f.name for f in self.features if f.personal or is_personal(f.name)}
+        hidden = {f.name for f in self.features_ if f.personal or is_personal(f.name)}
         out = []
         for n, c in sorted(zip(names, self.coef_, strict=True), key=lambda t: -abs(t[1])):
             feature, column = str(n).split("__", 1)
@@ -292,12 +445,44 @@ class LogisticScorer(_Scorer):
         return out
 
 
+@register
 class BoostedScorer(_Scorer):
-    kind = "boosted"
+    """Gradient-boosted trees (HistGradientBoostingClassifier, native missing values and
+    categories), with exact path contributions (see the module's notes).
 
-    def __init__(self, features: list[Feature], max_iter: int = 100, random_state: int = 0):
-        super().__init__(features, random_state)
+    Parameters
+    ----------
+    features : list of Feature, optional
+        The columns it reads and their kind (default: read from X at fit time).
+    max_iter, learning_rate, max_leaf_nodes, l2_regularization
+        HistGradientBoostingClassifier's (no early stopping).
+    random_state : int
+        Seed of the trees.
+
+    Examples
+    --------
+    >>> BoostedScorer(features, max_iter=50).fit(X, y).reasons(X[:1])  # doctest: +SKIP
+    [['n_meeting=2 (+0.91)', 'industry=software (+0.40)', 'seniority=vp (+0.22)']]
+    """
+
+    name = "boosted"
+    rank = 20
+
+    def __init__(
+        self,
+        features: list[Feature] | None = None,
+        max_iter: int = 100,
+        learning_rate: float = 0.1,
+        max_leaf_nodes: int = 15,
+        l2_regularization: float = 1.0,
+        random_state: int = 0,
+    ):
+        self.features = features
         self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.l2_regularization = l2_regularization
+        self.random_state = random_state
 
     def _pipeline(self):
         from sklearn.compose import ColumnTransformer
@@ -306,7 +491,7 @@ class BoostedScorer(_Scorer):
         from sklearn.preprocessing import OrdinalEncoder
 
         parts = []
-        for f in self.features:
+        for f in self.features_:
             if f.kind == "numeric":
                 parts.append((f.name, "passthrough", [f.name]))
             else:
@@ -321,10 +506,10 @@ class BoostedScorer(_Scorer):
         prep = ColumnTransformer(parts, sparse_threshold=0.0)
         model = HistGradientBoostingClassifier(
             max_iter=self.max_iter,
-            learning_rate=0.1,
-            max_leaf_nodes=15,
-            l2_regularization=1.0,
-            categorical_features=[f.kind == "categorical" for f in self.features],
+            learning_rate=self.learning_rate,
+            max_leaf_nodes=self.max_leaf_nodes,
+            l2_regularization=self.l2_regularization,
+            categorical_features=[f.kind == "categorical" for f in self.features_],
             early_stopping=False,
             random_state=self.random_state,
         )
@@ -335,7 +520,7 @@ class BoostedScorer(_Scorer):
         # Category -> ordinal code, read from the fitted encoders once (rare values share
         # the pooled code, unknown and missing are NaN): the model then runs on a matrix.
         self.codes_ = {}
-        for f in self.features:
+        for f in self.features_:
             if f.kind == "categorical":
                 enc = prep.named_transformers_[f.name]
                 known = list(enc.categories_[0])
@@ -349,13 +534,14 @@ class BoostedScorer(_Scorer):
                 np.nanmedian(matrix[:, j])
                 if f.kind == "numeric" and np.isfinite(matrix[:, j]).any()
                 else _mode(matrix[:, j])
-                for j, f in enumerate(self.features)
+                for j, f in enumerate(self.features_)
             ]
         )
 
     def _matrix(self, X: pd.DataFrame) -> np.ndarray:
-        out = np.empty((len(X), len(self.features)))
-        for j, f in enumerate(self.features):
+        X = _frame(X, len(self.features_), type(self).__name__)
+        out = np.empty((len(X), len(self.features_)))
+        for j, f in enumerate(self.features_):
             col = X[f.name] if f.name in X.columns else pd.Series(np.nan, index=X.index)
             if f.kind == "categorical":
                 known, codes = self.codes_[f.name]
@@ -369,15 +555,30 @@ class BoostedScorer(_Scorer):
         with _one_thread():
             return self.pipeline_.named_steps["model"].predict_proba(self._matrix(X))
 
+    def decision_function(self, X: pd.DataFrame) -> np.ndarray:
+        self._check()
+        with _one_thread():
+            return self.pipeline_.named_steps["model"].decision_function(self._matrix(X))
+
+    @property
+    def baseline_(self) -> float:
+        """The average training lead's log-odds (the trees' root values): decision_function
+        minus the sum of the path contributions. NaN when the trees could not be read
+        (the contributions are then ablations, which do not add up)."""
+        self._check()
+        paths = getattr(self, "paths_", None)
+        return float("nan") if paths is None else float(paths["bias"])
+
     def contributions(self, X: pd.DataFrame) -> np.ndarray:
+        """(n, features): each feature's share of the lead's path down the trees."""
         self._check()
         model = self.pipeline_.named_steps["model"]
         matrix = self._matrix(X)
         if getattr(self, "paths_", None) is not None:
             return _path_contributions(self.paths_, matrix)
         base = _logit(model.predict_proba(matrix)[:, 1])
-        out = np.zeros((len(matrix), len(self.features)))
-        for j in range(len(self.features)):
+        out = np.zeros((len(matrix), len(self.features_)))
+        for j in range(len(self.features_)):
             changed = matrix.copy()
             changed[:, j] = self.reference_[j]
             out[:, j] = base - _logit(model.predict_proba(changed)[:, 1])
@@ -449,59 +650,6 @@ def _path_contributions(paths: dict, matrix: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(out.T)
 
 
-def top_reasons(
-    contrib: np.ndarray,
-    values: list[Callable[[np.ndarray], tuple[np.ndarray, list[str]]]],
-    k: int,
-    sign_format: str,
-    *,
-    min_abs: float,
-) -> list[pa.Array]:
-    """Reason i of each row: the label of its i-th largest entry of ``contrib`` in absolute
-    value, then the entry formatted by ``sign_format`` ('industry=software (+0.83)'); null
-    below ``min_abs``.
-
-    ``values[j](rows)`` gives column j's label code for each of ``rows`` and the labels;
-    entries are rounded to hundredths before formatting. Vectorised: the distinct labels
-    and numbers are formatted once, Arrow joins the texts.
-    """
-    n, m = contrib.shape
-    k = min(k, m)
-    if not n or not k:
-        return [pa.nulls(n, pa.string()) for _ in range(k)]
-    order = np.argsort(-np.abs(contrib), axis=1, kind="stable")[:, :k]
-    rows = np.arange(n)
-    out = []
-    for r in range(k):
-        column = order[:, r]
-        c = contrib[rows, column]
-        label_idx = np.zeros(n, dtype=np.int64)
-        labels: list[str] = []
-        for j in np.unique(column):
-            at = np.flatnonzero(column == j)
-            codes, texts = values[j](at)
-            label_idx[at] = len(labels) + codes
-            labels += texts
-        # hundredths, and the sign apart so that -0.004 still reads (-0.00)
-        keys, inverse = np.unique(
-            np.rint(c * 100).astype(np.int64) * 2 + (c < 0), return_inverse=True
-        )
-        signs = [sign_format.format(_hundredths(key)) for key in keys.tolist()]
-        label = pa.DictionaryArray.from_arrays(pa.array(label_idx), pa.array(labels, pa.string()))
-        sign = pa.DictionaryArray.from_arrays(
-            pa.array(inverse.astype(np.int64)), pa.array(signs, pa.string())
-        )
-        text = pc.binary_join_element_wise(label.cast(pa.string()), sign.cast(pa.string()), " ")
-        out.append(pc.if_else(pa.array(np.abs(c) >= min_abs), text, pa.scalar(None, pa.string())))
-    return out
-
-
-def _hundredths(key: int) -> float:
-    """Decode 2 x hundredths + (value < 0) back to a number, keeping the sign of zero."""
-    h = (key - (key & 1)) // 2
-    return h / 100 if h else (-0.0 if key & 1 else 0.0)
-
-
 _UNKNOWN = "\x00unknown"  # a value no export holds: probes the encoders' unknown branch
 
 
@@ -510,7 +658,6 @@ def _lookup(
 ) -> np.ndarray:
     """Vectorised value -> number through a small table (missing and unknown apart)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     arr = pa.array(col, from_pandas=True)
     if not pa.types.is_string(arr.type):
@@ -530,7 +677,10 @@ def _mode(values: np.ndarray) -> float:
     return float(uniq[np.argmax(counts)])
 
 
-MODELS: dict[str, type[_Scorer]] = {"logistic": LogisticScorer, "boosted": BoostedScorer}
+def __getattr__(name: str):
+    if name == "MODELS":  # the learned scorers of the registry, by name
+        return learned()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ------------------------------------------------------------------ split, training
@@ -595,35 +745,81 @@ def fit_and_choose(
     status: Callable[[str], None] | None = None,
     kind: str = "auto",
 ) -> tuple[_Scorer, dict]:
-    """Fit both models on the training part, choose by validation AUC (the logistic model
-    unless the boosted one is better by more than 0.005: interpretability wins ties), refit
-    the choice on train + validation."""
-    from sklearn.metrics import roc_auc_score
-
+    """Fit every learned scorer of the registry (or only ``kind``) on the training part,
+    choose by validation AUC (see :func:`choice_rule`), refit the choice on train +
+    validation."""
+    candidates = learned()
     y = df["label"].to_numpy()
     tr, va = part == "train", part == "valid"
     validation = {}
-    for name, cls in MODELS.items():
+    for name, cls in candidates.items():
         if kind not in ("auto", name):
             continue
         if status:
             status(f"fitting the {name} model on {int(tr.sum()):,} leads")
         m = cls(features).fit(df[tr], y[tr])
-        validation[name] = float(roc_auc_score(y[va], m.predict_proba(df[va])[:, 1]))
-    if kind != "auto":
-        chosen = kind
-    elif validation["boosted"] > validation["logistic"] + 0.005:
-        chosen = "boosted"
-    else:
-        chosen = "logistic"
+        validation[name] = auc(y[va], m.predict_proba(df[va])[:, 1])
+    chosen = kind if kind != "auto" else choose(validation)
     if status:
         status(f"refitting the {chosen} model on train + validation")
     both = tr | va
-    model = MODELS[chosen](features).fit(df[both], y[both])
+    model = candidates[chosen](features).fit(df[both], y[both])
     return model, {"validation_auc": validation, "chosen": chosen}
 
 
+CHOICE_MARGIN = 0.005
+
+
+def choose(validation: dict[str, float | None]) -> str:
+    """The simplest model (lowest rank) unless a more complex one is better by more than
+    CHOICE_MARGIN of validation AUC: interpretability wins ties."""
+    chosen = None
+    for name in learned():  # simplest first
+        score = validation.get(name)
+        if score is None:
+            continue
+        if chosen is None or score > validation[chosen] + CHOICE_MARGIN:
+            chosen = name
+    if chosen is None:
+        raise UsageError("the validation leads do not hold both outcomes: no model to choose")
+    return chosen
+
+
+def choice_rule() -> str:
+    """How :func:`choose` decides, for the card."""
+    simplest, *others = learned()
+    return (
+        f"validation AUC ({simplest} unless {' or '.join(others)} is better by > "
+        f"{CHOICE_MARGIN:g})"
+    )
+
+
 # ------------------------------------------------------------------ saving, loading
+# What a saved model depends on besides its own file: the settings of scoring.model that
+# shape its features (the target and horizon are the card's own, read from it), and the ICP
+# rules when icp_fit is one of its features. Loading compares them with the configuration.
+TRAINING_SETTINGS = ("observation_days", "window_days", "exclude", "include")
+
+
+def training_config(config: Config, features: list[Feature]) -> dict:
+    """The configuration a model is trained with, as it is hashed and kept in its card."""
+    m = config.scoring.model
+    out: dict = {f"scoring.model.{k}": getattr(m, k) for k in TRAINING_SETTINGS}
+    if any(f.source == "icp" for f in features):
+        out["icp"] = [r.model_dump(mode="json", exclude_none=True) for r in config.icp]
+    return out
+
+
+def config_hash(settings: dict, features: list[Feature]) -> str:
+    """Hash of the training configuration and the features (the card's config_hash)."""
+    text = json.dumps(
+        {"settings": settings, "features": [f.as_dict() for f in features]},
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def schema_hash(features: list[Feature]) -> str:
     text = json.dumps([[f.name, f.kind, f.source] for f in features])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -638,24 +834,43 @@ def _version() -> str:
         return "dev"
 
 
-def save_model(root: Path, model: _Scorer, card: dict) -> dict:
-    """Write the model (joblib) and its JSON card into ``<workspace>/models``."""
+def _sklearn_version() -> str:
+    import sklearn
+
+    return sklearn.__version__
+
+
+def save_model(root: Path, model: _Scorer, card: dict, config: Config | None = None) -> dict:
+    """Write the model (joblib) and its JSON card into ``<workspace>/models``.
+
+    The card records the leadpilot and scikit-learn versions and, with ``config``, the
+    training configuration and its hash, which :func:`load_model` checks."""
     import joblib
 
     folder = Path(root) / MODEL_DIR
     folder.mkdir(parents=True, exist_ok=True)
+    settings = training_config(config or Config(), model.features_)
     card = {
         "format_version": FORMAT_VERSION,
         "leadpilot_version": _version(),
+        "sklearn_version": _sklearn_version(),
         "trained_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
         "model": model.kind,
-        "features": [f.as_dict() for f in model.features],
-        "schema_hash": schema_hash(model.features),
+        "params": _plain_params(model),
+        "features": [f.as_dict() for f in model.features_],
+        "schema_hash": schema_hash(model.features_),
+        "training_config": settings,
+        "config_hash": config_hash(settings, model.features_),
         **card,
     }
     joblib.dump(model, folder / MODEL_FILE)
     (folder / CARD_FILE).write_text(json.dumps(card, indent=2, default=str), encoding="utf-8")
     return card
+
+
+def _plain_params(model: _Scorer) -> dict:
+    """The model's parameters for the card (the features are listed apart)."""
+    return {k: v for k, v in model.get_params(deep=False).items() if k != "features"}
 
 
 def load_card(root: Path) -> dict:
@@ -673,12 +888,50 @@ def load_card(root: Path) -> dict:
     return card
 
 
-def load_model(root: Path, current: list[Feature], *, strict: bool = True) -> tuple[_Scorer, dict]:
-    """The saved model and its card, after checking it fits the current leads schema.
+def card_differences(card: dict, config: Config | None = None) -> list[str]:
+    """What differs between a saved model's card and this leadpilot, this scikit-learn and
+    (with ``config``) this configuration: one line each, empty when nothing does."""
+    out = []
+    for what, key, now in (
+        ("leadpilot", "leadpilot_version", _version()),
+        ("scikit-learn", "sklearn_version", _sklearn_version()),
+    ):
+        then = card.get(key)
+        if then is None:
+            out.append(f"{what} version not recorded (a model saved by an earlier leadpilot), "
+                       f"{now} now")  # fmt: skip
+        elif then != now:
+            out.append(f"{what} {then} when trained, {now} now")
+    if config is not None:
+        features = [Feature(**f) for f in card["features"]]
+        settings = training_config(config, features)
+        if card.get("config_hash") is None:
+            out.append("training configuration not recorded (a model saved by an earlier "
+                       "leadpilot)")  # fmt: skip
+        elif config_hash(settings, features) != card["config_hash"]:
+            then = card.get("training_config", {})
+            changed = [
+                f"{k}: {json.dumps(then.get(k), default=str)} when trained, "
+                f"{json.dumps(v, default=str)} now"
+                for k, v in settings.items()
+                if then.get(k) != json.loads(json.dumps(v, default=str))
+            ]
+            out += changed or ["training configuration changed (its hash differs)"]
+    return out
+
+
+def load_model(
+    root: Path, current: list[Feature], *, strict: bool = True, config: Config | None = None
+) -> tuple[_Scorer, dict]:
+    """The saved model and its card, after checking it fits the current leads schema, this
+    leadpilot and scikit-learn, and (with ``config``) the configuration it was trained with.
 
     ``strict``: every feature column must exist with the same kind (a workspace); otherwise
     (a new file of leads) missing columns are tolerated and read as missing values, but a
-    column whose kind changed is still an error.
+    column whose kind changed is still an error. A model saved by another leadpilot or
+    scikit-learn version, or with other training settings (scoring.model's
+    observation_days, window_days, exclude, include; the ICP rules when icp_fit is a
+    feature), raises :class:`~leadpilot.errors.ModelMismatchError` naming each difference.
     """
     import joblib
 
@@ -704,8 +957,17 @@ def load_model(root: Path, current: list[Feature], *, strict: bool = True) -> tu
             f"the saved model was trained on a different leads schema ({detail}); retrain it "
             "with `leadpilot score train` or restore the columns"
         )
+    differences = card_differences(card, config)
+    if differences:
+        raise ModelMismatchError(
+            f"the saved model ({Path(root) / MODEL_DIR / MODEL_FILE}, trained "
+            f"{card.get('trained_at', '?')}) does not fit this installation or configuration: "
+            + "; ".join(differences)
+            + "; retrain it with `leadpilot score train`",
+            differences,
+        )
     model = joblib.load(Path(root) / MODEL_DIR / MODEL_FILE)
-    if schema_hash(model.features) != card["schema_hash"]:
+    if schema_hash(model.features_) != card["schema_hash"]:
         raise UsageError(
             f"{Path(root) / MODEL_DIR}: the model file and its card do not match; retrain"
         )

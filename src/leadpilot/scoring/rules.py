@@ -13,19 +13,31 @@ Definitions (they travel in the result's meta):
   the most recent one; ``within_days`` keeps only the touches of the last N days;
 - ``cap`` bounds the absolute points a rule can give (applied after decay);
 - rules_score is the sum of every rule's points; scored_mql is rules_score >= threshold.
+
+``RulesScorer`` is the rules score as a scorer of the registry (scoring/registry.py), with
+the learned models' contract: contributions (each rule's points) that add up to the score,
+reasons that never show a personal value; ``rules_score`` is its engine query.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+from sklearn.base import BaseEstimator
 
-from ..config import BehaviourRule, Config, FitRule, ScoringSettings
+from ..config import BehaviourRule, Config, FitRule, IcpRule, ScoringSettings
 from ..errors import UsageError
+from ..metrics.asof import workspace_as_of
 from ..metrics.model import counted_leads, icp_fit, lead_keys
+from .guard import is_personal
+from .reasons import top_reasons
+from .registry import register
 
 RULES_DEFINITION = (
     "rules_score: sum of the points of the scoring rules in leadpilot.yaml; fit rules on the "
@@ -82,9 +94,9 @@ def rule_labels(settings: ScoringSettings) -> list[str]:
     return [fit_label(r) for r in settings.fit] + [behaviour_label(r) for r in settings.behaviour]
 
 
-def _fit_condition(t: ir.Table, rule: FitRule, config: Config) -> ir.BooleanValue:
+def _fit_condition(t: ir.Table, rule: FitRule, icp: list[IcpRule]) -> ir.BooleanValue:
     if rule.icp_fit is not None:
-        return icp_fit(t, config.icp) == rule.icp_fit
+        return icp_fit(t, icp) == rule.icp_fit
     if rule.column not in t.columns:
         raise UsageError(
             f"scoring fit rule {fit_label(rule)!r} names column {rule.column!r} that the leads "
@@ -139,38 +151,158 @@ def rules_score(
 ) -> ir.Table:
     """One row per counted lead: lead_id, rules_score, scored_mql (and ``rule_<i>`` points
     with ``detail``). ``leads`` replaces the workspace leads (a new file of leads)."""
-    settings = config.scoring
-    base = counted_leads(tables["leads"]) if leads is None else leads
-    base = base.mutate(
-        _as_of=scoring_date(base, as_of=as_of, days_after_creation=days_after_creation),
-        # a double zero from a column: PostgreSQL types a bare 0.0 as numeric (-> Decimal)
-        _zero=base.created_at.epoch_seconds().cast("float64") * 0.0,
+    return RulesScorer.from_config(config).score_table(
+        tables, as_of=as_of, days_after_creation=days_after_creation, leads=leads, detail=detail
     )
-    points: dict[str, ir.NumericValue] = {}
-    for i, rule in enumerate(settings.fit):
-        cond = _fit_condition(base, rule, config)
-        points[f"rule_{i}"] = ibis.ifelse(cond, base._zero + rule.points, base._zero)
-    scored = base.mutate(**points) if points else base
-    if settings.behaviour:
-        facts = _behaviour_points(
-            tables, base, settings, as_of if days_after_creation is None else None
+
+
+@register
+class RulesScorer(BaseEstimator):
+    """The points score of leadpilot.yaml's rules, as a scorer of the registry.
+
+    Declared, not learned: ``fit`` reads the rules' labels and returns self. X is the
+    workspace's tables (name -> Ibis table); the leads are scored at ``as_of``, or each at
+    its creation + ``days_after_creation``, or (both None) at the last date in the data.
+
+    Parameters
+    ----------
+    scoring : ScoringSettings, optional
+        The rules, half-life and threshold (default: none).
+    icp : list of IcpRule, optional
+        The ICP rules that icp_fit rules read.
+    as_of : datetime, optional
+    days_after_creation : int, optional
+
+    Examples
+    --------
+    >>> scorer = RulesScorer.from_config(config).fit(tables)  # doctest: +SKIP
+    >>> scorer.decision_function(tables)[:3]  # doctest: +SKIP
+    array([25., 0., 10.])
+    """
+
+    name = "rules"
+    rank = 100
+    learned = False
+    baseline_ = 0.0  # the score with no rule matched: contributions add up to the score
+
+    def __init__(
+        self,
+        scoring: ScoringSettings | None = None,
+        icp: list[IcpRule] | None = None,
+        as_of: datetime | None = None,
+        days_after_creation: int | None = None,
+    ):
+        self.scoring = scoring
+        self.icp = icp
+        self.as_of = as_of
+        self.days_after_creation = days_after_creation
+
+    @classmethod
+    def from_config(cls, config: Config, **params) -> RulesScorer:
+        return cls(scoring=config.scoring, icp=config.icp, **params)
+
+    @property
+    def _settings(self) -> ScoringSettings:
+        return self.scoring if self.scoring is not None else ScoringSettings()
+
+    def fit(self, X: dict[str, ir.Table] | None = None, y=None) -> RulesScorer:
+        """Nothing to learn: the rules' labels (``labels_``) and reason labels."""
+        self.labels_ = rule_labels(self._settings)
+        self.reason_labels_ = self.reason_labels()
+        self.n_rules_ = len(self.labels_)
+        return self
+
+    def reason_labels(self) -> list[str]:
+        """The label of each rule in a reason: an unnamed fit rule on a column that holds
+        personal data shows the column, never the value it matches."""
+        settings = self._settings
+        out = []
+        for rule in settings.fit:
+            hidden = rule.name is None and rule.column is not None and is_personal(rule.column)
+            out.append(f"{rule.column} [personal data]" if hidden else fit_label(rule))
+        return out + [behaviour_label(r) for r in settings.behaviour]
+
+    def score_table(
+        self,
+        tables: dict[str, ir.Table],
+        *,
+        as_of: datetime | None = None,
+        days_after_creation: int | None = None,
+        leads: ir.Table | None = None,
+        detail: bool = False,
+    ) -> ir.Table:
+        """The engine query: one row per counted lead, lead_id, rules_score, scored_mql
+        (and ``rule_<i>`` points with ``detail``)."""
+        settings, icp = self._settings, self.icp or []
+        base = counted_leads(tables["leads"]) if leads is None else leads
+        base = base.mutate(
+            _as_of=scoring_date(base, as_of=as_of, days_after_creation=days_after_creation),
+            # a double zero from a column: PostgreSQL types a bare 0.0 as numeric (-> Decimal)
+            _zero=base.created_at.epoch_seconds().cast("float64") * 0.0,
         )
-        scored = scored.left_join(facts, scored.lead_id == facts._lid).drop("_lid")
-    offset = len(settings.fit)
-    cols = {f"rule_{i}": scored[f"rule_{i}"] for i in range(len(settings.fit))}
-    for j in range(len(settings.behaviour)):
-        name = f"rule_{offset + j}"
-        cols[name] = scored[name].fill_null(0.0)
-    total = scored._zero
-    for v in cols.values():
-        total = total + v
-    out = scored.select(
-        "lead_id",
-        rules_score=total,
-        scored_mql=total >= settings.threshold,
-        **(cols if detail else {}),
-    )
-    return out
+        points: dict[str, ir.NumericValue] = {}
+        for i, rule in enumerate(settings.fit):
+            cond = _fit_condition(base, rule, icp)
+            points[f"rule_{i}"] = ibis.ifelse(cond, base._zero + rule.points, base._zero)
+        scored = base.mutate(**points) if points else base
+        if settings.behaviour:
+            facts = _behaviour_points(
+                tables, base, settings, as_of if days_after_creation is None else None
+            )
+            scored = scored.left_join(facts, scored.lead_id == facts._lid).drop("_lid")
+        offset = len(settings.fit)
+        cols = {f"rule_{i}": scored[f"rule_{i}"] for i in range(len(settings.fit))}
+        for j in range(len(settings.behaviour)):
+            name = f"rule_{offset + j}"
+            cols[name] = scored[name].fill_null(0.0)
+        total = scored._zero
+        for v in cols.values():
+            total = total + v
+        out = scored.select(
+            "lead_id",
+            rules_score=total,
+            scored_mql=total >= settings.threshold,
+            **(cols if detail else {}),
+        )
+        return out
+
+    def points(self, X: dict[str, ir.Table]) -> tuple[np.ndarray, np.ndarray]:
+        """(lead ids, (n, rules) points of each rule), in lead_id order."""
+        as_of, days = self.as_of, self.days_after_creation
+        if as_of is None and days is None:
+            as_of = workspace_as_of(X) or datetime.now()
+        table = self.score_table(X, as_of=as_of, days_after_creation=days, detail=True)
+        data = table.order_by("lead_id").to_pyarrow()
+        n_rules = len(self._settings.fit) + len(self._settings.behaviour)
+        pts = np.zeros((data.num_rows, n_rules))
+        for j in range(n_rules):
+            pts[:, j] = data[f"rule_{j}"].to_numpy()
+        return data["lead_id"].to_numpy(zero_copy_only=False), pts
+
+    def contributions(self, X: dict[str, ir.Table]) -> np.ndarray:
+        """(n, rules): each rule's points, in lead_id order; they add up to the score."""
+        return self.points(X)[1]
+
+    def decision_function(self, X: dict[str, ir.Table]) -> np.ndarray:
+        """The rules score of each lead, in lead_id order."""
+        return self.baseline_ + self.contributions(X).sum(axis=1)
+
+    def explain_points(self, pts: np.ndarray, k: int = 3) -> list[pa.Array]:
+        """k text columns: the rules giving each lead the most points in absolute value,
+        'label (+10)', null below 1e-9 (the reasons of ``score apply`` without a model)."""
+        return top_reasons(pts, [_fixed(x) for x in self.reason_labels()], k, "({:+g})",
+                           min_abs=1e-9)  # fmt: skip
+
+    def reasons(self, X: dict[str, ir.Table], k: int = 3) -> list[list[str]]:
+        """The k rules giving each lead the most points, one list per lead (lead_id order)."""
+        columns = self.explain_points(self.contributions(X), k)
+        lists = [c.to_pylist() for c in columns]
+        return [[r for r in row if r is not None] for row in zip(*lists, strict=True)]
+
+
+def _fixed(label: str) -> Callable[[np.ndarray], tuple[np.ndarray, list[str]]]:
+    """A rule's label, whatever the lead (its points follow in the reason)."""
+    return lambda at: (np.zeros(len(at), dtype=np.int64), [label])
 
 
 def touches_until(

@@ -13,12 +13,14 @@ from ..config import Config
 from ..errors import Notice, UsageError
 from ..results import Meta, Result, param
 from ..text import Text
+from .auc import auc
 from .bands import QUANTILE_RULE, quantile_cuts
 from .bands import describe as describe_bands
-from .evaluate import TOO_GOOD_AUC, auc, brier
+from .evaluate import TOO_GOOD_AUC, brier
 from .features import choose_features, labelled_features
 from .guard import leakage_suspects
-from .model import fit_and_choose, save_model, split
+from .model import choice_rule, fit_and_choose, save_model, split
+from .registry import learned_model
 
 MIN_LEADS = 50
 MIN_CLASS = 10
@@ -114,7 +116,7 @@ def train(
     status: Callable[[str], None] | None = None,
 ) -> TrainResult:
     """Train on the leads whose outcome is known; ``model``: auto (choice by validation
-    AUC), logistic or boosted.
+    AUC) or the name of a learned model of the registry (logistic, boosted).
 
     The features are the ones the leakage guard keeps (guard.py; scoring.model.include /
     exclude adjust it). The saved card lists the columns left out and why, the features
@@ -127,8 +129,8 @@ def train(
     target = target or settings.target
     if target not in ("sql", "opportunity", "customer"):
         raise UsageError(f"--target {target!r}: expected sql, opportunity or customer")
-    if model not in ("auto", "logistic", "boosted"):
-        raise UsageError(f"--model {model!r}: expected auto, logistic or boosted")
+    if model != "auto":
+        learned_model(model)  # a UsageError names the learned models of the registry
     horizon = settings.horizon_days if horizon_days is None else horizon_days
     if horizon < 0:
         raise UsageError("--horizon must be 0 (outcomes are final) or a number of days")
@@ -201,7 +203,7 @@ def train(
         },
         "metrics": {
             "validation_auc": chosen["validation_auc"],
-            "chosen_by": "validation AUC (logistic unless boosted is better by > 0.005)"
+            "chosen_by": choice_rule()
             if model == "auto"
             else f"asked for ({model})",
             "held_out_auc": held_out_auc,
@@ -209,9 +211,9 @@ def train(
             "held_out_brier": brier(y[test], p),
         },
     }
-    if fitted.kind == "logistic":
+    if hasattr(fitted, "coefficients"):
         card["coefficients"] = fitted.coefficients()[:30]
-    return TrainResult(card=save_model(root, fitted, card), warnings=warnings)
+    return TrainResult(card=save_model(root, fitted, card, config), warnings=warnings)
 
 
 def _too_good(held_out_auc: float | None, suspects: list[dict]) -> str | None:
