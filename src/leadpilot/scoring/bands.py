@@ -79,12 +79,3 @@ def describe(
         "compared": compared,
         "computed_on": computed_on,
     }
-
-
-def text(meta: dict) -> str:
-    """One line for the terminal: 'quantiles ... : A >= 12.3, B >= 6.1, C >= 2.4'."""
-    cuts = ", ".join(
-        f"{k} >= {v:.4g}" if v is not None else f"{k} empty" for k, v in meta["cuts"].items()
-    )
-    where = f" of {meta['computed_on']}" if meta.get("computed_on") else ""
-    return f"{meta['rule']}{where}; {meta['compared']}: {cuts}, D below"
