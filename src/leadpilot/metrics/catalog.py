@@ -1,9 +1,13 @@
 """KPI definitions as data. Each KPI is defined once here; the compiler turns
 the definitions into Ibis expressions and the definitions travel with results.
 
-A KPI is built from *measures* (named aggregations of the lead model or of the
-spend table): a count or sum is one measure, a rate is numerator / denominator
-(with a Wilson interval), a ratio is money / count (no interval).
+A KPI is built from *measures*, the named aggregations of the measure registry
+(:mod:`leadpilot.metrics.measures`): a count or sum is one measure, a rate is numerator /
+denominator (with a Wilson interval), a ratio is money / count (no interval), a duration
+runs from one measure's date to another's. The columns of the secondary reports
+(``REPORT_MEASURES``) name measures too. :func:`load_catalog` checks every entry when the
+catalog loads: a KPI naming an unknown measure is a :class:`~leadpilot.errors.ConfigError`,
+never a number computed from nothing.
 
 Every rule a person reads is a :class:`Text`: the English and the French, written
 together. JSON, CSV and the API carry the English (``meta.definitions``); a result's
@@ -12,10 +16,13 @@ together. JSON, CSV and the API carry the English (``meta.definitions``); a resu
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from ..errors import ConfigError
 from ..text import Text, localized, texts_in  # noqa: F401 - re-exported (metrics.catalog is where they were)
+from .measures import CTA_TYPES, MEASURES, Measure, expand, keyed
 
 Kind = Literal["count", "sum", "rate", "ratio", "duration"]
 
@@ -29,7 +36,7 @@ class Kpi:
     unit: str  # "leads", "currency", "fraction", "days"
     higher_is_better: bool
     definition: Text  # one sentence: how it is computed, in English and in French
-    numerator: str | None = None  # measure name; durations: the start date column
+    numerator: str | None = None  # measure name; durations: the measure whose date starts it
     denominator: str | None = None  # measure name (rates and ratios); durations: the end
     view: Literal["cohort", "activity", "period"] = "cohort"
     short: str = ""  # column header in narrow terminal tables
@@ -41,6 +48,24 @@ class Kpi:
     @property
     def header(self) -> str:
         return self.short or self.name
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        """The measures it names (numerator, denominator, measured_by)."""
+        return tuple(m for m in (self.numerator, self.denominator, *self.measured_by) if m)
+
+    def reads(self, measure: str) -> bool:
+        """Does it aggregate the measure (directly or through a derived one)? A duration
+        reads only dates."""
+        return self.kind != "duration" and measure in expand([self.numerator, self.denominator])
+
+    def applies_to(self, view: str) -> bool:
+        """Can ``view`` compute it? Engagement within a window after creation is a cohort
+        measure: the activity view has no such flow."""
+        if self.kind == "duration":
+            return True
+        check = "in_activity_view" if view == "activity" else "in_cohort_view"
+        return all(getattr(MEASURES[m], check) for m in self.measures)
 
     @property
     def rule(self) -> str:
@@ -57,8 +82,8 @@ class Kpi:
         happened in the period, and a rate divides two flows of the same period."""
         if view != "activity" or self.view != "cohort" or self.kind == "duration":
             return self.definition
-        num = ACTIVITY_MEASURES.get(self.numerator or "")
-        den = ACTIVITY_MEASURES.get(self.denominator or "")
+        num = _activity(self.numerator)
+        den = _activity(self.denominator)
         if num is None or (self.denominator and den is None):
             return self.definition
         if self.kind in ("count", "sum"):
@@ -128,15 +153,16 @@ def _cost(den: str, den_fr: str | None = None) -> Text:
     )
 
 
+# How a duration names the measures whose dates start and end it.
 DURATION_START = {
-    "created_at": Text("lead creation", "la création du lead"),
-    "opportunity_at": Text("opportunity", "l'ouverture de l'opportunité"),
+    "leads": Text("lead creation", "la création du lead"),
+    "opportunities": Text("opportunity", "l'ouverture de l'opportunité"),
 }
 DURATION_END = {
-    "mql_at": Text("MQL", "le passage en MQL"),
-    "sql_at": Text("SQL", "le passage en SQL"),
-    "opportunity_at": Text("opportunity", "le passage en opportunité"),
-    "customer_at": Text("won (customer)", "la signature (client)"),
+    "mqls": Text("MQL", "le passage en MQL"),
+    "sqls": Text("SQL", "le passage en SQL"),
+    "opportunities": Text("opportunity", "le passage en opportunité"),
+    "customers": Text("won (customer)", "la signature (client)"),
 }
 
 
@@ -164,570 +190,528 @@ def _duration(name: str, en: str, fr: str, start: str, end: str, among: Text) ->
     )
 
 
-# What each measure counts in the activity view (what happened in the period).
-_WHATEVER = Text("whatever their creation date", "quelle que soit leur date de création")
-ACTIVITY_MEASURES: dict[str, Text] = {
-    "leads": Text("leads created in the period", "leads créés sur la période"),
-    **{
-        m: Text(
-            f"leads that reached {en} in the period (at that stage's date), {_WHATEVER.en}",
-            f"leads ayant atteint {fr} pendant la période (à la date de cette étape), "
-            f"{_WHATEVER.fr}",
-        )
-        for m, en, fr in (
-            ("mqls", "MQL", "l'étape MQL"),
-            ("sals", "SAL", "l'étape SAL"),
-            ("sqls", "SQL", "l'étape SQL"),
-            ("opportunities", "opportunity", "l'étape opportunité"),
-            ("customers", "customer (first won deal or customer stage)",
-             "l'étape client (première affaire gagnée ou étape client)"),
-            ("rejected", "the rejected exit", "la sortie « rejeté »"),
-            ("disqualified", "the disqualified exit", "la sortie « disqualifié »"),
-        )
-    },
-    "revenue": Text(
-        "won deal amounts closed in the period, whatever the lead's creation date",
-        "montants des affaires gagnées closes pendant la période, quelle que soit la date "
-        "de création du lead",
-    ),
-    "won_deals": Text("deals won in the period", "affaires gagnées pendant la période"),
-    "closed_deals": Text(
-        "deals won or lost in the period", "affaires gagnées ou perdues pendant la période"
-    ),
-    "touches": Text("touches dated in the period", "interactions datées de la période"),
-    "email_sends": Text("e-mails sent in the period", "e-mails envoyés pendant la période"),
-    "email_opens": Text("e-mail opens in the period", "ouvertures d'e-mails de la période"),
-    "email_clicks": Text("e-mail clicks in the period", "clics d'e-mails de la période"),
-    "spend": Text("spend dated in the period", "dépenses datées de la période"),
-    "margin": Text(
-        "won deal amounts closed in the period minus the spend of the period",
-        "montants des affaires gagnées closes pendant la période moins les dépenses de la "
-        "période",
-    ),
-    "visitors": Text("visitors of the period", "visiteurs de la période"),
-}
+def _activity(measure: str | None) -> Text | None:
+    """What the measure counts in the activity view (the registry's sentence)."""
+    return MEASURES[measure].activity if measure in MEASURES else None
 
 
-CATALOG: dict[str, Kpi] = {
-    k.name: k
-    for k in (
-        # volume
-        Kpi(
-            "leads",
-            "Leads",
-            "Leads",
-            "count",
-            "leads",
-            True,
-            Text(f"Number of {COHORT.en}.", f"Nombre de {COHORT.fr}."),
-            numerator="leads",
+KPIS: tuple[Kpi, ...] = (
+    # volume
+    Kpi(
+        "leads",
+        "Leads",
+        "Leads",
+        "count",
+        "leads",
+        True,
+        Text(f"Number of {COHORT.en}.", f"Nombre de {COHORT.fr}."),
+        numerator="leads",
+    ),
+    Kpi(
+        "mqls",
+        "MQLs",
+        "MQL",
+        "count",
+        "leads",
+        True,
+        _reached("MQL", "l'étape MQL"),
+        numerator="mqls",
+    ),
+    Kpi(
+        "sals",
+        "SALs (accepted by sales)",
+        "SAL (acceptés par les ventes)",
+        "count",
+        "leads",
+        True,
+        _reached("SAL (accepted by sales)", "l'étape SAL (acceptés par les ventes)"),
+        numerator="sals",
+    ),
+    Kpi(
+        "sqls",
+        "SQLs",
+        "SQL",
+        "count",
+        "leads",
+        True,
+        _reached("SQL", "l'étape SQL"),
+        numerator="sqls",
+    ),
+    Kpi(
+        "opportunities",
+        "Opportunities",
+        "Opportunités",
+        "count",
+        "leads",
+        True,
+        _reached("opportunity (or has a deal)", "l'étape opportunité (ou liés à une affaire)"),
+        numerator="opportunities",
+        short="opps",
+    ),
+    Kpi(
+        "customers",
+        "Customers",
+        "Clients",
+        "count",
+        "leads",
+        True,
+        Text(
+            f"Number of {COHORT.en} that became customers (customer stage or a won deal).",
+            f"Nombre de {COHORT.fr} devenus clients (étape client ou affaire gagnée).",
         ),
-        Kpi(
-            "mqls",
-            "MQLs",
-            "MQL",
-            "count",
-            "leads",
-            True,
-            _reached("MQL", "l'étape MQL"),
-            numerator="mqls",
+        numerator="customers",
+        short="cust.",
+    ),
+    Kpi(
+        "rejected",
+        "Rejected by sales",
+        "Rejetés par les ventes",
+        "count",
+        "leads",
+        False,
+        Text(
+            f"Number of {COHORT.en} that sales rejected (an exit of the funnel).",
+            f"Nombre de {COHORT.fr} rejetés par les ventes (une sortie de l'entonnoir).",
         ),
-        Kpi(
+        numerator="rejected",
+    ),
+    Kpi(
+        "disqualified",
+        "Disqualified",
+        "Disqualifiés",
+        "count",
+        "leads",
+        False,
+        Text(
+            f"Number of {COHORT.en} that were disqualified (an exit of the funnel).",
+            f"Nombre de {COHORT.fr} disqualifiés (une sortie de l'entonnoir).",
+        ),
+        numerator="disqualified",
+        short="disq.",
+    ),
+    Kpi(
+        "revenue",
+        "Revenue",
+        "Chiffre d'affaires",
+        "sum",
+        "currency",
+        True,
+        Text(
+            f"Sum of won deal amounts of the {COHORT.en}, credited to the lead's own "
+            "channel (source-channel rule; attribution models are separate).",
+            f"Somme des montants des affaires gagnées des {COHORT.fr}, créditée au canal "
+            "du lead lui-même (règle du canal source ; les modèles d'attribution sont "
+            "traités à part).",
+        ),
+        numerator="revenue",
+    ),
+    Kpi(
+        "spend",
+        "Spend",
+        "Dépenses",
+        "sum",
+        "currency",
+        False,
+        Text(
+            "Sum of spend dated in the period, matched on channel (and campaign / content "
+            "when grouped by them); spend with no leads is kept.",
+            "Somme des dépenses datées dans la période, rapprochées par canal (et par "
+            "campagne / contenu quand on regroupe par ces dimensions) ; les dépenses sans "
+            "lead sont conservées.",
+        ),
+        numerator="spend",
+        view="period",
+    ),
+    # funnel rates
+    Kpi(
+        "lead_to_mql",
+        "Lead → MQL",
+        "Lead → MQL",
+        "rate",
+        "fraction",
+        True,
+        _rate("mqls", "leads"),
+        numerator="mqls",
+        denominator="leads",
+        short="L→MQL",
+    ),
+    Kpi(
+        "mql_to_sal",
+        "Acceptance rate (MQL → SAL)",
+        "Taux d'acceptation (MQL → SAL)",
+        "rate",
+        "fraction",
+        True,
+        _rate(
             "sals",
-            "SALs (accepted by sales)",
-            "SAL (acceptés par les ventes)",
-            "count",
-            "leads",
-            True,
-            _reached("SAL (accepted by sales)", "l'étape SAL (acceptés par les ventes)"),
-            numerator="sals",
+            "mqls",
+            " (MQLs accepted by sales / MQLs transmitted)",
+            " (MQL acceptés par les ventes / MQL transmis)",
+        )
+        + Text(
+            " Measured only where sales acceptance was recorded (a sal or rejected stage "
+            "event); elsewhere null with the reason.",
+            " Mesuré uniquement là où l'acceptation par les ventes a été enregistrée (un "
+            "événement d'étape sal ou rejected) ; ailleurs null, avec le motif.",
         ),
-        Kpi(
-            "sqls",
-            "SQLs",
-            "SQL",
-            "count",
-            "leads",
-            True,
-            _reached("SQL", "l'étape SQL"),
-            numerator="sqls",
+        numerator="sals",
+        denominator="mqls",
+        short="MQL→SAL",
+        measured_by=("sals_recorded", "rejected"),
+        unmeasured=ACCEPTANCE_UNMEASURED,
+    ),
+    Kpi(
+        "mql_to_sql",
+        "MQL → SQL",
+        "MQL → SQL",
+        "rate",
+        "fraction",
+        True,
+        _rate("sqls", "mqls"),
+        numerator="sqls",
+        denominator="mqls",
+        short="MQL→SQL",
+    ),
+    Kpi(
+        "sql_to_opportunity",
+        "SQL → opportunity",
+        "SQL → opportunité",
+        "rate",
+        "fraction",
+        True,
+        _rate("opportunities", "sqls"),
+        numerator="opportunities",
+        denominator="sqls",
+        short="SQL→opp",
+    ),
+    Kpi(
+        "opportunity_to_customer",
+        "Win rate (closed deals)",
+        "Taux de gain",
+        "rate",
+        "fraction",
+        True,
+        Text(
+            f"won deals / closed (won + lost) deals of the cohort's leads, {WILSON.en}; "
+            "open deals are left out.",
+            "affaires gagnées / affaires clôturées (gagnées + perdues) des leads de la "
+            f"cohorte, {WILSON.fr} ; les affaires en cours sont exclues.",
         ),
-        Kpi(
-            "opportunities",
-            "Opportunities",
-            "Opportunités",
-            "count",
-            "leads",
-            True,
-            _reached("opportunity (or has a deal)", "l'étape opportunité (ou liés à une affaire)"),
-            numerator="opportunities",
-            short="opps",
+        numerator="won_deals",
+        denominator="closed_deals",
+        short="win",
+    ),
+    Kpi(
+        "lead_to_customer",
+        "Closing rate",
+        "Taux de closing",
+        "rate",
+        "fraction",
+        True,
+        _rate("customers", "leads"),
+        numerator="customers",
+        denominator="leads",
+        short="L→cust.",
+    ),
+    # cost
+    Kpi(
+        "cpl",
+        "Cost per lead",
+        "Coût par lead",
+        "ratio",
+        "currency",
+        False,
+        _cost("leads"),
+        numerator="spend",
+        denominator="leads",
+    ),
+    Kpi(
+        "cost_per_mql",
+        "Cost per MQL",
+        "Coût par MQL",
+        "ratio",
+        "currency",
+        False,
+        _cost("mqls"),
+        numerator="spend",
+        denominator="mqls",
+        short="cost/MQL",
+    ),
+    Kpi(
+        "cost_per_sql",
+        "Cost per SQL",
+        "Coût par SQL",
+        "ratio",
+        "currency",
+        False,
+        _cost("sqls"),
+        numerator="spend",
+        denominator="sqls",
+        short="cost/SQL",
+    ),
+    Kpi(
+        "cost_per_opportunity",
+        "Cost per opportunity",
+        "Coût par opportunité",
+        "ratio",
+        "currency",
+        False,
+        _cost("opportunities"),
+        numerator="spend",
+        denominator="opportunities",
+        short="cost/opp",
+    ),
+    Kpi(
+        "cac",
+        "Customer acquisition cost",
+        "Coût d'acquisition client",
+        "ratio",
+        "currency",
+        False,
+        _cost(
+            "customers (new customers of the cohort)",
+            "customers (nouveaux clients de la cohorte)",
         ),
-        Kpi(
-            "customers",
-            "Customers",
-            "Clients",
-            "count",
-            "leads",
-            True,
-            Text(
-                f"Number of {COHORT.en} that became customers (customer stage or a won deal).",
-                f"Nombre de {COHORT.fr} devenus clients (étape client ou affaire gagnée).",
-            ),
-            numerator="customers",
-            short="cust.",
+        numerator="spend",
+        denominator="customers",
+    ),
+    Kpi(
+        "avg_deal_size",
+        "Average deal size",
+        "Panier moyen",
+        "ratio",
+        "currency",
+        True,
+        Text(
+            "revenue / won deals of the cohort's leads.",
+            "chiffre d'affaires / nombre d'affaires gagnées des leads de la cohorte.",
         ),
-        Kpi(
-            "rejected",
-            "Rejected by sales",
-            "Rejetés par les ventes",
-            "count",
-            "leads",
-            False,
-            Text(
-                f"Number of {COHORT.en} that sales rejected (an exit of the funnel).",
-                f"Nombre de {COHORT.fr} rejetés par les ventes (une sortie de l'entonnoir).",
-            ),
-            numerator="rejected",
+        numerator="revenue",
+        denominator="won_deals",
+        short="avg deal",
+    ),
+    Kpi(
+        "roas",
+        "Return on ad spend",
+        "ROAS",
+        "ratio",
+        "multiple",
+        True,
+        Text(
+            "revenue / spend (revenue by the lead's source channel); null without spend.",
+            "chiffre d'affaires / dépenses (chiffre d'affaires rattaché au canal source du "
+            "lead) ; null sans dépenses.",
         ),
-        Kpi(
-            "disqualified",
-            "Disqualified",
-            "Disqualifiés",
-            "count",
-            "leads",
-            False,
-            Text(
-                f"Number of {COHORT.en} that were disqualified (an exit of the funnel).",
-                f"Nombre de {COHORT.fr} disqualifiés (une sortie de l'entonnoir).",
-            ),
-            numerator="disqualified",
-            short="disq.",
+        numerator="revenue",
+        denominator="spend",
+    ),
+    Kpi(
+        "roi",
+        "Return on investment",
+        "ROI",
+        "ratio",
+        "fraction",
+        True,
+        Text(
+            "(revenue − spend) / spend (revenue by the lead's source channel); null "
+            "without spend.",
+            "(chiffre d'affaires − dépenses) / dépenses (chiffre d'affaires rattaché au "
+            "canal source du lead) ; null sans dépenses.",
         ),
-        Kpi(
-            "revenue",
-            "Revenue",
-            "Chiffre d'affaires",
-            "sum",
-            "currency",
-            True,
-            Text(
-                f"Sum of won deal amounts of the {COHORT.en}, credited to the lead's own "
-                "channel (source-channel rule; attribution models are separate).",
-                f"Somme des montants des affaires gagnées des {COHORT.fr}, créditée au canal "
-                "du lead lui-même (règle du canal source ; les modèles d'attribution sont "
-                "traités à part).",
-            ),
-            numerator="revenue",
+        numerator="margin",
+        denominator="spend",
+    ),
+    Kpi(
+        "pipeline_value",
+        "Open pipeline",
+        "Pipeline ouvert",
+        "sum",
+        "currency",
+        True,
+        Text(
+            "cohort view: amount of the cohort's deals still open today; activity view: "
+            "amount of deals open at the period's end (created by then, not closed by "
+            "then).",
+            "vue cohorte : montant des affaires de la cohorte encore ouvertes aujourd'hui ; "
+            "vue activité : montant des affaires ouvertes à la fin de la période (créées "
+            "avant cette date et pas encore clôturées à cette date).",
         ),
-        Kpi(
-            "spend",
-            "Spend",
-            "Dépenses",
-            "sum",
-            "currency",
-            False,
-            Text(
-                "Sum of spend dated in the period, matched on channel (and campaign / content "
-                "when grouped by them); spend with no leads is kept.",
-                "Somme des dépenses datées dans la période, rapprochées par canal (et par "
-                "campagne / contenu quand on regroupe par ces dimensions) ; les dépenses sans "
-                "lead sont conservées.",
-            ),
-            numerator="spend",
-            view="period",
+        numerator="pipeline_value",
+        short="pipeline",
+    ),
+    # engagement and traffic
+    Kpi(
+        "engagement_rate",
+        "Engagement rate",
+        "Taux d'engagement",
+        "rate",
+        "fraction",
+        True,
+        Text(
+            "leads with an engagement touch (types in engagement.types) within "
+            "engagement.window_days after creation / leads of the cohort, with a 95 % "
+            "Wilson interval.",
+            "leads ayant eu une interaction d'engagement (types listés dans "
+            "engagement.types) dans les engagement.window_days jours suivant leur "
+            f"création / leads de la cohorte, {WILSON.fr}.",
         ),
-        # funnel rates
-        Kpi(
-            "lead_to_mql",
-            "Lead → MQL",
-            "Lead → MQL",
-            "rate",
-            "fraction",
-            True,
-            _rate("mqls", "leads"),
-            numerator="mqls",
-            denominator="leads",
-            short="L→MQL",
+        numerator="engaged_leads",
+        denominator="leads",
+        short="engaged",
+    ),
+    Kpi(
+        "social_engagement_rate",
+        "Social engagement rate",
+        "Taux d'engagement social",
+        "rate",
+        "fraction",
+        True,
+        Text(
+            "leads with a social touch within engagement.window_days after creation / "
+            f"leads of the cohort, {WILSON.en}.",
+            "leads ayant eu une interaction sociale (social) dans les "
+            "engagement.window_days jours suivant leur création / leads de la cohorte, "
+            f"{WILSON.fr}.",
         ),
-        Kpi(
-            "mql_to_sal",
-            "Acceptance rate (MQL → SAL)",
-            "Taux d'acceptation (MQL → SAL)",
-            "rate",
-            "fraction",
-            True,
-            _rate(
-                "sals",
+        numerator="social_leads",
+        denominator="leads",
+        short="social",
+    ),
+    Kpi(
+        "email_open_rate",
+        "E-mail open rate",
+        "Taux d'ouverture",
+        "rate",
+        "fraction",
+        True,
+        Text(
+            "email_open touches / email_send touches of the cohort's leads.",
+            "interactions email_open / interactions email_send des leads de la cohorte.",
+        ),
+        numerator="email_opens",
+        denominator="email_sends",
+        short="open",
+    ),
+    Kpi(
+        "email_click_rate",
+        "E-mail click rate",
+        "Taux de clic",
+        "rate",
+        "fraction",
+        True,
+        Text(
+            "email_click touches / email_send touches of the cohort's leads.",
+            "interactions email_click / interactions email_send des leads de la cohorte.",
+        ),
+        numerator="email_clicks",
+        denominator="email_sends",
+        short="click",
+    ),
+    Kpi(
+        "touches_per_lead",
+        "Touches per lead",
+        "Interactions par lead",
+        "ratio",
+        "touches",
+        True,
+        Text(
+            "touchpoints of the cohort's leads (any date) / leads.",
+            "interactions (touchpoints) des leads de la cohorte (toutes dates) / leads.",
+        ),
+        numerator="touches",
+        denominator="leads",
+        short="touch/L",
+    ),
+    Kpi(
+        "visitors",
+        "Visitors",
+        "Visiteurs",
+        "sum",
+        "visitors",
+        True,
+        Text(
+            "Sum of traffic visitors dated in the period (by channel / content when "
+            "grouped by them).",
+            "Somme des visiteurs du trafic datés dans la période (par canal / contenu "
+            "quand on regroupe par ces dimensions).",
+        ),
+        numerator="visitors",
+        view="period",
+    ),
+    Kpi(
+        "visitor_to_lead",
+        "Visitor → lead",
+        "Visiteur → lead",
+        "rate",
+        "fraction",
+        True,
+        Text(
+            f"leads / visitors of the same period and group, {WILSON.en}.",
+            f"leads / visiteurs de la même période et du même groupe, {WILSON.fr}.",
+        ),
+        numerator="leads",
+        denominator="visitors",
+        short="V→L",
+    ),
+    # velocity: days between two stage dates of the lead model, among the leads that
+    # reached the later one; the median under the KPI's name, mean and p75 beside it
+    *(
+        _duration(name, en, fr, start, end, among)
+        for name, en, fr, start, end, among in (
+            (
+                "days_to_mql",
+                "Days to MQL",
+                "Délai jusqu'au MQL",
+                "leads",
                 "mqls",
-                " (MQLs accepted by sales / MQLs transmitted)",
-                " (MQL acceptés par les ventes / MQL transmis)",
-            )
-            + Text(
-                " Measured only where sales acceptance was recorded (a sal or rejected stage "
-                "event); elsewhere null with the reason.",
-                " Mesuré uniquement là où l'acceptation par les ventes a été enregistrée (un "
-                "événement d'étape sal ou rejected) ; ailleurs null, avec le motif.",
+                Text("leads that reached MQL", "leads passés en MQL"),
             ),
-            numerator="sals",
-            denominator="mqls",
-            short="MQL→SAL",
-            measured_by=("sals_recorded", "rejected"),
-            unmeasured=ACCEPTANCE_UNMEASURED,
-        ),
-        Kpi(
-            "mql_to_sql",
-            "MQL → SQL",
-            "MQL → SQL",
-            "rate",
-            "fraction",
-            True,
-            _rate("sqls", "mqls"),
-            numerator="sqls",
-            denominator="mqls",
-            short="MQL→SQL",
-        ),
-        Kpi(
-            "sql_to_opportunity",
-            "SQL → opportunity",
-            "SQL → opportunité",
-            "rate",
-            "fraction",
-            True,
-            _rate("opportunities", "sqls"),
-            numerator="opportunities",
-            denominator="sqls",
-            short="SQL→opp",
-        ),
-        Kpi(
-            "opportunity_to_customer",
-            "Win rate (closed deals)",
-            "Taux de gain",
-            "rate",
-            "fraction",
-            True,
-            Text(
-                f"won deals / closed (won + lost) deals of the cohort's leads, {WILSON.en}; "
-                "open deals are left out.",
-                "affaires gagnées / affaires clôturées (gagnées + perdues) des leads de la "
-                f"cohorte, {WILSON.fr} ; les affaires en cours sont exclues.",
+            (
+                "days_to_sql",
+                "Days to SQL",
+                "Délai jusqu'au SQL",
+                "leads",
+                "sqls",
+                Text("leads that reached SQL", "leads passés en SQL"),
             ),
-            numerator="won_deals",
-            denominator="closed_deals",
-            short="win",
-        ),
-        Kpi(
-            "lead_to_customer",
-            "Closing rate",
-            "Taux de closing",
-            "rate",
-            "fraction",
-            True,
-            _rate("customers", "leads"),
-            numerator="customers",
-            denominator="leads",
-            short="L→cust.",
-        ),
-        # cost
-        Kpi(
-            "cpl",
-            "Cost per lead",
-            "Coût par lead",
-            "ratio",
-            "currency",
-            False,
-            _cost("leads"),
-            numerator="spend",
-            denominator="leads",
-        ),
-        Kpi(
-            "cost_per_mql",
-            "Cost per MQL",
-            "Coût par MQL",
-            "ratio",
-            "currency",
-            False,
-            _cost("mqls"),
-            numerator="spend",
-            denominator="mqls",
-            short="cost/MQL",
-        ),
-        Kpi(
-            "cost_per_sql",
-            "Cost per SQL",
-            "Coût par SQL",
-            "ratio",
-            "currency",
-            False,
-            _cost("sqls"),
-            numerator="spend",
-            denominator="sqls",
-            short="cost/SQL",
-        ),
-        Kpi(
-            "cost_per_opportunity",
-            "Cost per opportunity",
-            "Coût par opportunité",
-            "ratio",
-            "currency",
-            False,
-            _cost("opportunities"),
-            numerator="spend",
-            denominator="opportunities",
-            short="cost/opp",
-        ),
-        Kpi(
-            "cac",
-            "Customer acquisition cost",
-            "Coût d'acquisition client",
-            "ratio",
-            "currency",
-            False,
-            _cost(
-                "customers (new customers of the cohort)",
-                "customers (nouveaux clients de la cohorte)",
+            (
+                "days_to_opportunity",
+                "Days to opportunity",
+                "Délai jusqu'à l'opportunité",
+                "leads",
+                "opportunities",
+                Text("leads that reached opportunity", "leads passés en opportunité"),
             ),
-            numerator="spend",
-            denominator="customers",
-        ),
-        Kpi(
-            "avg_deal_size",
-            "Average deal size",
-            "Panier moyen",
-            "ratio",
-            "currency",
-            True,
-            Text(
-                "revenue / won deals of the cohort's leads.",
-                "chiffre d'affaires / nombre d'affaires gagnées des leads de la cohorte.",
+            (
+                "sales_cycle_days",
+                "Sales cycle (days)",
+                "Cycle de vente (jours)",
+                "leads",
+                "customers",
+                Text("customers", "clients"),
             ),
-            numerator="revenue",
-            denominator="won_deals",
-            short="avg deal",
-        ),
-        Kpi(
-            "roas",
-            "Return on ad spend",
-            "ROAS",
-            "ratio",
-            "multiple",
-            True,
-            Text(
-                "revenue / spend (revenue by the lead's source channel); null without spend.",
-                "chiffre d'affaires / dépenses (chiffre d'affaires rattaché au canal source du "
-                "lead) ; null sans dépenses.",
-            ),
-            numerator="revenue",
-            denominator="spend",
-        ),
-        Kpi(
-            "roi",
-            "Return on investment",
-            "ROI",
-            "ratio",
-            "fraction",
-            True,
-            Text(
-                "(revenue − spend) / spend (revenue by the lead's source channel); null "
-                "without spend.",
-                "(chiffre d'affaires − dépenses) / dépenses (chiffre d'affaires rattaché au "
-                "canal source du lead) ; null sans dépenses.",
-            ),
-            numerator="margin",
-            denominator="spend",
-        ),
-        Kpi(
-            "pipeline_value",
-            "Open pipeline",
-            "Pipeline ouvert",
-            "sum",
-            "currency",
-            True,
-            Text(
-                "cohort view: amount of the cohort's deals still open today; activity view: "
-                "amount of deals open at the period's end (created by then, not closed by "
-                "then).",
-                "vue cohorte : montant des affaires de la cohorte encore ouvertes aujourd'hui ; "
-                "vue activité : montant des affaires ouvertes à la fin de la période (créées "
-                "avant cette date et pas encore clôturées à cette date).",
-            ),
-            numerator="pipeline_value",
-            short="pipeline",
-        ),
-        # engagement and traffic
-        Kpi(
-            "engagement_rate",
-            "Engagement rate",
-            "Taux d'engagement",
-            "rate",
-            "fraction",
-            True,
-            Text(
-                "leads with an engagement touch (types in engagement.types) within "
-                "engagement.window_days after creation / leads of the cohort, with a 95 % "
-                "Wilson interval.",
-                "leads ayant eu une interaction d'engagement (types listés dans "
-                "engagement.types) dans les engagement.window_days jours suivant leur "
-                f"création / leads de la cohorte, {WILSON.fr}.",
-            ),
-            numerator="engaged_leads",
-            denominator="leads",
-            short="engaged",
-        ),
-        Kpi(
-            "social_engagement_rate",
-            "Social engagement rate",
-            "Taux d'engagement social",
-            "rate",
-            "fraction",
-            True,
-            Text(
-                "leads with a social touch within engagement.window_days after creation / "
-                f"leads of the cohort, {WILSON.en}.",
-                "leads ayant eu une interaction sociale (social) dans les "
-                "engagement.window_days jours suivant leur création / leads de la cohorte, "
-                f"{WILSON.fr}.",
-            ),
-            numerator="social_leads",
-            denominator="leads",
-            short="social",
-        ),
-        Kpi(
-            "email_open_rate",
-            "E-mail open rate",
-            "Taux d'ouverture",
-            "rate",
-            "fraction",
-            True,
-            Text(
-                "email_open touches / email_send touches of the cohort's leads.",
-                "interactions email_open / interactions email_send des leads de la cohorte.",
-            ),
-            numerator="email_opens",
-            denominator="email_sends",
-            short="open",
-        ),
-        Kpi(
-            "email_click_rate",
-            "E-mail click rate",
-            "Taux de clic",
-            "rate",
-            "fraction",
-            True,
-            Text(
-                "email_click touches / email_send touches of the cohort's leads.",
-                "interactions email_click / interactions email_send des leads de la cohorte.",
-            ),
-            numerator="email_clicks",
-            denominator="email_sends",
-            short="click",
-        ),
-        Kpi(
-            "touches_per_lead",
-            "Touches per lead",
-            "Interactions par lead",
-            "ratio",
-            "touches",
-            True,
-            Text(
-                "touchpoints of the cohort's leads (any date) / leads.",
-                "interactions (touchpoints) des leads de la cohorte (toutes dates) / leads.",
-            ),
-            numerator="touches",
-            denominator="leads",
-            short="touch/L",
-        ),
-        Kpi(
-            "visitors",
-            "Visitors",
-            "Visiteurs",
-            "sum",
-            "visitors",
-            True,
-            Text(
-                "Sum of traffic visitors dated in the period (by channel / content when "
-                "grouped by them).",
-                "Somme des visiteurs du trafic datés dans la période (par canal / contenu "
-                "quand on regroupe par ces dimensions).",
-            ),
-            numerator="visitors",
-            view="period",
-        ),
-        Kpi(
-            "visitor_to_lead",
-            "Visitor → lead",
-            "Visiteur → lead",
-            "rate",
-            "fraction",
-            True,
-            Text(
-                f"leads / visitors of the same period and group, {WILSON.en}.",
-                f"leads / visiteurs de la même période et du même groupe, {WILSON.fr}.",
-            ),
-            numerator="leads",
-            denominator="visitors",
-            short="V→L",
-        ),
-        # velocity: days between two stage dates of the lead model, among the leads that
-        # reached the later one; the median under the KPI's name, mean and p75 beside it
-        *(
-            _duration(name, en, fr, start, end, among)
-            for name, en, fr, start, end, among in (
-                (
-                    "days_to_mql",
-                    "Days to MQL",
-                    "Délai jusqu'au MQL",
-                    "created_at",
-                    "mql_at",
-                    Text("leads that reached MQL", "leads passés en MQL"),
+            (
+                "opportunity_cycle_days",
+                "Opportunity cycle (days)",
+                "Cycle d'opportunité (jours)",
+                "opportunities",
+                "customers",
+                Text(
+                    "customers with an opportunity date",
+                    "clients ayant une date d'opportunité",
                 ),
-                (
-                    "days_to_sql",
-                    "Days to SQL",
-                    "Délai jusqu'au SQL",
-                    "created_at",
-                    "sql_at",
-                    Text("leads that reached SQL", "leads passés en SQL"),
-                ),
-                (
-                    "days_to_opportunity",
-                    "Days to opportunity",
-                    "Délai jusqu'à l'opportunité",
-                    "created_at",
-                    "opportunity_at",
-                    Text("leads that reached opportunity", "leads passés en opportunité"),
-                ),
-                (
-                    "sales_cycle_days",
-                    "Sales cycle (days)",
-                    "Cycle de vente (jours)",
-                    "created_at",
-                    "customer_at",
-                    Text("customers", "clients"),
-                ),
-                (
-                    "opportunity_cycle_days",
-                    "Opportunity cycle (days)",
-                    "Cycle d'opportunité (jours)",
-                    "opportunity_at",
-                    "customer_at",
-                    Text(
-                        "customers with an opportunity date",
-                        "clients ayant une date d'opportunité",
-                    ),
-                ),
-            )
-        ),
-    )
-}
+            ),
+        )
+    ),
+)
 
 # The secondary reports' columns (content, sources, retention): defined here too, with
-# their labels and rules, so that every number leadpilot prints has one definition.
-CTA_TYPES = ("form_submit", "download", "webinar_registration", "email_click", "ad_click")
+# their labels and rules, so that every number leadpilot prints has one definition. Each
+# names the measures it is computed from (a rate: numerator / denominator).
 
 
-def _m(name, en, fr, kind, unit, rule: Text, view="cohort") -> Kpi:
-    return Kpi(name, en, fr, kind, unit, True, rule, view=view)
+def _m(name, en, fr, kind, unit, rule: Text, num, den=None, view="cohort") -> Kpi:
+    return Kpi(name, en, fr, kind, unit, True, rule, numerator=num, denominator=den, view=view)
 
 
 REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
@@ -744,6 +728,7 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                     "visit touchpoints on the content (any date).",
                     "interactions de type visit sur le contenu (toutes dates).",
                 ),
+                num="views",
                 view="activity",
             ),
             _m(
@@ -756,6 +741,7 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                     f"touchpoints of types {', '.join(CTA_TYPES)} on the content.",
                     f"interactions de types {', '.join(CTA_TYPES)} sur le contenu.",
                 ),
+                num="cta_clicks",
                 view="activity",
             ),
             _m(
@@ -769,6 +755,7 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                     "leads comptés dont la première interaction avec un contenu a porté sur "
                     "celui-ci.",
                 ),
+                num="leads",
             ),
             _m(
                 "mqls",
@@ -781,6 +768,7 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                     "parmi ces leads, ceux qui ont atteint l'étape MQL (étapes antérieures "
                     "implicites selon la configuration).",
                 ),
+                num="mqls",
             ),
             _m(
                 "sqls",
@@ -792,6 +780,7 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                     "those leads that reached SQL.",
                     "parmi ces leads, ceux qui ont atteint l'étape SQL.",
                 ),
+                num="sqls",
             ),
             _m(
                 "customers",
@@ -803,6 +792,7 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                     "those leads that became customers.",
                     "parmi ces leads, ceux qui sont devenus clients.",
                 ),
+                num="customers",
             ),
             _m(
                 "revenue",
@@ -814,6 +804,7 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                     "won deal amounts of those leads.",
                     "montants des affaires gagnées de ces leads.",
                 ),
+                num="revenue",
             ),
             _m(
                 "lead_to_customer",
@@ -825,6 +816,8 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                     "customers / leads_first_touched.",
                     "clients / leads au premier contact (customers / leads_first_touched).",
                 ),
+                num="customers",
+                den="leads",
             ),
         ),
         "sources": (
@@ -838,6 +831,8 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                     f"leads of the group / all leads of the period, {WILSON.en}.",
                     f"leads du groupe / ensemble des leads de la période, {WILSON.fr}.",
                 ),
+                num="leads",
+                den="leads",
             ),
             _m(
                 "customer_share",
@@ -849,6 +844,8 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                     "customers of the group / all customers of the same cohort.",
                     "clients du groupe / ensemble des clients de la même cohorte.",
                 ),
+                num="customers",
+                den="customers",
             ),
             _m(
                 "lead_to_customer",
@@ -860,6 +857,8 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                     "customers / leads of the group (cohort).",
                     "clients / leads du groupe (cohorte).",
                 ),
+                num="customers",
+                den="leads",
             ),
         ),
         "retention": (
@@ -878,18 +877,119 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                     "de 30,44 jours) ; les cohortes récentes n'ont pas encore atteint les "
                     "derniers mois.",
                 ),
+                num="active_leads",
+                den="leads",
             ),
         ),
     }.items()
 }
 
 
+# What a KPI's unit must be, given its kind and its measures' units.
+KIND_OF_MEASURE = {"count": ("count",), "sum": ("sum", "dated")}
+
+
+def kpi_problems(k: Kpi, measures: Mapping[str, Measure], report: str | None = None) -> list[str]:
+    """What is wrong with a KPI (or a report column) against the measure registry."""
+    what = f"report {report!r} column {k.name!r}" if report else f"KPI {k.name!r}"
+    out = []
+    if not (k.label_en.strip() and k.label_fr.strip()):
+        out.append(f"{what} needs an English and a French label")
+    if not isinstance(k.definition, Text):
+        out.append(f"{what} needs its rule as a Text (English and French)")
+    if k.kind not in ("count", "sum", "rate", "ratio", "duration"):
+        return [*out, f"{what}: unknown kind {k.kind!r}"]
+    roles = {"numerator": k.numerator, "denominator": k.denominator}
+    roles.update({f"measured_by[{i}]": m for i, m in enumerate(k.measured_by)})
+    unknown = False
+    for role, name in roles.items():
+        if name is not None and name not in measures:
+            unknown = True
+            import difflib
+
+            near = difflib.get_close_matches(name, list(measures), n=1)
+            out.append(
+                f"{what} names measure {name!r} (its {role}), which the measure registry "
+                "(leadpilot/metrics/measures.py) does not declare"
+                + (f"; did you mean {near[0]!r}?" if near else "")
+            )
+    needs_den = k.kind in ("rate", "ratio", "duration")
+    if k.numerator is None or (k.denominator is None) == needs_den:
+        out.append(
+            f"{what}: a {k.kind} names "
+            + ("a numerator and a denominator" if needs_den else "a numerator and no denominator")
+        )
+        return out
+    if k.measured_by and not k.unmeasured:
+        out.append(f"{what}: measured_by needs the reason shown where it is not measured")
+    if unknown:
+        return out
+    num, den = measures[k.numerator], measures.get(k.denominator or "")
+    if k.kind in KIND_OF_MEASURE and num.kind not in KIND_OF_MEASURE[k.kind]:
+        out.append(f"{what}: a {k.kind} of measure {num.name!r}, which is a {num.kind}")
+    if k.kind in KIND_OF_MEASURE and k.unit != num.unit:
+        out.append(f"{what}: unit {k.unit!r}, but measure {num.name!r} is in {num.unit!r}")
+    if k.kind == "rate":
+        if k.unit != "fraction":
+            out.append(f"{what}: a rate is a fraction, not {k.unit!r}")
+        for m in (num, den):
+            if m.kind not in ("count", "dated") or m.unit == "currency":
+                out.append(f"{what}: a rate divides counts; {m.name!r} is a {m.kind} of {m.unit}")
+    if k.kind == "ratio":
+        expected = ("multiple", "fraction") if num.unit == den.unit else (num.unit,)
+        if k.unit not in expected:
+            out.append(f"{what}: {num.unit} / {den.unit} is in {' or '.join(expected)}")
+    if k.kind == "duration":
+        if k.unit != "days":
+            out.append(f"{what}: a duration is in days, not {k.unit!r}")
+        for m in (num, den):
+            if m.table != "leads":
+                out.append(f"{what}: a duration runs between lead-model dates; {m.name!r} has none")
+    if report is None and k.kind != "duration":
+        dated = k.kind in KIND_OF_MEASURE and num.kind == "dated"
+        if (k.view == "period") != dated:
+            out.append(f"{what}: view 'period' is for (and only for) a dated table's total")
+        for m in (num, den, *(measures[b] for b in k.measured_by)):
+            if m is not None and not m.in_cohort_view:
+                out.append(f"{what}: measure {m.name!r} has no cohort-view aggregation")
+    return out
+
+
+def load_catalog(
+    kpis: Iterable[Kpi],
+    reports: Mapping[str, Mapping[str, Kpi]] | None = None,
+    measures: Mapping[str, Measure] = MEASURES,
+) -> dict[str, Kpi]:
+    """The catalog as a dict, after checking every KPI and report column against the
+    measure registry: measures that exist, kinds and units that agree, labels and rules in
+    English and French. Every problem is said at once, in one ConfigError.
+
+    Examples
+    --------
+    >>> wins = Kpi("win_share", "Won", "Gagnés", "rate", "fraction", True,
+    ...     Text("won / leads.", "gagnés / leads."), numerator="wins", denominator="leads")
+    >>> try:
+    ...     load_catalog([wins])
+    ... except ConfigError as e:
+    ...     print(str(e).split(": ", 1)[1].split(", which")[0])
+    KPI 'win_share' names measure 'wins' (its numerator)
+    """
+    out, problems = keyed(kpis, "KPI")
+    for k in out.values():
+        problems += kpi_problems(k, measures)
+    for report, columns in (reports or {}).items():
+        for k in columns.values():
+            problems += kpi_problems(k, measures, report)
+    if problems:
+        raise ConfigError("the KPI catalog does not load: " + "; ".join(problems))
+    return out
+
+
+CATALOG: dict[str, Kpi] = load_catalog(KPIS, REPORT_MEASURES)
+
+
 def report_definitions(report: str, lang: str = "en") -> dict[str, str]:
     """{column: rule} of a secondary report, in ``lang`` (English: meta.definitions)."""
     return {name: k.definition[lang] for name, k in REPORT_MEASURES[report].items()}
-
-
-# Measures computed after aggregation from other measures.
-DERIVED_MEASURES = {"margin": ("revenue", "-", "spend")}
 
 HEADLINE = ("leads", "mqls", "sqls", "customers", "revenue", "spend", "cpl", "lead_to_customer")

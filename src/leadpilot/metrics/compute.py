@@ -17,17 +17,21 @@ from ..config import Config
 from ..errors import UsageError
 from ..results import Meta, Result, param
 from .asof import AsOf, resolve_as_of
-from .catalog import CATALOG, DERIVED_MEASURES, HEADLINE, Kpi, Text
-from .model import (
-    DEAL_COLUMNS,
-    STAGE_COLUMNS,
-    Materialize,
-    lead_keys,
-    lead_model,
+from .catalog import CATALOG, HEADLINE, Kpi, Text
+from .measures import (
+    MEASURES,
+    Measure,
+    aggregate,
+    cohort_value,
+    dated_totals,
+    deal_match,
+    derive,
+    expand,
+    lead_columns,
+    row_value,
+    touch_match,
 )
-from .model import (
-    TOUCH_MEASURES as TOUCH_COLUMNS,
-)
+from .model import STAGE_COLUMNS, Materialize, lead_model, with_lead
 
 PERIOD_UNITS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y", "all": None}
 Z95 = 1.959963984540054
@@ -106,14 +110,8 @@ def period_label(start: date | datetime | None, period: str) -> str:
 
 
 def _measures_needed(kpis: list[Kpi]) -> set[str]:
-    out = set()
-    for k in kpis:
-        if k.kind != "duration":
-            out.update(m for m in (k.numerator, k.denominator, *k.measured_by) if m)
-    for name, (a, _, b) in DERIVED_MEASURES.items():
-        if name in out:
-            out.update((a, b))
-    return out
+    """The measures to aggregate (a duration reads dates, not measures)."""
+    return expand(m for k in kpis if k.kind != "duration" for m in k.measures)
 
 
 def resolve_kpis(names: list[str] | None) -> list[Kpi]:
@@ -167,41 +165,40 @@ def compute_kpis(
     by = list(by or [])
     tables, as_of = resolve_as_of(tables, as_of)
     needed = _measures_needed(chosen)
-    touches_needed = any(m in needed for m in TOUCH_MEASURES)
+    touches_needed = any(MEASURES[m].table == "touchpoints" for m in needed)
+    # the per-lead touch facts: only the cohort view reads them (activity counts touches)
+    facts_needed = touches_needed and view == "cohort"
+    touch_columns = lead_columns("touchpoints")
     reused = view == "cohort" and PERIOD_UNITS[period] is not None  # maturity query too
-    if model is None or (touches_needed and "touches" not in model.columns):
+    if model is None or (facts_needed and not set(touch_columns) <= set(model.columns)):
         model = lead_model(
             tables,
             implied=config.stages.implied,
             icp=config.icp,
-            engagement=config.engagement if touches_needed else None,
+            engagement=config.engagement if facts_needed else None,
             materialize=materialize if reused else None,
-            keep=[*by, *STAGE_COLUMNS, *DEAL_COLUMNS]
-            + (list(TOUCH_COLUMNS) if touches_needed else []),
-        )
-    unknown = [d for d in by if d not in model.columns]
-    if unknown:
-        raise UsageError(
-            f"unknown dimension(s) {unknown}; available: period and any lead column "
-            f"({', '.join(c for c in model.columns if not c.endswith('_at'))})"
-        )
+            keep=[*by, *STAGE_COLUMNS, *lead_columns("deals")]
+            + (touch_columns if facts_needed else []),
+        )  # lead_model checks the dimensions
     unit = PERIOD_UNITS[period]
     warnings: list[str] = []
 
     keys = (["period"] if unit else []) + list(by)
-    measures = [m for m in MEASURE_NAMES if m in needed or m == "leads"]
+    # aggregated with the lead groups, in registry order; leads always (every row has them)
+    needed.add("leads")
+    measures = [m for m in MEASURES.values() if m.from_lead_model and m.name in needed]
     if view == "cohort":
         agg = _cohort_measures(model, by, unit, measures, date_from, date_to)
     else:
-        agg = _activity_measures(model, tables, by, unit, measures, date_from, date_to, as_of)
+        agg = _activity_measures(
+            model, tables, config, by, unit, measures, date_from, date_to, as_of
+        )
 
     joined = []  # dated tables split like the rows: a group without a row has none recorded
-    for measure in DATED_TABLES:
-        if measure in needed:
-            agg, ok = _join_dated(
-                agg, tables, measure, by, unit, keys, date_from, date_to, warnings
-            )
-            joined += [measure] if ok else []
+    for m in MEASURES.values():
+        if m.kind == "dated" and m.name in needed:
+            agg, ok = _join_dated(agg, tables, m, by, unit, keys, date_from, date_to, warnings)
+            joined += [m] if ok else []
 
     durations = [k for k in chosen if k.kind == "duration"]
     if durations:
@@ -214,14 +211,15 @@ def compute_kpis(
         warnings.append(_without_touches(chosen, rows))
     if durations:
         warnings += _negative_durations(model, raw, durations, view, date_from, date_to)
-    for measure in joined:
-        warnings += _unrecorded(measure, raw, rows, chosen, keys)
-    if "spend" in joined and any(_uses(k, "spend") for k in chosen):
+    for m in joined:
+        warnings += _unrecorded(m, raw, rows, chosen, keys)
+    spend = MEASURES["spend"]
+    if spend in joined and any(k.reads("spend") for k in chosen):
         # only when names are matched: spend split by them
         from .reconcile import messages as reconcile_messages
         from .reconcile import reconcile
 
-        warnings += reconcile_messages(reconcile(tables, dims=[d for d in by if d in SPEND_DIMS]))
+        warnings += reconcile_messages(reconcile(tables, dims=[d for d in by if d in spend.dims]))
     maturity = None
     if view == "cohort" and unit:
         maturity = _flag_immature(model, raw, rows, period, warnings, as_of)
@@ -258,7 +256,7 @@ def _without_touches(kpis: list[Kpi], rows: list[dict]) -> str:
 
 
 def _uses_touches(k: Kpi) -> bool:
-    return any(m in TOUCH_MEASURES for m in (k.numerator, k.denominator) if m)
+    return any(MEASURES[m].table == "touchpoints" for m in (k.numerator, k.denominator) if m)
 
 
 VIEW_RULES = {
@@ -332,45 +330,8 @@ def _flag_immature(model, raw, rows, period, warnings, as_of: AsOf) -> dict | No
     }
 
 
-TOUCH_MEASURES = (
-    "touches",
-    "email_sends",
-    "email_opens",
-    "email_clicks",
-    "engaged_leads",
-    "social_leads",
-)
-MEASURE_NAMES = (
-    "leads",
-    "mqls",
-    "sals",
-    "sqls",
-    "opportunities",
-    "customers",
-    "revenue",
-    "won_deals",
-    "closed_deals",
-    "rejected",
-    "disqualified",
-    "sals_recorded",
-    *TOUCH_MEASURES,
-    "pipeline_value",
-)
-# Activity view: the date at which each stage measure happened.
-STAGE_DATES = {
-    "leads": "created_at",
-    "mqls": "mql_at",
-    "sals": "sal_at",
-    "sqls": "sql_at",
-    "opportunities": "opportunity_at",
-    "customers": "customer_at",
-    "rejected": "rejected_at",
-    "disqualified": "disqualified_at",
-    "sals_recorded": "sal_recorded_at",  # own sal events only: is acceptance measured?
-}
-
-
-def _in_range(value: ir.Value, date_from: date | None, date_to: date | None) -> ir.BooleanValue:
+def in_range(value: ir.Value, date_from: date | None, date_to: date | None) -> ir.BooleanValue:
+    """``value`` (a timestamp) between the start of ``date_from`` and the end of ``date_to``."""
     cond = ibis.literal(True)
     if date_from is not None:
         cond &= value >= ibis.literal(datetime.combine(date_from, datetime.min.time()))
@@ -387,132 +348,83 @@ def _group(t: ir.Table, by: list[str], unit: str | None, date: ir.Value) -> dict
     return group
 
 
-def _aggregate(t: ir.Table, group: dict, metrics: dict) -> ir.Table:
-    return t.group_by(**group).aggregate(**metrics) if group else t.aggregate(**metrics)
-
-
-def _cohort_measures(model, by, unit, measures, date_from, date_to) -> ir.Table:
+def _cohort_measures(model, by, unit, measures: list[Measure], date_from, date_to) -> ir.Table:
     """Leads created in the period, followed to whatever they became."""
-    model = model.filter(_in_range(model.created_at, date_from, date_to))
-    available = {
-        "leads": model.count(),
-        "revenue": model.revenue.sum(),
-        "pipeline_value": model.open_amount.sum(),
-        "won_deals": model.won_deals.sum(),
-        "closed_deals": model.closed_deals.sum(),
-        **{m: model[c].notnull().sum() for m, c in STAGE_DATES.items() if m != "leads"},
-    }
-    if "touches" in model.columns:
-        available.update(
-            touches=model.touches.sum(),
-            email_sends=model.email_sends.sum(),
-            email_opens=model.email_opens.sum(),
-            email_clicks=model.email_clicks.sum(),
-            engaged_leads=model.engaged.sum(),
-            social_leads=model.social.sum(),
-        )
+    model = model.filter(in_range(model.created_at, date_from, date_to))
     group = _group(model, by, unit, model.created_at)
-    return _aggregate(model, group, {m: available[m] for m in measures})
+    return aggregate(model, group, {m.name: cohort_value(m, model) for m in measures})
 
 
-def _activity_measures(model, tables, by, unit, measures, date_from, date_to, as_of) -> ir.Table:
-    """What happened in the period: each stage counted at its own date, deals at closing."""
-    parts = []
-    for m, column in STAGE_DATES.items():
-        if m not in measures:
-            continue
-        t = model.filter(model[column].notnull() & _in_range(model[column], date_from, date_to))
-        parts.append(
-            t.select(**_group(t, by, unit, t[column]), _m=ibis.literal(m), _v=ibis.literal(1.0))
-        )
-    deal_measures = [m for m in ("revenue", "won_deals", "closed_deals") if m in measures]
-    if deal_measures:
-        keys = lead_keys(tables["leads"])
-        d = tables["deals"]
-        d = d.join(keys, d.lead_id == keys.record_id)
-        dims = model.select("lead_id", *by).rename(_lk="lead_id")
-        d = d.join(dims, d.lead_key == dims._lk)
-        d = d.filter(
-            d.status.isin(["won", "lost"])
-            & d.closed_at.notnull()
-            & _in_range(d.closed_at, date_from, date_to)
-        )
-        won = d.status == "won"
-        for m, value, cond in (
-            ("revenue", d.amount.fill_null(0.0), won),
-            ("won_deals", ibis.literal(1.0), won),
-            ("closed_deals", ibis.literal(1.0), ibis.literal(True)),
-        ):
-            if m in deal_measures:
-                sel = d.filter(cond)
-                parts.append(
-                    sel.select(
-                        **_group(sel, by, unit, sel.closed_at),
-                        _m=ibis.literal(m),
-                        _v=value.name("_v"),
-                    )
-                )
-    if "engaged_leads" in measures or "social_leads" in measures:
+def _activity_measures(
+    model, tables, config, by, unit, measures: list[Measure], date_from, date_to, as_of
+) -> ir.Table:
+    """What happened in the period: each measure counted at its own date (a stage at the
+    date it was reached, a deal at its closing, a touch at its time), a snapshot at the
+    period's end."""
+    cohort_only = [m for m in measures if not m.in_activity_view]
+    if cohort_only:
+        kpis = [k.name for k in CATALOG.values() if any(k.reads(m.name) for m in cohort_only)]
         raise UsageError(
-            "engagement_rate and social_engagement_rate are cohort KPIs (leads engaged within "
-            "the window after their creation); use --view cohort"
+            f"{' and '.join(kpis)} are cohort KPIs (leads engaged within the window after "
+            "their creation); use --view cohort"
         )
-    touch_types = {
-        "touches": None,
-        "email_sends": "email_send",
-        "email_opens": "email_open",
-        "email_clicks": "email_click",
-    }
-    wanted = [m for m in touch_types if m in measures]
-    if wanted:
-        keys = lead_keys(tables["leads"])
-        tp = tables["touchpoints"]
-        tp = tp.join(keys, tp.lead_id == keys.record_id)
-        dims = model.select("lead_id", *by).rename(_lk="lead_id")
-        tp = tp.join(dims, tp.lead_key == dims._lk)
-        tp = tp.filter(_in_range(tp.ts, date_from, date_to))
-        for m in wanted:
-            sel = tp if touch_types[m] is None else tp.filter(tp.type == touch_types[m])
-            parts.append(
-                sel.select(
-                    **_group(sel, by, unit, sel.ts), _m=ibis.literal(m), _v=ibis.literal(1.0)
-                )
+    parts = []
+
+    def counted_at(rows: ir.Table, m: Measure, match: ir.BooleanValue | None) -> None:
+        at = rows[m.at]
+        cond = at.notnull() & in_range(at, date_from, date_to)
+        sel = rows.filter(cond if match is None else cond & match)
+        parts.append(
+            sel.select(
+                **_group(sel, by, unit, sel[m.at]),
+                _m=ibis.literal(m.name),
+                _v=row_value(m, sel).name("_v"),
             )
-    if "pipeline_value" in measures:
-        parts.append(_open_pipeline(model, tables, by, unit, date_from, date_to, as_of))
+        )
+
+    for m in measures:  # the lead model's own dates
+        if m.table == "leads":
+            counted_at(model, m, None)
+    for table, match in (("deals", deal_match), ("touchpoints", touch_match)):
+        flows = [m for m in measures if m.table == table and m.at is not None]
+        if flows:
+            rows = with_lead(tables[table], tables["leads"], model, by)
+            for m in flows:
+                counted_at(rows, m, match(m, rows))
+    for m in measures:
+        if m.snapshot:
+            parts.append(_open_pipeline(m, model, tables, by, unit, date_from, date_to, as_of))
     long = ibis.union(*parts)
     group = {k: long[k] for k in (["period"] if unit else []) + list(by)}
-    metrics = {m: long._v.sum(where=long._m == m) for m in measures}
-    agg = _aggregate(long, group, metrics)
-    # Counts are integers; a measure with no event in a group is 0, not missing.
+    metrics = {m.name: long._v.sum(where=long._m == m.name) for m in measures}
+    agg = aggregate(long, group, metrics)
+    # A measure with no event in a group is 0, not missing. Counts are integers, and so is
+    # the open pipeline here (cast as before measures became data: it rounds amounts to
+    # whole units; see the note on _open_pipeline).
     return agg.mutate(
         **{
-            m: (agg[m].fill_null(0.0) if m == "revenue" else agg[m].fill_null(0).cast("int64"))
+            m.name: agg[m.name].fill_null(0.0)
+            if m.kind == "sum" and not m.snapshot
+            else agg[m.name].fill_null(0).cast("int64")
             for m in measures
         }
     )
 
 
-# Tables dated by day and joined to the lead groups on their own dimensions.
-DATED_TABLES = {
-    # measure: (table, value column, dimensions it can be split by, what is null otherwise)
-    "spend": ("spend", "amount", ("channel", "campaign", "content"), "spend and cost KPIs"),
-    "visitors": ("traffic", "visitors", ("channel", "content"), "visitors"),
-}
+def _open_pipeline(
+    m: Measure, model, tables, by, unit, date_from, date_to, as_of: AsOf
+) -> ir.Table:
+    """Amount of deals open at each period's end: created by then, not closed by then.
 
-
-def _open_pipeline(model, tables, by, unit, date_from, date_to, as_of: AsOf) -> ir.Table:
-    """Amount of deals open at each period's end: created by then, not closed by then."""
-    d = tables["deals"]
-    keys = lead_keys(tables["leads"])
-    d = d.join(keys, d.lead_id == keys.record_id)
-    dims = model.select("lead_id", *by).rename(_lk="lead_id")
-    d = d.join(dims, d.lead_key == dims._lk)
+    Summed with the other activity measures, then cast to an integer like the counts (as
+    before the measures became data): amounts are rounded to whole units in this view.
+    """
+    d = with_lead(tables[m.table], tables["leads"], model, by)
     bounds = d.aggregate(lo=d.created_at.min(), hi=d.created_at.max()).to_pyarrow().to_pylist()[0]
     if bounds["lo"] is None:
         return d.limit(0).select(
             **_group(d, by, unit, d.created_at),
-            _m=ibis.literal("pipeline_value"),
+            _m=ibis.literal(m.name),
             _v=ibis.literal(0.0),
         )
     lo = date_from or bounds["lo"].date()
@@ -535,9 +447,7 @@ def _open_pipeline(model, tables, by, unit, date_from, date_to, as_of: AsOf) -> 
     group = {b: j[b] for b in by}
     if unit:
         group["period"] = j._start.cast("date")
-    return j.select(
-        **group, _m=ibis.literal("pipeline_value"), _v=j.amount.fill_null(0.0).cast("float64")
-    )
+    return j.select(**group, _m=ibis.literal(m.name), _v=row_value(m, j).cast("float64"))
 
 
 _PERIOD_OF_UNIT = {v: k for k, v in PERIOD_UNITS.items() if v}
@@ -564,30 +474,22 @@ def _period_starts(lo: date, hi: date, unit: str | None) -> list[date]:
     return out
 
 
-def _join_dated(agg, tables, measure, by, unit, keys, date_from, date_to, warnings):
+def _join_dated(agg, tables, m: Measure, by, unit, keys, date_from, date_to, warnings):
     """Outer-join a day-dated table (spend, traffic) on the groups: rows without leads stay,
     and a group without a row stays null — nothing recorded is not 0 (a row of 0 is).
 
     Returns the joined table and whether the measure could be split like the rows."""
-    name, value, dims_ok, what = DATED_TABLES[measure]
-    t = tables[name]
-    if t.count().execute() == 0:
-        warnings.append(f"no {name} loaded: {what} are null")
-        return agg.mutate(**{measure: ibis.literal(None, "float64")}), False
-    other = [d for d in by if d not in dims_ok]
+    if tables[m.table].count().execute() == 0:
+        warnings.append(f"no {m.table} loaded: {m.missing} are null")
+        return agg.mutate(**{m.name: ibis.literal(None, "float64")}), False
+    other = [d for d in by if d not in m.dims]
     if other:
         warnings.append(
-            f"{name} cannot be split by {', '.join(other)}: {what} are null for those groups"
+            f"{m.table} cannot be split by {', '.join(other)}: {m.missing} are null for those "
+            "groups"
         )
-        return agg.mutate(**{measure: ibis.literal(None, "float64")}), False
-    if date_from is not None:
-        t = t.filter(t.date >= ibis.literal(date_from))
-    if date_to is not None:
-        t = t.filter(t.date <= ibis.literal(date_to))
-    group = {d: t[d] for d in by}
-    if unit:
-        group["period"] = t.date.truncate(unit)
-    s = _aggregate(t, group, {measure: t[value].sum().cast("float64")})
+        return agg.mutate(**{m.name: ibis.literal(None, "float64")}), False
+    s = dated_totals(tables, m, by, unit, date_from, date_to)
     return _outer_join(agg, s, keys, {}), True
 
 
@@ -630,17 +532,24 @@ def _outer_join(agg: ir.Table, s: ir.Table, keys: list[str], fill: dict) -> ir.T
     j = agg.outer_join(s, [c for k in keys for c in _same_key(agg[k], s[f"_s_{k}"])])
     j = j.mutate(**{k: ibis.coalesce(j[k], j[f"_s_{k}"].cast(agg[k].type())) for k in keys})
     fills = {m: j[m].fill_null(v) for m, v in fill.items() if v is not None}
-    for m in j.columns:
-        if m in MEASURE_NAMES and m not in fill:
-            fills[m] = j[m].fill_null(0.0 if m == "revenue" else 0)
+    for c in j.columns:
+        m = MEASURES.get(c)
+        if m is not None and m.from_lead_model and c not in fill:
+            fills[c] = j[c].fill_null(0.0 if m.kind == "sum" else 0)
     return j.mutate(**fills).drop(*[f"_s_{k}" for k in keys])
 
 
 DAY = 86400
 
 
+def _dates(k: Kpi) -> tuple[str, str]:
+    """The lead-model dates a duration runs between: its measures' dates."""
+    return MEASURES[k.numerator].at, MEASURES[k.denominator].at
+
+
 def _days(model: ir.Table, k: Kpi) -> ir.NumericValue:
-    return (model[k.denominator].epoch_seconds() - model[k.numerator].epoch_seconds()) / DAY
+    start, end = _dates(k)
+    return (model[end].epoch_seconds() - model[start].epoch_seconds()) / DAY
 
 
 def _join_durations(agg, model, durations, by, unit, keys, view, date_from, date_to):
@@ -653,10 +562,10 @@ def _join_durations(agg, model, durations, by, unit, keys, view, date_from, date
     they add no group of their own.
     """
     for k in durations:
-        start, end = model[k.numerator], model[k.denominator]
+        start, end = (model[c] for c in _dates(k))
         d = _days(model, k)
         anchor = model.created_at if view == "cohort" else end
-        cond = start.notnull() & end.notnull() & _in_range(anchor, date_from, date_to)
+        cond = start.notnull() & end.notnull() & in_range(anchor, date_from, date_to)
         if view != "cohort":
             cond &= d >= 0
         t = model.filter(cond).mutate(_d=d, _anchor=anchor)
@@ -671,19 +580,9 @@ def _join_durations(agg, model, durations, by, unit, keys, view, date_from, date
         if view == "cohort":
             stats[f"_neg_{k.name}"] = (~ok).sum()
             fill[f"_neg_{k.name}"] = 0
-        s = _aggregate(t, _group(t, by, unit, t._anchor), stats)
+        s = aggregate(t, _group(t, by, unit, t._anchor), stats)
         agg = _outer_join(agg, s, keys, fill)
     return agg
-
-
-# How the dates of the lead model read in notes ("<end> dated before <start>").
-STAGE_LABELS = {
-    "created_at": "the lead's creation",
-    "mql_at": "MQL",
-    "sql_at": "SQL",
-    "opportunity_at": "opportunity (or deal creation)",
-    "customer_at": "won deal (customer)",
-}
 
 
 def _negative_durations(model, raw, durations, view, date_from, date_to) -> list[str]:
@@ -694,37 +593,25 @@ def _negative_durations(model, raw, durations, view, date_from, date_to) -> list
     else:
         counts = {}
         for k in durations:
-            start, end = model[k.numerator], model[k.denominator]
+            start, end = (model[c] for c in _dates(k))
             bad = start.notnull() & end.notnull() & (_days(model, k) < 0)
-            counts[k.name] = (bad & _in_range(end, date_from, date_to)).sum()
+            counts[k.name] = (bad & in_range(end, date_from, date_to)).sum()
         row = model.aggregate(**counts).to_pyarrow().to_pylist()[0]
     notes = []
     for k in durations:
         n = int(row[k.name] or 0)
         if n:
             notes.append(
-                f"{k.name}: {n:,} duration(s) left out: {STAGE_LABELS[k.denominator]} dated "
-                f"before {STAGE_LABELS[k.numerator]}"
+                f"{k.name}: {n:,} duration(s) left out: {MEASURES[k.denominator].date_label} "
+                f"dated before {MEASURES[k.numerator].date_label}"
             )
     return notes
 
 
-SPEND_DIMS = DATED_TABLES["spend"][2]  # what spend can be split by
-
-
-def _uses(k: Kpi, measure: str) -> bool:
-    """Does the KPI read the measure (directly or through a derived one)?"""
-    names = {k.numerator, k.denominator} if k.kind != "duration" else set()
-    for name, (a, _, b) in DERIVED_MEASURES.items():
-        if name in names:
-            names |= {a, b}
-    return measure in names
-
-
-def _unrecorded(measure: str, raw, rows, kpis: list[Kpi], keys: list[str]) -> list[str]:
+def _unrecorded(m: Measure, raw, rows, kpis: list[Kpi], keys: list[str]) -> list[str]:
     """One note for the groups where the dated table recorded nothing (null, not 0)."""
-    name, _, _, _ = DATED_TABLES[measure]
-    affected = [k.name for k in kpis if _uses(k, measure)]
+    measure, name = m.name, m.table
+    affected = [k.name for k in kpis if k.reads(measure)]
     missing = [r for r in raw if r.get(measure) is None]
     if not affected or not missing:
         return []
@@ -747,13 +634,9 @@ NONE = "(none)"
 def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: list[str]) -> dict:
     out: dict = {"period": period_label(r.get("period"), period)}
     r = dict(r)
-    for name, (a, op, b) in DERIVED_MEASURES.items():
-        if a in r and b in r:
-            r[name] = (
-                None
-                if r[a] is None or r[b] is None
-                else (r[a] - r[b] if op == "-" else r[a] + r[b])
-            )
+    for m in MEASURES.values():
+        if m.kind == "derived" and all(p in r for p in m.of):
+            r[m.name] = derive(m, r)
     for d in by:
         out[d] = r.get(d)
     for k in kpis:

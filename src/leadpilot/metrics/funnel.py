@@ -1,34 +1,31 @@
 """The funnel: Lead → MQL → SAL → SQL → Opportunity → Customer, with exits.
 
-Counts come from the KPI compiler (one definition per stage count); this module
-only arranges them as a chain with next-step and cumulative conversion, the
-acceptance rate against the agreed threshold, and the reasons sales gave for
-rejecting MQLs.
+The chain is the measure registry's stage measures in stage order (one definition per
+stage count); the counts come from the KPI compiler. This module only arranges them as
+a chain with next-step and cumulative conversion, the acceptance rate against the agreed
+threshold, and the reasons sales gave for rejecting MQLs.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-import ibis
 import ibis.expr.types as ir
 
 from ..config import Config
 from ..results import Meta, Result, param
+from ..schema import EXIT_STAGES, STAGES
 from .asof import AsOf, resolve_as_of
 from .catalog import CATALOG, Text
-from .compute import KpiResult, compute_kpis, wilson
-from .model import DEAL_COLUMNS, STAGE_COLUMNS, Materialize, lead_keys, lead_model
+from .compute import KpiResult, compute_kpis, in_range, wilson
+from .measures import MEASURES
+from .model import Materialize, counted_leads, lead_model, outcome_columns, with_lead
 
-CHAIN = (
-    ("lead", "leads"),
-    ("mql", "mqls"),
-    ("sal", "sals"),
-    ("sql", "sqls"),
-    ("opportunity", "opportunities"),
-    ("customer", "customers"),
+# (stage, measure counting the leads that reached it), in stage order; then the exits
+CHAIN = tuple(
+    (m.stage, m.name) for s in STAGES for m in MEASURES.values() if m.stage == s
 )
-EXITS = ("rejected", "disqualified")
+EXITS = tuple(m.name for m in MEASURES.values() if m.stage in EXIT_STAGES)
 DEFINITIONS = {
     "count": Text(
         "leads of the group that reached the stage or any later one (stage implication as "
@@ -140,10 +137,9 @@ def compute_funnel(
         implied=config.stages.implied,
         icp=config.icp,
         materialize=None if plain else materialize,
-        keep=[*by, *STAGE_COLUMNS, *DEAL_COLUMNS],
+        keep=[*by, *outcome_columns()],
     )
-    counted = leads.filter(leads.merged_into.isnull() & leads.excluded_reason.isnull())
-    dims_source = counted if plain else model
+    dims_source = counted_leads(leads) if plain else model
     names = [m for _, m in CHAIN] + list(EXITS) + ["mql_to_sal"]
     kpis = compute_kpis(
         tables,
@@ -180,8 +176,9 @@ def compute_funnel(
                 }
             )
             previous = count
-        for stage in EXITS:
-            rows.append({**keys, "stage": stage, "count": int(group[stage] or 0), "exit": True})
+        for name in EXITS:
+            stage = MEASURES[name].stage
+            rows.append({**keys, "stage": stage, "count": int(group[name] or 0), "exit": True})
         rate = group["mql_to_sal"]
         reason = group["mql_to_sal_reason"]
         if reason is None and not group["mql_to_sal_denominator"]:
@@ -234,15 +231,9 @@ def _rejection_reasons(tables, model, by, date_from, date_to) -> list[dict]:
     """Why sales rejected MQLs, by group (reasons are free text from the CRM).
 
     ``model``: one row per counted lead with lead_id, created_at and the group columns."""
-    keys = lead_keys(tables["leads"])
     ev = tables["stage_events"]
-    ev = ev.filter(ev.stage == "rejected").join(keys, ev.lead_id == keys.record_id)
-    dims = model.select("lead_id", "created_at", *by).rename(_lk="lead_id")
-    j = ev.join(dims, ev.lead_key == dims._lk)
-    if date_from is not None:
-        j = j.filter(j.created_at >= ibis.literal(date_from).cast("timestamp"))
-    if date_to is not None:
-        j = j.filter(j.created_at < ibis.literal(date_to).cast("timestamp") + ibis.interval(days=1))
+    j = with_lead(ev.filter(ev.stage == "rejected"), tables["leads"], model, ["created_at", *by])
+    j = j.filter(in_range(j.created_at, date_from, date_to))
     reason = j.reason.fill_null("(no reason given)")
     out = j.group_by([*[j[d] for d in by], reason.name("reason")]).aggregate(
         rejected=j.lead_key.nunique()

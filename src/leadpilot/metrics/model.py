@@ -23,12 +23,18 @@ import ibis.expr.types as ir
 from ..config import EngagementSettings, IcpRule
 from ..errors import UsageError
 from ..schema import STAGES
+from .measures import lead_columns, lead_fact, of_table, zero
 
 FUNNEL = STAGES[1:]  # mql, sal, sql, opportunity, customer
 # sal_recorded_at: the lead's own sal event (never implied), to know whether acceptance
 # was measured at all
 STAGE_COLUMNS = [f"{s}_at" for s in FUNNEL] + ["disqualified_at", "rejected_at", "sal_recorded_at"]
-DEAL_COLUMNS = ["revenue", "open_amount", "deals", "won_deals", "closed_deals"]
+
+
+def outcome_columns() -> list[str]:
+    """The stage dates and the per-lead deal facts of the measure registry (revenue,
+    open_amount, won_deals...): what KPIs, funnel and velocity keep of the lead model."""
+    return [*STAGE_COLUMNS, *lead_columns("deals")]
 
 
 def check_dimensions(tables: dict[str, ir.Table], by: list[str]) -> None:
@@ -58,6 +64,24 @@ def lead_keys(leads: ir.Table) -> ir.Table:
         record_id=leads.lead_id,
         lead_key=leads.merged_into.fill_null(leads.lead_id),
     )
+
+
+def to_lead(records: ir.Table, leads: ir.Table) -> ir.Table:
+    """Records of leads (touches, stage events, deals) with ``lead_key``, the lead each
+    counts for: a record of a merged lead counts for the lead it was merged into."""
+    keys = lead_keys(leads)
+    return records.join(keys, records.lead_id == keys.record_id)
+
+
+def with_lead(
+    records: ir.Table, leads: ir.Table, model: ir.Table, columns: list[str]
+) -> ir.Table:
+    """Records joined to the counted lead they count for, with that lead's ``columns`` from
+    the lead model (its groups, its creation date); records of uncounted leads drop out.
+    A column the records have too keeps the records' value."""
+    rows = to_lead(records, leads)
+    lead = model.select("lead_id", *columns).rename(_lk="lead_id")
+    return rows.join(lead, rows.lead_key == lead._lk)
 
 
 def icp_fit(t: ir.Table, rules: list[IcpRule]) -> ir.StringValue:
@@ -97,26 +121,21 @@ def icp_fit(t: ir.Table, rules: list[IcpRule]) -> ir.StringValue:
 
 
 def touch_facts(tables: dict[str, ir.Table], engagement: EngagementSettings) -> ir.Table:
-    """Per lead: touches, e-mail sends / opens / clicks, and whether it engaged in time."""
+    """Per lead, the touch facts of the measure registry: touches, e-mail sends / opens /
+    clicks, whether it engaged (or had a social touch) within the window after creation."""
     leads = tables["leads"]
-    keys = lead_keys(leads)
-    tp = tables["touchpoints"]
-    tp = tp.join(keys, tp.lead_id == keys.record_id)
+    tp = to_lead(tables["touchpoints"], leads)
     created = leads.select(_lk=leads.lead_id, _created=leads.created_at)
     tp = tp.join(created, tp.lead_key == created._lk)
     age = (tp.ts.epoch_seconds() - tp._created.epoch_seconds()) / 86400
-    engaged = tp.type.isin(engagement.types) & (age >= 0) & (age <= engagement.window_days)
+    within = (age >= 0) & (age <= engagement.window_days)
     return tp.group_by(lead_id=tp.lead_key).aggregate(
-        touches=tp.count(),
-        email_sends=(tp.type == "email_send").sum(),
-        email_opens=(tp.type == "email_open").sum(),
-        email_clicks=(tp.type == "email_click").sum(),
-        engaged=engaged.any(),
-        social=((tp.type == "social") & (age >= 0) & (age <= engagement.window_days)).any(),
+        **{
+            m.lead_column: lead_fact(m, tp, engagement.types, within)
+            for m in of_table("touchpoints")
+            if m.lead_column
+        }
     )
-
-
-TOUCH_MEASURES = ("touches", "email_sends", "email_opens", "email_clicks", "engaged", "social")
 
 
 Materialize = Callable[[ir.Table], ir.Table]
@@ -132,31 +151,26 @@ def lead_model(
 ) -> ir.Table:
     """One row per counted lead; touch facts only when ``engagement`` is given (they cost
     a pass over the touchpoints)."""
+    facts = {
+        t: [m for m in of_table(t) if m.lead_column] for t in ("deals", "touchpoints")
+    }  # the per-lead facts of the measure registry
     if keep is not None:
-        check_dimensions(
-            tables, [k for k in keep if k not in (*STAGE_COLUMNS, *DEAL_COLUMNS, *TOUCH_MEASURES)]
-        )
+        known = {*STAGE_COLUMNS, *(m.lead_column for ms in facts.values() for m in ms)}
+        check_dimensions(tables, [k for k in keep if k not in known])
     leads = tables["leads"]
-    keys = lead_keys(leads)
-    ev = tables["stage_events"]
-    ev = ev.join(keys, ev.lead_id == keys.record_id)
+    ev = to_lead(tables["stage_events"], leads)
     stage_dates = ev.group_by(lead_id=ev.lead_key).aggregate(
         **{
             f"_{s}_at": ev.ts.min(where=ev.stage == s)
             for s in (*FUNNEL, "disqualified", "rejected")
         }
     )
-    deals = tables["deals"]
-    deals = deals.join(keys, deals.lead_id == keys.record_id)
+    deals = to_lead(tables["deals"], leads)
     won = deals.status == "won"
     deal_facts = deals.group_by(lead_id=deals.lead_key).aggregate(
         _deal_at=deals.created_at.min(),
         _won_at=deals.closed_at.min(where=won),
-        revenue=deals.amount.sum(where=won),
-        open_amount=deals.amount.sum(where=deals.status == "open"),
-        deals=deals.count(),
-        won_deals=won.sum(),
-        closed_deals=deals.status.isin(["won", "lost"]).sum(),
+        **{m.lead_column: lead_fact(m, deals) for m in facts["deals"]},
     )
     base = counted_leads(leads)
     m = base.left_join(stage_dates, base.lead_id == stage_dates.lead_id).drop("lead_id_right")
@@ -183,11 +197,7 @@ def lead_model(
         disqualified_at=m._disqualified_at,
         rejected_at=m._rejected_at,
         sal_recorded_at=m._sal_at,
-        revenue=m.revenue.fill_null(0.0),
-        open_amount=m.open_amount.fill_null(0.0),
-        deals=m.deals.fill_null(0),
-        won_deals=m.won_deals.fill_null(0),
-        closed_deals=m.closed_deals.fill_null(0),
+        **{f.lead_column: m[f.lead_column].fill_null(zero(f)) for f in facts["deals"]},
     )
     m = m.mutate(icp_fit=icp_fit(m, icp or []))
     if keep is not None and "score_band" in keep:
@@ -196,13 +206,12 @@ def lead_model(
         m = m.left_join(sc, m.lead_id == sc._scored).drop("_scored")
         m = m.mutate(score_band=m.score_band.fill_null("unscored"))
     if engagement is not None:
-        facts = touch_facts(tables, engagement)
-        m = m.left_join(facts, m.lead_id == facts.lead_id).drop("lead_id_right")
+        tf = touch_facts(tables, engagement)
+        m = m.left_join(tf, m.lead_id == tf.lead_id).drop("lead_id_right")
         m = m.mutate(
-            **{c: m[c].fill_null(0) for c in TOUCH_MEASURES if c not in ("engaged", "social")},
-            engaged=m.engaged.fill_null(False),
-            social=m.social.fill_null(False),
-        )
+            **{f.lead_column: m[f.lead_column].fill_null(zero(f))
+               for f in facts["touchpoints"]}
+        )  # fmt: skip
     m = m.drop(*[c for c in m.columns if c.startswith("_")])
     if keep is not None:  # only what the command reads: less to compute and to store
         m = m.select(*dict.fromkeys(["lead_id", "created_at", *keep]))

@@ -1,6 +1,8 @@
 """Secondary KPIs of the seeds: content performance, lead-source mix, interest retention.
 
-Each is one Ibis aggregation on the workspace; only the grouped result comes back.
+Each is one Ibis aggregation on the workspace; only the grouped result comes back. Their
+columns are defined in the catalog (``REPORT_MEASURES``), each naming the measures of the
+registry it is computed from; the aggregations compile from those measures.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from ..errors import Notice, UsageError
 from ..results import Meta, Result, param
 from ..text import Text
 from .asof import AsOf, resolve_as_of
-from .catalog import CTA_TYPES, REPORT_MEASURES
+from .catalog import REPORT_MEASURES
 from .compute import PERIOD_UNITS, period_label, wilson
-from .model import lead_keys, lead_model
+from .measures import MEASURES, cohort_value, count_rows, touch_match, zero
+from .model import check_dimensions, lead_model, outcome_columns, to_lead
 
 
 class TableResult(Result):
@@ -76,12 +79,16 @@ def content_performance(
     ``as_of``: default the latest event in the data; a date leaves out later events.
     """
     tables, as_of = resolve_as_of(tables, as_of)
-    keys = lead_keys(tables["leads"])
+    columns = REPORT_MEASURES["content"]
+    totals = {n: MEASURES[k.numerator] for n, k in columns.items() if k.kind != "rate"}
+    # usage: measures of the content's touches; downstream: of the leads it touched first
+    usage_of = {n: m for n, m in totals.items() if m.table == "touchpoints"}
+    leads_of = {n: m for n, m in totals.items() if m.table != "touchpoints"}
     tp = tables["touchpoints"]
-    tp = tp.join(keys, tp.lead_id == keys.record_id).filter(tp.content.notnull())
+    tp = to_lead(tp.filter(tp.content.notnull()), tables["leads"])
+    types = config.engagement.types
     usage = tp.group_by("content").aggregate(
-        views=(tp.type == "visit").sum(),
-        cta_clicks=tp.type.isin(CTA_TYPES).sum(),
+        **{n: count_rows(m, tp, types) for n, m in usage_of.items()}
     )
     w = ibis.window(group_by=tp.lead_key, order_by=[tp.ts, tp.content])
     first = tp.mutate(_n=ibis.row_number().over(w)).filter(lambda t: t._n == 0)
@@ -89,29 +96,22 @@ def content_performance(
     model = lead_model(tables, implied=config.stages.implied)
     m = model.join(first, model.lead_id == first._lk)
     downstream = m.group_by(content=m.first_content).aggregate(
-        leads_first_touched=m.count(),
-        mqls=m.mql_at.notnull().sum(),
-        sqls=m.sql_at.notnull().sum(),
-        customers=m.customer_at.notnull().sum(),
-        revenue=m.revenue.sum(),
+        **{n: cohort_value(x, m) for n, x in leads_of.items()}
     )
     j = usage.outer_join(downstream, usage.content == downstream.content)
     j = j.select(
         content=ibis.coalesce(j.content, j.content_right),
-        views=j.views.fill_null(0),
-        cta_clicks=j.cta_clicks.fill_null(0),
-        leads_first_touched=j.leads_first_touched.fill_null(0),
-        mqls=j.mqls.fill_null(0),
-        sqls=j.sqls.fill_null(0),
-        customers=j.customers.fill_null(0),
-        revenue=j.revenue.fill_null(0.0),
+        **{n: j[n].fill_null(zero(m)) for n, m in totals.items()},
     )
     rows = j.order_by([ibis.desc("revenue"), "content"]).to_pyarrow().to_pylist()
+    column_of = {m.name: n for n, m in totals.items()}  # a rate divides two columns
     for r in rows:
-        r["revenue"] = round(float(r["revenue"]), 2)
-        r["lead_to_customer"] = (
-            r["customers"] / r["leads_first_touched"] if r["leads_first_touched"] else None
-        )
+        for n, k in columns.items():
+            if k.kind == "sum":
+                r[n] = round(float(r[n]), 2)
+            elif k.kind == "rate":
+                num, den = r[column_of[k.numerator]], r[column_of[k.denominator]]
+                r[n] = num / den if den else None
     return TableResult("content", rows, _definitions("content"), as_of=as_of)
 
 
@@ -130,16 +130,17 @@ def source_mix(
     if period not in PERIOD_UNITS:
         raise UsageError(f"unknown period {period!r}")
     tables, as_of = resolve_as_of(tables, as_of)
-    model = lead_model(tables, implied=config.stages.implied, icp=config.icp)
-    if by not in model.columns:
-        raise UsageError(f"unknown dimension {by!r}")
+    check_dimensions(tables, [by])
+    model = lead_model(
+        tables, implied=config.stages.implied, icp=config.icp, keep=[by, *outcome_columns()]
+    )
     unit = PERIOD_UNITS[period]
     group = {by: model[by]}
     if unit:
         group["period"] = model.created_at.truncate(unit).date()
-    agg = model.group_by(**group).aggregate(
-        leads=model.count(), customers=model.customer_at.notnull().sum()
-    )
+    # leads and customers: the measures the report's shares divide
+    names = dict.fromkeys(m for k in REPORT_MEASURES["sources"].values() for m in k.measures)
+    agg = model.group_by(**group).aggregate(**{n: cohort_value(MEASURES[n], model) for n in names})
     raw = agg.to_pyarrow().to_pylist()
     totals: dict = {}
     for r in raw:
@@ -181,19 +182,20 @@ def interest_retention(
     months it has not reached yet are null.
     """
     tables, as_of = resolve_as_of(tables, as_of)
+    month_k = REPORT_MEASURES["retention"]["month_k"]  # active leads / leads of the cohort
+    engaging, cohort_size = MEASURES[month_k.numerator], MEASURES[month_k.denominator]
+    types = config.engagement.types
     model = lead_model(tables, implied=config.stages.implied)
-    keys = lead_keys(tables["leads"])
     tp = tables["touchpoints"]
-    tp = tp.filter(tp.type.isin(config.engagement.types))
-    tp = tp.join(keys, tp.lead_id == keys.record_id)
+    tp = to_lead(tp.filter(touch_match(engaging, tp, types)), tables["leads"])
     base = model.select(
         _lk=model.lead_id, _created=model.created_at, cohort=model.created_at.truncate("M").date()
     )
     j = tp.join(base, tp.lead_key == base._lk)
     k = ((j.ts.epoch_seconds() - j._created.epoch_seconds()) / (86400 * 30.4375)).floor()
     j = j.mutate(_k=k.cast("int64")).filter(lambda t: (t._k >= 0) & (t._k <= months))
-    active = j.group_by(["cohort", "_k"]).aggregate(active=j.lead_key.nunique())
-    sizes = base.group_by("cohort").aggregate(size=base.count())
+    active = j.group_by(["cohort", "_k"]).aggregate(active=count_rows(engaging, j, types))
+    sizes = base.group_by("cohort").aggregate(size=cohort_value(cohort_size, base))
     a = active.to_pyarrow().to_pylist()
     sz = {r["cohort"]: r["size"] for r in sizes.to_pyarrow().to_pylist()}
     by_cohort: dict = {}

@@ -16,17 +16,21 @@ import ibis.expr.types as ir
 import numpy as np
 
 from ..config import Config
-from ..errors import Notice, UsageError
+from ..errors import Notice
 from ..results import Meta, Result, param
 from .asof import AsOf, resolve_as_of
 from .catalog import CATALOG, Text
-from .compute import PERIOD_UNITS, STAGE_LABELS, compute_kpis, period_label
-from .compute import _in_range as in_range
-from .model import DEAL_COLUMNS, STAGE_COLUMNS, Materialize, lead_model
+from .compute import PERIOD_UNITS, compute_kpis, in_range, period_label
+from .measures import MEASURES, by_stage
+from .model import Materialize, lead_model, outcome_columns
 
 DAY = 86400
-# name -> (from, to) in the lead model, as the KPI catalog defines them.
-DURATIONS = {k.name: (k.numerator, k.denominator) for k in CATALOG.values() if k.kind == "duration"}
+# name -> (from, to) in the lead model: the dates of the measures a catalog duration names.
+DURATIONS = {
+    k.name: (MEASURES[k.numerator].at, MEASURES[k.denominator].at)
+    for k in CATALOG.values()
+    if k.kind == "duration"
+}
 DEFINITIONS = {
     **{name: CATALOG[name].definition for name in DURATIONS},
     "<stage>_by_day_<N>": Text(
@@ -138,11 +142,8 @@ def compute_velocity(
         implied=config.stages.implied,
         icp=config.icp,
         materialize=materialize,
-        keep=[*by, *STAGE_COLUMNS, *DEAL_COLUMNS],
-    )
-    unknown = [d for d in by if d not in model.columns]
-    if unknown:
-        raise UsageError(f"unknown dimension(s) {unknown} for velocity")
+        keep=[*by, *outcome_columns()],
+    )  # lead_model checks the dimensions
     # The durations are catalog KPIs: compiled once, by the KPI engine.
     kpis = compute_kpis(
         tables, config, kpis=list(DURATIONS), by=by, period=period, view=view,
@@ -194,7 +195,8 @@ def _km_curves(
 
     curves: dict[tuple, dict] = {}
     for stage in KM_STAGES:
-        end = model[f"{stage}_at"]
+        reached = by_stage(stage)  # the measure counting the stage: its date ends the curve
+        end = model[reached.at]
         converted = end.notnull()
         day = (
             ibis.ifelse(
@@ -219,7 +221,7 @@ def _km_curves(
         if left_out:
             warnings.append(
                 f"{stage}_by_day_<N>: {left_out:,} lead(s) left out: "
-                f"{STAGE_LABELS[f'{stage}_at']} dated before the lead's creation"
+                f"{reached.date_label} dated before {MEASURES['leads'].date_label}"
             )
         for c in counts:
             if not (c["_event"] and c["_day"] < 0):
