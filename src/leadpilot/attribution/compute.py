@@ -13,13 +13,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
-import ibis
 import ibis.expr.types as ir
 
 from ..config import Config
 from ..errors import MissingDataError, Notice, UsageError
 from ..metrics.asof import AsOf, resolve_as_of
 from ..metrics.compute import PERIOD_UNITS, period_label
+from ..metrics.measures import MEASURES, dated_totals, spend_returns
 from ..results import Meta, Result, param
 from ..text import Text
 from .definitions import PATH_FILE_JOURNEY, measure_defs
@@ -296,11 +296,13 @@ def _join_spend(
             "table_not_loaded", "no spend loaded: cost per conversion, ROAS and ROI are absent"
         ))  # fmt: skip
         return False
-    unit = PERIOD_UNITS[period]
-    group = {by: sp[by].fill_null("(none)")}
-    group["period"] = sp.date.truncate(unit) if unit else ibis.literal(None, "date")
-    raw = sp.group_by(**group).aggregate(spend=sp.amount.sum()).to_pyarrow().to_pylist()
-    spend = {(period_label(r["period"], period), r[by]): float(r["spend"] or 0.0) for r in raw}
+    # the cost KPIs' own spend join, per value of by and period
+    raw = dated_totals(tables, MEASURES["spend"], [by], PERIOD_UNITS[period]).to_pyarrow()
+    spend = {
+        (period_label(r.get("period"), period), NONE_LABEL if r[by] is None else r[by]):
+        float(r["spend"] or 0.0)
+        for r in raw.to_pylist()
+    }  # fmt: skip
     seen: dict = {}
     for r in rows:
         seen.setdefault(r["model"], set()).add((r["period"], r[by]))
@@ -323,8 +325,10 @@ def _join_spend(
         r["cost_per_conversion"] = (
             round(s / r["conversions"], 2) if s is not None and r["conversions"] else None
         )
-        r["roas"] = round(r["revenue"] / s, 4) if s else None
-        r["roi"] = round((r["revenue"] - s) / s, 4) if s else None
+        # computed as the catalog's roas and roi KPIs are (null without spend)
+        r["roas"], r["roi"] = (
+            None if v is None else round(v, 4) for v in spend_returns(r["revenue"], s)
+        )
     if unrecorded:
         shown = sorted(str(k[1]) for k in unrecorded)
         more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""

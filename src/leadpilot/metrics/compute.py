@@ -364,10 +364,13 @@ def _activity_measures(
     cohort_only = [m for m in measures if not m.in_activity_view]
     if cohort_only:
         kpis = [k.name for k in CATALOG.values() if any(k.reads(m.name) for m in cohort_only)]
-        raise UsageError(
-            f"{' and '.join(kpis)} are cohort KPIs (leads engaged within the window after "
-            "their creation); use --view cohort"
+        why = (
+            "leads engaged within the window after their creation"
+            if any(m.window for m in cohort_only)
+            else "leads counted once, not events of the period"
         )
+        are = "are cohort KPIs" if len(kpis) > 1 else "is a cohort KPI"
+        raise UsageError(f"{' and '.join(kpis)} {are} ({why}); use --view cohort")
     parts = []
 
     def counted_at(rows: ir.Table, m: Measure, match: ir.BooleanValue | None) -> None:
