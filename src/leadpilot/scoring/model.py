@@ -528,7 +528,7 @@ class BoostedScorer(_Scorer):
                 probe = pd.DataFrame({f.name: known}, dtype=object)
                 self.codes_[f.name] = (known, np.asarray(enc.transform(probe)).ravel())
         matrix = self._matrix(data)
-        self.paths_ = _tree_paths(self.pipeline_.named_steps["model"])
+        self.paths_ = _tree_paths(self.pipeline_.named_steps["model"], matrix[:1000])
         self.reference_ = np.array(
             [
                 np.nanmedian(matrix[:, j])
@@ -592,14 +592,30 @@ class BoostedScorer(_Scorer):
         return 1 / (1 + np.exp(-(self.paths_["bias"] + contrib.sum(axis=1))))
 
 
-def _tree_paths(model) -> dict | None:
+def _tree_paths(model, sample: np.ndarray) -> dict | None:
     """Per tree of a fitted HistGradientBoostingClassifier: a copy of its predictor that
     returns the leaf reached (node index as the value) and, for each feature split on, the
     contribution of every leaf's path. None when the fitted layout is not the one known
-    (private scikit-learn attributes): contributions then use the slower ablation."""
+    (private scikit-learn attributes), or when the contributions of the ``sample`` rows do
+    not add up to the model's own log-odds: contributions then use the slower ablation.
+
+    With categorical features the trees read the columns as the model's own preprocessor
+    gives them (categorical first, then numeric): leaves are found on that matrix and each
+    split's feature is mapped back to the column order of X."""
     import copy
 
     try:
+        pre = getattr(model, "_preprocessor", None)
+        order = np.arange(model.n_features_in_)  # tree column -> column of X
+        if pre is not None:
+            cols: list[int] = []
+            for name, _, columns in pre.transformers_:
+                if name != "remainder":
+                    mask = np.asarray(columns)
+                    cols += list(np.flatnonzero(mask) if mask.dtype == bool else mask)
+            order = np.asarray(cols, dtype=np.intp)
+            if sorted(order) != list(range(model.n_features_in_)):
+                return None
         known, f_idx_map = model._bin_mapper.make_known_categories_bitsets()
         baseline = float(np.ravel(model._baseline_prediction)[0])
         trees = []
@@ -622,17 +638,20 @@ def _tree_paths(model) -> dict | None:
                     for f, d in credit.items():
                         tables.setdefault(f, np.zeros(k))[i] = d
                     continue
-                f = int(nodes["feature_idx"][i])
+                f = int(order[nodes["feature_idx"][i]])
                 for child in (int(nodes["left"][i]), int(nodes["right"][i])):
                     stack.append((child, {**credit, f: credit.get(f, 0.0) + mean[child] - mean[i]}))
             leaf = copy.copy(predictor)
             leaf.nodes = nodes.copy()
             leaf.nodes["value"] = np.arange(k)
             trees.append((leaf, nodes["value"].astype("float64"), float(mean[0]), tables))
-        paths = {"known": known, "f_idx_map": f_idx_map, "trees": trees,
+        paths = {"known": known, "f_idx_map": f_idx_map, "trees": trees, "pre": pre,
                  "bias": baseline + sum(t[2] for t in trees)}  # fmt: skip
-        probe = np.zeros((1, model.n_features_in_))
-        _path_contributions(paths, probe)  # fails here, not at apply, if the layout differs
+        # fails here, not at apply, if the layout differs; and must give the model's log-odds
+        raw = model.decision_function(sample)
+        added = paths["bias"] + _path_contributions(paths, sample).sum(axis=1)
+        if not np.allclose(added, raw, rtol=0, atol=1e-9):
+            return None
         return paths
     except (AttributeError, TypeError, ValueError, KeyError, IndexError):
         return None
@@ -641,6 +660,8 @@ def _tree_paths(model) -> dict | None:
 def _path_contributions(paths: dict, matrix: np.ndarray) -> np.ndarray:
     """(n, features) path contributions: one C pass per tree gives each lead's leaf, then
     each feature's credit is read from that tree's table (feature-major, contiguous)."""
+    if paths.get("pre") is not None:  # the columns as the trees read them
+        matrix = paths["pre"].transform(matrix)
     matrix = np.ascontiguousarray(matrix, dtype="float64")
     out = np.zeros((matrix.shape[1], len(matrix)))
     for leaf, _, _, tables in paths["trees"]:
