@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from ...config import FullPathParams
 from ...text import Text
-from .base import pct
-from .weights import MILESTONE_RULE, MilestoneModel
+from .weights import MilestoneModel
 
 
 class FullPath(MilestoneModel):
@@ -17,16 +16,11 @@ class FullPath(MilestoneModel):
     def weights(self) -> list[float]:
         return self.params.full_path
 
-    def definition(self) -> Text:
-        en = [pct(w) for w in self.weights()]
-        fr = [pct(w, "fr") for w in self.weights()]
-        return (
-            Text(
-                f"{en[0]} first touch, {en[1]} lead creation, {en[2]} opportunity "
-                f"creation, {en[3]} customer touch, {en[4]} spread. ",
-                f"{fr[0]} au premier point de contact, {fr[1]} à la création du lead, "
-                f"{fr[2]} à la création de l'opportunité, {fr[3]} au point de contact "
-                f"client, {fr[4]} répartis. ",
-            )
-            + MILESTONE_RULE
+    def shares_text(self, en: list[str], fr: list[str]) -> Text:
+        return Text(
+            f"{en[0]} first touch, {en[1]} lead creation, {en[2]} opportunity "
+            f"creation, {en[3]} customer touch, {en[4]} spread. ",
+            f"{fr[0]} au premier point de contact, {fr[1]} à la création du lead, "
+            f"{fr[2]} à la création de l'opportunité, {fr[3]} au point de contact "
+            f"client, {fr[4]} répartis. ",
         )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from ...config import PositionBasedParams
 from ...text import Text
-from .base import pct
-from .weights import MILESTONE_RULE, MilestoneModel
+from .weights import MilestoneModel
 
 
 class PositionBased(MilestoneModel):
@@ -17,15 +16,10 @@ class PositionBased(MilestoneModel):
     def weights(self) -> list[float]:
         return self.params.position_based
 
-    def definition(self) -> Text:
-        en = [pct(w) for w in self.weights()]
-        fr = [pct(w, "fr") for w in self.weights()]
-        return (
-            Text(
-                f"U-shaped: {en[0]} first touch, {en[1]} lead-creation touch, "
-                f"{en[2]} spread over the others. ",
-                f"En U : {fr[0]} au premier point de contact, {fr[1]} au point de "
-                f"contact de création du lead, {fr[2]} répartis sur les autres. ",
-            )
-            + MILESTONE_RULE
+    def shares_text(self, en: list[str], fr: list[str]) -> Text:
+        return Text(
+            f"U-shaped: {en[0]} first touch, {en[1]} lead-creation touch, "
+            f"{en[2]} spread over the others. ",
+            f"En U : {fr[0]} au premier point de contact, {fr[1]} au point de "
+            f"contact de création du lead, {fr[2]} répartis sur les autres. ",
         )

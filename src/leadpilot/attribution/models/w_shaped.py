@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from ...config import WShapedParams
 from ...text import Text
-from .base import pct
-from .weights import MILESTONE_RULE, MilestoneModel
+from .weights import MilestoneModel
 
 
 class WShaped(MilestoneModel):
@@ -17,16 +16,11 @@ class WShaped(MilestoneModel):
     def weights(self) -> list[float]:
         return self.params.w_shaped
 
-    def definition(self) -> Text:
-        en = [pct(w) for w in self.weights()]
-        fr = [pct(w, "fr") for w in self.weights()]
-        return (
-            Text(
-                f"{en[0]} first touch, {en[1]} lead-creation touch, {en[2]} "
-                f"opportunity-creation touch, {en[3]} spread. ",
-                f"{fr[0]} au premier point de contact, {fr[1]} au point de contact de "
-                f"création du lead, {fr[2]} au point de contact de création de "
-                f"l'opportunité, {fr[3]} répartis. ",
-            )
-            + MILESTONE_RULE
+    def shares_text(self, en: list[str], fr: list[str]) -> Text:
+        return Text(
+            f"{en[0]} first touch, {en[1]} lead-creation touch, {en[2]} "
+            f"opportunity-creation touch, {en[3]} spread. ",
+            f"{fr[0]} au premier point de contact, {fr[1]} au point de contact de "
+            f"création du lead, {fr[2]} au point de contact de création de "
+            f"l'opportunité, {fr[3]} répartis. ",
         )

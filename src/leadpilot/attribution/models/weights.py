@@ -20,7 +20,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ...text import Text
-from .base import AttributionModel, Credits, Journeys
+from .base import AttributionModel, Credits, Journeys, pct
 
 MILESTONE_RULE = Text(
     "A milestone touch is the last touch at or before the milestone's date (lead creation, "
@@ -119,6 +119,14 @@ class MilestoneModel(WeightModel):
     def weights(self) -> list[float]:
         """The anchors' shares then the spread (a list of the model's parameters)."""
         raise NotImplementedError
+
+    def shares_text(self, en: list[str], fr: list[str]) -> Text:
+        """What each share goes to, given the weights as percentages (English, French)."""
+        raise NotImplementedError
+
+    def definition(self) -> Text:
+        w = self.weights()
+        return self.shares_text([pct(x) for x in w], [pct(x, "fr") for x in w]) + MILESTONE_RULE
 
     def helpers(self, j: ir.Table) -> dict[str, ir.Value]:
         out: dict[str, ir.Value] = {}
