@@ -332,6 +332,8 @@ class Backend(abc.ABC):
         Rewriting only the rows that changed keeps a re-derivation (the lead rule)
         cheap on a large table. Returns the number of rows updated.
         """
+        if not self.capabilities.update_from:
+            raise EngineError(f"{self.name} cannot update rows from another table")
         staged = self._temporary_table(changes.select(key, *columns))
         try:
             n = int(self.con.table(staged).count().execute())
