@@ -306,6 +306,21 @@ class Pilot:
         return df
 
     # ---------------------------------------------------------------- KPIs
+    def _grouped(self, compute, by, period, view, date_from, date_to, as_of, **more):
+        """An analysis of grouped leads on this workspace, its options normalised once."""
+        return compute(
+            self.tables(),
+            self.config,
+            materialize=self._materialize,
+            by=_dims(by),
+            period=period,
+            view=view,
+            date_from=_day(date_from, "date_from"),
+            date_to=_day(date_to, "date_to"),
+            as_of=_day(as_of, "as_of"),
+            **more,
+        )
+
     def kpi_result(
         self,
         by: Dims = None,
@@ -349,17 +364,8 @@ class Pilot:
         >>> list(r.definitions)
         ['leads', 'cpl']
         """
-        return compute_kpis(
-            self.tables(),
-            self.config,
-            materialize=self._materialize,
-            kpis=_dims(kpis),
-            by=_dims(by),
-            period=period,
-            date_from=_day(date_from, "date_from"),
-            date_to=_day(date_to, "date_to"),
-            view=view,
-            as_of=_day(as_of, "as_of"),
+        return self._grouped(
+            compute_kpis, by, period, view, date_from, date_to, as_of, kpis=_dims(kpis)
         )
 
     def kpis(
@@ -417,17 +423,7 @@ class Pilot:
         >>> [r["stage"] for r in demo().funnel_result().rows][:3]
         ['lead', 'mql', 'sal']
         """
-        return compute_funnel(
-            self.tables(),
-            self.config,
-            materialize=self._materialize,
-            by=_dims(by),
-            period=period,
-            view=view,
-            date_from=_day(date_from, "date_from"),
-            date_to=_day(date_to, "date_to"),
-            as_of=_day(as_of, "as_of"),
-        )
+        return self._grouped(compute_funnel, by, period, view, date_from, date_to, as_of)
 
     def funnel(
         self,
@@ -484,17 +480,7 @@ class Pilot:
         >>> "sales_cycle_days" in row and "customer_by_day_90" in row
         True
         """
-        return compute_velocity(
-            self.tables(),
-            self.config,
-            by=_dims(by),
-            period=period,
-            view=view,
-            date_from=_day(date_from, "date_from"),
-            date_to=_day(date_to, "date_to"),
-            materialize=self._materialize,
-            as_of=_day(as_of, "as_of"),
-        )
+        return self._grouped(compute_velocity, by, period, view, date_from, date_to, as_of)
 
     def velocity(
         self,
@@ -909,6 +895,136 @@ class Pilot:
         as_of = _day(as_of, "as_of")
         at = end_of_day(as_of) if as_of is not None else data_end(tables) or datetime.now()
         return rules_score(tables, self.config, as_of=at, detail=True).to_pandas()
+
+    # ---------------------------------------------------------------- diagnostics
+    def diagnosis(
+        self,
+        current: str | None = None,
+        previous: str | None = None,
+        vs: str | None = None,
+        by: str | None = None,
+    ) -> Result:
+        """Compare two periods: what changed, why, whether it is significant, what to do.
+
+        Parameters
+        ----------
+        current : str, optional
+            A quarter (``"2025-Q2"``), a month (``"2025-03"``) or a year; default: the last
+            complete quarter.
+        previous : str, optional
+            The period to compare with; default: the one just before ``current``.
+        vs : {"previous", "last-year"}, optional
+            ``"last-year"`` compares with the same period a year before.
+        by : str, optional
+            A dimension (channel, campaign, content, acquisition, ...): the KPIs, the mix
+            effect and the channel economics by its values.
+
+        Returns
+        -------
+        Result
+            rows: every KPI of both periods with its change (and, for rates, the test,
+            its p-value and the interval of the difference); ``meta``: the periods,
+            ``findings`` and ``data_quality`` (each with a code, a severity, evidence, an
+            explanation and actions in English and French), ``decomposition`` of the
+            revenue and customers change into volume, mix, conversion (by stage) and deal
+            size, ``worst_severity``.
+
+        Examples
+        --------
+        >>> r = demo().diagnosis(current="2025-Q2", previous="2025-Q1")
+        >>> "volume_up_revenue_flat" in {f["code"] for f in r.meta["findings"]}
+        True
+        """
+        from .diagnostics.compare import compare
+        from .diagnostics.result import diagnosis_result
+
+        c = compare(
+            self.tables(), self.config, current=current, previous=previous, vs=vs, by=by
+        )
+        return diagnosis_result(c, self.config.currency)
+
+    def plan(
+        self,
+        target_revenue: float | None = None,
+        budget: float | None = None,
+        mix: str | dict | None = None,
+        shift: str | dict | None = None,
+        months: int = 3,
+    ) -> Result:
+        """The reverse funnel from a revenue target, or a budget what-if.
+
+        Parameters
+        ----------
+        target_revenue : float, optional
+            Revenue to reach: customers, opportunities, SQLs, MQLs, leads and budget
+            needed per channel.
+        budget : float, optional
+            Budget over ``months`` (a quarter by default) for the what-if; give exactly one
+            of ``target_revenue`` and ``budget``.
+        mix : str or dict, optional
+            Revenue shares by channel (``"paid_search=0.5,outbound=0.5"``); default: the
+            current mix of revenue.
+        shift : str or dict, optional
+            Budget moves (``"paid_social=-20000,outbound=+20000"``).
+
+        Returns
+        -------
+        Result
+            One row per channel; ``meta``: totals, the reference window of the rates, the
+            assumption and (reverse funnel) the least certain rate and the plan at its
+            interval bounds.
+
+        Examples
+        --------
+        >>> r = demo().plan(target_revenue=100_000)
+        >>> r.meta["totals"]["revenue"]
+        100000
+        """
+        from .diagnostics.plan import budget_what_if, reverse_funnel
+        from .diagnostics.result import plan_result
+
+        if (target_revenue is None) == (budget is None):
+            raise UsageError("give exactly one of --target-revenue and --budget")
+        if target_revenue is not None:
+            if shift:
+                raise UsageError("--shift goes with --budget, not with --target-revenue")
+            p = reverse_funnel(self.tables(), self.config, target_revenue, mix=mix)
+            params = {"target_revenue": target_revenue, "mix": mix or "current"}
+        else:
+            if mix:
+                raise UsageError("--mix goes with --target-revenue, not with --budget")
+            p = budget_what_if(self.tables(), self.config, budget, shift=shift, months=months)
+            params = {"budget": budget, "shift": shift, "months": months}
+        return plan_result(p, self.config.currency, params)
+
+    def forecast(self, months: int = 6, as_of: Day = None) -> Result:
+        """Expected won revenue per month from the open pipeline, with an 80 % interval.
+
+        Parameters
+        ----------
+        months : int
+            Months after the as-of date (its own month's rest comes first).
+        as_of : date, optional
+            Forecast from the state at the end of that day (default: the latest event).
+
+        Returns
+        -------
+        Result
+            One row per month: expected, low, high (10th and 90th percentiles of the
+            simulations), from_open_deals, from_funnel; ``meta``: the method, the number
+            of open deals and of leads in the funnel.
+
+        Examples
+        --------
+        >>> r = demo().forecast(months=3)
+        >>> len(r.rows)
+        4
+        """
+        from .diagnostics.forecast import forecast
+        from .diagnostics.result import forecast_result
+
+        f = forecast(self.tables(), self.config, months=months, as_of=_day(as_of, "as_of"))
+        return forecast_result(f, self.config.currency, months)
 
     # ---------------------------------------------------------------- lifecycle
     def close(self) -> None:

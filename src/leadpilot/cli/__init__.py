@@ -2,8 +2,9 @@
 
 One module per command group — :mod:`.ingest` (ingest, quarantine, presets),
 :mod:`.analyses` (kpis, funnel, velocity, content, sources, retention),
-:mod:`.attribution`, :mod:`.scoring` (score train / evaluate / apply / threshold) and
-:mod:`.workspace` (init, config schema, generate, demo) — on the options and output of
+:mod:`.attribution`, :mod:`.scoring` (score train / evaluate / apply / threshold),
+:mod:`.diagnostics` (diagnose, plan, forecast) and :mod:`.workspace` (init, config
+schema, generate, demo) — on the options and output of
 :mod:`.common`. Commands call :class:`~leadpilot.pilot.Pilot` and render its Results with
 :mod:`leadpilot.results`; they import nothing else of leadpilot but ``config``, ``i18n``
 and ``errors``.
@@ -26,7 +27,7 @@ from .common import app, err, terminal
 
 __all__ = ["app", "main"]
 # The command groups, registered (and listed in --help) in this order.
-GROUPS = ("workspace", "ingest", "analyses", "attribution", "scoring")
+GROUPS = ("workspace", "ingest", "analyses", "attribution", "scoring", "diagnostics")
 for _group in GROUPS:
     importlib.import_module(f"{__name__}.{_group}")
 
@@ -52,7 +53,9 @@ def main() -> None:
     """The ``leadpilot`` command: exit 0 on success, else one line on stderr and the error's
     exit code (70 for a bug, 130 when interrupted)."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:  # a command's own status (diagnose --fail-on)
+            sys.exit(code)
     except LeadpilotError as exc:
         if _wants_json(sys.argv[1:]):
             # scripts get every problem, on stdout, as JSON; the one line still goes to stderr

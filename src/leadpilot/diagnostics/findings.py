@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from statistics import median
 from typing import Any
 
+from ..i18n import Formatter
 from ..metrics.catalog import Text
 from .decompose import Decomposition
 from .significance import RateChange, compare_rates
@@ -197,7 +198,7 @@ class Finding:
 
     code: str
     severity: str
-    values: dict[str, str]  # the explanation's placeholders, formatted
+    values: dict[str, Value | str]  # the explanation's placeholders
     evidence: dict[str, Any]  # numbers of both periods, the test
     group: dict[str, Any] = field(default_factory=dict)  # e.g. {"channel": "paid_social"}
 
@@ -208,19 +209,22 @@ class Finding:
     def title(self, lang: str = "en") -> str:
         return self.kind.title[lang]
 
-    def explanation(self, lang: str = "en") -> str:
-        return self.kind.explanation[lang].format(**self.values)
+    def explanation(self, lang: str = "en", currency: str = "EUR") -> str:
+        """The explanation with its numbers written for ``lang`` (amounts in ``currency``)."""
+        fmt = Formatter(lang, currency)
+        values = {k: v.text(fmt) if isinstance(v, Value) else v for k, v in self.values.items()}
+        return self.kind.explanation[lang].format(**values)
 
     def actions(self, lang: str = "en") -> list[str]:
         return [a[lang] for a in self.kind.actions]
 
-    def as_dict(self, lang: str = "en") -> dict:
+    def as_dict(self, lang: str = "en", currency: str = "EUR") -> dict:
         return {
             "code": self.code,
             "severity": self.severity,
             "group": self.group,
             "title": self.title(lang),
-            "explanation": self.explanation(lang),
+            "explanation": self.explanation(lang, currency),
             "actions": self.actions(lang),
             "evidence": self.evidence,
         }
@@ -240,18 +244,60 @@ class Thresholds:
     min_group_leads: int = 30  # smaller groups are not judged on their own
 
 
-def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{x:.1%}"
+@dataclass(frozen=True)
+class Value:
+    """A number in an explanation, formatted when read, for the reader's language."""
+
+    kind: str  # num, money, pct, signed_pct, p, test
+    value: float | str | None
+
+    def text(self, fmt: Formatter) -> str:
+        v = self.value
+        if self.kind == "test":
+            return TESTS_FR.get(str(v), str(v)) if fmt.lang == "fr" else str(v)
+        if self.kind == "p":
+            if v is None:
+                return "p –"
+            return "p < 0,001" if v < 0.001 and fmt.lang == "fr" else (
+                "p < 0.001" if v < 0.001 else f"p = {fmt.number(v, 3)}")  # fmt: skip
+        if v is None:
+            return "–"
+        if v == float("inf"):
+            return "∞"
+        if self.kind == "money":
+            return fmt.money(v)
+        if self.kind == "pct":
+            return fmt.percent(v)
+        if self.kind == "signed_pct":
+            return ("+" if v >= 0 else "−") + fmt.percent(abs(v))
+        return fmt.number(v, 0 if abs(v) >= 100 or float(v).is_integer() else 2)
 
 
-def _signed(x: float | None) -> str:
-    return "–" if x is None else f"{x:+.1%}"
+TESTS_FR = {
+    "two-proportion z-test": "test z de deux proportions",
+    "Fisher's exact test": "test exact de Fisher",
+    "none": "aucun test",
+}
 
 
-def _num(x: float | None) -> str:
-    if x is None:
-        return "–"
-    return f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:,.2f}"
+def _pct(x: float | None) -> Value:
+    return Value("pct", x)
+
+
+def _signed(x: float | None) -> Value:
+    return Value("signed_pct", x)
+
+
+def _num(x: float | None) -> Value:
+    return Value("num", x)
+
+
+def _money(x: float | None) -> Value:
+    return Value("money", x)
+
+
+def _p(p: float | None) -> Value:
+    return Value("p", p)
 
 
 def _change(before: float | None, after: float | None) -> float | None:
@@ -260,13 +306,7 @@ def _change(before: float | None, after: float | None) -> float | None:
     return after / before - 1
 
 
-def _p(p: float | None) -> str:
-    if p is None:
-        return "p –"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def _rate_values(c: RateChange) -> dict[str, str]:
+def _rate_values(c: RateChange) -> dict[str, Value | str]:
     return {
         "rate_before": _pct(c.before),
         "rate_after": _pct(c.after),
@@ -274,7 +314,7 @@ def _rate_values(c: RateChange) -> dict[str, str]:
         "low": _signed(c.low),
         "high": _signed(c.high),
         "p_value": _p(c.p_value),
-        "test": c.test,
+        "test": Value("test", c.test),
     }
 
 
@@ -370,8 +410,10 @@ def find(
                     "leads_change": _signed(leads_change),
                     "measure": measure,
                     "measure_fr": measure_fr,
-                    "value_before": _num(before.get(measure)),
-                    "value_after": _num(after.get(measure)),
+                    "value_before": (_money if measure == "revenue" else _num)(
+                        before.get(measure)
+                    ),
+                    "value_after": (_money if measure == "revenue" else _num)(after.get(measure)),
                     "value_change": _signed(value_change),
                 },
                 {
@@ -486,7 +528,7 @@ def _cycle(cycles, leads_change, t: Thresholds) -> list[Finding]:
         Finding(
             "cycle_lengthening",
             "high" if cash else "medium",
-            {"before": f"{mb:.0f}", "after": f"{ma:.0f}", "change": _signed(ma / mb - 1),
+            {"before": _num(round(mb)), "after": _num(round(ma)), "change": _signed(ma / mb - 1),
              "p_value": _p(p),
              "cash": ", while lead volume rose: a cash and forecasting risk" if cash else "",
              "cash_fr": ", alors que le volume de leads augmentait : un risque de trésorerie "
@@ -509,7 +551,8 @@ def _mix(d: Decomposition, before, measure, measure_fr, dimension, t) -> list[Fi
         Finding(
             "mix_shift_to_low_converting_channels",
             "medium",
-            {"effect": _num(effect), "measure": measure, "measure_fr": measure_fr,
+            {"effect": (_money if measure == "revenue" else _num)(effect), "measure": measure,
+             "measure_fr": measure_fr,
              "share": _pct(-effect / base), "losers": ", ".join(losers) or "–",
              "gainers": ", ".join(gainers) or "–"},
             {"mix_effect": effect, "previous": base, "dimension": dimension,
@@ -535,10 +578,9 @@ def _economics(groups: Mapping[str, Mapping], dimension: str, t: Thresholds) -> 
             if cpl[g] < median_cpl and cac[g] > median_cac:
                 out.append(Finding(
                     "cheap_leads_expensive_customers", "medium",
-                    {"group": f"{dimension} {g}", "cpl": _num(cpl[g]),
-                     "median_cpl": _num(median_cpl),
-                     "cac": _num(cac[g]) if cac[g] != float("inf") else "∞ (no customer)",
-                     "median_cac": _num(median_cac)},
+                    {"group": f"{dimension} {g}", "cpl": _money(cpl[g]),
+                     "median_cpl": _money(median_cpl), "cac": _money(cac[g]),
+                     "median_cac": _money(median_cac)},
                     {"cpl": cpl[g], "cac": None if cac[g] == float("inf") else cac[g],
                      "median_cpl": median_cpl,
                      "median_cac": median_cac, "leads": paid[g]["leads"],
@@ -551,8 +593,8 @@ def _economics(groups: Mapping[str, Mapping], dimension: str, t: Thresholds) -> 
             roi = (revenue - v["spend"]) / v["spend"]
             out.append(Finding(
                 "channel_roi_negative", "medium",
-                {"group": f"{dimension} {g}", "spend": _num(v["spend"]),
-                 "revenue": _num(revenue), "roi": _signed(roi)},
+                {"group": f"{dimension} {g}", "spend": _money(v["spend"]),
+                 "revenue": _money(revenue), "roi": _signed(roi)},
                 {"spend": v["spend"], "revenue": revenue, "roi": roi},
                 group={dimension: g},
             ))  # fmt: skip

@@ -1,0 +1,268 @@
+"""How a person reads ``diagnose``, ``plan`` and ``forecast``: terminal tables and Markdown.
+
+They read the Result's JSON meta only (findings carry both languages), so the command
+line, the reports and the web service show the same thing.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text as RichText
+
+from ..i18n import Formatter, tr
+from .result import Result
+from .terminal import Terminal
+
+STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "positive": "green",
+         "caveat": "dim"}  # fmt: skip
+SEVERITY = {
+    "en": {"high": "HIGH", "medium": "MEDIUM", "low": "LOW", "positive": "GOOD NEWS",
+           "caveat": "CAVEAT"},
+    "fr": {"high": "ÉLEVÉ", "medium": "MOYEN", "low": "FAIBLE", "positive": "BONNE NOUVELLE",
+           "caveat": "PRÉCAUTION"},
+}  # fmt: skip
+EFFECTS = {
+    "en": {"volume": "volume", "mix": "mix", "conversion": "conversion",
+           "deal_size": "deal size"},
+    "fr": {"volume": "volume", "mix": "mix", "conversion": "conversion",
+           "deal_size": "panier moyen"},
+}  # fmt: skip
+
+
+def _tr(finding: dict, key: str, lang: str):
+    return finding.get(f"{key}_fr") if lang == "fr" else finding.get(key)
+
+
+def _title(meta, lang: str) -> str:
+    cur, prev = meta["current"]["label"], meta["previous"]["label"]
+    by = f" — {tr('by', lang)} {tr(meta['by'], lang)}" if meta.get("by") else ""
+    return f"{tr('Diagnosis', lang)} — {cur} {tr('vs', lang)} {prev}{by}"
+
+
+STAGE_STEPS = {
+    "mqls": "lead → MQL", "sqls": "MQL → SQL", "opportunities": "SQL → opportunity",
+    "customer": "opportunity → customer",
+}  # fmt: skip
+
+
+def _effects_line(d: dict, fmt: Formatter, by: str | None) -> str:
+    """'revenue: A → B (Δ) = volume +x, conversion −y, ...' (effects add up to Δ)."""
+    lang, measure = fmt.lang, d["measure"]
+    names = EFFECTS[lang]
+    parts = [
+        f"{names[k]} {_signed(v, fmt, measure)}"
+        for k, v in d["effects"].items()
+        if not (k == "mix" and not by)  # one group: no mix
+    ]
+    stages = d.get("stage_effects") or {}
+    if stages:
+        parts.append(
+            f"({tr('conversion by stage', lang)}: "
+            + ", ".join(
+                f"{tr(STAGE_STEPS.get(s, s), lang)} {_signed(v, fmt, measure)}"
+                for s, v in stages.items()
+            )
+            + ")"
+        )
+    value = fmt.money if measure == "revenue" else fmt.number
+    return (
+        f"{tr(measure, lang)}: {value(d['before'])} → {value(d['after'])} "
+        f"({_signed(d['change'], fmt, measure)}) = " + ", ".join(parts)
+    )
+
+
+def _signed(v: float, fmt: Formatter, measure: str = "revenue") -> str:
+    sign = "+" if v >= 0 else "−"
+    body = fmt.money(abs(v)) if measure == "revenue" else fmt.number(abs(v), 1)
+    return f"{sign}{body}"
+
+
+def show_diagnosis(term: Terminal, result: Result) -> None:
+    """The findings first (severity, explanation, actions), then the decomposition, the
+    KPIs of both periods with their tests, and the data-quality findings."""
+    meta, lang = result.meta, term.lang
+    term.out.print(RichText(_title(meta, lang), style="bold"))
+    term.dim(
+        f"{tr('as of', lang)} {term.date(meta['as_of'])}; {meta['previous']['label']} "
+        f"{tr('read as of', lang)} {term.date(meta['previous_as_of'])} "
+        f"({tr('the same age', lang)})"
+    )
+    findings = meta["findings"]
+    if not findings:
+        term.line(tr("findings", lang), tr("nothing significant to report", lang), "green")
+    for f in findings:
+        _finding(term, f)
+    dec = meta["decomposition"]
+    for key in ("revenue", "customers"):
+        d = dec.get(key)
+        if d and (d["before"] or d["after"]):
+            term.line(tr("change", lang), _effects_line(d, term.fmt, meta.get("by")))
+    term.dim(meta.text_in("method", lang) or "")
+    _kpi_table(term, result)
+    if meta["data_quality"]:
+        term.out.print(RichText(tr("Data quality", lang), style="bold"))
+        for f in meta["data_quality"]:
+            _finding(term, f)
+    term.notes(result.warnings)
+
+
+def _finding(term: Terminal, f: dict) -> None:
+    lang = term.lang
+    badge = SEVERITY[lang][f["severity"]]
+    group = " ".join(f"{k}={v}" for k, v in (f.get("group") or {}).items())
+    head = RichText()
+    head.append(f"[{badge}] ", style=STYLE[f["severity"]])
+    head.append(_tr(f, "title", lang) + (f" ({group})" if group else ""), style="bold")
+    term.out.print(head)
+    term.out.print(RichText("  " + _tr(f, "explanation", lang)))
+    for a in _tr(f, "actions", lang) or []:
+        term.out.print(RichText(f"  → {a}", style="dim"))
+
+
+def _kpi_table(term: Terminal, result: Result) -> None:
+    meta, lang = result.meta, term.lang
+    units = meta.get("units", {})
+    by = meta.get("by")
+    t = Table(title=f"{tr('KPIs of both periods', lang)} ({meta['currency']})")
+    if by:
+        t.add_column(tr(by, lang))
+    t.add_column(tr("kpi", lang))
+    for c in (meta["previous"]["label"], meta["current"]["label"], tr("change", lang), "p"):
+        t.add_column(c, justify="right")
+    for r in result.rows:
+        unit = units.get(r["kpi"], "")
+        change = _change(r["change"], unit, term.fmt)
+        p = r.get("p_value")
+        cells = [term.cell(r["previous"], unit), term.cell(r["current"], unit), change,
+                 "–" if p is None else ("< 0.001" if p < 0.001 else f"{p:.3f}")]  # fmt: skip
+        t.add_row(*([term.label(r.get(by))] if by else []), r["kpi"], *cells)
+    term.out.print(t)
+
+
+def _change(value, unit: str, fmt: Formatter) -> str:
+    """A change with its sign; a rate's change in points."""
+    if value is None:
+        return "–"
+    sign = "+" if value > 0 else ("−" if value < 0 else "")
+    if unit == "fraction":
+        return f"{sign}{fmt.number(abs(value) * 100, 1)} pts"
+    return sign + fmt.value(abs(value), unit)
+
+
+def diagnosis_markdown(result: Result, lang: str = "en", currency: str = "EUR") -> str:
+    """The diagnosis as Markdown, for a ticket or an e-mail."""
+    meta = result.meta
+    fmt = Formatter(lang, currency)
+    out = [f"# {_title(meta, lang)}", ""]
+    out.append(
+        f"_{tr('as of', lang)} {fmt.date(meta['as_of'])}; {meta['previous']['label']} "
+        f"{tr('read as of', lang)} {fmt.date(meta['previous_as_of'])} "
+        f"({tr('the same age', lang)})._"
+    )
+    out.append("")
+    out.append(f"## {tr('Findings', lang)}")
+    out.append("")
+    if not meta["findings"]:
+        out.append(tr("nothing significant to report", lang))
+    for f in meta["findings"]:
+        out += _finding_md(f, lang)
+    dec = meta["decomposition"]
+    for key in ("revenue", "customers"):
+        d = dec.get(key)
+        if d and (d["before"] or d["after"]):
+            out += ["", f"**{tr('change', lang)}** — {_effects_line(d, fmt, meta.get('by'))}"]
+    out += ["", f"_{meta.text_in('method', lang)}_", "", f"## {tr('KPIs of both periods', lang)}"]
+    by = meta.get("by")
+    head = ([by] if by else []) + ["kpi", meta["previous"]["label"], meta["current"]["label"],
+                                   tr("change", lang), "p"]  # fmt: skip
+    out += ["", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    units = meta.get("units", {})
+    for r in result.rows:
+        unit = units.get(r["kpi"], "")
+        p = r.get("p_value")
+        cells = ([Terminal.label(r.get(by))] if by else []) + [
+            r["kpi"], fmt.value(r["previous"], unit), fmt.value(r["current"], unit),
+            _change(r["change"], unit, fmt),
+            "–" if p is None else ("< 0.001" if p < 0.001 else f"{p:.3f}"),
+        ]  # fmt: skip
+        out.append("| " + " | ".join(cells) + " |")
+    if meta["data_quality"]:
+        out += ["", f"## {tr('Data quality', lang)}", ""]
+        for f in meta["data_quality"]:
+            out += _finding_md(f, lang)
+    if result.warnings:
+        out += ["", f"## {tr('Notes', lang)}", ""] + [f"- {w}" for w in result.warnings]
+    return "\n".join(out) + "\n"
+
+
+def _finding_md(f: dict, lang: str) -> list[str]:
+    group = " ".join(f"{k}={v}" for k, v in (f.get("group") or {}).items())
+    out = [
+        f"- **[{SEVERITY[lang][f['severity']]}] {_tr(f, 'title', lang)}**"
+        + (f" ({group})" if group else ""),
+        f"  {_tr(f, 'explanation', lang)}",
+    ]
+    out += [f"  - {a}" for a in _tr(f, "actions", lang) or []]
+    return out
+
+
+def show_plan(term: Terminal, result: Result) -> None:
+    meta, lang = result.meta, term.lang
+    rows = result.rows
+    if meta["plan"] == "reverse_funnel":
+        t = Table(title=f"{tr('Reverse funnel', lang)} — {tr('target', lang)} "
+                        f"{term.fmt.money(meta['totals']['revenue'])}")  # fmt: skip
+        cols = ["revenue_share", "customers_needed", "opportunities_needed", "sqls_needed",
+                "mqls_needed", "leads_needed", "cpl", "budget"]  # fmt: skip
+        units = {"revenue_share": "fraction", "cpl": "currency", "budget": "currency"}
+    else:
+        t = Table(title=f"{tr('Budget what-if', lang)} — "
+                        f"{term.fmt.money(meta['totals']['spend_before'])}")  # fmt: skip
+        cols = ["spend_before", "spend_after", "leads_before", "leads_after",
+                "customers_before", "customers_after", "revenue_before", "revenue_after"]
+        units = {c: "currency" for c in cols if c.startswith(("spend", "revenue"))}
+    t.add_column(tr("channel", lang))
+    for c in cols:
+        t.add_column(tr(c, lang), justify="right")
+    for r in rows:
+        mark = " ⚠" if r.get("extrapolated") else ""
+        t.add_row(r["channel"] + mark, *[term.cell(r.get(c), units.get(c, "")) for c in cols])
+    totals = meta["totals"]
+    t.add_row(tr("total", lang), *[
+        term.cell(totals.get(c), units.get(c, "")) if c in totals else "" for c in cols
+    ], style="bold")  # fmt: skip
+    term.out.print(t)
+    ref = meta["reference"]
+    term.dim(f"{tr('rates from', lang)} {ref['from']} – {ref['to']}: {ref['rule']}")
+    term.dim(f"{tr('assumption', lang)}: {meta.text_in('assumption', lang)}")
+    s = meta.get("sensitivity") or {}
+    if s.get("least_certain_rate"):
+        term.line(
+            tr("least certain rate", lang),
+            f"{s['least_certain_rate']} {term.pct(s['rate'])} "
+            f"[{term.pct(s['rate_low'])} – {term.pct(s['rate_high'])}]: "
+            f"{term.n(s['leads_needed_low'])} – {term.n(s['leads_needed_high'])} "
+            f"{tr('leads instead of', lang)} {term.n(s['leads_needed'])}",
+        )
+    term.definitions(result)
+    term.notes(result.warnings)
+
+
+def show_forecast(term: Terminal, result: Result) -> None:
+    meta, lang = result.meta, term.lang
+    t = Table(title=f"{tr('Pipeline forecast', lang)} — {tr('as of', lang)} "
+                    f"{term.date(meta['as_of'])}")  # fmt: skip
+    for c in ("month", "expected", "low", "high", "from_open_deals", "from_funnel"):
+        t.add_column(tr(c, lang), justify="left" if c == "month" else "right")
+    for r in result.rows:
+        label = r["month"] + (" *" if r.get("partial") else "")
+        t.add_row(label, *[term.cell(r[c], "currency") for c in
+                           ("expected", "low", "high", "from_open_deals", "from_funnel")])
+    term.out.print(t)
+    term.dim(f"{term.n(meta['open_deals'])} {tr('open deals', lang)}, "
+             f"{term.n(meta['funnel_leads'])} {tr('leads in the funnel', lang)}; "
+             f"{meta.text_in('method', lang)}")  # fmt: skip
+    if any(r.get("partial") for r in result.rows):
+        term.dim(f"* {tr('the rest of the month only', lang)}")
+    term.definitions(result)
+    term.notes(result.warnings)
