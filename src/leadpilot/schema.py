@@ -216,6 +216,13 @@ LOAD_ORDER: tuple[str, ...] = ("leads", "touchpoints", "stage_events", "deals", 
 LEAD_BOOKKEEPING: tuple[str, ...] = LEADS.bookkeeping_names
 
 
+def counted_leads(leads):  # an Ibis table: the schema itself imports no engine library
+    """The lead records that count as leads: neither merged into an earlier lead
+    (``merged_into``) nor excluded by the lead rule (``excluded_reason``). The one
+    definition of a counted lead, for the metrics, scoring and the ingest summary."""
+    return leads.filter(leads.merged_into.isnull() & leads.excluded_reason.isnull())
+
+
 @dataclass(frozen=True)
 class DerivedTable:
     """A table the workspace writes itself (never loaded from a source file)."""

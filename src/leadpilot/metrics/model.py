@@ -22,7 +22,7 @@ import ibis.expr.types as ir
 
 from ..config import EngagementSettings, IcpRule
 from ..errors import UsageError
-from ..schema import STAGES
+from ..schema import STAGES, counted_leads
 from .measures import lead_columns, lead_fact, of_table, zero
 
 FUNNEL = STAGES[1:]  # mql, sal, sql, opportunity, customer
@@ -52,10 +52,6 @@ def check_dimensions(tables: dict[str, ir.Table], by: list[str]) -> None:
             f"unknown dimension(s) {unknown}; available: period, icp_fit, score_band (after "
             f"`leadpilot score apply`) and any lead column ({', '.join(available)})"
         )
-
-
-def counted_leads(leads: ir.Table) -> ir.Table:
-    return leads.filter(leads.merged_into.isnull() & leads.excluded_reason.isnull())
 
 
 def lead_keys(leads: ir.Table) -> ir.Table:

@@ -34,7 +34,7 @@ from sklearn.base import BaseEstimator
 from ..config import BehaviourRule, Config, FitRule, IcpRule, ScoringSettings
 from ..errors import UsageError
 from ..metrics.asof import workspace_as_of
-from ..metrics.model import counted_leads, icp_fit, lead_keys
+from ..metrics.model import counted_leads, icp_fit, to_lead
 from .guard import is_personal
 from .reasons import top_reasons
 from .registry import register
@@ -334,8 +334,7 @@ def touches_until(
 def _to_leads(tp: ir.Table, leads: ir.Table) -> ir.Table:
     """Touches with ``lead_key``: the lead they count for (merged records included)."""
     if leads.merged_into.notnull().any().execute():
-        keys = lead_keys(leads)
-        return tp.join(keys, tp.lead_id == keys.record_id)
+        return to_lead(tp, leads)
     # No merged record (one small query tells): every touch counts for its own lead_id and
     # the mapping join over all touches is skipped.
     return tp.mutate(lead_key=tp.lead_id)

@@ -24,7 +24,7 @@ import yaml
 from .. import engine
 from ..config import CONFIG_FILE, Config, SourceSpec, load_config
 from ..errors import ConfigError, Problem, SourceError, ValidationError
-from ..schema import INGEST_LOG, LABELS, LOAD_ORDER, QUARANTINE, TABLES, TEMPORARY
+from ..schema import INGEST_LOG, LABELS, LOAD_ORDER, QUARANTINE, TABLES, TEMPORARY, counted_leads
 from . import checks
 from .channels import derived_channel
 from .dates import DateColumns
@@ -691,7 +691,7 @@ def _lead_stats(ws: engine.Workspace, summary: IngestSummary) -> None:
     summary.channels_derived = int(stats["derived"] or 0)
     summary.channels_unknown = int(stats["unknown"] or 0)
     _excluded_deals(ws, summary)
-    counted = t.filter(t.merged_into.isnull() & t.excluded_reason.isnull())
+    counted = counted_leads(t)
     by_channel = counted.group_by("channel").aggregate(n=counted.count()).to_pyarrow().to_pylist()
     summary.channels = {
         r["channel"]: int(r["n"]) for r in sorted(by_channel, key=lambda r: -r["n"])
