@@ -21,7 +21,7 @@ from .asof import AsOf, resolve_as_of
 from .catalog import REPORT_MEASURES
 from .compute import PERIOD_UNITS, period_label, wilson
 from .measures import MEASURES, cohort_value, count_rows, touch_match, zero
-from .model import check_dimensions, lead_model, outcome_columns, to_lead
+from .model import lead_model, outcome_columns, to_lead
 
 
 class TableResult(Result):
@@ -130,10 +130,9 @@ def source_mix(
     if period not in PERIOD_UNITS:
         raise UsageError(f"unknown period {period!r}")
     tables, as_of = resolve_as_of(tables, as_of)
-    check_dimensions(tables, [by])
     model = lead_model(
         tables, implied=config.stages.implied, icp=config.icp, keep=[by, *outcome_columns()]
-    )
+    )  # lead_model checks the dimension
     unit = PERIOD_UNITS[period]
     group = {by: model[by]}
     if unit:
