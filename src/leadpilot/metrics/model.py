@@ -22,7 +22,7 @@ import ibis.expr.types as ir
 
 from ..config import EngagementSettings, IcpRule
 from ..errors import UsageError
-from ..schema import STAGES, counted_leads
+from ..schema import LEAD_BOOKKEEPING, STAGES, counted_leads
 from .measures import lead_columns, lead_fact, of_table, zero
 
 FUNNEL = STAGES[1:]  # mql, sal, sql, opportunity, customer
@@ -39,11 +39,9 @@ def outcome_columns() -> list[str]:
 
 def check_dimensions(tables: dict[str, ir.Table], by: list[str]) -> None:
     """Dimensions are lead columns (any attribute) or icp_fit; say which exist otherwise."""
-    available = [
-        c
-        for c in tables["leads"].columns
-        if c not in ("merged_into", "merge_reason", "excluded_reason", "email_norm")
-    ]
+    # bookkeeping is no dimension, but whether the channel was derived is one
+    hidden = set(LEAD_BOOKKEEPING) - {"channel_derived"}
+    available = [c for c in tables["leads"].columns if c not in hidden]
     unknown = [d for d in by if d not in available and d != "icp_fit"]
     if "score_band" in unknown and "scores" in tables:  # bands of the last `score apply`
         unknown.remove("score_band")

@@ -12,6 +12,9 @@ import ibis.expr.types as ir
 
 from ..config import LeadRule
 
+# The bookkeeping columns of leads (schema.LEAD_BOOKKEEPING) the rule derives.
+RULE_COLUMNS: tuple[str, ...] = ("excluded_reason", "merged_into", "merge_reason")
+
 
 def apply_lead_rule(leads: ir.Table, rule: LeadRule) -> ir.Table:
     """Recompute excluded_reason, merged_into and merge_reason for every lead record."""

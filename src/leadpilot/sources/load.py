@@ -28,7 +28,7 @@ from ..schema import INGEST_LOG, LABELS, LOAD_ORDER, QUARANTINE, TABLES, TEMPORA
 from . import checks
 from .channels import derived_channel
 from .dates import DateColumns
-from .leadrule import apply_lead_rule
+from .leadrule import RULE_COLUMNS, apply_lead_rule
 from .mapping import Mapped, map_columns, resolve_spec
 from .readers import ROW, SUPPORTED, read_chunks
 from .staging import FILE, Staging
@@ -644,7 +644,7 @@ def _finalise(table: str, t: ir.Table, config: Config) -> ir.Table:
 
 def _rebuild_leads(backend: engine.Backend, config: Config) -> None:
     """Re-derive exclusions and e-mail merges over all leads; write only what changed."""
-    derived = ["excluded_reason", "merged_into", "merge_reason"]
+    derived = list(RULE_COLUMNS)
     leads = backend.con.table("leads")
     rebuilt = apply_lead_rule(leads, config.leads).select("lead_id", *derived)
     current = leads.select("lead_id", *[leads[c].name(f"_old_{c}") for c in derived])
