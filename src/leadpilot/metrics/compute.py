@@ -14,8 +14,8 @@ import ibis
 import ibis.expr.types as ir
 
 from ..config import Config
-from ..errors import UsageError
-from ..results import Meta, Result, param
+from ..errors import Notice, UsageError
+from ..results import NONE, Meta, Result, param
 from .asof import AsOf, resolve_as_of
 from .catalog import CATALOG, HEADLINE, Kpi, Text
 from .measures import (
@@ -162,6 +162,8 @@ def compute_kpis(
     if view not in ("cohort", "activity"):
         raise UsageError(f"unknown view {view!r}; expected cohort or activity")
     chosen = resolve_kpis(kpis)
+    left_out = [k.name for k in chosen if not k.applies_to(view)] if kpis == ["all"] else []
+    chosen = [k for k in chosen if k.name not in left_out]
     by = list(by or [])
     tables, as_of = resolve_as_of(tables, as_of)
     needed = _measures_needed(chosen)
@@ -182,6 +184,13 @@ def compute_kpis(
         )  # lead_model checks the dimensions
     unit = PERIOD_UNITS[period]
     warnings: list[str] = []
+    if left_out:  # --kpi all: every KPI the view can compute, and a note on the others
+        warnings.append(Notice(
+            "kpis_left_out",
+            f"--kpi all in the {view} view leaves out {', '.join(left_out)}: cohort KPIs "
+            "(leads engaged within the window after their creation); see them with --view "
+            "cohort",
+        ))  # fmt: skip
 
     keys = (["period"] if unit else []) + list(by)
     # aggregated with the lead groups, in registry order; leads always (every row has them)
@@ -224,7 +233,7 @@ def compute_kpis(
     if view == "cohort" and unit:
         maturity = _flag_immature(model, raw, rows, period, warnings, as_of)
     if view == "activity":
-        warnings.append(ACTIVITY_NOTE)
+        warnings.append(Notice("activity_rates", ACTIVITY_NOTE))
     rows.sort(
         key=lambda r: tuple("" if r.get(k) is None else str(r.get(k)) for k in ["period", *by])
     )
@@ -241,7 +250,7 @@ def compute_kpis(
     )
 
 
-def _without_touches(kpis: list[Kpi], rows: list[dict]) -> str:
+def _without_touches(kpis: list[Kpi], rows: list[dict]) -> Notice:
     """No touchpoint loaded: engagement KPIs are unknown (null), not 0 %."""
     names = [k.name for k in kpis if _uses_touches(k)]
     for row in rows:
@@ -249,9 +258,10 @@ def _without_touches(kpis: list[Kpi], rows: list[dict]) -> str:
             for key in (name, f"{name}_numerator", f"{name}_low", f"{name}_high"):
                 if key in row:
                     row[key] = None
-    return (
+    return Notice(
+        "no_touchpoints",
         f"no touchpoints loaded: {', '.join(names)} are null (–), not 0 — load a touchpoints "
-        "file (e-mail, web, events) to measure engagement"
+        "file (e-mail, web, events) to measure engagement",
     )
 
 
@@ -317,11 +327,12 @@ def _flag_immature(model, raw, rows, period, warnings, as_of: AsOf) -> dict | No
             young.append(row["period"])
     if young:
         labels = sorted(set(young))
-        warnings.append(
+        warnings.append(Notice(
+            "immature_cohorts",
             f"immature cohorts {', '.join(labels)}: their youngest leads are under the median "
             f"lead→customer delay of {delay} days (data as of {as_of_day}); their rates will still "
-            "grow and are not bad performance"
-        )
+            "grow and are not bad performance",
+        ))  # fmt: skip
     return {
         "as_of": as_of.label,
         "expected_delay_days": delay,
@@ -483,14 +494,15 @@ def _join_dated(agg, tables, m: Measure, by, unit, keys, date_from, date_to, war
 
     Returns the joined table and whether the measure could be split like the rows."""
     if tables[m.table].count().execute() == 0:
-        warnings.append(f"no {m.table} loaded: {m.missing} are null")
+        warnings.append(Notice("table_not_loaded", f"no {m.table} loaded: {m.missing} are null"))
         return agg.mutate(**{m.name: ibis.literal(None, "float64")}), False
     other = [d for d in by if d not in m.dims]
     if other:
-        warnings.append(
+        warnings.append(Notice(
+            "cannot_split",
             f"{m.table} cannot be split by {', '.join(other)}: {m.missing} are null for those "
-            "groups"
-        )
+            "groups",
+        ))  # fmt: skip
         return agg.mutate(**{m.name: ibis.literal(None, "float64")}), False
     s = dated_totals(tables, m, by, unit, date_from, date_to)
     return _outer_join(agg, s, keys, {}), True
@@ -588,7 +600,7 @@ def _join_durations(agg, model, durations, by, unit, keys, view, date_from, date
     return agg
 
 
-def _negative_durations(model, raw, durations, view, date_from, date_to) -> list[str]:
+def _negative_durations(model, raw, durations, view, date_from, date_to) -> list[Notice]:
     """A counted note per duration KPI for the durations left out because the later stage
     is dated before the earlier one (ingest keeps such records and counts them)."""
     if view == "cohort":  # counted with the groups
@@ -604,14 +616,15 @@ def _negative_durations(model, raw, durations, view, date_from, date_to) -> list
     for k in durations:
         n = int(row[k.name] or 0)
         if n:
-            notes.append(
+            notes.append(Notice(
+                "negative_durations",
                 f"{k.name}: {n:,} duration(s) left out: {MEASURES[k.denominator].date_label} "
-                f"dated before {MEASURES[k.numerator].date_label}"
-            )
+                f"dated before {MEASURES[k.numerator].date_label}",
+            ))  # fmt: skip
     return notes
 
 
-def _unrecorded(m: Measure, raw, rows, kpis: list[Kpi], keys: list[str]) -> list[str]:
+def _unrecorded(m: Measure, raw, rows, kpis: list[Kpi], keys: list[str]) -> list[Notice]:
     """One note for the groups where the dated table recorded nothing (null, not 0)."""
     measure, name = m.name, m.table
     affected = [k.name for k in kpis if k.reads(measure)]
@@ -624,14 +637,13 @@ def _unrecorded(m: Measure, raw, rows, kpis: list[Kpi], keys: list[str]) -> list
         if r.get(measure) is None
     ]
     shown = ", ".join(labels[:3]) + (f" and {len(labels) - 3:,} more" if len(labels) > 3 else "")
-    return [
+    return [Notice(
+        "not_recorded",
         f"no {name} recorded for {len(missing):,} group(s) ({shown}): "
-        f"{', '.join(affected)} are null there (–), not 0 (a recorded {name} of 0 gives 0)"
-    ]
+        f"{', '.join(affected)} are null there (–), not 0 (a recorded {name} of 0 gives 0)",
+    )]  # fmt: skip
 
 
-# How a null group value is shown in tables; JSON and CSV keep null.
-NONE = "(none)"
 
 
 def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: list[str]) -> dict:
@@ -664,7 +676,7 @@ def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: 
                 out[k.name] = None
             elif not den:
                 out[k.name] = None
-                warnings.append(f"{k.name}: null where {k.denominator} = 0 (division by zero)")
+                warnings.append(_division_by_zero(k))
             else:
                 value = float(num) / float(den)
                 out[k.name] = round(value, 2) if k.unit == "currency" else round(value, 6)
@@ -685,18 +697,25 @@ def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: 
             out[f"{k.name}_numerator"] = None
             out[k.name] = out[f"{k.name}_low"] = out[f"{k.name}_high"] = None
             if den:
-                warnings.append(f"{k.name} is null where {k.unmeasured}")
+                warnings.append(Notice("not_measured", f"{k.name} is null where {k.unmeasured}"))
         elif den == 0:
             out[k.name] = out[f"{k.name}_low"] = out[f"{k.name}_high"] = None
-            warnings.append(f"{k.name}: null where {k.denominator} = 0 (division by zero)")
+            warnings.append(_division_by_zero(k))
         elif num > den:  # e.g. more opens than sends in an export: no proportion
             out[k.name] = num / den
             out[f"{k.name}_low"] = out[f"{k.name}_high"] = None
-            warnings.append(
+            warnings.append(Notice(
+                "not_a_proportion",
                 f"{k.name}: {k.numerator} exceed {k.denominator} in some groups "
-                "(not a proportion; no interval)"
-            )
+                "(not a proportion; no interval)",
+            ))  # fmt: skip
         else:
             out[k.name] = num / den
             out[f"{k.name}_low"], out[f"{k.name}_high"] = wilson(num, den)
     return out
+
+
+def _division_by_zero(k: Kpi) -> Notice:
+    return Notice(
+        "division_by_zero", f"{k.name}: null where {k.denominator} = 0 (division by zero)"
+    )

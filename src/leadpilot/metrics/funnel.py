@@ -13,6 +13,7 @@ from datetime import date, datetime
 import ibis.expr.types as ir
 
 from ..config import Config
+from ..errors import Notice
 from ..results import Meta, Result, param
 from ..schema import EXIT_STAGES, STAGES
 from .asof import AsOf, resolve_as_of
@@ -206,13 +207,17 @@ def compute_funnel(
             if len(unmeasured) == len(acceptance)
             else f"in {len(unmeasured)} of {len(acceptance)} group(s)"
         )
-        warnings.append(f"acceptance not measured {where}: {CATALOG['mql_to_sal'].unmeasured}")
+        warnings.append(Notice(
+            "not_measured",
+            f"acceptance not measured {where}: {CATALOG['mql_to_sal'].unmeasured}",
+        ))  # fmt: skip
     below = [a for a in acceptance if a["meets_threshold"] is False]
     if below:
-        warnings.append(
+        warnings.append(Notice(
+            "acceptance_below_threshold",
             f"acceptance below the agreed {threshold:.0%} in {len(below)} group(s): marketing "
-            "and sales should review the MQL definition and the scoring threshold"
-        )
+            "and sales should review the MQL definition and the scoring threshold",
+        ))  # fmt: skip
     return FunnelResult(
         rows=rows,
         by=by,

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
 GENERIC = "note"  # the code of a warning written as a plain sentence
+NONE = "(none)"  # a missing group value in tables (JSON and CSV keep null)
 
 
 class Dated(Protocol):
