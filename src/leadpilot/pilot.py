@@ -30,9 +30,10 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -240,6 +241,138 @@ class Pilot:
 
             summary.warnings.extend(messages(self.reconcile()))
         return summary
+
+    # ---------------------------------------------------------------- programs (the API)
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Pilot]:
+        """Read inside one transaction: every query of the block sees the workspace as it
+        was when the block started, whatever an ingest on another connection commits
+        meanwhile (the service reads this way while it writes).
+
+        Examples
+        --------
+        >>> with demo().snapshot() as lp:
+        ...     lp.kpi_result().rows[0]["leads"] > 0
+        True
+        """
+        with self.workspace.backend.transaction():
+            yield self
+
+    def ingest_records(
+        self,
+        table: str,
+        records: list[dict] | None = None,
+        csv_text: str | bytes | None = None,
+        policy: str | None = "strict",
+        label: str | None = None,
+    ) -> IngestSummary:
+        """Ingest a batch of one table posted by a program: JSON records or CSV text.
+
+        The batch is written as the table's canonical file in a private temporary folder
+        and ingested from there: validated exactly as a file, idempotent by the table's
+        key, one transaction (under ``strict`` a bad batch changes nothing).
+
+        Parameters
+        ----------
+        table : str
+            leads, touchpoints, stage_events, deals, spend or traffic.
+        records : list of dict, optional
+            The records (give this or ``csv_text``); values are text, numbers, booleans or
+            null, read as a CSV cell would be.
+        csv_text : str or bytes, optional
+            A CSV document with a header row.
+        policy : {"strict", "quarantine"}
+        label : str, optional
+            How problems, the quarantine and the ingest log name the batch (default
+            ``"<table> batch"``); a problem's row is the record's position (JSON) or the
+            CSV line.
+
+        Returns
+        -------
+        IngestSummary
+
+        Raises
+        ------
+        ValidationError
+            Every problem of the batch (nothing loaded under ``strict``).
+
+        Examples
+        --------
+        >>> lp = open(tempfile.mkdtemp(), create=True)
+        >>> s = lp.ingest_records("leads", [{"lead_id": "L1", "created_at": "2025-01-02"}])
+        >>> s.tables["leads"].rows_loaded
+        1
+        """
+        from .records import batch_file, records_csv, relabel_stored, relabel_summary, relabelled
+
+        label = label or f"{table} batch"
+        if (records is None) == (csv_text is None):
+            raise UsageError("give the batch as records or as csv_text (one of them)")
+        text = records_csv(table, records, label) if records is not None else csv_text
+        with batch_file(table, text) as path:
+            paths = {str(path): label, str(path.parent): label}
+            with relabelled(paths, json_rows=records is not None):
+                summary = self.ingest(path.parent, policy=policy)
+            relabel_stored(self.workspace.backend, paths)
+        return relabel_summary(summary, paths)
+
+    def score_records(
+        self, records: list[dict], as_of: Day = None, reasons: bool = True
+    ):
+        """Score leads posted by a program (a web form, a CRM webhook) in real time.
+
+        The records are read as a canonical leads file (same parsing and validation);
+        their behaviour is read from the workspace's touches when their lead_id is known.
+        Nothing is stored.
+
+        Returns
+        -------
+        ScoreResult
+            As :meth:`score_apply_result` with ``input``: score, band and reasons per lead.
+
+        Examples
+        --------
+        >>> r = demo().score_records([{"lead_id": "new-1", "created_at": "2025-03-01"}])
+        >>> r.frame.columns[:3].tolist()
+        ['lead_id', 'score', 'probability']
+        """
+        from .records import batch_file, records_csv, relabelled
+
+        text = records_csv("leads", records, "request")
+        with batch_file("leads", text) as path:
+            paths = {str(path): "request", str(path.parent): "request"}
+            with relabelled(paths, json_rows=True):
+                result = self.score_apply_result(
+                    input=path, as_of=as_of, reasons=reasons, store=False
+                )
+        from .errors import Notice
+
+        result.warnings = [
+            Notice(getattr(w, "code", "note"), str(w).replace(str(path), "request"))
+            for w in result.warnings
+        ]
+        return result
+
+    def erase_lead(self, lead_id: str) -> dict:
+        """Erase a lead everywhere (right to erasure): leads, touchpoints, stage events,
+        deals, scores and the quarantine, with the records merged into it (the same
+        person), in one transaction.
+
+        Returns
+        -------
+        dict
+            ``found``, ``lead_ids`` erased, ``removed`` rows per table, ``notes``.
+
+        Examples
+        --------
+        >>> lp = open(tempfile.mkdtemp(), create=True)
+        >>> _ = lp.ingest_records("leads", [{"lead_id": "L1", "created_at": "2025-01-02"}])
+        >>> lp.erase_lead("L1")["removed"]["leads"]
+        1
+        """
+        from .records import erase_lead
+
+        return erase_lead(self.workspace, lead_id)
 
     def _quarantine(self, table: str | None) -> tuple[pd.DataFrame, Result]:
         from .results import Meta

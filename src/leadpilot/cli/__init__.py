@@ -27,7 +27,7 @@ from .common import app, err, terminal
 
 __all__ = ["app", "main"]
 # The command groups, registered (and listed in --help) in this order.
-GROUPS = ("workspace", "ingest", "analyses", "attribution", "scoring", "diagnostics")
+GROUPS = ("workspace", "ingest", "analyses", "attribution", "scoring", "diagnostics", "service")
 for _group in GROUPS:
     importlib.import_module(f"{__name__}.{_group}")
 

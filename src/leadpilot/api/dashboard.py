@@ -1,0 +1,754 @@
+"""The dashboard: server-rendered HTML, htmx for the updates, Vega-Lite for the charts.
+
+Everything it shows comes from the same cached documents as the REST API (the same
+analyses with the same parameters), so a number on the page is the number the API gives.
+Nothing is loaded from elsewhere: htmx, Vega, Vega-Lite and vega-embed are vendored in
+``static/vendor`` (minified releases from the npm registry, licences beside them).
+
+Routes (all under ``/w/{ws}/``, all behind a key or the session cookie a key opens):
+the page, the board (filters + panels, swapped when a filter changes), one fragment
+per panel (loaded in parallel), the static files (by name from a fixed list: never a
+path from the request), sign-in and sign-out.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from datetime import date, timedelta
+from enum import StrEnum
+from importlib import resources
+from typing import Annotated, Literal
+from urllib.parse import parse_qs, urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ..i18n import MISSING, Formatter
+from .routes import WsPath, document
+from .security import COOKIE, SESSION_SECONDS, Caller
+
+router = APIRouter(prefix="/w/{ws}", tags=["dashboard"])
+
+STATIC = {
+    "htmx.min.js": ("vendor/htmx.min.js", "text/javascript"),
+    "vega.min.js": ("vendor/vega.min.js", "text/javascript"),
+    "vega-lite.min.js": ("vendor/vega-lite.min.js", "text/javascript"),
+    "vega-embed.min.js": ("vendor/vega-embed.min.js", "text/javascript"),
+    "dashboard.js": ("dashboard.js", "text/javascript"),
+    "dashboard.css": ("dashboard.css", "text/css"),
+}
+_STATIC_CACHE: dict[str, bytes] = {}
+
+env = Environment(
+    loader=PackageLoader("leadpilot.api", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+HEADLINE = ("leads", "mqls", "sqls", "customers", "revenue", "spend", "cpl", "cac",
+            "lead_to_customer", "roi")  # fmt: skip
+CHANNEL_KPIS = "leads,customers,lead_to_customer,revenue,spend,cpl,cac,roi"
+PERIOD = re.compile(r"^(all|\d{4}(-Q[1-4]|-\d{2})?)$")
+
+UI = {
+    "en": {
+        "title": "Lead generation by revenue",
+        "period": "Period",
+        "compare": "Compare with",
+        "previous": "previous period",
+        "last-year": "same period last year",
+        "none": "no comparison",
+        "channel": "Channel",
+        "campaign": "Campaign",
+        "all_channels": "All channels",
+        "all_campaigns": "All campaigns",
+        "all_time": "All time",
+        "as_of": "Data as of",
+        "headline": "Headline",
+        "trend": "Leads and revenue by month",
+        "funnel": "Funnel",
+        "channels": "Channels: volume, cost and revenue",
+        "findings": "What changed, and what to do",
+        "forecast": "Won revenue expected from the pipeline",
+        "velocity": "Velocity (median days)",
+        "no_findings": "No significant finding for this comparison.",
+        "no_compare": "Choose a quarter, a month or a year and a comparison to see findings.",
+        "vs": "vs",
+        "immature": "young cohort: conversions still to come",
+        "sign_in": "Sign in",
+        "sign_in_help": "Paste an API key of this workspace (leadpilot keys create).",
+        "key": "API key",
+        "sign_out": "Sign out",
+        "loading": "Loading…",
+        "stage": "Stage",
+        "count": "Leads",
+        "conversion": "Conversion from previous stage",
+        "acceptance": "Acceptance (MQL → SAL)",
+        "threshold": "agreed threshold",
+        "expected": "expected",
+        "interval": "80 % interval",
+        "month": "Month",
+        "actions": "Actions",
+        "definitions": "Definitions",
+        "quarters": "Quarters",
+        "months": "Months",
+        "years": "Years",
+        "days": "days",
+        "severity": {"high": "high", "medium": "medium", "low": "low", "info": "info"},
+    },
+    "fr": {
+        "title": "La génération de leads pilotée par le chiffre d'affaires",
+        "period": "Période",
+        "compare": "Comparer avec",
+        "previous": "période précédente",
+        "last-year": "même période l'an dernier",
+        "none": "sans comparaison",
+        "channel": "Canal",
+        "campaign": "Campagne",
+        "all_channels": "Tous les canaux",
+        "all_campaigns": "Toutes les campagnes",
+        "all_time": "Toute la période",
+        "as_of": "Données au",
+        "headline": "L'essentiel",
+        "trend": "Leads et chiffre d'affaires par mois",
+        "funnel": "Entonnoir",
+        "channels": "Canaux : volume, coût et chiffre d'affaires",
+        "findings": "Ce qui a changé, et quoi faire",
+        "forecast": "Chiffre d'affaires gagné attendu du pipeline",
+        "velocity": "Vélocité (jours, médiane)",
+        "no_findings": "Aucun constat significatif pour cette comparaison.",
+        "no_compare": "Choisissez un trimestre, un mois ou une année et une comparaison pour "
+        "voir les constats.",
+        "vs": "vs",
+        "immature": "cohorte jeune : des conversions sont encore à venir",
+        "sign_in": "Se connecter",
+        "sign_in_help": "Collez une clé d'API de cet espace (leadpilot keys create).",
+        "key": "Clé d'API",
+        "sign_out": "Se déconnecter",
+        "loading": "Chargement…",
+        "stage": "Étape",
+        "count": "Leads",
+        "conversion": "Conversion depuis l'étape précédente",
+        "acceptance": "Acceptation (MQL → SAL)",
+        "threshold": "seuil convenu",
+        "expected": "attendu",
+        "interval": "intervalle à 80 %",
+        "month": "Mois",
+        "actions": "Actions",
+        "definitions": "Définitions",
+        "quarters": "Trimestres",
+        "months": "Mois",
+        "years": "Années",
+        "days": "jours",
+        "severity": {"high": "élevée", "medium": "moyenne", "low": "faible", "info": "info"},
+    },
+}
+STAGE_NAMES = {
+    "en": {"lead": "Lead", "mql": "MQL", "sal": "SAL", "sql": "SQL",
+           "opportunity": "Opportunity", "customer": "Customer"},
+    "fr": {"lead": "Lead", "mql": "MQL", "sal": "SAL", "sql": "SQL",
+           "opportunity": "Opportunité", "customer": "Client"},
+}  # fmt: skip
+
+
+# ---------------------------------------------------------------- filters
+class Filters:
+    """The dashboard's filters, read from the query (anything unknown falls back)."""
+
+    def __init__(self, period: str, compare: str, channel: str, campaign: str, lang: str):
+        self.period = period if PERIOD.match(period or "") else "all"
+        self.compare = compare if compare in ("previous", "last-year", "none") else "previous"
+        self.channel = (channel or "")[:200]
+        self.campaign = (campaign or "")[:200]
+        self.lang = lang if lang in ("en", "fr") else "en"
+
+    def query(self, **change: str) -> str:
+        values = {
+            "period": self.period,
+            "compare": self.compare,
+            "channel": self.channel,
+            "campaign": self.campaign,
+            "lang": self.lang,
+        } | change
+        return urlencode({k: v for k, v in values.items() if v})
+
+    @property
+    def dims(self) -> str | None:
+        if self.campaign:
+            return "channel,campaign" if self.channel else "campaign"
+        return "channel" if self.channel else None
+
+    def group_of(self, row: dict) -> bool:
+        return (not self.channel or row.get("channel") == self.channel) and (
+            not self.campaign or row.get("campaign") == self.campaign
+        )
+
+    @property
+    def bounds(self) -> tuple[date | None, date | None]:
+        return period_bounds(self.period)
+
+    @property
+    def previous_bounds(self) -> tuple[date | None, date | None]:
+        if self.period == "all" or self.compare == "none":
+            return None, None
+        start, end = self.bounds
+        if self.compare == "last-year":
+            return _years_back(start), _years_back(end)
+        if len(self.period) == 4:
+            return date(start.year - 1, 1, 1), date(start.year - 1, 12, 31)
+        months = 3 if "Q" in self.period else 1
+        first = _months_back(start, months)
+        return first, start - timedelta(days=1)
+
+
+def period_bounds(period: str) -> tuple[date | None, date | None]:
+    """``2025-Q2`` -> (2025-04-01, 2025-06-30); ``2025-03``; ``2025``; ``all`` -> None."""
+    if period == "all":
+        return None, None
+    year = int(period[:4])
+    if len(period) == 4:
+        return date(year, 1, 1), date(year, 12, 31)
+    if "Q" in period:
+        q = int(period[-1])
+        first, last = 3 * q - 2, 3 * q
+    else:
+        first = last = int(period[5:7])
+        if not 1 <= first <= 12:
+            return None, None
+    return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+
+
+def _months_back(d: date, months: int) -> date:
+    m = d.month - months
+    y = d.year + (m - 1) // 12
+    return date(y, (m - 1) % 12 + 1, 1)
+
+
+def _years_back(d: date | None) -> date | None:
+    if d is None:
+        return None
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)
+
+
+# ---------------------------------------------------------------- data (the API's documents)
+def kpi_params(by, date_from=None, date_to=None, period="all", kpis=None) -> dict:
+    """The parameters the ``/kpis`` route passes for the same query."""
+    return {
+        "by": by, "period": period, "view": "cohort", "date_from": date_from,
+        "date_to": date_to, "as_of": None, "kpis": kpis,
+    }  # fmt: skip
+
+
+def fetch(caller: Caller, name: str, params: dict) -> dict:
+    """The document the API route ``name`` answers for ``params`` (shared cache)."""
+    method = {
+        "kpis": "kpi_result",
+        "funnel": "funnel_result",
+        "velocity": "velocity_result",
+        "diagnose": "diagnosis",
+        "forecast": "forecast",
+    }[name]
+    body, _, _ = document(
+        caller.handle, name, params, lambda lp: getattr(lp, method)(**params)
+    )
+    return json.loads(body)
+
+
+def _soft(caller: Caller, name: str, params: dict) -> dict | None:
+    """A document, or None when the workspace lacks the data for it (shown as absent)."""
+    from ..errors import LeadpilotError
+
+    try:
+        return fetch(caller, name, params)
+    except LeadpilotError:
+        return None
+
+
+# ---------------------------------------------------------------- pages
+Lang = Annotated[Literal["en", "fr"], Query()]
+PeriodQ = Annotated[str, Query(max_length=10)]
+CompareQ = Annotated[Literal["previous", "last-year", "none"], Query()]
+TextQ = Annotated[str, Query(max_length=200)]
+
+
+def _html(template: str, status: int = 200, **context) -> HTMLResponse:
+    return HTMLResponse(env.get_template(template).render(**context), status_code=status)
+
+
+@router.get("/", response_class=HTMLResponse, summary="The dashboard")
+def page(
+    request: Request,
+    ws: WsPath,
+    period: PeriodQ = "",
+    compare: CompareQ = "previous",
+    channel: TextQ = "",
+    campaign: TextQ = "",
+    lang: Lang = "en",
+) -> HTMLResponse:
+    guard = request.app.state.guard
+    try:
+        caller = guard.caller(request, ws, "read", allow_session=True)
+    except HTTPException as exc:
+        if exc.status_code != 401:
+            raise
+        ui = UI[lang]
+        return _html("login.html", 401, ws=ws, ui=ui, lang=lang, signed_in=False)
+    f = Filters(period or _default_period(caller), compare, channel, campaign, lang)
+    return _html("page.html", ws=ws, **_board_context(caller, f))
+
+
+@router.get("/board", response_class=HTMLResponse, summary="Dashboard: filters and panels")
+def board(
+    request: Request,
+    ws: WsPath,
+    period: PeriodQ = "all",
+    compare: CompareQ = "previous",
+    channel: TextQ = "",
+    campaign: TextQ = "",
+    lang: Lang = "en",
+) -> HTMLResponse:
+    caller = request.app.state.guard.caller(request, ws, "read", allow_session=True)
+    f = Filters(period, compare, channel, campaign, lang)
+    response = _html("board.html", ws=ws, **_board_context(caller, f))
+    response.headers["HX-Replace-Url"] = f"/w/{ws}/?{f.query()}"
+    return response
+
+
+class Panel(StrEnum):
+    headline = "headline"
+    trend = "trend"
+    funnel = "funnel"
+    channels = "channels"
+    findings = "findings"
+    forecast = "forecast"
+    velocity = "velocity"
+
+
+@router.get("/panel/{name}", response_class=HTMLResponse, summary="Dashboard: one panel")
+def panel(
+    request: Request,
+    ws: WsPath,
+    name: Panel,
+    period: PeriodQ = "all",
+    compare: CompareQ = "previous",
+    channel: TextQ = "",
+    campaign: TextQ = "",
+    lang: Lang = "en",
+) -> HTMLResponse:
+    caller = request.app.state.guard.caller(request, ws, "read", allow_session=True)
+    f = Filters(period, compare, channel, campaign, lang)
+    context = PANELS[name.value](caller, f)
+    return _html(
+        f"panel_{name.value}.html", ws=ws, f=f, ui=UI[f.lang], fmt=_fmt(caller, f), **context
+    )
+
+
+@router.post("/login", summary="Dashboard: sign in with a key (form field key)")
+async def login(request: Request, ws: WsPath) -> Response:
+    form = parse_qs((await request.body()).decode("utf-8", "replace"))
+    key = (form.get("key") or [""])[0].strip()
+    lang = (form.get("lang") or ["en"])[0]
+    guard = request.app.state.guard
+    handle = request.app.state.registry.get(ws)
+    info = guard.login(request, handle, key)
+    response = RedirectResponse(
+        f"/w/{ws}/?lang={'fr' if lang == 'fr' else 'en'}", status_code=303
+    )
+    response.set_cookie(
+        COOKIE,
+        guard.new_session(handle, info),
+        max_age=SESSION_SECONDS,
+        path=f"/w/{ws}/",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.get("/logout", summary="Dashboard: sign out")
+def logout(request: Request, ws: WsPath, lang: Lang = "en") -> Response:
+    request.app.state.guard.caller(request, ws, "read", allow_session=True)
+    response = RedirectResponse(f"/w/{ws}/?lang={lang}", status_code=303)
+    response.delete_cookie(COOKIE, path=f"/w/{ws}/")
+    return response
+
+
+class StaticName(StrEnum):
+    htmx = "htmx.min.js"
+    vega = "vega.min.js"
+    vega_lite = "vega-lite.min.js"
+    vega_embed = "vega-embed.min.js"
+    dashboard_js = "dashboard.js"
+    dashboard_css = "dashboard.css"
+
+
+@router.get("/static/{name}", summary="Dashboard: a vendored script or the style sheet")
+def static(request: Request, ws: WsPath, name: StaticName) -> Response:
+    request.app.state.guard.caller(request, ws, "read", allow_session=True)
+    relative, media = STATIC[name.value]
+    data = _STATIC_CACHE.get(relative)
+    if data is None:
+        files = resources.files("leadpilot.api").joinpath("static", *relative.split("/"))
+        data = files.read_bytes()
+        _STATIC_CACHE[relative] = data
+    return Response(data, media_type=media, headers={"Cache-Control": "private, max-age=3600"})
+
+
+# ---------------------------------------------------------------- board and panels
+def _fmt(caller: Caller, f: Filters):
+    with caller.handle.reader() as lp:
+        currency = lp.config.currency
+    return _Formatter(Formatter(f.lang, currency))
+
+
+class _Formatter:
+    """Values as the reader of the page expects them, by the unit the result declares."""
+
+    def __init__(self, f: Formatter):
+        self.f = f
+
+    def __call__(self, value, unit: str = "") -> str:
+        if value is None:
+            return MISSING
+        if unit == "currency":
+            return self.f.money(value)
+        if unit == "fraction":
+            return self.f.percent(value)
+        if unit == "days":
+            return self.f.number(value, 1)
+        if isinstance(value, float) and not value.is_integer():
+            return self.f.number(value, 2)
+        return self.f.number(value)
+
+    def date(self, value) -> str:
+        return self.f.date(value)
+
+
+def _default_period(caller: Caller) -> str:
+    """The last complete quarter of the data (the diagnosis' default), else all."""
+    doc = fetch(caller, "kpis", kpi_params(None, period="quarter", kpis="leads"))
+    periods = [r["period"] for r in doc["rows"] if r.get("period")]
+    return periods[-2] if len(periods) >= 2 else "all"
+
+
+def _board_context(caller: Caller, f: Filters) -> dict:
+    quarters = fetch(caller, "kpis", kpi_params(None, period="quarter", kpis="leads"))
+    months = fetch(caller, "kpis", kpi_params(None, period="month", kpis="leads"))
+    channels = fetch(caller, "kpis", kpi_params("channel", kpis="leads"))
+    q = [r["period"] for r in quarters["rows"]]
+    m = [r["period"] for r in months["rows"]]
+    years = sorted({p[:4] for p in q})
+    channel_names = sorted({r["channel"] for r in channels["rows"] if r.get("channel")})
+    campaigns: list[str] = []
+    if f.channel:
+        by_campaign = fetch(caller, "kpis", kpi_params("channel,campaign", kpis="leads"))
+        campaigns = sorted(
+            {r["campaign"] for r in by_campaign["rows"]
+             if r.get("channel") == f.channel and r.get("campaign")}
+        )  # fmt: skip
+    else:
+        f.campaign = ""
+    as_of = quarters["meta"].get("as_of")
+    return {
+        "f": f,
+        "ui": UI[f.lang],
+        "quarters": list(reversed(q)),
+        "months": list(reversed(m[-24:])),
+        "years": list(reversed(years)),
+        "channels": channel_names,
+        "campaigns": campaigns,
+        "as_of": as_of,
+        "panels": [p.value for p in Panel],
+        "fmt": _fmt(caller, f),
+    }
+
+
+def _headline(caller: Caller, f: Filters) -> dict:
+    start, end = f.bounds
+    kpis = ",".join(HEADLINE)
+    cur = fetch(caller, "kpis", kpi_params(f.dims, start, end, kpis=kpis))
+    row = next((r for r in cur["rows"] if f.group_of(r)), None)
+    prev_row = None
+    p_start, p_end = f.previous_bounds
+    if p_start is not None:
+        prev = fetch(caller, "kpis", kpi_params(f.dims, p_start, p_end, kpis=kpis))
+        prev_row = next((r for r in prev["rows"] if f.group_of(r)), None)
+    cards = []
+    for name in HEADLINE:
+        value = row.get(name) if row else None
+        before = prev_row.get(name) if prev_row else None
+        change = None
+        if isinstance(value, int | float) and isinstance(before, int | float) and before:
+            change = value / before - 1
+        cards.append(
+            {
+                "name": name,
+                "label": _label(cur, name, f.lang),
+                "value": value,
+                "unit": _unit(cur, name),
+                "before": before,
+                "change": change,
+                "better": _better(_kpi(cur, name), change),
+                "definition": _rule(cur, name, f.lang),
+            }
+        )
+    return {
+        "cards": cards,
+        "immature": bool(row and row.get("immature")),
+        "previous_label": _period_label(p_start, p_end, f) if p_start else None,
+    }
+
+
+def _kpi(doc: dict, name: str) -> dict:
+    return (doc["meta"].get("kpis") or {}).get(name) or {}
+
+
+def _label(doc: dict, name: str, lang: str) -> str:
+    """The KPI's label in ``lang``, from the catalog entry the result carries."""
+    k = _kpi(doc, name)
+    return k.get(f"label_{lang}") or k.get("label_en") or name.replace("_", " ")
+
+
+def _unit(doc: dict, name: str) -> str:
+    return _kpi(doc, name).get("unit", "")
+
+
+def _rule(doc: dict, name: str, lang: str) -> str:
+    k = _kpi(doc, name)
+    return (k.get("rule_fr") if lang == "fr" else k.get("rule")) or ""
+
+
+def _better(kpi: dict, change: float | None) -> str:
+    if change is None or abs(change) < 0.005:
+        return "flat"
+    up = change > 0
+    if kpi.get("unit") == "leads" and kpi.get("name") in ("leads", "mqls"):
+        return "neutral-up" if up else "neutral-down"  # volume is not performance
+    return "good" if up == bool(kpi.get("higher_is_better", True)) else "bad"
+
+
+def _period_label(start: date | None, end: date | None, f: Filters) -> str:
+    """The comparison period as the filter names periods (2025-Q2, 2025-03, 2025)."""
+    if start is None:
+        return ""
+    if len(f.period) == 4:
+        return str(start.year)
+    if "Q" in f.period:
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return f"{start.year}-{start.month:02d}"
+
+
+def _vl(spec: dict) -> str:
+    """A Vega-Lite spec as the JSON a <script type=application/json> holds."""
+    base = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "width": "container",
+        "config": {
+            "font": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+            "axis": {"labelColor": "#475569", "titleColor": "#334155", "gridColor": "#e2e8f0",
+                     "domainColor": "#cbd5e1", "tickColor": "#cbd5e1", "labelFontSize": 11,
+                     "titleFontSize": 11, "titleFontWeight": 500},
+            "legend": {"labelColor": "#334155", "titleColor": "#334155", "orient": "top"},
+            "view": {"stroke": None},
+            "range": {"category": ["#2563eb", "#0d9488", "#f59e0b", "#db2777", "#7c3aed",
+                                    "#64748b", "#16a34a", "#ea580c", "#0891b2", "#9333ea"]},
+        },
+    }  # fmt: skip
+    return json.dumps(base | spec, default=str).replace("</", "<\\/")
+
+
+def _trend(caller: Caller, f: Filters) -> dict:
+    start, end = f.bounds
+    first = _months_back(end.replace(day=1), 11) if end else None
+    doc = fetch(
+        caller, "kpis",
+        kpi_params(f.dims, first, end, period="month", kpis="leads,customers,revenue"),
+    )  # fmt: skip
+    ui = UI[f.lang]
+    rows = [r for r in doc["rows"] if f.group_of(r)]
+    lead_t, rev_t = _label(doc, "leads", f.lang), _label(doc, "revenue", f.lang)
+    values = [{"month": r["period"], "leads": r["leads"], "revenue": r["revenue"] or 0,
+               "immature": bool(r.get("immature"))} for r in rows]  # fmt: skip
+    spec = {
+        "height": 220,
+        "data": {"values": values},
+        "encoding": {"x": {"field": "month", "type": "ordinal", "title": ui["month"],
+                           "axis": {"labelAngle": -40}}},
+        "layer": [
+            {"mark": {"type": "bar", "color": "#93c5fd", "cornerRadiusEnd": 2},
+             "encoding": {"y": {"field": "leads", "type": "quantitative", "title": lead_t},
+                          "tooltip": [{"field": "month"}, {"field": "leads", "title": lead_t,
+                                                            "format": ",d"}]}},
+            {"mark": {"type": "line", "color": "#0d9488", "point": True, "strokeWidth": 2.5},
+             "encoding": {"y": {"field": "revenue", "type": "quantitative", "title": rev_t,
+                                "axis": {"format": "~s"}},
+                          "tooltip": [{"field": "month"}, {"field": "revenue", "title": rev_t,
+                                                            "format": ",.0f"}]}},
+        ],
+        "resolve": {"scale": {"y": "independent"}},
+    }  # fmt: skip
+    return {"spec": _vl(spec), "rows": rows}
+
+
+def _funnel(caller: Caller, f: Filters) -> dict:
+    start, end = f.bounds
+    params = {"by": f.dims, "period": "all", "view": "cohort", "date_from": start,
+              "date_to": end, "as_of": None}  # fmt: skip
+    doc = fetch(caller, "funnel", params)
+    names = STAGE_NAMES[f.lang]
+    rows = [r for r in doc["rows"] if f.group_of(r) and r.get("stage") in names]
+    values = [{"stage": names[r["stage"]], "order": i, "count": r["count"],
+               "conversion": r.get("conversion_from_previous")} for i, r in enumerate(rows)]
+    ui = UI[f.lang]
+    spec = {
+        "height": 200,
+        "data": {"values": values},
+        "encoding": {
+            "y": {"field": "stage", "type": "nominal", "sort": {"field": "order"}, "title": None},
+            "x": {"field": "count", "type": "quantitative", "title": ui["count"]},
+        },
+        "layer": [
+            {"mark": {"type": "bar", "color": "#2563eb", "cornerRadiusEnd": 3},
+             "encoding": {"tooltip": [{"field": "stage"}, {"field": "count", "format": ",d"},
+                                      {"field": "conversion", "format": ".1%",
+                                       "title": ui["conversion"]}]}},
+            {"mark": {"type": "text", "align": "left", "dx": 4, "color": "#334155"},
+             "encoding": {"text": {"field": "count", "format": ",d"}}},
+        ],
+    }  # fmt: skip
+    acceptance = None
+    for a in doc["meta"].get("acceptance", []) or []:
+        if isinstance(a, dict) and f.group_of(a.get("group") or a):
+            acceptance = a
+            break
+    return {"spec": _vl(spec), "rows": rows, "acceptance": acceptance, "names": names,
+            "threshold": doc["meta"].get("acceptance_threshold")}  # fmt: skip
+
+
+def _channels(caller: Caller, f: Filters) -> dict:
+    start, end = f.bounds
+    doc = fetch(caller, "kpis", kpi_params("channel", start, end, kpis=CHANNEL_KPIS))
+    rows = sorted(doc["rows"], key=lambda r: -(r.get("revenue") or 0))
+    cols = CHANNEL_KPIS.split(",")
+    ui = UI[f.lang]
+    rev_t, lead_t = _label(doc, "revenue", f.lang), _label(doc, "leads", f.lang)
+    values = [{"channel": r["channel"] or "(none)", "revenue": r.get("revenue") or 0,
+               "leads": r.get("leads") or 0,
+               "selected": bool(f.channel) and r.get("channel") == f.channel} for r in rows]
+    spec = {
+        "height": {"step": 22},
+        "data": {"values": values},
+        "mark": {"type": "bar", "cornerRadiusEnd": 3},
+        "encoding": {
+            "y": {"field": "channel", "type": "nominal", "sort": "-x", "title": ui["channel"]},
+            "x": {"field": "revenue", "type": "quantitative", "title": rev_t,
+                  "axis": {"format": "~s"}},
+            "color": {"condition": {"test": "datum.selected", "value": "#f59e0b"},
+                      "value": "#0d9488"},
+            "tooltip": [{"field": "channel"}, {"field": "revenue", "format": ",.0f",
+                                               "title": rev_t},
+                        {"field": "leads", "format": ",d", "title": lead_t}],
+        },
+    }  # fmt: skip
+    return {
+        "spec": _vl(spec),
+        "rows": rows,
+        "cols": [(c, _label(doc, c, f.lang), _unit(doc, c)) for c in cols],
+    }
+
+
+def _findings(caller: Caller, f: Filters) -> dict:
+    if f.period == "all" or f.compare == "none":
+        return {"findings": None}
+    by = "campaign" if f.campaign else ("channel" if f.channel else None)
+    params = {"current": f.period, "previous": None,
+              "vs": "last-year" if f.compare == "last-year" else "previous", "by": by}
+    doc = _soft(caller, "diagnose", params)
+    if doc is None:
+        return {"findings": None}
+    out = []
+    for item in [*doc["meta"].get("findings", []), *doc["meta"].get("data_quality", [])]:
+        group = item.get("group") or {}
+        if group and not f.group_of(group):
+            continue
+        fr = f.lang == "fr"
+        out.append({
+            "code": item.get("code"),
+            "severity": item.get("severity", "info"),
+            "title": item.get("title_fr") if fr else item.get("title"),
+            "explanation": item.get("explanation_fr") if fr else item.get("explanation"),
+            "actions": item.get("actions_fr") if fr else item.get("actions"),
+        })  # fmt: skip
+    order = {"high": 0, "medium": 1, "low": 2}
+    out.sort(key=lambda x: order.get(x["severity"], 3))
+    return {"findings": out, "current": doc["meta"].get("current"),
+            "previous": doc["meta"].get("previous")}  # fmt: skip
+
+
+def _forecast(caller: Caller, f: Filters) -> dict:
+    doc = _soft(caller, "forecast", {"months": 6, "as_of": None})
+    if doc is None:
+        return {"spec": None}
+    ui = UI[f.lang]
+    values = [{"month": r["month"], "expected": r["expected"], "low": r["low"],
+               "high": r["high"]} for r in doc["rows"]]  # fmt: skip
+    spec = {
+        "height": 200,
+        "data": {"values": values},
+        "encoding": {"x": {"field": "month", "type": "ordinal", "title": ui["month"],
+                           "axis": {"labelAngle": 0}}},
+        "layer": [
+            {"mark": {"type": "area", "color": "#bfdbfe", "opacity": 0.7},
+             "encoding": {"y": {"field": "low", "type": "quantitative", "title": ui["expected"],
+                                "axis": {"format": "~s"}},
+                          "y2": {"field": "high"}}},
+            {"mark": {"type": "line", "color": "#1d4ed8", "point": True, "strokeWidth": 2.5},
+             "encoding": {"y": {"field": "expected", "type": "quantitative"},
+                          "tooltip": [{"field": "month"},
+                                      {"field": "expected", "format": ",.0f",
+                                       "title": ui["expected"]},
+                                      {"field": "low", "format": ",.0f"},
+                                      {"field": "high", "format": ",.0f"}]}},
+        ],
+    }  # fmt: skip
+    return {"spec": _vl(spec), "rows": doc["rows"]}
+
+
+VELOCITY = ("days_to_mql", "days_to_sql", "days_to_opportunity", "sales_cycle_days")
+VELOCITY_LABELS = {
+    "en": {"days_to_mql": "Lead → MQL", "days_to_sql": "Lead → SQL",
+           "days_to_opportunity": "Lead → opportunity", "sales_cycle_days": "Sales cycle"},
+    "fr": {"days_to_mql": "Lead → MQL", "days_to_sql": "Lead → SQL",
+           "days_to_opportunity": "Lead → opportunité", "sales_cycle_days": "Cycle de vente"},
+}  # fmt: skip
+
+
+def _velocity(caller: Caller, f: Filters) -> dict:
+    start, end = f.bounds
+    params = {"by": f.dims, "period": "all", "view": "cohort", "date_from": start,
+              "date_to": end, "as_of": None}  # fmt: skip
+    doc = fetch(caller, "velocity", params)
+    row = next((r for r in doc["rows"] if f.group_of(r)), {})
+    defs = doc["meta"].get("definitions", {})
+    items = [(n, VELOCITY_LABELS[f.lang][n], row.get(n), row.get(f"{n}_n"), defs.get(n, ""))
+             for n in VELOCITY]  # fmt: skip
+    return {"items": items}
+
+
+PANELS = {
+    "headline": _headline,
+    "trend": _trend,
+    "funnel": _funnel,
+    "channels": _channels,
+    "findings": _findings,
+    "forecast": _forecast,
+    "velocity": _velocity,
+}

@@ -1,0 +1,185 @@
+"""The workspaces a service serves: one handle per workspace folder under the root.
+
+How reads and writes share a workspace's database
+-------------------------------------------------
+The service is one process. Per workspace it keeps:
+
+- one **writer** connection, used only under the workspace's write lock: ingests and
+  erasures run one at a time, each in its own transaction (DuckDB allows one writing
+  process per file; inside it, this lock is the one writer);
+- a small **pool of reader** connections to the same database (DuckDB serves several
+  connections of one process from one database instance; PostgreSQL connections are
+  independent). Every read runs inside one transaction (:meth:`Pilot.snapshot`), so it
+  sees the workspace as it was when it started: a read served while an ingest runs sees
+  the data before the ingest, never half of it, and is never blocked by it;
+- a **version**, bumped after every write the service commits, and a cache of answers
+  keyed by that version: a cached answer is never served once the data changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from pathlib import Path
+
+from .. import pilot
+from ..access import KeyStore
+from ..config import CONFIG_FILE
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+class Busy(Exception):
+    """No reader connection became free in time."""
+
+
+class Handle:
+    """One workspace: its keys, connections, write lock, version and answer cache."""
+
+    def __init__(self, path: Path, name: str, readers: int = 2, cache_size: int = 256):
+        self.path, self.name = path, name
+        self.keys = KeyStore(path)
+        self.write_lock = threading.Lock()
+        self._readers: queue.LifoQueue[pilot.Pilot] = queue.LifoQueue()
+        self._made = 0
+        self._max = max(1, readers)
+        self._make_lock = threading.Lock()
+        self._writer: pilot.Pilot | None = None
+        self.version = 0
+        self._cache: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
+
+    # ---------------------------------------------------------------- connections
+    def _open(self) -> pilot.Pilot:
+        return pilot.open(self.path)
+
+    @contextlib.contextmanager
+    def reader(self, timeout: float = 60.0) -> Iterator[pilot.Pilot]:
+        """A reader connection, inside one snapshot for the whole block."""
+        lp = None
+        try:
+            lp = self._readers.get_nowait()
+        except queue.Empty:
+            with self._make_lock:
+                if self._made < self._max:
+                    self._made += 1
+                    try:
+                        lp = self._open()
+                    except BaseException:
+                        self._made -= 1
+                        raise
+        if lp is None:
+            try:
+                lp = self._readers.get(timeout=timeout)
+            except queue.Empty:
+                raise Busy(self.name) from None
+        broken = False
+        try:
+            with lp.snapshot():
+                yield lp
+        except BaseException as exc:
+            # a domain error leaves the connection fine; anything else: open a new one
+            from ..errors import LeadpilotError
+
+            broken = not isinstance(exc, LeadpilotError)
+            raise
+        finally:
+            if broken:
+                lp.close()
+                with self._make_lock:
+                    self._made -= 1
+            else:
+                self._readers.put(lp)
+
+    @contextlib.contextmanager
+    def writer(self) -> Iterator[pilot.Pilot]:
+        """The writer connection, under the write lock; the version moves after it."""
+        with self.write_lock:
+            if self._writer is None:
+                self._writer = self._open()
+            try:
+                yield self._writer
+            finally:
+                # a failed write changed nothing (one transaction); bumping anyway is cheap
+                self.bump()
+
+    def bump(self) -> None:
+        with self._cache_lock:
+            self.version += 1
+            self._cache.clear()
+
+    # ---------------------------------------------------------------- cache
+    def cached(self, key: tuple) -> tuple[bytes, str] | None:
+        with self._cache_lock:
+            hit = self._cache.get((self.version, *key))
+            if hit is not None:
+                self._cache.move_to_end((self.version, *key))
+            return hit
+
+    def store(self, version: int, key: tuple, value: tuple[bytes, str]) -> None:
+        with self._cache_lock:
+            if version != self.version:
+                return  # the data moved on while this was computed
+            self._cache[(version, *key)] = value
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._readers.get_nowait().close()
+            except queue.Empty:
+                break
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
+class Registry:
+    """The workspaces under one root: a folder per workspace, its name its URL segment."""
+
+    def __init__(self, root: str | Path, readers: int = 2, cache_size: int = 256):
+        self.root = Path(root).resolve()
+        self._handles: dict[str, Handle] = {}
+        self._lock = threading.Lock()
+        self._readers, self._cache_size = readers, cache_size
+
+    def names(self) -> list[str]:
+        """The workspace folders directly under the root (a leadpilot.yaml or a key file)."""
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            p.name
+            for p in self.root.iterdir()
+            if p.is_dir() and NAME.match(p.name) and _is_workspace(p)
+        )
+
+    def get(self, name: str) -> Handle | None:
+        """The workspace named ``name`` (a name, never a path), or None."""
+        if not NAME.match(name or ""):
+            return None
+        with self._lock:
+            handle = self._handles.get(name)
+            if handle is not None:
+                return handle
+            path = self.root / name
+            if not (path.is_dir() and _is_workspace(path)):
+                return None
+            handle = Handle(path, name, self._readers, self._cache_size)
+            self._handles[name] = handle
+            return handle
+
+    def close(self) -> None:
+        with self._lock:
+            for h in self._handles.values():
+                h.close()
+            self._handles.clear()
+
+
+def _is_workspace(path: Path) -> bool:
+    return (path / CONFIG_FILE).exists() or any(path.glob("*.duckdb"))

@@ -1,0 +1,259 @@
+"""Records a program posts (API batches, a lead to score) and the erasure of a lead.
+
+A batch is written as the canonical file of its table (``leads.csv``...) in a private
+temporary folder and ingested from there, so it is validated exactly as a file is
+(same parsers, same checks, same problems) and loaded in one transaction: idempotent by
+the table's key, all or nothing under the strict policy. Paths of the temporary folder
+never reach the caller: problems, warnings, the quarantine and the ingest log name the
+batch by its label instead.
+
+Erasure removes a lead (and the records merged into it, the same person) from every
+table of the workspace: leads, touchpoints, stage events, deals, scores and the
+quarantine, in one transaction, and reports what it removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import dataclasses
+import io
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlglot as sg
+import sqlglot.expressions as sge
+
+from . import engine
+from .errors import LeadpilotError, Problem, UsageError, ValidationError
+from .schema import DERIVED, INGEST_LOG, QUARANTINE, TABLES
+
+BATCH_FORMATS = ("json", "csv")
+ERASED_TABLES = ("touchpoints", "stage_events", "deals")
+
+
+def _cell(value: object) -> str | None:
+    """A JSON value as the text a CSV export would hold (None: not a scalar)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | str):
+        return str(value)
+    return None
+
+
+def records_csv(table: str, records: object, label: str) -> str:
+    """JSON records (a list of objects) as the CSV text of a canonical file.
+
+    Every problem of shape (not a list, an item that is no object, a value that is no
+    text, number, true/false or null) is reported at once, as a ValidationError whose
+    rows are the records' positions (1-based).
+    """
+    if not isinstance(records, list):
+        raise ValidationError(
+            [Problem(table, label, None, None, None, "a JSON array of records (objects)")],
+            hint="Nothing was loaded.",
+        )
+    if not records:
+        raise UsageError(f"{label}: the batch holds no record")
+    problems = []
+    for i, rec in enumerate(records, start=1):
+        if not isinstance(rec, dict):
+            problems.append(
+                Problem(table, label, i, None, json.dumps(rec)[:80], "a JSON object (a record)")
+            )
+            continue
+        for k, v in rec.items():
+            if _cell(v) is None:
+                problems.append(
+                    Problem(
+                        table, label, i, str(k), json.dumps(v)[:80],
+                        "a text, a number, true / false or null",
+                    )
+                )  # fmt: skip
+    if problems:
+        raise ValidationError(problems, hint="Nothing was loaded.")
+    columns = list(dict.fromkeys(k for rec in records for k in rec))
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    for rec in records:
+        w.writerow([_cell(rec.get(c)) for c in columns])
+    return buf.getvalue()
+
+
+@contextlib.contextmanager
+def batch_file(table: str, text: str | bytes) -> Iterator[Path]:
+    """``text`` as ``<private temporary folder>/<table>.csv``, removed afterwards."""
+    if table not in TABLES:
+        raise UsageError(f"table {table!r}: expected one of {', '.join(TABLES)}")
+    folder = Path(tempfile.mkdtemp(prefix="leadpilot-batch-"))  # mode 0700
+    try:
+        path = folder / f"{table}.csv"
+        path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+        yield path
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _swap(text: str, paths: dict[str, str]) -> str:
+    for old, new in paths.items():
+        text = text.replace(old, new)
+    return text
+
+
+@contextlib.contextmanager
+def relabelled(paths: dict[str, str], json_rows: bool) -> Iterator[None]:
+    """Errors raised inside name the batch (``paths``: temporary path -> label), never the
+    temporary folder; with ``json_rows`` a problem's row is the record's position (the CSV
+    line minus the header)."""
+    try:
+        yield
+    except ValidationError as exc:
+        problems = []
+        for p in exc.problems:
+            row = p.row - 1 if (json_rows and p.row is not None and p.row > 1) else p.row
+            problems.append(
+                dataclasses.replace(
+                    p,
+                    file=_swap(p.file, paths),
+                    row=row,
+                    value=p.value,
+                    expected=_swap(p.expected, paths),
+                    fix=_swap(p.fix, paths) if p.fix else p.fix,
+                )
+            )
+        raise ValidationError(
+            problems,
+            total=exc.total,
+            hint="Nothing was loaded: fix the batch, or post it with policy=quarantine to "
+            "load the good records.",
+        ) from None
+    except LeadpilotError as exc:
+        try:
+            new = type(exc)(_swap(str(exc), paths))
+        except Exception:  # an error type with another signature: keep it as it is
+            raise exc from None
+        raise new from None
+
+
+def relabel_stored(backend: engine.Backend, paths: dict[str, str]) -> None:
+    """The quarantine and the ingest log name the batch by its label, not its path."""
+    with backend.transaction():
+        for old, new in paths.items():
+            for table, column in ((QUARANTINE.name, "file"), (INGEST_LOG.name, "source")):
+                backend.sql(
+                    sge.update(
+                        sg.table(table, quoted=True),
+                        {sg.to_identifier(column, quoted=True): sge.Literal.string(new)},
+                        where=sg.column(column, quoted=True).eq(sge.Literal.string(old)),
+                    )
+                )
+
+
+def relabel_summary(summary, paths: dict[str, str]):
+    """The ingest summary with the batch's label where it named the temporary file."""
+    for s in summary.tables.values():
+        s.files = [_swap(f, paths) for f in s.files]
+    summary.warnings[:] = [_swap(str(w), paths) for w in summary.warnings]
+    summary.notes[:] = [_swap(str(n), paths) for n in summary.notes]
+    summary.problems[:] = [
+        dataclasses.replace(p, file=_swap(p.file, paths)) for p in summary.problems
+    ]
+    return summary
+
+
+# ---------------------------------------------------------------------- erasure
+def erase_lead(ws: engine.Workspace, lead_id: str) -> dict:
+    """Remove a lead from every table, in one transaction; returns what was removed.
+
+    The records merged into the lead (or the lead it was merged into, and that lead's
+    other duplicates) are the same person (same e-mail): they go too, and are listed.
+
+    Returns
+    -------
+    dict
+        ``found`` (bool), ``lead_ids`` (the records erased), ``removed`` (rows per table:
+        leads, touchpoints, stage_events, deals, scores, quarantine) and ``notes``.
+    """
+    leads = ws.table("leads")
+    own = leads.filter(leads.lead_id == lead_id).select("lead_id", "merged_into")
+    first = own.to_pyarrow().to_pylist()
+    removed = dict.fromkeys(("leads", *ERASED_TABLES, "scores", "quarantine"), 0)
+    if not first:
+        quarantined = _quarantine_matches(ws, [lead_id], [])
+        if quarantined is None or not int(quarantined.count().execute()):
+            return {"found": False, "lead_ids": [], "removed": removed, "notes": []}
+    roots = {lead_id} | {r["merged_into"] for r in first if r["merged_into"]}
+    group = leads.filter(leads.lead_id.isin(list(roots)) | leads.merged_into.isin(list(roots)))
+    rows = group.select("lead_id", "email").to_pyarrow().to_pylist()
+    ids = sorted({r["lead_id"] for r in rows} | {lead_id})
+    emails = sorted({r["email"] for r in rows if r["email"]})
+    backend = ws.backend
+    with backend.transaction():
+        removed["leads"] = _count_in(ws, "leads", ids)
+        for table in ERASED_TABLES:
+            removed[table] = _count_in(ws, table, ids)
+            backend.delete_where_in(table, "lead_id", ids)
+        if ws.has_table(DERIVED["scores"].name):
+            removed["scores"] = _count_in(ws, "scores", ids)
+            backend.delete_where_in("scores", "lead_id", ids)
+        q = _quarantine_matches(ws, ids, emails)
+        if q is not None:
+            removed["quarantine"] = int(q.count().execute())
+            if removed["quarantine"]:
+                backend.sql(
+                    sg.delete(sg.table(QUARANTINE.name, quoted=True)).where(
+                        _quarantine_condition(ids, emails)
+                    )
+                )
+        backend.delete_where_in("leads", "lead_id", ids)
+    notes = [
+        "a trained scoring model is not retrained by an erasure: retrain it "
+        "(`leadpilot score train`) to remove the lead's influence on it",
+        "source files outside the workspace (exports, files ingested) are not touched",
+    ]
+    return {"found": True, "lead_ids": ids, "removed": removed, "notes": notes}
+
+
+def _count_in(ws: engine.Workspace, table: str, ids: list[str]) -> int:
+    t = ws.table(table)
+    return int(t.filter(t.lead_id.isin(ids)).count().execute())
+
+
+def _needles(ids: list[str], emails: list[str]) -> list[str]:
+    # the quarantine keeps each record as json.dumps(...) of its cells
+    return [f'"lead_id": {json.dumps(i)}' for i in ids] + [
+        f'"email": {json.dumps(e)}' for e in emails
+    ]
+
+
+def _quarantine_matches(ws: engine.Workspace, ids: list[str], emails: list[str]):
+    if not ws.has_table(QUARANTINE.name):
+        return None
+    q = ws.table(QUARANTINE.name)
+    cond = (q.column_name == "lead_id") & q.value.isin(ids)
+    for n in _needles(ids, emails):
+        cond = cond | q.record.contains(n)
+    return q.filter(cond)
+
+
+def _quarantine_condition(ids: list[str], emails: list[str]) -> sge.Expression:
+    by_value = sge.and_(
+        sg.column("column_name", quoted=True).eq(sge.Literal.string("lead_id")),
+        sg.column("value", quoted=True).isin(*[sge.Literal.string(i) for i in ids]),
+    )
+    found = [
+        sge.GT(
+            this=sge.StrPosition(
+                this=sg.column("record", quoted=True), substr=sge.Literal.string(n)
+            ),
+            expression=sge.Literal.number(0),
+        )
+        for n in _needles(ids, emails)
+    ]
+    return sge.or_(by_value, *found)
