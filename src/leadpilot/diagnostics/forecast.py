@@ -103,16 +103,20 @@ def forecast(
     d = tables["deals"]
     closed = d.filter(d.status.isin(["won", "lost"]) & d.closed_at.notnull())
     days = (closed.closed_at.epoch_seconds() - closed.created_at.epoch_seconds()) / 86400
-    hist = closed.select(won=closed.status == "won", days=days).to_pyarrow()
+    # in a fixed order: the draws below follow the rows (the same data, the same forecast)
+    hist = closed.select("deal_id", won=closed.status == "won", days=days).order_by(
+        "deal_id"
+    ).to_pyarrow()
     won_flag = np.asarray(hist["won"].to_pylist(), dtype=bool)
     took = np.asarray(hist["days"].to_pylist(), dtype=float)
     amounts = d.filter(d.status == "won").amount
     avg_size = amounts.mean().to_pyarrow().as_py() or 0.0
     open_ = d.filter(d.status == "open").select(
+        "deal_id",
         amount=d.amount,
         age=(ibis.literal(now, "timestamp").epoch_seconds() - d.created_at.epoch_seconds())
         / 86400,
-    ).to_pyarrow()
+    ).order_by("deal_id").to_pyarrow()
     n_open = open_.num_rows
     if len(took) < 10:
         warnings.append(f"only {len(took)} closed deal(s) to learn win rates and delays from")
@@ -174,7 +178,7 @@ def _funnel(tables, config, now, start, rng, runs, sims, source, avg_size, warni
     cutoff = now - timedelta(days=FUNNEL_DAYS)
     cols = ["created_at", "mql_at", "sql_at", "opportunity_at", "customer_at",
             "disqualified_at", "rejected_at"]  # fmt: skip
-    data = m.select(*cols).to_pyarrow()
+    data = m.select("lead_id", *cols).order_by("lead_id").to_pyarrow()
 
     def days(col: str) -> np.ndarray:
         return np.array(
