@@ -128,6 +128,8 @@ def create_app(
             }
             doc["security"] = [{"ApiKey": []}]
             doc["paths"]["/health"]["get"]["security"] = []
+            for path, method, role in _roles([*routes.router.routes, *dashboard.router.routes]):
+                doc["paths"][path][method]["x-role"] = role
             doc["paths"].pop("/api/v1/openapi.json", None)
             app.openapi_schema = doc
         return app.openapi_schema
@@ -188,6 +190,26 @@ def create_app(
         return response
 
     return BodyLimit(app, default=max_body, batches=max_batch)
+
+
+def _roles(api_routes):
+    """(path, method, role) of every documented route: the role its key needs."""
+    from fastapi.routing import APIRoute
+
+    def found(dependant) -> str | None:
+        for dep in dependant.dependencies:
+            role = getattr(dep.call, "role", None) or found(dep)
+            if role:
+                return role
+        return None
+
+    for route in api_routes:
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        role = (route.openapi_extra or {}).get("x-role") or found(route.dependant)
+        if role:
+            for method in route.methods:
+                yield route.path_format, method.lower(), role
 
 
 def _short(value: object) -> str | None:

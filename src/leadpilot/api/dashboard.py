@@ -22,12 +22,12 @@ from importlib import resources
 from typing import Annotated, Literal
 from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..i18n import MISSING, Formatter
-from .routes import WsPath, document
+from .routes import WsPath, document, need
 from .security import COOKIE, SESSION_SECONDS, Caller
 
 router = APIRouter(prefix="/w/{ws}", tags=["dashboard"])
@@ -282,7 +282,12 @@ def _html(template: str, status: int = 200, **context) -> HTMLResponse:
     return HTMLResponse(env.get_template(template).render(**context), status_code=status)
 
 
-@router.get("/", response_class=HTMLResponse, summary="The dashboard")
+Session = Annotated[Caller, Depends(need("read", session=True))]
+
+
+@router.get(
+    "/", response_class=HTMLResponse, summary="The dashboard", openapi_extra={"x-role": "read"}
+)
 def page(
     request: Request,
     ws: WsPath,
@@ -306,7 +311,7 @@ def page(
 
 @router.get("/board", response_class=HTMLResponse, summary="Dashboard: filters and panels")
 def board(
-    request: Request,
+    caller: Session,
     ws: WsPath,
     period: PeriodQ = "all",
     compare: CompareQ = "previous",
@@ -314,7 +319,6 @@ def board(
     campaign: TextQ = "",
     lang: Lang = "en",
 ) -> HTMLResponse:
-    caller = request.app.state.guard.caller(request, ws, "read", allow_session=True)
     f = Filters(period, compare, channel, campaign, lang)
     response = _html("board.html", ws=ws, **_board_context(caller, f))
     response.headers["HX-Replace-Url"] = f"/w/{ws}/?{f.query()}"
@@ -333,7 +337,7 @@ class Panel(StrEnum):
 
 @router.get("/panel/{name}", response_class=HTMLResponse, summary="Dashboard: one panel")
 def panel(
-    request: Request,
+    caller: Session,
     ws: WsPath,
     name: Panel,
     period: PeriodQ = "all",
@@ -342,7 +346,6 @@ def panel(
     campaign: TextQ = "",
     lang: Lang = "en",
 ) -> HTMLResponse:
-    caller = request.app.state.guard.caller(request, ws, "read", allow_session=True)
     f = Filters(period, compare, channel, campaign, lang)
     context = PANELS[name.value](caller, f)
     return _html(
@@ -350,10 +353,14 @@ def panel(
     )
 
 
-@router.post("/login", summary="Dashboard: sign in with a key (form field key)")
+@router.post(
+    "/login",
+    summary="Dashboard: sign in with a key (form field key, or the X-API-Key header)",
+    openapi_extra={"x-role": "read"},
+)
 async def login(request: Request, ws: WsPath) -> Response:
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
-    key = (form.get("key") or [""])[0].strip()
+    key = (form.get("key") or [""])[0].strip() or request.app.state.guard.presented_key(request)
     lang = (form.get("lang") or ["en"])[0]
     guard = request.app.state.guard
     handle = request.app.state.registry.get(ws)
@@ -374,8 +381,7 @@ async def login(request: Request, ws: WsPath) -> Response:
 
 
 @router.get("/logout", summary="Dashboard: sign out")
-def logout(request: Request, ws: WsPath, lang: Lang = "en") -> Response:
-    request.app.state.guard.caller(request, ws, "read", allow_session=True)
+def logout(caller: Session, ws: WsPath, lang: Lang = "en") -> Response:
     response = RedirectResponse(f"/w/{ws}/?lang={lang}", status_code=303)
     response.delete_cookie(COOKIE, path=f"/w/{ws}/")
     return response
@@ -391,8 +397,7 @@ class StaticName(StrEnum):
 
 
 @router.get("/static/{name}", summary="Dashboard: a vendored script or the style sheet")
-def static(request: Request, ws: WsPath, name: StaticName) -> Response:
-    request.app.state.guard.caller(request, ws, "read", allow_session=True)
+def static(caller: Session, ws: WsPath, name: StaticName) -> Response:
     relative, media = STATIC[name.value]
     data = _STATIC_CACHE.get(relative)
     if data is None:

@@ -55,6 +55,7 @@ def need(role: str, session: bool = False) -> Callable[..., Caller]:
         return request.app.state.guard.caller(request, ws, role, allow_session=session)
 
     dependency.__name__ = f"need_{role}"
+    dependency.role = role  # the OpenAPI document states it (x-role)
     return dependency
 
 

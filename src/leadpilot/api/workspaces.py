@@ -29,6 +29,7 @@ from pathlib import Path
 from .. import pilot
 from ..access import KeyStore
 from ..config import CONFIG_FILE
+from ..errors import SourceError, UsageError, ValidationError
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
@@ -104,9 +105,12 @@ class Handle:
                 self._writer = self._open()
             try:
                 yield self._writer
-            finally:
-                # a failed write changed nothing (one transaction); bumping anyway is cheap
-                self.bump()
+            except (ValidationError, UsageError, SourceError):
+                raise  # refused before anything was written: the data did not move
+            except BaseException:
+                self.bump()  # whatever happened, no cached answer is trusted any more
+                raise
+            self.bump()
 
     def bump(self) -> None:
         with self._cache_lock:
