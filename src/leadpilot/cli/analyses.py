@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 
-from .. import pilot
 from .common import (
     AsOfOpt,
     ByOpt,
@@ -23,12 +22,24 @@ from .common import (
     ViewOpt,
     WorkspaceOpt,
     app,
-    currency,
     day,
-    emit,
+    run,
     split,
-    start,
 )
+
+
+def _grouped(method: str, workspace, by, period, view, date_from, date_to, as_of, fmt, lang,
+             **more) -> None:  # fmt: skip
+    """An analysis of grouped leads: the shared options, parsed once, passed to Pilot."""
+    run(workspace, lang, fmt, lambda lp: getattr(lp, method)(
+        by=split(by),
+        period=period,
+        view=view,
+        date_from=day(date_from, "--from"),
+        date_to=day(date_to, "--to"),
+        as_of=day(as_of, "--as-of"),
+        **more,
+    ))  # fmt: skip
 
 
 @app.command()
@@ -48,19 +59,8 @@ def kpis(
     lang: LangOpt = "en",
 ):
     """Lead-generation KPIs by period and dimension, with their definitions."""
-    start(lang, fmt)
-    with pilot.open(workspace) as lp:
-        currency(lp)
-        result = lp.kpi_result(
-            by=split(by),
-            period=period,
-            kpis=split(kpi),
-            view=view,
-            date_from=day(date_from, "--from"),
-            date_to=day(date_to, "--to"),
-            as_of=day(as_of, "--as-of"),
-        )
-    emit(result, fmt)
+    _grouped("kpi_result", workspace, by, period, view, date_from, date_to, as_of, fmt, lang,
+             kpis=split(kpi))  # fmt: skip
 
 
 @app.command()
@@ -76,18 +76,7 @@ def funnel(
     lang: LangOpt = "en",
 ):
     """The stage chain with next-step and cumulative conversion, acceptance and exits."""
-    start(lang, fmt)
-    with pilot.open(workspace) as lp:
-        currency(lp)
-        result = lp.funnel_result(
-            by=split(by),
-            period=period,
-            view=view,
-            date_from=day(date_from, "--from"),
-            date_to=day(date_to, "--to"),
-            as_of=day(as_of, "--as-of"),
-        )
-    emit(result, fmt)
+    _grouped("funnel_result", workspace, by, period, view, date_from, date_to, as_of, fmt, lang)
 
 
 @app.command()
@@ -103,18 +92,7 @@ def velocity(
     lang: LangOpt = "en",
 ):
     """Days to each stage (median, mean, p75) and conversion by age (Kaplan–Meier)."""
-    start(lang, fmt)
-    with pilot.open(workspace) as lp:
-        currency(lp)
-        result = lp.velocity_result(
-            by=split(by),
-            period=period,
-            view=view,
-            date_from=day(date_from, "--from"),
-            date_to=day(date_to, "--to"),
-            as_of=day(as_of, "--as-of"),
-        )
-    emit(result, fmt)
+    _grouped("velocity_result", workspace, by, period, view, date_from, date_to, as_of, fmt, lang)
 
 
 @app.command()
@@ -125,11 +103,7 @@ def content(
     lang: LangOpt = "en",
 ):
     """Content performance: views, CTA clicks, leads first touched, downstream revenue."""
-    start(lang, fmt)
-    with pilot.open(workspace) as lp:
-        currency(lp)
-        result = lp.content_result(as_of=day(as_of, "--as-of"))
-    emit(result, fmt)
+    run(workspace, lang, fmt, lambda lp: lp.content_result(as_of=day(as_of, "--as-of")))
 
 
 @app.command()
@@ -142,11 +116,9 @@ def sources(
     lang: LangOpt = "en",
 ):
     """Lead-source mix per period: is volume shifting toward low-converting sources?"""
-    start(lang, fmt)
-    with pilot.open(workspace) as lp:
-        currency(lp)
-        result = lp.sources_result(by=by, period=period, as_of=day(as_of, "--as-of"))
-    emit(result, fmt)
+    run(workspace, lang, fmt, lambda lp: lp.sources_result(
+        by=by, period=period, as_of=day(as_of, "--as-of")
+    ))  # fmt: skip
 
 
 @app.command()
@@ -158,8 +130,6 @@ def retention(
     lang: LangOpt = "en",
 ):
     """Interest retention: share of each monthly cohort still engaging k months later."""
-    start(lang, fmt)
-    with pilot.open(workspace) as lp:
-        currency(lp)
-        result = lp.retention_result(months=months, as_of=day(as_of, "--as-of"))
-    emit(result, fmt)
+    run(workspace, lang, fmt, lambda lp: lp.retention_result(
+        months=months, as_of=day(as_of, "--as-of")
+    ))  # fmt: skip

@@ -17,9 +17,9 @@ from .common import (
     PeriodOpt,
     WorkspaceOpt,
     app,
-    currency,
     day,
     emit,
+    run,
     start,
 )
 
@@ -60,16 +60,13 @@ def attribution(
                 "--paths: a path file holds channel paths and their conversions only; "
                 "--by, --period, --lookback, --conversion and --as-of do not apply to it"
             )
-        result = pilot.path_attribution(paths, models=model, workspace=workspace)
-    else:
-        with pilot.open(workspace) as lp:
-            currency(lp)
-            result = lp.attribution_result(
-                models=model,
-                conversion=conversion,
-                by=by,
-                lookback=lookback,
-                period=period,
-                as_of=day(as_of, "--as-of"),
-            )
-    emit(result, fmt)
+        emit(pilot.path_attribution(paths, models=model, workspace=workspace), fmt)
+        return
+    run(workspace, lang, fmt, lambda lp: lp.attribution_result(
+        models=model,
+        conversion=conversion,
+        by=by,
+        lookback=lookback,
+        period=period,
+        as_of=day(as_of, "--as-of"),
+    ))  # fmt: skip

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+from .. import pilot
 from ..errors import UsageError
 from ..i18n import check_language
 from ..results import Result
@@ -89,6 +90,16 @@ def emit(result: Result, fmt: str, show=None) -> None:
         write_csv(result, sys.stdout)
     else:
         (show or terminal().show)(result)
+
+
+def run(workspace: Path, lang: str, fmt: str, analysis, show=None) -> None:
+    """The life of an analysis command: check the language and format, open the
+    workspace, ``analysis(lp)`` -> Result, emit it."""
+    start(lang, fmt)
+    with pilot.open(workspace) as lp:
+        currency(lp)
+        result = analysis(lp)
+    emit(result, fmt, show)
 
 
 # ---------------------------------------------------------------- parsing

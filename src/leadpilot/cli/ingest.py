@@ -16,9 +16,9 @@ from .common import (
     WorkspaceOpt,
     app,
     currency,
-    emit,
     progress_bar,
     progress_factory,
+    run,
     start,
     terminal,
 )
@@ -62,11 +62,8 @@ def quarantine(
     lang: LangOpt = "en",
 ):
     """What the last ingest of each file set aside, and why: row, column, cell, fix."""
-    start(lang, fmt)
-    with pilot.open(workspace) as lp:
-        currency(lp)
-        result = lp.quarantine_result(table=table)
-    emit(result, fmt, lambda r: terminal().quarantine(r, limit))
+    run(workspace, lang, fmt, lambda lp: lp.quarantine_result(table=table),
+        show=lambda r: terminal().quarantine(r, limit))  # fmt: skip
 
 
 @app.command()

@@ -22,6 +22,7 @@ from .common import (
     err,
     progress_bar,
     progress_factory,
+    run,
     start,
     terminal,
 )
@@ -50,13 +51,14 @@ def score_train(
     lang: LangOpt = "en",
 ):
     """Train the predictive model on leads whose outcome is known; save it in the workspace."""
-    start(lang, fmt)
-    with pilot.open(workspace) as lp, err.status("training") as status:
-        currency(lp)
-        result = lp.score_train(
-            target=target, horizon=horizon, model=model, status=lambda m: status.update(m)
-        )
-    emit(result, fmt)
+
+    def train(lp):
+        with err.status("training") as status:
+            return lp.score_train(
+                target=target, horizon=horizon, model=model, status=lambda m: status.update(m)
+            )
+
+    run(workspace, lang, fmt, train)
 
 
 @score_app.command("evaluate")
@@ -64,11 +66,7 @@ def score_evaluate(
     workspace: WorkspaceOpt = Path("."), fmt: FormatOpt = "table", lang: LangOpt = "en"
 ):
     """AUC, calibration, lift by decile and acceptance of the model and the rules score."""
-    start(lang, fmt)
-    with pilot.open(workspace) as lp:
-        currency(lp)
-        result = lp.score_evaluate()
-    emit(result, fmt)
+    run(workspace, lang, fmt, lambda lp: lp.score_evaluate())
 
 
 @score_app.command("apply")
@@ -128,11 +126,7 @@ def score_threshold(
     lang: LangOpt = "en",
 ):
     """Recommend the threshold that fits sales capacity or a target acceptance rate."""
-    start(lang, fmt)
-    with pilot.open(workspace) as lp:
-        currency(lp)
-        result = lp.score_threshold(
-            capacity=capacity, target_acceptance=target_acceptance, using=using
-        )
-    emit(result, fmt)
+    run(workspace, lang, fmt, lambda lp: lp.score_threshold(
+        capacity=capacity, target_acceptance=target_acceptance, using=using
+    ))  # fmt: skip
 

@@ -20,9 +20,8 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from ..i18n import Formatter, tr
-from .result import Result
+from .result import NONE, Result
 
-NONE = "(none)"  # a missing group value in a table (JSON and CSV keep null)
 SCORE_FRACTIONS = ("base_rate", "conversion_above", "conversion_below", "mql_precision_sal",
                    "mql_precision_sql")  # fmt: skip
 
