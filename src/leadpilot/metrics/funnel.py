@@ -101,6 +101,8 @@ class FunnelResult(Result):
 def _rate(num: int, den: int) -> tuple[float | None, float | None, float | None]:
     if not den:
         return None, None, None
+    if num > den:  # activity view: two flows of one period, not a proportion (no interval)
+        return num / den, None, None
     low, high = wilson(num, den)
     return num / den, low, high
 
@@ -210,6 +212,14 @@ def compute_funnel(
         warnings.append(Notice(
             "not_measured",
             f"acceptance not measured {where}: {CATALOG['mql_to_sal'].unmeasured}",
+        ))  # fmt: skip
+    rates = ("conversion_from_previous", "conversion_from_lead")
+    if any((r.get(k) or 0) > 1 for r in rows for k in rates):
+        warnings.append(Notice(
+            "not_a_proportion",
+            "funnel conversions above 1 in some groups: in the activity view a stage counts "
+            "the leads that reached it in the period, not a part of the earlier stage's "
+            "count (no interval)",
         ))  # fmt: skip
     below = [a for a in acceptance if a["meets_threshold"] is False]
     if below:
