@@ -1159,6 +1159,38 @@ class Pilot:
         f = forecast(self.tables(), self.config, months=months, as_of=_day(as_of, "as_of"))
         return forecast_result(f, self.config.currency, months)
 
+    # ---------------------------------------------------------------- reports
+    def report(self, period: str | None = None, vs: str | None = None):
+        """The report of one period: headline, findings, funnel, channels, trends, velocity,
+        attribution, scoring quality, data quality and definitions, ready to be written in
+        English or French as HTML, PDF, Excel or Markdown.
+
+        Parameters
+        ----------
+        period : str, optional
+            A quarter (``"2025-Q2"``), a month (``"2025-03"``) or a year; default: the last
+            complete quarter (the latest quarter holding leads when that one has none).
+        vs : {"previous", "last-year"}, optional
+            The comparison period: the one before (default) or the same one a year before.
+
+        Returns
+        -------
+        leadpilot.reports.Report
+            ``html(lang)``, ``pdf(lang)``, ``xlsx(lang)``, ``markdown(lang)`` and
+            ``write(path, fmt, lang)``; ``data`` holds the Results it shows.
+
+        Examples
+        --------
+        >>> report = demo().report("2025-Q2")
+        >>> report.data.period.label, report.data.previous.label
+        ('2025-Q2', '2025-Q1')
+        >>> report.html("fr")[:15]
+        '<!DOCTYPE html>'
+        """
+        from .reports import Report, collect
+
+        return Report(collect(self, period=period, vs=vs))
+
     # ---------------------------------------------------------------- lifecycle
     def close(self) -> None:
         """Close the workspace's database connection."""

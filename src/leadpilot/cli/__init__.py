@@ -3,11 +3,11 @@
 One module per command group — :mod:`.ingest` (ingest, quarantine, presets),
 :mod:`.analyses` (kpis, funnel, velocity, content, sources, retention),
 :mod:`.attribution`, :mod:`.scoring` (score train / evaluate / apply / threshold),
-:mod:`.diagnostics` (diagnose, plan, forecast) and :mod:`.workspace` (init, config
-schema, generate, demo) — on the options and output of
+:mod:`.diagnostics` (diagnose, plan, forecast), :mod:`.report` (report) and
+:mod:`.workspace` (init, config schema, generate, demo) — on the options and output of
 :mod:`.common`. Commands call :class:`~leadpilot.pilot.Pilot` and render its Results with
-:mod:`leadpilot.results`; they import nothing else of leadpilot but ``config``, ``i18n``
-and ``errors``.
+:mod:`leadpilot.results` (``report`` writes documents with :mod:`leadpilot.reports`); they
+import nothing else of leadpilot but ``config``, ``i18n`` and ``errors``.
 
 :func:`main` alone turns domain errors into a one-line message on stderr and a non-zero
 exit status.
@@ -27,7 +27,8 @@ from .common import app, err, terminal
 
 __all__ = ["app", "main"]
 # The command groups, registered (and listed in --help) in this order.
-GROUPS = ("workspace", "ingest", "analyses", "attribution", "scoring", "diagnostics", "service")
+GROUPS = ("workspace", "ingest", "analyses", "attribution", "scoring", "diagnostics", "service",
+          "report")
 for _group in GROUPS:
     importlib.import_module(f"{__name__}.{_group}")
 

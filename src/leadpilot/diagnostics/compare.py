@@ -22,7 +22,7 @@ from ..metrics.compute import compute_kpis
 from ..metrics.model import lead_model
 from .decompose import Decomposition, Group, decompose
 from .findings import Finding, Thresholds, find
-from .quality import quality_findings
+from .quality import quality_findings, reconcile_sentences
 from .significance import compare_rates
 
 COUNTS = ("leads", "mqls", "sals", "sqls", "opportunities", "customers")
@@ -301,17 +301,16 @@ def compare(
     )  # fmt: skip
     dq = []
     if quality:
-        from ..metrics.reconcile import messages, reconcile
+        from ..metrics.reconcile import reconcile
 
         # organic channels without spend are normal; names that nearly match are not
         found = [
             w for w in reconcile(tables)
             if w.code == "spend_without_match" or (w.code == "no_spend" and w.suggestions)
         ]  # fmt: skip
-        unmatched = [(m, m) for m in messages(found)]
         dq = quality_findings(
             tables,
-            reconcile_messages=unmatched,
+            reconcile_messages=reconcile_sentences(found),
             unknown_channel_share=config.diagnostics.unknown_channel_share,
         )
     return Comparison(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from statistics import median
 from typing import Any
 
-from ..i18n import Formatter
+from ..i18n import Formatter, tr
 from ..metrics.catalog import Text
 from .decompose import Decomposition
 from .significance import RateChange, compare_rates
@@ -102,8 +102,8 @@ KINDS: dict[str, Kind] = {
             ("{group}: a cost per lead of {cpl} (below the median {median_cpl}) but a cost per "
              "customer of {cac} (above the median {median_cac}): its leads convert too little "
              "for their price to pay.",
-             "{group} : un coût par lead de {cpl} (sous la médiane de {median_cpl}) mais un coût "
-             "par client de {cac} (au-dessus de la médiane de {median_cac}) : ses leads "
+             "{group_fr} : un coût par lead de {cpl} (sous la médiane de {median_cpl}) mais un "
+             "coût par client de {cac} (au-dessus de la médiane de {median_cac}) : ses leads "
              "convertissent trop peu pour que leur prix soit rentable."),
             ("Compare channels on cost per customer and ROI, not on cost per lead.",
              "Comparer les canaux sur le coût par client et le ROI, pas sur le coût par lead."),
@@ -169,7 +169,7 @@ KINDS: dict[str, Kind] = {
             "medium",
             ("Channel losing money", "Canal déficitaire"),
             ("{group}: {spend} spent for {revenue} of revenue from its leads (ROI {roi}).",
-             "{group} : {spend} dépensés pour {revenue} de chiffre d'affaires issu de ses "
+             "{group_fr} : {spend} dépensés pour {revenue} de chiffre d'affaires issu de ses "
              "leads (ROI {roi})."),
             ("Cut or rework this channel, unless its cohort is still young or its value is "
              "elsewhere (attribution: leadpilot attribution --model all).",
@@ -578,7 +578,8 @@ def _economics(groups: Mapping[str, Mapping], dimension: str, t: Thresholds) -> 
             if cpl[g] < median_cpl and cac[g] > median_cac:
                 out.append(Finding(
                     "cheap_leads_expensive_customers", "medium",
-                    {"group": f"{dimension} {g}", "cpl": _money(cpl[g]),
+                    {"group": f"{dimension} {g}", "group_fr": f"{tr(dimension, 'fr')} {g}",
+                     "cpl": _money(cpl[g]),
                      "median_cpl": _money(median_cpl), "cac": _money(cac[g]),
                      "median_cac": _money(median_cac)},
                     {"cpl": cpl[g], "cac": None if cac[g] == float("inf") else cac[g],
@@ -593,7 +594,8 @@ def _economics(groups: Mapping[str, Mapping], dimension: str, t: Thresholds) -> 
             roi = (revenue - v["spend"]) / v["spend"]
             out.append(Finding(
                 "channel_roi_negative", "medium",
-                {"group": f"{dimension} {g}", "spend": _money(v["spend"]),
+                {"group": f"{dimension} {g}", "group_fr": f"{tr(dimension, 'fr')} {g}",
+                 "spend": _money(v["spend"]),
                  "revenue": _money(revenue), "roi": _signed(roi)},
                 {"spend": v["spend"], "revenue": revenue, "roi": roi},
                 group={dimension: g},

@@ -12,9 +12,12 @@ from datetime import date, datetime
 
 import ibis.expr.types as ir
 
+from ..i18n import Formatter, tr
 from ..metrics.catalog import Text
 from ..metrics.model import counted_leads
-from .findings import KINDS, Finding, Kind
+from .findings import KINDS, Finding, Kind, _num, _pct
+
+STAGES_FR = {"mql": "MQL", "sql": "SQL", "opportunity": "opportunité", "customer": "client"}
 
 
 def _k(code, severity, title, explanation, *actions) -> Kind:
@@ -30,7 +33,7 @@ QUALITY_KINDS = {
             ("Deals created before their lead", "Affaires créées avant leur lead"),
             ("{count} deal(s) were created before their lead, e.g. {example}: their durations "
              "are left out of velocity.",
-             "{count} affaire(s) ont été créées avant leur lead, par exemple {example} : leurs "
+             "{count} affaire(s) ont été créées avant leur lead, par exemple {example_fr} : leurs "
              "durées sont écartées de la vélocité."),
             ("Check how leads and deals are linked in the CRM export (re-created contacts, "
              "back-dated deals).",
@@ -44,7 +47,7 @@ QUALITY_KINDS = {
             ("{count} lead(s) reached a stage without a recorded earlier one ({detail}), e.g. "
              "{example}: the earlier stage is implied.",
              "{count} lead(s) ont atteint une étape sans l'étape précédente enregistrée "
-             "({detail}), par exemple {example} : l'étape précédente est déduite."),
+             "({detail_fr}), par exemple {example} : l'étape précédente est déduite."),
             ("Record every stage change in the CRM, or the stage rates mix real and implied "
              "hand-offs.",
              "Enregistrer chaque changement d'étape dans le CRM, sinon les taux par étape "
@@ -82,7 +85,7 @@ QUALITY_KINDS = {
             ("{count} lead record(s) were merged into an earlier lead with the same e-mail, "
              "e.g. {example}.",
              "{count} fiche(s) lead ont été fusionnées dans un lead antérieur de même e-mail, "
-             "par exemple {example}."),
+             "par exemple {example_fr}."),
             ("Deduplicate at the source (CRM) so that lead counts match leadpilot's.",
              "Dédoublonner à la source (CRM) pour que les comptes de leads concordent."),
         ),
@@ -143,8 +146,11 @@ def quality_findings(
     if n:
         ex = _one(early.order_by(early.deal_id))
         out.append(Finding("dq_deal_before_lead", "low",
-                           {"count": f"{n:,}", "example": f"deal {ex['deal_id']} of lead "
+                           {"count": _num(n), "example": f"deal {ex['deal_id']} of lead "
                             f"{ex['lead_id']}, created {_text(ex['created_at'])} (lead "
+                            f"{_text(ex['_created'])})",
+                            "example_fr": f"l'affaire {ex['deal_id']} du lead {ex['lead_id']}, "
+                            f"créée le {_text(ex['created_at'])} (lead créé le "
                             f"{_text(ex['_created'])})"},
                            {"count": n,
                             "example": {k: _text(v) for k, v in ex.items()}}))  # fmt: skip
@@ -154,19 +160,22 @@ def quality_findings(
     chain = ("mql", "sql", "opportunity", "customer")
     per = ev.group_by("lead_id").aggregate(**{f"_{s}": (ev.stage == s).any() for s in chain})
     skipped = None
-    detail = []
+    detail, detail_fr = [], []
     for prev, nxt in zip(chain, chain[1:], strict=False):
         cond = per[f"_{nxt}"] & ~per[f"_{prev}"]
         k = _count(per.filter(cond))
         if k:
             detail.append(f"{nxt} without {prev}: {k:,}")
+            detail_fr.append(f"{STAGES_FR[nxt]} sans {STAGES_FR[prev]} : "
+                             f"{Formatter('fr').number(k)}")  # fmt: skip
         skipped = cond if skipped is None else skipped | cond
     if detail:
         bad = per.filter(skipped)
         n = _count(bad)
         ex = _one(bad.order_by(bad.lead_id))
         out.append(Finding("dq_skipped_stages", "low",
-                           {"count": f"{n:,}", "detail": "; ".join(detail),
+                           {"count": _num(n), "detail": "; ".join(detail),
+                            "detail_fr": " ; ".join(detail_fr),
                             "example": f"lead {ex['lead_id']}"},
                            {"count": n, "by_pair": detail}))  # fmt: skip
 
@@ -177,7 +186,7 @@ def quality_findings(
     if total and n / total > unknown_channel_share:
         ex = _one(unknown.order_by(unknown.lead_id))
         out.append(Finding("dq_unknown_channel", "medium",
-                           {"count": f"{n:,}", "share": f"{n / total:.1%}",
+                           {"count": _num(n), "share": _pct(n / total),
                             "example": f"lead {ex['lead_id']}"},
                            {"count": n, "leads": total, "share": n / total,
                             "threshold": unknown_channel_share}))  # fmt: skip
@@ -192,8 +201,10 @@ def quality_findings(
     if n:
         ex = _one(merged.order_by(merged.lead_id))
         out.append(Finding("dq_duplicates_merged", "low",
-                           {"count": f"{n:,}",
-                            "example": f"lead {ex['lead_id']} merged into {ex['merged_into']}"},
+                           {"count": _num(n),
+                            "example": f"lead {ex['lead_id']} merged into {ex['merged_into']}",
+                            "example_fr": f"le lead {ex['lead_id']} fusionné dans "
+                            f"{ex['merged_into']}"},
                            {"count": n}))  # fmt: skip
 
     # months with no lead between the first and the last
@@ -212,3 +223,44 @@ def quality_findings(
             out.append(Finding("dq_empty_periods", "medium", {"periods": ", ".join(missing)},
                                {"months": missing}))  # fmt: skip
     return out
+
+
+def reconcile_sentences(warnings, most: int = 3) -> list[tuple[str, str]]:
+    """The channel reconciliation warnings (spend naming what no lead names, leads of a
+    value no spend names but a close one does) as (English, French) sentences: one per
+    value, or one per dimension beyond ``most`` values (as ``metrics.reconcile.messages``)."""
+    fr = Formatter("fr")
+    out: list[tuple[str, str]] = []
+    unmatched: dict[str, list] = {}
+    for w in warnings:
+        if w.code == "spend_without_match":
+            unmatched.setdefault(w.dimension, []).append(w)
+        elif w.code == "no_spend" and w.suggestions:
+            out.append((str(w), f"{fr.number(w.count)} lead(s) du {tr(w.dimension, 'fr')} "
+                        f"« {w.value} » mais aucune dépense ne le nomme : ses indicateurs de coût "
+                        f"sont vides (–), pas nuls{_did_you_mean_fr(w.suggestions)}"))  # fmt: skip
+    for dim, ws in unmatched.items():
+        dim_fr = tr(dim, "fr")
+        if len(ws) <= most:
+            out += [(str(w), f"les dépenses nomment le {dim_fr} « {w.value} » "
+                     f"({fr.number(w.amount or 0, 2)} sur {fr.number(w.count)} ligne(s)) mais "
+                     f"aucun lead ne le porte : ces dépenses ne se rattachent à aucun lead, les "
+                     f"indicateurs de coût des leads qu'elles ont payés les ignorent"
+                     f"{_did_you_mean_fr(w.suggestions)}") for w in ws]  # fmt: skip
+            continue
+        ws = sorted(ws, key=lambda w: -(w.amount or 0))
+        amount = sum(w.amount or 0 for w in ws)
+        shown = ", ".join(f"« {w.value} »" for w in ws[:most])
+        en = (f"spend names {len(ws):,} {dim} values that nothing else names (largest: "
+              + ", ".join(repr(w.value) for w in ws[:most])
+              + f"; {amount:,.2f} in all): that spend joins no lead, so cost KPIs by {dim} "
+              "miss it")  # fmt: skip
+        out.append((en, f"les dépenses nomment {fr.number(len(ws))} valeurs de {dim_fr} que "
+                    f"rien d'autre ne nomme (les plus fortes : {shown} ; "
+                    f"{fr.number(amount, 2)} au total) : ces dépenses ne se rattachent à aucun "
+                    f"lead, les indicateurs de coût par {dim_fr} les ignorent"))  # fmt: skip
+    return out
+
+
+def _did_you_mean_fr(names) -> str:
+    return f" (vouliez-vous dire {', '.join(f'« {n} »' for n in names)} ?)" if names else ""

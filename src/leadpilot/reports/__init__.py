@@ -1,0 +1,114 @@
+"""Reports people read: one period's lead generation as HTML, PDF, Excel or Markdown, in
+English or French.
+
+- :func:`collect` gathers the Results a report shows (:class:`ReportData`, no language);
+- :class:`Report` writes them for a reader: :meth:`Report.view` (the sections as blocks,
+  :mod:`.view`), then :meth:`~Report.html` (self-contained: inline CSS and SVG charts,
+  :mod:`.html`), :meth:`~Report.pdf` (WeasyPrint prints that HTML), :meth:`~Report.xlsx`
+  (one sheet per section, numbers with number formats) and :meth:`~Report.markdown`.
+
+The sections, in order: headline, findings, funnel, KPIs by channel, monthly trends,
+velocity, attribution, scoring quality, data quality, definitions. What the data cannot
+show is said, with the reason, in the section it belongs to.
+
+``Pilot.report(...)`` is the entry point; this package imports results, diagnostics,
+i18n and text, never ``pilot``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import UsageError
+from ..i18n import check_language
+from .collect import ReportData, Source, collect
+from .view import SECTIONS, ReportView, build
+
+__all__ = ["FORMATS", "SECTIONS", "Report", "ReportData", "ReportView", "Source",
+           "check_report_format", "collect"]  # fmt: skip
+
+FORMATS = ("html", "pdf", "xlsx", "md")
+
+
+def check_report_format(fmt: str) -> str:
+    """The format, or a UsageError naming the ones there are."""
+    code = (fmt or "html").strip().lower()
+    if code == "markdown":
+        code = "md"
+    if code not in FORMATS:
+        raise UsageError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    return code
+
+
+class Report:
+    """One period's report, ready to be written in any language and format.
+
+    Examples
+    --------
+    >>> report = Report(data)                          # doctest: +SKIP
+    >>> report.html("fr")[:15]                          # doctest: +SKIP
+    '<!DOCTYPE html>'
+    """
+
+    def __init__(self, data: ReportData) -> None:
+        self.data = data
+        self._views: dict[str, ReportView] = {}
+
+    def view(self, lang: str = "en") -> ReportView:
+        """The sections in ``lang`` (built once per language; charts drawn once)."""
+        lang = check_language(lang)
+        if lang not in self._views:
+            self._views[lang] = build(self.data, lang)
+        return self._views[lang]
+
+    def html(self, lang: str = "en") -> str:
+        from .html import render_html
+
+        return render_html(self.view(lang))
+
+    def pdf(self, lang: str = "en") -> bytes:
+        from .pdf import render_pdf
+
+        return render_pdf(self.html(lang))
+
+    def xlsx(self, lang: str = "en") -> bytes:
+        from .xlsx import render_xlsx
+
+        return render_xlsx(self.view(lang))
+
+    def markdown(self, lang: str = "en") -> str:
+        from .markdown import render_markdown
+
+        return render_markdown(self.view(lang))
+
+    def render(self, fmt: str = "html", lang: str = "en") -> bytes:
+        """The document's bytes (HTML and Markdown in UTF-8)."""
+        fmt = check_report_format(fmt)
+        if fmt == "pdf":
+            return self.pdf(lang)
+        if fmt == "xlsx":
+            return self.xlsx(lang)
+        text = self.html(lang) if fmt == "html" else self.markdown(lang)
+        return text.encode("utf-8")
+
+    def filename(self, fmt: str = "html", lang: str = "en") -> str:
+        """``leadpilot-report-2025-Q2-fr.html``."""
+        return f"leadpilot-report-{self.data.period.label}-{check_language(lang)}." + (
+            check_report_format(fmt)
+        )
+
+    def write(self, path: str | Path, fmt: str | None = None, lang: str = "en") -> Path:
+        """Write the report to ``path`` (a file, or a folder, existing or without an extension,
+        for :meth:`filename`); the format defaults to the file's extension, else HTML.
+        Returns the file written."""
+        path = Path(path)
+        folder = path.is_dir() or not path.suffix
+        if fmt is None:
+            suffix = path.suffix.lstrip(".").lower()
+            fmt = suffix if suffix in (*FORMATS, "markdown") else "html"
+        fmt = check_report_format(fmt)
+        if folder:
+            path = path / self.filename(fmt, lang)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(self.render(fmt, lang))
+        return path

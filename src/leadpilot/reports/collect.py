@@ -1,0 +1,364 @@
+"""What a report shows, gathered once from the analyses: :class:`ReportData`.
+
+:func:`collect` asks a :class:`Source` (a :class:`leadpilot.pilot.Pilot`, read through the
+methods listed in the protocol: this layer never imports ``pilot``) for the Results of
+one period and its comparison period: the headline KPIs of both, the diagnosis with its
+findings, the funnel, the KPIs by channel, twelve months of cohorts, velocity,
+attribution under every model and, when a score exists, its evaluation. Nothing here
+depends on the language: :mod:`leadpilot.reports.view` writes it for a reader.
+
+What cannot be computed is not an error: each such part keeps a *gap* (a reason, in
+both languages, from :data:`leadpilot.reports.labels.GAPS`) and the report says it
+instead of drawing an empty chart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+
+from ..diagnostics.compare import Period, default_periods, parse_period
+from ..errors import LeadpilotError, MissingDataError, UsageError
+from ..results import Result
+
+# The KPIs of the headline, of the channel table and of the monthly trends.
+HEADLINE = (
+    "revenue",
+    "customers",
+    "spend",
+    "roi",
+    "leads",
+    "lead_to_customer",
+    "cac",
+    "cpl",
+    "avg_deal_size",
+    "mqls",
+    "sqls",
+    "opportunities",
+    "lead_to_mql",
+    "mql_to_sal",
+    "mql_to_sql",
+    "sql_to_opportunity",
+    "opportunity_to_customer",
+)
+CHANNEL = ("leads", "customers", "lead_to_customer", "revenue", "spend", "cpl", "cac", "roi")
+TREND = ("leads", "customers", "revenue", "lead_to_customer")
+TABLES = ("leads", "touchpoints", "stage_events", "deals", "spend", "traffic")
+VS = ("previous", "last-year")
+
+
+class Source(Protocol):
+    """What a report reads: the analyses of :class:`leadpilot.pilot.Pilot`."""
+
+    config: Any
+
+    def data_as_of(self) -> datetime | None: ...
+
+    def tables(self) -> dict: ...
+
+    def labels(self) -> dict[str, dict[str, str]]: ...
+
+    def kpi_result(self, **kwargs) -> Result: ...
+
+    def funnel_result(self, **kwargs) -> Result: ...
+
+    def velocity_result(self, **kwargs) -> Result: ...
+
+    def attribution_result(self, **kwargs) -> Result: ...
+
+    def score_evaluate(self) -> Result: ...
+
+    def diagnosis(self, **kwargs) -> Result: ...
+
+
+@dataclass
+class Gap:
+    """A part of the report that cannot be shown: the key of its reason (labels.GAPS) and
+    the values the sentence names; ``detail`` is a technical message (English)."""
+
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+    detail: str | None = None
+
+
+@dataclass
+class ReportData:
+    """Everything a report shows, as Results and plain values, in no language."""
+
+    name: str | None
+    currency: str
+    as_of: date
+    period: Period  # the reported period (cut at the data's last day when not over)
+    previous: Period  # the comparison period (cut the same way)
+    previous_as_of: date  # the comparison cohort is read at the same age
+    vs: str
+    period_cut: bool
+    counts: dict[str, int]  # rows per canonical table
+    deal_amounts: int  # deals with an amount
+    leads_with_channel: int
+    first_lead: date | None
+    last_lead: date | None
+    headline: Result  # KPIs of the period (cohort view)
+    headline_previous: Result  # the same, comparison period at the same age
+    pipeline: tuple[float | None, float | None]  # open pipeline at each period's end
+    diagnosis: Result | None
+    funnel: Result
+    channels: Result | None
+    trends: Result | None
+    velocity: Result | None
+    velocity_channels: Result | None
+    attribution: Result | None
+    evaluation: Result | None
+    channel_labels: dict[str, str]
+    gaps: dict[str, list[Gap]] = field(default_factory=dict)
+
+    # ---------------------------------------------------------------- reading it
+    @property
+    def one_creation_day(self) -> bool:
+        """Every lead was created the same day: an export without dates."""
+        return self.first_lead is not None and self.first_lead == self.last_lead
+
+    @property
+    def comparable(self) -> bool:
+        """Both periods hold leads with real dates: changes mean something."""
+        return bool(self.previous_row().get("leads")) and not self.one_creation_day
+
+    def gap(self, section: str, key: str, detail: str | None = None, **values) -> None:
+        self.gaps.setdefault(section, []).append(Gap(key, values, detail))
+
+    def current_row(self) -> dict:
+        return self.headline.rows[0] if self.headline.rows else {}
+
+    def previous_row(self) -> dict:
+        return self.headline_previous.rows[0] if self.headline_previous.rows else {}
+
+    def kpi_info(self) -> dict[str, dict]:
+        """Every KPI shown with its labels and rules (the catalog entries in the metas)."""
+        out: dict[str, dict] = {}
+        for result in (self.headline, self.channels, self.trends):
+            if result is not None:
+                out.update(result.meta.get("kpis") or {})
+        return out
+
+
+def _quarter_of(day: date) -> Period:
+    return parse_period(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+
+
+def choose_period(
+    period: str | None, as_of: datetime, first: date | None, last: date | None
+) -> Period:
+    """The reported period: the one named, else the last complete quarter (as ``diagnose``)
+    when leads were created in it, else the latest quarter holding leads."""
+    if period:
+        return parse_period(period)
+    current = default_periods(as_of)[0]
+    if last is not None and (last < current.start or (first and first > current.end)):
+        return _quarter_of(last)
+    return current
+
+
+def _day(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _facts(tables: dict) -> tuple[dict[str, int], int, int, date | None, date | None]:
+    """Rows per table, deals with an amount, leads with a channel, first and last creation
+    day: a few counts pushed down to the engine."""
+    counts = {name: int(tables[name].count().execute()) for name in TABLES if name in tables}
+    deals = tables["deals"]
+    amounts = int(deals.amount.notnull().sum().execute()) if counts.get("deals") else 0
+    leads = tables["leads"]
+    if not counts.get("leads"):
+        return counts, amounts, 0, None, None
+    row = (
+        leads.aggregate(
+            first=leads.created_at.min(),
+            last=leads.created_at.max(),
+            with_channel=leads.channel.notnull().sum(),
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    return counts, amounts, int(row["with_channel"] or 0), _day(row["first"]), _day(row["last"])
+
+
+def _period_kind(p: Period) -> str:
+    if "-Q" in p.label:
+        return "quarter"
+    return "month" if len(p.label) == 7 else "year"
+
+
+def collect(source: Source, period: str | None = None, vs: str | None = None) -> ReportData:
+    """Gather every Result a report shows, for ``period`` (2025-Q2, 2025-03 or 2025;
+    default: the last complete quarter) compared with the period before (``vs="previous"``)
+    or the same period a year before (``vs="last-year"``)."""
+    vs = vs or "previous"
+    if vs not in VS:
+        raise UsageError(f"--vs {vs!r}: expected previous or last-year")
+    as_of = source.data_as_of()
+    if as_of is None:
+        raise MissingDataError("the workspace holds no data to report on; ingest data first")
+    tables = source.tables()
+    counts, amounts, with_channel, first, last = _facts(tables)
+    chosen = choose_period(period, as_of, first, last)
+    by_channel = with_channel > 0
+
+    # The diagnosis fixes the periods (cut at the data's last day when the period is not
+    # over) and the comparison's as-of date (the same age); every other part follows it.
+    diagnosis, diagnosis_gap = None, None
+    try:
+        diagnosis = source.diagnosis(
+            current=chosen.label, vs=vs, by="channel" if by_channel else None
+        )
+    except UsageError:
+        raise
+    except LeadpilotError as exc:  # the rest of the report still stands
+        diagnosis_gap = Gap("attribution_failed", detail=str(exc))
+    if diagnosis is not None:
+        m = diagnosis.meta
+        cur = Period(chosen.label, _day(m["current"]["from"]), _day(m["current"]["to"]))
+        prev = Period(
+            m["previous"]["label"], _day(m["previous"]["from"]), _day(m["previous"]["to"])
+        )
+        previous_as_of = _day(m["previous_as_of"])
+    else:
+        cur = chosen
+        prev = chosen.year_before() if vs == "last-year" else chosen.before()
+        previous_as_of = min(as_of.date(), prev.end + (as_of.date() - cur.end))
+    window = {"date_from": cur.start, "date_to": cur.end}
+
+    headline = source.kpi_result(kpis=list(HEADLINE), **window)
+    headline_previous = source.kpi_result(
+        kpis=list(HEADLINE), date_from=prev.start, date_to=prev.end, as_of=previous_as_of
+    )
+    pipeline: tuple[float | None, float | None] = (None, None)
+    if counts.get("deals"):
+        now = source.kpi_result(view="activity", kpis=["pipeline_value"], **window)
+        before = source.kpi_result(
+            view="activity", kpis=["pipeline_value"], date_from=prev.start, date_to=prev.end
+        )
+        pipeline = (
+            (now.rows[0] if now.rows else {}).get("pipeline_value"),
+            (before.rows[0] if before.rows else {}).get("pipeline_value"),
+        )
+    data = ReportData(
+        name=getattr(source.config, "name", None),
+        currency=source.config.currency,
+        as_of=as_of.date(),
+        period=cur,
+        previous=prev,
+        previous_as_of=previous_as_of,
+        vs=vs,
+        period_cut=cur.end < chosen.end,
+        counts=counts,
+        deal_amounts=amounts,
+        leads_with_channel=with_channel,
+        first_lead=first,
+        last_lead=last,
+        headline=headline,
+        headline_previous=headline_previous,
+        pipeline=pipeline,
+        diagnosis=diagnosis,
+        funnel=source.funnel_result(**window),
+        channels=None,
+        trends=None,
+        velocity=None,
+        velocity_channels=None,
+        attribution=None,
+        evaluation=None,
+        channel_labels=dict(source.labels().get("value:channel", {})),
+    )
+    if diagnosis_gap is not None:
+        data.gaps.setdefault("findings", []).append(diagnosis_gap)
+    _headline_gaps(data)
+    leads_now = data.current_row().get("leads") or 0
+
+    if by_channel:
+        data.channels = source.kpi_result(by="channel", kpis=list(CHANNEL), **window)
+    else:
+        data.gap("channels", "no_channel")
+
+    if data.one_creation_day:
+        for section in ("trends", "velocity"):
+            data.gap(section, "one_creation_day", day=first)
+    else:
+        start = date(cur.end.year, cur.end.month, 1)
+        for _ in range(11):
+            start = (start - timedelta(days=1)).replace(day=1)
+        trends = source.kpi_result(
+            period="month", kpis=list(TREND), date_from=start, date_to=cur.end
+        )
+        if sum(1 for r in trends.rows if r.get("leads")) < 2:
+            data.gap("trends", "one_month")
+        else:
+            data.trends = trends
+        if leads_now:
+            data.velocity = source.velocity_result(**window)
+            if by_channel:
+                data.velocity_channels = source.velocity_result(by="channel", **window)
+            _velocity_gaps(data)
+
+    if not counts.get("touchpoints"):
+        data.gap("attribution", "no_touchpoints")
+    else:
+        try:
+            attribution = source.attribution_result(
+                models="all", by="channel", period=_period_kind(cur)
+            )
+        except MissingDataError as exc:
+            data.gap("attribution", "no_attribution", detail=str(exc))
+        except LeadpilotError as exc:
+            data.gap("attribution", "attribution_failed", detail=str(exc))
+        else:
+            if any(r["period"] == cur.label for r in attribution.rows):
+                data.attribution = attribution
+            else:
+                data.gap("attribution", "no_attribution")
+
+    try:
+        evaluation = source.score_evaluate()
+    except LeadpilotError as exc:
+        data.gap("scoring", "scoring_failed", detail=str(exc))
+    else:
+        if evaluation.rows:
+            data.evaluation = evaluation
+        else:
+            data.gap("scoring", "no_scoring")
+    if not leads_now:
+        data.gap("funnel", "no_funnel")
+    return data
+
+
+def _headline_gaps(data: ReportData) -> None:
+    if not data.current_row().get("leads"):
+        data.gap("headline", "no_leads", period=data.period.label)
+    elif data.one_creation_day:
+        data.gap("headline", "one_creation_day", day=data.first_lead)
+        data.gap("findings", "one_creation_day", day=data.first_lead)
+    elif not data.previous_row().get("leads"):
+        data.gap("headline", "no_previous_leads", period=data.previous.label)
+        data.gap("findings", "no_previous_leads", period=data.previous.label)
+    if not data.counts.get("deals"):
+        data.gap("headline", "no_deals")
+    elif not data.deal_amounts:
+        data.gap("headline", "no_amounts")
+    if not data.counts.get("spend"):
+        data.gap("headline", "no_spend")
+
+
+def _velocity_gaps(data: ReportData) -> None:
+    row = data.velocity.rows[0] if data.velocity and data.velocity.rows else {}
+    if not row.get("sales_cycle_days_n"):
+        data.gap("velocity", "no_customers_velocity")
+    elif not any(row.get(f"{d}_p75") for d in ("days_to_mql", "days_to_sql", "sales_cycle_days")):
+        data.gap("velocity", "same_day_durations")
+    if any(n.code == "negative_durations" for n in data.velocity.notices):
+        data.gap("velocity", "negative_durations")
