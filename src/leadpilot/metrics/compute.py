@@ -14,7 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ..config import Config
-from ..errors import Notice, UsageError
+from ..errors import LeadpilotError, Notice, UsageError
 from ..results import NONE, Meta, Result, param
 from .asof import AsOf, resolve_as_of
 from .catalog import CATALOG, HEADLINE, Kpi, Text
@@ -214,6 +214,10 @@ def compute_kpis(
         agg = _join_durations(agg, model, durations, by, unit, keys, view, date_from, date_to)
 
     result = agg.order_by([agg[k] for k in keys]) if keys else agg
+    # every measure a KPI reads is a column here: a missing one would read as 0
+    unread = sorted(n for n in needed if MEASURES[n].kind != "derived" and n not in agg.columns)
+    if unread:
+        raise LeadpilotError(f"internal error: measure(s) {unread} were not aggregated")
     raw = result.to_pyarrow().to_pylist()
     rows = [_finish_row(r, chosen, by, period, warnings) for r in raw]
     if touches_needed and tables["touchpoints"].count().to_pyarrow().as_py() == 0:
