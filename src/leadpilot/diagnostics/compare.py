@@ -78,7 +78,8 @@ def parse_period(text: str) -> Period:
     """'2025-Q2', '2025-03' or '2025' as a period; anything else is a UsageError."""
     label = text.strip().upper()
     m = re.fullmatch(r"(\d{4})(?:-Q([1-4])|-(\d{2}))?", label)
-    if not m or (m.group(3) and not 1 <= int(m.group(3)) <= 12):
+    # a year before 1900 is a typing mistake (and year 0 does not exist: no ValueError)
+    if not m or (m.group(3) and not 1 <= int(m.group(3)) <= 12) or int(m.group(1)) < 1900:
         raise UsageError(
             f"period {text!r}: expected a quarter (2025-Q2), a month (2025-03) or a year (2025)"
         )
