@@ -30,7 +30,7 @@ from ..errors import (
 )
 from . import dashboard, routes
 from .models import Health
-from .security import SECURITY_HEADERS, BodyLimit, Guard
+from .security import COOKIE, SECURITY_HEADERS, BodyLimit, Guard
 from .workspaces import Busy, Registry
 
 log = logging.getLogger("leadpilot.api")
@@ -130,6 +130,22 @@ def create_app(
             doc["paths"]["/health"]["get"]["security"] = []
             for path, method, role in _roles([*routes.router.routes, *dashboard.router.routes]):
                 doc["paths"][path][method]["x-role"] = role
+            error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorDocument"}}}
+            for item in doc["paths"].values():
+                for op in item.values():
+                    for code, response in op.get("responses", {}).items():
+                        if code.isdigit() and int(code) >= 400:  # errors are JSON everywhere
+                            response["content"] = error
+            doc["components"]["securitySchemes"]["Session"] = {
+                "type": "apiKey", "in": "cookie", "name": COOKIE,
+                "description": "the dashboard's session (POST /w/{ws}/login), GET only",
+            }  # fmt: skip
+            for path, item in doc["paths"].items():
+                if path.startswith("/w/") and "get" in item:
+                    item["get"]["security"] = [{"ApiKey": []}, {"Session": []}]
+            # without a key, the dashboard page answers its sign-in form
+            page = doc["paths"]["/w/{ws}/"]["get"]["responses"]["401"]
+            page["content"] = {"text/html": {"schema": {"type": "string"}}}
             doc["paths"].pop("/api/v1/openapi.json", None)
             app.openapi_schema = doc
         return app.openapi_schema
@@ -153,7 +169,10 @@ def create_app(
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         doc = {"error": {"type": "HTTPError", "message": str(exc.detail)}}
-        return JSONResponse(doc, status_code=exc.status_code, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method of the path, not only one route's
+            headers["Allow"] = ", ".join(_methods(app, request.url.path))
+        return JSONResponse(doc, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -210,6 +229,16 @@ def _roles(api_routes):
         if role:
             for method in route.methods:
                 yield route.path_format, method.lower(), role
+
+
+def _methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the routes of ``path`` answer."""
+    found: set[str] = set()
+    for route in [*routes.router.routes, *dashboard.router.routes, *app.routes]:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            found |= set(getattr(route, "methods", None) or ())
+    return sorted(found)
 
 
 def _short(value: object) -> str | None:

@@ -27,10 +27,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..i18n import MISSING, Formatter
-from .routes import WsPath, document, need
+from .models import ERRORS
+from .routes import WsPath, document, known_parameters, need
 from .security import COOKIE, SESSION_SECONDS, Caller
 
-router = APIRouter(prefix="/w/{ws}", tags=["dashboard"])
+router = APIRouter(
+    prefix="/w/{ws}",
+    tags=["dashboard"],
+    responses=ERRORS,
+    dependencies=[Depends(known_parameters)],
+)
 
 STATIC = {
     "htmx.min.js": ("vendor/htmx.min.js", "text/javascript"),
@@ -353,10 +359,18 @@ def panel(
     )
 
 
+REDIRECT = {
+    303: {"description": "to the dashboard"},
+    200: {"content": {"text/html": {}}, "description": "the dashboard (redirect followed)"},
+}
+
+
 @router.post(
     "/login",
     summary="Dashboard: sign in with a key (form field key, or the X-API-Key header)",
     openapi_extra={"x-role": "read"},
+    response_class=HTMLResponse,
+    responses=REDIRECT,
 )
 async def login(request: Request, ws: WsPath) -> Response:
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
@@ -380,7 +394,9 @@ async def login(request: Request, ws: WsPath) -> Response:
     return response
 
 
-@router.get("/logout", summary="Dashboard: sign out")
+@router.get(
+    "/logout", summary="Dashboard: sign out", response_class=HTMLResponse, responses=REDIRECT
+)
 def logout(caller: Session, ws: WsPath, lang: Lang = "en") -> Response:
     response = RedirectResponse(f"/w/{ws}/?lang={lang}", status_code=303)
     response.delete_cookie(COOKIE, path=f"/w/{ws}/")
@@ -396,7 +412,12 @@ class StaticName(StrEnum):
     dashboard_css = "dashboard.css"
 
 
-@router.get("/static/{name}", summary="Dashboard: a vendored script or the style sheet")
+@router.get(
+    "/static/{name}",
+    summary="Dashboard: a vendored script or the style sheet",
+    response_class=Response,
+    responses={200: {"content": {"text/javascript": {}, "text/css": {}}}},
+)
 def static(caller: Session, ws: WsPath, name: StaticName) -> Response:
     relative, media = STATIC[name.value]
     data = _STATIC_CACHE.get(relative)

@@ -10,6 +10,7 @@ Answers are cached per workspace version (``X-Cache: hit|miss``; a request with
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
@@ -17,6 +18,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
 from fastapi import Path as PathParam
+from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 
 from ..access import KeyInfo
@@ -59,11 +61,34 @@ def need(role: str, session: bool = False) -> Callable[..., Caller]:
     return dependency
 
 
+def known_parameters(request: Request) -> None:
+    """An unknown query parameter is refused (422), not ignored: a misspelt ``perod``
+    would otherwise answer another question than the one asked."""
+    route = request.scope.get("route")
+    if route is None or not request.query_params:
+        return
+    known: set[str] = set()
+    todo = [route.dependant]
+    while todo:
+        dependant = todo.pop()
+        known |= {p.alias for p in dependant.query_params}
+        todo.extend(dependant.dependencies)
+    unknown = sorted({k for k in request.query_params if k not in known})
+    if unknown:
+        from fastapi.exceptions import RequestValidationError
+
+        raise RequestValidationError(
+            [{"loc": ("query", k), "msg": f"unknown parameter; expected one of "
+              f"{', '.join(sorted(known)) or 'none'}", "input": request.query_params.get(k)}
+             for k in unknown]
+        )  # fmt: skip
+
+
 Reader = Annotated[Caller, Depends(need("read"))]
 Writer = Annotated[Caller, Depends(need("write"))]
 Admin = Annotated[Caller, Depends(need("admin"))]
 
-router = APIRouter(prefix=PREFIX, responses=ERRORS)
+router = APIRouter(prefix=PREFIX, responses=ERRORS, dependencies=[Depends(known_parameters)])
 
 
 def document(handle: Handle, name: str, params: dict, compute, fresh: bool = False):
@@ -105,10 +130,25 @@ By = Annotated[
 ]
 PeriodQ = Annotated[Period, Query(description="day, week, month, quarter, year or all")]
 ViewQ = Annotated[View, Query(description="cohort (default) or activity")]
-FromQ = Annotated[date | None, Query(alias="from", description="First day (YYYY-MM-DD)")]
-ToQ = Annotated[date | None, Query(alias="to", description="Last day (YYYY-MM-DD)")]
+
+
+def _iso_day(value: object) -> object:
+    """A day written YYYY-MM-DD between 1900 and 9998 (no number read as a date)."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("expected a date written YYYY-MM-DD")
+    day = date.fromisoformat(value)
+    if not 1900 <= day.year <= 9998:
+        raise ValueError("expected a date between 1900 and 9998")
+    return day
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
+FromQ = Annotated[Day | None, Query(alias="from", description="First day (YYYY-MM-DD)")]
+ToQ = Annotated[Day | None, Query(alias="to", description="Last day (YYYY-MM-DD)")]
 AsOfQ = Annotated[
-    date | None, Query(description="Analyse the data as of the end of this day")
+    Day | None, Query(description="Analyse the data as of the end of this day (YYYY-MM-DD)")
 ]
 
 
@@ -234,7 +274,9 @@ def attribution(
 PeriodText = Annotated[
     str | None,
     Query(
-        max_length=10, description="2025-Q2, 2025-03 or 2025", pattern=r"^\d{4}(-Q[1-4]|-\d{2})?$"
+        max_length=10,
+        description="2025-Q2, 2025-03 or 2025",
+        pattern=r"^(19|[2-9]\d)\d{2}(-Q[1-4]|-(0[1-9]|1[0-2]))?$",
     ),
 ]
 
