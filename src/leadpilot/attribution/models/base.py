@@ -29,7 +29,7 @@ from typing import ClassVar, Literal
 import ibis.expr.types as ir
 import pandas as pd
 
-from ...config import AttributionParams
+from ...config import AttributionParams, AttributionSettings
 from ...text import Text
 
 #: (period, value of the dimension) -> (conversions, revenue) credited. The period is the
@@ -79,7 +79,7 @@ class Journeys:
         self.conversion = conversion
         self.players = players
         self.path_file = path_file
-        self.warnings: list[str] = []  # notes a model adds for the reader of the result
+        self.warnings: list = []  # notices (errors.Notice) a model adds for the reader
 
     @property
     def table(self) -> ir.Table:
@@ -113,6 +113,11 @@ class AttributionModel(ABC):
             return
         if name in _REGISTRY and _REGISTRY[name] is not cls:
             raise TypeError(f"two attribution models named {name!r}")
+        if not issubclass(AttributionSettings, cls.Params):  # read from attribution:
+            raise TypeError(
+                f"{name}'s parameters {cls.Params.__name__} are not keys of attribution: "
+                "add the class to the bases of config.AttributionSettings"
+            )
         _REGISTRY[name] = cls
 
     def __init__(self, params: AttributionParams | None = None):
