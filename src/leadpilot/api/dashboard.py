@@ -58,6 +58,7 @@ env = Environment(
 HEADLINE = ("leads", "mqls", "sqls", "customers", "revenue", "spend", "cpl", "cac",
             "lead_to_customer", "roi")  # fmt: skip
 CHANNEL_KPIS = "leads,customers,lead_to_customer,revenue,spend,cpl,cac,roi"
+SHORT = {"cpl": "CPL", "cac": "CAC", "roi": "ROI"}  # the table's narrow headers
 PERIOD = re.compile(r"^(all|\d{4}(-Q[1-4]|-\d{2})?)$")
 
 UI = {
@@ -104,6 +105,8 @@ UI = {
         "months": "Months",
         "years": "Years",
         "days": "days",
+        "points": "pts",
+        "won_revenue": "Expected won revenue",
         "severity": {"high": "high", "medium": "medium", "low": "low", "info": "info"},
     },
     "fr": {
@@ -150,6 +153,8 @@ UI = {
         "months": "Mois",
         "years": "Années",
         "days": "jours",
+        "points": "pts",
+        "won_revenue": "CA gagné attendu",
         "severity": {"high": "élevée", "medium": "moyenne", "low": "faible", "info": "info"},
     },
 }
@@ -507,21 +512,29 @@ def _headline(caller: Caller, f: Filters) -> dict:
     if p_start is not None:
         prev = fetch(caller, "kpis", kpi_params(f.dims, p_start, p_end, kpis=kpis))
         prev_row = next((r for r in prev["rows"] if f.group_of(r)), None)
+    fmt = _fmt(caller, f)
     cards = []
     for name in HEADLINE:
         value = row.get(name) if row else None
         before = prev_row.get(name) if prev_row else None
-        change = None
-        if isinstance(value, int | float) and isinstance(before, int | float) and before:
-            change = value / before - 1
+        unit = _unit(cur, name)
+        change, change_text = None, ""
+        if isinstance(value, int | float) and isinstance(before, int | float):
+            if unit == "fraction":  # a rate moves in points, not in percent of itself
+                change = value - before
+                change_text = fmt.f.number(abs(change) * 100, 1) + " " + UI[f.lang]["points"]
+            elif before:
+                change = value / before - 1
+                change_text = fmt(abs(change), "fraction")
         cards.append(
             {
                 "name": name,
                 "label": _label(cur, name, f.lang),
                 "value": value,
-                "unit": _unit(cur, name),
+                "unit": unit,
                 "before": before,
                 "change": change,
+                "change_text": change_text,
                 "better": _better(_kpi(cur, name), change),
                 "definition": _rule(cur, name, f.lang),
             }
@@ -556,7 +569,7 @@ def _better(kpi: dict, change: float | None) -> str:
     if change is None or abs(change) < 0.005:
         return "flat"
     up = change > 0
-    if kpi.get("unit") == "leads" and kpi.get("name") in ("leads", "mqls"):
+    if kpi.get("name") in ("leads", "mqls", "spend"):
         return "neutral-up" if up else "neutral-down"  # volume is not performance
     return "good" if up == bool(kpi.get("higher_is_better", True)) else "bad"
 
@@ -572,9 +585,17 @@ def _period_label(start: date | None, end: date | None, f: Filters) -> str:
     return f"{start.year}-{start.month:02d}"
 
 
-def _vl(spec: dict) -> str:
-    """A Vega-Lite spec as the JSON a <script type=application/json> holds."""
+FORMAT_LOCALES = {
+    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["€", ""]},
+    "fr": {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0€"]},
+}
+
+
+def _vl(spec: dict, lang: str = "en") -> str:
+    """A Vega-Lite spec as the JSON a <script type=application/json> holds; numbers on the
+    axes and in tooltips written as ``lang`` writes them."""
     base = {
+        "usermeta": {"embedOptions": {"formatLocale": FORMAT_LOCALES[lang]}},
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "width": "container",
         "config": {
@@ -610,18 +631,19 @@ def _trend(caller: Caller, f: Filters) -> dict:
                            "axis": {"labelAngle": -40}}},
         "layer": [
             {"mark": {"type": "bar", "color": "#93c5fd", "cornerRadiusEnd": 2},
-             "encoding": {"y": {"field": "leads", "type": "quantitative", "title": lead_t},
+             "encoding": {"y": {"field": "leads", "type": "quantitative", "title": lead_t,
+                                "axis": {"titleColor": "#3b82f6"}},
                           "tooltip": [{"field": "month"}, {"field": "leads", "title": lead_t,
                                                             "format": ",d"}]}},
             {"mark": {"type": "line", "color": "#0d9488", "point": True, "strokeWidth": 2.5},
              "encoding": {"y": {"field": "revenue", "type": "quantitative", "title": rev_t,
-                                "axis": {"format": "~s"}},
+                                "axis": {"format": "~s", "titleColor": "#0d9488"}},
                           "tooltip": [{"field": "month"}, {"field": "revenue", "title": rev_t,
                                                             "format": ",.0f"}]}},
         ],
         "resolve": {"scale": {"y": "independent"}},
     }  # fmt: skip
-    return {"spec": _vl(spec), "rows": rows}
+    return {"spec": _vl(spec, f.lang), "rows": rows}
 
 
 def _funnel(caller: Caller, f: Filters) -> dict:
@@ -655,7 +677,7 @@ def _funnel(caller: Caller, f: Filters) -> dict:
         if isinstance(a, dict) and f.group_of(a.get("group") or a):
             acceptance = a
             break
-    return {"spec": _vl(spec), "rows": rows, "acceptance": acceptance, "names": names,
+    return {"spec": _vl(spec, f.lang), "rows": rows, "acceptance": acceptance, "names": names,
             "threshold": doc["meta"].get("acceptance_threshold")}  # fmt: skip
 
 
@@ -685,9 +707,9 @@ def _channels(caller: Caller, f: Filters) -> dict:
         },
     }  # fmt: skip
     return {
-        "spec": _vl(spec),
+        "spec": _vl(spec, f.lang),
         "rows": rows,
-        "cols": [(c, _label(doc, c, f.lang), _unit(doc, c)) for c in cols],
+        "cols": [(c, SHORT.get(c) or _label(doc, c, f.lang), _unit(doc, c)) for c in cols],
     }
 
 
@@ -715,8 +737,12 @@ def _findings(caller: Caller, f: Filters) -> dict:
         })  # fmt: skip
     order = {"high": 0, "medium": 1, "low": 2}
     out.sort(key=lambda x: order.get(x["severity"], 3))
-    return {"findings": out, "current": doc["meta"].get("current"),
-            "previous": doc["meta"].get("previous")}  # fmt: skip
+    return {"findings": out, "current": _period_name(doc["meta"].get("current")),
+            "previous": _period_name(doc["meta"].get("previous"))}  # fmt: skip
+
+
+def _period_name(period) -> str | None:
+    return period.get("label") if isinstance(period, dict) else period
 
 
 def _forecast(caller: Caller, f: Filters) -> dict:
@@ -733,7 +759,7 @@ def _forecast(caller: Caller, f: Filters) -> dict:
                            "axis": {"labelAngle": 0}}},
         "layer": [
             {"mark": {"type": "area", "color": "#bfdbfe", "opacity": 0.7},
-             "encoding": {"y": {"field": "low", "type": "quantitative", "title": ui["expected"],
+             "encoding": {"y": {"field": "low", "type": "quantitative", "title": ui["won_revenue"],
                                 "axis": {"format": "~s"}},
                           "y2": {"field": "high"}}},
             {"mark": {"type": "line", "color": "#1d4ed8", "point": True, "strokeWidth": 2.5},
@@ -745,7 +771,7 @@ def _forecast(caller: Caller, f: Filters) -> dict:
                                       {"field": "high", "format": ",.0f"}]}},
         ],
     }  # fmt: skip
-    return {"spec": _vl(spec), "rows": doc["rows"]}
+    return {"spec": _vl(spec, f.lang), "rows": doc["rows"]}
 
 
 VELOCITY = ("days_to_mql", "days_to_sql", "days_to_opportunity", "sales_cycle_days")
