@@ -14,8 +14,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-run: $(STAMP)  ## the demo: generate -> ingest -> headline KPIs by channel
+run: $(STAMP)  ## the demo: generate -> ingest -> headline KPIs by channel -> HTML report
 	$(BIN)/leadpilot demo -w demo-workspace --leads 20000 --seed 42
+	@echo
+	@# The report of the demo's seeded quarter (leads doubled, revenue fell), in French.
+	@echo "The report (HTML, self-contained: open it in a browser):"
+	@$(BIN)/leadpilot report -w demo-workspace --period 2025-Q2 --lang fr \
+		--out demo-workspace/reports/leadpilot-report-2025-Q2-fr.html
 	@echo
 	@echo "leadpilot is installed in $(VENV). To call it: . $(VENV)/bin/activate && leadpilot --help"
 	@echo "(or $(BIN)/leadpilot ...); try: leadpilot funnel -w demo-workspace --by channel"

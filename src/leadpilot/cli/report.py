@@ -53,4 +53,4 @@ def report(
     target = Path(out) if out else workspace / "reports"
     with err.status(f"writing the {fmt} report"):
         path = document.write(target, fmt, lang)
-    print(path)
+    print(path.resolve())

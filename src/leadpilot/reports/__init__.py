@@ -53,6 +53,7 @@ class Report:
     def __init__(self, data: ReportData) -> None:
         self.data = data
         self._views: dict[str, ReportView] = {}
+        self.pages: dict[str, int] = {}  # pages of the last PDF written, per language
 
     def view(self, lang: str = "en") -> ReportView:
         """The sections in ``lang`` (built once per language; charts drawn once)."""
@@ -67,9 +68,11 @@ class Report:
         return render_html(self.view(lang))
 
     def pdf(self, lang: str = "en") -> bytes:
-        from .pdf import render_pdf
+        from .pdf import layout
 
-        return render_pdf(self.html(lang))
+        document = layout(self.html(lang))
+        self.pages[check_language(lang)] = len(document.pages)
+        return document.write_pdf()
 
     def xlsx(self, lang: str = "en") -> bytes:
         from .xlsx import render_xlsx
