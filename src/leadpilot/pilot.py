@@ -255,7 +255,7 @@ class Pilot:
         ...     lp.kpi_result().rows[0]["leads"] > 0
         True
         """
-        with self.workspace.backend.transaction():
+        with self.workspace.backend.snapshot():
             yield self
 
     def ingest_records(

@@ -54,6 +54,7 @@ class Service:
 
     def client(self, ws: str | None = None, role: str | None = None, **kw) -> httpx.Client:
         headers = {"X-API-Key": self.keys[ws][role]} if ws and role else {}
+        headers |= kw.pop("headers", {})
         return httpx.Client(base_url=self.url, headers=headers, timeout=120, **kw)
 
     def api(self, ws: str) -> str:

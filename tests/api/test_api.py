@@ -252,3 +252,24 @@ def test_reads_are_served_while_an_ingest_runs(service, tmp_path):
     assert set(seen) <= {base, base + 20000}, set(seen)
     assert base in seen
     assert final == base + 20000
+
+
+def test_report_download(service):
+    with service.client("acme", "read") as c:
+        html = c.get(f"{API}/acme/report?period=2025-Q2&lang=fr")
+        assert html.status_code == 200, html.text[:500]
+        assert html.headers["content-type"].startswith("text/html")
+        assert 'attachment; filename="leadpilot-report-acme-2025-Q2-fr.html"' == (
+            html.headers["content-disposition"]
+        )
+        assert html.text.startswith("<!DOCTYPE html>") and 'lang="fr"' in html.text
+        xlsx = c.get(f"{API}/acme/report?period=2025-Q2&format=xlsx")
+        assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"  # a zip: the workbook
+        md = c.get(f"{API}/acme/report?period=2025-Q2&format=md")
+        assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
+        again = c.get(f"{API}/acme/report?period=2025-Q2&lang=fr")
+        assert again.headers["X-Cache"] == "hit" and again.content == html.content
+    out = CliRunner().invoke(cli, ["report", "-w", str(service.root / "acme"), "--period",
+                                   "2025-Q2", "--lang", "fr", "--out", "-"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert out.stdout == html.text  # the same document as `leadpilot report`

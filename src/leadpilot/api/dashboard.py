@@ -28,7 +28,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..i18n import MISSING, Formatter
 from .models import ERRORS
-from .routes import WsPath, document, known_parameters, need
+from .routes import WsPath, document, known_parameters, need, report_response
 from .security import COOKIE, SESSION_SECONDS, Caller
 
 router = APIRouter(
@@ -106,6 +106,7 @@ UI = {
         "years": "Years",
         "days": "days",
         "points": "pts",
+        "report": "Report",
         "won_revenue": "Expected won revenue",
         "severity": {"high": "high", "medium": "medium", "low": "low", "info": "info"},
     },
@@ -154,6 +155,7 @@ UI = {
         "years": "Années",
         "days": "jours",
         "points": "pts",
+        "report": "Rapport",
         "won_revenue": "CA gagné attendu",
         "severity": {"high": "élevée", "medium": "moyenne", "low": "faible", "info": "info"},
     },
@@ -406,6 +408,27 @@ def logout(caller: Session, ws: WsPath, lang: Lang = "en") -> Response:
     response = RedirectResponse(f"/w/{ws}/?lang={lang}", status_code=303)
     response.delete_cookie(COOKIE, path=f"/w/{ws}/")
     return response
+
+
+@router.get(
+    "/report",
+    summary="Dashboard: download the report of the period shown",
+    response_class=Response,
+    responses={200: {"content": {"text/html": {}, "application/pdf": {}, "text/markdown": {},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}},
+)  # fmt: skip
+def report(
+    caller: Session,
+    ws: WsPath,
+    period: PeriodQ = "",
+    compare: CompareQ = "previous",
+    lang: Lang = "en",
+    format: Annotated[Literal["html", "pdf", "xlsx", "md"], Query()] = "html",  # noqa: A002
+) -> Response:
+    f = Filters(period, compare, "", "", lang)
+    chosen = f.period if f.period != "all" else None
+    vs = "last-year" if f.compare == "last-year" else None
+    return report_response(caller.handle, chosen, vs, f.lang, format)
 
 
 class StaticName(StrEnum):

@@ -325,6 +325,71 @@ def forecast(
     return answer(request, caller.handle, "forecast", p, lambda lp: lp.forecast(**p))
 
 
+REPORT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "md": "text/markdown; charset=utf-8",
+}
+REPORT_DOC = {
+    200: {
+        "description": "the report, to download (Content-Disposition: attachment)",
+        "content": {t.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                    for t in REPORT_TYPES.values()},  # fmt: skip
+    }
+}
+ReportPeriod = Annotated[
+    str | None,
+    Query(
+        max_length=10,
+        description="2025-Q2, 2025-03 or 2025 (default: the last complete quarter)",
+        pattern=r"^(19|[2-9]\d)\d{2}(-Q[1-4]|-(0[1-9]|1[0-2]))?$",
+    ),
+]
+
+
+def report_response(
+    handle: Handle,
+    period: str | None,
+    vs: str | None,
+    lang: str,
+    fmt: str,
+    fresh: bool = False,
+) -> Response:
+    """The report (``Pilot.report``) as a download, cached per workspace version."""
+    key = ("report", json.dumps([period, vs, lang, fmt]))
+    hit = None if fresh else handle.cached(key)
+    version, state = handle.version, "hit"
+    if hit is None:
+        with handle.reader() as lp:
+            body = lp.report(period=period, vs=vs).render(fmt, lang)
+        hit, state = (body, REPORT_TYPES[fmt]), "miss"
+        handle.store(version, key, hit)
+    name = f"leadpilot-report-{handle.name}-{period or 'last-quarter'}-{lang}.{fmt}"
+    headers = _headers(version, state) | {
+        "Content-Disposition": f'attachment; filename="{name}"'
+    }
+    return Response(hit[0], media_type=hit[1], headers=headers)
+
+
+@router.get(
+    "/report",
+    responses=REPORT_DOC,
+    response_class=Response,
+    summary="The report of a period: HTML, PDF, Excel or Markdown (leadpilot report)",
+)
+def report(
+    request: Request,
+    caller: Reader,
+    period: ReportPeriod = None,
+    vs: Annotated[Literal["previous", "last-year"] | None, Query()] = None,
+    lang: Annotated[Literal["en", "fr"], Query()] = "en",
+    format: Annotated[Literal["html", "pdf", "xlsx", "md"], Query()] = "html",  # noqa: A002
+) -> Response:
+    fresh = "no-cache" in request.headers.get("cache-control", "")
+    return report_response(caller.handle, period, vs, lang, format, fresh)
+
+
 @router.get("/quarantine", responses=DOC, summary="What ingests set aside")
 def quarantine(
     request: Request,

@@ -186,4 +186,5 @@ class Registry:
 
 
 def _is_workspace(path: Path) -> bool:
-    return (path / CONFIG_FILE).exists() or any(path.glob("*.duckdb"))
+    """A folder holding a leadpilot.yaml, or the default database of one."""
+    return (path / CONFIG_FILE).exists() or (path / "leadpilot.duckdb").exists()

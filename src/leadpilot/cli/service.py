@@ -45,7 +45,10 @@ def serve(
     os.environ["LEADPILOT_SERVE_READERS"] = str(readers)
     os.environ["LEADPILOT_SERVE_AUTH_FAILURES"] = auth_failures
     os.environ["LEADPILOT_SERVE_MAX_BATCH"] = str(max_batch_mb << 20)
-    names = sorted(p.name for p in root.iterdir() if p.is_dir())
+    names = sorted(
+        p.name for p in root.iterdir()
+        if p.is_dir() and ((p / "leadpilot.yaml").exists() or (p / "leadpilot.duckdb").exists())
+    )  # fmt: skip
     out.print(f"leadpilot: serving {root.resolve()} on http://{host}:{port}")
     for name in names:
         out.print(f"  dashboard: http://{host}:{port}/w/{name}/   API: /api/v1/workspaces/{name}")

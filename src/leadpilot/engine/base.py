@@ -171,6 +171,14 @@ class Backend(abc.ABC):
         yield  # pragma: no cover
 
     @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see the database as it was when the block started, whatever other
+        connections commit meanwhile (the web service reads this way while it writes).
+        By default a transaction (DuckDB's transactions are snapshots)."""
+        with self.transaction():
+            yield
+
+    @contextlib.contextmanager
     def _busy_section(self) -> Iterator[None]:
         """No temporary table is dropped while a statement or a stream may be running."""
         self._busy += 1

@@ -53,6 +53,21 @@ class PostgresBackend(Backend):
         with self._busy_section(), self.con.con.transaction():
             yield
 
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One REPEATABLE READ transaction: every statement sees the same snapshot (the
+        default READ COMMITTED would let each see the commits made since the last)."""
+        import psycopg
+
+        raw = self.con.con
+        previous = raw.isolation_level
+        raw.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        try:
+            with self._busy_section(), raw.transaction():
+                yield
+        finally:
+            raw.isolation_level = previous
+
     def load_arrow(
         self,
         name: str,
