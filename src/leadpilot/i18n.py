@@ -115,6 +115,8 @@ class Formatter:
 # Interface text: English -> French. Keys are the English text itself, so an untranslated
 # string still reads correctly in English; tests check that every key used has a French.
 FRENCH: dict[str, str] = {
+    "leadpilot: serving {root} on {url}": "leadpilot : service de {root} sur {url}",
+    "  dashboard: {page}   API: {api}": "  tableau de bord : {page}   API : {api}",
     "yes": "oui",
     "no": "non",
     "note": "note",

@@ -14,6 +14,7 @@ import typer
 
 from ..access import KeyStore, check_role, secret_path
 from ..errors import UsageError, WorkspaceError
+from ..i18n import tr
 from .common import LangOpt, WorkspaceOpt, app, out, start
 
 keys_app = typer.Typer(
@@ -35,9 +36,15 @@ def serve(
         str, typer.Option(help="Failed authentications allowed per address.")
     ] = "30/minute",
     max_batch_mb: Annotated[int, typer.Option(help="Largest ingestion batch (MiB).")] = 16,
+    lang: LangOpt = "en",
 ):
-    """Serve the REST API and the dashboard for every workspace under --root."""
+    """Serve the REST API and the dashboard for every workspace under --root.
+
+    ``--lang`` is the language of these messages and of the dashboard links printed (each
+    reader can switch language on the page)."""
     import uvicorn
+
+    start(lang)
 
     if not root.is_dir():
         raise WorkspaceError(f"--root {root}: no such folder")
@@ -49,9 +56,13 @@ def serve(
         p.name for p in root.iterdir()
         if p.is_dir() and ((p / "leadpilot.yaml").exists() or (p / "leadpilot.duckdb").exists())
     )  # fmt: skip
-    out.print(f"leadpilot: serving {root.resolve()} on http://{host}:{port}")
+    out.print(tr("leadpilot: serving {root} on {url}", lang).format(
+        root=root.resolve(), url=f"http://{host}:{port}"
+    ))
     for name in names:
-        out.print(f"  dashboard: http://{host}:{port}/w/{name}/   API: /api/v1/workspaces/{name}")
+        out.print(tr("  dashboard: {page}   API: {api}", lang).format(
+            page=f"http://{host}:{port}/w/{name}/?lang={lang}", api=f"/api/v1/workspaces/{name}"
+        ))
     uvicorn.run(
         "leadpilot.api.app:from_environment",
         factory=True,
