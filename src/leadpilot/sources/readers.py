@@ -93,7 +93,7 @@ def _detect_legacy(path: Path) -> str | None:
     # them): among the cleanest, Windows-1252, by far the most common for exports, wins.
     cleanest = [m for m in matches if m.chaos <= best.chaos]
     if any("cp1252" in m.could_be_from_charset for m in cleanest):
-        return "cp1252"
+        return "windows-1252"
     return best.encoding
 
 
