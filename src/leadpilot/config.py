@@ -52,8 +52,22 @@ class IngestSettings(_Model):
         default_factory=list,
         description="strftime formats tried after ISO 8601, e.g. '%d/%m/%Y'",
     )
-    decimal: Literal[".", ","] = Field(
-        ".", description="decimal separator of numbers in text files"
+    decimal: Literal[".", ",", "auto"] = Field(
+        "auto",
+        description="decimal separator of numbers in text files; auto: told from each file's "
+        "values ('12,50', '1.054,00' -> ','; '12.50', '1,054.00' -> '.'), and values that "
+        "read two ways ('1,250') refused unless the file is comma-separated",
+    )
+    max_amount: float = Field(
+        1e12,
+        gt=0,
+        description="amounts (deals, spend) above this are refused as absurd (1e308 would "
+        "make revenue infinite)",
+    )
+    earliest_date: str = Field(
+        "1990-01-01",
+        description="dates before this are refused: 1900-01-01, 1899-12-30 and 1970-01-01 "
+        "are what spreadsheets and databases write for a missing date",
     )
     future_tolerance_days: int = Field(
         1, ge=0, description="dates later than today + this many days are errors"
@@ -98,6 +112,22 @@ class ChannelRule(_Model):
 
 
 class StageSettings(_Model):
+class PrivacySettings(_Model):
+    """Personal data kept in the workspace."""
+
+    hash_emails: bool = Field(
+        False,
+        description="store e-mails as keyed hashes (HMAC-SHA256 of the normalised address, "
+        "with a secret kept in the workspace folder, never in the database): duplicates "
+        "still merge, no address is stored in clear",
+    )
+    secret_file: str = Field(
+        ".leadpilot-email-key",
+        description="file holding the hashing secret, relative to the workspace folder "
+        "(created on the first ingest; keep it with the workspace, outside the database)",
+    )
+
+
     implied: bool = Field(True, description="reaching a later stage implies the earlier ones")
     acceptance_threshold: float = Field(
         0.6, ge=0, le=1, description="agreed minimum of MQLs accepted by sales / MQLs transmitted"
@@ -149,7 +179,7 @@ class SourceSpec(_Model):
         "evenly; all credits each contact with the whole amount (totals then count it "
         "several times)",
     )
-    decimal: Literal[".", ","] | None = None
+    decimal: Literal[".", ",", "auto"] | None = None
     na_values: list[str] = Field(
         default_factory=list, description="extra placeholders read as missing, e.g. ['Select']"
     )
@@ -518,6 +548,7 @@ class Config(_Model):
 
 def _line_index(text: str) -> dict[tuple, int]:
     """Map every key path of a YAML document to its 1-based line number."""
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     lines: dict[tuple, int] = {}
 
     def walk(node: Any, path: tuple) -> None:
@@ -599,7 +630,7 @@ ingest:
   policy: strict       # strict: any error aborts and changes nothing
                        # quarantine: good rows load, bad rows go to the quarantine table
   date_formats: []     # tried after ISO 8601, e.g. ['%d/%m/%Y', '%d %b, %Y %H:%M:%S']
-  decimal: "."         # ',' for numbers written 1 234,56
+  decimal: auto        # told from each file's values; '.' or ',' to force (1 234,56 -> ',')
   future_tolerance_days: 1
   currency_rates: {{}}   # e.g. {{USD: 0.92}}: 1 USD = 0.92 in the workspace currency
 
@@ -635,12 +666,17 @@ sources: []            # files to ingest with `leadpilot ingest leadpilot.yaml`;
 #  - table: leads
 #    path: exports/hubspot-contacts.csv
 #    preset: hubspot_contacts
+  max_amount: 1.0e+12  # amounts above are refused as absurd
+  earliest_date: "1990-01-01"  # earlier dates are refused (1900-01-01: a missing date)
 #  - table: spend
 #    path: exports/google-ads.csv
 #    columns: {{date: Day, channel: Network, amount: Cost}}
 #    constants: {{channel: paid_search}}
 #    money: [amount]
 """
+
+privacy:
+  hash_emails: false   # true: e-mails stored as keyed hashes (duplicates still merge)
 
 
 def write_template(

@@ -433,6 +433,8 @@ def test_unlisted_outcome_stages_are_never_silently_open(ws, tmp_path):
 
 
 def test_decimal_comma_error_names_the_setting(ws, tmp_path):
+    """Decimal commas are told from the values (decimal: auto, the default); a workspace
+    that forces '.' gets an error naming the setting for them."""
     folder = tmp_path / "d"
     folder.mkdir()
     (folder / "leads.csv").write_text("lead_id,created_at\nL1,2025-01-05\n")
@@ -440,6 +442,11 @@ def test_decimal_comma_error_names_the_setting(ws, tmp_path):
         "deal_id;lead_id;created_at;status;closed_at;amount\n"
         'D1;L1;2025-01-06;won;2025-01-20;"1 054,00"\nD2;L1;2025-01-06;won;2025-01-21;"12,50"\n'
     )
+    with leadpilot.open(ws) as lp:
+        lp.ingest(folder)
+        assert sorted(lp.table("deals")["amount"]) == [12.5, 1054.0]
+    cfg = yaml.safe_load((ws / "leadpilot.yaml").read_text())
+    (ws / "leadpilot.yaml").write_text(yaml.safe_dump({**cfg, "ingest": {"decimal": "."}}))
     with leadpilot.open(ws) as lp, pytest.raises(ValidationError) as info:
         lp.ingest(folder)
     assert [p.value for p in info.value.problems] == ["1 054,00", "12,50"]

@@ -31,7 +31,7 @@ def _issue(
     column: str,
     value: ir.Value,
     expected: ir.Value | str,
-    severity: str = "error",
+    severity: str | ir.StringValue = "error",
     fix: str | None = None,
 ) -> ir.Table:
     label = ibis.literal(column)
@@ -42,7 +42,7 @@ def _issue(
         column=label,
         value=value.cast("string"),
         expected=(ibis.literal(expected) if isinstance(expected, str) else expected).cast("string"),
-        severity=ibis.literal(severity),
+        severity=ibis.literal(severity) if isinstance(severity, str) else severity,
         file=t["__file"].cast("string"),
         fix=ibis.literal(fix, "string"),
         part=t[PART].cast("string") if PART in t.columns else ibis.literal(None, "string"),
@@ -116,15 +116,59 @@ CLOSED_BEFORE_CREATED = (
 )
 
 
-def duplicate_keys(t: ir.Table, key: str, label: str, derived: bool) -> ir.Table:
-    """Every occurrence after the first of a key; derived keys are identical events."""
+# Tables whose rows of one key add up (ad groups or ads of one campaign-day): rows that
+# differ in these measures are summed, rows identical in every column are merged.
+ADDITIVE: dict[str, tuple[str, ...]] = {
+    "spend": ("amount", "impressions", "clicks"),
+    "traffic": ("visitors",),
+}
+SUMMED = "summed"  # severity of a row added into the first row of its key
+
+
+def duplicate_keys(
+    t: ir.Table, key: str, label: str, derived: bool, measures: tuple[str, ...] = ()
+) -> ir.Table:
+    """Every occurrence after the first of a key; derived keys are identical events.
+
+    With ``measures`` (spend, traffic), the rows of a key whose measures differ are
+    severity ``summed`` (they add up); rows of a key that all hold the same measures are
+    identical rows (severity ``duplicate``, merged). Rows of a key that differ in another
+    column than the key and the measures (a currency) are summed too: the currency is
+    converted before the sum.
+    """
     # A hash aggregate finds the repeated keys; only their rows are ranked (a window over
     # every row would sort millions of keys to find a handful of duplicates).
+    measures = tuple(m for m in measures if m in t.columns)
+    variant = None
+    if measures:
+        parts = [t[m].cast("string").fill_null("") for m in measures]
+        if "currency" in t.columns:
+            parts.append(t.currency.fill_null(""))
+        variant = ibis.literal("|").join(parts)
     repeated = t.group_by(_key=t[key]).aggregate(_count=t.count()).filter(lambda g: g._count > 1)
     rows = t.semi_join(repeated, t[key] == repeated._key)
+    if variant is not None:
+        rows = rows.mutate(_variant=variant)
     w = ibis.window(group_by=rows[key], order_by=rows[ROW])
     ranked = rows.mutate(_first=rows[ROW].min().over(w), _n=ibis.row_number().over(w))
+    if variant is not None:
+        wk = ibis.window(group_by=rows[key])
+        ranked = ranked.mutate(
+            _differ=rows._variant.min().over(wk) != rows._variant.max().over(wk)
+        )
     dup = ranked.filter(ranked._n > 0)
+    if derived and variant is not None:
+        what = ", ".join(c for c in ("date", "channel", "campaign", "content") if c in t.columns)
+        severity = ibis.ifelse(dup._differ, ibis.literal(SUMMED), ibis.literal("duplicate"))
+        expected = ibis.ifelse(
+            dup._differ,
+            ibis.literal(f"one row per {what} (several ad groups or ads?): added to row ")
+            + dup._first.cast("string"),
+            ibis.literal(f"a distinct row (same {what} and figures as row ")
+            + dup._first.cast("string")
+            + ")",
+        )
+        return _issue(dup, label, dup[key], expected, severity=severity)
     if derived:
         return _issue(
             dup,

@@ -23,7 +23,7 @@ import yaml
 
 from .. import engine
 from ..config import CONFIG_FILE, Config, SourceSpec, load_config
-from ..errors import ConfigError, Problem, SourceError, ValidationError
+from ..errors import ConfigError, Notice, Problem, SourceError, ValidationError
 from ..schema import INGEST_LOG, LABELS, LOAD_ORDER, QUARANTINE, TABLES, TEMPORARY, counted_leads
 from . import checks
 from .channels import derived_channel
@@ -393,7 +393,11 @@ class _Ingest:
         derived = self.derived_keys[table]
         exprs = checks.row_checks(t, table, self.config, self.now)
         label = TABLES[table].key_column if derived else TABLES[table].key[0]
-        exprs.append(checks.duplicate_keys(t, TABLES[table].key_column, label, derived))
+        exprs.append(
+            checks.duplicate_keys(
+                t, TABLES[table].key_column, label, derived, checks.ADDITIVE.get(table, ())
+            )
+        )
         if TABLES[table].references_leads:
             exprs.append(checks.unknown_leads(t, known))
         if table == "deals":
@@ -428,13 +432,14 @@ class _Ingest:
             self.warnings.extend(_warning_lines(table, warn))
             self.sample.extend(_problems(warn, table, 20))
         dups = issues.filter(is_dup)
+        summed = issues.filter(pc.equal(sev, checks.SUMMED))
         s = self.summaries[table]
         if dups.num_rows:
             s.rows_merged += dups.num_rows
-            self.warnings.append(
-                f"{table}: {dups.num_rows} identical event row(s) merged "
-                "(same lead, time, type, channel, campaign and content)"
-            )
+            self.warnings.append(_merged_notice(table, dups))
+        if summed.num_rows:
+            s.rows_merged += summed.num_rows
+            self.warnings.append(_summed_notice(table, summed))
         kept = t
         if err_issues.num_rows or dups.num_rows:
             bad = staging.put(
@@ -449,6 +454,8 @@ class _Ingest:
             s.quarantine_reasons.update(err_issues["expected"].to_pylist())
             self.quarantined.append(_quarantine_rows(table, err_issues, bad_rows, self.now))
         self.good[table] = _finalise(table, kept, self.config)
+        if summed.num_rows:
+            self.good[table] = _sum_measures(self.good[table], table)
         if table != "leads":
             return known
         # Later tables may only reference leads that will really be loaded.
@@ -500,6 +507,45 @@ class _Ingest:
         )
         _lead_stats(self.ws, summary)
         return summary
+
+
+def _merged_notice(table: str, dups: pa.Table) -> Notice:
+    what = {
+        "spend": "same date, channel, campaign, content, amount, impressions and clicks",
+        "traffic": "same date, channel, content and visitors",
+    }.get(table, "same lead, time, type, channel, campaign and content")
+    rows = ", ".join(f"{Path(r['file']).name} row {r['row']}" for r in dups.slice(0, 3).to_pylist())
+    return Notice(
+        "identical_rows_merged",
+        f"{table}: {dups.num_rows:,} identical row(s) merged ({what} as an earlier row; "
+        f"e.g. {rows})",
+    )
+
+
+def _summed_notice(table: str, summed: pa.Table) -> Notice:
+    measure = "amounts" if table == "spend" else "visitors"
+    keys = Counter(summed["value"].to_pylist())
+    first = summed.slice(0, 1).to_pylist()[0]
+    where = f"{Path(first['file']).name} row {first['row']}"
+    key = " / ".join(p for p in str(first["value"]).split("|") if p)
+    return Notice(
+        f"{table}_rows_summed",
+        f"{table}: {summed.num_rows:,} row(s) repeat the date, channel, campaign and content "
+        f"of an earlier row with other {measure} (ad groups or ads of one campaign, or "
+        f"several accounts): added together, {len(keys):,} key(s) affected (e.g. {where}: "
+        f"{key}); give each part its own content or campaign column to keep them apart",
+    )
+
+
+def _sum_measures(t: ir.Table, table: str) -> ir.Table:
+    """One row per key: the measures of rows sharing a key are added (after currency
+    conversion); the other columns are the same within a key."""
+    key = TABLES[table].key_column
+    measures = [m for m in checks.ADDITIVE[table] if m in t.columns]
+    others = [c for c in t.columns if c not in measures and c != key]
+    agg = {m: t[m].sum() for m in measures}
+    agg.update({c: t[c].arbitrary() for c in others})
+    return t.group_by(key).aggregate(**agg).select(*t.columns)
 
 
 def _labels_table(labels: dict[tuple[str, str], str]) -> pa.Table:
@@ -597,7 +643,7 @@ def _quarantine_rows(table: str, issues: pa.Table, bad_rows: pa.Table, now: date
     for r in rows:
         key = (r["file"], r["row"], r.get("part") or "")
         if key not in records:
-            records[key] = json.dumps({r["column"]: r["value"]}, default=str)
+            records[key] = json.dumps({r["column"] or "line": r["value"]}, default=str)
     return pa.table(
         {
             "table_name": pa.array([table] * len(rows), pa.string()),

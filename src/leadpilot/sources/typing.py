@@ -20,6 +20,7 @@ from ..schema import TABLES, Column
 from . import parsers
 from .dates import DateColumns
 from .mapping import Mapped, fold_name, normalise_name
+from .parsers.numbers import attribute_numbers
 from .readers import ROW
 
 ISSUE_SCHEMA = pa.schema(
@@ -369,7 +370,7 @@ def type_mapped(
         out["currency"] = pc.coalesce(out["currency"], currency_detected)
 
     for name, arr in mapped.extras.items():
-        out[name] = _type_extra(_na(arr, spec), config)
+        out[name] = _type_extra(_na(arr, spec), spec.decimal or config.ingest.decimal, name)
 
     if mapped.table == "leads":
         out["email_norm"] = parsers.normalise_email(out["email"])
@@ -475,8 +476,9 @@ def _with_file(issues: pa.Table, file: str) -> pa.Table:
     return issues.append_column("file", pa.array([file] * issues.num_rows, pa.string()))
 
 
-def _type_extra(arr: pa.Array, config: Config) -> pa.Array:
-    """Extra lead attributes stay text unless every present value is a number."""
+def _type_extra(arr: pa.Array, decimal: str, name: str | None = None) -> pa.Array:
+    """Extra lead attributes stay text as written unless every present value is a number
+    (not a code: see ``parsers.numbers.attribute_numbers``)."""
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
             return pc.cast(arr, pa.float64())
@@ -490,10 +492,8 @@ def _type_extra(arr: pa.Array, config: Config) -> pa.Array:
     clean = _clean_strings(arr)
     if pc.all(pc.is_null(clean)).as_py():
         return clean
-    p = parsers.parse_numbers(clean, decimal=config.ingest.decimal, money=False)
-    if not pc.any(p.failed).as_py():
-        return p.values
-    return clean
+    numbers = attribute_numbers(clean, decimal, name)
+    return clean if numbers is None else numbers
 
 
 def stage_events_from_dates(mapped: Mapped, typed_leads: Typed, spec: SourceSpec) -> Typed | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -9,6 +11,7 @@ from ._arrow import (
     _TO_END,
     ArrayLike,
     Parsed,
+    _all,
     _any,
     _bytes,
     _failed,
@@ -270,8 +273,11 @@ def parse_numbers(values: ArrayLike, decimal: str = ".", money: bool = False) ->
     ('$' is USD, '¥' JPY). Anything else (currency without ``money``, '1.2.3',
     non-finite results) fails. Typed numbers are cast to float64.
     """
-    if decimal not in (".", ","):
-        raise ValueError(f"decimal must be '.' or ',', got {decimal!r}")
+    if decimal not in (".", ",", "auto"):
+        raise ValueError(f"decimal must be '.', ',' or 'auto', got {decimal!r}")
+    if decimal == "auto":
+        text = _text(pc.cast(_as_chunk(values), pa.string())) if _is_text(values) else None
+        decimal = decide_decimal(text).decimal if text is not None else "."
 
     def one(arr: pa.Array) -> Parsed:
         text = _text(arr)
@@ -286,6 +292,12 @@ def parse_numbers(values: ArrayLike, decimal: str = ".", money: bool = False) ->
                 raise TypeError(f"expected strings or numbers, got {t}")
             out = pc.cast(arr, pa.float64(), safe=False)  # decimal128 may round
             currency = pa.nulls(len(arr), pa.string()) if money else None
+            if pa.types.is_floating(t):
+                # NaN and inf typed in a Parquet or Excel file are no usable amount either
+                finite = pc.fill_null(pc.is_finite(out), True)
+                if not _all(finite):
+                    failed = pc.invert(finite)
+                    return Parsed(pc.if_else(finite, out, _null_like(out)), failed, currency)
             return Parsed(out, _no_failures(len(arr)), currency)
         s = pc.utf8_trim_whitespace(text)
         present = _present(s)
@@ -309,3 +321,151 @@ def parse_numbers(values: ArrayLike, decimal: str = ".", money: bool = False) ->
         return Parsed(out, failed, currency)
 
     return _map_parsed(values, one)
+
+
+# ---------------------------------------------------------------- which decimal separator
+# Anything around the digits (a sign, a currency, spaces): the patterns look at digits.
+_A = r"[^0-9]*"
+_G = r"[ \x{a0}\x{202f}\x{2009}\x{2007}'’]"  # groups that never hold a decimal (spaces, ')
+# Values that can only be read one way. A comma followed by 1, 2 or 4+ digits, or after
+# dot-grouped thousands, or a '0,' start, is a decimal comma; the same with the roles
+# swapped is a decimal point. '1 054' and '1054' say nothing.
+_COMMA_CLEAR = (
+    rf"^{_A}\d+,(?:\d{{1,2}}|\d{{4,}}){_A}$",  # 12,5  1250,00  0,12345
+    rf"^{_A}0,\d+{_A}$",  # 0,125
+    rf"^{_A}\d{{1,3}}(?:\.\d{{3}})+,\d*{_A}$",  # 1.054,00
+    rf"^{_A}\d{{1,3}}(?:{_G}\d{{3}})+,\d+{_A}$",  # 1 054,00
+    rf"^{_A}\d{{1,3}}(?:\.\d{{3}}){{2,}}{_A}$",  # 1.054.000
+)
+_POINT_CLEAR = (
+    rf"^{_A}\d*\.(?:\d{{1,2}}|\d{{4,}}){_A}$",  # 12.5  1054.50  .5
+    rf"^{_A}0\.\d+{_A}$",  # 0.125
+    rf"^{_A}\d{{1,3}}(?:,\d{{3}})+\.\d*{_A}$",  # 1,054.00
+    rf"^{_A}\d{{1,3}}(?:{_G}\d{{3}})+\.\d+{_A}$",  # 1 054.00  1'054.00
+    rf"^{_A}\d{{1,3}}(?:,\d{{3}}){{2,}}{_A}$",  # 1,054,000
+)
+# '1,250' is 1250 or 1.25, '1.054' is 1054 or 1.054: only the rest of the data can tell.
+_AMBIGUOUS = rf"^{_A}[1-9]\d{{0,2}}[.,]\d{{3}}{_A}$"
+
+
+@dataclass(frozen=True)
+class DecimalEvidence:
+    """What a text column says about its decimal separator.
+
+    ``comma`` and ``point`` count the values that can only be read with a decimal comma
+    or a decimal point; ``ambiguous`` marks the values that read as two different
+    numbers ('1,250': 1250 or 1.25); ``decimal`` is the column's separator when the
+    values tell it (the more frequent style when both appear), else '.'.
+    """
+
+    comma: int
+    point: int
+    ambiguous: pa.Array | None
+    decimal: str
+
+    @property
+    def told(self) -> bool:
+        return bool(self.comma or self.point)
+
+    @property
+    def n_ambiguous(self) -> int:
+        if self.ambiguous is None:
+            return 0
+        return int(pc.sum(self.ambiguous).as_py() or 0)
+
+
+def _hits(values: pa.Array, patterns: tuple[str, ...]) -> pa.Array:
+    hit = pc.fill_null(pc.match_substring_regex(values, patterns[0]), False)
+    for p in patterns[1:]:
+        hit = pc.or_(hit, pc.fill_null(pc.match_substring_regex(values, p), False))
+    return hit
+
+
+def decide_decimal(text: pa.Array | None) -> DecimalEvidence:
+    """The decimal separator a text column's values show (see :class:`DecimalEvidence`).
+
+    Examples
+    --------
+    >>> decide_decimal(pa.array(["1,250", "12,5"])).decimal
+    ','
+    >>> e = decide_decimal(pa.array(["1,250", "2,500"]))
+    >>> e.told, e.n_ambiguous
+    (False, 2)
+    >>> decide_decimal(pa.array(["1,054.00", "12"])).decimal
+    '.'
+    """
+    if text is None or len(text) == 0:
+        return DecimalEvidence(0, 0, None, ".")
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    s = pc.utf8_trim_whitespace(pc.cast(text, pa.string()))
+    # the distinct values are matched (a few amounts repeat over many rows); rows count
+    vc = pc.value_counts(s)
+    values, counts = vc.field("values"), vc.field("counts")
+    comma = int(pc.sum(pc.if_else(_hits(values, _COMMA_CLEAR), counts, 0)).as_py() or 0)
+    point = int(pc.sum(pc.if_else(_hits(values, _POINT_CLEAR), counts, 0)).as_py() or 0)
+    amb_values = pc.filter(values, _hits(values, (_AMBIGUOUS,)))
+    ambiguous = pc.fill_null(pc.is_in(s, value_set=amb_values), False)
+    decimal = "," if comma > point else "."
+    return DecimalEvidence(comma, point, ambiguous, decimal)
+
+
+def _is_text(values: object) -> bool:
+    t = getattr(values, "type", None)
+    return t is not None and (pa.types.is_string(t) or pa.types.is_large_string(t))
+
+
+def _as_chunk(values: object) -> pa.Array:
+    values = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+# ---------------------------------------------------------------- lead attributes
+# Columns whose digits are a code, never a quantity: kept as text whatever they hold.
+_CODE_NAME = (
+    r"(^|_)(zip|zipcode|postal|postcode|post_code|postal_code|code_postal|cp|plz|cep|"
+    r"phone|telephone|tel|mobile|cell|fax|portable|siren|siret|vat|tva|ein|duns|naics|"
+    r"sic|id|ref|reference|number|no|num|iban|code)(_|$)"
+)
+
+
+def attribute_numbers(
+    values: pa.Array, decimal: str = "auto", name: str | None = None
+) -> pa.Array | None:
+    """An extra lead attribute as numbers, or None when it must stay text as written.
+
+    Text stays text when any present value is not a number, when a number carries a
+    leading zero ('01234': a postal code, a phone number), when the values could be read
+    two ways ('1,250' without anything telling the decimal separator) or when the
+    column's name says it holds codes (zip, phone, siret, id...).
+
+    Examples
+    --------
+    >>> attribute_numbers(pa.array(["01234", "75001"])) is None
+    True
+    >>> attribute_numbers(pa.array(["12", "7.5"])).to_pylist()
+    [12.0, 7.5]
+    >>> attribute_numbers(pa.array(["75001"]), name="postal_code") is None
+    True
+    """
+    import re
+
+    if name is not None and re.search(_CODE_NAME, name.lower()):
+        return None
+    s = pc.utf8_trim_whitespace(pc.cast(values, pa.string()))
+    present = pc.fill_null(pc.not_equal(s, ""), False)
+    p = pc.filter(s, present)
+    if len(p) == 0:
+        return None
+    # a leading zero before another digit, or a '+' sign: a code, as written
+    if pc.any(pc.match_substring_regex(p, r"^[+\-]?0\d|^\+")).as_py():
+        return None
+    if decimal == "auto":
+        e = decide_decimal(p)
+        if not e.told and e.n_ambiguous:
+            return None
+        decimal = e.decimal
+    parsed = parse_numbers(s, decimal=decimal, money=False)
+    if pc.any(parsed.failed).as_py():
+        return None
+    return parsed.values
