@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from .. import pilot
 from ..errors import UsageError
 from .common import (
     AsOfOpt,
@@ -19,6 +18,7 @@ from .common import (
     app,
     day,
     emit,
+    pilot,
     run,
     start,
 )

@@ -17,12 +17,24 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from .. import pilot
 from ..errors import UsageError
 from ..i18n import check_language
 from ..results import Result
 from ..results.render import check_format, json_text, write_csv
 from ..results.terminal import Terminal
+
+
+class _Pilot:
+    """:mod:`leadpilot.pilot`, imported when a command first uses it: ``--help`` and the
+    option checks do not pay for the engine, the metrics and the sources."""
+
+    def __getattr__(self, name: str):
+        from .. import pilot as module
+
+        return getattr(module, name)
+
+
+pilot = _Pilot()
 
 app = typer.Typer(
     name="leadpilot",

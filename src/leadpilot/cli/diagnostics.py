@@ -8,11 +8,10 @@ from typing import Annotated
 
 import typer
 
-from .. import pilot
 from ..errors import UsageError
 from ..results.diagnosis import diagnosis_markdown, show_diagnosis, show_forecast, show_plan
 from ..results.render import check_format
-from .common import FormatOpt, LangOpt, WorkspaceOpt, app, currency, emit, start, terminal
+from .common import FormatOpt, LangOpt, WorkspaceOpt, app, currency, emit, pilot, start, terminal
 
 FAIL_ON = {"high": ("high",), "medium": ("high", "medium"), "low": ("high", "medium", "low")}
 # exit status of `diagnose --fail-on` when a finding that severe (or worse) was raised

@@ -9,13 +9,13 @@ from typing import Annotated
 
 import typer
 
-from .. import pilot
 from .common import (
     FormatOpt,
     LangOpt,
     WorkspaceOpt,
     app,
     currency,
+    pilot,
     progress_bar,
     progress_factory,
     run,

@@ -8,10 +8,9 @@ from typing import Annotated
 
 import typer
 
-from .. import pilot
 from ..errors import UsageError
 from ..reports import FORMATS, check_report_format
-from .common import LangOpt, WorkspaceOpt, app, currency, err, start, terminal
+from .common import LangOpt, WorkspaceOpt, app, currency, err, pilot, start, terminal
 
 
 @app.command()

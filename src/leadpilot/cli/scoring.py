@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.progress import MofNCompleteColumn, TimeElapsedColumn
 
-from .. import pilot
 from ..results.render import write_frame_csv
 from ..results.terminal import bands_text
 from .common import (
@@ -20,6 +19,7 @@ from .common import (
     day,
     emit,
     err,
+    pilot,
     progress_bar,
     progress_factory,
     run,

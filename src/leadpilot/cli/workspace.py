@@ -9,13 +9,13 @@ from typing import Annotated
 import typer
 
 from .. import config as config_mod
-from .. import pilot
 from .common import (
     LangOpt,
     WorkspaceOpt,
     app,
     currency,
     err,
+    pilot,
     progress_bar,
     progress_factory,
     start,

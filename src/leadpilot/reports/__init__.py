@@ -18,16 +18,32 @@ i18n and text, never ``pilot``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..i18n import check_language
-from .collect import ReportData, Source, collect
-from .view import SECTIONS, ReportView, build
+
+if TYPE_CHECKING:
+    from .collect import ReportData, Source, collect
+    from .view import SECTIONS, ReportView
 
 __all__ = ["FORMATS", "SECTIONS", "Report", "ReportData", "ReportView", "Source",
            "check_report_format", "collect"]  # fmt: skip
 
 FORMATS = ("html", "pdf", "xlsx", "md")
+
+# The command line checks --format with this package before computing anything: the
+# collection and the views (Altair, Jinja2) are imported when first used, not at start-up.
+_LAZY = {"ReportData": "collect", "Source": "collect", "collect": "collect",
+         "SECTIONS": "view", "ReportView": "view"}  # fmt: skip
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def check_report_format(fmt: str) -> str:
@@ -59,6 +75,8 @@ class Report:
         """The sections in ``lang`` (built once per language; charts drawn once)."""
         lang = check_language(lang)
         if lang not in self._views:
+            from .view import build
+
             self._views[lang] = build(self.data, lang)
         return self._views[lang]
 
