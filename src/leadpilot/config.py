@@ -30,15 +30,49 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class SparkSettings(_Model):
+    """Where a ``backend: spark`` workspace runs and keeps its tables (docs/spark.md)."""
+
+    master: str = Field(
+        "local[2]",
+        description="Spark master URL: local[N] (this machine, N cores), spark://host:7077, "
+        "yarn, k8s://...; a 'backend: spark://host:7077' setting takes precedence",
+    )
+    warehouse: str | None = Field(
+        None,
+        description="folder (or hdfs:// / s3a:// URI the driver and executors share) holding "
+        "the workspace's Parquet tables; default: spark-warehouse in the workspace folder",
+    )
+    table_format: Literal["parquet", "delta", "iceberg"] = Field(
+        "parquet",
+        description="how tables are stored; delta and iceberg need their Spark packages "
+        "(spark.jars.packages) and are refused with a hint when missing",
+    )
+    conf: dict[str, str | int | float | bool] = Field(
+        default_factory=dict,
+        description="extra Spark settings, e.g. {spark.driver.memory: 4g, "
+        "spark.sql.shuffle.partitions: 64}",
+    )
+
+
 class WorkspaceSettings(_Model):
     backend: str = Field(
         "duckdb",
-        description="'duckdb' (embedded file in the workspace) or a PostgreSQL URL "
-        "such as postgresql://user:password@host:5432/dbname",
+        description="'duckdb' (embedded file in the workspace), a PostgreSQL URL "
+        "such as postgresql://user:password@host:5432/dbname, or 'spark' (see spark:)",
     )
     database: str = Field("leadpilot.duckdb", description="DuckDB file, relative to the workspace")
     schema_name: str | None = Field(
         None, alias="schema", description="PostgreSQL schema holding the tables (default: public)"
+    )
+    write_wait: float = Field(
+        600,
+        ge=0,
+        description="Seconds a write (ingest, erasure, score apply) waits for another one "
+        "writing the same workspace before giving up (--wait overrides it)",
+    )
+    spark: SparkSettings = Field(
+        default_factory=SparkSettings, description="Spark settings (backend: spark)"
     )
 
 
@@ -78,6 +112,22 @@ class IngestSettings(_Model):
     )
 
 
+class PrivacySettings(_Model):
+    """Personal data kept in the workspace."""
+
+    hash_emails: bool = Field(
+        False,
+        description="store e-mails as keyed hashes (HMAC-SHA256 of the normalised address, "
+        "with a secret kept in the workspace folder, never in the database): duplicates "
+        "still merge, no address is stored in clear",
+    )
+    secret_file: str = Field(
+        ".leadpilot-email-key",
+        description="file holding the hashing secret, relative to the workspace folder "
+        "(created on the first ingest; keep it with the workspace, outside the database)",
+    )
+
+
 class LeadRule(_Model):
     """Which records count as leads, and how duplicates are merged."""
 
@@ -112,22 +162,6 @@ class ChannelRule(_Model):
 
 
 class StageSettings(_Model):
-class PrivacySettings(_Model):
-    """Personal data kept in the workspace."""
-
-    hash_emails: bool = Field(
-        False,
-        description="store e-mails as keyed hashes (HMAC-SHA256 of the normalised address, "
-        "with a secret kept in the workspace folder, never in the database): duplicates "
-        "still merge, no address is stored in clear",
-    )
-    secret_file: str = Field(
-        ".leadpilot-email-key",
-        description="file holding the hashing secret, relative to the workspace folder "
-        "(created on the first ingest; keep it with the workspace, outside the database)",
-    )
-
-
     implied: bool = Field(True, description="reaching a later stage implies the earlier ones")
     acceptance_threshold: float = Field(
         0.6, ge=0, le=1, description="agreed minimum of MQLs accepted by sales / MQLs transmitted"
@@ -514,6 +548,7 @@ class Config(_Model):
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     leads: LeadRule = Field(default_factory=LeadRule)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     stages: StageSettings = Field(default_factory=StageSettings)
     channel_rules: list[ChannelRule] | None = Field(
         None, description="ordered channel grouping rules; default: close to GA4's"
@@ -548,7 +583,6 @@ class Config(_Model):
 
 def _line_index(text: str) -> dict[tuple, int]:
     """Map every key path of a YAML document to its 1-based line number."""
-    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     lines: dict[tuple, int] = {}
 
     def walk(node: Any, path: tuple) -> None:
@@ -632,12 +666,17 @@ ingest:
   date_formats: []     # tried after ISO 8601, e.g. ['%d/%m/%Y', '%d %b, %Y %H:%M:%S']
   decimal: auto        # told from each file's values; '.' or ',' to force (1 234,56 -> ',')
   future_tolerance_days: 1
+  max_amount: 1.0e+12  # amounts above are refused as absurd
+  earliest_date: "1990-01-01"  # earlier dates are refused (1900-01-01: a missing date)
   currency_rates: {{}}   # e.g. {{USD: 0.92}}: 1 USD = 0.92 in the workspace currency
 
 leads:                 # which records count as leads
   exclude: {{}}          # e.g. {{lifecycle: [customer, partner]}}
   dedupe_by_email: true
   dedupe_window_days: 90   # same normalised e-mail within 90 days -> one lead
+
+privacy:
+  hash_emails: false   # true: e-mails stored as keyed hashes (duplicates still merge)
 
 stages:
   implied: true        # reaching SQL implies MQL and SAL were passed
@@ -666,17 +705,12 @@ sources: []            # files to ingest with `leadpilot ingest leadpilot.yaml`;
 #  - table: leads
 #    path: exports/hubspot-contacts.csv
 #    preset: hubspot_contacts
-  max_amount: 1.0e+12  # amounts above are refused as absurd
-  earliest_date: "1990-01-01"  # earlier dates are refused (1900-01-01: a missing date)
 #  - table: spend
 #    path: exports/google-ads.csv
 #    columns: {{date: Day, channel: Network, amount: Cost}}
 #    constants: {{channel: paid_search}}
 #    money: [amount]
 """
-
-privacy:
-  hash_emails: false   # true: e-mails stored as keyed hashes (duplicates still merge)
 
 
 def write_template(

@@ -2,7 +2,7 @@
 
 The engine knows tables and keys, never KPIs. Everything goes through Ibis so that
 every engine behaves the same; what differs lives in one class per engine
-(:mod:`.duckdb`, :mod:`.postgres`), each declaring its :class:`Capabilities`, found
+(:mod:`.duckdb`, :mod:`.postgres`, :mod:`.spark`), each declaring its :class:`Capabilities`, found
 through the registry by the ``workspace.backend`` setting. Adding an engine is adding
 one module with one :func:`register`-ed :class:`Backend` subclass, imported below.
 
@@ -29,6 +29,7 @@ from .base import (
 )
 from .duckdb import DuckDBBackend, quiet
 from .postgres import PostgresBackend
+from .spark import SparkBackend
 from .workspace import Workspace, connect, ensure_tables, open_workspace
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "Capabilities",
     "DuckDBBackend",
     "PostgresBackend",
+    "SparkBackend",
     "Workspace",
     "add_columns",
     "attach_scratch",
