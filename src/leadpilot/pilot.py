@@ -1189,7 +1189,8 @@ class Pilot:
 
         (tests/reports run these on a 3,000-lead workspace and in a browser.)
         """
-        from .reports import Report, collect
+        from .reports import Report
+        from .reports.collect import collect
 
         return Report(collect(self, period=period, vs=vs))
 

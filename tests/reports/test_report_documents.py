@@ -97,6 +97,12 @@ def test_the_markdown_has_every_section_and_the_figures(demo_report):
     assert "| Revenue | **€" in md
     assert "**[High] Volume up, business flat: an illusion of traction**" in md
     assert "Charts are in the HTML and PDF versions" in md
+    # the headline opens with the most severe findings (at most three), before the cards
+    headline = md.split("## 2. ", 1)[0]
+    points = headline.split("**Key points**", 1)[1].split("\n\n", 1)[0].strip().splitlines()
+    assert 1 <= len(points) <= 3
+    assert points[0] == "- [High] Volume up, business flat: an illusion of traction"
+    assert headline.index("**Key points**") < headline.index("| Revenue |")
 
 
 def test_the_command_writes_the_report(demo_ws):

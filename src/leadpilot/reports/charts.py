@@ -20,7 +20,7 @@ from babel import Locale
 from babel.numbers import get_currency_symbol
 
 FONT = '-apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "DejaVu Sans", sans-serif'
-WIDTH = 520  # desktop and print
+WIDTH = 600  # desktop and print
 NARROW = 330  # phones: the same chart drawn narrow, shown under 600 px
 NAVY = "#1f3a5f"
 BLUE = "#3d7ab8"

@@ -56,6 +56,7 @@ LABELS: dict[str, Text] = {
     "points": T("pts", "pts"),
     "pipeline_end": T("Open pipeline at the period's end", "Pipeline ouvert en fin de période"),
     "headline_more": T("Volume and conversion", "Volume et conversion"),
+    "key_points": T("Key points", "À retenir"),
     "better": T("better", "en mieux"),
     "worse": T("worse", "en moins bien"),
     # findings

@@ -39,6 +39,10 @@ def render_markdown(view: ReportView) -> str:
         out += [f"## {i}. {section.title}", ""]
         for b in section.blocks:
             if isinstance(b, Cards):
+                if b.highlights:
+                    out.append(f"**{label('key_points', lang)}**")
+                    out += [f"- [{sev}] {title}" for _code, sev, title in b.highlights]
+                    out.append("")
                 head = [
                     label(k, lang) for k in ("kpi", "current_value", "previous_value", "change")
                 ]

@@ -130,6 +130,7 @@ class Cards:
     items: list[Card]
     secondary: list[Card]
     note: str | None = None
+    highlights: list[tuple[str, str, str]] = field(default_factory=list)  # severity, label, title
     kind: str = "cards"
 
 
@@ -397,11 +398,18 @@ class _Writer:
                     period=self.period(d.period.label),
                     day=self.fmt.date(d.period.end),
                 )
+        highlights = []
+        if d.diagnosis is not None and comparable:
+            for f in d.diagnosis.meta["findings"]:
+                if f["severity"] in ("high", "medium", "positive") and len(highlights) < 3:
+                    title = f["title_fr"] if self.lang == "fr" else f["title"]
+                    highlights.append((f["severity"], severity(f["severity"], self.lang), title))
         s.blocks.append(
             Cards(
                 [card(n) for n in CARDS if n not in missing],
                 [card(n) for n in SECONDARY if n not in missing],
                 note,
+                highlights,
             )
         )
         s.blocks += self.gaps("headline")
