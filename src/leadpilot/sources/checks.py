@@ -63,7 +63,36 @@ def row_checks(t: ir.Table, table: str, config: Config, now: datetime) -> list[i
     cols = t.columns
     for name in ("amount", "impressions", "clicks", "visitors", "company_size"):
         if name in cols:
-            out.append(_issue(t.filter(t[name] < 0), name, t[name], "a value >= 0"))
+            neg = t.filter(t[name] < 0)
+            expected, fix = NEGATIVE.get((table, name), ("a value >= 0", None))
+            out.append(_issue(neg, name, _cell(neg, name), expected, fix=fix))
+    if "amount" in cols:
+        top = config.ingest.max_amount
+        big = t.filter(t.amount > top)
+        out.append(
+            _issue(
+                big,
+                "amount",
+                _cell(big, "amount"),
+                f"an amount up to {top:,.0f} (ingest.max_amount)",
+                fix="correct the amount (a pasted id or a test value?), or raise "
+                "ingest.max_amount in leadpilot.yaml if it is real",
+            )
+        )
+    earliest = datetime.fromisoformat(config.ingest.earliest_date)
+    for name in ("created_at", "ts", "closed_at", "date"):
+        if name in cols:
+            limit = earliest.date() if name == "date" else earliest
+            old = t.filter(t[name] < ibis.literal(limit))
+            out.append(
+                _issue(
+                    old, name, _cell(old, name),
+                    f"a date from {earliest:%Y-%m-%d} on (1900-01-01, 1899-12-30 and "
+                    "1970-01-01 are what spreadsheets and databases write for a missing date)",
+                    fix="leave the cell blank when the date is unknown, or lower "
+                    "ingest.earliest_date in leadpilot.yaml",
+                )
+            )  # fmt: skip
     for name in ("created_at", "ts", "closed_at"):
         if name in cols:
             bad = t.filter(t[name] > cutoff_lit)
@@ -109,6 +138,19 @@ def row_checks(t: ir.Table, table: str, config: Config, now: datetime) -> list[i
         )
     return out
 
+
+# Negative figures, by table: what they usually are, and what to do with them.
+NEGATIVE = {
+    ("deals", "amount"): (
+        "a deal amount >= 0 (a negative amount is a credit note or a refund, not a deal: "
+        "revenue would silently shrink)",
+        "enter the deal's net amount, or mark a cancelled deal lost; refunds are not deals",
+    ),
+    ("spend", "amount"): (
+        "spend >= 0 (a negative cost is an ad platform's credit or adjustment)",
+        "net the credit into the cost of the day (or campaign) it corrects",
+    ),
+}
 
 CLOSED_BEFORE_CREATED = (
     "deal closed before it was created (often entered after the fact): kept and counted; "

@@ -7,6 +7,8 @@ as it was.
 
 from __future__ import annotations
 
+import codecs
+import csv
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -30,6 +32,8 @@ from .channels import derived_channel
 from .dates import DateColumns
 from .leadrule import RULE_COLUMNS, apply_lead_rule
 from .mapping import Mapped, map_columns, resolve_spec
+from .parsers import _text as parsers_text
+from .parsers.numbers import COMMA_CLEAR, POINT_CLEAR, decide_decimal
 from .readers import ROW, SUPPORTED, read_chunks
 from .staging import FILE, Staging
 from .typing import (
@@ -38,6 +42,8 @@ from .typing import (
     date_columns,
     default_notes,
     derived_key_column,
+    issues_where,
+    raw_column,
     several_contacts,
     stage_events_from_dates,
     type_mapped,
@@ -239,6 +245,7 @@ class _FileRead:
     defaulted: dict[tuple[str, str], Counter] = field(default_factory=dict)
     closed_deals: int = 0
     all_deals: int = 0
+    decimal: str | None = None  # the decimal separator chosen for the file's numbers
 
 
 class _Ingest:
@@ -325,7 +332,11 @@ class _Ingest:
     def _type_chunk(
         self, spec: SourceSpec, i: int, mapped: Mapped, f: _FileRead, s: TableSummary
     ) -> None:
+        spec, ambiguous = self._decimal(spec, mapped, f)
         t = type_mapped(mapped, spec, self.config, f.dates)
+        if ambiguous is not None and ambiguous.num_rows:
+            t.issues = pa.concat_tables([t.issues, ambiguous], promote_options="permissive")
+        t.data = _keep_written(t.data, mapped, self.config)
         if t.problems:
             self.file_problems.extend(t.problems)
             return
@@ -350,6 +361,65 @@ class _Ingest:
             self._stage(events, append=i > 0)
             n_events = events.data.num_rows + _count_failed(events.issues)
             self.summaries.setdefault("stage_events", TableSummary()).rows_read += n_events
+
+    def _decimal(
+        self, spec: SourceSpec, mapped: Mapped, f: _FileRead
+    ) -> tuple[SourceSpec, pa.Table | None]:
+        """The decimal separator of a text file's numbers, told from its values when
+        neither the source nor the workspace sets it (decimal: auto): the values that
+        can be read one way only decide for the whole file ('12,50' or '1.054,00': a
+        decimal comma); when none can, values such as '1,250' (1250 or 1.25) are read
+        with a decimal point in a comma-separated file (a decimal comma would have to be
+        quoted there) and refused elsewhere, with the setting that decides."""
+        chosen = spec.decimal or self.config.ingest.decimal
+        if chosen != "auto":
+            return spec.model_copy(update={"decimal": chosen}), None
+        table = TABLES[spec.table]
+        numbers = {
+            c.name: mapped.columns[c.name]
+            for c in table.columns
+            if c.kind == "number"
+            and c.name in mapped.columns
+            and parsers_text(mapped.columns[c.name]) is not None
+        }
+        evidence = {name: decide_decimal(parsers_text(arr)) for name, arr in numbers.items()}
+        extra = [
+            decide_decimal(parsers_text(arr))
+            for arr in mapped.extras.values()
+            if parsers_text(arr) is not None
+        ]
+        comma = sum(e.comma for e in [*evidence.values(), *extra])
+        point = sum(e.point for e in [*evidence.values(), *extra])
+        if f.decimal is None and (comma or point):
+            f.decimal = "," if comma > point else "."
+            if f.decimal == ",":
+                self.notes.append(
+                    f"{Path(mapped.file).name}: numbers read with ',' as the decimal separator "
+                    f"(told from values such as {_example(numbers, mapped, ',')}); set "
+                    "decimal: '.' on this source if that is not right"
+                )
+        if f.decimal is not None:
+            return spec.model_copy(update={"decimal": f.decimal}), None
+        decimal = "."
+        if _delimiter(spec) == ",":
+            return spec.model_copy(update={"decimal": decimal}), None
+        parts = []
+        for name, e in evidence.items():
+            if not e.n_ambiguous:
+                continue
+            header = mapped.origin.get(name, name)
+            parts.append(
+                issues_where(
+                    e.ambiguous,
+                    mapped.rows,
+                    header,
+                    numbers[name],
+                    AMBIGUOUS_NUMBER,
+                    fix=AMBIGUOUS_FIX,
+                ).append_column("file", pa.array([mapped.file] * e.n_ambiguous, pa.string()))
+            )
+        issues = pa.concat_tables(parts) if parts else None
+        return spec.model_copy(update={"decimal": decimal}), issues
 
     def _stage(self, typed: Typed, append: bool) -> None:
         key, derived = derived_key_column(typed.table, typed.data)
@@ -507,6 +577,73 @@ class _Ingest:
         )
         _lead_stats(self.ws, summary)
         return summary
+
+
+def _keep_written(data: pa.Table, mapped: Mapped, config: Config) -> pa.Table:
+    """Numbers the checks may refuse (negative, above ingest.max_amount) keep their text
+    as written beside them, so that a message shows the cell, not its float."""
+    for name in ("amount", "impressions", "clicks", "visitors", "company_size"):
+        arr = mapped.columns.get(name)
+        if name not in data.column_names or arr is None or parsers_text(arr) is None:
+            continue
+        values = data[name]
+        flagged = pc.fill_null(
+            pc.or_(pc.less(values, 0), pc.greater(values, config.ingest.max_amount)), False
+        )
+        if not pc.any(flagged).as_py():
+            continue
+        text = pc.utf8_trim_whitespace(parsers_text(arr))
+        written = pc.if_else(flagged, text, pa.scalar(None, pa.string()))
+        data = data.append_column(raw_column(name), written)
+    return data
+
+
+AMBIGUOUS_NUMBER = (
+    "a number whose decimal separator can be told: nothing in the file says whether "
+    "'1,250' is 1250 or 1.25 (nor '1.054' 1054 or 1.054)"
+)
+AMBIGUOUS_FIX = (
+    "say how the file writes numbers: decimal: ',' on this source in leadpilot.yaml when "
+    "1,250 means 1.25, decimal: '.' when it means 1250 (ingest.decimal for every file)"
+)
+
+
+def _example(numbers: dict[str, pa.Array], mapped: Mapped, decimal: str) -> str:
+    """A value of the file that can only be read with ``decimal``, quoted."""
+    patterns = COMMA_CLEAR if decimal == "," else POINT_CLEAR
+    for arr in [*numbers.values(), *mapped.extras.values()]:
+        text = parsers_text(arr)
+        if text is None:
+            continue
+        text = pc.utf8_trim_whitespace(text)
+        for pattern in patterns:
+            hit = pc.filter(text, pc.fill_null(pc.match_substring_regex(text, pattern), False))
+            if len(hit):
+                return repr(hit[0].as_py())
+    return "the file's"
+
+
+def _delimiter(spec: SourceSpec) -> str | None:
+    """The field separator of a text file (as the reader finds it), None for other files."""
+    if spec.delimiter:
+        return spec.delimiter
+    path = Path(spec.path)
+    if path.suffix.lower() not in (".csv", ".txt", ".tsv") or not path.is_file():
+        return None
+    with open(path, "rb") as fh:
+        head = fh.read(64 * 1024)
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                     (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
+        if head.startswith(bom):
+            text = head.decode(enc, errors="replace")
+            break
+    else:
+        text = head.decode("utf-8", errors="replace")
+    first = text.splitlines()[0] if text.strip() else ""
+    try:
+        return csv.Sniffer().sniff(first, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
 
 
 def _merged_notice(table: str, dups: pa.Table) -> Notice:

@@ -330,14 +330,14 @@ _G = r"[ \x{a0}\x{202f}\x{2009}\x{2007}'’]"  # groups that never hold a decima
 # Values that can only be read one way. A comma followed by 1, 2 or 4+ digits, or after
 # dot-grouped thousands, or a '0,' start, is a decimal comma; the same with the roles
 # swapped is a decimal point. '1 054' and '1054' say nothing.
-_COMMA_CLEAR = (
+COMMA_CLEAR = (
     rf"^{_A}\d+,(?:\d{{1,2}}|\d{{4,}}){_A}$",  # 12,5  1250,00  0,12345
     rf"^{_A}0,\d+{_A}$",  # 0,125
     rf"^{_A}\d{{1,3}}(?:\.\d{{3}})+,\d*{_A}$",  # 1.054,00
     rf"^{_A}\d{{1,3}}(?:{_G}\d{{3}})+,\d+{_A}$",  # 1 054,00
     rf"^{_A}\d{{1,3}}(?:\.\d{{3}}){{2,}}{_A}$",  # 1.054.000
 )
-_POINT_CLEAR = (
+POINT_CLEAR = (
     rf"^{_A}\d*\.(?:\d{{1,2}}|\d{{4,}}){_A}$",  # 12.5  1054.50  .5
     rf"^{_A}0\.\d+{_A}$",  # 0.125
     rf"^{_A}\d{{1,3}}(?:,\d{{3}})+\.\d*{_A}$",  # 1,054.00
@@ -402,8 +402,8 @@ def decide_decimal(text: pa.Array | None) -> DecimalEvidence:
     # the distinct values are matched (a few amounts repeat over many rows); rows count
     vc = pc.value_counts(s)
     values, counts = vc.field("values"), vc.field("counts")
-    comma = int(pc.sum(pc.if_else(_hits(values, _COMMA_CLEAR), counts, 0)).as_py() or 0)
-    point = int(pc.sum(pc.if_else(_hits(values, _POINT_CLEAR), counts, 0)).as_py() or 0)
+    comma = int(pc.sum(pc.if_else(_hits(values, COMMA_CLEAR), counts, 0)).as_py() or 0)
+    point = int(pc.sum(pc.if_else(_hits(values, POINT_CLEAR), counts, 0)).as_py() or 0)
     amb_values = pc.filter(values, _hits(values, (_AMBIGUOUS,)))
     ambiguous = pc.fill_null(pc.is_in(s, value_set=amb_values), False)
     decimal = "," if comma > point else "."
