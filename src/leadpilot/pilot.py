@@ -62,6 +62,10 @@ def _dims(by: Dims) -> list[str] | None:
     return list(by) if by is not None else None
 
 
+# what posted records are called inside, as a file (never written): see score_records
+_POSTED_FILE = "/request/leads.csv"
+
+
 def _day(value: Day, name: str) -> date | datetime | None:
     """A date option: a date, a datetime, or ISO text; anything else is a UsageError."""
     if not isinstance(value, str):
@@ -317,13 +321,27 @@ class Pilot:
         return relabel_summary(summary, paths)
 
     def score_records(
-        self, records: list[dict], as_of: Day = None, reasons: bool = True
+        self, records: list[dict], as_of: Day = None, reasons: bool = True, scorer=None
     ):
         """Score leads posted by a program (a web form, a CRM webhook) in real time.
 
-        The records are read as a canonical leads file (same parsing and validation);
-        their behaviour is read from the workspace's touches when their lead_id is known.
-        Nothing is stored.
+        The records are read as a canonical leads file would be (same parsing, validation
+        and problems, rows numbered by their position); their behaviour is the workspace's
+        touches when their lead_id is known. Scores, bands and reasons equal those of
+        :meth:`score_apply_result` with ``input`` holding the same leads. Nothing is stored.
+
+        Parameters
+        ----------
+        records : list of dict
+            Leads in the canonical layout (lead_id, created_at, attributes).
+        as_of : date, optional
+            Score as of the end of this day (default: the latest event in the data).
+        reasons : bool
+            Add the three reasons of each score.
+        scorer : optional
+            A scorer from :meth:`realtime_scorer`, kept while the data does not change
+            (the service keeps one per workspace version): each call is then a lookup, no
+            query on the workspace. Without it, one is made for this call.
 
         Returns
         -------
@@ -336,22 +354,51 @@ class Pilot:
         >>> r.frame.columns[:3].tolist()
         ['lead_id', 'score', 'probability']
         """
-        from .records import batch_file, records_csv, relabelled
-
-        text = records_csv("leads", records, "request")
-        with batch_file("leads", text) as path:
-            paths = {str(path): "request", str(path.parent): "request"}
-            with relabelled(paths, json_rows=True):
-                result = self.score_apply_result(
-                    input=path, as_of=as_of, reasons=reasons, store=False
-                )
         from .errors import Notice
+        from .records import records_csv, relabelled
 
+        records_csv("leads", records, "request")  # the shape checks of a posted batch
+        at = _day(as_of, "as_of")
+        if isinstance(at, date) and not isinstance(at, datetime):
+            at = datetime.combine(at, datetime.max.time()).replace(microsecond=0)
+        if scorer is None:
+            from .scoring.realtime import RealtimeScorer
+
+            scorer = RealtimeScorer(
+                self.workspace.root, self.tables(), self.config, precompute=False
+            )
+        # problems name the records "request" and their position, as a posted batch's do
+        paths = {_POSTED_FILE: "request", str(Path(_POSTED_FILE).parent): "request"}
+        with relabelled(paths, json_rows=True):
+            # the tables are read only when the scorer needs a query (another as-of date)
+            result = scorer.score(records, file=_POSTED_FILE, as_of=at, reasons=reasons,
+                                  tables=self.tables)  # fmt: skip
         result.warnings = [
-            Notice(getattr(w, "code", "note"), str(w).replace(str(path), "request"))
+            Notice(getattr(w, "code", "note"), str(w).replace(_POSTED_FILE, "request"))
             for w in result.warnings
         ]
         return result
+
+    def realtime_scorer(self):
+        """A scorer for :meth:`score_records` holding what scoring a lead needs (the rules,
+        the saved model, every lead's behaviour as of the latest event), read now: valid
+        until the data or the configuration changes.
+
+        Returns
+        -------
+        leadpilot.scoring.realtime.RealtimeScorer
+
+        Examples
+        --------
+        >>> lp = demo()
+        >>> scorer = lp.realtime_scorer()
+        >>> lp.score_records([{"lead_id": "L1", "created_at": "2025-03-01"}],
+        ...                  scorer=scorer).frame["score"].tolist()
+        [0]
+        """
+        from .scoring.realtime import RealtimeScorer
+
+        return RealtimeScorer(self.workspace.root, self.tables(), self.config)
 
     def erase_lead(self, lead_id: str) -> dict:
         """Erase a lead everywhere (right to erasure): leads, touchpoints, stage events,

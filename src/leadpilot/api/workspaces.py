@@ -13,7 +13,9 @@ The service is one process. Per workspace it keeps:
   sees the workspace as it was when it started: a read served while an ingest runs sees
   the data before the ingest, never half of it, and is never blocked by it;
 - a **version**, bumped after every write the service commits, and a cache of answers
-  keyed by that version: a cached answer is never served once the data changed.
+  keyed by that version: a cached answer is never served once the data changed; the
+  real-time scorer (``Pilot.realtime_scorer``: the rules, the saved model, every lead's
+  behaviour) is kept the same way, one per version.
 """
 
 from __future__ import annotations
@@ -54,6 +56,10 @@ class Handle:
         self._cache: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
+        # the real-time scorer of the current version (Pilot.realtime_scorer): made once,
+        # by one request while the others wait for it
+        self._scorer: tuple[int, object] | None = None
+        self._scorer_lock = threading.Lock()
 
     # ---------------------------------------------------------------- connections
     def _open(self) -> pilot.Pilot:
@@ -116,6 +122,21 @@ class Handle:
         with self._cache_lock:
             self.version += 1
             self._cache.clear()
+            self._scorer = None
+
+    def scorer(self, lp: pilot.Pilot, version: int):
+        """The real-time scorer of ``version``, made with ``lp`` (a reader inside its
+        snapshot, opened after ``version`` was read) when there is none yet; kept until the
+        version moves, like the cached answers."""
+        with self._scorer_lock:
+            held = self._scorer
+            if held is not None and held[0] == version:
+                return held[1]
+            made = lp.realtime_scorer()
+            with self._cache_lock:
+                if version == self.version:
+                    self._scorer = (version, made)
+            return made
 
     # ---------------------------------------------------------------- cache
     def cached(self, key: tuple) -> tuple[bytes, str] | None:

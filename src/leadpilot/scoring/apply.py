@@ -120,12 +120,22 @@ def read_leads_file(path: str | Path, config: Config, workspace_leads: ir.Table)
     the workspace leads table that the file lacks are read as missing values, with a
     warning. Bad values raise a ValidationError naming file, row, column and value.
     """
-    from ..sources.mapping import canonical_spec, map_columns
     from ..sources.readers import read_file
+
+    data, warnings = typed_leads(read_file(path), config, workspace_leads.schema())
+    return ibis.memtable(data), warnings
+
+
+def typed_leads(frame, config: Config, ws_schema: ibis.Schema) -> tuple[pa.Table, list[str]]:
+    """Leads read from a file (or posted records: a ``sources.readers.RawFrame``), mapped,
+    parsed and validated as an ingest does; the typed rows (every column of the workspace
+    leads table, missing ones as nulls) and the warnings. Bad values raise a
+    ValidationError naming file, row, column and value."""
+    from ..sources.mapping import canonical_spec, map_columns
     from ..sources.typing import type_mapped
 
+    path = frame.file
     spec = canonical_spec("leads", Path(path))
-    frame = read_file(path)
     mapped, problems = map_columns(frame, spec)
     if problems:
         raise ValidationError(problems, hint="The file must be in the canonical leads layout.")
@@ -147,9 +157,14 @@ def read_leads_file(path: str | Path, config: Config, workspace_leads: ir.Table)
             total=typed.issues.num_rows,
             hint="Fix the file; nothing was scored.",
         )
-    ids = typed.data["lead_id"].to_pandas()
-    dup = ids.duplicated(keep="first").to_numpy()
-    if dup.any():
+    ids = typed.data["lead_id"].to_pylist()
+    if len(set(ids)) < len(ids):
+        seen: set = set()
+        dup = []
+        for i, v in enumerate(ids):
+            if v in seen:
+                dup.append(i)
+            seen.add(v)
         rows = typed.data["__row"].to_pylist() if "__row" in typed.data.column_names else None
         problems = [
             Problem(
@@ -157,16 +172,14 @@ def read_leads_file(path: str | Path, config: Config, workspace_leads: ir.Table)
                 file=str(path),
                 row=rows[i] if rows else None,
                 column="lead_id",
-                value=str(ids.iloc[i]),
+                value=str(ids[i]),
                 expected="a lead_id not already in the file",
             )
-            for i in np.flatnonzero(dup)[:50]
+            for i in dup[:50]
         ]
-        raise ValidationError(problems, total=int(dup.sum()), hint="Nothing was scored.")
-    data = typed.data.drop_columns([c for c in typed.data.column_names if c.startswith("__")])
-    data = data.drop_columns([c for c in data.column_names if c.startswith("_")])
+        raise ValidationError(problems, total=len(dup), hint="Nothing was scored.")
+    data = typed.data.drop_columns([c for c in typed.data.column_names if c.startswith("_")])
     warnings = []
-    ws_schema = workspace_leads.schema()
     absent = [c for c in ws_schema.names if c not in data.column_names]
     for c in absent:
         data = data.append_column(c, pa.nulls(data.num_rows, ws_schema[c].to_pyarrow()))
@@ -177,7 +190,7 @@ def read_leads_file(path: str | Path, config: Config, workspace_leads: ir.Table)
             Notice("columns_missing", f"{path}: columns not in the file, read as missing: "
                    f"{', '.join(shown)}")
         )  # fmt: skip
-    return ibis.memtable(data), warnings
+    return data, warnings
 
 
 def score_leads(
@@ -196,17 +209,13 @@ def score_leads(
     ``progress(label, total)`` returns a ``tick(n)`` function; it is called for the engine
     query (total 1) and for the scoring of the leads (total: the number of leads).
     """
-    warnings = list(warnings or [])
     if as_of is None:
         as_of = data_end(tables) or datetime.now()
-    settings = config.scoring
-    has_rules = bool(settings.fit or settings.behaviour)
     has_model = (Path(root) / MODEL_DIR / CARD_FILE).exists()
     rules = rules_score(tables, config, as_of=as_of, leads=leads, detail=True)
     n_rules = len([c for c in rules.columns if c.startswith("rule_")])
     expr = rules.select("lead_id", **{f"__{c}": rules[c] for c in rules.columns if c != "lead_id"})
     model = card = None
-    names: list[str] = []
     if has_model:
         current = feature_specs(tables["leads"] if leads is None else leads, config)
         model, card = load_model(root, current, strict=leads is None, config=config)
@@ -218,6 +227,32 @@ def score_leads(
     data = expr.order_by("lead_id").to_pyarrow()
     if tick:
         tick(1)
+    return finish_scores(
+        data, config, as_of=as_of, model=model, card=card, n_rules=n_rules,
+        reasons=reasons, warnings=warnings, progress=progress,
+    )  # fmt: skip
+
+
+def finish_scores(
+    data: pa.Table,
+    config: Config,
+    *,
+    as_of: datetime,
+    model=None,
+    card: dict | None = None,
+    n_rules: int,
+    reasons: bool = True,
+    warnings: list[str] | None = None,
+    progress: ProgressFactory | None = None,
+) -> ScoreResult:
+    """Scores, bands and reasons from the engine's rows (in lead_id order): lead_id,
+    ``__rules_score``, ``__scored_mql``, ``__rule_<i>`` and the model's features. Shared by
+    :func:`score_leads` and the real-time scorer (scoring/realtime.py), so both give the
+    same answer for the same rows."""
+    warnings = list(warnings or [])
+    settings = config.scoring
+    has_rules = bool(settings.fit or settings.behaviour)
+    names = [f.name for f in model.features_] if model is not None else []
     n = data.num_rows
     rules_pts = data["__rules_score"].to_numpy()
     out = pd.DataFrame({"lead_id": data["lead_id"].to_pandas()})

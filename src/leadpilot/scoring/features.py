@@ -171,6 +171,21 @@ def build_features(
     base = base.mutate(
         scoring_at=scoring_date(base, as_of=as_of, days_after_creation=days_after_creation)
     )
+    frame = base.select("lead_id", "created_at", "scoring_at", **attribute_columns(
+        base, config, specs))  # fmt: skip
+
+    # No leakage: only the touches of the window that ends at the scoring date.
+    fixed = as_of if days_after_creation is None else None
+    facts = behaviour_facts(tables, base, config, fixed)
+    frame = frame.left_join(facts, frame.lead_id == facts._lid).drop("_lid")
+    since = (frame.scoring_at.epoch_seconds() - frame._last.epoch_seconds()) / 86400.0
+    frame = frame.mutate(days_since_last_touch=since).drop("_last")
+    return frame.mutate(**behaviour_fills(frame, window))
+
+
+def attribute_columns(base: ir.Table, config: Config, specs: list[Feature]) -> dict:
+    """The attribute and icp_fit features of ``specs`` as expressions on the leads
+    ``base``: numbers as float64, the rest as text, a column ``base`` lacks as null."""
     attrs = {}
     for f in specs:
         if f.source == "attribute":
@@ -181,25 +196,32 @@ def build_features(
                 attrs[f.name] = col.cast("float64") if f.kind == "numeric" else col.cast("string")
         elif f.source == "icp":
             attrs[f.name] = icp_fit(base, config.icp)
-    frame = base.select("lead_id", "created_at", "scoring_at", **attrs)
+    return attrs
 
-    # No leakage: only the touches of the window that ends at the scoring date.
-    fixed = as_of if days_after_creation is None else None
-    tp = touches_until(tables, base, "scoring_at", fixed, window_days=window)
-    facts = tp.group_by(_lid=tp.lead_key).aggregate(
+
+def behaviour_facts(
+    tables: dict[str, ir.Table], base: ir.Table, config: Config, as_of: datetime | None
+) -> ir.Table:
+    """Per lead (``_lid``, the lead the touches count for): ``_last`` touch, ``touches``,
+    ``channels_touched`` and ``n_<type>``, over the touches of the ``window_days`` that
+    end at the scoring date (``as_of``, or each lead's ``scoring_at`` in ``base``)."""
+    window = config.scoring.model.window_days
+    tp = touches_until(tables, base, "scoring_at", as_of, window_days=window)
+    return tp.group_by(_lid=tp.lead_key).aggregate(
         _last=tp.ts.max(),
         touches=tp.count(),
         channels_touched=tp.channel.nunique(),
         **{f"n_{t}": (tp.type == t).sum() for t in TOUCHPOINT_TYPES},
     )
-    frame = frame.left_join(facts, frame.lead_id == facts._lid).drop("_lid")
-    since = (frame.scoring_at.epoch_seconds() - frame._last.epoch_seconds()) / 86400.0
-    frame = frame.mutate(days_since_last_touch=since).drop("_last")
-    fills = {
+
+
+def behaviour_fills(frame: ir.Table, window: int) -> dict:
+    """The behaviour features as float64, a lead without touches in the window at 0 (and
+    ``days_since_last_touch`` at the window's length)."""
+    return {
         b: frame[b].cast("float64").fill_null(0.0 if b != "days_since_last_touch" else window)
         for b in BEHAVIOUR
     }
-    return frame.mutate(**fills)
 
 
 def data_end(tables: dict[str, ir.Table]) -> datetime | None:

@@ -957,6 +957,27 @@ def load_model(
     import joblib
 
     card = load_card(root)
+    check_features(card, current, strict=strict)
+    differences = card_differences(card, config)
+    if differences:
+        raise ModelMismatchError(
+            f"the saved model ({Path(root) / MODEL_DIR / MODEL_FILE}, trained "
+            f"{card.get('trained_at', '?')}) does not fit this installation or configuration: "
+            + "; ".join(differences)
+            + "; retrain it with `leadpilot score train`",
+            differences,
+        )
+    model = joblib.load(Path(root) / MODEL_DIR / MODEL_FILE)
+    if schema_hash(model.features_) != card["schema_hash"]:
+        raise UsageError(
+            f"{Path(root) / MODEL_DIR}: the model file and its card do not match; retrain"
+        )
+    return model, card
+
+
+def check_features(card: dict, current: list[Feature], *, strict: bool = True) -> None:
+    """Raise a UsageError when the leads schema ``current`` does not fit the model of
+    ``card``: a feature whose kind changed, or (``strict``) a feature column missing."""
     trained = [Feature(**f) for f in card["features"]]
     now = {f.name: f for f in current}
     missing = [f.name for f in trained if f.name not in now]
@@ -978,18 +999,3 @@ def load_model(
             f"the saved model was trained on a different leads schema ({detail}); retrain it "
             "with `leadpilot score train` or restore the columns"
         )
-    differences = card_differences(card, config)
-    if differences:
-        raise ModelMismatchError(
-            f"the saved model ({Path(root) / MODEL_DIR / MODEL_FILE}, trained "
-            f"{card.get('trained_at', '?')}) does not fit this installation or configuration: "
-            + "; ".join(differences)
-            + "; retrain it with `leadpilot score train`",
-            differences,
-        )
-    model = joblib.load(Path(root) / MODEL_DIR / MODEL_FILE)
-    if schema_hash(model.features_) != card["schema_hash"]:
-        raise UsageError(
-            f"{Path(root) / MODEL_DIR}: the model file and its card do not match; retrain"
-        )
-    return model, card
