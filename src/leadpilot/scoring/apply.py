@@ -180,7 +180,8 @@ def typed_leads(frame, config: Config, ws_schema: ibis.Schema) -> tuple[pa.Table
         raise ValidationError(problems, total=len(dup), hint="Nothing was scored.")
     data = typed.data.drop_columns([c for c in typed.data.column_names if c.startswith("_")])
     warnings = []
-    absent = [c for c in ws_schema.names if c not in data.column_names]
+    present = set(data.column_names)
+    absent = [c for c in ws_schema.names if c not in present]
     for c in absent:
         data = data.append_column(c, pa.nulls(data.num_rows, ws_schema[c].to_pyarrow()))
     in_file = set(mapped.columns) | set(mapped.extras)

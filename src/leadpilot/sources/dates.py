@@ -132,6 +132,7 @@ class DateColumns:
     preset_formats: tuple[str, ...] = ()
     setting: str = "date_formats"  # where the user's formats were set, for messages
     choices: dict[str, Choice] = field(default_factory=dict)
+    read_notes: dict[str, str] = field(default_factory=dict)  # header -> how it was read
 
     @property
     def candidates(self) -> list[Family]:
@@ -224,7 +225,7 @@ class DateColumns:
         return problems
 
     def notes(self) -> list[str]:
-        return [c.note for c in self.choices.values() if c.note]
+        return [c.note for c in self.choices.values() if c.note] + list(self.read_notes.values())
 
     def _tally(self, text: pa.Array) -> list[_Tally]:
         out = []

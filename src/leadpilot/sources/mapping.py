@@ -148,7 +148,7 @@ def _did_you_mean(wanted: str, header: list[str]) -> str:
 def map_columns(frame: RawFrame, spec: SourceSpec) -> tuple[Mapped, list[Problem]]:
     table = TABLES[spec.table]
     data = frame.data
-    header = [c for c in data.column_names if c != ROW]
+    header = [c for c in data.column_names if not c.startswith("__")]  # ROW, readers.LINE
     by_norm: dict[str, str] = {}
     for h in header:
         by_norm.setdefault(normalise_name(h), h)

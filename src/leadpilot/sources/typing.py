@@ -21,7 +21,7 @@ from . import parsers
 from .dates import DateColumns
 from .mapping import Mapped, fold_name, normalise_name
 from .parsers.numbers import attribute_numbers
-from .readers import ROW
+from .readers import LINE, ROW, note
 
 ISSUE_SCHEMA = pa.schema(
     [
@@ -43,6 +43,8 @@ LABEL = "__label"
 def raw_column(name: str) -> str:
     """Staged text of a date column read with a non-ISO layout: errors show the cell."""
     return f"__raw_{name}"
+
+
 CHANNEL_COLUMNS = ("channel",)
 
 
@@ -296,7 +298,95 @@ def _reparse(
 def type_mapped(
     mapped: Mapped, spec: SourceSpec, config: Config, dates: DateColumns | None = None
 ) -> Typed:
-    """Type a mapped chunk; ``dates`` keeps a file's date-format decisions across chunks."""
+    """Type a mapped chunk; ``dates`` keeps a file's date-format decisions across chunks.
+
+    Lines the reader could not split into fields become problems with their line and
+    raw text (and leave the chunk, ``mapped`` included, so later steps never see them).
+    """
+    malformed = drop_malformed(mapped)
+    typed = _type_rows(mapped, spec, config, dates)
+    if malformed is not None:
+        typed.issues = pa.concat_tables([typed.issues, _with_file(malformed, mapped.file)])
+    return typed
+
+
+def drop_malformed(mapped: Mapped) -> pa.Table | None:
+    """The issues of the lines a reader could not split (``readers.LINE``); those rows are
+    taken out of ``mapped`` in place. None when every line was read."""
+    raw = mapped.raw
+    if raw is None or LINE not in raw.column_names:
+        return None
+    line = raw[LINE].combine_chunks()
+    bad = pc.is_valid(line)
+    if not pc.any(bad).as_py():
+        return None
+    parts = pc.split_pattern(pc.filter(line, bad), "\x00", max_splits=2)
+    expected, fix, text = (pc.list_element(parts, i) for i in range(3))
+    rows = pc.filter(mapped.rows, bad)
+    n = len(rows)
+    issues = pa.table(
+        [
+            rows,
+            pa.nulls(n, pa.string()),
+            text,
+            expected,
+            pa.array(["error"] * n, pa.string()),
+            fix,
+            pa.nulls(n, pa.string()),
+        ],
+        schema=ISSUE_SCHEMA,
+    )
+    keep = pc.invert(bad)
+    mapped.rows = pc.filter(mapped.rows, keep)
+    mapped.columns = {k: pc.filter(v, keep) for k, v in mapped.columns.items()}
+    mapped.extras = {k: pc.filter(v, keep) for k, v in mapped.extras.items()}
+    mapped.stage_dates = {k: pc.filter(v, keep) for k, v in mapped.stage_dates.items()}
+    mapped.raw = raw.filter(keep).drop_columns([LINE])
+    return issues
+
+
+_EXCEL_EPOCH_S = -2_209_161_600  # 1899-12-30, day 0 of Excel's serial dates
+_SERIAL = r"^\s*\d{1,7}(\.\d+)?\s*$"
+
+
+def _time_cells(arr: pa.Array, file: str, header: str, dates: DateColumns) -> pa.Array:
+    """A date column as the parsers take it: numbers become text (as written) and, in a
+    workbook, numbers are Excel's serial day numbers (a date cell that lost its format)."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    t = arr.type
+    numeric = pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
+    if not (numeric or pa.types.is_boolean(t) or pa.types.is_string(t)):
+        return arr
+    text = pc.cast(arr, pa.string())
+    if not file.lower().endswith(".xlsx") or pa.types.is_boolean(t):
+        return text if numeric or pa.types.is_boolean(t) else arr
+    serial = pc.fill_null(pc.match_substring_regex(text, _SERIAL), False)
+    if not pc.any(serial).as_py():
+        return text
+    days = pc.cast(pc.if_else(serial, text, "0"), pa.float64())
+    ok = pc.and_(serial, pc.and_(pc.greater_equal(days, 1.0), pc.less(days, 2_958_466.0)))
+    seconds = pc.round(pc.multiply(pc.if_else(ok, days, 0.0), 86_400.0))
+    stamps = pc.cast(
+        pc.multiply(pc.add(pc.cast(seconds, pa.int64()), _EXCEL_EPOCH_S), 1_000_000),
+        pa.timestamp("us"),
+    )
+    whole = pc.all(pc.equal(pc.filter(pc.floor(days), ok), pc.filter(days, ok))).as_py()
+    iso = pc.strftime(stamps, "%Y-%m-%d" if whole is not False else "%Y-%m-%dT%H:%M:%S")
+    n = pc.sum(ok).as_py() or 0
+    if n and header not in dates.read_notes:
+        dates.read_notes[header] = note(
+            "excel_serial_dates",
+            f"{file}: column {header!r}: {n:,} date(s) written as Excel serial day numbers "
+            "(e.g. 45658 = 2025-01-01) read as dates; format the column as dates in the "
+            "workbook to say so",
+        )
+    return pc.if_else(ok, iso, text)
+
+
+def _type_rows(
+    mapped: Mapped, spec: SourceSpec, config: Config, dates: DateColumns | None = None
+) -> Typed:
     table = TABLES[mapped.table]
     n = mapped.num_rows
     rows = mapped.rows
@@ -312,12 +402,12 @@ def type_mapped(
     pending: dict[str, tuple[pa.Array, pa.Array]] = {}
     for col in table.columns:
         if col.kind in ("timestamp", "date") and col.name in mapped.columns:
-            arr = _na(mapped.columns[col.name], spec)
-            first[col.name] = (arr, _parse_time(col.kind, arr, (), config))
             header = mapped.origin.get(col.name, col.name)
+            arr = _time_cells(_na(mapped.columns[col.name], spec), mapped.file, header, dates)
+            first[col.name] = (arr, _parse_time(col.kind, arr, (), config))
             pending[header] = (_failed_text(arr, first[col.name][1].failed), arr)
     for stage, arr in mapped.stage_dates.items():
-        arr = _na(arr, spec)
+        arr = _time_cells(_na(arr, spec), mapped.file, spec.stage_dates[stage], dates)
         first[f"stage:{stage}"] = (arr, _parse_time("timestamp", arr, (), config))
         failed_text = _failed_text(arr, first[f"stage:{stage}"][1].failed)
         pending[spec.stage_dates[stage]] = (failed_text, arr)
