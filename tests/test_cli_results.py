@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from leadpilot.cli import app
@@ -44,6 +45,14 @@ def test_tables_fit_the_terminal(ws, args, lang):
     out = invoke(*args, "-w", ws, "--lang", lang)
     assert max(len(line) for line in out.splitlines()) <= 100
     assert "Traceback" not in out
+
+
+def test_the_headline_by_channel_is_one_table_at_100_columns(ws):
+    # columns take the width of their printed cells: the nine headline KPIs fit one table
+    out = invoke("kpis", "-w", ws, "--by", "channel")
+    assert out.count("┏") == 1
+    assert "cpl" in out and "L→cust." in out
+    assert max(cell_len(line) for line in out.splitlines()) <= 100
 
 
 def test_kpi_all_in_the_activity_view_names_what_it_leaves_out(ws):

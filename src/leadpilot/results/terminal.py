@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -168,9 +169,14 @@ class Terminal:
         )
         names = list(meta["definitions"])
         headers = {k: self.header(result, k) for k in names}
-        # Wide KPI sets are split into several tables that fit the terminal (e.g. --kpi all).
+        cells = {k: [self.cell(r.get(k), meta.units.get(k, "")) for r in rows] for k in names}
+        # Wide KPI sets are split into several tables that fit the terminal (e.g. --kpi all):
+        # a column takes its widest cell (as printed) plus padding and border.
         chunks = self._chunks(
-            names, lambda k: max(len(headers[k]), 9) + 3, key_width, self.out.width
+            names,
+            lambda k: max([len(headers[k])] + [cell_len(str(c)) for c in cells[k]]) + 3,
+            key_width + 1,
+            self.out.width,
         )
         for chunk in chunks:
             t = Table(title=title)
@@ -178,11 +184,11 @@ class Terminal:
                 t.add_column(self.t(k))
             for k in chunk:
                 t.add_column(headers[k], justify="right")
-            for r in rows:
+            for i, r in enumerate(rows):
                 labels = [self.label(r.get(k)) for k in keys]
                 if r.get("immature") and labels:
                     labels[0] += " *"  # an immature cohort: its rates will still grow
-                t.add_row(*labels, *[self.cell(r.get(k), meta.units.get(k, "")) for k in chunk])
+                t.add_row(*labels, *[cells[k][i] for k in chunk])
             self.out.print(t)
         self.dim(result.view_rule_in(self.lang))
         if meta["as_of"]:
