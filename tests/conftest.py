@@ -1,4 +1,5 @@
-"""Shared fixtures: tiny workspaces on every backend (DuckDB and PostgreSQL)."""
+"""Shared fixtures: tiny workspaces on every backend (DuckDB and PostgreSQL; Spark too for
+the tests marked ``spark``: the backend-parity, engine and contract suites)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,28 @@ from pathlib import Path
 import pytest
 from helpers import DATA, write_config
 from pgserver import pg_db_url, pg_server, pg_url  # noqa: F401  (fixtures)
+from sparksession import spark  # noqa: F401  (fixture)
 
 BACKENDS = ["duckdb", "postgres"]
+SPARK = "spark"  # added to BACKENDS for the tests marked spark (Spark local is slower)
 
 
-@pytest.fixture(params=BACKENDS)
+def pytest_generate_tests(metafunc):
+    """Every test using ``backend`` runs on each backend; those marked ``spark`` on Spark too."""
+    if "backend" in metafunc.fixturenames:
+        params = BACKENDS + ([SPARK] if metafunc.definition.get_closest_marker("spark") else [])
+        metafunc.parametrize("backend", params, indirect=True)
+
+
+@pytest.fixture
 def backend(request) -> str:
-    """'duckdb' or a fresh PostgreSQL URL (skipped with a notice when PostgreSQL is absent)."""
+    """'duckdb', a fresh PostgreSQL URL (skipped with a notice when PostgreSQL is absent), or
+    'spark' (the session's local Spark; each workspace keeps its tables in its own folder)."""
     if request.param == "duckdb":
         return "duckdb"
+    if request.param == SPARK:
+        request.getfixturevalue("spark")
+        return SPARK
     return request.getfixturevalue("pg_url")
 
 

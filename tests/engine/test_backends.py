@@ -1,5 +1,5 @@
 """One class per engine: the registry, the declared capabilities, and the engine operations
-every backend must get right (on DuckDB and PostgreSQL)."""
+every backend must get right (on DuckDB, PostgreSQL and Spark)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ SRC = Path(leadpilot.__file__).parent
         ("duckdb", engine.DuckDBBackend),
         ("postgresql://user@host:5432/db", engine.PostgresBackend),
         ("postgres://user@host/db", engine.PostgresBackend),
+        ("spark", engine.SparkBackend),
+        ("spark://cluster:7077", engine.SparkBackend),
     ],
 )
 def test_registry_finds_the_backend_of_a_setting(setting, cls):
@@ -37,7 +39,8 @@ def test_unsupported_setting_says_what_is_accepted(setting):
     with pytest.raises(WorkspaceError) as err:
         engine.backend_class(setting)
     assert str(err.value) == (
-        f"workspace.backend {setting!r} is not supported; use 'duckdb' or a postgresql:// URL"
+        f"workspace.backend {setting!r} is not supported; "
+        "use 'duckdb', a postgresql:// URL or 'spark'"
     )
 
 
@@ -46,7 +49,7 @@ def test_every_backend_declares_what_it_can_do(cls):
     assert isinstance(cls.capabilities, engine.Capabilities)
     for f in dataclasses.fields(engine.Capabilities):
         assert getattr(cls.capabilities, f.name) is not None, f.name
-    assert cls.capabilities.bulk_load in ("arrow_scan", "copy")
+    assert cls.capabilities.bulk_load in ("arrow_scan", "copy", "parquet")
     assert cls.name and cls.hint and (cls.settings or cls.url_schemes)
     assert not getattr(cls, "__abstractmethods__", None)  # everything is implemented
 
@@ -61,7 +64,8 @@ def test_adding_a_backend_is_adding_one_registered_class(monkeypatch):
         hint = "an other:// URL"
 
     assert engine.backend_class("other://somewhere") is Other
-    with pytest.raises(WorkspaceError, match="use 'duckdb', a postgresql:// URL or an other://"):
+    expected = "use 'duckdb', a postgresql:// URL, 'spark' or an other://"
+    with pytest.raises(WorkspaceError, match=expected):
         engine.backend_class("nope")
 
 
@@ -82,6 +86,9 @@ def test_no_engine_name_test_outside_the_engine():
 
 
 # ---------------------------------------------------------------------- on each engine
+# Spark too: the backend fixture gets a third parameter for the tests marked spark.
+pytestmark = pytest.mark.spark
+
 @pytest.fixture
 def ws(make_workspace):
     with engine.open_workspace(make_workspace(), create=True) as w:

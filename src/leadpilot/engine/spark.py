@@ -113,9 +113,9 @@ def spark_session(master: str, conf: dict[str, Any]):
                     ) from None
                 raise
             active.sparkContext.setLogLevel("ERROR")
-        session = active.newSession()
-        for key, value in {**DEFAULTS, **conf}.items():
-            if key.startswith("spark.sql."):
+        session = active.newSession()  # its SQL settings start from the context's
+        for key, value in conf.items():
+            if key.startswith("spark.sql.") and session.conf.isModifiable(key):
                 session.conf.set(key, _conf_value(value))
         return session
 
@@ -283,7 +283,7 @@ class SparkBackend(Backend):
     name = "pyspark"  # Ibis's name; the SQL dialect is "spark"
     settings = ("spark",)
     url_schemes = ("spark",)
-    hint = "'spark' (with workspace.spark) or a spark:// master URL"
+    hint = "'spark'"
     capabilities = SparkCapabilities(
         transactions=False,
         bulk_load="parquet",
