@@ -27,6 +27,14 @@ class WorkspaceError(LeadpilotError):
     exit_code = 3
 
 
+class WorkspaceBusyError(WorkspaceError):
+    """Another process kept writing the workspace longer than the writer would wait
+    (``--wait`` / ``workspace.write_wait``); nothing was changed: try again later.
+    Exit status 75 (EX_TEMPFAIL: a temporary failure, worth retrying)."""
+
+    exit_code = 75
+
+
 class SourceError(LeadpilotError):
     """A source file cannot be found or read at all."""
 

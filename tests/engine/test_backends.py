@@ -91,7 +91,8 @@ pytestmark = pytest.mark.spark
 
 @pytest.fixture
 def ws(make_workspace):
-    with engine.open_workspace(make_workspace(), create=True) as w:
+    """A workspace being written (the engine operations below all write)."""
+    with engine.open_workspace(make_workspace(), create=True) as w, w.writing():
         yield w
 
 

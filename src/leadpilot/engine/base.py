@@ -99,6 +99,11 @@ class Capabilities:
         Ranking and running aggregates (the lead rule's e-mail merges use them).
     update_from
         ``UPDATE ... FROM``: rows updated from another table in one statement.
+    file_swap
+        The database is one file that one process at a time may write: writers work on a
+        copy that replaces it in one rename, readers open it read-only (see
+        :mod:`.writing`). Otherwise the engine's own transactions isolate readers and
+        writers write in place.
     """
 
     transactions: bool
@@ -108,6 +113,7 @@ class Capabilities:
     temporary_tables: bool
     window_functions: bool
     update_from: bool
+    file_swap: bool = False
 
 
 class Backend(abc.ABC):
@@ -145,6 +151,22 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def connect(cls, setting: str, config: Config, root: Path) -> Backend:
         """Open the workspace's database (``setting`` is ``workspace.backend``)."""
+
+    @classmethod
+    def database_file(cls, config: Config, root: Path) -> Path | None:
+        """The file holding the database, for the engines that declare ``file_swap``."""
+        return None
+
+    @classmethod
+    def open_file(cls, path: Path, *, read_only: bool, spill: Path | None = None) -> Backend:
+        """Open a database file (``file_swap`` engines): read-only for readers, read-write
+        for a writer's copy."""
+        raise EngineError(f"{cls.name} does not keep its database in one file")
+
+    def checkpoint(self) -> None:
+        """Write everything committed into the database file itself (no log left); a
+        no-op where the engine keeps no file of its own."""
+        return None
 
     @classmethod
     def of(cls, con: ibis.BaseBackend) -> Backend:

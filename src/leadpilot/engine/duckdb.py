@@ -46,11 +46,47 @@ class DuckDBBackend(Backend):
         temporary_tables=True,
         window_functions=True,
         update_from=True,
+        file_swap=True,
     )
+    CATALOG = "workspace"  # the name the workspace's file is attached under
 
     @classmethod
     def connect(cls, setting: str, config: Config, root: Path) -> DuckDBBackend:
-        return cls.of(quiet(ibis.duckdb.connect(str(root / config.workspace.database))))
+        """The workspace's file opened read-only (writers go through :mod:`.writing`)."""
+        path = cls.database_file(config, root)
+        return cls.open_file(path, read_only=True, spill=path.with_name(path.name + ".tmp"))
+
+    @classmethod
+    def database_file(cls, config: Config, root: Path) -> Path:
+        return Path(root) / config.workspace.database
+
+    @classmethod
+    def open_file(cls, path: Path, *, read_only: bool, spill: Path | None = None) -> DuckDBBackend:
+        """A private in-memory DuckDB with the file attached (read-only or not) and in use.
+
+        DuckDB's Python client shares one database instance per file path within a
+        process: once the file is replaced (a writer published), a connection opened the
+        usual way would get the instance of the old file while any other connection of
+        the process still holds it. An in-memory instance of its own attaching the file
+        always reads the file now at that path. Temporary tables live in the in-memory
+        instance, so a read-only workspace still materializes its intermediate tables.
+        """
+        spill = spill or path.with_name(path.name + ".tmp")
+        con = ibis.duckdb.connect(":memory:", temp_directory=str(spill))
+        quiet(con)
+        options = " (READ_ONLY)" if read_only else ""
+        target = sge.Literal.string(str(path)).sql("duckdb")
+        name = sg.to_identifier(cls.CATALOG, quoted=True).sql("duckdb")
+        try:
+            con.raw_sql(f"ATTACH {target} AS {name}{options}")
+            con.raw_sql(f"USE {name}")
+        except BaseException:
+            con.disconnect()
+            raise
+        return cls.of(con)
+
+    def checkpoint(self) -> None:
+        self.con.raw_sql(f"CHECKPOINT {sg.to_identifier(self.CATALOG, quoted=True).sql('duckdb')}")
 
     @classmethod
     def private(cls, *, memory_limit: str, spill_directory: str) -> DuckDBBackend:

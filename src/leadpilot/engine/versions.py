@@ -1,0 +1,179 @@
+"""The workspace's schema version: stored with the data, checked on every opening.
+
+A workspace database holds a small table, ``leadpilot_meta`` (key, value), with
+``schema_version`` (an integer, :data:`SCHEMA_VERSION` for this leadpilot) and
+``written_by`` (the leadpilot version that last wrote it). Opening a workspace reads it:
+
+- the same version: the workspace is used as it is;
+- an older one (a workspace written before versions were stored counts as version 1):
+  it is migrated, under the write lock, by the steps of :data:`MIGRATIONS` in order,
+  published in one rename like any write (a crash leaves the old version);
+- an older one that no step starts from, or a newer one (written by a newer leadpilot):
+  refused with a :class:`~leadpilot.errors.WorkspaceError` naming both versions and the fix.
+
+Any change to the stored tables that an older workspace lacks bumps
+:data:`SCHEMA_VERSION` and adds a step. Declared tables and derived-table columns that are
+missing (a table added to :mod:`leadpilot.schema` since) are created by every step and
+whenever a writer opens the workspace, as before versions existed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import metadata
+from typing import TYPE_CHECKING
+
+import ibis
+import pyarrow as pa
+
+from ..errors import WorkspaceError
+from ..schema import DERIVED, TABLES
+from .base import table_schema
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
+
+META = "leadpilot_meta"
+SCHEMA_VERSION = 2
+UNVERSIONED = 1  # a workspace written before the version was stored
+KEY = "schema_version"
+
+
+def leadpilot_version() -> str:
+    try:
+        return metadata.version("leadpilot")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "unknown"
+
+
+def stored_version(con: ibis.BaseBackend) -> int | None:
+    """The version a workspace database holds; None for a new, empty database."""
+    tables = set(con.list_tables())
+    if META not in tables:
+        return UNVERSIONED if tables & set(TABLES) else None
+    meta = con.table(META)
+    rows = meta.filter(meta.key == KEY).select("value").to_pyarrow()["value"].to_pylist()
+    if not rows:
+        return UNVERSIONED
+    try:
+        return int(rows[0])
+    except (TypeError, ValueError):
+        raise WorkspaceError(
+            f"the workspace's {META} table holds schema_version {rows[0]!r}, not a number: "
+            "the database was altered by hand; restore it or re-ingest the sources"
+        ) from None
+
+
+def _missing(con: ibis.BaseBackend) -> bool:
+    """A declared table or a derived table's column is missing (the writer adds them)."""
+    existing = set(con.list_tables())
+    if set(TABLES) - existing:
+        return True
+    for derived in DERIVED.values():
+        if not derived.on_open:
+            continue
+        if derived.name not in existing:
+            return True
+        have = con.table(derived.name).schema()
+        if any(c not in have for c in table_schema(derived).names):
+            return True
+    return False
+
+
+def check(ws: Workspace) -> bool:
+    """Can this leadpilot use the workspace as it is? False: a writer must upgrade it
+    first (:func:`upgrade`). Raises when it cannot be used at all."""
+    version = stored_version(ws.con)
+    refuse(ws, version)
+    return version == SCHEMA_VERSION and not _missing(ws.con)
+
+
+def refuse(ws: Workspace, version: int | None) -> None:
+    """A WorkspaceError when no migration leads from ``version`` to this leadpilot's."""
+    if version is None or version == SCHEMA_VERSION:
+        return
+    if version > SCHEMA_VERSION:
+        raise WorkspaceError(
+            f"workspace {ws.root} has schema version {version}, written by a newer leadpilot "
+            f"({_written_by(ws.con)}); this leadpilot ({leadpilot_version()}) reads schema "
+            f"version {SCHEMA_VERSION} and older. Upgrade leadpilot "
+            "(pip install --upgrade leadpilot) to use it"
+        )
+    step, chain = version, []
+    while step < SCHEMA_VERSION and step in MIGRATIONS:
+        chain.append(step)
+        step += 1
+    if step != SCHEMA_VERSION:
+        oldest = min(MIGRATIONS) if MIGRATIONS else SCHEMA_VERSION
+        raise WorkspaceError(
+            f"workspace {ws.root} has schema version {version}; this leadpilot "
+            f"({leadpilot_version()}) migrates schema versions {oldest} to {SCHEMA_VERSION} "
+            f"only. Ingest its sources into a new workspace (leadpilot ingest SOURCE -w "
+            f"NEW_DIR), or open it with the leadpilot that wrote it ({_written_by(ws.con)})"
+        )
+
+
+def _written_by(con: ibis.BaseBackend) -> str:
+    if META not in con.list_tables():
+        return "a leadpilot that stored no version"
+    meta = con.table(META)
+    rows = meta.filter(meta.key == "written_by").select("value").to_pyarrow()
+    values = rows["value"].to_pylist()
+    return f"leadpilot {values[0]}" if values else "an unknown version"
+
+
+def upgrade(ws: Workspace) -> list[int]:
+    """Bring the database of a writer up to :data:`SCHEMA_VERSION` (called inside
+    :meth:`Workspace.writing`, on the writer's connection). Returns the steps run."""
+    version = stored_version(ws.con)
+    refuse(ws, version)
+    ran = []
+    if version is not None:
+        while version < SCHEMA_VERSION:
+            MIGRATIONS[version](ws)
+            ran.append(version)
+            version += 1
+    ensure_tables(ws)
+    stamp(ws)
+    return ran
+
+
+def stamp(ws: Workspace) -> None:
+    """Write this leadpilot's schema version and name into the meta table."""
+    con = ws.con
+    rows = {KEY: str(SCHEMA_VERSION), "written_by": leadpilot_version()}
+    data = pa.table({"key": list(rows), "value": list(rows.values())})
+    if META not in con.list_tables():
+        ws.backend.load_arrow(META, data)
+        return
+    meta = con.table(META).to_pyarrow()
+    if dict(zip(meta["key"].to_pylist(), meta["value"].to_pylist(), strict=True)) != rows:
+        ws.backend.replace_rows(META, data)
+
+
+def ensure_tables(ws: Workspace) -> None:
+    """Create the canonical tables and the derived tables made at opening, as declared."""
+    backend = ws.backend
+    existing = set(ws.con.list_tables())
+    for table in TABLES.values():
+        if table.name not in existing:
+            backend.create(table)
+    for derived in DERIVED.values():
+        if not derived.on_open:
+            continue
+        if derived.name not in existing:
+            backend.create(derived)
+            continue
+        # workspaces made before a column was added
+        have = ws.con.table(derived.name).schema()
+        missing = {c: t for c, t in table_schema(derived).items() if c not in have}
+        if missing:
+            backend.add_columns(derived.name, missing)
+
+
+def _from_unversioned(ws: Workspace) -> None:
+    """1 -> 2: the version is stored (the tables themselves did not change)."""
+
+
+# version -> the step to version + 1
+MIGRATIONS: dict[int, Callable[[Workspace], None]] = {UNVERSIONED: _from_unversioned}
