@@ -211,8 +211,13 @@ class Pilot:
         source: str | Path,
         policy: str | None = None,
         progress: ProgressFactory | None = None,
+        wait: float | None = None,
     ) -> IngestSummary:
         """Load a folder of canonical files, or the sources a leadpilot.yaml names.
+
+        One writer at a time: an ingest waits while another one writes the workspace,
+        and readers (other commands, the service, other Pilots) go on reading the last
+        committed state meanwhile; the new state appears whole when the ingest ends.
 
         Parameters
         ----------
@@ -224,6 +229,9 @@ class Pilot:
             quarantine loads the good rows and keeps the bad ones aside.
         progress : callable, optional
             ``progress(label, total)`` returns ``tick(n)``, called as rows are read.
+        wait : float, optional
+            Seconds to wait for another writer of the workspace (default:
+            ``workspace.write_wait``); then :class:`~leadpilot.errors.WorkspaceBusyError`.
 
         Returns
         -------
@@ -239,7 +247,8 @@ class Pilot:
         """
         if policy not in (None, "strict", "quarantine"):
             raise UsageError(f"--policy {policy!r}: expected strict or quarantine")
-        summary = ingest(self.workspace, source, policy=policy, progress=progress)
+        with self.workspace.writing(wait, what="ingest"):
+            summary = ingest(self.workspace, source, policy=policy, progress=progress)
         if any(t in summary.tables for t in ("leads", "spend")):
             from .metrics.reconcile import messages
 
@@ -259,8 +268,28 @@ class Pilot:
         ...     lp.kpi_result().rows[0]["leads"] > 0
         True
         """
+        self.workspace.refresh()
         with self.workspace.backend.snapshot():
             yield self
+
+    def refresh(self) -> bool:
+        """Read what other processes committed since the workspace was opened.
+
+        A Pilot reads the state committed when it opened the workspace (or when its own
+        last write ended), even while other processes ingest; this moves it to the last
+        committed state. Expressions taken from :meth:`tables` before are not usable after.
+
+        Returns
+        -------
+        bool
+            True when another writer had committed and the workspace was re-opened.
+
+        Examples
+        --------
+        >>> demo().refresh()
+        False
+        """
+        return self.workspace.refresh()
 
     def ingest_records(
         self,
@@ -313,7 +342,7 @@ class Pilot:
         if (records is None) == (csv_text is None):
             raise UsageError("give the batch as records or as csv_text (one of them)")
         text = records_csv(table, records, label) if records is not None else csv_text
-        with batch_file(table, text) as path:
+        with batch_file(table, text) as path, self.workspace.writing(what="ingest"):
             paths = {str(path): label, str(path.parent): label}
             with relabelled(paths, json_rows=records is not None):
                 summary = self.ingest(path.parent, policy=policy)
@@ -419,7 +448,8 @@ class Pilot:
         """
         from .records import erase_lead
 
-        return erase_lead(self.workspace, lead_id)
+        with self.workspace.writing(what="erasure"):
+            return erase_lead(self.workspace, lead_id)
 
     def _quarantine(self, table: str | None) -> tuple[pd.DataFrame, Result]:
         from .results import Meta
@@ -1022,7 +1052,8 @@ class Pilot:
             as_of=as_of, leads=leads, reasons=reasons, warnings=warnings, progress=progress,
         )  # fmt: skip
         if store and input is None:
-            store_scores(self.workspace.con, result, progress=progress)
+            with self.workspace.writing(what="score apply"):
+                store_scores(self.workspace.con, result, progress=progress)
         return result
 
     def score_apply(
@@ -1291,6 +1322,23 @@ def open(path: str | Path = ".", create: bool = False) -> Pilot:  # noqa: A001 -
     'EUR'
     """
     return Pilot(engine.open_workspace(path, create=create))
+
+
+def holds_data(path: str | Path) -> bool:
+    """Has an ingest been committed into the workspace at ``path``? False when there is
+    no workspace there, or it cannot be opened.
+
+    Examples
+    --------
+    >>> holds_data(tempfile.mkdtemp())
+    False
+    """
+    try:
+        with open(path) as lp:
+            log = lp.workspace.table("ingest_log")
+            return bool(log.count().execute())
+    except Exception:
+        return False
 
 
 def generate(

@@ -33,18 +33,33 @@ def ingest(
     policy: Annotated[
         str | None, typer.Option(help="strict or quarantine (default: config).")
     ] = None,
+    wait: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds to wait while another ingest writes the workspace (default: "
+            "workspace.write_wait, 600); then exit 75 saying who holds it.",
+            min=0,
+        ),
+    ] = None,
     fmt: FormatOpt = "table",
     lang: LangOpt = "en",
 ):
-    """Load source files into the workspace database (validated, idempotent)."""
+    """Load source files into the workspace database (validated, idempotent).
+
+    One ingest at a time per workspace: a second one waits for the first; commands
+    reading the workspace meanwhile answer from the data before it."""
     start(lang)
     created = not workspace.exists()
     try:
         with pilot.open(workspace, create=True) as lp, progress_bar() as progress:
             currency(lp)
-            summary = lp.ingest(source, policy=policy, progress=progress_factory(progress))
+            summary = lp.ingest(
+                source, policy=policy, progress=progress_factory(progress), wait=wait
+            )
     except BaseException:
-        if created:  # a failed ingest leaves no half-made workspace behind
+        if created and not pilot.holds_data(workspace):
+            # a failed first ingest leaves no half-made workspace behind (unless another
+            # ingest, started at the same time, has committed into it meanwhile)
             shutil.rmtree(workspace, ignore_errors=True)
         raise
     if fmt == "json":
