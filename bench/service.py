@@ -20,6 +20,7 @@ score of one lead < 20 ms.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 import statistics
@@ -289,7 +290,15 @@ def main() -> None:
     import leadpilot.pilot as pilot
 
     with pilot.open(WS) as lp:
-        lp.workspace.backend.delete_where_in("leads", "campaign", ["bench_batch"])
+        remove_batch(lp)
+
+
+def remove_batch(lp) -> None:
+    """The leads the run ingested, removed (inside the workspace's write block when it
+    has one: a workspace may be opened read-only)."""
+    ws = lp.workspace
+    with ws.writing() if hasattr(ws, "writing") else contextlib.nullcontext():
+        ws.backend.delete_where_in("leads", "campaign", ["bench_batch"])
 
 
 def report(opts, ingest_s, cli_kpis, cli_funnel, out, batch_s, batch_score, mem) -> None:

@@ -256,7 +256,9 @@ def finish_scores(
     names = [f.name for f in model.features_] if model is not None else []
     n = data.num_rows
     rules_pts = data["__rules_score"].to_numpy()
-    out = pd.DataFrame({"lead_id": data["lead_id"].to_pandas()})
+    # the columns first, the frame once (a frame grown column by column costs more than
+    # the scoring of a lead posted in real time)
+    out: dict[str, object] = {"lead_id": data["lead_id"].to_pandas()}
     texts: list[list[pa.Array]] = [[], [], []]
     if model is not None:
         X = data.select(names).to_pandas()
@@ -278,7 +280,7 @@ def finish_scores(
         if not has_rules:
             warnings.append(Notice("no_scoring", "no model and no scoring rules: every score is 0"))
         out["score"] = np.rint(np.clip(rules_pts, 0, 100)).astype(int)
-        out["probability"] = np.nan
+        out["probability"] = np.full(n, np.nan)
         if reasons:
             pts = np.zeros((n, n_rules))
             for j in range(n_rules):
@@ -287,14 +289,16 @@ def finish_scores(
             for k, c in enumerate(RulesScorer.from_config(config).explain_points(pts, 3)):
                 texts[k].append(c)
     out["rules_score"] = rules_pts
-    out["scored_mql"] = data["__scored_mql"].to_numpy() if has_rules else False
-    out["band"], bands = _bands(out, settings.bands, card, warnings)
+    out["scored_mql"] = (
+        data["__scored_mql"].to_numpy() if has_rules else np.zeros(n, bool)
+    )
+    out["band"], bands = _bands(out, n, settings.bands, card, warnings)
     if reasons:
         for k in range(3):
             col = pa.chunked_array(texts[k], pa.string()) if texts[k] else pa.nulls(n, pa.string())
             out[f"reason_{k + 1}"] = col.to_pandas()
     return ScoreResult(
-        frame=out,
+        frame=pd.DataFrame(out),
         as_of=as_of,
         source="model" if model is not None else "rules",
         warnings=warnings,
@@ -303,22 +307,23 @@ def finish_scores(
 
 
 def _bands(
-    out: pd.DataFrame, fixed: list[float] | None, card: dict | None, warnings: list[str]
+    out: dict, n: int, fixed: list[float] | None, card: dict | None, warnings: list[str]
 ) -> tuple[np.ndarray, dict]:
     """Each lead's band and the bands' meta (rule, cut-offs, what they compare, on what,
-    and the share of the scored leads in each band)."""
+    and the share of the scored leads in each band); ``out``: the ``n`` leads' score,
+    probability and rules_score columns."""
     if fixed is not None:
-        cuts, value = list(fixed), out["score"].to_numpy()
+        cuts, value = list(fixed), np.asarray(out["score"])
         meta = describe_bands("fixed cut-offs (scoring.bands)", cuts, "score", None)
     elif card is not None:
-        value = 100 * out["probability"].to_numpy()
+        value = 100 * np.asarray(out["probability"])
         if card.get("bands"):
             meta = dict(card["bands"])
             cuts = [meta["cuts"][b] for b in ("A", "B", "C")]
         else:
             cuts = quantile_cuts(value)
             meta = describe_bands(
-                QUANTILE_RULE, cuts, "100 x probability", f"the {len(out):,} leads scored now"
+                QUANTILE_RULE, cuts, "100 x probability", f"the {n:,} leads scored now"
             )
             warnings.append(Notice(
                 "bands_recomputed",
@@ -326,13 +331,13 @@ def _bands(
                 "leadpilot): bands are quantiles of the leads scored now; retrain to fix them",
             ))  # fmt: skip
     else:
-        value = out["rules_score"].to_numpy()
+        value = np.asarray(out["rules_score"])
         cuts = quantile_cuts(value)
         meta = describe_bands(
-            QUANTILE_RULE, cuts, "rules_score", f"the {len(out):,} leads scored now"
+            QUANTILE_RULE, cuts, "rules_score", f"the {n:,} leads scored now"
         )
     codes = band_codes(value, cuts)
-    shares = np.bincount(codes, minlength=4) / max(len(out), 1)
+    shares = np.bincount(codes, minlength=4) / max(n, 1)
     meta["shares"] = dict(zip(LABELS, shares.tolist(), strict=True))
     return np.array(LABELS, dtype=object)[codes], meta
 
