@@ -16,6 +16,14 @@ The service is one process. Per workspace it keeps:
   keyed by that version: a cached answer is never served once the data changed; the
   real-time scorer (``Pilot.realtime_scorer``: the rules, the saved model, every lead's
   behaviour) is kept the same way, one per version.
+
+Other processes write the same workspaces (``leadpilot ingest``, a notebook): they queue
+on the workspace's write lock with the service's own writer, and publish a new database
+file in one rename (``leadpilot.engine.writing``): no connection of the service writes
+the live file, so none blocks them. The version also moves when the database file is
+seen replaced (checked on every use of the version), and a reader whose file was
+replaced re-opens before its snapshot starts: answers come from the last committed
+state, cached or not.
 """
 
 from __future__ import annotations
@@ -52,7 +60,9 @@ class Handle:
         self._max = max(1, readers)
         self._make_lock = threading.Lock()
         self._writer: pilot.Pilot | None = None
-        self.version = 0
+        self._version = 0
+        self._database: Path | None = None  # known once a connection is open
+        self._seen: tuple | None = None
         self._cache: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
@@ -63,7 +73,12 @@ class Handle:
 
     # ---------------------------------------------------------------- connections
     def _open(self) -> pilot.Pilot:
-        return pilot.open(self.path)
+        lp = pilot.open(self.path)
+        if self._database is None:
+            with self._cache_lock:
+                self._database = lp.workspace.database_file
+                self._seen = _identity(self._database)
+        return lp
 
     @contextlib.contextmanager
     def reader(self, timeout: float = 60.0) -> Iterator[pilot.Pilot]:
@@ -120,9 +135,23 @@ class Handle:
 
     def bump(self) -> None:
         with self._cache_lock:
-            self.version += 1
+            self._version += 1
             self._cache.clear()
             self._scorer = None
+
+    @property
+    def version(self) -> int:
+        """The workspace's version: moves with every write, the service's or another
+        process's (its database file seen replaced)."""
+        seen = _identity(self._database)
+        if seen != self._seen:
+            with self._cache_lock:
+                if seen != self._seen:
+                    self._seen = seen
+                    self._version += 1
+                    self._cache.clear()
+                    self._scorer = None
+        return self._version
 
     def scorer(self, lp: pilot.Pilot, version: int):
         """The real-time scorer of ``version``, made with ``lp`` (a reader inside its
@@ -134,21 +163,22 @@ class Handle:
                 return held[1]
             made = lp.realtime_scorer()
             with self._cache_lock:
-                if version == self.version:
+                if version == self._version:
                     self._scorer = (version, made)
             return made
 
     # ---------------------------------------------------------------- cache
     def cached(self, key: tuple) -> tuple[bytes, str] | None:
+        version = self.version
         with self._cache_lock:
-            hit = self._cache.get((self.version, *key))
+            hit = self._cache.get((version, *key))
             if hit is not None:
-                self._cache.move_to_end((self.version, *key))
+                self._cache.move_to_end((version, *key))
             return hit
 
     def store(self, version: int, key: tuple, value: tuple[bytes, str]) -> None:
         with self._cache_lock:
-            if version != self.version:
+            if version != self._version:
                 return  # the data moved on while this was computed
             self._cache[(version, *key)] = value
             while len(self._cache) > self._cache_size:
@@ -209,3 +239,13 @@ class Registry:
 def _is_workspace(path: Path) -> bool:
     """A folder holding a leadpilot.yaml, or the default database of one."""
     return (path / CONFIG_FILE).exists() or (path / "leadpilot.duckdb").exists()
+
+
+def _identity(path: Path | None) -> tuple[int, int, int] | None:
+    if path is None:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
