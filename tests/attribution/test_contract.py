@@ -1,8 +1,8 @@
-"""The contract of every registered attribution model, on DuckDB and PostgreSQL.
+"""The contract of every registered attribution model, on DuckDB, PostgreSQL and Spark.
 
 In the style of scikit-learn's ``parametrize_with_checks``: each property is a test of its
 own, parametrised over every model of the registry (``leadpilot.attribution.registry()``)
-and both backends, so a failure reads ``test_<broken property>[<model>-<backend>]``. A new
+and every backend, so a failure reads ``test_<broken property>[<model>-<backend>]``. A new
 model (one module in attribution/models/) is picked up without touching this file; its
 hand-computed credits go in a test of its own.
 
@@ -130,7 +130,7 @@ class Bench:
 
     def workspace(self, variant: str):
         if variant not in self.workspaces:
-            url = "duckdb"
+            url = "duckdb" if self.backend == "duckdb" else "spark"
             if self.backend == "postgres":
                 url = self.stack.enter_context(fresh_schema_url(self.server, f"contract_{variant}"))
             journeys, options = VARIANTS[variant]
@@ -167,9 +167,11 @@ class Bench:
         return self.results[key][model]
 
 
-@pytest.fixture(scope="module", params=["duckdb", "postgres"])
+@pytest.fixture(scope="module", params=["duckdb", "postgres", "spark"])
 def bench(request, tmp_path_factory):
     server = request.getfixturevalue("pg_server") if request.param == "postgres" else None
+    if request.param == "spark":
+        request.getfixturevalue("spark")  # the session's local Spark
     with contextlib.ExitStack() as stack:
         yield Bench(request.param, server, tmp_path_factory.mktemp(request.param), stack)
 
