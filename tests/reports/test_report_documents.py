@@ -152,3 +152,15 @@ def test_the_command_exits_with_one_line_on_stderr(demo_ws):
     assert result.stderr.strip() == (
         "leadpilot: error: --format 'docx': expected one of html, pdf, xlsx, md"
     )
+
+
+def test_the_html_is_one_document_whoever_writes_it(demo_report):
+    # ids are unique in the page (inline SVGs' clip paths) and do not depend on what the
+    # process drew before: the service and the command line write the same bytes
+    import re
+
+    html = demo_report.html("en")
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "duplicate ids in the report"
+    demo_report._views.clear()  # draw the charts again in this process
+    assert demo_report.html("en") == html

@@ -10,10 +10,10 @@ ids unique so that several charts can live inline in one HTML page.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from functools import lru_cache
-from itertools import count
 
 import altair as alt
 from babel import Locale
@@ -362,9 +362,6 @@ def lift(
 
 
 # ---------------------------------------------------------------- rendering
-_IDS = count()
-
-
 @lru_cache(maxsize=256)
 def _render(spec_json: str, lang: str, currency: str) -> str:
     import vl_convert as vlc
@@ -377,9 +374,14 @@ def _render(spec_json: str, lang: str, currency: str) -> str:
 
 
 def to_svg(spec: dict, lang: str, currency: str, name: str = "chart") -> str:
-    """The chart as an inline SVG element: scalable, with ids of its own."""
-    svg = _render(json.dumps(spec, sort_keys=True), lang, currency)
-    prefix = f"lp-{name}-{next(_IDS)}-"
+    """The chart as an inline SVG element: scalable, with ids of its own.
+
+    The ids are prefixed with a digest of the chart (not a counter of the process), so the
+    same report is the same document whichever process writes it (the CLI, the service)."""
+    spec_json = json.dumps(spec, sort_keys=True)
+    svg = _render(spec_json, lang, currency)
+    digest = hashlib.sha1(f"{spec_json}|{lang}|{currency}".encode()).hexdigest()[:10]
+    prefix = f"lp-{name}-{digest}-"
     ids = set(re.findall(r'\bid="([^"]+)"', svg))
     for old in sorted(ids, key=len, reverse=True):
         svg = svg.replace(f'id="{old}"', f'id="{prefix}{old}"')
