@@ -433,9 +433,8 @@ def score(
     """Score, band and reasons of each posted lead, computed now with the workspace's saved
     model (or its scoring rules); nothing is stored. A web form can route a lead on it."""
     handle = caller.handle
-    version = handle.version
+    scorer = handle.scorer(handle.version)  # made once per workspace version
     with handle.reader() as lp:
-        scorer = handle.scorer(lp, version)  # made once per workspace version
         result = lp.score_records(body.leads, as_of=as_of, reasons=reasons, scorer=scorer)
     return Response(json_text(result).encode(), media_type=JSON)
 

@@ -137,7 +137,9 @@ class Handle:
         with self._cache_lock:
             self._version += 1
             self._cache.clear()
-            self._scorer = None
+            in_use, self._scorer = self._scorer is not None, None
+            version = self._version
+        self._rewarm(in_use, version)
 
     @property
     def version(self) -> int:
@@ -145,23 +147,40 @@ class Handle:
         process's (its database file seen replaced)."""
         seen = _identity(self._database)
         if seen != self._seen:
+            in_use = False
             with self._cache_lock:
                 if seen != self._seen:
                     self._seen = seen
                     self._version += 1
                     self._cache.clear()
-                    self._scorer = None
+                    in_use, self._scorer = self._scorer is not None, None
+                version = self._version
+            self._rewarm(in_use, version)
         return self._version
 
-    def scorer(self, lp: pilot.Pilot, version: int):
-        """The real-time scorer of ``version``, made with ``lp`` (a reader inside its
-        snapshot, opened after ``version`` was read) when there is none yet; kept until the
-        version moves, like the cached answers."""
+    def _rewarm(self, in_use: bool, version: int) -> None:
+        """Leads are scored here (a scorer was in use): make the new version's scorer now,
+        in the background, rather than on the next form's request (seconds on a large
+        workspace)."""
+        if in_use:
+            threading.Thread(target=self._warm, args=(version,), daemon=True,
+                             name=f"scorer-{self.name}").start()  # fmt: skip
+
+    def _warm(self, version: int) -> None:
+        with contextlib.suppress(Exception):  # the next request makes it, or says why not
+            self.scorer(version)
+
+    def scorer(self, version: int):
+        """The real-time scorer of ``version`` (``Pilot.realtime_scorer``), made in a
+        reader's snapshot opened after ``version`` was read, when there is none yet; kept
+        until the version moves, like the cached answers. One is made at a time: requests
+        that need it meanwhile wait for it, holding no reader."""
         with self._scorer_lock:
             held = self._scorer
             if held is not None and held[0] == version:
                 return held[1]
-            made = lp.realtime_scorer()
+            with self.reader() as lp:
+                made = lp.realtime_scorer()
             with self._cache_lock:
                 if version == self._version:
                     self._scorer = (version, made)
