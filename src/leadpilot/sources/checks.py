@@ -15,6 +15,9 @@ from ..config import Config
 from .readers import ROW
 from .typing import LABEL, PART, raw_column
 
+# Codes of the warnings whose sentence varies (the stage named): by their first words.
+WARNING_PREFIXES = {"lead reached ": "stage_implied"}
+
 ISSUE_COLUMNS = ("row", "column", "value", "expected", "severity", "file", "fix", "part")
 
 

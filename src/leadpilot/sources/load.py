@@ -27,7 +27,7 @@ from .. import engine
 from ..config import CONFIG_FILE, Config, SourceSpec, load_config
 from ..errors import ConfigError, Notice, Problem, SourceError, ValidationError
 from ..schema import INGEST_LOG, LABELS, LOAD_ORDER, QUARANTINE, TABLES, TEMPORARY, counted_leads
-from . import checks
+from . import checks, emails
 from .channels import derived_channel
 from .dates import DateColumns
 from .leadrule import RULE_COLUMNS, apply_lead_rule
@@ -337,6 +337,10 @@ class _Ingest:
         if ambiguous is not None and ambiguous.num_rows:
             t.issues = pa.concat_tables([t.issues, ambiguous], promote_options="permissive")
         t.data = _keep_written(t.data, mapped, self.config)
+        if spec.table == "leads":
+            t.data, found = self._emails(t.data, mapped)
+            if found is not None:
+                t.issues = pa.concat_tables([t.issues, found], promote_options="permissive")
         if t.problems:
             self.file_problems.extend(t.problems)
             return
@@ -420,6 +424,40 @@ class _Ingest:
             )
         issues = pa.concat_tables(parts) if parts else None
         return spec.model_copy(update={"decimal": decimal}), issues
+
+    def _emails(self, data: pa.Table, mapped: Mapped) -> tuple[pa.Table, pa.Table | None]:
+        """E-mails in their stored forms (see ``emails``): placeholders and non-addresses
+        become missing, with a warning per row; hashed under ``privacy.hash_emails``."""
+        written = data["email"].combine_chunks()
+        cleaned = emails.clean(written)
+        norm = emails.normalise(cleaned)
+        placeholder, not_address = emails.classify(norm)
+        missing = pc.or_(placeholder, not_address)
+        header = mapped.origin.get("email", "email")
+        hashed = self.config.privacy.hash_emails
+        parts = []
+        for mask, reason in ((placeholder, emails.PLACEHOLDER_REASON),
+                             (not_address, emails.NOT_ADDRESS_REASON)):  # fmt: skip
+            n = int(pc.sum(mask).as_py() or 0)
+            if not n:
+                continue
+            shown = written
+            if hashed and reason is emails.NOT_ADDRESS_REASON:
+                shown = pa.array(["(hidden: privacy.hash_emails)"] * len(written), pa.string())
+            parts.append(
+                issues_where(mask, mapped.rows, header, shown, reason, severity="warning")
+                .append_column("file", pa.array([mapped.file] * n, pa.string()))
+            )  # fmt: skip
+        none = pa.scalar(None, pa.string())
+        cleaned = pc.if_else(missing, none, cleaned)
+        norm = pc.if_else(missing, none, norm)
+        if hashed:
+            key = emails.secret(self.ws.root, self.config.privacy.secret_file)
+            norm = emails.hash_values(norm, key)
+            cleaned = norm
+        data = data.set_column(data.column_names.index("email"), "email", cleaned)
+        data = data.set_column(data.column_names.index("email_norm"), "email_norm", norm)
+        return data, pa.concat_tables(parts) if parts else None
 
     def _stage(self, typed: Typed, append: bool) -> None:
         key, derived = derived_key_column(typed.table, typed.data)
@@ -755,15 +793,29 @@ def _relabel(issues: pa.Table, table: str, origins: dict) -> pa.Table:
     return issues.set_column(issues.column_names.index("column"), "column", column)
 
 
+# Stable codes of the row warnings an ingest counts (the sentence may be reworded).
+WARNING_CODES = {
+    emails.PLACEHOLDER_REASON: "email_placeholder",
+    emails.NOT_ADDRESS_REASON: "email_not_an_address",
+    checks.CLOSED_BEFORE_CREATED: "closed_before_created",
+    checks.BEFORE_LEAD.format(what="deal"): "before_lead_creation",
+    checks.BEFORE_LEAD.format(what="stage"): "before_lead_creation",
+}
+
+
 def _warning_lines(table: str, warn: pa.Table, examples: int = 3) -> list[str]:
     """One line per kind of warning, counted, with the first rows as examples."""
-    lines = []
+    lines: list[str] = []
     for text, n in Counter(warn["expected"].to_pylist()).most_common():
         rows = warn.filter(pc.equal(warn["expected"], text)).slice(0, examples).to_pylist()
         shown = "; ".join(
             f"{Path(r['file']).name} row {r['row']}: {r['column']} {r['value']}" for r in rows
         )
-        lines.append(f"{table}: {n:,} row(s): {text} (e.g. {shown})")
+        line = f"{table}: {n:,} row(s): {text} (e.g. {shown})"
+        code = WARNING_CODES.get(text) or next(
+            (c for prefix, c in checks.WARNING_PREFIXES.items() if text.startswith(prefix)), None
+        )
+        lines.append(Notice(code, line) if code else line)
     return lines
 
 

@@ -1,0 +1,141 @@
+"""Value-level bad input: what the corpus cases v_* store, beyond their outcome.
+
+tests/test_corpus.py checks each case's outcome, message and accounting; here the
+numbers and keys the workspace holds afterwards are checked (a wrong number is worse
+than a refusal).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+import yaml
+from helpers import write_config
+
+import leadpilot
+from leadpilot.sources import emails
+from leadpilot.sources.parsers.numbers import attribute_numbers, decide_decimal
+
+CORPUS = Path(__file__).parents[1] / "corpus"
+
+
+def load_case(case: str, tmp_path: Path, **settings) -> Path:
+    """A DuckDB workspace holding the corpus case (before/ first), as the runner does."""
+    src = tmp_path / "src"
+    shutil.copytree(CORPUS / case, src, ignore=shutil.ignore_patterns("expect.yaml"))
+    cfg = src / "leadpilot.yaml"
+    extra = yaml.safe_load(cfg.read_text()) if cfg.exists() else {}
+    ws = write_config(tmp_path / "ws", "duckdb", **{**extra, **settings}).parent
+    policy = yaml.safe_load((CORPUS / case / "expect.yaml").read_text()).get("policy")
+    with leadpilot.open(ws) as lp:
+        if (src / "before").is_dir():
+            lp.ingest(src / "before")
+        lp.ingest(src, policy=policy)
+    return ws
+
+
+def rows(ws: Path, table: str, key: str) -> dict:
+    with leadpilot.open(ws) as lp:
+        records = lp.workspace.table(table).to_pyarrow().to_pylist()
+    return {r[key]: r for r in records}
+
+
+# ------------------------------------------------------------------ numbers
+def test_semicolon_file_with_decimal_commas_reads_1_250_as_1_25(tmp_path):
+    ws = load_case("v_decimal_comma_semicolon_file", tmp_path)
+    with leadpilot.open(ws) as lp:
+        amounts = sorted(lp.table("spend")["amount"])
+    assert amounts == [0.75, 1.25, 12.5]
+
+
+@pytest.mark.parametrize("case", ["v_decimal_comma_separators", "v_decimal_point_separators"])
+def test_every_separator_style_reads_the_same_amount(case, tmp_path):
+    ws = load_case(case, tmp_path)
+    amounts = {k: r["amount"] for k, r in rows(ws, "deals", "deal_id").items()}
+    assert amounts == {
+        "D1": 1054.0, "D2": 1054.5 if case.endswith("point_separators") else 1054.0,
+        "D3": 1054.0, "D4": 1054.0, "D5": 1054.5 if case.endswith("comma_separators") else 1054.0,
+        "D6": 1054.0,
+    }  # fmt: skip
+
+
+def test_an_ambiguous_file_loads_as_the_setting_says(tmp_path):
+    ws = load_case("v_decimal_ambiguous_setting", tmp_path)
+    with leadpilot.open(ws) as lp:
+        assert sorted(lp.table("spend")["amount"]) == [1.25, 2.5, 300.0]
+
+
+def test_comma_separated_file_reads_thousands(tmp_path):
+    ws = load_case("v_thousands_comma_csv", tmp_path)
+    with leadpilot.open(ws) as lp:
+        assert sorted(lp.table("spend")["amount"]) == [1250.0, 2500.0]
+
+
+def test_decimal_evidence():
+    e = decide_decimal(pa.array(["1,250", "12,5", None, "3"]))
+    assert (e.comma, e.point, e.n_ambiguous, e.decimal) == (1, 0, 1, ",")
+    e = decide_decimal(pa.array(["1.054", "2.500"]))
+    assert not e.told and e.n_ambiguous == 2
+    assert decide_decimal(pa.array(["0,125"])).decimal == ","
+    assert decide_decimal(pa.array(["1,054,000"])).decimal == "."
+    assert decide_decimal(pa.array(["1.054.000"])).decimal == ","
+
+
+def test_attributes_keep_codes_as_written():
+    assert attribute_numbers(pa.array(["01234", "75001"])) is None  # a leading zero
+    assert attribute_numbers(pa.array(["+33612345678"])) is None
+    assert attribute_numbers(pa.array(["75001", "69002"]), name="zip") is None
+    assert attribute_numbers(pa.array(["1,250", "2,500"])) is None  # 1250 or 1.25?
+    assert attribute_numbers(pa.array(["12", "0.5", "0"])).to_pylist() == [12.0, 0.5, 0.0]
+
+
+# ------------------------------------------------------------------ spend keys
+def test_ad_group_rows_of_a_campaign_day_are_summed(tmp_path):
+    ws = load_case("v_spend_ad_groups_summed", tmp_path)
+    spend = rows(ws, "spend", "spend_key")
+    assert {k: r["amount"] for k, r in spend.items()} == {
+        "2025-01-01|paid_search|brand|": 150.0,
+        "2025-01-02|paid_search|brand|": 70.0,
+    }
+    assert spend["2025-01-01|paid_search|brand|"]["clicks"] == 30.0
+
+
+# ------------------------------------------------------------------ e-mails
+def test_same_mailbox_variants_merge_into_the_first_lead(tmp_path):
+    ws = load_case("v_email_same_mailbox_variants", tmp_path)
+    leads = rows(ws, "leads", "lead_id")
+    assert {k: r["merged_into"] for k, r in leads.items() if r["merged_into"]} == {
+        f"L{i}": "L1" for i in range(2, 7)
+    }
+    assert {r["email_norm"] for k, r in leads.items() if k != "L7"} == {"jane.doe@acme.com"}
+    # the stored e-mail keeps its case, without the invisible characters
+    assert leads["L1"]["email"] == "Jane.Doe@Acme.com"
+    assert leads["L5"]["email"] == "jane.doe@acme.com"
+    assert leads["L6"]["email"] == "JANE.DOE@ACME.COM"
+
+
+def test_placeholder_emails_merge_nobody(tmp_path):
+    ws = load_case("v_placeholder_emails", tmp_path)
+    leads = rows(ws, "leads", "lead_id")
+    assert not any(r["merged_into"] for r in leads.values())
+    assert [k for k, r in leads.items() if r["email"] is not None] == ["L9"]
+
+
+def test_hashed_emails_still_merge_and_leave_no_address(tmp_path):
+    ws = load_case("v_email_same_mailbox_variants", tmp_path, privacy={"hash_emails": True})
+    leads = rows(ws, "leads", "lead_id")
+    assert {k: r["merged_into"] for k, r in leads.items() if r["merged_into"]} == {
+        f"L{i}": "L1" for i in range(2, 7)
+    }
+    key = emails.secret(ws, ".leadpilot-email-key")
+    assert leads["L1"]["email"] == emails.hash_one("Jane.Doe@Acme.com ", key)
+    assert (ws / ".leadpilot-email-key").stat().st_mode & 0o077 == 0
+    with leadpilot.open(ws) as lp:
+        con = lp.workspace.con
+        for name in con.list_tables():
+            text = lp.workspace.table(name).to_pandas().to_csv().lower()
+            assert "acme" not in text, name
+    assert b"acme" not in (ws / "leadpilot.duckdb").read_bytes().lower()
