@@ -44,8 +44,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-out = Console(soft_wrap=False)
-err = Console(stderr=True)
+# Values are printed as written: no emoji codes (':white_check_mark:' in a bad value
+# stays searchable); markup only where the terminal adds its own styles (results.terminal).
+out = Console(soft_wrap=False, emoji=False)
+err = Console(stderr=True, emoji=False)
 
 # ---------------------------------------------------------------- options, declared once
 WorkspaceOpt = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.")]

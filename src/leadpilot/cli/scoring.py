@@ -97,7 +97,7 @@ def score_apply(
     if out_file is not None:
         with open(out_file, "wb") as f:
             write_frame_csv(result.frame, f)
-        err.print(f"wrote {terminal().n(len(result))} scores to {out_file}")
+        err.print(f"wrote {terminal().n(len(result))} scores to {out_file}", markup=False)
         err.print(f"bands: {bands_text(result.meta['bands'])}", markup=False)
         _notes_on_stderr(result)
         return

@@ -58,11 +58,11 @@ def serve(
     )  # fmt: skip
     out.print(tr("leadpilot: serving {root} on {url}", lang).format(
         root=root.resolve(), url=f"http://{host}:{port}"
-    ))
+    ), markup=False)
     for name in names:
         out.print(tr("  dashboard: {page}   API: {api}", lang).format(
             page=f"http://{host}:{port}/w/{name}/?lang={lang}", api=f"/api/v1/workspaces/{name}"
-        ))
+        ), markup=False)
     uvicorn.run(
         "leadpilot.api.app:from_environment",
         factory=True,
@@ -112,7 +112,8 @@ def keys_list(
         return
     for k in keys:
         state = f"revoked {k.revoked_at}" if k.revoked_at else "active"
-        out.print(f"{k.id}  {k.role:<5}  {state:<32}  created {k.created_at}  {k.label}")
+        out.print(f"{k.id}  {k.role:<5}  {state:<32}  created {k.created_at}  {k.label}",
+                  markup=False)
 
 
 @keys_app.command("revoke")
@@ -127,4 +128,4 @@ def keys_revoke(
     if key_id not in {k.id for k in store.list()}:
         raise UsageError(f"no key {key_id!r} in {workspace}; `leadpilot keys list` shows them")
     info = store.revoke(key_id)
-    out.print(f"key {info.id} revoked")
+    out.print(f"key {info.id} revoked", markup=False)

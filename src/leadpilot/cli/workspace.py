@@ -34,7 +34,7 @@ def init(
     """Write a commented leadpilot.yaml into DIRECTORY."""
     start(lang)
     path = config_mod.write_template(directory)
-    err.print(f"wrote {path}")
+    err.print(f"wrote {path}", markup=False)
 
 
 @config_app.command("schema")
@@ -57,7 +57,7 @@ def generate(
     with err.status(f"generating {terminal().n(leads)} leads"):
         paths = pilot.generate(out_dir, leads=leads, seed=seed, fmt=fmt)
     for p in paths:
-        err.print(f"wrote {p}")
+        err.print(f"wrote {p}", markup=False)
 
 
 @app.command()

@@ -1,5 +1,12 @@
 """The report as an Excel workbook (xlsxwriter): one sheet per section, real numbers with
-number formats (Excel shows them with the reader's own separators), texts wrapped."""
+number formats (Excel shows them with the reader's own separators), texts wrapped.
+
+Data never becomes a formula: every text is written with ``write_string`` (a text cell,
+whatever it starts with; ``write_formula`` is never called and the workbook is made with
+``strings_to_formulas`` and ``strings_to_urls`` off), and a text starting like a formula
+(``=``, ``+``, ``-``, ``@``, tab, carriage return: a channel named ``=HYPERLINK(...)``)
+gets the cell's "quote prefix" so that Excel keeps it text even when the cell is edited.
+The value itself is kept exactly as written."""
 
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ from .labels import label
 from .view import Cards, Chart, Definitions, Findings, Message, Meter, Notes, ReportView, Table
 
 SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _money_format(lang: str, currency: str, digits: int) -> str:
@@ -28,11 +36,21 @@ class _Book:
 
         self.view = view
         self.buffer = io.BytesIO()
-        self.book = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "nan_inf_to_errors": True})
+        self.book = xlsxwriter.Workbook(
+            self.buffer,
+            {
+                "in_memory": True,
+                "nan_inf_to_errors": True,
+                "strings_to_formulas": False,  # data is never a formula
+                "strings_to_urls": False,
+            },
+        )
+        self._props: dict[int, dict] = {}  # each format's properties (for its quoted twin)
+        self._quoted: dict[int, object] = {}
         self.book.set_properties(
             {"title": f"{view.title} — {view.subtitle}", "creator": "leadpilot"}
         )
-        b = self.book
+        b = self
         self.title = b.add_format({"bold": True, "font_size": 14, "font_color": "#1f3a5f"})
         self.subtitle = b.add_format({"bold": True, "font_size": 11, "font_color": "#1f3a5f"})
         self.head = b.add_format(
@@ -51,6 +69,18 @@ class _Book:
         )
         self.formats: dict[tuple[str, bool], object] = {}
 
+    def add_format(self, props: dict):
+        fmt = self.book.add_format(props)
+        self._props[id(fmt)] = dict(props)
+        return fmt
+
+    def quoted(self, fmt):
+        """The same format with Excel's quote prefix: the cell stays text when edited."""
+        key = id(fmt)
+        if key not in self._quoted:
+            self._quoted[key] = self.add_format({**self._props.get(key, {}), "quote_prefix": True})
+        return self._quoted[key]
+
     def number_format(self, unit: str, value, bold: bool = False):
         lang, currency = self.view.lang, self.view.currency
         if unit == "currency":
@@ -68,7 +98,7 @@ class _Book:
             }.get(unit, "General")
         key = (spec, bold)
         if key not in self.formats:
-            self.formats[key] = self.book.add_format(
+            self.formats[key] = self.add_format(
                 {"num_format": spec, "bold": bold, "valign": "top"}
             )
         return self.formats[key]
@@ -146,7 +176,7 @@ class _Book:
 
     def section(self, index: int, section) -> None:
         name = SHEET_CHARS.sub("", f"{index}. {section.title}")[:31]
-        ws = self.book.add_worksheet(name)
+        ws = _Sheet(self.book.add_worksheet(name), self)
         ws.set_column(0, 0, 34)
         ws.set_column(1, 12, 17)
         if section.key in ("findings", "quality"):
@@ -198,6 +228,22 @@ class _Book:
     def close(self) -> bytes:
         self.book.close()
         return self.buffer.getvalue()
+
+
+class _Sheet:
+    """A worksheet whose texts starting like a formula get the quote prefix."""
+
+    def __init__(self, ws, book: _Book) -> None:
+        self._ws, self._book = ws, book
+
+    def write_string(self, row: int, col: int, text: str, fmt=None):
+        text = "" if text is None else str(text)
+        if text.startswith(FORMULA_START):
+            fmt = self._book.quoted(fmt)
+        return self._ws.write_string(row, col, text, fmt)
+
+    def __getattr__(self, name: str):
+        return getattr(self._ws, name)
 
 
 def render_xlsx(view: ReportView) -> bytes:

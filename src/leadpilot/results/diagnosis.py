@@ -6,12 +6,11 @@ line, the reports and the web service show the same thing.
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text as RichText
 
 from ..i18n import Formatter, tr
 from .result import Result
-from .terminal import Terminal
+from .terminal import Table, Terminal
 
 STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "positive": "green",
          "caveat": "dim"}  # fmt: skip

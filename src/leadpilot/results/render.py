@@ -5,6 +5,13 @@ The JSON document is ``{"rows": [...], "meta": {...}}`` (rows as the analysis ma
 meta with ``definitions``, ``warnings`` and ``notices``); the CSV holds the rows only,
 one column per key in first-seen order. Results backed by a large frame (every lead's
 score) are written by pandas and Arrow, never as a million dicts.
+
+CSV is opened in spreadsheets, which run a cell starting with ``=``, ``+``, ``-`` or
+``@`` (or a tab or carriage return before one) as a formula: a channel named
+``=HYPERLINK(...)`` or ``+cmd|...`` in a CRM export would run on the reader's machine.
+Every text cell and header starting with one of those characters is written with a
+``'`` before it, as OWASP recommends (CSV injection); numbers are written as numbers
+(``-5`` stays ``-5``). JSON is never altered: scripts read the values as they are.
 """
 
 from __future__ import annotations
@@ -18,6 +25,20 @@ from ..errors import UsageError
 from .result import Result
 
 FORMATS = ("table", "json", "csv")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet may read these as a formula
+_FORMULA_PATTERN = r"^[=+\-@\t\r]"
+
+
+def neutral(value):
+    """A text cell made safe for spreadsheets: ``'`` before a formula-starting character;
+    anything else unchanged.
+
+    >>> neutral("=1+2"), neutral("-5"), neutral(-5), neutral("seo")
+    ("'=1+2", "'-5", -5, 'seo')
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def check_format(fmt: str) -> None:
@@ -61,9 +82,10 @@ def csv_text(rows: list[dict]) -> str:
     buf = io.StringIO()
     if rows:
         fields = list(dict.fromkeys(k for r in rows for k in r))
-        w = csv.DictWriter(buf, fieldnames=fields)
-        w.writeheader()
-        w.writerows(rows)
+        w = csv.writer(buf)
+        w.writerow([neutral(f) for f in fields])
+        w.writerows([neutral(r.get(f)) if r.get(f) is not None else "" for f in fields]
+                    for r in rows)  # fmt: skip
     return buf.getvalue()
 
 
@@ -75,19 +97,42 @@ def write_frame_csv(df, stream: IO[bytes]) -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pa_csv
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    def pd_numeric(col) -> bool:
+        return is_numeric_dtype(col.dtype) or is_bool_dtype(col.dtype)
 
     table = pa.Table.from_pandas(df, preserve_index=False)
     for i, name in enumerate(table.column_names):
         if pa.types.is_boolean(table.schema.field(name).type):
             text = pc.if_else(table.column(name), pa.scalar("True"), pa.scalar("False"))
             table = table.set_column(i, name, text)
+        elif pa.types.is_string(table.schema.field(name).type) or pa.types.is_large_string(
+            table.schema.field(name).type
+        ):
+            column = table.column(name)
+            risky = pc.fill_null(pc.match_substring_regex(column, _FORMULA_PATTERN), False)
+            if pc.any(risky).as_py():
+                kind = column.type
+                quoted = pc.binary_join_element_wise(
+                    pa.scalar("'", kind), column, pa.scalar("", kind)
+                )
+                table = table.set_column(i, name, pc.if_else(risky, quoted, column))
+    headers = [neutral(c) for c in table.column_names]
     buffer = io.BytesIO()
-    buffer.write((",".join(table.column_names) + "\n").encode("utf-8"))
     try:
         options = pa_csv.WriteOptions(include_header=False, quoting_style="none")
         pa_csv.write_csv(table, buffer, options)
+        if any("," in h or '"' in h or "\n" in h for h in headers):
+            raise pa.ArrowInvalid("a header needs quotes")
+        buffer = io.BytesIO((",".join(headers) + "\n").encode("utf-8") + buffer.getvalue())
     except pa.ArrowInvalid:  # a value holds a comma, a quote or a line break
-        buffer = io.BytesIO(df.to_csv(index=False).encode("utf-8"))
+        safe = df.copy()
+        safe.columns = headers
+        for c in safe.columns:
+            if not pd_numeric(safe[c]):
+                safe[c] = safe[c].map(neutral)
+        buffer = io.BytesIO(safe.to_csv(index=False).encode("utf-8"))
     stream.write(buffer.getbuffer())
 
 

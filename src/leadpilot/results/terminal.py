@@ -7,6 +7,12 @@ the same tables. Numbers, dates and amounts follow :class:`~leadpilot.i18n.Forma
 (``--lang fr|en``, the workspace currency); a missing group value is the group
 ``(none)``; definitions are printed below each table as the JSON carries them (in the
 reader's language), then the notes.
+
+Values are shown exactly as written: a cell, a title or a header is a plain Rich
+``Text`` (:class:`Table` wraps every string), never parsed as markup (``[bold]``) or
+emoji codes (``:white_check_mark:``), so what the terminal shows can be searched for in
+the file it came from. Styles the interface adds are given as styles, or as markup
+around escaped values; the consoles are made with ``emoji=False``.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from pathlib import Path
 from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Table as RichTable
 from rich.text import Text as RichText
 
 from ..i18n import Formatter, tr
@@ -25,6 +31,33 @@ from .result import NONE, Result
 
 SCORE_FRACTIONS = ("base_rate", "conversion_above", "conversion_below", "mql_precision_sal",
                    "mql_precision_sql")  # fmt: skip
+
+
+def plain(value):
+    """A string as a Rich ``Text`` printed exactly as written (no markup, no emoji codes);
+    anything else (a number, a Text, a renderable) as it is.
+
+    >>> from rich.console import Console
+    >>> c = Console(width=40, color_system=None)
+    >>> with c.capture() as cap:
+    ...     c.print(plain("[bold]x[/bold] :white_check_mark:"))
+    >>> cap.get()
+    '[bold]x[/bold] :white_check_mark:\\n'
+    """
+    return RichText(value) if isinstance(value, str) else value
+
+
+class Table(RichTable):
+    """A Rich table whose title, headers and cells are printed exactly as written."""
+
+    def __init__(self, *headers, title=None, **options) -> None:
+        super().__init__(*[plain(h) for h in headers], title=plain(title), **options)
+
+    def add_column(self, header="", *args, **options) -> None:
+        super().add_column(plain(header), *args, **options)
+
+    def add_row(self, *cells, **options) -> None:
+        super().add_row(*[plain(c) for c in cells], **options)
 
 
 def bands_text(bands: dict) -> str:
@@ -68,7 +101,7 @@ class Terminal:
     def __init__(
         self, console: Console | None = None, lang: str = "en", currency: str = "EUR"
     ) -> None:
-        self.out = console if console is not None else Console(soft_wrap=False)
+        self.out = console if console is not None else Console(soft_wrap=False, emoji=False)
         self.fmt = Formatter(lang, currency)
 
     @property
@@ -225,20 +258,20 @@ class Terminal:
             label = " ".join(self.label(a[k]) for k in keys) or self.t("all")
             if not a["measured"]:  # no verdict on a rate the data does not hold
                 why = "no MQL" if a["reason"] == "no MQL in the group" else "no sal/rejected event"
-                self.out.print(
+                self.out.print(plain(
                     f"{self.t('acceptance')} {label}: {self.t('not measured')} ({self.t(why)})"
-                )
+                ))
                 continue
-            verdict = (
-                f"[green]{self.t('meets')}[/]"
-                if a["meets_threshold"]
-                else f"[red]{self.t('below')}[/]"
-            )
-            self.out.print(
+            line = RichText(
                 f"{self.t('acceptance')} {label}: {self.cell(a['acceptance_rate'], 'fraction')} "
                 f"({self.n(a['mqls_accepted'])}/{self.n(a['mqls_transmitted'])} MQL) — "
-                f"{verdict} {self.t('the agreed')} {self.pct(meta['acceptance_threshold'], 0)}"
             )
+            if a["meets_threshold"]:
+                line.append(self.t("meets"), style="green")
+            else:
+                line.append(self.t("below"), style="red")
+            line.append(f" {self.t('the agreed')} {self.pct(meta['acceptance_threshold'], 0)}")
+            self.out.print(line)
         if meta["rejection_reasons"]:
             self.line(
                 self.t("rejection reasons"),
@@ -453,7 +486,7 @@ class Terminal:
             for col in ("column", "reason", "detail"):
                 g.add_column(col)
             for x in guard["left_out"]:
-                g.add_row(escape(x["column"]), escape(x["reason"]), escape(x["detail"]))
+                g.add_row(x["column"], x["reason"], x["detail"])
             self.out.print(g)
         for x in guard.get("included_despite_guard", []):
             self.out.print(
@@ -564,7 +597,8 @@ class Terminal:
                       self.cell(r["expected_acceptance"], "fraction"),
                       self.cell(r["conversion"], "fraction"),
                       self.cell(r["expected_customers_per_month"]),
-                      "[bold green]◀ recommended[/]" if r["recommended"] else "")  # fmt: skip
+                      RichText("◀ recommended", style="bold green") if r["recommended"]
+                      else "")  # fmt: skip
         self.out.print(t)
         rec = meta["recommended_threshold"]
         rec = "none" if rec is None else self.cell(rec)
