@@ -150,6 +150,10 @@ def _connection_class() -> type:
                 arg = self.if_(where, arg, NULL)
             return self.f.percentile(arg, 0.5)
 
+        def visit_ExtractEpochSeconds(self, op, *, arg):
+            # Ibis uses unix_timestamp (whole seconds); DuckDB's epoch keeps the fraction.
+            return self.f.unix_micros(self.cast(arg, dt.timestamp)) / 1_000_000
+
         def visit_BitOr(self, op, *, arg, where):
             return self.agg.bit_or(arg, where=where)
 
