@@ -7,7 +7,8 @@ text), ingested under ``strict`` or ``quarantine`` into a workspace that already
 data:
 
 - either it loads, and every row read is accounted for: read = loaded + merged +
-  quarantined, per table; every quarantined record is in the quarantine table with its
+  quarantined, per table (a lead merged by the e-mail rule is loaded: merged there counts
+  stored records); every quarantined record is in the quarantine table with its
   record; under strict nothing is quarantined;
 - or it fails with a leadpilot error (any other exception fails the test) and the
   workspace is exactly as it was;
@@ -144,7 +145,11 @@ def test_ingest_accounts_for_every_row_or_changes_nothing(stored, tmp_path_facto
     quarantined = _quarantined(ws, src)
     for name, s in summary.tables.items():
         assert s.rows_read == len(tables[name]), (name, s)
-        assert s.rows_read == s.rows_loaded + s.rows_merged + s.rows_quarantined, (name, s)
+        # merged: identical event rows merged (not stored twice), spend rows of one key
+        # summed; a lead merged by the e-mail rule is stored (rows_merged of leads counts
+        # those merges workspace-wide), as tests/test_corpus.py's accounting
+        merged = 0 if name == "leads" else s.rows_merged
+        assert s.rows_read == s.rows_loaded + merged + s.rows_quarantined, (name, s)
         assert len(quarantined.get(name, ())) == s.rows_quarantined, (name, s, quarantined)
         if policy == "strict":
             assert s.rows_quarantined == 0
