@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench bench-attribution bench-scoring lint clean
+.PHONY: run test reliability bench bench-attribution bench-scoring lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,16 @@ test: $(STAMP)  ## the whole suite (DuckDB and PostgreSQL)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports --no-cache  # the layers of ARCHITECTURE.md (.importlinter)
 	$(BIN)/python -m pytest
+
+# The long run of tests/reliability (make test runs it bounded: 3 kills, 10 examples):
+# more kills of an ingest, larger workspaces, more Hypothesis examples; figures at the end.
+KILLS    ?= 20
+LEADS    ?= 10000
+EXAMPLES ?= 200
+reliability: $(STAMP)  ## crash safety, concurrency, fuzzing at length; prints the figures
+	LEADPILOT_RELIABILITY_KILLS=$(KILLS) LEADPILOT_RELIABILITY_LEADS=$(LEADS) \
+	LEADPILOT_RELIABILITY_EXAMPLES=$(EXAMPLES) \
+		$(BIN)/python -m pytest -q -p no:randomly -p no:cacheprovider tests/reliability
 
 bench: $(STAMP)  ## benchmarks at 1,000,000 leads; figures go to bench/RESULTS.md
 	$(BIN)/python bench/run.py
