@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -166,9 +167,32 @@ def _holds_utf8(path: Path) -> bool:
     return False
 
 
+_WESTERN = set("€‚„…†‡ˆ‰‹‘’“”•–—˜™›\xa0¡¢£¤¥¦§¨©ª«¬\xad®¯°±²³´µ¶·¸¹º»¼½¾¿×÷")
+
+
+def _western(path: Path) -> bool:
+    """Whether Windows-1252 reads the file as Western European text: every byte defined
+    and the non-ASCII characters letters or common signs (é, ß, €, ’, «, °...)."""
+    try:
+        text = path.read_bytes().decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    other = [c for c in text if ord(c) > 127]
+    fine = sum(1 for c in other if c in _WESTERN or (c.isalpha() and ord(c) < 0x250))
+    return not other or fine >= 0.95 * len(other)
+
+
 def _detect_legacy(path: Path) -> str | None:
-    """A legacy 8-bit encoding (Windows-1252, Latin-1, ...) told by charset-normalizer."""
+    """A legacy 8-bit encoding (Windows-1252, Latin-1, ...) told by charset-normalizer.
+
+    Windows-1252, by far the most common for exports (and a superset of Latin-1's
+    letters), wins whenever it reads the file as Western text: on a short file the
+    detector can prefer a code page that reads é as something else.
+    """
     from charset_normalizer import from_path
+
+    if _western(path):
+        return "windows-1252"
 
     matches = list(from_path(path, steps=8, chunk_size=4096))
     if not matches:
@@ -512,6 +536,8 @@ def _drop_blank_rows(table: pa.Table) -> tuple[pa.Table, int]:
         text = pc.cast(col, pa.string()) if not pa.types.is_string(col.type) else col
         empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(text), ""), True)
         blank = empty if blank is None else pc.and_(blank, empty)
+    if LINE in table.column_names:
+        blank = pc.and_(blank, pc.is_null(table[LINE]))
     n = pc.sum(blank).as_py() or 0
     if n:
         table = table.filter(pc.invert(blank))
@@ -535,21 +561,70 @@ def _read_csv_arrow(
     path: Path, delimiter: str, enc: str, progress: Progress | None
 ) -> pa.Table | None:
     """The fast path: Arrow reads the file when each record is exactly one line (the row
-    numbers are then the line numbers); None when the file needs reading line by line."""
+    numbers are then the line numbers), lines that do not fit the header included (a
+    large export with one bad line stays fast); None when the file needs reading line by
+    line (blank lines, quoted newlines, stray quotes, NUL bytes)."""
     with open(path, encoding=enc, errors="replace", newline="") as fh:
         first = next(csv.reader(fh, delimiter=delimiter), None)
     if not first or not any(v.strip() for v in first):
         return None  # leading blank lines, or an empty file: the line reader says which
     header = clean_header(path, first)
+    layout = _Layout(header, max(i for i, h in enumerate(first) if h.strip()) + 1, delimiter)
     arrow_enc = "utf8" if enc.lower().replace("-", "") in ("utf8", "utf8sig") else enc
-    invalid = []
+    found = _arrow_pass(path, header, delimiter, arrow_enc, progress, threads=True)
+    if found is not None and any(r.number is None for r in found[1]):
+        # Arrow numbers the lines it skips only when it reads on one thread
+        found = _arrow_pass(path, header, delimiter, arrow_enc, None, threads=False)
+    if found is None:
+        return None
+    table, invalid = found
+    if _physical_lines(path) != table.num_rows + len(invalid) + 1:
+        return None
+    for name in header:
+        if pc.any(pc.match_substring(table[name], "\x00")).as_py():
+            return None
+    lines, raw = [], []
+    for r in invalid:
+        fields = next(csv.reader([r.text], delimiter=delimiter), [])
+        if layout.fits(fields) is not None or "\x00" in r.text or '"' in r.text:
+            return None  # the line reader decides (padding, quotes, NUL bytes)
+        more = "more" if len(fields) > layout.width else "fewer"
+        lines.append(r.number)
+        raw.append(_packed(layout.expected(len(fields)), more, r.text))
+    n = table.num_rows
+    if not invalid:
+        return table.append_column(ROW, pa.array(np.arange(2, n + 2), pa.int64()))
+    every = np.arange(2, n + len(invalid) + 2)
+    good = every[~np.isin(every, np.array(lines))]
+    table = table.append_column(ROW, pa.array(good, pa.int64()))
+    table = table.append_column(LINE, pa.nulls(n, pa.string()))
+    bad = {h: pa.nulls(len(lines), pa.string()) for h in header}
+    bad[ROW] = pa.array(lines, pa.int64())
+    bad[LINE] = pa.array(raw, pa.string())
+    return pa.concat_tables([table, pa.table(bad)])
+
+
+def _arrow_pass(
+    path: Path,
+    header: list[str],
+    delimiter: str,
+    arrow_enc: str,
+    progress: Progress | None,
+    threads: bool,
+) -> tuple[pa.Table, list] | None:
+    """Arrow's reading of the file, with the lines that do not fit the header set aside."""
+    invalid: list = []
 
     def on_invalid(row) -> str:
         invalid.append(row)
         return "skip"
 
     read_opts = pacsv.ReadOptions(
-        column_names=header, skip_rows=1, encoding=arrow_enc, block_size=16 << 20
+        column_names=header,
+        skip_rows=1,
+        encoding=arrow_enc,
+        block_size=16 << 20,
+        use_threads=threads,
     )
     parse_opts = pacsv.ParseOptions(
         delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
@@ -568,8 +643,8 @@ def _read_csv_arrow(
         seen = 0
         for batch in reader:
             batches.append(batch)
-            if invalid:
-                return None
+            if len(invalid) > 1000:
+                return None  # not a few bad lines: the line reader reports them all
             if progress is not None:
                 # Arrow does not expose byte offsets: estimate from the share of rows read.
                 done = min(size, int(size * 0.98 * (len(batches) / (len(batches) + 1))))
@@ -580,15 +655,9 @@ def _read_csv_arrow(
         if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
             raise _InvalidText(str(exc)) from None
         return None  # an over-long line, a stray quote...: the line reader names it
-    if invalid or _physical_lines(path) != table.num_rows + 1:
-        return None
-    for name in header:
-        if pc.any(pc.match_substring(table[name], "\x00")).as_py():
-            return None
     if progress is not None:
         progress(size - seen)
-    rows = pa.array(range(2, table.num_rows + 2), pa.int64())
-    return table.append_column(ROW, rows)
+    return table, invalid
 
 
 # --------------------------------------------------------------------------- json
