@@ -129,15 +129,28 @@ def stats(samples: list[float], wall: float | None = None) -> dict:
     }
 
 
+SERVER_PID: int | None = None  # the server's CPU time per request is read from /proc
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (its threads included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed(client: httpx.Client, method: str, url: str, n: int, **kw) -> dict:
     samples, t_all = [], time.perf_counter()
+    cpu0 = cpu_seconds(SERVER_PID) if SERVER_PID else None
     for _ in range(n):
         t0 = time.perf_counter()
         r = client.request(method, url, **kw)
         samples.append(time.perf_counter() - t0)
         if r.status_code != 200:
             raise RuntimeError(f"{method} {url}: {r.status_code} {r.text[:300]}")
-    return stats(samples, time.perf_counter() - t_all)
+    out = stats(samples, time.perf_counter() - t_all)
+    if cpu0 is not None:
+        out["cpu"] = (cpu_seconds(SERVER_PID) - cpu0) * 1000 / n
+    return out
 
 
 def batch_csv(n: int) -> bytes:
@@ -154,7 +167,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=300)
     ap.add_argument("--batch", type=int, default=50_000)
     opts = ap.parse_args()
-    global ROOT, WS
+    global ROOT, WS, SERVER_PID
     ROOT = WORK / f"root-{opts.leads}"
     WS = ROOT / "big"
     os.environ["LEADPILOT_SECRET_FILE"] = str(WORK / "secret")
@@ -178,6 +191,7 @@ def main() -> None:
         [str(BIN), "serve", "--root", str(ROOT), "--port", str(port), "--max-batch-mb", "16"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+    SERVER_PID = server.pid
     out: dict[str, dict] = {}
     try:
         deadline = time.monotonic() + 60
@@ -304,7 +318,8 @@ def remove_batch(lp) -> None:
 def report(opts, ingest_s, cli_kpis, cli_funnel, out, batch_s, batch_score, mem) -> None:
     def row(name: str, s: dict) -> str:
         rps = f"{s['rps']:.0f}" if s.get("rps") else ""
-        return f"| {name} | {s['n']} | {rps} | {s['p50']:.1f} | {s['p95']:.1f} |"
+        cpu = f"{s['cpu']:.1f}" if s.get("cpu") is not None else ""
+        return f"| {name} | {s['n']} | {rps} | {s['p50']:.1f} | {s['p95']:.1f} | {cpu} |"
 
     cold = out["kpis cold"]["p50"] / 1000
     lines = [
@@ -316,8 +331,8 @@ def report(opts, ingest_s, cli_kpis, cli_funnel, out, batch_s, batch_score, mem)
         f"requests one after another; workspace of {opts.leads:,} generated leads"
         + (f" (ingested in {ingest_s:.0f} s)" if ingest_s else "") + ".",
         "",
-        "| request | n | requests/s | p50 (ms) | p95 (ms) |",
-        "|---|---:|---:|---:|---:|",
+        "| request | n | requests/s | p50 (ms) | p95 (ms) | server CPU per request (ms) |",
+        "|---|---:|---:|---:|---:|---:|",
         *[row(name, s) for name, s in out.items()],
         "",
         f"- CLI, same questions (a process each, median of 3): `kpis --by channel --period "
@@ -337,7 +352,9 @@ def report(opts, ingest_s, cli_kpis, cli_funnel, out, batch_s, batch_score, mem)
         f"{batch_s:.1f} s); reads went on and every answer was a 200 (cached answers of the "
         "version before it until it committed; cold reads see the data before or after it).",
         "- cold = `Cache-Control: no-cache` (computed, then cached); cached = the same "
-        "question again at the same workspace version.",
+        "question again at the same workspace version; server CPU per request = the server "
+        "process's user + system time over the requests (/proc), what a request costs "
+        "whatever else the machine runs.",
     ]
     write_section(HERE / "RESULTS.md", "## Service", lines)
     print("\n".join(lines))
