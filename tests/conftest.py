@@ -17,9 +17,20 @@ SPARK = "spark"  # added to BACKENDS for the tests marked spark (Spark local is 
 
 def pytest_generate_tests(metafunc):
     """Every test using ``backend`` runs on each backend; those marked ``spark`` on Spark too."""
-    if "backend" in metafunc.fixturenames:
+    if "backend" in metafunc.fixturenames and not _parametrizes_backend(metafunc):
         params = BACKENDS + ([SPARK] if metafunc.definition.get_closest_marker("spark") else [])
         metafunc.parametrize("backend", params, indirect=True)
+
+
+def _parametrizes_backend(metafunc) -> bool:
+    """The test chose its backends itself (``@pytest.mark.parametrize("backend", ...)``)."""
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        names = mark.args[0] if mark.args else mark.kwargs.get("argnames", "")
+        if isinstance(names, str):
+            names = [n.strip() for n in names.split(",")]
+        if "backend" in names:
+            return True
+    return False
 
 
 @pytest.fixture
