@@ -172,7 +172,24 @@ class SourceSpec(_Model):
     """One file loaded into one canonical table."""
 
     table: Literal["leads", "touchpoints", "stage_events", "deals", "spend", "traffic"]
-    path: str = Field(description="file path, relative to the configuration file")
+    path: str | None = Field(
+        None, description="file path, relative to the configuration file (or from_table)"
+    )
+    database: str | None = Field(
+        None,
+        description="with from_table: the URL of the database holding the table, as Ibis "
+        "connects to it (postgresql://user:password@host:5432/db, duckdb:///file.duckdb, ...)",
+    )
+    from_table: str | None = Field(
+        None,
+        description="read this table (schema.table) of `database` instead of a file; its rows "
+        "are mapped, parsed and validated as a file's",
+    )
+    filter: str | None = Field(
+        None,
+        description="with from_table: a condition in the database's SQL selecting the rows to "
+        "read, e.g. \"created_at >= '2025-01-01'\"",
+    )
     preset: str | None = Field(None, description="named mapping for a known export layout")
     columns: dict[str, str | list[str]] = Field(
         default_factory=dict,
@@ -238,6 +255,20 @@ class SourceSpec(_Model):
         if bad:
             raise ValueError(f"unknown stage(s) {bad}; expected one of {list(STAGES)}")
         return v
+
+    @model_validator(mode="after")
+    def _a_file_or_a_table(self) -> SourceSpec:
+        if self.from_table is None:
+            if self.path is None:
+                raise ValueError("give the file (path) or a database table (from_table)")
+            if self.database is not None or self.filter is not None:
+                raise ValueError("database and filter go with from_table")
+        else:
+            if self.path is not None:
+                raise ValueError("give path or from_table, not both")
+            if not self.database:
+                raise ValueError("from_table needs the database's URL (database)")
+        return self
 
 
 class IcpRule(_Model):

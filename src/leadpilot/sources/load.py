@@ -34,8 +34,9 @@ from .leadrule import RULE_COLUMNS, apply_lead_rule
 from .mapping import Mapped, map_columns, resolve_spec
 from .parsers import _text as parsers_text
 from .parsers.numbers import COMMA_CLEAR, POINT_CLEAR, decide_decimal
-from .readers import ROW, SUPPORTED, read_chunks
+from .readers import ROW, SUPPORTED
 from .staging import FILE, Staging
+from .tables import is_table_source, planned, read_source
 from .typing import (
     PART,
     Typed,
@@ -116,6 +117,9 @@ def plan_sources(source: str | Path) -> tuple[list[SourceSpec], Config | None]:
         cfg = load_config(path)
         specs = []
         for s in cfg.sources:
+            if is_table_source(s):  # a database table (sources/tables.py)
+                specs.append(resolve_spec(planned(s)))
+                continue
             p = Path(s.path)
             if not p.is_absolute():
                 p = path.parent / p
@@ -301,8 +305,8 @@ class _Ingest:
         size = Path(spec.path).stat().st_size if Path(spec.path).exists() else 0
         tick = self.progress(f"reading {Path(spec.path).name}", size) if self.progress else None
         s = self.summaries.setdefault(spec.table, TableSummary())
-        chunks = read_chunks(
-            spec.path,
+        chunks = read_source(  # the file, or the database table (sources/tables.py)
+            spec,
             # Extra lead attributes are typed from all their values at once.
             chunk_rows=None if TABLES[spec.table].keeps_extra_columns else CHUNK_ROWS,
             delimiter=spec.delimiter,
