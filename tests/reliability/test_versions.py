@@ -110,3 +110,27 @@ def test_a_failed_migration_leaves_the_old_version(ws, monkeypatch):
     with leadpilot.open(ws):
         pass
     assert _version(ws) == (str(versions.SCHEMA_VERSION),)
+
+
+def test_a_log_left_by_an_in_place_writer_is_applied_first(ws):
+    """An older leadpilot wrote the file in place and was killed: its write-ahead log holds
+    committed rows. Readers see them; the next writer applies the log before copying."""
+    import os
+    import subprocess
+    import sys
+
+    db = ws / "leadpilot.duckdb"
+    code = (
+        f"import duckdb, os; c = duckdb.connect({str(db)!r}); "
+        "c.execute(\"SET checkpoint_threshold = '1GB'\"); "
+        "c.execute(\"INSERT INTO labels VALUES ('k:wal', 'k', 'wal', 'from the log')\"); "
+        "os.kill(os.getpid(), 9)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=False)
+    assert db.with_name(db.name + ".wal").exists()
+    with leadpilot.open(ws) as lp:  # a reader: the log's rows are there
+        assert "k:wal" in lp.table("labels").label_key.tolist()
+        lp.ingest(DATA / "good")  # a writer: applies the log in place, then copies
+        assert "k:wal" in lp.table("labels").label_key.tolist()
+    assert not db.with_name(db.name + ".wal").exists()
+    assert os.path.exists(db)

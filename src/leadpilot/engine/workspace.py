@@ -22,7 +22,9 @@ from . import versions, writing
 from .base import Backend, backend_class
 from .versions import ensure_tables  # noqa: F401 - kept for the callers of engine.ensure_tables
 
-LOCK_CONFLICT = ("Could not set lock", "Conflicting lock", "database is locked")
+# a file held by another process (lock) or by another handle of this process
+LOCK_CONFLICT = ("Could not set lock", "Conflicting lock", "database is locked",
+                 "Unique file handle conflict")  # fmt: skip
 
 
 @dataclass
@@ -121,7 +123,10 @@ class Workspace:
     def _swap_write(self, wait: float) -> Iterator[Workspace]:
         db = self.database_file
         writing.remove_stale_shadows(db)
-        _recover_log(db, wait)
+        if db.with_name(db.name + ".wal").exists():
+            self.close()  # DuckDB lets one handle of a process hold the file: let go of ours
+            self.con = None
+            _recover_log(db, wait)
         shadow = writing.shadow_name(db)
         if db.exists():
             writing.copy_file(db, shadow)
@@ -146,6 +151,9 @@ class Workspace:
             writer.close()
             if not done:
                 _unlink(shadow)
+                if reader is None:  # closed to apply a log: readable again
+                    with contextlib.suppress(Exception):
+                        self._reopen()
         try:
             writing.publish(shadow, db)
         except BaseException:
@@ -190,10 +198,13 @@ def _recover_log(db: Path, wait: float) -> None:
             backend = DuckDBBackend.open_file(db, read_only=False, spill=_spill(db))
             break
         except Exception as exc:
-            if not any(s in str(exc) for s in LOCK_CONFLICT) or time.monotonic() > deadline:
+            if not any(s in str(exc) for s in LOCK_CONFLICT):
+                raise
+            if time.monotonic() > deadline:
                 raise WorkspaceBusyError(
-                    f"{db}: its write-ahead log must be applied, and readers still hold the "
-                    f"file after {wait:g} s; close them and write again ({exc})"
+                    f"{db}: its write-ahead log (left by a writer that stopped) must be "
+                    f"applied first, and readers still held the file after {wait:g} s; close "
+                    f"them and write again, or wait longer: --wait SECONDS ({exc})"
                 ) from None
             time.sleep(0.2)
     try:
