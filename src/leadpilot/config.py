@@ -169,12 +169,9 @@ class StageSettings(_Model):
 
 
 class SourceSpec(_Model):
-    """One file loaded into one canonical table."""
+    """One file, or one database table (from_table), loaded into one canonical table."""
 
     table: Literal["leads", "touchpoints", "stage_events", "deals", "spend", "traffic"]
-    path: str | None = Field(
-        None, description="file path, relative to the configuration file (or from_table)"
-    )
     database: str | None = Field(
         None,
         description="with from_table: the URL of the database holding the table, as Ibis "
@@ -184,6 +181,11 @@ class SourceSpec(_Model):
         None,
         description="read this table (schema.table) of `database` instead of a file; its rows "
         "are mapped, parsed and validated as a file's",
+    )
+    path: str | None = Field(
+        None,
+        validate_default=True,
+        description="file path, relative to the configuration file (or from_table)",
     )
     filter: str | None = Field(
         None,
@@ -256,11 +258,16 @@ class SourceSpec(_Model):
             raise ValueError(f"unknown stage(s) {bad}; expected one of {list(STAGES)}")
         return v
 
+    @field_validator("path")
+    @classmethod
+    def _a_path_unless_a_table(cls, v: str | None, info) -> str | None:
+        if v is None and info.data.get("from_table") is None:
+            raise ValueError("Field required: the file (path), or a database table (from_table)")
+        return v
+
     @model_validator(mode="after")
     def _a_file_or_a_table(self) -> SourceSpec:
         if self.from_table is None:
-            if self.path is None:
-                raise ValueError("give the file (path) or a database table (from_table)")
             if self.database is not None or self.filter is not None:
                 raise ValueError("database and filter go with from_table")
         else:

@@ -128,7 +128,7 @@ def test_an_unknown_table_or_a_bad_filter_is_a_source_error(crm, tmp_path):
         ({"path": "x.csv", "from_table": "t", "database": "duckdb://"}, "not both"),
         ({"from_table": "t"}, "needs the database"),
         ({"path": "x.csv", "filter": "a = 1"}, "go with from_table"),
-        ({}, "give the file"),
+        ({}, "the file \\(path\\), or a database table"),
     ],
 )
 def test_a_source_entry_is_a_file_or_a_table(tmp_path, entry, message):
