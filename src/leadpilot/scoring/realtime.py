@@ -165,7 +165,8 @@ class RealtimeScorer:
         ]  # fmt: skip
         self._plans: OrderedDict[tuple, str] = OrderedDict()
         self._behaviours: OrderedDict[datetime, _Behaviour] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the plans
+        self._behaviour_lock = threading.Lock()  # a behaviour table being made: seconds
         # one in-process connection on one thread (a one-row query: threads only cost)
         self._local = duckdb.connect(":memory:", config={"threads": 1})
         self._local_lock = threading.Lock()
@@ -211,7 +212,10 @@ class RealtimeScorer:
             if tables is None:
                 raise ValueError("a scorer made with precompute=False needs the tables")
             return self._behaviour(tables(), as_of, ids)
-        with self._lock:
+        hit = self._behaviours.get(as_of)  # the usual case: no lock to wait on
+        if hit is not None:
+            return hit
+        with self._behaviour_lock:
             hit = self._behaviours.get(as_of)
             if hit is not None:
                 return hit
@@ -219,8 +223,8 @@ class RealtimeScorer:
                 raise ValueError(f"no behaviour table as of {as_of} and no tables to build it")
             made = self._behaviour(tables(), as_of, None)
             self._behaviours[as_of] = made
-            while len(self._behaviours) > 4:
-                self._behaviours.popitem(last=False)
+            while len(self._behaviours) > 4:  # other dates: a few, the default one kept
+                del self._behaviours[next(d for d in self._behaviours if d != self.as_of)]
             return made
 
     # ---------------------------------------------------------------- per shape of records
