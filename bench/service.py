@@ -220,12 +220,15 @@ def main() -> None:
                 c, "POST", SCORE, 1, json={"leads": [LEAD]}
             )
             mem["after"] = rss_mb(server.pid)
+            load = [os.getloadavg()[0]]
             out["score one lead"] = timed(c, "POST", SCORE, n, json={"leads": [LEAD]})
             known = LEAD | {"lead_id": KNOWN}
             out["score one known lead"] = timed(c, "POST", SCORE, n, json={"leads": [known]})
             batch = [LEAD | {"lead_id": f"web-{i}"} for i in range(20)]
             out["score 20 leads"] = timed(c, "POST", SCORE, max(10, n // 5),
                                           json={"leads": batch})  # fmt: skip
+            load.append(os.getloadavg()[0])
+            mem["load"] = load
 
             print(f"during an ingest of {opts.batch:,} leads ...", flush=True)
             body = batch_csv(opts.batch)
@@ -348,6 +351,10 @@ def report(opts, ingest_s, cli_kpis, cli_funnel, out, batch_s, batch_score, mem)
         f"behaviour at the as-of date) is made by the first score request after a change: "
         f"{out['score one lead, first (makes the scorer)']['p50'] / 1000:.1f} s; the server's "
         f"memory went from {mem['before']:,.0f} to {mem['after']:,.0f} MB.",
+        f"- Load average (1 min) of the machine while the score requests ran: "
+        f"{mem['load'][0]:.1f} then {mem['load'][1]:.1f} on {os.cpu_count()} cores (other "
+        f"work shares them): a request's latency beyond its server CPU is time spent "
+        f"waiting for a core.",
         f"- During the ingest: a batch of {opts.batch:,} leads posted as CSV (one transaction, "
         f"{batch_s:.1f} s); reads went on and every answer was a 200 (cached answers of the "
         "version before it until it committed; cold reads see the data before or after it).",
