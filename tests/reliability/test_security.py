@@ -33,6 +33,9 @@ REVIEWED = {
     ("engine/postgres.py", "SET"): "schema from leadpilot.yaml as a quoted identifier",
     ("engine/postgres.py", "COPY"): "table and columns quoted by sg.to_identifier",
     ("engine/spark.py", "SELECT"): "quoted identifiers and sqlglot-rendered conditions",
+    # the operator's own SQL filter from leadpilot.yaml (sources[].filter), run on the
+    # source database with the operator's own credentials; never taken from a request
+    ("sources/tables.py", "SELECT"): "table quoted by sqlglot; filter: leadpilot.yaml's own SQL",
 }
 
 
