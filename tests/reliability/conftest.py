@@ -3,7 +3,7 @@ writer process that can be paused (and killed) at a named phase of its write.
 
 Sizes and counts are bounded for ``make test``; ``make reliability`` raises them through
 the environment: ``LEADPILOT_RELIABILITY_KILLS`` (kills of an ingest, default 3),
-``LEADPILOT_RELIABILITY_LEADS`` (leads of each generated set, default 3000) and the
+``LEADPILOT_RELIABILITY_LEADS`` (leads of the base set, default 1500) and the
 Hypothesis profile ``reliability`` (more examples).
 """
 
@@ -23,7 +23,7 @@ import leadpilot
 from leadpilot import pilot
 
 KILLS = int(os.environ.get("LEADPILOT_RELIABILITY_KILLS", "3"))
-LEADS = int(os.environ.get("LEADPILOT_RELIABILITY_LEADS", "3000"))
+LEADS = int(os.environ.get("LEADPILOT_RELIABILITY_LEADS", "1500"))
 DRIVER = Path(__file__).with_name("driver.py")
 VOLATILE = {"ingested_at"}  # the time of the ingest itself
 FIGURES: dict[str, object] = {}  # printed at the end of the session (make reliability)
