@@ -389,6 +389,15 @@ class _Layout:
         return None
 
 
+def _stray_quote(taken: list[str], rec: list[str], layout: _Layout) -> bool:
+    """Whether a record spanning several lines is an opening quote never closed (rather
+    than a value with line breaks): its quotes do not pair up (it ran to the end of the
+    file), or it does not fit the header and swallowed lines that are rows of their own."""
+    if sum(line.count('"') for line in taken) % 2:
+        return True
+    return layout.fits(rec) is None and _looks_like_rows(taken[1:], layout)
+
+
 def _looks_like_rows(lines: list[str], layout: _Layout) -> bool:
     """Lines swallowed into one quoted value that are whole rows of their own: the quote
     that opened the value was never closed."""
@@ -446,7 +455,7 @@ def _read_text(path: Path, enc: str, delimiter: str) -> tuple[list[str], dict, i
                 skipped += 1  # ',,,': what Excel leaves of deleted rows
                 continue
             taken = feed.taken
-            if len(taken) > 1 and _looks_like_rows(taken[1:], layout):
+            if len(taken) > 1 and _stray_quote(taken, rec, layout):
                 feed.give_back(taken[1:])
                 bad(
                     start,

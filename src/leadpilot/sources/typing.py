@@ -367,10 +367,7 @@ def _time_cells(arr: pa.Array, file: str, header: str, dates: DateColumns) -> pa
     days = pc.cast(pc.if_else(serial, text, "0"), pa.float64())
     ok = pc.and_(serial, pc.and_(pc.greater_equal(days, 1.0), pc.less(days, 2_958_466.0)))
     seconds = pc.round(pc.multiply(pc.if_else(ok, days, 0.0), 86_400.0))
-    stamps = pc.cast(
-        pc.multiply(pc.add(pc.cast(seconds, pa.int64()), _EXCEL_EPOCH_S), 1_000_000),
-        pa.timestamp("us"),
-    )
+    stamps = pc.cast(pc.add(pc.cast(seconds, pa.int64()), _EXCEL_EPOCH_S), pa.timestamp("s"))
     whole = pc.all(pc.equal(pc.filter(pc.floor(days), ok), pc.filter(days, ok))).as_py()
     iso = pc.strftime(stamps, "%Y-%m-%d" if whole is not False else "%Y-%m-%dT%H:%M:%S")
     n = pc.sum(ok).as_py() or 0
