@@ -728,7 +728,7 @@ def _json_records(path: Path, text: str) -> Iterator[tuple[int, dict | None, str
                 yield (
                     i,
                     None,
-                    _packed(f"a JSON object ({exc.msg}, column {exc.colno})", "json", line),
+                    _packed(f"a JSON object ({exc.msg}: column {exc.colno})", "json", line),
                 )
                 continue
             if not isinstance(rec, dict):
@@ -795,6 +795,11 @@ def read_json(
                 names.setdefault(k, None)
             rec = flat
         records.append((line or i, rec, raw))
+    if not records:
+        raise SourceError(
+            f"{path}: holds no records (an empty list), so nothing says what its columns "
+            "are; fix: leave the file out until the export has records"
+        )
     header = clean_header(path, list(names), "the records")
     cols = {h: [] for h in header}
     rows, bad = [], []
