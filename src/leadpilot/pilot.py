@@ -1324,6 +1324,30 @@ def open(path: str | Path = ".", create: bool = False) -> Pilot:  # noqa: A001 -
     return Pilot(engine.open_workspace(path, create=create))
 
 
+def doctor(path: str | Path = "."):
+    """Check a workspace without changing it: backend and version, capabilities, table
+    sizes, disk used, and every problem found with its fix (see :mod:`leadpilot.doctor`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The workspace folder; it need not open (why it does not is then the problem).
+
+    Returns
+    -------
+    leadpilot.doctor.Checkup
+        ``to_json(lang)``, ``ok``, ``problems``, ``tables``, ``backend``, ``disk``.
+
+    Examples
+    --------
+    >>> doctor(demo_workspace()).ok
+    True
+    """
+    from .doctor import examine
+
+    return examine(path)
+
+
 def holds_data(path: str | Path) -> bool:
     """Has an ingest been committed into the workspace at ``path``? False when there is
     no workspace there, or it cannot be opened.

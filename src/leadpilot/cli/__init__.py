@@ -3,7 +3,8 @@
 One module per command group — :mod:`.ingest` (ingest, quarantine, presets),
 :mod:`.analyses` (kpis, funnel, velocity, content, sources, retention),
 :mod:`.attribution`, :mod:`.scoring` (score train / evaluate / apply / threshold),
-:mod:`.diagnostics` (diagnose, plan, forecast), :mod:`.report` (report) and
+:mod:`.diagnostics` (diagnose, plan, forecast), :mod:`.report` (report), :mod:`.doctor`
+(doctor) and
 :mod:`.workspace` (init, config schema, generate, demo) — on the options and output of
 :mod:`.common`. Commands call :class:`~leadpilot.pilot.Pilot` and render its Results with
 :mod:`leadpilot.results` (``report`` writes documents with :mod:`leadpilot.reports`); they
@@ -28,7 +29,7 @@ from .common import app, err, terminal
 __all__ = ["app", "main"]
 # The command groups, registered (and listed in --help) in this order.
 GROUPS = ("workspace", "ingest", "analyses", "attribution", "scoring", "diagnostics", "service",
-          "report")
+          "report", "doctor")
 for _group in GROUPS:
     importlib.import_module(f"{__name__}.{_group}")
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import threading
 import uuid
 from collections.abc import Iterator
@@ -49,6 +50,7 @@ import sqlglot.expressions as sge
 
 from ..errors import EngineError, WorkspaceError
 from ..schema import TEMPORARY
+from ..text import Text
 from .base import Backend, Capabilities, Upsert, register, table_schema
 
 if TYPE_CHECKING:
@@ -419,9 +421,14 @@ class SparkBackend(Backend):
 
     def _commit(self) -> None:
         changed, self._changed = self._changed, set()
-        self._written = []
+        written, self._written = self._written, []
         if changed:
             self._save_catalog(changed)
+        # folders written and replaced again inside the transaction: no table reads them
+        used = {f for e in self._live.values() for f in e["folders"]}
+        for folder in written:
+            if folder not in used:
+                _remove(Path(self.warehouse) / folder)
 
     def _rollback(self) -> None:
         changed, self._changed = self._changed, set()
@@ -753,8 +760,59 @@ class SparkBackend(Backend):
         self.con.disconnect()
 
     # ------------------------------------------------------------------ what doctor shows
-    def folders_bytes(self) -> dict[str, int]:
-        """Bytes of Parquet files per table (the committed folders)."""
+    @classmethod
+    def requirements(cls, config: Config, root: Path) -> list[tuple[str, Text, Text]]:
+        """What must be there before a session can start: (code, problem, fix)."""
+        out = []
+        if pyspark_version() is None:
+            out.append((
+                "pyspark_missing",
+                Text("backend spark needs pyspark, which is not installed",
+                     "le moteur spark a besoin de pyspark, qui n'est pas installé"),
+                Text(INSTALL_PYSPARK, INSTALL_PYSPARK),
+            ))  # fmt: skip
+        master = config.workspace.spark.master
+        java_home = os.environ.get("JAVA_HOME")
+        java = shutil.which("java") or (java_home and Path(java_home, "bin", "java").exists())
+        if master.startswith("local") and not java:
+            out.append((
+                "java_missing",
+                Text("Spark needs a Java runtime (17), and none was found",
+                     "Spark a besoin d'un environnement Java (17), introuvable ici"),
+                Text(INSTALL_JAVA, "installez Java 17 (Debian/Ubuntu : apt-get install "
+                     "openjdk-17-jre-headless) ou renseignez JAVA_HOME"),
+            ))  # fmt: skip
+        try:
+            warehouse = Path(warehouse_of(config, root))
+        except WorkspaceError as exc:
+            out.append((
+                "warehouse_unsupported", Text(str(exc), str(exc)),
+                Text("set workspace.spark.warehouse to a folder",
+                     "indiquez un dossier dans workspace.spark.warehouse"),
+            ))  # fmt: skip
+            return out
+        parent = next((p for p in [warehouse, *warehouse.parents] if p.exists()), None)
+        if parent is None or not os.access(parent, os.W_OK):
+            out.append((
+                "warehouse_not_writable",
+                Text(f"the warehouse {warehouse} cannot be written",
+                     f"l'entrepôt {warehouse} n'est pas accessible en écriture"),
+                Text("set workspace.spark.warehouse to a folder you can write",
+                     "indiquez dans workspace.spark.warehouse un dossier où écrire"),
+            ))  # fmt: skip
+        return out
+
+    @classmethod
+    def connect_fix(cls, exc: Exception) -> Text:
+        return Text(
+            "check workspace.spark.master (local[N] or the cluster's URL), Java 17 and the "
+            "Spark settings in workspace.spark.conf",
+            "vérifiez workspace.spark.master (local[N] ou l'URL du cluster), Java 17 et les "
+            "réglages Spark de workspace.spark.conf",
+        )
+
+    def table_bytes(self) -> dict[str, int]:
+        """Bytes of Parquet files per table (the folders it reads)."""
         out = {}
         for name, entry in self._live.items():
             out[name] = sum(
@@ -764,6 +822,37 @@ class SparkBackend(Backend):
                 if f.is_file()
             )
         return out
+
+    def storage(self) -> dict:
+        """Where the tables are and what they take on disk (the warehouse folder)."""
+        total = sum(f.stat().st_size for f in Path(self.warehouse).rglob("*") if f.is_file())
+        return {"warehouse": self.warehouse, "warehouse_bytes": total}
+
+    def _orphans(self) -> list[Path]:
+        used = {f for e in self._committed.values() for f in e["folders"]}
+        out = []
+        for table in Path(self.warehouse).iterdir():
+            if table.is_dir():
+                out += [f for f in table.iterdir() if f.is_dir()
+                        and f"{table.name}/{f.name}" not in used]  # fmt: skip
+        return out
+
+    def storage_problems(self) -> list[tuple[str, Text, Text]]:
+        """Folders no table reads (left by a write that was interrupted)."""
+        orphans = self._orphans()
+        if not orphans:
+            return []
+        mb = sum(f.stat().st_size for o in orphans for f in o.rglob("*") if f.is_file()) / 2**20
+        names = ", ".join(str(o) for o in orphans[:3]) + (" ..." if len(orphans) > 3 else "")
+        return [(
+            "orphan_folders",
+            Text(f"{len(orphans)} folder(s) of the warehouse belong to no table ({mb:,.1f} MB), "
+                 f"left by an interrupted write: {names}",
+                 f"{len(orphans)} dossier(s) de l'entrepôt n'appartiennent à aucune table "
+                 f"({mb:,.1f} Mo), laissés par une écriture interrompue : {names}"),
+            Text("delete them when no leadpilot command is running on the workspace",
+                 "supprimez-les quand aucune commande leadpilot ne tourne sur l'espace"),
+        )]  # fmt: skip
 
 
 def warehouse_of(config: Config, root: Path) -> str:
@@ -799,6 +888,4 @@ def _to_arrow(obj: Any) -> pa.Table:
 
 
 def _remove(path: Path) -> None:
-    import shutil
-
     shutil.rmtree(path, ignore_errors=True)
