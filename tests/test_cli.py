@@ -1,27 +1,56 @@
-"""End-to-end command line: generate -> ingest -> kpis JSON, and errors without tracebacks."""
+"""End-to-end command line: generate -> ingest -> kpis JSON, errors without tracebacks, and
+the exit statuses the README documents.
+
+In process (the same ``main()`` the ``leadpilot`` script calls, argv and streams swapped),
+except one smoke test that runs the real script for its exit statuses.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
+import re
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from helpers import DATA
 
+from leadpilot import errors
+from leadpilot.cli import main
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "100"}
-    return subprocess.run(
-        [sys.executable, "-m", "leadpilot", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=300,
-    )
+README = Path(__file__).parents[1] / "README.md"
+
+
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str) -> Ran:
+    """``leadpilot ARGS`` in this process, at 100 columns."""
+    out, err = io.StringIO(), io.StringIO()
+    argv, columns = sys.argv, os.environ.get("COLUMNS")
+    sys.argv, os.environ["COLUMNS"] = ["leadpilot", *args], "100"
+    code = 0
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.argv = argv
+        if columns is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = columns
+    return Ran(code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture(scope="module")
@@ -32,11 +61,17 @@ def generated(tmp_path_factory) -> Path:
     return out
 
 
-def test_generate_ingest_kpis_json(generated, tmp_path):
-    ws = tmp_path / "ws"
+@pytest.fixture(scope="module")
+def ws(generated, tmp_path_factory) -> Path:
+    """The generated data ingested through the command (read by the tests below)."""
+    ws = tmp_path_factory.mktemp("ws") / "ws"
     r = run("ingest", str(generated), "-w", str(ws))
     assert r.returncode == 0, r.stderr
     assert "Ingest summary" in r.stdout
+    return ws
+
+
+def test_generate_ingest_kpis_json(ws):
     r = run("kpis", "-w", str(ws), "--by", "channel", "--format", "json")
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
@@ -49,9 +84,14 @@ def test_generate_ingest_kpis_json(generated, tmp_path):
     assert json.loads(r.stdout)["rows"][0]["leads"] == total
 
 
-def test_kpis_csv_and_table(generated, tmp_path):
-    ws = tmp_path / "ws"
-    assert run("ingest", str(generated), "-w", str(ws)).returncode == 0
+def test_ingesting_the_same_files_again_changes_nothing(generated, ws):
+    before = json.loads(run("kpis", "-w", str(ws), "--format", "json").stdout)["rows"]
+    r = run("ingest", str(generated), "-w", str(ws))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(run("kpis", "-w", str(ws), "--format", "json").stdout)["rows"] == before
+
+
+def test_kpis_csv_and_table(ws):
     r = run("kpis", "-w", str(ws), "--by", "channel", "--period", "quarter", "--format", "csv")
     assert r.returncode == 0, r.stderr
     lines = r.stdout.strip().splitlines()
@@ -66,23 +106,24 @@ def test_kpis_csv_and_table(generated, tmp_path):
     assert "roas" in r.stdout and "engaged" in r.stdout
 
 
-def test_funnel_velocity_and_secondary_commands(generated, tmp_path):
-    ws = tmp_path / "ws"
-    assert run("ingest", str(generated), "-w", str(ws)).returncode == 0
-    for args in (
+@pytest.mark.parametrize(
+    "args",
+    [
         ["funnel", "--by", "channel"],
         ["velocity"],
         ["content"],
         ["sources"],
         ["retention"],
         ["kpis", "--view", "activity", "--period", "month"],
-    ):
-        r = run(*args, "-w", str(ws), "--format", "json")
-        assert r.returncode == 0, (args, r.stderr)
-        doc = json.loads(r.stdout)
-        assert set(doc) == {"rows", "meta"} and doc["rows"], args
-        r = run(*args, "-w", str(ws))
-        assert r.returncode == 0 and "Traceback" not in r.stderr, args
+    ],
+)
+def test_funnel_velocity_and_secondary_commands(ws, args):
+    r = run(*args, "-w", str(ws), "--format", "json")
+    assert r.returncode == 0, (args, r.stderr)
+    doc = json.loads(r.stdout)
+    assert set(doc) == {"rows", "meta"} and doc["rows"], args
+    r = run(*args, "-w", str(ws))
+    assert r.returncode == 0 and "Traceback" not in r.stderr, args
 
 
 def test_generate_is_deterministic(tmp_path):
@@ -96,17 +137,19 @@ def test_generate_is_deterministic(tmp_path):
 def test_bad_input_exits_non_zero_with_one_line_reason(tmp_path):
     ws = tmp_path / "ws"
     r = run("ingest", str(DATA / "bad" / "bad_date"), "-w", str(ws))
-    assert r.returncode != 0
+    assert r.returncode == errors.ValidationError.exit_code
     first = r.stderr.strip().splitlines()[0]
     assert first.startswith("leadpilot: error:") and "row 3" in first
     assert "Traceback" not in r.stderr
+    assert not ws.exists()  # a failed first ingest leaves no half-made workspace
 
 
 def test_missing_workspace_and_bad_options(tmp_path):
     r = run("kpis", "-w", str(tmp_path / "nope"))
-    assert r.returncode != 0 and "does not exist" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == errors.WorkspaceError.exit_code
+    assert "does not exist" in r.stderr and "Traceback" not in r.stderr
     r = run("kpis", "-w", str(tmp_path), "--format", "xml")
-    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert r.returncode == errors.UsageError.exit_code and "Traceback" not in r.stderr
     r = run("kpis", "--no-such-option")  # a usage error from the command-line parser
     assert r.returncode == 2 and "No such option" in r.stderr and "Traceback" not in r.stderr
 
@@ -117,3 +160,46 @@ def test_init_writes_config(tmp_path):
     assert (tmp_path / "ws" / "leadpilot.yaml").exists()
     r = run("init", str(tmp_path / "ws"))
     assert r.returncode != 0 and "already exists" in r.stderr
+
+
+def documented_statuses() -> dict[int, str]:
+    """The README's table of exit statuses."""
+    text = README.read_text()
+    table = text.split("| status | meaning |", 1)[1].split("\n\n", 1)[0]
+    return {
+        int(m.group(1)): m.group(2)
+        for m in re.finditer(r"^\| (\d+) \| (.+?) \|$", table, re.MULTILINE)
+    }
+
+
+def test_the_documented_exit_statuses_are_the_errors_statuses():
+    documented = documented_statuses()
+    raised = {
+        cls.exit_code
+        for cls in vars(errors).values()
+        if isinstance(cls, type) and issubclass(cls, errors.LeadpilotError)
+    }
+    from leadpilot.cli.diagnostics import FINDINGS_EXIT
+
+    # every status an error can end with is documented, and nothing else is
+    assert raised | {0, FINDINGS_EXIT, 70, 130} == set(documented)
+    assert "validation" in documented[errors.ValidationError.exit_code]
+    assert "--wait" in documented[errors.WorkspaceBusyError.exit_code]
+    assert "diagnose --fail-on" in documented[FINDINGS_EXIT]
+
+
+def test_the_installed_script_exits_with_the_documented_statuses(tmp_path):
+    """One smoke test through the real script in a new process: statuses reach the shell."""
+
+    def script(*args: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "COLUMNS": "100"}
+        return subprocess.run([sys.executable, "-m", "leadpilot", *args], capture_output=True,
+                              text=True, timeout=300, env=env)  # fmt: skip
+
+    ok = script("init", str(tmp_path / "ws"))
+    assert ok.returncode == 0, ok.stderr
+    bad = script("ingest", str(DATA / "bad" / "bad_date"), "-w", str(tmp_path / "new"))
+    assert bad.returncode == 6 and bad.stderr.strip().startswith("leadpilot: error:")
+    assert "Traceback" not in bad.stderr
+    usage = script("kpis", "--no-such-option")
+    assert usage.returncode == 2 and "Traceback" not in usage.stderr
