@@ -314,6 +314,9 @@ TEMPORARY: dict[str, Temporary] = {
     "bad": Temporary("bad_{table}", "the records an ingest's checks set aside"),
     "err": Temporary("err_{table}", "the records with errors, to be quarantined"),
     "known_leads": Temporary("known_leads", "the leads stored before an ingest"),
+    "stored": Temporary(
+        "stored_{table}", "stored values of the columns an ingest's files lack (kept)"
+    ),
     "known_leads_next": Temporary("known_leads_next", "the leads stored and about to be loaded"),
     "good_leads": Temporary("good_leads", "the leads an ingest is about to load"),
     "staged": Temporary("_staged_{table}", "rows bulk-loaded before they replace same-key rows"),

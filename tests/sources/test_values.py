@@ -139,3 +139,43 @@ def test_hashed_emails_still_merge_and_leave_no_address(tmp_path):
             text = lp.workspace.table(name).to_pandas().to_csv().lower()
             assert "acme" not in text, name
     assert b"acme" not in (ws / "leadpilot.duckdb").read_bytes().lower()
+
+
+# ------------------------------------------------------------------ partial re-exports
+def test_partial_reexport_keeps_what_the_file_does_not_say(tmp_path):
+    ws = load_case("v_partial_reexport_keeps_columns", tmp_path)
+    leads = rows(ws, "leads", "lead_id")
+    l1, l2 = leads["L1"], leads["L2"]
+    assert (l1["email"], l1["email_norm"], l1["channel"]) == ("a@acme.com", "a@acme.com",
+                                                              "paid_search")  # fmt: skip
+    assert l1["channel_derived"] is False and l2["channel"] == "email"
+    assert (l1["employees"], l1["zip"], l2["zip"]) == (120.0, "01234", "75001")
+    assert l1["industry"] == "fintech"
+    assert l2["industry"] is None  # present in the file, blank: cleared
+
+
+def test_an_attribute_that_turns_to_text_is_widened(tmp_path):
+    ws = load_case("v_attribute_numbers_then_text", tmp_path)
+    budget = {k: r["budget"] for k, r in rows(ws, "leads", "lead_id").items()}
+    assert budget == {"L1": "12", "L2": "7.5", "L3": "unknown", "L4": "40"}
+
+
+def test_codes_are_kept_as_written(tmp_path):
+    ws = load_case("v_postal_codes_phones_as_written", tmp_path)
+    leads = rows(ws, "leads", "lead_id")
+    assert [leads[k]["postal_code"] for k in ("L1", "L2")] == ["01234", "75001"]
+    assert [leads[k]["phone"] for k in ("L1", "L2")] == ["0612345678", "+33 6 12 34 56 78"]
+    assert leads["L1"]["cp"] == "01000" and leads["L1"]["siret"] == "00012345600018"
+
+
+def test_float_like_ids_match_between_tables(tmp_path):
+    ws = load_case("v_ids_float_like", tmp_path)
+    assert sorted(rows(ws, "leads", "lead_id")) == ["123", "124"]
+    deals = rows(ws, "deals", "deal_id")
+    assert {k: r["lead_id"] for k, r in deals.items()} == {"9001": "123", "9002": "124"}
+
+
+def test_leading_zero_ids_are_kept(tmp_path):
+    ws = load_case("v_ids_leading_zeros_kept", tmp_path)
+    assert sorted(rows(ws, "leads", "lead_id")) == ["00123", "0124"]
+    assert rows(ws, "deals", "deal_id")["0001"]["lead_id"] == "00123"

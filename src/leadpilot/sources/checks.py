@@ -243,7 +243,8 @@ def unknown_leads(t: ir.Table, known: ir.Table) -> ir.Table:
         bad.lead_id,
         "a lead_id present in the leads table (this file or the workspace)",
         fix="ingest the leads file with these records, or check that both files use the "
-        "same ids (the column mapped to lead_id)",
+        "same ids (the column mapped to lead_id; ids are compared as written, so 00123 and "
+        "123 are two leads)",
     )
 
 

@@ -18,9 +18,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
+import sqlglot as sg
+import sqlglot.expressions as sge
 import yaml
 
 from .. import engine
@@ -283,6 +286,7 @@ class _Ingest:
         self.file_problems: list[Problem] = []
         self.origins: dict[tuple[str, str], dict[str, str]] = {}  # (table, file) -> header
         self.labels: dict[tuple[str, str], str] = {}
+        self.present: dict[tuple[str, str], set[str]] = {}  # (table, file) -> its columns
         # check
         self.good: dict[str, ir.Table] = {}
         self.quarantined: list[pa.Table] = []
@@ -324,6 +328,7 @@ class _Ingest:
                 self.warnings.extend(mapped.warnings)
                 s.files.append(mapped.file)
                 self.origins[(spec.table, mapped.file)] = dict(mapped.origin)
+                self.present[(spec.table, mapped.file)] = _present_columns(spec.table, mapped)
                 f.dates = date_columns(spec, self.config, mapped.file, spec.table)
             s.rows_read += mapped.num_rows
             if problems:
@@ -341,6 +346,18 @@ class _Ingest:
         if ambiguous is not None and ambiguous.num_rows:
             t.issues = pa.concat_tables([t.issues, ambiguous], promote_options="permissive")
         t.data = _keep_written(t.data, mapped, self.config)
+        t.data, float_ids = _float_ids(t.data, spec.table)
+        for name, (n, example) in float_ids.items():
+            if i == 0:
+                self.notes.append(
+                    Notice(
+                        "float_ids",
+                        f"{Path(mapped.file).name}: {n:,} {name} value(s) written as numbers "
+                        f"with a zero fraction (e.g. {example!r}, as a spreadsheet writes a "
+                        f"number) read without it ({example.split('.')[0]!r}), as the other "
+                        "tables write them; leading zeros are kept as written",
+                    )
+                )
         if spec.table == "leads":
             t.data, found = self._emails(t.data, mapped)
             if found is not None:
@@ -366,6 +383,7 @@ class _Ingest:
             self.origins[("stage_events", s.files[-1])] = {
                 "lead_id": self.origins[(spec.table, s.files[-1])].get("lead_id", "lead_id")
             }
+            self.present[("stage_events", s.files[-1])] = {"lead_id", "stage", "ts"}
             self._stage(events, append=i > 0)
             n_events = events.data.num_rows + _count_failed(events.issues)
             self.summaries.setdefault("stage_events", TableSummary()).rows_read += n_events
@@ -565,7 +583,8 @@ class _Ingest:
             s.problems_quarantined += n_err
             s.quarantine_reasons.update(err_issues["expected"].to_pylist())
             self.quarantined.append(_quarantine_rows(table, err_issues, bad_rows, self.now))
-        self.good[table] = _finalise(table, kept, self.config)
+        kept, keep = self._stored_values(table, kept)
+        self.good[table] = _finalise(table, kept, self.config, keep)
         if summed.num_rows:
             self.good[table] = _sum_measures(self.good[table], table)
         if table != "leads":
@@ -577,6 +596,56 @@ class _Ingest:
         return staging.put(
             TEMPORARY["known_leads_next"](), ibis.union(old, new.cast(old.schema()), distinct=False)
         )
+
+    def _stored_values(self, table: str, t: ir.Table) -> tuple[ir.Table, list[str]]:
+        """Rows that update stored ones keep the stored values of the columns their file
+        lacks: a partial re-export (id, date, industry) updates those columns and leaves
+        the e-mail, channel and attributes as they were (a column present with a blank
+        cell clears its value). Returns the rows with ``__stored_*`` and ``__keep_*``
+        columns, and the columns concerned (``_finalise`` applies them)."""
+        key = TABLES[table].key_column
+        target = self.ws.table(table)
+        files = self.summaries[table].files
+        ties = _TIED if table == "leads" else {}
+        exempt = {key, "currency", *[c for tied in ties.values() for c in tied]}
+        lacking: dict[str, list[str]] = {}
+        for c in target.columns:
+            if c in exempt or c in LEADS_DERIVED_ONLY:
+                continue
+            miss = [f for f in files if c not in self.present.get((table, f), {c})]
+            if miss:
+                lacking[c] = miss
+        if not lacking or not int(target.count().execute()):
+            return t, []
+        columns = [*lacking, *[tied for c in lacking for tied in ties.get(c, ())]]
+        stored = self.staging.bring(
+            TEMPORARY["stored"](table=table),
+            target.select(
+                **{"__stored_key": target[key]},
+                **{f"__stored_{c}": target[c] for c in columns},
+            ),
+        )
+        j = t.left_join(stored, t[key] == stored["__stored_key"])
+        found = j["__stored_key"].notnull()
+        keep = {}
+        for c, miss in lacking.items():
+            flag = found & j["__file"].cast("string").isin(miss)
+            keep[f"__keep_{c}"] = flag
+            for tied in ties.get(c, ()):
+                keep[f"__keep_{tied}"] = flag
+        j = j.mutate(**keep)
+        n = int(j.filter(ibis.or_(*[j[k] for k in keep])).count().execute())
+        if n:
+            names = ", ".join(sorted(lacking)[:8]) + (", ..." if len(lacking) > 8 else "")
+            self.notes.append(
+                Notice(
+                    "stored_values_kept",
+                    f"{table}: {n:,} row(s) update stored {table} from file(s) without some "
+                    f"columns ({names}): those keep their stored values (a column present "
+                    "with an empty cell clears its value)",
+                )
+            )
+        return j.drop("__stored_key"), columns
 
     # ------------------------------------------------------------------ 3. write
     def write(self) -> None:
@@ -602,12 +671,40 @@ class _Ingest:
             declared = engine.table_schema(TABLES["leads"]).names
             extras = {c: typ for c, typ in data.schema().items() if c not in declared}
             if extras:
+                data = self._fit_attribute_types(backend, data, extras)
                 backend.add_columns("leads", extras)
         tick = self.progress(f"loading {table}", 1) if self.progress else None
         loaded = backend.upsert_from(table, data, TABLES[table].key_column)
         self.summaries[table].rows_loaded += loaded
         if tick:
             tick(1)
+
+    def _fit_attribute_types(
+        self, backend: engine.Backend, data: ir.Table, extras: dict
+    ) -> ir.Table:
+        """An attribute stored as numbers that a file now writes as text ('unknown') is
+        widened to text, numbers written as they read ('12', '7.5'); a stored text
+        attribute takes new numbers as text. Never a failed cast, never a lost value."""
+        stored = backend.con.table("leads").schema()
+        for c, typ in extras.items():
+            if c not in stored or stored[c] == typ:
+                continue
+            old = stored[c]
+            if old.is_numeric() and typ.is_numeric():
+                continue
+            if not old.is_string():
+                _widen_to_text(backend, "leads", c, old)
+                self.notes.append(
+                    Notice(
+                        "attribute_widened",
+                        f"leads: attribute {c!r} was stored as {old} and this ingest writes "
+                        f"it as {typ} (e.g. text among numbers): it is now stored as text "
+                        "for every lead (numbers kept as written)",
+                    )
+                )
+            extras[c] = dt.string
+            data = data.mutate(**{c: _as_text(data[c])})
+        return data
 
     def summary(self) -> IngestSummary:
         summary = IngestSummary(
@@ -638,6 +735,30 @@ def _keep_written(data: pa.Table, mapped: Mapped, config: Config) -> pa.Table:
         written = pc.if_else(flagged, text, pa.scalar(None, pa.string()))
         data = data.append_column(raw_column(name), written)
     return data
+
+
+_FLOAT_ID = r"^[0-9]+\.0+$"
+
+
+def _float_ids(data: pa.Table, table: str) -> tuple[pa.Table, dict[str, tuple[int, str]]]:
+    """Ids a spreadsheet turned into numbers ('123.0') read as the integer they were
+    ('123'), so that tables match; other ids, leading zeros included, stay as written."""
+    found = {}
+    for name in ("lead_id", "deal_id", "touch_id"):
+        if name not in data.column_names:
+            continue
+        col = data[name].combine_chunks()
+        if not pa.types.is_string(col.type):
+            continue
+        hit = pc.fill_null(pc.match_substring_regex(col, _FLOAT_ID), False)
+        n = int(pc.sum(hit).as_py() or 0)
+        if not n:
+            continue
+        example = pc.filter(col, hit)[0].as_py()
+        fixed = pc.if_else(hit, pc.replace_substring_regex(col, r"\.0+$", ""), col)
+        data = data.set_column(data.column_names.index(name), name, fixed)
+        found[name] = (n, example)
+    return data, found
 
 
 AMBIGUOUS_NUMBER = (
@@ -725,6 +846,54 @@ def _sum_measures(t: ir.Table, table: str) -> ir.Table:
     agg = {m: t[m].sum() for m in measures}
     agg.update({c: t[c].arbitrary() for c in others})
     return t.group_by(key).aggregate(**agg).select(*t.columns)
+
+
+def _as_text(value: ir.Value) -> ir.StringValue:
+    """A value as text, whole numbers without '.0' (120, not 120.0)."""
+    if value.type().is_numeric():
+        whole = value.cast("float64") == value.cast("float64").floor()
+        return ibis.ifelse(
+            whole & (value.abs() < 1e15), value.cast("int64").cast("string"), value.cast("string")
+        )
+    return value.cast("string")
+
+
+def _widen_to_text(backend: engine.Backend, table: str, column: str, old: dt.DataType) -> None:
+    """ALTER a stored column to text, its values written as ``_as_text`` writes them."""
+    col = sg.column(column, quoted=True)
+    if old.is_numeric():
+        as_double = sge.Cast(this=col, to=sge.DataType.build("DOUBLE"))
+        using = sge.Case(
+            ifs=[
+                sge.If(
+                    this=sge.and_(
+                        sge.EQ(this=as_double, expression=sge.Floor(this=as_double.copy())),
+                        sge.LT(this=sge.Abs(this=as_double.copy()),
+                               expression=sge.Literal.number(10**15)),
+                    ),
+                    true=sge.Cast(
+                        this=sge.Cast(this=col.copy(), to=sge.DataType.build("BIGINT")),
+                        to=sge.DataType.build("VARCHAR"),
+                    ),
+                )
+            ],
+            default=sge.Cast(this=col.copy(), to=sge.DataType.build("VARCHAR")),
+        )  # fmt: skip
+    else:
+        using = sge.Cast(this=col.copy(), to=sge.DataType.build("VARCHAR"))
+    backend.sql(
+        sge.Alter(
+            this=sg.table(table, quoted=True),
+            kind="TABLE",
+            actions=[
+                sge.AlterColumn(
+                    this=sg.to_identifier(column, quoted=True),
+                    dtype=sge.DataType.build("VARCHAR"),
+                    using=using,
+                )
+            ],
+        )
+    )
 
 
 def _labels_table(labels: dict[tuple[str, str], str]) -> pa.Table:
@@ -855,8 +1024,23 @@ def _quarantine_rows(table: str, issues: pa.Table, bad_rows: pa.Table, now: date
     )
 
 
-def _finalise(table: str, t: ir.Table, config: Config) -> ir.Table:
-    """Derive channels, convert currencies, clear closing dates of open deals."""
+# Columns of leads that follow another when it keeps its stored value (derived from it).
+_TIED = {"email": ("email_norm",), "channel": ("channel_derived",)}
+# Bookkeeping the lead rule recomputes over every lead after each ingest.
+LEADS_DERIVED_ONLY = set(RULE_COLUMNS)
+
+
+def _present_columns(table: str, mapped: Mapped) -> set[str]:
+    """The canonical columns and attributes a file speaks about (its own or constants)."""
+    present = set(mapped.columns) | set(mapped.extras)
+    if table == "leads" and present & {"utm_source", "utm_medium", "utm_campaign", "referrer"}:
+        present.add("channel")  # the file's UTM tags name the channel again
+    return present
+
+
+def _finalise(table: str, t: ir.Table, config: Config, keep: list[str] = ()) -> ir.Table:
+    """Derive channels, convert currencies, clear closing dates of open deals; then the
+    columns a file lacks take their stored values (``keep``, see ``_stored_values``)."""
     internal = [c for c in t.columns if c.startswith("__")]
     if table == "leads":
         t = t.mutate(channel_derived=t.channel.isnull())
@@ -874,6 +1058,15 @@ def _finalise(table: str, t: ir.Table, config: Config) -> ir.Table:
             else ibis.literal(1.0)
         )
         t = t.mutate(amount=t.amount * rate, currency=ibis.literal(config.currency))
+    if keep:
+        t = t.mutate(
+            **{
+                c: ibis.ifelse(
+                    t[f"__keep_{c}"], t[f"__stored_{c}"], t[c] if c in t.columns else None
+                ).cast(t[f"__stored_{c}"].type())
+                for c in keep
+            }
+        )
     if table == "deals":
         t = t.mutate(
             closed_at=ibis.ifelse(t.status == "open", ibis.literal(None, "timestamp"), t.closed_at)
