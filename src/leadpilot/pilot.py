@@ -1348,20 +1348,49 @@ def doctor(path: str | Path = "."):
     return examine(path)
 
 
-def holds_data(path: str | Path) -> bool:
-    """Has an ingest been committed into the workspace at ``path``? False when there is
-    no workspace there, or it cannot be opened.
+def remove_unused_workspace(path: str | Path) -> bool:
+    """Remove the workspace folder at ``path`` if nothing was ever committed into it and
+    no one is writing it (a failed first ingest leaves no half-made workspace behind, but
+    never removes one that another ingest, started at the same time, is filling).
+
+    Returns
+    -------
+    bool
+        True when the folder was removed.
 
     Examples
     --------
-    >>> holds_data(tempfile.mkdtemp())
-    False
+    >>> remove_unused_workspace(tempfile.mkdtemp())
+    True
     """
+    import shutil
+
+    from .config import CONFIG_FILE, load_config
+    from .engine.writing import write_lock
+    from .errors import LeadpilotError, WorkspaceBusyError
+
+    root = Path(path)
+    if not root.is_dir():
+        return False
     try:
-        with open(path) as lp:
-            log = lp.workspace.table("ingest_log")
-            return bool(log.count().execute())
-    except Exception:
+        with write_lock(root, 0, what="cleanup"):
+            try:  # read what is committed, without opening (opening may want to write)
+                config = load_config(root / CONFIG_FILE)
+                db = engine.backend_class(config.workspace.backend).database_file(config, root)
+                if db is None or db.exists():
+                    con = engine.connect(config, root)
+                    try:
+                        if "ingest_log" in con.list_tables() and con.table(
+                            "ingest_log"
+                        ).count().execute():
+                            return False
+                    finally:
+                        con.disconnect()
+            except LeadpilotError:
+                pass  # not a workspace (yet): nothing of value in it
+            shutil.rmtree(root, ignore_errors=True)
+            return True
+    except WorkspaceBusyError:
         return False
 
 

@@ -2,9 +2,10 @@
 
 ``python driver.py PHASE MARKER RELEASE leadpilot-args...``: when the write reaches PHASE
 (see ``leadpilot.engine.writing.phase``), the process writes its pid into MARKER and waits
-until RELEASE exists (at most two minutes) before going on. The crash tests SIGKILL it
+until RELEASE exists (at most five minutes) before going on. The crash tests SIGKILL it
 while it waits; the concurrency tests start readers and other writers meanwhile. PHASE
-``-`` never pauses.
+``-`` never pauses; ``PHASE#N`` pauses at its N-th occurrence (a new workspace is
+created by a write of its own before the ingest's).
 """
 
 from __future__ import annotations
@@ -17,13 +18,18 @@ from pathlib import Path
 
 def main() -> None:
     phase, marker, release, *args = sys.argv[1:]
+    phase, _, nth = phase.partition("#")
+    seen = {"n": 0}
     import leadpilot.engine.writing as writing
 
     def pause(name: str) -> None:
         if name != phase:
             return
+        seen["n"] += 1
+        if seen["n"] != int(nth or 1):
+            return
         Path(marker).write_text(str(os.getpid()))
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         while not Path(release).exists() and time.monotonic() < deadline:
             time.sleep(0.02)
 

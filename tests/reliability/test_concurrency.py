@@ -134,3 +134,25 @@ def test_a_crashed_writer_does_not_hold_the_lock(bench):
         lp.ingest(bench.data_b, wait=0)  # ... the lock is not: no wait at all
         assert time.monotonic() - started < 60
     assert shadows(ws) == [] and state(ws) == bench.after
+
+
+def test_a_refused_first_ingest_never_removes_a_workspace_another_is_filling(bench, extra):
+    """Two first ingests into a new folder: the refused one must not remove the folder
+    (a failed first ingest removes only a workspace nothing was committed into and no one
+    is writing)."""
+    ws = bench.root / "new-ws"
+    first = bench.ingest_b(ws, "committed#2")  # the ingest's commit (#1: the creation's)
+    assert first.paused(), first.finish()[2]
+    try:
+        second = start_writer(bench.root / "ctl-new", ["ingest", extra, "-w", ws, "--wait", "0"])
+        code, out, err = second.finish()
+        assert code == 75, err
+        assert ws.is_dir()
+    finally:
+        first.go_on()
+    assert first.finish()[0] == 0
+    with leadpilot.open(ws) as lp:
+        assert lp.kpi_result(kpis=["leads"]).rows[0]["leads"] > 0
+    failed = bench.root / "failed-ws"  # alone and refused: nothing left behind
+    out = runner.invoke(cli, ["ingest", str(bench.root / "no-such-folder"), "-w", str(failed)])
+    assert out.exit_code != 0 and not failed.exists()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -57,10 +56,8 @@ def ingest(
                 source, policy=policy, progress=progress_factory(progress), wait=wait
             )
     except BaseException:
-        if created and not pilot.holds_data(workspace):
-            # a failed first ingest leaves no half-made workspace behind (unless another
-            # ingest, started at the same time, has committed into it meanwhile)
-            shutil.rmtree(workspace, ignore_errors=True)
+        if created:  # a failed first ingest leaves no half-made workspace behind
+            pilot.remove_unused_workspace(workspace)
         raise
     if fmt == "json":
         print(json.dumps(summary.as_dict(), indent=2, default=str))
