@@ -561,7 +561,7 @@ class _Ingest:
         if warn.num_rows:
             self.warnings.extend(_warning_lines(table, warn))
             self.sample.extend(_problems(warn, table, 20))
-        dups = issues.filter(is_dup)
+        dups = _not_quarantined(issues.filter(is_dup), err_issues)
         summed = issues.filter(pc.equal(sev, checks.SUMMED))
         s = self.summaries[table]
         if dups.num_rows:
@@ -922,6 +922,21 @@ def _log_table(summaries: dict[str, TableSummary], source: str | Path, now: date
             "rows_merged": counts("rows_merged"),
         }
     )
+
+
+def _not_quarantined(dups: pa.Table, errors: pa.Table) -> pa.Table:
+    """The duplicate rows that have no error: a duplicate of a bad row is quarantined with
+    its problems, and counted there only (read = loaded + merged + quarantined)."""
+    if not dups.num_rows or not errors.num_rows:
+        return dups
+
+    def keys(t: pa.Table) -> list[tuple]:
+        part = t["part"].to_pylist() if "part" in t.column_names else [None] * t.num_rows
+        return list(zip(t["file"].to_pylist(), t["row"].to_pylist(), part, strict=True))
+
+    bad = {(f, r, p or "") for f, r, p in keys(errors)}
+    keep = [(f, r, p or "") not in bad and (f, r, "") not in bad for f, r, p in keys(dups)]
+    return dups.filter(pa.array(keep, pa.bool_()))
 
 
 def _record_keys(issues: pa.Table) -> pa.Table:
