@@ -179,3 +179,33 @@ def test_leading_zero_ids_are_kept(tmp_path):
     ws = load_case("v_ids_leading_zeros_kept", tmp_path)
     assert sorted(rows(ws, "leads", "lead_id")) == ["00123", "0124"]
     assert rows(ws, "deals", "deal_id")["0001"]["lead_id"] == "00123"
+
+
+# ------------------------------------------------------------------ amounts after the checks
+def test_currencies_are_converted_before_summing(tmp_path):
+    ws = load_case("v_mixed_currencies_with_rates", tmp_path)
+    assert {k: r["amount"] for k, r in rows(ws, "deals", "deal_id").items()} == {
+        "D1": 1000.0, "D2": 900.0,
+    }  # fmt: skip
+    ws = load_case("v_spend_same_key_two_currencies", tmp_path / "2")
+    ((_, spend),) = rows(ws, "spend", "spend_key").items()
+    assert (spend["amount"], spend["currency"]) == (pytest.approx(190.0), "EUR")
+
+
+def test_status_only_reexport_keeps_the_amount(tmp_path):
+    ws = load_case("v_partial_deals_reexport", tmp_path)
+    d1 = rows(ws, "deals", "deal_id")["D1"]
+    assert (d1["status"], d1["amount"]) == ("won", 4500.0) and d1["closed_at"] is not None
+
+
+def test_dots_are_thousands_where_commas_are_decimals(tmp_path):
+    ws = load_case("v_semicolon_file_dot_thousands", tmp_path)
+    spend = sorted(rows(ws, "spend", "spend_key").values(), key=lambda r: r["date"])
+    assert [(r["amount"], r["impressions"]) for r in spend] == [(12.5, 1250.0), (8.0, 2400.0)]
+
+
+def test_traffic_rows_of_one_key_are_summed(tmp_path):
+    ws = load_case("v_traffic_rows_summed", tmp_path)
+    assert sorted(r["visitors"] for r in rows(ws, "traffic", "traffic_key").values()) == [
+        80.0, 150.0,
+    ]  # fmt: skip

@@ -16,7 +16,10 @@ from .readers import ROW
 from .typing import LABEL, PART, raw_column
 
 # Codes of the warnings whose sentence varies (the stage named): by their first words.
-WARNING_PREFIXES = {"lead reached ": "stage_implied"}
+WARNING_PREFIXES = {
+    "lead reached ": "stage_implied",
+    "stage history out of order": "stage_out_of_order",
+}
 
 ISSUE_COLUMNS = ("row", "column", "value", "expected", "severity", "file", "fix", "part")
 
@@ -293,3 +296,37 @@ def skipped_stages(t: ir.Table) -> ir.Table:
             )
         )
     return ibis.union(*parts)
+
+
+def stages_out_of_order(t: ir.Table) -> ir.Table:
+    """Leads whose later funnel stage is dated before an earlier one (a customer before
+    its MQL): kept and counted, as other date inconsistencies; velocity leaves out the
+    negative durations."""
+    chain = ("lead", "mql", "sal", "sql", "opportunity", "customer")
+    per_lead = t.group_by("lead_id").aggregate(
+        **{f"at_{s}": t.ts.min(where=t.stage == s) for s in chain},
+        _row=t[ROW].min(),
+        __file=t["__file"].cast("string").min(),
+    )
+    parts = []
+    for i, later in enumerate(chain[1:], start=1):
+        earlier = chain[:i]
+        first_earlier = ibis.greatest(*[per_lead[f"at_{e}"] for e in earlier]) if i > 1 else None
+        prev = per_lead[f"at_{chain[i - 1]}"] if first_earlier is None else first_earlier
+        bad = per_lead.filter(per_lead[f"at_{later}"] < prev)
+        parts.append(
+            bad.select(
+                row=bad._row.cast("int64"),
+                column=ibis.literal("ts"),
+                value=ibis.literal(f"{later} ") + bad[f"at_{later}"].cast("string"),
+                expected=ibis.literal(
+                    "stage history out of order: a later stage dated before an earlier one "
+                    "(kept and counted; velocity leaves out the negative durations)"
+                ),
+                severity=ibis.literal("warning"),
+                file=bad["__file"],
+                fix=ibis.literal(None, "string"),
+                part=ibis.literal(None, "string"),
+            )
+        )
+    return ibis.union(*parts, distinct=False).distinct(on=["file", "row"], keep="first")

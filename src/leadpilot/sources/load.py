@@ -536,6 +536,7 @@ class _Ingest:
             exprs.append(checks.before_lead_creation(t, known, "ts", "stage"))
             if self.config.stages.implied:
                 exprs.append(checks.skipped_stages(t))
+            exprs.append(checks.stages_out_of_order(t))
         issues = pa.concat_tables(self.row_issues[table], promote_options="permissive")
         found = self.staging.rows(ibis.union(*exprs)) if exprs else None
         if found is not None and found.num_rows:
@@ -618,12 +619,15 @@ class _Ingest:
         if not lacking or not int(target.count().execute()):
             return t, []
         columns = [*lacking, *[tied for c in lacking for tied in ties.get(c, ())]]
-        stored = self.staging.bring(
-            TEMPORARY["stored"](table=table),
-            target.select(
-                **{"__stored_key": target[key]},
-                **{f"__stored_{c}": target[c] for c in columns},
-            ),
+        subset = target.select(
+            **{"__stored_key": target[key]}, **{f"__stored_{c}": target[c] for c in columns}
+        )
+        name = TEMPORARY["stored"](table=table)
+        # a copy, never the live table: the write deletes the stored rows before it inserts
+        stored = (
+            self.staging.put(name, subset)
+            if self.staging.shared
+            else self.staging.bring(name, subset)
         )
         j = t.left_join(stored, t[key] == stored["__stored_key"])
         found = j["__stored_key"].notnull()
