@@ -44,7 +44,8 @@ place, under the same write lock so that ingests still queue.
 
 The lock is advisory and local: it works for the processes of one machine sharing the
 folder (not across NFS clients), and a leadpilot older than this protocol does not take
-it (its workspaces are migrated on first use; see :mod:`.versions`).
+it (its workspaces are migrated on first use; see :mod:`.versions`). It needs POSIX
+(``flock``, and renaming over a file that readers hold open): Linux and macOS.
 """
 
 from __future__ import annotations
