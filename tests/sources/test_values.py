@@ -209,3 +209,54 @@ def test_traffic_rows_of_one_key_are_summed(tmp_path):
     assert sorted(r["visitors"] for r in rows(ws, "traffic", "traffic_key").values()) == [
         80.0, 150.0,
     ]  # fmt: skip
+
+
+# ------------------------------------------------------------------ erasure (Pilot)
+@pytest.mark.parametrize("hashed", [False, True], ids=["clear", "hashed"])
+def test_erase_lead_leaves_no_trace_in_any_table(tmp_path, hashed):
+    """Pilot.erase_lead removes the person (and the records merged into it) from leads,
+    touchpoints, stage events, deals, scores and the quarantine; nothing that names it
+    is left in any table, whether e-mails are stored in clear or hashed."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "leads.csv").write_text(
+        "lead_id,created_at,email,company\n"
+        "gdpr-1,2025-01-05,Erase.Me@Forget.eu,Forget Me SA\n"
+        "gdpr-2,2025-01-20,erase.me@forget.eu ,Forget Me SA\n"
+        "keep-1,2025-01-06,stay@here.com,Stay SA\n"
+        "keep-2,2025-01-07,other@here.com,Stay SA\n"
+    )
+    (src / "touchpoints.csv").write_text(
+        "lead_id,ts,type\ngdpr-1,2025-01-06,email_open\nkeep-1,2025-01-07,visit\n"
+    )
+    (src / "stage_events.csv").write_text(
+        "lead_id,stage,ts\ngdpr-1,mql,2025-01-07\ngdpr-2,sql,2025-01-21\nkeep-1,mql,2025-01-08\n"
+    )
+    (src / "deals.csv").write_text(
+        "deal_id,lead_id,created_at,status,closed_at,amount\n"
+        "d-gdpr,gdpr-1,2025-01-10,won,2025-01-20,500\n"
+        "d-gdpr-bad,gdpr-2,2025-01-10,won,,700\n"  # quarantined: no close date
+        "d-keep,keep-1,2025-01-10,open,,300\n"
+    )
+    ws = write_config(tmp_path / "ws", "duckdb", privacy={"hash_emails": hashed}).parent
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src, policy="quarantine")
+        lp.score_apply(reasons=False)
+        assert lp.workspace.table("quarantine").count().execute() == 1
+        out = lp.erase_lead("gdpr-2")
+        assert out["found"] and out["lead_ids"] == ["gdpr-1", "gdpr-2"]
+        removed = out["removed"]
+        assert (removed["leads"], removed["touchpoints"], removed["stage_events"]) == (2, 1, 2)
+        assert (removed["deals"], removed["quarantine"]) == (1, 1)
+        assert removed["scores"] == 1  # the merged record is not scored: one person
+        needles = ["gdpr", "erase.me", "forget"]
+        if hashed:
+            key = emails.secret(ws, ".leadpilot-email-key")
+            needles.append(emails.hash_one("erase.me@forget.eu", key)[len(emails.HASH_PREFIX):])
+        for name in lp.workspace.con.list_tables():
+            if name == "ingest_log":
+                continue
+            text = lp.workspace.table(name).to_pandas().to_csv().lower()
+            for needle in needles:
+                assert needle not in text, (name, needle)
+        assert sorted(lp.workspace.table("leads").to_pandas()["lead_id"]) == ["keep-1", "keep-2"]
