@@ -262,6 +262,12 @@ ENVIRONMENT = {
 def from_environment():
     """The application for the settings in the environment (:data:`ENVIRONMENT`)."""
     import os
+    import sys
+
+    # An ingest posted to the service runs in its process and holds the interpreter lock in
+    # long stretches: a shorter switch interval (0.5 ms, default 5 ms) lets the reads and
+    # real-time scores served meanwhile get a turn (measured: about half the latency).
+    sys.setswitchinterval(0.0005)
 
     options: dict = {}
     for name, var in ENVIRONMENT.items():
