@@ -18,7 +18,7 @@ LABELS = {
         "problems": "Problems", "fix": "fix", "none": "No problem found.",
         "yes": "yes", "no": "no", "error": "error", "warning": "warning",
         "workspace_bytes": "workspace folder", "free_bytes": "free next to it",
-        "warehouse": "warehouse", "warehouse_bytes": "warehouse",
+        "warehouse": "warehouse", "warehouse_bytes": "its files",
     },
     "fr": {
         "backend": "Moteur", "version": "version", "tables": "Tables", "table": "table",
@@ -26,7 +26,7 @@ LABELS = {
         "problems": "Problèmes", "fix": "correction", "none": "Aucun problème trouvé.",
         "yes": "oui", "no": "non", "error": "erreur", "warning": "avertissement",
         "workspace_bytes": "dossier de l'espace", "free_bytes": "libre à côté",
-        "warehouse": "entrepôt", "warehouse_bytes": "entrepôt",
+        "warehouse": "entrepôt", "warehouse_bytes": "ses fichiers",
     },
 }  # fmt: skip
 
