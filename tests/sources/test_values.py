@@ -22,13 +22,13 @@ from leadpilot.sources.parsers.numbers import attribute_numbers, decide_decimal
 CORPUS = Path(__file__).parents[1] / "corpus"
 
 
-def load_case(case: str, tmp_path: Path, **settings) -> Path:
-    """A DuckDB workspace holding the corpus case (before/ first), as the runner does."""
+def load_case(case: str, tmp_path: Path, backend: str = "duckdb", **settings) -> Path:
+    """A workspace holding the corpus case (before/ first), as the runner does."""
     src = tmp_path / "src"
     shutil.copytree(CORPUS / case, src, ignore=shutil.ignore_patterns("expect.yaml"))
     cfg = src / "leadpilot.yaml"
     extra = yaml.safe_load(cfg.read_text()) if cfg.exists() else {}
-    ws = write_config(tmp_path / "ws", "duckdb", **{**extra, **settings}).parent
+    ws = write_config(tmp_path / "ws", backend, **{**extra, **settings}).parent
     policy = yaml.safe_load((CORPUS / case / "expect.yaml").read_text()).get("policy")
     with leadpilot.open(ws) as lp:
         if (src / "before").is_dir():
@@ -93,8 +93,8 @@ def test_attributes_keep_codes_as_written():
 
 
 # ------------------------------------------------------------------ spend keys
-def test_ad_group_rows_of_a_campaign_day_are_summed(tmp_path):
-    ws = load_case("v_spend_ad_groups_summed", tmp_path)
+def test_ad_group_rows_of_a_campaign_day_are_summed(tmp_path, backend):
+    ws = load_case("v_spend_ad_groups_summed", tmp_path, backend)
     spend = rows(ws, "spend", "spend_key")
     assert {k: r["amount"] for k, r in spend.items()} == {
         "2025-01-01|paid_search|brand|": 150.0,
@@ -142,8 +142,8 @@ def test_hashed_emails_still_merge_and_leave_no_address(tmp_path):
 
 
 # ------------------------------------------------------------------ partial re-exports
-def test_partial_reexport_keeps_what_the_file_does_not_say(tmp_path):
-    ws = load_case("v_partial_reexport_keeps_columns", tmp_path)
+def test_partial_reexport_keeps_what_the_file_does_not_say(tmp_path, backend):
+    ws = load_case("v_partial_reexport_keeps_columns", tmp_path, backend)
     leads = rows(ws, "leads", "lead_id")
     l1, l2 = leads["L1"], leads["L2"]
     assert (l1["email"], l1["email_norm"], l1["channel"]) == ("a@acme.com", "a@acme.com",
@@ -154,8 +154,8 @@ def test_partial_reexport_keeps_what_the_file_does_not_say(tmp_path):
     assert l2["industry"] is None  # present in the file, blank: cleared
 
 
-def test_an_attribute_that_turns_to_text_is_widened(tmp_path):
-    ws = load_case("v_attribute_numbers_then_text", tmp_path)
+def test_an_attribute_that_turns_to_text_is_widened(tmp_path, backend):
+    ws = load_case("v_attribute_numbers_then_text", tmp_path, backend)
     budget = {k: r["budget"] for k, r in rows(ws, "leads", "lead_id").items()}
     assert budget == {"L1": "12", "L2": "7.5", "L3": "unknown", "L4": "40"}
 
@@ -192,8 +192,8 @@ def test_currencies_are_converted_before_summing(tmp_path):
     assert (spend["amount"], spend["currency"]) == (pytest.approx(190.0), "EUR")
 
 
-def test_status_only_reexport_keeps_the_amount(tmp_path):
-    ws = load_case("v_partial_deals_reexport", tmp_path)
+def test_status_only_reexport_keeps_the_amount(tmp_path, backend):
+    ws = load_case("v_partial_deals_reexport", tmp_path, backend)
     d1 = rows(ws, "deals", "deal_id")["D1"]
     assert (d1["status"], d1["amount"]) == ("won", 4500.0) and d1["closed_at"] is not None
 

@@ -1,6 +1,6 @@
 """E-mail addresses of leads: the stored form, the deduplication key, placeholders, hashing.
 
-Stored forms (documented in docs/data-model.md, tested in tests/sources/test_emails.py):
+Stored forms (README, "Data"; tested in tests/sources/test_values.py):
 
 * ``email``: the address as written, less the spaces and invisible characters around or
   inside it (a tab, a no-break or zero-width space, a ``mailto:`` prefix, ``<...>``);
