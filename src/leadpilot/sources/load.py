@@ -36,7 +36,7 @@ from .dates import DateColumns
 from .leadrule import RULE_COLUMNS, apply_lead_rule
 from .mapping import Mapped, map_columns, resolve_spec
 from .parsers import _text as parsers_text
-from .parsers.numbers import COMMA_CLEAR, POINT_CLEAR, decide_decimal
+from .parsers.numbers import COMMA_CLEAR, POINT_CLEAR, decide_decimal, looks_numeric
 from .readers import ROW, SUPPORTED
 from .staging import FILE, Staging
 from .tables import is_table_source, planned, read_source
@@ -412,7 +412,7 @@ class _Ingest:
         extra = [
             decide_decimal(parsers_text(arr))
             for arr in mapped.extras.values()
-            if parsers_text(arr) is not None
+            if parsers_text(arr) is not None and looks_numeric(parsers_text(arr))
         ]
         comma = sum(e.comma for e in [*evidence.values(), *extra])
         point = sum(e.point for e in [*evidence.values(), *extra])

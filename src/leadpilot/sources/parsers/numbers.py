@@ -410,6 +410,16 @@ def decide_decimal(text: pa.Array | None) -> DecimalEvidence:
     return DecimalEvidence(comma, point, ambiguous, decimal)
 
 
+_NUMERIC_CHARS = r"^[-+()0-9 .,'’\x{a0}\x{202f}\x{2009}eE$€£¥%]*$"
+
+
+def looks_numeric(text: pa.Array, sample: int = 2000) -> bool:
+    """Whether the first ``sample`` values hold only what numbers are written with: a
+    cheap test that spares a text column (names, titles) the full number grammar."""
+    head = text.slice(0, sample) if len(text) > sample else text
+    return bool(pc.all(pc.fill_null(pc.match_substring_regex(head, _NUMERIC_CHARS), True)).as_py())
+
+
 def _is_text(values: object) -> bool:
     t = getattr(values, "type", None)
     return t is not None and (pa.types.is_string(t) or pa.types.is_large_string(t))
@@ -453,6 +463,8 @@ def attribute_numbers(
     if name is not None and re.search(_CODE_NAME, name.lower()):
         return None
     s = pc.utf8_trim_whitespace(pc.cast(values, pa.string()))
+    if not looks_numeric(s):
+        return None  # names, countries, titles: no need to read every value as a number
     present = pc.fill_null(pc.not_equal(s, ""), False)
     p = pc.filter(s, present)
     if len(p) == 0:
