@@ -260,3 +260,25 @@ def test_erase_lead_leaves_no_trace_in_any_table(tmp_path, hashed):
             for needle in needles:
                 assert needle not in text, (name, needle)
         assert sorted(lp.workspace.table("leads").to_pandas()["lead_id"]) == ["keep-1", "keep-2"]
+
+
+def test_turning_hashing_on_hashes_what_is_stored(tmp_path):
+    """A workspace that sets privacy.hash_emails after leads were stored in clear: the
+    stored addresses are hashed at the next ingest, so the new lead still merges."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    (first / "leads.csv").write_text(
+        "lead_id,created_at,email\nL1,2025-01-05,Jane.Doe@Acme.com\nL2,2025-01-06,bob@globex.com\n"
+    )
+    (second / "leads.csv").write_text("lead_id,created_at,email\nL3,2025-01-20,jane.doe@acme.com\n")
+    ws = write_config(tmp_path / "ws", "duckdb").parent
+    with leadpilot.open(ws) as lp:
+        lp.ingest(first)
+    write_config(ws, "duckdb", privacy={"hash_emails": True})
+    with leadpilot.open(ws) as lp:
+        summary = lp.ingest(second)
+    assert "emails_hashed" in {getattr(n, "code", None) for n in summary.notes}
+    leads = rows(ws, "leads", "lead_id")
+    assert leads["L3"]["merged_into"] == "L1"
+    assert all(r["email"].startswith(emails.HASH_PREFIX) for r in leads.values())
+    assert all(r["email_norm"].startswith(emails.HASH_PREFIX) for r in leads.values())

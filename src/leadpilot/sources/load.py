@@ -665,10 +665,42 @@ class _Ingest:
             if self.quarantined:
                 backend.append(QUARANTINE.name, pa.concat_tables(self.quarantined))
             if "leads" in self.good:
+                if self.config.privacy.hash_emails:
+                    self._hash_stored_emails(backend)
                 _rebuild_leads(backend, self.config)
             if self.labels:
                 backend.upsert(LABELS.name, _labels_table(self.labels), LABELS.key)
             backend.append(INGEST_LOG.name, _log_table(self.summaries, self.source, self.now))
+
+    def _hash_stored_emails(self, backend: engine.Backend) -> None:
+        """Leads stored in clear before ``privacy.hash_emails`` was set are hashed now, so
+        that they merge with the new (hashed) ones and no address stays in clear."""
+        leads = backend.con.table("leads")
+        clear = leads.filter(
+            (leads.email.notnull() & ~leads.email.startswith(emails.HASH_PREFIX))
+            | (leads.email_norm.notnull() & ~leads.email_norm.startswith(emails.HASH_PREFIX))
+        ).select("lead_id", "email")
+        found = clear.to_pyarrow()
+        if not found.num_rows:
+            return
+        key = emails.secret(self.ws.root, self.config.privacy.secret_file)
+        cleaned = emails.clean(found["email"].combine_chunks())
+        norm = emails.normalise(cleaned)
+        placeholder, not_address = emails.classify(norm)
+        norm = pc.if_else(pc.or_(placeholder, not_address), pa.scalar(None, pa.string()), norm)
+        hashed = emails.hash_values(norm, key)
+        changes = ibis.memtable(
+            pa.table({"lead_id": found["lead_id"], "email": hashed, "email_norm": hashed})
+        )
+        backend.update_rows("leads", "lead_id", changes, ["email", "email_norm"])
+        self.notes.append(
+            Notice(
+                "emails_hashed",
+                f"leads: {found.num_rows:,} e-mail(s) stored in clear before privacy.hash_emails "
+                "was set are now hashed; the quarantine of earlier ingests keeps its records "
+                "until their files are ingested again",
+            )
+        )
 
     def _load(self, backend: engine.Backend, table: str, data: ir.Table) -> None:
         if table == "leads":
