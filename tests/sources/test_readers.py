@@ -283,3 +283,20 @@ def test_excel_serials_become_dates_only_in_workbooks():
     other = DateColumns("leads.parquet", "leads")
     as_written = _time_cells(pa.array([20250102]), "leads.parquet", "day", other)
     assert as_written.to_pylist() == ["20250102"] and not other.notes()
+
+
+@pytest.mark.parametrize(
+    ("data", "arrow"),
+    [
+        (b"a,b\n1,x\n2,y\n\n\n", True),  # empty lines at the end shift no row
+        (b"a,b\r\n1,x\r\n2,y\r\n\r\n", True),
+        (b"a,b\n1,x\n\n2,y\n", False),  # one inside: read line by line
+        (b'a,b\n1,"x\n\n', False),  # a quote never closed at the very end
+    ],
+)
+def test_which_reader_numbers_the_lines(tmp_path, data, arrow):
+    p = tmp_path / "leads.csv"
+    p.write_bytes(data)
+    assert (readers._read_csv_arrow(p, ",", "utf-8", None) is not None) is arrow
+    frame = read_file(p)
+    assert frame.data[ROW].to_pylist()[0] == 2

@@ -484,7 +484,8 @@ def _read_text(path: Path, enc: str, delimiter: str) -> tuple[list[str], dict, i
 
 
 def _physical_lines(path: Path) -> int:
-    """Lines of an 8-bit or UTF-8 file (\\n, \\r\\n and a lone \\r each end one)."""
+    """Lines of an 8-bit or UTF-8 file (\\n, \\r\\n and a lone \\r each end one), empty
+    lines at its end left out."""
     n, last = 0, b""
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 24):
@@ -492,7 +493,19 @@ def _physical_lines(path: Path) -> int:
             if last == b"\r" and chunk[:1] == b"\n":
                 n -= 1
             last = chunk[-1:]
-    return n + (1 if last not in (b"\n", b"\r", b"") else 0)
+    n += 1 if last not in (b"\n", b"\r", b"") else 0
+    return n - _blank_lines_at_end(path)
+
+
+def _blank_lines_at_end(path: Path) -> int:
+    """Empty lines after the last record (an extra newline or two at the end of a file):
+    they shift no row, so Arrow's reading still numbers every row right."""
+    with open(path, "rb") as fh:
+        fh.seek(max(0, path.stat().st_size - 4096))
+        tail = fh.read()
+    ends = tail[len(tail.rstrip(b"\r\n")) :]
+    count = ends.count(b"\n") + ends.count(b"\r") - ends.count(b"\r\n")
+    return max(count - 1, 0)
 
 
 def _read_csv(
@@ -590,7 +603,8 @@ def _read_csv_arrow(
     if _physical_lines(path) != table.num_rows + len(invalid) + 1:
         return None
     for name in header:
-        if pc.any(pc.match_substring(table[name], "\x00")).as_py():
+        # a NUL byte, or a line break in a value (a quote never closed at the very end)
+        if pc.any(pc.match_substring_regex(table[name], "[\\x00\\r\\n]")).as_py():
             return None
     lines, raw = [], []
     for r in invalid:
