@@ -563,13 +563,12 @@ class _Ingest:
             self.warnings.extend(_warning_lines(table, warn))
             self.sample.extend(_problems(warn, table, 20))
         dups = _not_quarantined(issues.filter(is_dup), err_issues)
-        summed = issues.filter(pc.equal(sev, checks.SUMMED))
+        summed = _not_quarantined(issues.filter(pc.equal(sev, checks.SUMMED)), err_issues)
         s = self.summaries[table]
         if dups.num_rows:
             s.rows_merged += dups.num_rows
             self.warnings.append(_merged_notice(table, dups))
         if summed.num_rows:
-            s.rows_merged += summed.num_rows
             self.warnings.append(_summed_notice(table, summed))
         kept = t
         if err_issues.num_rows or dups.num_rows:
@@ -587,7 +586,11 @@ class _Ingest:
         kept, keep = self._stored_values(table, kept)
         self.good[table] = _finalise(table, kept, self.config, keep)
         if summed.num_rows:
+            before = int(self.good[table].count().execute())
             self.good[table] = _sum_measures(self.good[table], table)
+            # the rows added into another loaded row of their key: a row of the key that
+            # was quarantined is not summed, and its partner is loaded, not merged
+            s.rows_merged += before - int(self.good[table].count().execute())
         if table != "leads":
             return known
         # Later tables may only reference leads that will really be loaded.
