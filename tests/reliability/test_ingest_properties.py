@@ -40,6 +40,9 @@ import leadpilot
 from leadpilot.errors import LeadpilotError
 
 EXAMPLES = int(os.environ.get("LEADPILOT_RELIABILITY_EXAMPLES", "10"))
+# make test: the same bounded examples on every run (a red CI names a change, not luck);
+# make reliability: new random examples each time
+DERANDOMIZE = "LEADPILOT_RELIABILITY_EXAMPLES" not in os.environ
 SEEN = {"loaded": 0, "refused": 0, "with quarantine": 0, "examples": 0}
 
 ODD = ["=HYPERLINK(\"http://x\",\"y\")", "'; DROP TABLE leads;--", "+cmd|' /C calc'!A0",
@@ -121,7 +124,7 @@ def _quarantined(ws: Path, folder: Path) -> dict[str, set]:
     return out
 
 
-@settings(max_examples=EXAMPLES, deadline=None,
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=DERANDOMIZE,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(tables=table_sets(), policy=st.sampled_from(["strict", "quarantine"]))
 def test_ingest_accounts_for_every_row_or_changes_nothing(stored, tmp_path_factory, tables,
