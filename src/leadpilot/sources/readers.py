@@ -56,14 +56,14 @@ CODES: dict[str, str] = {
     "nested_as_json": "nested values (objects, lists) are kept as JSON text",
     "excel_serial_dates": "dates written as Excel serial day numbers were converted",
 }
-QUARANTINE_IT = "or ingest with --policy quarantine to load the other rows and set this line aside"
+# What fixes the file; a refusal adds that --policy quarantine loads the other rows.
 MALFORMED_FIX = {
-    "more": 'quote the values that hold the separator ("Acme, Inc.") in the file, ' + QUARANTINE_IT,
-    "fewer": "re-export the complete file (or add the missing separators), " + QUARANTINE_IT,
-    "quote": 'close the quote, or double the quotes inside the value (""), ' + QUARANTINE_IT,
-    "nul": "remove the NUL bytes (\\x00) from the file, " + QUARANTINE_IT,
-    "json": "correct that line's JSON, " + QUARANTINE_IT,
-    "csv": "correct that line in the file, " + QUARANTINE_IT,
+    "more": 'quote the values that hold the separator ("Acme, Inc.") in the file',
+    "fewer": "re-export the complete file, or add the missing separators",
+    "quote": 'close the quote, or double the quotes inside the value ("")',
+    "nul": "remove the NUL bytes (\\x00) from the file",
+    "json": "correct that line's JSON",
+    "csv": "correct that line in the file",
 }
 SHOWN_CHARS = 200  # a malformed line shows at most this much of itself in a message
 csv.field_size_limit(1 << 30)
