@@ -94,11 +94,23 @@ def _sniff_delimiter(path: Path, encoding: str) -> str:
         sample = fh.read(64 * 1024)
     if not sample.strip():
         raise SourceError(f"{path}: the file is empty (expected a header row)")
-    first = next((line for line in sample.splitlines() if line.strip()), "")
+    lines = [(i, line) for i, line in enumerate(sample.splitlines(), start=1) if line.strip()]
+    first = lines[0][1]
     try:
         return csv.Sniffer().sniff(first, delimiters=",;\t|").delimiter
     except csv.Error:
-        return ","
+        pass
+    # One value on the header line: a report title above the real header?
+    after = [line for _, line in lines[1:4]]
+    seps = [d for d in ",;\t|" if after and all(line.count(d) >= 1 for line in after)]
+    if seps and '"' not in first:
+        shown = first.strip()[:60]
+        raise SourceError(
+            f"{path}: line {lines[0][0]} holds one value ({shown!r}) while the lines after it "
+            f"hold several separated by {seps[0]!r}: a title above the header row? The header "
+            "must be the first line; fix: delete the lines above the header"
+        )
+    return ","
 
 
 _BOMS = (
