@@ -28,12 +28,14 @@ def load_case(case: str, tmp_path: Path, backend: str = "duckdb", **settings) ->
     shutil.copytree(CORPUS / case, src, ignore=shutil.ignore_patterns("expect.yaml"))
     cfg = src / "leadpilot.yaml"
     extra = yaml.safe_load(cfg.read_text()) if cfg.exists() else {}
+    through_config = "sources" in extra
+    extra.pop("sources", None)
     ws = write_config(tmp_path / "ws", backend, **{**extra, **settings}).parent
     policy = yaml.safe_load((CORPUS / case / "expect.yaml").read_text()).get("policy")
     with leadpilot.open(ws) as lp:
         if (src / "before").is_dir():
             lp.ingest(src / "before")
-        lp.ingest(src, policy=policy)
+        lp.ingest(cfg if through_config else src, policy=policy)
     return ws
 
 
@@ -282,3 +284,9 @@ def test_turning_hashing_on_hashes_what_is_stored(tmp_path):
     assert leads["L3"]["merged_into"] == "L1"
     assert all(r["email"].startswith(emails.HASH_PREFIX) for r in leads.values())
     assert all(r["email_norm"].startswith(emails.HASH_PREFIX) for r in leads.values())
+
+
+def test_money_signs_give_each_row_its_currency(tmp_path):
+    ws = load_case("v_money_symbols_mixed_currencies", tmp_path)
+    amounts = {k: r["amount"] for k, r in rows(ws, "deals", "deal_id").items()}
+    assert amounts == {"D1": pytest.approx(1080.0), "D2": 900.0}

@@ -36,7 +36,13 @@ from .dates import DateColumns
 from .leadrule import RULE_COLUMNS, apply_lead_rule
 from .mapping import Mapped, map_columns, resolve_spec
 from .parsers import _text as parsers_text
-from .parsers.numbers import COMMA_CLEAR, POINT_CLEAR, decide_decimal, looks_numeric
+from .parsers.numbers import (
+    COMMA_CLEAR,
+    POINT_CLEAR,
+    decide_decimal,
+    looks_numeric,
+    parse_numbers,
+)
 from .readers import ROW, SUPPORTED
 from .staging import FILE, Staging
 from .tables import is_table_source, planned, read_source
@@ -346,6 +352,9 @@ class _Ingest:
         if ambiguous is not None and ambiguous.num_rows:
             t.issues = pa.concat_tables([t.issues, ambiguous], promote_options="permissive")
         t.data = _keep_written(t.data, mapped, self.config)
+        conflicts = _currency_conflicts(mapped, spec)
+        if conflicts is not None:
+            t.issues = pa.concat_tables([t.issues, conflicts], promote_options="permissive")
         t.data, float_ids = _float_ids(t.data, spec.table)
         for name, (n, example) in float_ids.items():
             if i == 0:
@@ -774,6 +783,37 @@ def _keep_written(data: pa.Table, mapped: Mapped, config: Config) -> pa.Table:
         written = pc.if_else(flagged, text, pa.scalar(None, pa.string()))
         data = data.append_column(raw_column(name), written)
     return data
+
+
+def _currency_conflicts(mapped: Mapped, spec: SourceSpec) -> pa.Table | None:
+    """Money written in one currency ('$1,200.00') on a row whose currency column names
+    another (EUR): which one is right cannot be told, and either way a number would be
+    wrong; refused per row."""
+    if "amount" not in spec.money or "currency" not in mapped.columns:
+        return None
+    amount = mapped.columns.get("amount")
+    if amount is None or parsers_text(amount) is None:
+        return None
+    detected = parse_numbers(amount, decimal=spec.decimal or ".", money=True).currency
+    if detected is None:
+        return None
+    written = pc.cast(mapped.columns["currency"], pa.string())
+    column = pc.utf8_upper(pc.utf8_trim_whitespace(written))
+    clash = pc.fill_null(pc.not_equal(detected, column), False)
+    clash = pc.and_(clash, pc.fill_null(pc.not_equal(column, ""), False))
+    n = int(pc.sum(clash).as_py() or 0)
+    if not n:
+        return None
+    header = mapped.origin.get("amount", "amount")
+    label = mapped.origin.get("currency", "currency")
+    shown = pc.binary_join_element_wise(
+        pc.cast(amount, pa.string()), pa.scalar(f" ({label} "), column, pa.scalar(")"), ""
+    )
+    return issues_where(
+        clash, mapped.rows, header, shown,
+        f"an amount written in the currency its {label!r} column names",
+        fix=f"correct the amount's currency sign or the {label!r} column of these rows",
+    ).append_column("file", pa.array([mapped.file] * n, pa.string()))  # fmt: skip
 
 
 _FLOAT_ID = r"^[0-9]+\.0+$"
