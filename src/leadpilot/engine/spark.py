@@ -320,12 +320,13 @@ class SparkBackend(Backend):
             raise WorkspaceError(
                 f"workspace.spark.table_format {s.table_format!r} is not supported yet; use parquet"
             )
+        warehouse = warehouse_of(config, root)  # refused before Spark starts
         master = setting if "://" in setting else s.master
         session = spark_session(master, dict(s.conf))
         con = _connection_class()().connect(session)
         backend = cls(con)
         con._leadpilot_backend = backend
-        backend.warehouse = warehouse_of(config, root)
+        backend.warehouse = warehouse
         Path(backend.warehouse).mkdir(parents=True, exist_ok=True)
         backend._read_catalog(force=True)
         return backend
