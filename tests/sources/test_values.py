@@ -290,3 +290,9 @@ def test_money_signs_give_each_row_its_currency(tmp_path):
     ws = load_case("v_money_symbols_mixed_currencies", tmp_path)
     amounts = {k: r["amount"] for k, r in rows(ws, "deals", "deal_id").items()}
     assert amounts == {"D1": pytest.approx(1080.0), "D2": 900.0}
+
+
+def test_a_variant_of_a_stored_mailbox_merges_into_it(tmp_path):
+    ws = load_case("v_email_variant_merges_with_stored", tmp_path)
+    leads = rows(ws, "leads", "lead_id")
+    assert leads["L2"]["merged_into"] == "L1" and leads["L2"]["email"] == "JANE@ACME.COM"
