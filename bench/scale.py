@@ -213,7 +213,7 @@ def plot(results: dict) -> None:
             x=alt.X("leads:Q", scale=alt.Scale(type="log"), title="leads (≈20 touchpoints each)"),
             y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="seconds"),
             color=alt.Color("command:N"),
-            strokeDash=alt.StrokeDash("engine:N"),
+            strokeDash=alt.StrokeDash("engine:N", legend=None),
             shape=alt.Shape("engine:N"),
         )
         .properties(width=560, height=380)
