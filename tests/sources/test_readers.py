@@ -300,3 +300,10 @@ def test_which_reader_numbers_the_lines(tmp_path, data, arrow):
     assert (readers._read_csv_arrow(p, ",", "utf-8", None) is not None) is arrow
     frame = read_file(p)
     assert frame.data[ROW].to_pylist()[0] == 2
+
+
+def test_the_date_fix_fits_the_cell():
+    dates = DateColumns("leads.parquet", "leads")
+    assert "'%Y%m%d'" in dates.fix("20250102")
+    assert "Unix time" in dates.fix("1735776000") and "Unix time" in dates.fix("1735776000000")
+    assert "'%d/%m/%Y'" in dates.fix("31.12.2024") and "'%d/%m/%Y'" in dates.fix(None)

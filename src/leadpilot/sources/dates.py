@@ -163,10 +163,21 @@ class DateColumns:
             what += ", with or without a time"
         return what
 
-    def fix(self) -> str:
+    def fix(self, example: str | None = None) -> str:
+        """The setting that reads the column; ``example``, a cell that failed, picks the
+        example layout (digits only: 20250102 is '%Y%m%d', Unix time is no layout)."""
+        text = (example or "").strip()
+        layout = "['%d/%m/%Y']"
+        if re.fullmatch(r"(19|20)\d{6}", text):
+            layout = "['%Y%m%d'] for 20250102"
+        elif re.fullmatch(r"\d{10}|\d{13}", text):
+            return (
+                "these look like Unix time (seconds or milliseconds since 1970), which no "
+                "date layout reads: export the column as dates or ISO 8601 text"
+            )
         return (
             "write the file's date layout in leadpilot.yaml: date_formats on this source "
-            "(e.g. ['%d/%m/%Y']) or ingest.date_formats for every file"
+            f"(e.g. {layout}) or ingest.date_formats for every file"
         )
 
     def resolve(self, pending: dict[str, tuple[pa.Array, pa.Array]], rows: pa.Array) -> list[

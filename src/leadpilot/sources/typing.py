@@ -381,6 +381,13 @@ def _time_cells(arr: pa.Array, file: str, header: str, dates: DateColumns) -> pa
     return pc.if_else(ok, iso, text)
 
 
+def _first_failed(arr: pa.Array, failed: pa.Array) -> str | None:
+    """The first cell (as text) that could not be read, to fit a fix to it."""
+    if not pc.any(failed).as_py():
+        return None
+    return pc.cast(pc.filter(arr, failed)[0], pa.string()).as_py()
+
+
 def _type_rows(
     mapped: Mapped, spec: SourceSpec, config: Config, dates: DateColumns | None = None
 ) -> Typed:
@@ -428,7 +435,8 @@ def _type_rows(
             blank = parsers.is_blank(arr)
             formats = dates.formats_for(label)
             values, failed = _reparse(col.kind, arr, p, formats, config)
-            expected, currency, fix = dates.expected(label, col.kind), None, dates.fix()
+            expected, currency = dates.expected(label, col.kind), None
+            fix = dates.fix(_first_failed(arr, failed))
             if formats and pc.any(p.failed).as_py() and parsers._text(arr) is not None:
                 out[raw_column(col.name)] = parsers._text(arr)
         elif col.kind in ("string", "enum") and _low_cardinality(arr := _na(arr, spec)):
