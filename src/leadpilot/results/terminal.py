@@ -558,10 +558,8 @@ class Terminal:
         """The best leads, the count and share of leads per band, and the bands' rule."""
         meta, df = result.meta, result.to_frame()
         best = df.sort_values("score", ascending=False, kind="stable").head(top)
-        shown = [
-            {k: escape(v) if isinstance(v, str) else v for k, v in row.items()}
-            for row in best.astype(object).where(best.notna(), None).to_dict(orient="records")
-        ]
+        # values stay as written: the table prints strings as plain text (no escaping here)
+        shown = best.astype(object).where(best.notna(), None).to_dict(orient="records")
         title = (
             f"{self.t('Top')} {len(shown)} {self.t('of')} {self.n(len(df))} {self.t('leads')} "
             f"(score: {meta['score']}, {self.t('as of')} {self.date(meta['as_of'])})"
