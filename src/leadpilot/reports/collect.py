@@ -112,6 +112,8 @@ class ReportData:
     evaluation: Result | None
     channel_labels: dict[str, str]
     gaps: dict[str, list[Gap]] = field(default_factory=dict)
+    # the day the figures were gathered: every rendering of them says the same day
+    generated_on: date = field(default_factory=date.today)
 
     # ---------------------------------------------------------------- reading it
     @property

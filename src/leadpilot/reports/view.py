@@ -324,7 +324,7 @@ class _Writer:
             sections=sections,
             period=d.period.label,
             filename_stem=f"leadpilot-report-{d.period.label}-{self.lang}",
-            footer=f"{self.t('generated_by')} — {self.fmt.date(date.today())}",
+            footer=f"{self.t('generated_by')} — {self.fmt.date(d.generated_on)}",
         )
 
     # -------------------------------------------------------- 1. headline
