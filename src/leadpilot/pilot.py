@@ -36,9 +36,9 @@ import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ibis.expr.types as ir
-import pandas as pd
 
 from . import engine
 from .errors import UsageError
@@ -47,7 +47,11 @@ from .metrics.funnel import FunnelResult, compute_funnel
 from .metrics.velocity import VelocityResult, compute_velocity
 from .results import Result
 from .schema import TABLES
-from .sources.load import IngestSummary, ingest
+
+if TYPE_CHECKING:  # pandas costs 0.3 s of start-up: not imported for the annotations
+    import pandas as pd
+
+    from .sources.load import IngestSummary
 
 Dims = str | list[str] | None
 Day = date | datetime | str | None  # a date, or its ISO text ("2025-03-31")
@@ -248,6 +252,8 @@ class Pilot:
         if policy not in (None, "strict", "quarantine"):
             raise UsageError(f"--policy {policy!r}: expected strict or quarantine")
         with self.workspace.writing(wait, what="ingest"):
+            from .sources.load import ingest  # the parsers import pandas (through pyarrow)
+
             summary = ingest(self.workspace, source, policy=policy, progress=progress)
         if any(t in summary.tables for t in ("leads", "spend")):
             from .metrics.reconcile import messages

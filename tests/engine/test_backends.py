@@ -129,6 +129,35 @@ def test_upsert_replaces_same_key_rows_and_append_adds(ws):
     assert ws.table("labels").count().execute() == 4
 
 
+def test_small_results_come_back_as_ibis_gives_them(ws):
+    # records() fetches small results without Ibis's Arrow conversion (DuckDB: no pandas
+    # import); the values must be the ones Ibis gives, type for type
+    from datetime import date, datetime
+
+    ws.backend.upsert("labels", _labels(["a", "b", "c"], "x"), "label_key")
+    t = ws.table("labels")
+    n = t.label_key.length()
+    expr = t.group_by("label").aggregate(
+        rows=t.count(),
+        chars=n.sum(),
+        mean=n.cast("float64").mean(),
+        last=t.key.max(),
+        none=t.key.max(where=t.key == "zzz"),
+        at=ibis.literal(datetime(2025, 3, 1, 12, 30)),
+        day=ibis.literal(date(2025, 3, 1)),
+        flag=(t.count() > 2),
+    )
+    expected = expr.to_pyarrow().to_pylist()
+    got = engine.records(expr)
+    assert got == expected
+    assert [[type(v) for v in r.values()] for r in got] == [
+        [type(v) for v in r.values()] for r in expected
+    ]
+    assert engine.scalar(t.count()) == 3
+    assert engine.records(t.filter(t.key == "zzz")) == []
+    assert engine.records(ibis.memtable({"a": [1, 2]})) == [{"a": 1}, {"a": 2}]
+
+
 def test_a_failed_transaction_writes_nothing(ws):
     b = ws.backend
     with pytest.raises(RuntimeError), b.transaction():

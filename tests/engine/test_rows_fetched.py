@@ -2,7 +2,7 @@
 engine are bounded by the size of the result, not by the size of the data.
 
 Every fetch of an Ibis DuckDB connection (``to_pyarrow``, ``to_pyarrow_batches``,
-``execute``) is counted while one command runs on a workspace of 4,000 generated leads
+``execute``) and of leadpilot's own small-result fetch (``records``) is counted while one command runs on a workspace of 4,000 generated leads
 (about 80,000 touchpoints, 10,000 stage events). The bound of each command is a small
 multiple of its result's rows plus a constant far below any table's size; velocity's
 Kaplan-Meier counts come back per day of age (bounded by the span of days, not by leads);
@@ -17,6 +17,7 @@ import pytest
 from helpers import write_config
 
 import leadpilot
+from leadpilot.engine import DuckDBBackend
 from leadpilot.metrics.velocity import KM_STAGES
 from leadpilot.synth import generate, write_tables
 
@@ -64,6 +65,14 @@ def counted(tmp_path_factory):
         counter.rows += len(out) if hasattr(out, "__len__") and not isinstance(out, str) else 1
         return out
 
+    saved_records = DuckDBBackend.records
+
+    def records(self, expr):
+        out = saved_records(self, expr)
+        counter.fetches += 1
+        counter.rows += len(out)
+        return out
+
     with leadpilot.open(ws, create=True) as lp:
         lp.ingest(root / "data")
         sizes = {t: int(lp.tables()[t].count().execute()) for t in ("leads", "touchpoints")}
@@ -72,10 +81,12 @@ def counted(tmp_path_factory):
             to_pyarrow_batches,
             execute,
         )
+        DuckDBBackend.records = records
         try:
             yield lp, counter, sizes
         finally:
             cls.to_pyarrow, cls.to_pyarrow_batches, cls.execute = saved
+            DuckDBBackend.records = saved_records
 
 
 def _rows(result) -> int:

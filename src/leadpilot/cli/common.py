@@ -86,6 +86,9 @@ def terminal() -> Terminal:
 
 def start(lang: str, fmt: str | None = None) -> None:
     """Every command calls this first: an unknown language or format is an error."""
+    # the terminal's width as it is now (COLUMNS included), not as it was when the
+    # console was made: commands run in-process (tests, notebooks) see their own
+    out.width = None  # type: ignore[assignment]
     _TERMINAL[0] = Terminal(out, lang=check_language(lang))
     if fmt is not None:
         check_format(fmt)

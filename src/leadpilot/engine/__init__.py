@@ -23,8 +23,10 @@ from .base import (
     Batches,
     Capabilities,
     backend_class,
+    records,
     register,
     registered,
+    scalar,
     table_schema,
 )
 from .duckdb import DuckDBBackend, quiet
@@ -56,9 +58,11 @@ __all__ = [
     "open_workspace",
     "private_backend",
     "quiet",
+    "records",
     "register",
     "registered",
     "replace_rows",
+    "scalar",
     "set_memory_limit",
     "table_schema",
     "transaction",

@@ -181,6 +181,16 @@ class Backend(abc.ABC):
         with contextlib.suppress(Exception):
             self.con.disconnect()
 
+    # ------------------------------------------------------------------ small results
+    def records(self, expr: ibis.Expr) -> list[dict]:
+        """A small result (an aggregate, a lookup) as rows of Python values."""
+        return expr.as_table().to_pyarrow().to_pylist()
+
+    def scalar(self, expr: ibis.Expr) -> object:
+        """The one value of a scalar expression (a count, a maximum)."""
+        (row,) = self.records(expr)
+        return next(iter(row.values()))
+
     def sql(self, expr: sge.Expression) -> None:
         """Run one statement written with sqlglot, in this engine's dialect."""
         self.con.raw_sql(expr.sql(self.name))
@@ -452,6 +462,21 @@ def counting(reader: pa.RecordBatchReader, counted: list[int]) -> pa.RecordBatch
             yield batch
 
     return pa.RecordBatchReader.from_batches(reader.schema, gen())
+
+
+def records(expr: ibis.Expr) -> list[dict]:
+    """A small result's rows as dicts, fetched the cheapest way the expression's engine
+    offers (an expression on in-memory data only runs on Ibis's default engine)."""
+    con = _connection_of(expr)
+    if con is None:
+        return expr.as_table().to_pyarrow().to_pylist()
+    return Backend.of(con).records(expr)
+
+
+def scalar(expr: ibis.Expr) -> object:
+    """The one value of a scalar expression (see :func:`records`)."""
+    (row,) = records(expr)
+    return next(iter(row.values()))
 
 
 def _connection_of(expr: ibis.Table) -> ibis.BaseBackend | None:

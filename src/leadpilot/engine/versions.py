@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from ..errors import WorkspaceError
 from ..schema import DERIVED, TABLES
-from .base import table_schema
+from .base import records, table_schema
 
 if TYPE_CHECKING:
     from .workspace import Workspace
@@ -52,7 +52,7 @@ def stored_version(con: ibis.BaseBackend) -> int | None:
     if META not in tables:
         return UNVERSIONED if tables & set(TABLES) else None
     meta = con.table(META)
-    rows = meta.filter(meta.key == KEY).select("value").to_pyarrow()["value"].to_pylist()
+    rows = [r["value"] for r in records(meta.filter(meta.key == KEY).select("value"))]
     if not rows:
         return UNVERSIONED
     try:

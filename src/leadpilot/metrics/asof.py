@@ -18,7 +18,8 @@ from datetime import date, datetime, time
 
 import ibis
 import ibis.expr.types as ir
-import pandas as pd
+
+from ..engine import scalar
 
 # (table, column) whose latest value dates the data.
 EVENT_DATES = (
@@ -73,10 +74,12 @@ def workspace_as_of(tables: dict[str, ir.Table]) -> datetime | None:
         for name, column in EVENT_DATES
     ]
     u = ibis.union(*parts)
-    value = u.aggregate(at=u._at.max()).to_pyarrow().to_pylist()[0]["at"]
-    if value is None or pd.isna(value):
+    value = scalar(u.aggregate(at=u._at.max()))
+    if value is None:
         return None
-    return pd.Timestamp(value).to_pydatetime().replace(tzinfo=None)
+    if not isinstance(value, datetime):  # a date: its start
+        value = datetime.combine(value, datetime.min.time())
+    return value.replace(tzinfo=None)
 
 
 def end_of_day(value: date | datetime) -> datetime:

@@ -14,6 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ..config import Config
+from ..engine import records, scalar
 from ..errors import LeadpilotError, Notice, UsageError
 from ..results import NONE, Meta, Result, param
 from .asof import AsOf, resolve_as_of
@@ -109,6 +110,17 @@ def period_label(start: date | datetime | None, period: str) -> str:
     return f"{d.year}"
 
 
+def _model_columns(needed: set[str], kpis: list[Kpi]) -> list[str]:
+    """The lead-model columns the chosen KPIs read (a smaller model is faster to compute
+    and to store): their measures' dates and per-lead facts, the dates of the durations,
+    and the customer date that dates the cohorts' maturity."""
+    outcome = {*STAGE_COLUMNS, *lead_columns("deals")}
+    read = [c for n in sorted(needed) for c in (MEASURES[n].column, MEASURES[n].at,
+                                                MEASURES[n].lead_column)]  # fmt: skip
+    read += [c for k in kpis if k.kind == "duration" for c in _dates(k)]
+    return sorted({c for c in [*read, "customer_at"] if c in outcome})
+
+
 def _measures_needed(kpis: list[Kpi]) -> set[str]:
     """The measures to aggregate (a duration reads dates, not measures)."""
     return expand(m for k in kpis if k.kind != "duration" for m in k.measures)
@@ -171,7 +183,9 @@ def compute_kpis(
     # the per-lead touch facts: only the cohort view reads them (activity counts touches)
     facts_needed = touches_needed and view == "cohort"
     touch_columns = lead_columns("touchpoints")
-    reused = view == "cohort" and PERIOD_UNITS[period] is not None  # maturity query too
+    # stored once when a second query reads it (durations count their negative ones);
+    # the cohorts' maturity reads a model of its own, of the customer date only
+    reused = view == "cohort" and any(k.kind == "duration" for k in chosen)
     if model is None or (facts_needed and not set(touch_columns) <= set(model.columns)):
         model = lead_model(
             tables,
@@ -179,8 +193,7 @@ def compute_kpis(
             icp=config.icp,
             engagement=config.engagement if facts_needed else None,
             materialize=materialize if reused else None,
-            keep=[*by, *STAGE_COLUMNS, *lead_columns("deals")]
-            + (touch_columns if facts_needed else []),
+            keep=[*by, *_model_columns(needed, chosen)] + (touch_columns if facts_needed else []),
         )  # lead_model checks the dimensions
     unit = PERIOD_UNITS[period]
     warnings: list[str] = []
@@ -218,9 +231,9 @@ def compute_kpis(
     unread = sorted(n for n in needed if MEASURES[n].kind != "derived" and n not in agg.columns)
     if unread:
         raise LeadpilotError(f"internal error: measure(s) {unread} were not aggregated")
-    raw = result.to_pyarrow().to_pylist()
+    raw = records(result)
     rows = [_finish_row(r, chosen, by, period, warnings) for r in raw]
-    if touches_needed and tables["touchpoints"].count().to_pyarrow().as_py() == 0:
+    if touches_needed and scalar(tables["touchpoints"].count()) == 0:
         warnings.append(_without_touches(chosen, rows))
     if durations:
         warnings += _negative_durations(model, raw, durations, view, date_from, date_to)
@@ -235,7 +248,11 @@ def compute_kpis(
         warnings += reconcile_messages(reconcile(tables, dims=[d for d in by if d in spend.dims]))
     maturity = None
     if view == "cohort" and unit:
-        maturity = _flag_immature(model, raw, rows, period, warnings, as_of)
+        converted = model
+        if not reused:  # the customer dates alone: no other stage's events are read
+            converted = lead_model(tables, implied=config.stages.implied, keep=["customer_at"])
+        delay = scalar(_median_delay(converted))
+        maturity = _flag_immature(delay, raw, rows, period, warnings, as_of)
     if view == "activity":
         warnings.append(Notice("activity_rates", ACTIVITY_NOTE))
     rows.sort(
@@ -305,17 +322,17 @@ def period_end(start: date, period: str) -> date:
     return date(start.year + y, m + 1, 1) - timedelta(days=1)
 
 
-def _flag_immature(model, raw, rows, period, warnings, as_of: AsOf) -> dict | None:
-    """Cohorts younger than the typical lead -> customer delay are flagged, not judged."""
+def _median_delay(model: ir.Table) -> ir.Scalar:
+    """The median lead -> customer delay of converters, in seconds."""
     secs = model.customer_at.epoch_seconds() - model.created_at.epoch_seconds()
-    stats = (
-        model.aggregate(delay=secs.median(where=model.customer_at.notnull() & (secs >= 0)))
-        .to_pyarrow()
-        .to_pylist()[0]
-    )
-    if as_of.at is None or stats["delay"] is None:
+    return secs.median(where=model.customer_at.notnull() & (secs >= 0))
+
+
+def _flag_immature(seconds, raw, rows, period, warnings, as_of: AsOf) -> dict | None:
+    """Cohorts younger than the typical lead -> customer delay are flagged, not judged."""
+    if as_of.at is None or seconds is None:
         return None
-    delay = round(stats["delay"] / 86400)
+    delay = round(seconds / 86400)
     as_of_day = as_of.at.date()
     young = []
     for r, row in zip(raw, rows, strict=True):
@@ -438,7 +455,7 @@ def _open_pipeline(
     before the measures became data): amounts are rounded to whole units in this view.
     """
     d = with_lead(tables[m.table], tables["leads"], model, by)
-    bounds = d.aggregate(lo=d.created_at.min(), hi=d.created_at.max()).to_pyarrow().to_pylist()[0]
+    bounds = records(d.aggregate(lo=d.created_at.min(), hi=d.created_at.max()))[0]
     if bounds["lo"] is None:
         return d.limit(0).select(
             **_group(d, by, unit, d.created_at),
@@ -497,7 +514,7 @@ def _join_dated(agg, tables, m: Measure, by, unit, keys, date_from, date_to, war
     and a group without a row stays null — nothing recorded is not 0 (a row of 0 is).
 
     Returns the joined table and whether the measure could be split like the rows."""
-    if tables[m.table].count().execute() == 0:
+    if scalar(tables[m.table].count()) == 0:
         warnings.append(Notice("table_not_loaded", f"no {m.table} loaded: {m.missing} are null"))
         return agg.mutate(**{m.name: ibis.literal(None, "float64")}), False
     other = [d for d in by if d not in m.dims]
@@ -615,7 +632,7 @@ def _negative_durations(model, raw, durations, view, date_from, date_to) -> list
             start, end = (model[c] for c in _dates(k))
             bad = start.notnull() & end.notnull() & (_days(model, k) < 0)
             counts[k.name] = (bad & in_range(end, date_from, date_to)).sum()
-        row = model.aggregate(**counts).to_pyarrow().to_pylist()[0]
+        row = records(model.aggregate(**counts))[0]
     notes = []
     for k in durations:
         n = int(row[k.name] or 0)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 import ibis.expr.types as ir
 
 from ..config import Config
+from ..engine import records
 from ..errors import Notice
 from ..results import Meta, Result, param
 from ..schema import EXIT_STAGES, STAGES
@@ -253,5 +254,5 @@ def _rejection_reasons(tables, model, by, date_from, date_to) -> list[dict]:
     out = j.group_by([*[j[d] for d in by], reason.name("reason")]).aggregate(
         rejected=j.lead_key.nunique()
     )
-    rows = out.to_pyarrow().to_pylist()
+    rows = records(out)
     return sorted(rows, key=lambda r: (*[str(r[d]) for d in by], -r["rejected"], r["reason"]))

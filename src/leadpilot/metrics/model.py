@@ -60,11 +60,24 @@ def lead_keys(leads: ir.Table) -> ir.Table:
     )
 
 
-def to_lead(records: ir.Table, leads: ir.Table) -> ir.Table:
+def to_lead(records: ir.Table, leads: ir.Table, known_only: bool = True) -> ir.Table:
     """Records of leads (touches, stage events, deals) with ``lead_key``, the lead each
-    counts for: a record of a merged lead counts for the lead it was merged into."""
-    keys = lead_keys(leads)
-    return records.join(keys, records.lead_id == keys.record_id)
+    counts for: a record of a merged lead counts for the lead it was merged into.
+
+    ``known_only=False`` is for a caller that joins the result to counted leads anyway:
+    records are matched against the merged leads only (a few rows, not every lead — the
+    join of every event to every lead was a third of a KPI query) and a record of an
+    unknown lead keeps its own id, which then matches no counted lead.
+    """
+    if known_only:
+        keys = lead_keys(leads)
+        return records.join(keys, records.lead_id == keys.record_id)
+    merged = leads.filter(leads.merged_into.notnull())
+    merged = merged.select(_merged_id=merged.lead_id, _merged_into=merged.merged_into)
+    rows = records.left_join(merged, records.lead_id == merged._merged_id)
+    return rows.mutate(lead_key=rows._merged_into.fill_null(rows.lead_id)).drop(
+        "_merged_id", "_merged_into"
+    )
 
 
 def with_lead(
@@ -152,14 +165,19 @@ def lead_model(
         known = {*STAGE_COLUMNS, *(m.lead_column for ms in facts.values() for m in ms)}
         check_dimensions(tables, [k for k in keep if k not in known])
     leads = tables["leads"]
-    ev = to_lead(tables["stage_events"], leads)
+    stages = _stages_read(keep, implied)
+    ev = to_lead(tables["stage_events"], leads, known_only=False)  # joined to counted leads
+    if len(stages) < len(FUNNEL) + 2:  # only the events of the stages read
+        ev = ev.filter(ev.stage.isin(stages))
     stage_dates = ev.group_by(lead_id=ev.lead_key).aggregate(
         **{
             f"_{s}_at": ev.ts.min(where=ev.stage == s)
+            if s in stages
+            else ibis.null("timestamp")
             for s in (*FUNNEL, "disqualified", "rejected")
         }
     )
-    deals = to_lead(tables["deals"], leads)
+    deals = to_lead(tables["deals"], leads, known_only=False)  # joined to counted leads
     won = deals.status == "won"
     deal_facts = deals.group_by(lead_id=deals.lead_key).aggregate(
         _deal_at=deals.created_at.min(),
@@ -210,6 +228,21 @@ def lead_model(
     if keep is not None:  # only what the command reads: less to compute and to store
         m = m.select(*dict.fromkeys(["lead_id", "created_at", *keep]))
     return materialize(m) if materialize is not None else m
+
+
+def _stages_read(keep: list[str] | None, implied: bool) -> list[str]:
+    """The stages whose events the kept columns read: a stage's own date and, when stages
+    are implied, the later stages' too (an SQL implies the MQL before it)."""
+    exits = ["disqualified", "rejected"]
+    if keep is None:
+        return [*FUNNEL, *exits]
+    read = {s for s in exits if f"{s}_at" in keep}
+    if "sal_recorded_at" in keep:
+        read.add("sal")
+    for i, stage in enumerate(FUNNEL):
+        if f"{stage}_at" in keep:
+            read.update(FUNNEL[i:] if implied else [stage])
+    return [s for s in (*FUNNEL, *exits) if s in read]
 
 
 _NEVER = datetime(9999, 12, 31)

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 import ibis
 import ibis.expr.types as ir
 
+from ..engine import records, scalar
 from ..errors import Notice
 from .model import counted_leads
 
@@ -84,7 +85,7 @@ def _names(t: ir.Table, dims: list[str], amount: str | None = None) -> dict:
             )
         )
     out: dict = {d: {} for d in dims}
-    for r in ibis.union(*parts).to_pyarrow().to_pylist():
+    for r in records(ibis.union(*parts)):
         out[r["_dim"]][r["_value"]] = (int(r["_n"]), float(r.get("_amount") or 0.0))
     return out
 
@@ -120,7 +121,7 @@ def reconcile(
     if against == "touchpoints" and touch_types is not None:
         other = other.filter(other.type.isin(touch_types))
     dims = [d for d in dims if d in SPEND_DIMENSIONS and d in spend.columns and d in other.columns]
-    if not dims or spend.count().to_pyarrow().as_py() == 0:
+    if not dims or scalar(spend.count()) == 0:
         return []
     spent = _names(spend, dims, "amount")
     named = _names(other, dims)

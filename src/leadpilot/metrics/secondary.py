@@ -14,6 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ..config import Config
+from ..engine import records, scalar
 from ..errors import Notice, UsageError
 from ..results import Meta, Result, param
 from ..text import Text
@@ -103,7 +104,7 @@ def content_performance(
         content=ibis.coalesce(j.content, j.content_right),
         **{n: j[n].fill_null(zero(m)) for n, m in totals.items()},
     )
-    rows = j.order_by([ibis.desc("revenue"), "content"]).to_pyarrow().to_pylist()
+    rows = records(j.order_by([ibis.desc("revenue"), "content"]))
     column_of = {m.name: n for n, m in totals.items()}  # a rate divides two columns
     for r in rows:
         for n, k in columns.items():
@@ -140,7 +141,7 @@ def source_mix(
     # leads and customers: the measures the report's shares divide
     names = dict.fromkeys(m for k in REPORT_MEASURES["sources"].values() for m in k.measures)
     agg = model.group_by(**group).aggregate(**{n: cohort_value(MEASURES[n], model) for n in names})
-    raw = agg.to_pyarrow().to_pylist()
+    raw = records(agg)
     totals: dict = {}
     for r in raw:
         t = totals.setdefault(r.get("period"), [0, 0])
@@ -195,13 +196,13 @@ def interest_retention(
     j = j.mutate(_k=k.cast("int64")).filter(lambda t: (t._k >= 0) & (t._k <= months))
     active = j.group_by(["cohort", "_k"]).aggregate(active=count_rows(engaging, j, types))
     sizes = base.group_by("cohort").aggregate(size=cohort_value(cohort_size, base))
-    a = active.to_pyarrow().to_pylist()
-    sz = {r["cohort"]: r["size"] for r in sizes.to_pyarrow().to_pylist()}
+    a = records(active)
+    sz = {r["cohort"]: r["size"] for r in records(sizes)}
     by_cohort: dict = {}
     for r in a:
         by_cohort.setdefault(r["cohort"], {})[r["_k"]] = r["active"]
     rows = []
-    no_touches = tables["touchpoints"].count().to_pyarrow().as_py() == 0
+    no_touches = scalar(tables["touchpoints"].count()) == 0
     for cohort in sorted(sz):
         row = {"cohort": period_label(cohort, "month"), "leads": sz[cohort]}
         age_days = (as_of.at.date() - cohort).days if as_of.at and not no_touches else -1
