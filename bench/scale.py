@@ -226,8 +226,10 @@ def section(results: dict, note: str = "") -> list[str]:
         "## Scale: 10 K to 5 M leads on DuckDB, 1 M on Spark local (`bench/scale.py`), "
         f"{date.today():%Y-%m-%d}",
         "",
-        f"Machine: {machine()}; shared with other work while it ran (`nice -n 10`). "
-        "Run: `nice -n 10 python bench/scale.py`. Seconds of the command's work "
+        f"Machine: {machine()}; load average while the steps ran: {_loads(results)} "
+        "(read at the end of each step; 2 cores: about 2 is this run alone). "
+        "Run: `nice -n 10 python bench/scale.py --sizes 10000,100000,1000000,5000000`. "
+        "Seconds of the command's work "
         "(imports and, on Spark, the session's start are outside; the start is in the notes); "
         "peak memory of the whole process tree (the JVM included); disk used by the workspace "
         "folder after the run. Plot: bench/scale.png (log-log).",
@@ -260,18 +262,41 @@ def section(results: dict, note: str = "") -> list[str]:
         for s, r in e["steps"].items():
             if "error" in r:
                 lines.append(f"  - {s} failed: {r['error']}")
-    lines += ["", "Growth (time at the largest size over time at the smallest, per command):", ""]
     duck = sorted((e for e in results.values() if e["engine"] == "duckdb"), key=lambda e: e["leads"])
-    if len(duck) >= 2:
-        lo, hi = duck[0], duck[-1]
-        size = hi["leads"] / lo["leads"]
-        for s in COMMANDS:
+    lines += [
+        "",
+        "Growth on DuckDB, step by step: the time ratio against the size ratio (linear or "
+        "better: the first is at most the second; below 1 M leads fixed costs dominate):",
+        "",
+    ]
+    for s in COMMANDS:
+        steps = []
+        for lo, hi in zip(duck, duck[1:], strict=False):
             a, b = lo["steps"].get(s, {}), hi["steps"].get(s, {})
             if "seconds" in a and "seconds" in b:
-                lines.append(
-                    f"- {s}: ×{b['seconds'] / a['seconds']:,.0f} for ×{size:,.0f} leads"
+                steps.append(
+                    f"{lo['leads']:,} → {hi['leads']:,}: ×{b['seconds'] / a['seconds']:.1f} "
+                    f"for ×{hi['leads'] / lo['leads']:.0f}"
                 )
+        if steps:
+            lines.append(f"- {s}: " + "; ".join(steps))
+    top = duck[-1] if duck else None
+    if top is not None:
+        peak = max((r.get("peak_mb", 0) for r in top["steps"].values()), default=0)
+        failed = [s for s, r in top["steps"].items() if "error" in r]
+        lines += [
+            "",
+            f"At {top['leads']:,} leads ({top['rows'].get('touchpoints', 0):,} touchpoints): "
+            f"peak memory {peak / 1024:.1f} GB (target: under 8 GB), "
+            f"{'failed: ' + ', '.join(failed) if failed else 'no step failed'}, workspace "
+            f"{top.get('disk_bytes', 0) / 2**30:.1f} GB on disk.",
+        ]
     return lines
+
+
+def _loads(results: dict) -> str:
+    loads = [r["load"] for e in results.values() for r in e["steps"].values() if "load" in r]
+    return f"{min(loads):.1f}–{max(loads):.1f}" if loads else "not recorded"
 
 
 def main() -> None:
