@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test reliability bench bench-attribution bench-scoring lint clean
+.PHONY: run test test-quick reliability bench bench-attribution bench-scoring lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +25,18 @@ run: $(STAMP)  ## the demo: generate -> ingest -> headline KPIs by channel -> HT
 	@echo "leadpilot is installed in $(VENV). To call it: . $(VENV)/bin/activate && leadpilot --help"
 	@echo "(or $(BIN)/leadpilot ...); try: leadpilot funnel -w demo-workspace --by channel"
 
-test: $(STAMP)  ## the whole suite (DuckDB and PostgreSQL)
+# The suite runs on $(WORKERS) processes (pytest-xdist), one test file per process at a time
+# so that a file's shared fixtures are built once; WORKERS=0 runs it in this process.
+WORKERS ?= 2
+test: $(STAMP)  ## the whole suite (DuckDB, PostgreSQL, Spark local, browsers), in parallel
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports --no-cache  # the layers of ARCHITECTURE.md (.importlinter)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile
+
+# The quick loop while coding: DuckDB only, without the slow tests (Spark, PostgreSQL,
+# fuzzing, kills, the long property tests); make test runs everything.
+test-quick: $(STAMP)
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile -m "not slow" -k "not postgres and not spark"
 
 # The long run of tests/reliability (make test runs it bounded: 3 kills, 10 examples):
 # more kills of an ingest, larger workspaces, more Hypothesis examples; figures at the end.

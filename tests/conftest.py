@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import DATA, write_config
+from helpers import CHROMIUM, CHROMIUM_ARGS, DATA, write_config
 from pgserver import pg_db_url, pg_server, pg_url  # noqa: F401  (fixtures)
 from sparksession import spark  # noqa: F401  (fixture)
 
@@ -31,6 +31,33 @@ def _parametrizes_backend(metafunc) -> bool:
         if "backend" in names:
             return True
     return False
+
+
+# Figures a test measured (reliability: kills, fuzzing) travel with its report as a user
+# property "figures:<section>"; the session prints them at its end, from xdist's workers too.
+_FIGURES: dict[str, dict] = {}
+
+
+def pytest_runtest_logreport(report):
+    for name, value in getattr(report, "user_properties", ()):
+        if isinstance(name, str) and name.startswith("figures:"):
+            _FIGURES.setdefault(name.removeprefix("figures:"), {}).update(value)
+
+
+def pytest_terminal_summary(terminalreporter):
+    for section, figures in _FIGURES.items():
+        terminalreporter.section(section)
+        for k, v in figures.items():
+            terminalreporter.write_line(f"{k}: {v}")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright's one browser per test process is Debian's Chromium, offline (no
+    download ever); every browser test (reports, dashboard) uses it."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (scripts/report-deps-ensure.sh)")
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture

@@ -72,3 +72,11 @@ def build(folder: Path, groups: list[dict]) -> Path:
     ):
         (folder / f"{name}.csv").write_text("\n".join(rows) + "\n")
     return folder
+
+
+# The browser tests' Chromium: Debian's package, offline (Playwright never downloads one).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip

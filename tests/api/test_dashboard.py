@@ -16,23 +16,8 @@ from urllib.parse import urlparse
 import pytest
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "dashboard"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 HEADLINE = "leads,mqls,sqls,customers,revenue,spend,cpl,cac,lead_to_customer,roi"
 PANELS = ("headline", "trend", "funnel", "channels", "findings", "forecast", "velocity")
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 class Watch:
@@ -50,8 +35,10 @@ class Watch:
 
 
 @pytest.fixture
-def page(chromium, service):
-    context = chromium.new_context(viewport={"width": 1440, "height": 1000})
+def page(browser, service):
+    """A page of pytest-playwright's one browser of the session (Debian's Chromium, see
+    tests/conftest.py): one browser per process, whichever tests ran before."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
     outside: list[str] = []
 
     def gate(route):

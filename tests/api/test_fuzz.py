@@ -15,6 +15,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from requests.adapters import HTTPAdapter
 
+pytestmark = pytest.mark.slow  # make test-quick leaves it out
+
 EXAMPLES = 5
 
 

@@ -2,8 +2,9 @@
 engine are bounded by the size of the result, not by the size of the data.
 
 Every fetch of an Ibis DuckDB connection (``to_pyarrow``, ``to_pyarrow_batches``,
-``execute``) and of leadpilot's own small-result fetch (``records``) is counted while one command runs on a workspace of 4,000 generated leads
-(about 80,000 touchpoints, 10,000 stage events). The bound of each command is a small
+``execute``) and of leadpilot's own small-result fetch (``records``) is counted while one
+command runs on a workspace of 4,000 generated leads (about 80,000 touchpoints, 10,000
+stage events). The bound of each command is a small
 multiple of its result's rows plus a constant far below any table's size; velocity's
 Kaplan-Meier counts come back per day of age (bounded by the span of days, not by leads);
 scoring returns one row per lead scored, which is its result. DuckDB only: the engines run

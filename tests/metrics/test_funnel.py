@@ -88,6 +88,7 @@ groups = st.lists(
 )
 
 
+@pytest.mark.slow  # make test-quick leaves it out
 @settings(
     max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

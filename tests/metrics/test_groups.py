@@ -113,6 +113,7 @@ def key_of(row: dict, keys: list[str]) -> tuple:
     return tuple(None if pd.isna(row[k]) else row[k] for k in keys)
 
 
+@pytest.mark.slow  # make test-quick leaves it out
 @pytest.mark.parametrize("kind", list(KINDS))
 @settings(
     max_examples=5,

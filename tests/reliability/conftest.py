@@ -1,121 +1,23 @@
-"""Shared fixtures of the reliability tests: generated workspaces, their states, and a
-writer process that can be paused (and killed) at a named phase of its write.
-
-Sizes and counts are bounded for ``make test``; ``make reliability`` raises them through
-the environment: ``LEADPILOT_RELIABILITY_KILLS`` (kills of an ingest, default 3),
-``LEADPILOT_RELIABILITY_LEADS`` (leads of the base set, default 1500) and the
-Hypothesis profile ``reliability`` (more examples).
-"""
+"""Fixtures of the reliability tests (their helpers are in :mod:`reliability_kit`). The
+figures they measure travel with the tests' reports; tests/conftest.py prints them at the
+end of the session (from pytest-xdist's workers too)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
+from reliability_kit import FIGURES, LEADS, Bench, state
 
-import leadpilot
 from leadpilot import pilot
 
-KILLS = int(os.environ.get("LEADPILOT_RELIABILITY_KILLS", "3"))
-LEADS = int(os.environ.get("LEADPILOT_RELIABILITY_LEADS", "1500"))
-DRIVER = Path(__file__).with_name("driver.py")
-VOLATILE = {"ingested_at"}  # the time of the ingest itself
-FIGURES: dict[str, object] = {}  # printed at the end of the session (make reliability)
 
-
-def state(ws: Path) -> dict[str, tuple[int, int]]:
-    """(rows, order-free checksum of the rows) of every table; opening must work."""
-    out = {}
-    with leadpilot.open(ws) as lp:
-        con = lp.workspace.con
-        for name in sorted(con.list_tables()):
-            cols = [c for c in con.table(name).columns if c not in VOLATILE]
-            row = ", ".join('"' + c.replace('"', '""') + '"' for c in cols)
-            quoted = '"' + name.replace('"', '""') + '"'
-            n, h = con.raw_sql(
-                f"SELECT count(*), coalesce(sum(hash(row({row}))::HUGEINT), 0) FROM {quoted}"
-            ).fetchone()
-            out[name] = (int(n), int(h))
-    return out
-
-
-def shadows(ws: Path) -> list[str]:
-    return sorted(p.name for p in ws.iterdir() if ".writing-" in p.name)
-
-
-@dataclass
-class Writer:
-    """A ``leadpilot`` process started through the driver (paused at ``phase``)."""
-
-    proc: subprocess.Popen
-    marker: Path
-    release: Path
-    started: float = field(default_factory=time.monotonic)
-
-    def paused(self, timeout: float = 120) -> bool:
-        """Wait until the process reached its phase (False: it ended first)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.marker.exists():
-                return True
-            if self.proc.poll() is not None:
-                return False
-            time.sleep(0.02)
-        raise AssertionError("the writer never reached its phase")
-
-    def go_on(self) -> None:
-        self.release.write_text("go")
-
-    def kill(self) -> None:
-        """SIGKILL, by its own pid."""
-        os.kill(self.proc.pid, 9)
-        self.proc.wait(timeout=30)
-
-    def finish(self, timeout: float = 300) -> tuple[int, str, str]:
-        out, err = self.proc.communicate(timeout=timeout)
-        return self.proc.returncode, out, err
-
-
-def start_writer(tmp: Path, args: list[str], phase: str = "-") -> Writer:
-    tmp.mkdir(parents=True, exist_ok=True)
-    n = len(list(tmp.glob("marker-*")))
-    marker, release = tmp / f"marker-{n}", tmp / f"release-{n}"
-    env = os.environ | {"LEADPILOT_LANG": "en", "COLUMNS": "200"}
-    proc = subprocess.Popen(
-        [sys.executable, str(DRIVER), phase, str(marker), str(release), *map(str, args)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
-    return Writer(proc, marker, release)
-
-
-@dataclass
-class Bench:
-    """Workspace ``base`` (set A ingested), set B to ingest into copies of it, and the
-    states before and after that ingest."""
-
-    root: Path
-    data_b: Path
-    base: Path
-    before: dict
-    after: dict
-    seconds: float  # the whole ingest process, started to ended
-    counter: list = field(default_factory=lambda: [0])
-
-    def copy(self) -> Path:
-        self.counter[0] += 1
-        dst = self.root / f"ws-{self.counter[0]}"
-        shutil.copytree(self.base, dst)
-        return dst
-
-    def ingest_b(self, ws: Path, phase: str = "-", *extra: str) -> Writer:
-        args = ["ingest", self.data_b, "-w", ws, "--format", "json", *extra]
-        return start_writer(self.root / f"ctl-{ws.name}", args, phase)
+@pytest.fixture(autouse=True)
+def _report_figures(request):
+    """After each test, the figures measured so far travel with its report."""
+    yield
+    if FIGURES:
+        request.node.user_properties.append(("figures:reliability figures", dict(FIGURES)))
 
 
 @pytest.fixture(scope="session")
@@ -137,10 +39,3 @@ def bench(tmp_path_factory) -> Bench:
     FIGURES["ingest (process, seconds)"] = round(b.seconds, 2)
     FIGURES["leads per generated set"] = LEADS
     return b
-
-
-def pytest_terminal_summary(terminalreporter):
-    if FIGURES:
-        terminalreporter.section("reliability figures")
-        for k, v in FIGURES.items():
-            terminalreporter.write_line(f"{k}: {v}")

@@ -9,7 +9,7 @@ import json
 import time
 
 import pytest
-from conftest import FIGURES, shadows, start_writer, state
+from reliability_kit import FIGURES, shadows, start_writer, state
 from typer.testing import CliRunner
 
 import leadpilot
@@ -19,6 +19,8 @@ from leadpilot.errors import WorkspaceBusyError
 
 runner = CliRunner()
 
+
+pytestmark = pytest.mark.slow  # make test-quick leaves it out
 
 def _leads(ws) -> int:
     out = runner.invoke(cli, ["kpis", "-w", str(ws), "--kpi", "leads", "--format", "json"])

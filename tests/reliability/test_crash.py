@@ -15,9 +15,11 @@ import random
 import time
 
 import pytest
-from conftest import FIGURES, KILLS, shadows, state
+from reliability_kit import FIGURES, KILLS, shadows, state
 
 import leadpilot
+
+pytestmark = pytest.mark.slow  # make test-quick leaves it out
 
 PHASES = ["committed", "checkpointed", "copied", "published", "locked"]
 SEED = int(time.time()) if KILLS > 3 else 20261205

@@ -31,13 +31,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import FIGURES, state
 from helpers import DATA, write_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from reliability_kit import FIGURES, state
 
 import leadpilot
 from leadpilot.errors import LeadpilotError
+
+pytestmark = pytest.mark.slow  # make test-quick leaves it out
 
 EXAMPLES = int(os.environ.get("LEADPILOT_RELIABILITY_EXAMPLES", "10"))
 # make test: the same bounded examples on every run (a red CI names a change, not luck);

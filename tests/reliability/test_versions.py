@@ -8,8 +8,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import state
 from helpers import DATA, write_config
+from reliability_kit import state
 from typer.testing import CliRunner
 
 import leadpilot

@@ -13,33 +13,14 @@ look at what the tests looked at.
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from report_kit import ARTIFACTS, PERIOD, ROOT, Visit
 
 import leadpilot
-from leadpilot.cli import app
 from leadpilot.synth import generate, write_tables
-
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
-PERIOD = "2025-Q2"
-runner = CliRunner()
-
-
-def cli_json(*args: str) -> dict:
-    """The command line's JSON document (in-process)."""
-    result = runner.invoke(app, [*args, "--format", "json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.output)
 
 
 @pytest.fixture(scope="session")
@@ -98,40 +79,6 @@ def zoho_ws(tmp_path_factory) -> Path:
 
 
 # ---------------------------------------------------------------- the browser
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """pytest-playwright launches Debian's Chromium, offline (no download ever)."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (scripts/report-deps-ensure.sh)")
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
-
-
-class Visit:
-    """A page opened from disk with every non-file request aborted; what went wrong."""
-
-    def __init__(self, browser, path: Path, width: int = 1200, height: int = 900) -> None:
-        self.failed: list[str] = []
-        self.blocked: list[str] = []
-        self.errors: list[str] = []
-        self.context = browser.new_context(viewport={"width": width, "height": height})
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
-        self.page.route("**/*", self._route)
-        self.page.goto(path.resolve().as_uri(), wait_until="load")
-
-    def _route(self, route) -> None:
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort()
-
-    def close(self) -> None:
-        self.context.close()
-
-
 @pytest.fixture(scope="session")
 def visits(browser, demo_html):
     """One page per language (desktop width), opened once for the session's tests."""

@@ -6,7 +6,7 @@ their lead)."""
 from __future__ import annotations
 
 import pytest
-from conftest import Visit
+from report_kit import Visit
 from texts import untranslated
 
 import leadpilot

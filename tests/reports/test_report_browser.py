@@ -7,7 +7,7 @@ to tests/artifacts/."""
 from __future__ import annotations
 
 import pytest
-from conftest import PERIOD, Visit, cli_json
+from report_kit import PERIOD, Visit, cli_json
 
 from leadpilot.i18n import Formatter
 from leadpilot.reports import SECTIONS

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PERIOD, runner
 from PIL import Image
+from report_kit import PERIOD, runner
 
 from leadpilot.cli import app
 from leadpilot.errors import UsageError

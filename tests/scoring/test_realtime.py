@@ -132,6 +132,7 @@ def _close(a, b) -> bool:
     return a == b
 
 
+@pytest.mark.slow  # make test-quick leaves it out
 @pytest.mark.parametrize("kind", ["model", "rules"])
 def test_hundreds_of_generated_leads_score_as_the_batch_path(workspaces, known, kind):
     records = generated(known, 400, seed=7)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 from datetime import datetime, timedelta
 
+import pytest
 from helpers import snapshot, write_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,6 +27,7 @@ lead_rows = st.lists(
 )
 
 
+@pytest.mark.slow  # make test-quick leaves it out
 @settings(
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
