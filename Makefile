@@ -31,12 +31,15 @@ WORKERS ?= 2
 test: $(STAMP)  ## the whole suite (DuckDB, PostgreSQL, Spark local, browsers), in parallel
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports --no-cache  # the layers of ARCHITECTURE.md (.importlinter)
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --ignore=tests/api/test_fuzz.py
+	@# schemathesis gives its cases one test id: under xdist only one would run
+	$(BIN)/python -m pytest -p no:xdist tests/api/test_fuzz.py
 
 # The quick loop while coding: DuckDB only, without the slow tests (Spark, PostgreSQL,
 # fuzzing, kills, the long property tests); make test runs everything.
 test-quick: $(STAMP)
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile -m "not slow" -k "not postgres and not spark"
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile -m "not slow" -k "not postgres and not spark" \
+		--ignore=tests/api/test_fuzz.py
 
 # The long run of tests/reliability (make test runs it bounded: 3 kills, 10 examples):
 # more kills of an ingest, larger workspaces, more Hypothesis examples; figures at the end.

@@ -38,6 +38,20 @@ def _parametrizes_backend(metafunc) -> bool:
 _FIGURES: dict[str, dict] = {}
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist, tests are sent to the workers by id: two tests sharing one id
+    would silently run once (schemathesis's cases do; make test runs that file apart)."""
+    if not hasattr(config, "workerinput"):
+        return
+    seen: set[str] = set()
+    twice = sorted({i.nodeid for i in items if i.nodeid in seen or seen.add(i.nodeid)})
+    if twice:
+        raise pytest.UsageError(
+            f"tests sharing an id would run once under xdist: {', '.join(twice[:5])}; "
+            "run their file without xdist (-p no:xdist), as make test does for test_fuzz.py"
+        )
+
+
 def pytest_runtest_logreport(report):
     for name, value in getattr(report, "user_properties", ()):
         if isinstance(name, str) and name.startswith("figures:"):
