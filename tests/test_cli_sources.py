@@ -192,3 +192,34 @@ def test_failed_ingest_into_a_new_folder_leaves_nothing(cli, tmp_path):
     assert code != 0 and not ws.exists()
     code, _, err = cli("kpis", "-w", str(ws))
     assert code == 3 and "does not exist" in err
+
+
+def test_an_ingest_out_of_memory_says_the_cap_and_changes_nothing(cli, tmp_path, monkeypatch):
+    # DuckDB stops when what it cannot spill passes the ingest's cap: one line naming the
+    # cap and the setting, exit 5, and the workspace as it was (the write is abandoned)
+    import duckdb
+
+    import leadpilot
+    from leadpilot import pilot
+    from leadpilot.sources import load
+
+    data = tmp_path / "data"
+    pilot.generate(data, leads=300, seed=4)
+    ws = tmp_path / "ws"
+    assert cli("ingest", str(data), "-w", str(ws))[0] == 0
+    with leadpilot.open(ws) as lp:
+        before = {t: lp.tables()[t].count().execute() for t in ("leads", "touchpoints")}
+    real = load.ingest
+
+    def runs_out(*args, **kwargs):
+        real(*args, **kwargs)  # everything written, then the engine runs out
+        raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate data")
+
+    monkeypatch.setattr(load, "ingest", runs_out)
+    pilot.generate(tmp_path / "more", leads=400, seed=5)
+    code, out, err = cli("ingest", str(tmp_path / "more"), "-w", str(ws))
+    assert code == 5
+    assert "more memory than its cap of 2GB" in err and "LEADPILOT_INGEST_MEMORY=4GB" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) <= 3
+    with leadpilot.open(ws) as lp:
+        assert {t: lp.tables()[t].count().execute() for t in ("leads", "touchpoints")} == before

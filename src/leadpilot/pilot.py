@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 import ibis.expr.types as ir
 
 from . import engine
-from .errors import UsageError
+from .errors import EngineError, UsageError
 from .metrics.compute import KpiResult, compute_kpis
 from .metrics.funnel import FunnelResult, compute_funnel
 from .metrics.velocity import VelocityResult, compute_velocity
@@ -254,7 +254,12 @@ class Pilot:
         with self.workspace.writing(wait, what="ingest"):
             from .sources.load import ingest  # the parsers import pandas (through pyarrow)
 
-            summary = ingest(self.workspace, source, policy=policy, progress=progress)
+            try:
+                summary = ingest(self.workspace, source, policy=policy, progress=progress)
+            except Exception as exc:
+                if not engine.out_of_memory(exc):
+                    raise
+                raise _ingest_out_of_memory() from None  # the write is abandoned: no change
         if any(t in summary.tables for t in ("leads", "spend")):
             from .metrics.reconcile import messages
 
@@ -1552,3 +1557,14 @@ def demo(leads: int = 300, seed: int = 42) -> Pilot:
     True
     """
     return open(demo_workspace(leads, seed))
+
+
+def _ingest_out_of_memory() -> EngineError:
+    from .sources.staging import MEMORY_LIMIT
+
+    return EngineError(
+        f"the ingest needed more memory than its cap of {MEMORY_LIMIT} (what DuckDB may hold "
+        "while it checks the rows; beyond it, it spills to disk, but some steps cannot); "
+        "nothing was changed. Raise the cap for this ingest, e.g. "
+        "LEADPILOT_INGEST_MEMORY=4GB leadpilot ingest ..., or ingest the files in parts"
+    )

@@ -181,6 +181,11 @@ class Backend(abc.ABC):
         with contextlib.suppress(Exception):
             self.con.disconnect()
 
+    @classmethod
+    def out_of_memory(cls, exc: BaseException) -> bool:
+        """``exc`` is this engine saying it ran out of the memory it may use."""
+        return False
+
     # ------------------------------------------------------------------ small results
     def records(self, expr: ibis.Expr) -> list[dict]:
         """A small result (an aggregate, a lookup) as rows of Python values."""
@@ -462,6 +467,11 @@ def counting(reader: pa.RecordBatchReader, counted: list[int]) -> pa.RecordBatch
             yield batch
 
     return pa.RecordBatchReader.from_batches(reader.schema, gen())
+
+
+def out_of_memory(exc: BaseException) -> bool:
+    """``exc`` is an engine (any registered one) running out of the memory it may use."""
+    return any(cls.out_of_memory(exc) for cls in registered())
 
 
 def records(expr: ibis.Expr) -> list[dict]:

@@ -50,6 +50,12 @@ class DuckDBBackend(Backend):
     )
     CATALOG = "workspace"  # the name the workspace's file is attached under
 
+    @classmethod
+    def out_of_memory(cls, exc: BaseException) -> bool:
+        import duckdb
+
+        return isinstance(exc, duckdb.OutOfMemoryException)
+
     def records(self, expr: ibis.Expr) -> list[dict]:
         """Rows fetched as Python values straight from DuckDB: Ibis's Arrow conversion
         imports pandas (0.3 s of every command's start) for a result of a few rows."""
