@@ -189,12 +189,7 @@ class Backend(abc.ABC):
     # ------------------------------------------------------------------ small results
     def records(self, expr: ibis.Expr) -> list[dict]:
         """A small result (an aggregate, a lookup) as rows of Python values."""
-        return expr.as_table().to_pyarrow().to_pylist()
-
-    def scalar(self, expr: ibis.Expr) -> object:
-        """The one value of a scalar expression (a count, a maximum)."""
-        (row,) = self.records(expr)
-        return next(iter(row.values()))
+        return _arrow_records(expr)
 
     def sql(self, expr: sge.Expression) -> None:
         """Run one statement written with sqlglot, in this engine's dialect."""
@@ -478,9 +473,12 @@ def records(expr: ibis.Expr) -> list[dict]:
     """A small result's rows as dicts, fetched the cheapest way the expression's engine
     offers (an expression on in-memory data only runs on Ibis's default engine)."""
     con = _connection_of(expr)
-    if con is None:
-        return expr.as_table().to_pyarrow().to_pylist()
-    return Backend.of(con).records(expr)
+    return _arrow_records(expr) if con is None else Backend.of(con).records(expr)
+
+
+def _arrow_records(expr: ibis.Expr) -> list[dict]:
+    """Ibis's own way: the result as Arrow, then Python values."""
+    return expr.as_table().to_pyarrow().to_pylist()
 
 
 def scalar(expr: ibis.Expr) -> object:
