@@ -198,3 +198,26 @@ def test_a_materialized_table_released_during_a_transaction_waits_for_its_end(ws
         del t
         assert name in b._pending  # not dropped while writes are under way
     assert name not in b._pending and name not in b._temporary
+
+
+# ---------------------------------------------------------------------- DuckDB's ingest settings
+def _spilled(con) -> int:
+    return con.raw_sql(
+        "SELECT sum(temporary_storage_bytes) FROM duckdb_memory()"
+    ).fetchone()[0]
+
+
+def test_duckdb_memory_cap_is_lifted_when_restored(tmp_path):
+    """RESET memory_limit alone left the buffer pool at the cap: the commands run after
+    an ingest on its connection spilled to disk at the ingest's cap."""
+    con = ibis.duckdb.connect(":memory:", temp_directory=str(tmp_path / "spill"))
+    b = engine.DuckDBBackend.of(con)
+    b.set_memory_limit("32MB")
+    b.set_memory_limit(None)
+    con.raw_sql("CREATE TEMP TABLE big AS SELECT range AS i FROM range(12000000)")  # ~100 MB
+    assert _spilled(con) == 0
+    b.set_memory_limit("32MB")  # the cap still applies while it is set
+    con.raw_sql("CREATE TEMP TABLE big2 AS SELECT range AS i FROM range(12000000)")
+    assert _spilled(con) > 0
+    b.set_memory_limit(None)
+

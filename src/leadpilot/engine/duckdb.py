@@ -49,6 +49,7 @@ class DuckDBBackend(Backend):
         file_swap=True,
     )
     CATALOG = "workspace"  # the name the workspace's file is attached under
+    _uncapped: str | None = None  # the memory limit before set_memory_limit capped it
 
     @classmethod
     def out_of_memory(cls, exc: BaseException) -> bool:
@@ -181,6 +182,13 @@ class DuckDBBackend(Backend):
 
     def set_memory_limit(self, limit: str | None) -> None:
         if limit is None:
-            self.con.raw_sql("RESET memory_limit")
-        else:
-            self.con.raw_sql(f"SET memory_limit = {sge.Literal.string(limit).sql(self.name)}")
+            # RESET alone changes what the setting reads, not the buffer pool's limit
+            # (DuckDB 1.5): the connection would go on spilling at the cap. The limit is
+            # set back to the value it had before the first cap.
+            limit, self._uncapped = self._uncapped, None
+            if limit is None:
+                return
+        elif self._uncapped is None:
+            found = self.con.con.execute("SELECT current_setting('memory_limit')").fetchone()
+            self._uncapped = found[0]
+        self.con.raw_sql(f"SET memory_limit = {sge.Literal.string(limit).sql(self.name)}")
