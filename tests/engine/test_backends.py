@@ -221,3 +221,17 @@ def test_duckdb_memory_cap_is_lifted_when_restored(tmp_path):
     assert _spilled(con) > 0
     b.set_memory_limit(None)
 
+
+def test_duckdb_scan_rows_gives_what_ibis_gives():
+    con = ibis.duckdb.connect()
+    con.create_table("x", pa.table({"k": ["a", "b", "a", None], "v": [1, 2, 3, 4]}))
+    t = con.table("x").mutate(f=ibis.literal("file.csv"))  # a CTE read twice, inlined
+    counts = t.group_by("k").aggregate(n=t.count())
+    per_key = counts.filter(counts.n > 1)  # an aggregate read twice: computed once
+    expr = t.semi_join(per_key, t.k == per_key.k).union(
+        t.anti_join(per_key.filter(per_key.n > 5), t.k == per_key.k), distinct=False
+    )
+    b = engine.DuckDBBackend.of(con)
+    got = b.scan_rows(expr).sort_by([("v", "ascending")])
+    assert got.equals(con.to_pyarrow(expr).sort_by([("v", "ascending")]))
+    assert got.column("v").to_pylist() == [1, 1, 2, 3, 3, 4]

@@ -452,6 +452,11 @@ class Backend(abc.ABC):
         """Cap the engine's memory (beyond it, it spills to disk); None restores it."""
         raise EngineError(f"{self.name} has no memory limit to set")
 
+    def scan_rows(self, expr: ibis.Table) -> pa.Table:
+        """The rows of a query over large tables that it reads several times (an ingest's
+        checks), in Arrow."""
+        return self.con.to_pyarrow(expr)
+
 
 def counting(reader: pa.RecordBatchReader, counted: list[int]) -> pa.RecordBatchReader:
     """The same stream, adding its rows to ``counted[0]`` as they pass."""

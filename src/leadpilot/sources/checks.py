@@ -193,8 +193,17 @@ def duplicate_keys(
         if "currency" in t.columns:
             parts.append(t.currency.fill_null(""))
         variant = ibis.literal("|").join(parts)
-    repeated = t.group_by(_key=t[key]).aggregate(_count=t.count()).filter(lambda g: g._count > 1)
-    rows = t.semi_join(repeated, t[key] == repeated._key)
+    # Counted by the keys' 64-bit hashes: 100 M touch keys hash into a table of integers
+    # a fraction of the size of one holding the keys' text, within the ingest's memory
+    # cap. A collision only brings the rows of another key along; the window below
+    # ranks the rows of each real key, so it reports nothing for them.
+    hashed = t.mutate(_h=t[key].hash())
+    repeated = (
+        hashed.group_by("_h").aggregate(_count=hashed.count()).filter(lambda g: g._count > 1)
+    )
+    rows = hashed.semi_join(
+        repeated, [hashed._h == repeated._h, hashed[key].notnull()]
+    ).drop("_h")
     if variant is not None:
         rows = rows.mutate(_variant=variant)
     w = ibis.window(group_by=rows[key], order_by=rows[ROW])

@@ -547,10 +547,15 @@ class _Ingest:
                 exprs.append(checks.skipped_stages(t))
             exprs.append(checks.stages_out_of_order(t))
         issues = pa.concat_tables(self.row_issues[table], promote_options="permissive")
-        found = self.staging.rows(ibis.union(*exprs)) if exprs else None
-        if found is not None and found.num_rows:
-            found = found.select(issues.column_names).cast(issues.schema)
-            issues = pa.concat_tables([issues, found])
+        # One query per check: as one union, the hash tables of every check (the keys'
+        # count, the known leads' joins, the stage aggregates) were built at once and
+        # needed more than the ingest's memory cap over 100 M touchpoints, where each
+        # check alone fits or spills.
+        for expr in exprs:
+            found = self.staging.rows(expr)
+            if found.num_rows:
+                found = found.select(issues.column_names).cast(issues.schema)
+                issues = pa.concat_tables([issues, found])
         return _sort_issues(_relabel(issues, table, self.origins))
 
     def _check_table(self, table: str, known: ir.Table) -> ir.Table:

@@ -126,7 +126,7 @@ class Staging:
         return expr if self.shared else self.put(name, expr.to_pyarrow())
 
     def rows(self, expr: ir.Table) -> pa.Table:
-        return self.con.to_pyarrow(expr)
+        return self.backend.scan_rows(expr)
 
     def close(self) -> None:
         """Drop every staging table (the scratch database, or the private engine)."""
