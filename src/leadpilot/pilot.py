@@ -41,12 +41,14 @@ from typing import TYPE_CHECKING
 import ibis.expr.types as ir
 
 from . import engine
+from .engine import versions
 from .errors import EngineError, UsageError
 from .metrics.compute import KpiResult, compute_kpis
 from .metrics.funnel import FunnelResult, compute_funnel
+from .metrics.model import StoredModel, Tables, lead_model, model_fingerprint
 from .metrics.velocity import VelocityResult, compute_velocity
 from .results import Result
-from .schema import TABLES
+from .schema import LEAD_MODEL, TABLES
 
 if TYPE_CHECKING:  # pandas costs 0.3 s of start-up: not imported for the annotations
     import pandas as pd
@@ -68,6 +70,8 @@ def _dims(by: Dims) -> list[str] | None:
 
 # what posted records are called inside, as a file (never written): see score_records
 _POSTED_FILE = "/request/leads.csv"
+# the meta-table key of the stored lead model's stamp: settings digest @ data version
+_MODEL_STAMP = "lead_model"
 
 
 def _day(value: Day, name: str) -> date | datetime | None:
@@ -127,10 +131,58 @@ class Pilot:
         >>> sorted(demo().tables())[:3]
         ['deals', 'leads', 'spend']
         """
-        out = {name: self.workspace.table(name) for name in TABLES}
-        if self.workspace.has_table("scores"):  # last `score apply`: the score_band dimension
+        listed = self.workspace.con.list_tables()
+        out = Tables({name: self.workspace.table(name) for name in TABLES})
+        if "scores" in listed:  # last `score apply`: the score_band dimension
             out["scores"] = self.workspace.table("scores")
+        out.stored_model = self._stored_model(listed)
         return out
+
+    # ------------------------------------------------------- the stored lead model
+    def _model_stamp(self, version: int) -> str:
+        c = self.config
+        return f"{model_fingerprint(c.stages.implied, c.icp)}@{version}"
+
+    def _stored_model(self, listed: list[str]) -> StoredModel | None:
+        """The lead model the last write stored, when it is still the data's (same data
+        version) and was computed with today's settings and code."""
+        if LEAD_MODEL.name not in listed:
+            return None
+        meta = versions.meta_values(self.workspace.con, listed)
+        if meta.get(_MODEL_STAMP) != self._model_stamp(versions.data_version(meta)):
+            return None
+        c = self.config
+        table = self.workspace.table(LEAD_MODEL.name)
+        return StoredModel(table, c.stages.implied, list(c.icp or []))
+
+    def _after_data_write(self, store: bool = True) -> None:
+        """Inside the write block that changed the data: store the lead model of the new
+        data (``store``), or drop the stored one, which no longer describes it. The
+        analyses then read one table instead of rebuilding the model from every event."""
+        ws = self.workspace
+        name = LEAD_MODEL.name
+        if store:
+            c = self.config
+            tables = {t: ws.table(t) for t in TABLES}
+            try:
+                model = lead_model(tables, implied=c.stages.implied, icp=c.icp)
+            except UsageError:  # settings the data cannot serve: computed (and said) live
+                store = False
+            else:
+                ws.backend.store(name, model)
+                versions.set_meta(ws, {_MODEL_STAMP: self._model_stamp(ws.writing_version)})
+        if not store:
+            if name in ws.con.list_tables():
+                ws.con.drop_table(name, force=True)
+            versions.set_meta(ws, {_MODEL_STAMP: None})
+
+    def _keep_stored_model(self) -> None:
+        """Inside a write block that left the data as it was (score apply): the stored
+        model, if it matched before the block, still does."""
+        ws = self.workspace
+        meta = versions.meta_values(ws.con)
+        if meta.get(_MODEL_STAMP) == self._model_stamp(versions.data_version(meta)):
+            versions.set_meta(ws, {_MODEL_STAMP: self._model_stamp(ws.writing_version)})
 
     def table(self, name: str) -> pd.DataFrame:
         """One table of the workspace as a DataFrame.
@@ -251,11 +303,15 @@ class Pilot:
         """
         if policy not in (None, "strict", "quarantine"):
             raise UsageError(f"--policy {policy!r}: expected strict or quarantine")
+        # a batch of records (inside ingest_records's write) leaves the model to that write
+        outermost = not self.workspace.is_writing
         with self.workspace.writing(wait, what="ingest"):
             from .sources.load import ingest  # the parsers import pandas (through pyarrow)
 
             try:
                 summary = ingest(self.workspace, source, policy=policy, progress=progress)
+                if outermost:
+                    self._after_data_write()
             except Exception as exc:
                 if not engine.out_of_memory(exc):
                     raise
@@ -358,6 +414,9 @@ class Pilot:
             with relabelled(paths, json_rows=records is not None):
                 summary = self.ingest(path.parent, policy=policy)
             relabel_stored(self.workspace.backend, paths)
+            # a few records: the model is computed by the commands until the next ingest
+            # (rebuilding it for every posted batch would cost each post a whole pass)
+            self._after_data_write(store=False)
         return relabel_summary(summary, paths)
 
     def score_records(
@@ -460,7 +519,9 @@ class Pilot:
         from .records import erase_lead
 
         with self.workspace.writing(what="erasure"):
-            return erase_lead(self.workspace, lead_id)
+            erased = erase_lead(self.workspace, lead_id)
+            self._after_data_write()  # the stored model holds the lead too
+            return erased
 
     def _quarantine(self, table: str | None) -> tuple[pd.DataFrame, Result]:
         from .results import Meta
@@ -1065,6 +1126,7 @@ class Pilot:
         if store and input is None:
             with self.workspace.writing(what="score apply"):
                 store_scores(self.workspace.con, result, progress=progress)
+                self._keep_stored_model()
         return result
 
     def score_apply(

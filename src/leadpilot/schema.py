@@ -294,7 +294,18 @@ SCORES = DerivedTable(
     on_open=False,
 )
 
-DERIVED: dict[str, DerivedTable] = {t.name: t for t in (QUARANTINE, INGEST_LOG, LABELS, SCORES)}
+LEAD_MODEL = DerivedTable(
+    "lead_model",
+    (),  # the leads' own columns (their attributes vary) and the lead model's
+    description="One row per counted lead with its stage dates and per-lead facts, as the "
+    "last ingest or erasure left the data; the analyses read it instead of rebuilding "
+    "it from every event while it matches the data and the settings.",
+    on_open=False,
+)
+
+DERIVED: dict[str, DerivedTable] = {
+    t.name: t for t in (QUARANTINE, INGEST_LOG, LABELS, SCORES, LEAD_MODEL)
+}
 
 
 @dataclass(frozen=True)

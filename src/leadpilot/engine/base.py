@@ -323,6 +323,14 @@ class Backend(abc.ABC):
         """Create a declared table (canonical or derived) with its stored columns."""
         self.con.create_table(table.name, schema=table_schema(table), overwrite=overwrite)
 
+    def store(self, name: str, expr: ibis.Table) -> None:
+        """Replace table ``name`` with the rows of ``expr``, its columns typed as the
+        expression says (an engine's CREATE TABLE AS may type them otherwise: PostgreSQL
+        stores a sum of doubles as numeric)."""
+        schema = expr.schema()
+        self.con.create_table(name, schema=schema, overwrite=True)
+        self.con.insert(name, expr.select(*[expr[c].cast(t).name(c) for c, t in schema.items()]))
+
     def add_columns(self, name: str, columns: dict[str, dt.DataType]) -> None:
         """Add the missing columns (new lead attributes) to a table."""
         current = self.con.table(name).schema()

@@ -19,6 +19,7 @@ whenever a writer opens the workspace, as before versions existed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from importlib import metadata
 from typing import TYPE_CHECKING
@@ -37,6 +38,9 @@ META = "leadpilot_meta"
 SCHEMA_VERSION = 2
 UNVERSIONED = 1  # a workspace written before the version was stored
 KEY = "schema_version"
+# Counts the writes: every write block that ends well adds one, so what was derived from
+# the data at a write (the stored lead model) can say which state of the data it describes.
+DATA_VERSION = "data_version"
 
 
 def leadpilot_version() -> str:
@@ -140,15 +144,45 @@ def upgrade(ws: Workspace) -> list[int]:
 
 def stamp(ws: Workspace) -> None:
     """Write this leadpilot's schema version and name into the meta table."""
-    con = ws.con
-    rows = {KEY: str(SCHEMA_VERSION), "written_by": leadpilot_version()}
-    data = pa.table({"key": list(rows), "value": list(rows.values())})
-    if META not in con.list_tables():
-        ws.backend.load_arrow(META, data)
+    set_meta(ws, {KEY: str(SCHEMA_VERSION), "written_by": leadpilot_version()})
+
+
+def meta_values(con: ibis.BaseBackend, tables: list[str] | None = None) -> dict[str, str]:
+    """The key / value pairs of the meta table (empty before the first write);
+    ``tables``: the connection's table list when the caller has it already."""
+    if META not in (con.list_tables() if tables is None else tables):
+        return {}
+    return {r["key"]: r["value"] for r in records(con.table(META))}
+
+
+def set_meta(ws: Workspace, values: dict[str, str | None]) -> None:
+    """Set (None: remove) keys of the meta table, keeping the others; written only when
+    something changes."""
+    before = meta_values(ws.con)
+    rows = {**before, **values}
+    rows = {k: v for k, v in rows.items() if v is not None}
+    if rows == before and META in ws.con.list_tables():
         return
-    meta = con.table(META).to_pyarrow()
-    if dict(zip(meta["key"].to_pylist(), meta["value"].to_pylist(), strict=True)) != rows:
+    column = functools.partial(pa.array, type=pa.string())
+    data = pa.table({"key": column(list(rows)), "value": column(list(rows.values()))})
+    if META not in ws.con.list_tables():
+        ws.backend.load_arrow(META, data)
+    else:
         ws.backend.replace_rows(META, data)
+
+
+def data_version(values: dict[str, str]) -> int:
+    """The write count the meta table holds (0 before any counted write)."""
+    try:
+        return int(values.get(DATA_VERSION, "0"))
+    except ValueError:
+        return 0
+
+
+def next_data_version(ws: Workspace) -> int:
+    """The data version a write block opening now will commit (counted when it ends
+    well: a failed write leaves the meta table as it was, on every engine)."""
+    return data_version(meta_values(ws.con)) + 1
 
 
 def ensure_tables(ws: Workspace) -> None:

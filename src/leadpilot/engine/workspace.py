@@ -36,6 +36,7 @@ class Workspace:
     con: ibis.BaseBackend | None = field(repr=False)
     _identity: tuple | None = field(default=None, repr=False)
     _writing: bool = field(default=False, repr=False)
+    _data_version: int = field(default=0, repr=False)
 
     @property
     def backend(self) -> Backend:
@@ -61,6 +62,21 @@ class Workspace:
 
     def has_table(self, name: str) -> bool:
         return name in self.con.list_tables()
+
+    @property
+    def is_writing(self) -> bool:
+        """Inside a :meth:`writing` block (a nested block is the same write)."""
+        return self._writing
+
+    @property
+    def writing_version(self) -> int:
+        """Inside a :meth:`writing` block: the data version it commits if it ends well."""
+        if not self._writing:
+            raise WorkspaceError("the data version of a write is known inside writing() only")
+        return self._data_version
+
+    def _count_write(self) -> None:
+        versions.set_meta(self, {versions.DATA_VERSION: str(self._data_version)})
 
     def materialize(self, expr: ibis.Table) -> ibis.Table:
         """``expr`` computed once into a temporary table, dropped when no longer used."""
@@ -97,6 +113,8 @@ class Workspace:
         ``workspace.write_wait``); on a ``file_swap`` engine, ``self.con`` is a writable
         copy of the database during the block, and readers (this process's and others')
         go on reading the last published file. A writer inside a writer is the same one.
+        Each block that ends well counts one more data version (:attr:`writing_version`):
+        what a write stores beside the data is trusted only when stamped with it.
 
         Raises
         ------
@@ -114,7 +132,9 @@ class Workspace:
                 self._writing = True
                 try:
                     versions.upgrade(self)
+                    self._data_version = versions.next_data_version(self)
                     yield self
+                    self._count_write()
                 finally:
                     self._writing = False
                 return
@@ -141,7 +161,9 @@ class Workspace:
         done = False
         try:
             versions.upgrade(self)
+            self._data_version = versions.next_data_version(self)
             yield self
+            self._count_write()
             writing.phase("committed")
             writer.checkpoint()
             done = True

@@ -571,7 +571,9 @@ def _outer_join(agg: ir.Table, s: ir.Table, keys: list[str], fill: dict) -> ir.T
     for c in j.columns:
         m = MEASURES.get(c)
         if m is not None and m.from_lead_model and c not in fill:
-            fills[c] = j[c].fill_null(0.0 if m.kind == "sum" else 0)
+            # 0 of the column's own type: the open pipeline is whole units in the activity
+            # view, and PostgreSQL makes COALESCE(bigint, 0.0) a numeric Arrow cannot read
+            fills[c] = j[c].fill_null(ibis.literal(0, j[c].type()))
     return j.mutate(**fills).drop(*[f"_s_{k}" for k in keys])
 
 

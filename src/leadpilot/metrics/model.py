@@ -14,8 +14,14 @@ Child rows of merged lead records count for the lead they were merged into.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import operator
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
@@ -102,7 +108,7 @@ def icp_fit(t: ir.Table, rules: list[IcpRule]) -> ir.StringValue:
             f"icp rules name column(s) {missing} that the leads table does not have; "
             f"available: {', '.join(t.columns)}"
         )
-    conds = []
+    conds, missing = [], []  # each rule's condition; the values it reads being null
     for r in rules:
         col = t[r.column]
         c = None
@@ -111,19 +117,22 @@ def icp_fit(t: ir.Table, rules: list[IcpRule]) -> ir.StringValue:
                 v.lower() for v in ([r.equals] if r.equals is not None else []) + (r.isin or [])
             ]
             c = col.cast("string").lower().isin(values)
+            missing.append(col.isnull())
         if r.min is not None or r.max is not None:
             num = col.cast("float64") if col.type().is_numeric() else col.try_cast("float64")
             if r.min is not None:
                 c = (num >= r.min) if c is None else c & (num >= r.min)
             if r.max is not None:
                 c = (num <= r.max) if c is None else c & (num <= r.max)
+            missing.append(num.isnull())
         if c is not None:
             conds.append(c)
-    any_false = ibis.literal(False)
-    any_null = ibis.literal(False)
-    for c in conds:
-        any_false = any_false | ~c.fill_null(True)
-        any_null = any_null | c.isnull()
+    if not conds:
+        return ibis.literal("fit")
+    any_false = functools.reduce(operator.or_, [~c.fill_null(True) for c in conds])
+    # a condition is null exactly when a value it reads is (written so, not as
+    # "x IN (...) IS NULL", which Spark's parser refuses)
+    any_null = functools.reduce(operator.or_, missing)
     return ibis.cases((any_false, "no_fit"), (any_null, "unknown"), else_="fit")
 
 
@@ -148,6 +157,72 @@ def touch_facts(tables: dict[str, ir.Table], engagement: EngagementSettings) -> 
 Materialize = Callable[[ir.Table], ir.Table]
 
 
+@dataclass(frozen=True)
+class StoredModel:
+    """The lead model as the last write of the data stored it (table ``lead_model``),
+    with the settings it was computed with: a command reads it instead of rebuilding the
+    model from every stage event and deal when it asks for the same settings.
+
+    The touch facts are not stored (a pass over every touchpoint at each ingest, for the
+    few KPIs that read them): they are computed and joined when asked for."""
+
+    table: ir.Table
+    implied: bool
+    icp: list[IcpRule]
+
+    def serves(self, implied: bool, icp: list[IcpRule] | None, keep: list[str] | None) -> bool:
+        """Is it the model these settings give, with every column ``keep`` names? (No
+        ICP asked: the stored ICP fit is read as unknown.)"""
+        if implied != self.implied or (icp and list(icp) != list(self.icp)):
+            return False
+        there = {*self.table.columns, *lead_columns("touchpoints"), "score_band"}
+        return all(k in there for k in keep or [])
+
+    def model(
+        self,
+        tables: dict[str, ir.Table],
+        icp: list[IcpRule] | None,
+        engagement: EngagementSettings | None,
+    ) -> ir.Table:
+        """The stored model as :func:`lead_model` would compute it with these settings
+        (the touch facts joined when ``engagement`` is given)."""
+        m = self.table
+        if not icp and self.icp:
+            m = m.mutate(icp_fit=ibis.literal(None, "string"))
+        return _with_touch_facts(m, tables, engagement) if engagement is not None else m
+
+
+class Tables(dict):
+    """The workspace's tables (name -> Ibis table), with the lead model its last write
+    stored when it is still the data's (:attr:`stored_model`).
+
+    A copy (``dict(tables)``, an as-of snapshot) or a replaced table drops the stored
+    model: it describes these tables only."""
+
+    stored_model: StoredModel | None = None
+
+    def __setitem__(self, key: str, value: ir.Table) -> None:
+        self.stored_model = None
+        super().__setitem__(key, value)
+
+
+# What the stored model depends on besides the data: the code that computes it.
+_MODEL_CODE = ("model.py", "measures.py", "../schema.py")
+
+
+def model_fingerprint(implied: bool, icp: list[IcpRule] | None) -> str:
+    """A digest of everything a stored lead model was computed with: the settings
+    (stages.implied, icp) and the code of the model, so that a change of either makes
+    commands compute the model again."""
+    digest = hashlib.sha256()
+    settings = {"implied": implied, "icp": [r.model_dump(mode="json") for r in icp or []]}
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    here = Path(__file__).parent
+    for name in _MODEL_CODE:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:24]
+
+
 def lead_model(
     tables: dict[str, ir.Table],
     implied: bool = True,
@@ -157,13 +232,45 @@ def lead_model(
     keep: list[str] | None = None,
 ) -> ir.Table:
     """One row per counted lead; touch facts only when ``engagement`` is given (they cost
-    a pass over the touchpoints)."""
+    a pass over the touchpoints).
+
+    When ``tables`` carries a stored model of the same settings (:class:`Tables`), it is
+    read instead of being computed again from the events."""
     facts = {
         t: [m for m in of_table(t) if m.lead_column] for t in ("deals", "touchpoints")
     }  # the per-lead facts of the measure registry
     if keep is not None:
         known = {*STAGE_COLUMNS, *(m.lead_column for ms in facts.values() for m in ms)}
         check_dimensions(tables, [k for k in keep if k not in known])
+    stored = getattr(tables, "stored_model", None)
+    if stored is not None and stored.serves(implied, icp, keep):
+        return _kept(stored.model(tables, icp, engagement), tables, keep)
+    m = _computed(tables, facts, implied, icp, engagement, keep)
+    m = _kept(m, tables, keep)
+    return materialize(m) if materialize is not None else m
+
+
+def _kept(m: ir.Table, tables: dict[str, ir.Table], keep: list[str] | None) -> ir.Table:
+    """The model's columns a command reads (the score band joined when asked)."""
+    if keep is not None and "score_band" in keep:
+        # score_band: the band stored by the last `leadpilot score apply` (table scores)
+        sc = tables["scores"].select(_scored=tables["scores"].lead_id, score_band="band")
+        m = m.left_join(sc, m.lead_id == sc._scored).drop("_scored")
+        m = m.mutate(score_band=m.score_band.fill_null("unscored"))
+    if keep is not None:  # only what the command reads: less to compute and to store
+        m = m.select(*dict.fromkeys(["lead_id", "created_at", *keep]))
+    return m
+
+
+def _computed(
+    tables: dict[str, ir.Table],
+    facts: dict[str, list],
+    implied: bool,
+    icp: list[IcpRule] | None,
+    engagement: EngagementSettings | None,
+    keep: list[str] | None = None,
+) -> ir.Table:
+    """The lead model computed from the events (only the stages ``keep`` reads)."""
     leads = tables["leads"]
     stages = _stages_read(keep, implied)
     ev = to_lead(tables["stage_events"], leads, known_only=False)  # joined to counted leads
@@ -212,22 +319,20 @@ def lead_model(
         **{f.lead_column: m[f.lead_column].fill_null(zero(f)) for f in facts["deals"]},
     )
     m = m.mutate(icp_fit=icp_fit(m, icp or []))
-    if keep is not None and "score_band" in keep:
-        # score_band: the band stored by the last `leadpilot score apply` (table scores)
-        sc = tables["scores"].select(_scored=tables["scores"].lead_id, score_band="band")
-        m = m.left_join(sc, m.lead_id == sc._scored).drop("_scored")
-        m = m.mutate(score_band=m.score_band.fill_null("unscored"))
-    if engagement is not None:
-        tf = touch_facts(tables, engagement)
-        m = m.left_join(tf, m.lead_id == tf.lead_id).drop("lead_id_right")
-        m = m.mutate(
-            **{f.lead_column: m[f.lead_column].fill_null(zero(f))
-               for f in facts["touchpoints"]}
-        )  # fmt: skip
     m = m.drop(*[c for c in m.columns if c.startswith("_")])
-    if keep is not None:  # only what the command reads: less to compute and to store
-        m = m.select(*dict.fromkeys(["lead_id", "created_at", *keep]))
-    return materialize(m) if materialize is not None else m
+    return _with_touch_facts(m, tables, engagement) if engagement is not None else m
+
+
+def _with_touch_facts(
+    m: ir.Table, tables: dict[str, ir.Table], engagement: EngagementSettings
+) -> ir.Table:
+    """The model with each lead's touch facts (0 for a lead without touches)."""
+    tf = touch_facts(tables, engagement)
+    m = m.left_join(tf, m.lead_id == tf.lead_id).drop("lead_id_right")
+    return m.mutate(
+        **{f.lead_column: m[f.lead_column].fill_null(zero(f))
+           for f in of_table("touchpoints") if f.lead_column}
+    )  # fmt: skip
 
 
 def _stages_read(keep: list[str] | None, implied: bool) -> list[str]:
