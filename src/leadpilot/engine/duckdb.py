@@ -18,6 +18,7 @@ import pyarrow as pa
 import sqlglot as sg
 import sqlglot.expressions as sge
 
+from ..errors import ConfigError
 from ..schema import TEMPORARY
 from .base import Backend, Capabilities, Upsert, register
 
@@ -68,7 +69,18 @@ class DuckDBBackend(Backend):
     def connect(cls, setting: str, config: Config, root: Path) -> DuckDBBackend:
         """The workspace's file opened read-only (writers go through :mod:`.writing`)."""
         path = cls.database_file(config, root)
-        return cls.open_file(path, read_only=True, spill=path.with_name(path.name + ".tmp"))
+        backend = cls.open_file(path, read_only=True, spill=path.with_name(path.name + ".tmp"))
+        limit = config.workspace.memory_limit
+        if limit:  # what the commands may hold; the rest spills to the .tmp folder
+            try:
+                backend.con.raw_sql(f"SET memory_limit = {sge.Literal.string(limit).sql('duckdb')}")
+            except Exception as exc:
+                backend.close()
+                raise ConfigError(
+                    f"workspace.memory_limit {limit!r}: {exc}; expected an amount such as "
+                    "'4GB' or '512MB'"
+                ) from None
+        return backend
 
     @classmethod
     def database_file(cls, config: Config, root: Path) -> Path:
