@@ -158,17 +158,17 @@ def meta_values(con: ibis.BaseBackend, tables: list[str] | None = None) -> dict[
 def set_meta(ws: Workspace, values: dict[str, str | None]) -> None:
     """Set (None: remove) keys of the meta table, keeping the others; written only when
     something changes."""
-    before = meta_values(ws.con)
-    rows = {**before, **values}
-    rows = {k: v for k, v in rows.items() if v is not None}
-    if rows == before and META in ws.con.list_tables():
+    present = META in ws.con.list_tables()
+    before = meta_values(ws.con, [META] if present else [])
+    rows = {k: v for k, v in {**before, **values}.items() if v is not None}
+    if rows == before and present:
         return
     column = functools.partial(pa.array, type=pa.string())
     data = pa.table({"key": column(list(rows)), "value": column(list(rows.values()))})
-    if META not in ws.con.list_tables():
-        ws.backend.load_arrow(META, data)
-    else:
+    if present:
         ws.backend.replace_rows(META, data)
+    else:
+        ws.backend.load_arrow(META, data)
 
 
 def data_version(values: dict[str, str]) -> int:

@@ -214,13 +214,20 @@ def model_fingerprint(implied: bool, icp: list[IcpRule] | None) -> str:
     """A digest of everything a stored lead model was computed with: the settings
     (stages.implied, icp) and the code of the model, so that a change of either makes
     commands compute the model again."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(_code_digest().encode())
     settings = {"implied": implied, "icp": [r.model_dump(mode="json") for r in icp or []]}
     digest.update(json.dumps(settings, sort_keys=True).encode())
+    return digest.hexdigest()[:24]
+
+
+@functools.cache
+def _code_digest() -> str:
+    """The model's code, read once per process (every command checks the stamp)."""
+    digest = hashlib.sha256()
     here = Path(__file__).parent
     for name in _MODEL_CODE:
         digest.update((here / name).read_bytes())
-    return digest.hexdigest()[:24]
+    return digest.hexdigest()
 
 
 def lead_model(
