@@ -70,8 +70,11 @@ def _dims(by: Dims) -> list[str] | None:
 
 # what posted records are called inside, as a file (never written): see score_records
 _POSTED_FILE = "/request/leads.csv"
-# the meta-table key of the stored lead model's stamp: settings digest @ data version
+# the meta-table key of the stored lead model's stamp:
+# settings digest @ data version # row counts of the tables it is computed from
 _MODEL_STAMP = "lead_model"
+# The tables the stored model is computed from (the touch facts are joined when asked).
+_MODEL_INPUTS = ("leads", "stage_events", "deals")
 
 
 def _day(value: Day, name: str) -> date | datetime | None:
@@ -140,16 +143,27 @@ class Pilot:
 
     # ------------------------------------------------------- the stored lead model
     def _model_stamp(self, version: int) -> str:
+        """The settings and code the model is computed with, and the data version."""
         c = self.config
         return f"{model_fingerprint(c.stages.implied, c.icp)}@{version}"
 
+    def _model_inputs(self) -> str:
+        """The row counts of the tables the stored model is computed from, as stamped."""
+        counts = versions.row_counts(self.workspace.con, _MODEL_INPUTS)
+        return "/".join(str(counts[t]) for t in _MODEL_INPUTS)
+
     def _stored_model(self, listed: list[str]) -> StoredModel | None:
         """The lead model the last write stored, when it is still the data's (same data
-        version) and was computed with today's settings and code."""
+        version, and the same row counts: a tool other than leadpilot that adds or
+        deletes rows counts no version) and was computed with today's settings and
+        code."""
         if LEAD_MODEL.name not in listed:
             return None
         meta = versions.meta_values(self.workspace.con, listed)
-        if meta.get(_MODEL_STAMP) != self._model_stamp(versions.data_version(meta)):
+        stamp, _, rows = meta.get(_MODEL_STAMP, "").partition("#")
+        if stamp != self._model_stamp(versions.data_version(meta)):
+            return None
+        if rows != self._model_inputs():
             return None
         c = self.config
         table = self.workspace.table(LEAD_MODEL.name)
@@ -170,7 +184,8 @@ class Pilot:
                 store = False
             else:
                 ws.backend.store(name, model)
-                versions.set_meta(ws, {_MODEL_STAMP: self._model_stamp(ws.writing_version)})
+                stamp = f"{self._model_stamp(ws.writing_version)}#{self._model_inputs()}"
+                versions.set_meta(ws, {_MODEL_STAMP: stamp})
         if not store:
             if name in ws.con.list_tables():
                 ws.con.drop_table(name, force=True)
@@ -181,8 +196,10 @@ class Pilot:
         model, if it matched before the block, still does."""
         ws = self.workspace
         meta = versions.meta_values(ws.con)
-        if meta.get(_MODEL_STAMP) == self._model_stamp(versions.data_version(meta)):
-            versions.set_meta(ws, {_MODEL_STAMP: self._model_stamp(ws.writing_version)})
+        stamp, _, rows = meta.get(_MODEL_STAMP, "").partition("#")
+        if stamp == self._model_stamp(versions.data_version(meta)):
+            stamp = f"{self._model_stamp(ws.writing_version)}#{rows}"
+            versions.set_meta(ws, {_MODEL_STAMP: stamp})
 
     def table(self, name: str) -> pd.DataFrame:
         """One table of the workspace as a DataFrame.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pytest
 import yaml
 from helpers import write_config
@@ -118,6 +119,36 @@ def test_the_stored_model_follows_every_write(data, tmp_path, monkeypatch):
             first = _model_rows(lp)[0]["lead_id"]
             lp.workspace.backend.delete_where_in("deals", "lead_id", [first])
         assert lp.tables().stored_model is None
+
+
+def test_rows_written_by_another_tool_are_not_missed(backend, data, tmp_path, monkeypatch):
+    """A tool other than leadpilot writing into the workspace's tables (a sync job, a SQL
+    client) counts no data version: the row counts in the stamp tell the model is stale."""
+    ws = write_config(tmp_path / "ws", backend).parent
+    with leadpilot.open(ws) as lp:
+        lp.ingest(data)
+        before = lp.kpi_result(by="channel").to_json()
+        deals = lp.workspace.table("deals")
+        won = deals.filter(deals.status == "won").order_by("deal_id").limit(1)
+        customer = won.lead_id.to_pyarrow().to_pylist()[0]
+        stages = lp.workspace.table("stage_events")
+        events = stages.filter(stages.lead_id == customer).count().execute()
+        assert events > 0
+        database = lp.workspace.database_file
+    # outside the Pilot and its write blocks: no data version is counted
+    if backend == "duckdb":  # leadpilot reads a DuckDB file read-only: another client
+        with duckdb.connect(str(database)) as con:
+            for table in ("deals", "stage_events"):
+                con.execute(f"DELETE FROM {table} WHERE lead_id = ?", [customer])
+    with leadpilot.open(ws) as lp:
+        if backend != "duckdb":
+            for table in ("deals", "stage_events"):
+                lp.workspace.backend.delete_where_in(table, "lead_id", [customer])
+        assert lp.tables().stored_model is None
+        after = lp.kpi_result(by="channel").to_json()
+        _live(monkeypatch)
+        assert after == lp.kpi_result(by="channel").to_json()
+    assert after != before
 
 
 def test_changed_settings_are_computed_from_the_events(data, tmp_path):

@@ -185,6 +185,19 @@ def next_data_version(ws: Workspace) -> int:
     return data_version(meta_values(ws.con)) + 1
 
 
+def row_counts(con: ibis.BaseBackend, names: tuple[str, ...]) -> dict[str, int]:
+    """The number of rows of each table, in one query.
+
+    A tool other than leadpilot that writes into a workspace table counts no data
+    version; the row counts of the tables something was derived from tell most such
+    writes (rows added or deleted) apart."""
+    parts = [
+        con.table(n).aggregate(table=ibis.literal(n), rows=con.table(n).count()) for n in names
+    ]
+    found = records(ibis.union(*parts) if len(parts) > 1 else parts[0])
+    return {r["table"]: int(r["rows"]) for r in found}
+
+
 def ensure_tables(ws: Workspace) -> None:
     """Create the canonical tables and the derived tables made at opening, as declared."""
     backend = ws.backend
