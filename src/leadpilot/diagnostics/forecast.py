@@ -32,6 +32,7 @@ from datetime import date, datetime, timedelta
 import ibis
 import ibis.expr.types as ir
 import numpy as np
+import pyarrow as pa
 
 from ..config import Config
 from ..errors import UsageError
@@ -144,8 +145,7 @@ def forecast(
         for part in range(0, n_open, CHUNK):  # bounded memory: runs x CHUNK draws at once
             cols = slice(part, part + CHUNK)
             remaining, hit = _draw_wins(won_by, before, ages[cols], rng, runs)
-            for j, value in enumerate(amount[cols]):
-                _add(sims, by_source["deals"], now, start, remaining[:, j], hit[:, j], value)
+            _add(sims, by_source["deals"], now, start, remaining, hit, amount[cols][None, :])
 
     # ---- leads in the funnel (MQL / SQL, no deal yet)
     n_funnel = _funnel(
@@ -175,7 +175,7 @@ CHUNK = 2000
 
 
 def _win_curves(
-    durations: np.ndarray, events: np.ndarray, sizes: np.ndarray, rng, replicates: int
+    durations: np.ndarray, events: np.ndarray, sizes: np.ndarray | None, rng, replicates: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Competing risks in whole days (won, lost; what is still open is censored at its
     age): per bootstrap replicate of the history, the probability of being still open
@@ -183,26 +183,30 @@ def _win_curves(
 
     Daily hazards among what was still open that long (Aalen–Johansen), so that long
     delays are not under-counted because the recent cases have not ended yet. Each
-    replicate draws the history again (Poisson bootstrap, weighted by ``sizes``): the
-    runs then carry the uncertainty of the rates and delays, which every case shares.
+    replicate draws the history again (Poisson bootstrap, weighted by ``sizes``; without
+    sizes every case counts one and the replicate draws each day's counts): the runs then
+    carry the uncertainty of the rates and delays, which every case shares.
     """
     n_days = int(durations.max()) + 2
     d = durations.astype(int)
-    won_w = events == WON
-    lost_w = events == LOST
-    won_by = np.empty((replicates, n_days))
-    before = np.empty((replicates, n_days))
-    for r in range(replicates):
-        w = rng.poisson(1.0, size=len(d)) * sizes
-        at_risk = np.cumsum(np.bincount(d, weights=w, minlength=n_days)[::-1])[::-1]
-        won = np.bincount(d, weights=w * won_w, minlength=n_days)
-        lost = np.bincount(d, weights=w * lost_w, minlength=n_days)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            h_won = np.where(at_risk > 0, won / at_risk, 0.0)
-            h_lost = np.where(at_risk > 0, lost / at_risk, 0.0)
-        before[r] = np.concatenate([[1.0], np.cumprod(1.0 - h_won - h_lost)[:-1]])
-        won_by[r] = np.cumsum(before[r] * h_won)
-    return won_by, before
+    kinds = (events == WON, events == LOST, events == CENSORED)
+    if sizes is None:  # a Poisson(1) weight per case: Poisson(count) per day and outcome
+        counts = [np.bincount(d[k], minlength=n_days) for k in kinds]
+        won, lost, censored = (rng.poisson(c, size=(replicates, n_days)) for c in counts)
+    else:
+        w = rng.poisson(1.0, size=(replicates, len(d))) * sizes
+        won, lost, censored = (
+            np.stack([np.bincount(d[k], weights=row[k], minlength=n_days) for row in w])
+            for k in kinds
+        )
+    ended = won + lost + censored
+    at_risk = np.cumsum(ended[:, ::-1], axis=1)[:, ::-1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        h_won = np.where(at_risk > 0, won / at_risk, 0.0)
+        h_lost = np.where(at_risk > 0, lost / at_risk, 0.0)
+    still = np.cumprod(1.0 - h_won - h_lost, axis=1)
+    before = np.concatenate([np.ones((replicates, 1)), still[:, :-1]], axis=1)
+    return np.cumsum(before * h_won, axis=1), before
 
 
 def _draw_wins(
@@ -229,14 +233,21 @@ def _draw_wins(
 
 def _add(sims, source, now, start, remaining, hit, value) -> None:
     """Add ``value`` (one amount, or one per draw) to the simulated month each winning
-    draw closes in."""
-    when = np.datetime64(now, "s") + (np.asarray(remaining) * 86400).astype("timedelta64[s]")
+    draw closes in; draws are rows (runs) by columns (deals or leads)."""
+    remaining = np.asarray(remaining).reshape(sims.shape[0], -1)
+    hit = np.asarray(hit).reshape(remaining.shape)
+    when = np.datetime64(now, "s") + (remaining * 86400).astype("timedelta64[s]")
     idx = when.astype("datetime64[M]").astype(int) - np.datetime64(start, "M").astype(int)
     ok = hit & (idx >= 0) & (idx < sims.shape[1])
-    rows = np.nonzero(ok)[0]
-    amount = value[ok] if np.ndim(value) else value
+    rows = np.broadcast_to(np.arange(sims.shape[0])[:, None], remaining.shape)[ok]
+    amount = np.broadcast_to(np.asarray(value, dtype=float), remaining.shape)[ok]
     np.add.at(sims, (rows, idx[ok]), amount)
     np.add.at(source, idx[ok], amount)
+
+
+def _epoch_days(moment: datetime) -> float:
+    """Days since 1970 of a wall-clock time, as the engine's timestamps are read."""
+    return (np.datetime64(moment, "s") - np.datetime64(0, "s")).astype(float) / 86400
 
 
 NEXT = {"lead": "mql_at", "mql": "sql_at", "sql": "opportunity_at"}
@@ -256,14 +267,13 @@ def _funnel(tables, config, now, start, rng, runs, sims, source, won_amounts, av
             "disqualified_at", "rejected_at"]  # fmt: skip
     data = m.select("lead_id", *cols).order_by("lead_id").to_pyarrow()
 
-    def days(col: str) -> np.ndarray:
-        return np.array(
-            [np.nan if v is None else v.timestamp() / 86400 for v in data[col].to_pylist()]
-        )
+    def days(col: str) -> np.ndarray:  # days since 1970 (NaN when missing)
+        seconds = data[col].cast(pa.timestamp("s")).cast(pa.int64())
+        return seconds.to_numpy(zero_copy_only=False).astype(float) / 86400
 
     t = {c: days(c) for c in cols}
-    now_d = now.timestamp() / 86400
-    cut_d = (now - timedelta(days=FUNNEL_DAYS)).timestamp() / 86400
+    now_d = _epoch_days(now)
+    cut_d = _epoch_days(now - timedelta(days=FUNNEL_DAYS))
     lost_at = np.fmin(t["disqualified_at"], t["rejected_at"])  # NaN when neither
     open_now = np.isnan(t["opportunity_at"]) & np.isnan(t["customer_at"]) & np.isnan(lost_at)
     recent = (t["created_at"] > cut_d) & open_now
@@ -294,14 +304,17 @@ def _funnel(tables, config, now, start, rng, runs, sims, source, won_amounts, av
                          CENSORED),
             )  # fmt: skip
             won_by, before = _win_curves(
-                np.floor(end - age), events, np.ones(len(end)), rng,
+                np.floor(end - age), events, None, rng,
                 min(runs, FUNNEL_REPLICATES),
             )  # fmt: skip
-            remaining, hit = _draw_wins(won_by, before, np.zeros(int(count)), rng, runs)
-            for j in range(int(count)):
+            for part in range(0, int(count), CHUNK):  # bounded memory, as for the deals
+                k = min(CHUNK, int(count) - part)
+                remaining, hit = _draw_wins(won_by, before, np.zeros(k), rng, runs)
                 # the size of a deal won is as uncertain as the win: drawn from those won
-                value = rng.choice(won_amounts, size=runs) if len(won_amounts) else avg_size
-                _add(sims, source["funnel"], now, start, remaining[:, j], hit[:, j], value)
+                value = (
+                    rng.choice(won_amounts, size=(runs, k)) if len(won_amounts) else avg_size
+                )
+                _add(sims, source["funnel"], now, start, remaining, hit, value)
     return total
 
 
