@@ -47,6 +47,16 @@ def test_tables_fit_the_terminal(ws, args, lang):
     assert "Traceback" not in out
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("kpis", ["all", "leads"])
+def test_a_narrow_table_keeps_its_title_on_one_line(ws, kpis, lang):
+    # one KPI, or the last table of a split, may be a single narrow column
+    out = invoke("kpis", "-w", ws, "--kpi", kpis, "--lang", lang).splitlines()
+    tops = [i for i, line in enumerate(out) if line.lstrip().startswith("┏")]
+    title = "KPIs — cohort view — as of" if lang == "en" else "Indicateurs — vue cohorte — au"
+    assert tops and all(title in out[i - 1] for i in tops), "\n".join(out[: tops[-1] + 1])
+
+
 def test_the_headline_by_channel_is_one_table_at_100_columns(ws):
     # columns take the width of their printed cells: the nine headline KPIs fit one table
     out = invoke("kpis", "-w", ws, "--by", "channel")

@@ -51,6 +51,8 @@ class Table(RichTable):
     """A Rich table whose title, headers and cells are printed exactly as written."""
 
     def __init__(self, *headers, title=None, **options) -> None:
+        if isinstance(title, str):  # a narrow table (one column of a split) keeps its title
+            options.setdefault("min_width", cell_len(title) + 4)  # on one line
         super().__init__(*[plain(h) for h in headers], title=plain(title), **options)
 
     def add_column(self, header="", *args, **options) -> None:
