@@ -154,6 +154,48 @@ def test_missing_workspace_and_bad_options(tmp_path):
     assert r.returncode == 2 and "No such option" in r.stderr and "Traceback" not in r.stderr
 
 
+def test_errors_in_french_with_lang_fr(tmp_path):
+    """A French export refused: the reason, the value as written, what was expected and
+    the setting that fixes it, in French."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "leads.csv").write_text(
+        "lead_id,created_at,email\nL1,31/01/2025,a@x.fr\nL2,hier,b@x.fr\n"
+        "L3,2025-01-04,c@x.fr\nL4,12/02/2025,d@x.fr\nL5,1 054,e@x.fr\n",
+        encoding="utf-8",
+    )
+    ws = tmp_path / "ws"
+    r = run("ingest", str(src), "-w", str(ws), "--lang", "fr")
+    assert r.returncode == errors.ValidationError.exit_code
+    first, *problems = r.stderr.strip().splitlines()
+    assert first.startswith("leadpilot : erreur : 2 problème(s) ; rien n'a été chargé.")
+    assert "ligne 3, colonne 'created_at' : lu 'hier'" in first
+    assert ("attendu : une date écrite comme 31/12/2024 (%d/%m/%Y, le format des autres "
+            "valeurs de la colonne) ou ISO 8601, avec ou sans heure") in first  # fmt: skip
+    assert "correction : indiquez le format de date du fichier dans leadpilot.yaml" in first
+    assert first.endswith("relancez avec --policy quarantine pour charger les lignes valides.")
+    assert [p.split(" : ")[0].split(", ")[1] for p in problems] == ["ligne 3", "ligne 6"]
+    # a column the configuration names and the file lacks
+    (src / "leadpilot.yaml").write_text(
+        "sources:\n  - path: leads.csv\n    table: leads\n"
+        "    columns: {created_at: Date de creation}\n",
+        encoding="utf-8",
+    )
+    (src / "leads.csv").write_text("lead_id,Date creation\nL1,2025-01-02\n", encoding="utf-8")
+    r = run("ingest", str(src / "leadpilot.yaml"), "-w", str(ws), "--lang", "fr")
+    column = "une colonne 'Date de creation' pour leads.created_at"
+    assert f"attendu : {column} (vouliez-vous dire 'Date creation' ?). Rien n'a été" in r.stderr
+    r2 = run("kpis", "-w", str(tmp_path / "nope"), "--lang", "fr")
+    assert r2.stderr.startswith("leadpilot : erreur : l'espace de travail")
+    assert "n'existe pas ; créez-le avec `leadpilot init" in r2.stderr
+    for line in (first, *problems, r.stderr, r2.stderr):  # no English framing left
+        assert not any(w in line for w in ("row ", "expected", "fix:", " got ", "problem(s)",
+                                           "Nothing", "did you"))  # fmt: skip
+    # in English, the message as raised
+    r = run("ingest", str(src / "leadpilot.yaml"), "-w", str(ws))
+    assert r.stderr.strip().startswith("leadpilot: error: 1 problem(s); nothing was loaded.")
+
+
 def test_init_writes_config(tmp_path):
     r = run("init", str(tmp_path / "ws"))
     assert r.returncode == 0

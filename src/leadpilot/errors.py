@@ -119,6 +119,9 @@ class ValidationError(LeadpilotError):
     def __init__(self, problems: list[Problem], total: int | None = None, hint: str | None = None):
         self.problems = problems
         self.total = total if total is not None else len(problems)
+        self.hint = hint or (
+            "Fix the file(s) or ingest with --policy quarantine to load the good rows."
+        )
         files = sorted({p.file for p in problems})
         first = str(problems[0]) if problems else "no detail"
         more = (
@@ -127,8 +130,7 @@ class ValidationError(LeadpilotError):
             else ""
         )
         super().__init__(
-            f"{self.total} problem(s); nothing was loaded. First: {first}{more}. "
-            + (hint or "Fix the file(s) or ingest with --policy quarantine to load the good rows.")
+            f"{self.total} problem(s); nothing was loaded. First: {first}{more}. {self.hint}"
         )
 
 

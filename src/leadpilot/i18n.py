@@ -7,6 +7,7 @@ language and the workspace's currency; ``tr`` translates interface text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -15,7 +16,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
-from .errors import UsageError
+from .errors import LeadpilotError, Problem, UsageError, ValidationError
 
 LANGUAGES = ("en", "fr")
 MISSING = "–"
@@ -288,3 +289,146 @@ def tr(text: str, lang: str) -> str:
     if lang == "fr":
         return FRENCH.get(text, text)
     return text
+
+
+# ------------------------------------------------------------------------ error messages
+# What a person reads when a command fails, in French. The messages are worded in English
+# where they are raised (with the file, row, value and setting in them); a validation
+# problem is rendered here from its fields, and its "expected" and "fix" texts, like the
+# other errors' messages, are translated by the patterns below — whole sentences first,
+# then the phrases they are built from. A message no pattern knows stays in English.
+_ERROR_PATTERNS_FR: tuple[tuple[str, str], ...] = (
+    # workspace
+    (
+        r"workspace (?P<p>.+) does not exist; create it with `leadpilot init (?P<q>.+)` or "
+        r"ingest into it with `leadpilot ingest SOURCE -w DIR`",
+        r"l'espace de travail \g<p> n'existe pas ; créez-le avec `leadpilot init \g<q>` ou "
+        r"chargez-y des données avec `leadpilot ingest SOURCE -w DOSSIER`",
+    ),
+    # dates
+    (
+        r"these look like Unix time \(seconds or milliseconds since 1970\), which no date "
+        r"layout reads: export the column as dates or ISO 8601 text",
+        r"ces valeurs ressemblent à un temps Unix (secondes ou millisecondes depuis 1970), "
+        r"qu'aucun format de date ne lit : exportez la colonne en dates ou en texte ISO 8601",
+    ),
+    (
+        r"write the file's date layout in leadpilot\.yaml: date_formats on this source "
+        r"\(e\.g\. (?P<f>\[[^\]]*\])(?P<n>(?: for \d+)?)\) or ingest\.date_formats for every file",
+        r"indiquez le format de date du fichier dans leadpilot.yaml : date_formats sur cette "
+        r"source (par ex. \g<f>\g<n>) ou ingest.date_formats pour tous les fichiers",
+    ),
+    (
+        r"check the day/month order \(date_formats in leadpilot\.yaml\) or raise "
+        r"ingest\.future_tolerance_days",
+        r"vérifiez l'ordre jour/mois (date_formats dans leadpilot.yaml) ou augmentez "
+        r"ingest.future_tolerance_days",
+    ),
+    (r"an ISO 8601 date \(2024-12-31\)", r"une date ISO 8601 (2024-12-31)"),
+    (r"a date written like (?P<s>\S+) \(", r"une date écrite comme \g<s> ("),
+    (r"the layout of this column's other values", r"le format des autres valeurs de la colonne"),
+    (
+        r"the layout of this file's other date columns",
+        r"le format des autres colonnes de date du fichier",
+    ),
+    (r"as set in date_formats of this source", r"comme indiqué par date_formats de la source"),
+    (r"as set in ", r"comme indiqué par "),
+    (r"\) or ISO 8601", r") ou ISO 8601"),
+    (r" or one of (?P<l>\[)", r" ou l'un des formats \g<l>"),
+    (r", with or without a time", r", avec ou sans heure"),
+    (r"a date not after (?P<d>\S+)", r"une date au plus tard le \g<d>"),
+    # numbers
+    (
+        r"these numbers use (?P<a>'.') as the decimal separator: set decimal: (?P<b>'.') on "
+        r"this source \(or ingest\.decimal: (?P<c>'.') for every file\) in leadpilot\.yaml",
+        r"ces nombres utilisent \g<a> comme séparateur décimal : indiquez decimal: \g<b> sur "
+        r"cette source (ou ingest.decimal: \g<c> pour tous les fichiers) dans leadpilot.yaml",
+    ),
+    (r"an amount such as 1234\.56", r"un montant comme 1234.56"),
+    (r"^a number", r"un nombre"),
+    (r" \(decimal comma\)", r" (virgule décimale)"),
+    (r"^a value >= 0$", r"une valeur >= 0"),
+    # values and columns
+    (r"^a value \((?P<c>\w+) is required\)$", r"une valeur (\g<c> est obligatoire)"),
+    (r"^one of (?P<l>.+)$", r"l'une des valeurs \g<l>"),
+    (r"^a column (?P<c>'[^']*') for (?P<t>\S+?)(?P<r> \(|$)", r"une colonne \g<c> pour \g<t>\g<r>"),
+    (
+        r"\(did you mean (?P<a>'[^']*') or (?P<b>'[^']*')\?\)",
+        r"(vouliez-vous dire \g<a> ou \g<b> ?)",
+    ),
+    (r"\(did you mean (?P<a>'[^']*')\?\)", r"(vouliez-vous dire \g<a> ?)"),
+    # what to do after a refused ingest (the hints of ValidationError)
+    (
+        r"^Nothing was loaded, whatever the policy: fix the configuration as each problem "
+        r"says \(sources\[\]\.columns for a missing column, date_formats for dates\)\.$",
+        r"Rien n'a été chargé, quelle que soit la politique : corrigez la configuration comme "
+        r"le dit chaque problème (sources[].columns pour une colonne manquante, date_formats "
+        r"pour les dates).",
+    ),
+    (r"^Nothing was loaded\.$", r"Rien n'a été chargé."),
+    (r"^Fix the path file\.$", r"Corrigez le fichier de parcours."),
+    (r"^Nothing was scored\.$", r"Rien n'a été scoré."),
+    (r"^Fix the file; nothing was scored\.$", r"Corrigez le fichier ; rien n'a été scoré."),
+    (
+        r"^The file must be in the canonical leads layout\.$",
+        r"Le fichier doit suivre la disposition canonique des leads.",
+    ),
+    (
+        r"Fix the file\(s\) or ingest with --policy quarantine to load the good rows\.",
+        r"Corrigez le(s) fichier(s) ou relancez avec --policy quarantine pour charger les "
+        r"lignes valides.",
+    ),
+)
+
+
+@cache
+def _error_patterns(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
+    patterns = _ERROR_PATTERNS_FR if lang == "fr" else ()
+    return tuple((re.compile(p), r) for p, r in patterns)
+
+
+def error_message(text: str, lang: str) -> str:
+    """An error message (or a part of one) in ``lang``, as far as the patterns know it."""
+    for pattern, french in _error_patterns(lang):
+        text = pattern.sub(french, text)
+    return text
+
+
+def problem_text(problem: Problem, lang: str) -> str:
+    """One validation problem, as a person reads it: where, the value as written, what
+    was expected and the fix (English: ``str(problem)``)."""
+    if lang != "fr":
+        return str(problem)
+    where = problem.file
+    if problem.row is not None:
+        where += f", ligne {problem.row}"
+    if problem.column:
+        where += f", colonne {problem.column!r}"
+    if problem.value is None:
+        got = ""
+    elif problem.value.strip() == "":
+        got = " : valeur vide"
+    else:
+        got = f" : lu {problem.value!r}"
+    fix = f" ; correction : {error_message(problem.fix, lang)}" if problem.fix else ""
+    return f"{where}{got} ; attendu : {error_message(problem.expected, lang)}{fix}"
+
+
+def error_text(exc: LeadpilotError, lang: str) -> str:
+    """The message of an error in ``lang`` (English: ``str(exc)``)."""
+    if lang != "fr":
+        return str(exc)
+    if isinstance(exc, ValidationError):
+        files = sorted({p.file for p in exc.problems})
+        first = problem_text(exc.problems[0], lang) if exc.problems else "sans détail"
+        more = (
+            f" (et {exc.total - 1} autre(s) problème(s) dans {', '.join(files)})"
+            if exc.total > 1
+            else ""
+        )
+        hint = error_message(exc.hint, lang)
+        return f"{exc.total} problème(s) ; rien n'a été chargé. Premier : {first}{more}. {hint}"
+    return error_message(str(exc), lang)
+
+
+ERROR_PREFIX = {"en": "leadpilot: error: ", "fr": "leadpilot : erreur : "}

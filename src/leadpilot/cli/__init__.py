@@ -24,6 +24,7 @@ import sys
 import typer
 
 from ..errors import LeadpilotError, ValidationError
+from ..i18n import ERROR_PREFIX, error_text, problem_text
 from .common import app, err, terminal
 
 __all__ = ["app", "main"]
@@ -62,17 +63,24 @@ def main() -> None:
         if _wants_json(sys.argv[1:]):
             # scripts get every problem, on stdout, as JSON; the one line still goes to stderr
             print(json.dumps(_error_document(exc), indent=2, default=str))
-        msg = str(exc).replace("\n", " ")
-        err.print(f"leadpilot: error: {msg}", markup=False, highlight=False, soft_wrap=True)
+        lang = terminal().lang  # the command's --lang, once its options were read
+        msg = error_text(exc, lang).replace("\n", " ")
+        err.print(
+            f"{ERROR_PREFIX[lang]}{msg}", markup=False, highlight=False,
+            soft_wrap=True,
+        )  # fmt: skip
         if isinstance(exc, ValidationError) and len(exc.problems) > 1:
             for p in exc.problems[:20]:
-                err.print(f"  - {p}", markup=False, highlight=False, soft_wrap=True)
+                err.print(f"  - {problem_text(p, lang)}", markup=False, highlight=False,
+                          soft_wrap=True)  # fmt: skip
             if exc.total > 20:
+                more = terminal().n(exc.total - 20)
                 err.print(
-                    f"  … {terminal().n(exc.total - 20)} more: --format json lists every one",
+                    f"  … {more} more: --format json lists every one" if lang == "en" else
+                    f"  … {more} de plus : --format json les donne tous",
                     markup=False,
                     highlight=False,
-                )
+                )  # fmt: skip
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         err.print("leadpilot: aborted")
