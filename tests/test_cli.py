@@ -196,6 +196,23 @@ def test_errors_in_french_with_lang_fr(tmp_path):
     assert r.stderr.strip().startswith("leadpilot: error: 1 problem(s); nothing was loaded.")
 
 
+@pytest.mark.parametrize(
+    ("args", "french"),
+    [
+        (["kpis", "--by", "foo"], "dimension(s) inconnue(s) ['foo'] ; disponibles : period"),
+        (["kpis", "--period", "fortnight"], "période inconnue 'fortnight' ; attendu : day"),
+        (["kpis", "--view", "other"], "vue inconnue 'other' ; attendu : cohort ou activity"),
+        (["kpis", "--kpi", "nope"], "indicateur inconnu 'nope' ; connus : leads, mqls"),
+        (["attribution", "--model", "nope"], "modèle(s) inconnu(s) ['nope'] ; attendu : all"),
+        (["kpis", "--from", "2025-13-01"], "--from '2025-13-01' : attendu une date comme"),
+    ],
+)
+def test_bad_options_in_french(ws, args, french):
+    r = run(*args, "-w", str(ws), "--lang", "fr")
+    assert r.returncode == errors.UsageError.exit_code
+    assert r.stderr.strip().startswith(f"leadpilot : erreur : {french}"), r.stderr
+
+
 def test_init_writes_config(tmp_path):
     r = run("init", str(tmp_path / "ws"))
     assert r.returncode == 0

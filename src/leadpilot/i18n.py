@@ -305,6 +305,29 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str], ...] = (
         r"l'espace de travail \g<p> n'existe pas ; créez-le avec `leadpilot init \g<q>` ou "
         r"chargez-y des données avec `leadpilot ingest SOURCE -w DOSSIER`",
     ),
+    # options
+    (r"^unknown dimension\(s\) ", r"dimension(s) inconnue(s) "),
+    (r"; available: ", r" ; disponibles : "),
+    (
+        r" \(after `leadpilot score apply`\) and any lead column ",
+        r" (après `leadpilot score apply`) et toute colonne des leads ",
+    ),
+    (r"^unknown period (?P<v>'[^']*'); expected one of ", r"période inconnue \g<v> ; attendu : "),
+    (r"^unknown view (?P<v>'[^']*'); expected ", r"vue inconnue \g<v> ; attendu : "),
+    (r"^unknown KPI (?P<v>'[^']*'); known: ", r"indicateur inconnu \g<v> ; connus : "),
+    (
+        r"^unknown model\(s\) (?P<v>\[[^\]]*\]); expected all or some of ",
+        r"modèle(s) inconnu(s) \g<v> ; attendu : all ou certains de ",
+    ),
+    (
+        r"^(?P<o>--[\w-]+) (?P<v>'[^']*'): expected a date like (?P<d>\S+)$",
+        r"\g<o> \g<v> : attendu une date comme \g<d>",
+    ),
+    (
+        r"^(?P<o>--[\w-]+) (?P<v>'[^']*'): expected one of (?P<l>.+)$",
+        r"\g<o> \g<v> : attendu l'une des valeurs \g<l>",
+    ),
+    (r" or activity$", r" ou activity"),
     # dates
     (
         r"these look like Unix time \(seconds or milliseconds since 1970\), which no date "
