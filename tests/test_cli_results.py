@@ -57,6 +57,13 @@ def test_a_narrow_table_keeps_its_title_on_one_line(ws, kpis, lang):
     assert tops and all(title in out[i - 1] for i in tops), "\n".join(out[: tops[-1] + 1])
 
 
+def test_notes_are_in_the_reader_s_language(ws):
+    fr = invoke("funnel", "-w", ws, "--by", "channel", "--lang", "fr")
+    en = invoke("funnel", "-w", ws, "--by", "channel")
+    assert "acceptance below the agreed 60% in" in en
+    assert "acceptation sous les 60% convenus dans" in fr and "acceptance below" not in fr
+
+
 def test_the_headline_by_channel_is_one_table_at_100_columns(ws):
     # columns take the width of their printed cells: the nine headline KPIs fit one table
     out = invoke("kpis", "-w", ws, "--by", "channel")

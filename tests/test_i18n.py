@@ -42,3 +42,23 @@ def test_translations_fall_back_to_english():
     assert tr("Funnel", "fr") == "Entonnoir" and tr("Funnel", "en") == "Funnel"
     assert tr("an untranslated sentence", "fr") == "an untranslated sentence"
     assert all(v and v.strip() for v in FRENCH.values())
+
+
+def test_the_ingest_s_notes_on_defaulted_values_in_french():
+    """The note a '*' mapping leaves (a French Salesforce's open stages), as the ingest
+    words it, then in French; a value that reads like an outcome is a warning, also."""
+    from leadpilot.config import SourceSpec
+    from leadpilot.i18n import message_in
+    from leadpilot.sources.typing import default_notes
+
+    spec = SourceSpec(table="deals", path="deals.csv", values={"status": {"*": "open"}})
+    caught = {("status", "Étape"): {"Qualification": 398, "Fermée gagnée": 3}}
+    (warning,), _ = default_notes("deals", caught, spec)
+    french = message_in(warning, "fr")
+    assert french.startswith(
+        "deals : les valeurs de 'Étape' absentes de values.status sont devenues 'open' par "
+        "'*' : 'Qualification' (398), 'Fermée gagnée' (3) ; 'Fermée gagnée' ressemble(nt) à "
+        "une issue : associez-la dans leadpilot.yaml (values: {status: {'Fermée gagnée': "
+        "won}}) si c'en est une"
+    ), french
+    assert message_in(warning, "en") == warning

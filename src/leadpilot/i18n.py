@@ -292,11 +292,12 @@ def tr(text: str, lang: str) -> str:
 
 
 # ------------------------------------------------------------------------ error messages
-# What a person reads when a command fails, in French. The messages are worded in English
-# where they are raised (with the file, row, value and setting in them); a validation
-# problem is rendered here from its fields, and its "expected" and "fix" texts, like the
-# other errors' messages, are translated by the patterns below — whole sentences first,
-# then the phrases they are built from. A message no pattern knows stays in English.
+# What a person reads when a command fails (and the notes shown with results), in French.
+# The messages are worded in English where they are raised (with the file, row, value
+# and setting in them); a validation problem is rendered here from its fields, and its
+# "expected" and "fix" texts, like the other messages, are translated by the patterns
+# below — whole sentences first, then the phrases they are built from. A message no
+# pattern knows stays in English.
 _ERROR_PATTERNS_FR: tuple[tuple[str, str], ...] = (
     # workspace
     (
@@ -380,6 +381,29 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str], ...] = (
         r"(vouliez-vous dire \g<a> ou \g<b> ?)",
     ),
     (r"\(did you mean (?P<a>'[^']*')\?\)", r"(vouliez-vous dire \g<a> ?)"),
+    # notes shown with results
+    (
+        r"^(?P<t>\w+): (?P<h>'[^']*') values not listed in values\.(?P<n>\w+) became "
+        r"(?P<v>'[^']*') through '\*': ",
+        r"\g<t> : les valeurs de \g<h> absentes de values.\g<n> sont devenues \g<v> par "
+        r"'*' : ",
+    ),
+    (
+        r"; (?P<s>'.+?') read\(s\) like an outcome: map it in leadpilot\.yaml "
+        r"\(values: (?P<m>\{.*\})\) if it is one$",
+        r" ; \g<s> ressemble(nt) à une issue : associez-la dans leadpilot.yaml "
+        r"(values: \g<m>) si c'en est une",
+    ),
+    (
+        r"^acceptance below the agreed (?P<p>\S+) in (?P<n>\d+) group\(s\): marketing and "
+        r"sales should review the MQL definition and the scoring threshold$",
+        r"acceptation sous les \g<p> convenus dans \g<n> groupe(s) : le marketing et les "
+        r"ventes devraient revoir la définition du MQL et le seuil de scoring",
+    ),
+    (
+        r"^no spend loaded: spend and cost KPIs are null$",
+        r"aucune dépense chargée : les dépenses et les indicateurs de coût sont vides",
+    ),
     # what to do after a refused ingest (the hints of ValidationError)
     (
         r"^Nothing was loaded, whatever the policy: fix the configuration as each problem "
@@ -410,8 +434,9 @@ def _error_patterns(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
     return tuple((re.compile(p), r) for p, r in patterns)
 
 
-def error_message(text: str, lang: str) -> str:
-    """An error message (or a part of one) in ``lang``, as far as the patterns know it."""
+def message_in(text: str, lang: str) -> str:
+    """A message (an error, a part of one, or a note shown with a result) in ``lang``, as
+    far as the patterns know it."""
     for pattern, french in _error_patterns(lang):
         text = pattern.sub(french, text)
     return text
@@ -433,8 +458,8 @@ def problem_text(problem: Problem, lang: str) -> str:
         got = " : valeur vide"
     else:
         got = f" : lu {problem.value!r}"
-    fix = f" ; correction : {error_message(problem.fix, lang)}" if problem.fix else ""
-    return f"{where}{got} ; attendu : {error_message(problem.expected, lang)}{fix}"
+    fix = f" ; correction : {message_in(problem.fix, lang)}" if problem.fix else ""
+    return f"{where}{got} ; attendu : {message_in(problem.expected, lang)}{fix}"
 
 
 def error_text(exc: LeadpilotError, lang: str) -> str:
@@ -449,9 +474,9 @@ def error_text(exc: LeadpilotError, lang: str) -> str:
             if exc.total > 1
             else ""
         )
-        hint = error_message(exc.hint, lang)
+        hint = message_in(exc.hint, lang)
         return f"{exc.total} problème(s) ; rien n'a été chargé. Premier : {first}{more}. {hint}"
-    return error_message(str(exc), lang)
+    return message_in(str(exc), lang)
 
 
 ERROR_PREFIX = {"en": "leadpilot: error: ", "fr": "leadpilot : erreur : "}

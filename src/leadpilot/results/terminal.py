@@ -26,7 +26,7 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 from rich.text import Text as RichText
 
-from ..i18n import Formatter, tr
+from ..i18n import Formatter, message_in, tr
 from .result import NONE, Result
 
 SCORE_FRACTIONS = ("base_rate", "conversion_above", "conversion_below", "mql_precision_sal",
@@ -169,7 +169,7 @@ class Terminal:
 
     def notes(self, warnings) -> None:
         for w in warnings:
-            self.line(self.t("note"), str(w), "yellow")
+            self.line(self.t("note"), message_in(str(w), self.lang), "yellow")
 
     def definitions(self, result: Result) -> None:
         for name, text in result.definitions_in(self.lang).items():
@@ -688,9 +688,9 @@ class Terminal:
                 markup=False,
             )
         for n in summary.notes:
-            self.line(self.t("note"), n, "dim")
+            self.line(self.t("note"), message_in(str(n), self.lang), "dim")
         for w in summary.warnings:
-            self.line(self.t("warning"), w, "yellow")
+            self.line(self.t("warning"), message_in(str(w), self.lang), "yellow")
 
     def presets(self, presets: dict[str, dict]) -> None:
         """The export presets: name, table and the export each reads."""
