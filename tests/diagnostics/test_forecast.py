@@ -83,19 +83,21 @@ def test_same_seed_same_forecast_and_the_backtest_compares_with_what_was_won(tmp
 
 
 def test_the_80_percent_interval_holds_about_80_percent_of_the_months(tmp_path):
-    """Back-tested on generated data (20,000 leads): of the whole months after three past
+    """Back-tested on generated data (20,000 leads): of the whole months after five past
     dates, the share whose won revenue fell inside the 80 % interval. Rates learnt from
     deals that had already closed (long deals under-counted) and drawn independently for
-    each deal (their errors cancelling out) gave 7 of 18; at least 2 in 3 here."""
+    each deal (their errors cancelling out) gave 9 of 30; 21 to 24 with other seeds of the
+    draws (bench/forecast.py): at least 2 in 3 here."""
     data = tmp_path / "data"
     write_tables(generate(20_000, seed=42), data, fmt="parquet")
     with leadpilot.open(tmp_path / "ws", create=True) as lp:
         lp.ingest(data)
         inside = compared = 0
-        for at in (date(2024, 12, 31), date(2025, 6, 30), date(2025, 9, 30)):
+        for at in (date(2024, 9, 30), date(2024, 12, 31), date(2025, 3, 31),
+                   date(2025, 6, 30), date(2025, 9, 30)):  # fmt: skip
             b = backtest(lp.tables(), lp.config, at, months=6)
             inside += b["months_inside_interval"]
             compared += b["months_compared"]
             assert abs(b["total_error"]) < 0.2, b["total_error"]
-    assert compared == 18
-    assert inside >= 12, f"{inside} of {compared} months inside the 80 % interval"
+    assert compared == 30
+    assert inside >= 20, f"{inside} of {compared} months inside the 80 % interval"
