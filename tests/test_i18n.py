@@ -62,3 +62,21 @@ def test_the_ingest_s_notes_on_defaulted_values_in_french():
         "won}}) si c'en est une"
     ), french
     assert message_in(warning, "en") == warning
+
+
+def test_the_unmeasured_acceptance_notes_in_french():
+    """The funnel's and the KPIs' notes when no sales acceptance was recorded, as worded
+    from the catalog (a rewording there shows here, not as English under --lang fr)."""
+    from leadpilot.i18n import message_in
+    from leadpilot.metrics.catalog import CATALOG
+
+    why = CATALOG["mql_to_sal"].unmeasured
+    for english, start in [
+        (f"acceptance not measured anywhere: {why}", "l'acceptation n'est mesurée nulle part"),
+        (f"acceptance not measured in 2 of 5 group(s): {why}",
+         "acceptation non mesurée dans 2 groupe(s) sur 5"),
+        (f"mql_to_sal is null where {why}", "mql_to_sal est vide : aucun événement"),
+    ]:  # fmt: skip
+        french = message_in(english, "fr")
+        assert french.startswith(start), french
+        assert "recorded" not in french and french.endswith("des ventes pour la mesurer")

@@ -400,6 +400,21 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str], ...] = (
         r"acceptation sous les \g<p> convenus dans \g<n> groupe(s) : le marketing et les "
         r"ventes devraient revoir la définition du MQL et le seuil de scoring",
     ),
+    (r"^acceptance not measured anywhere: ", r"l'acceptation n'est mesurée nulle part : "),
+    (
+        r"^acceptance not measured in (?P<n>\d+) of (?P<m>\d+) group\(s\): ",
+        r"acceptation non mesurée dans \g<n> groupe(s) sur \g<m> : ",
+    ),
+    (r"^(?P<k>\w+) is null where (?=no sales-acceptance)", r"\g<k> est vide : "),
+    (
+        r"no sales-acceptance event was recorded \(no sal or rejected stage event\): SALs are "
+        r"only implied by later stages, so acceptance is not measured; record sales "
+        r"acceptance \(stage sal\) or rejection \(stage rejected\) to measure it",
+        r"aucun événement d'acceptation par les ventes n'a été enregistré (ni étape sal ni "
+        r"étape rejected) : les SAL ne sont que déduites des étapes suivantes, l'acceptation "
+        r"n'est donc pas mesurée ; enregistrez l'acceptation (étape sal) ou le refus (étape "
+        r"rejected) des ventes pour la mesurer",
+    ),
     (
         r"^no spend loaded: spend and cost KPIs are null$",
         r"aucune dépense chargée : les dépenses et les indicateurs de coût sont vides",
