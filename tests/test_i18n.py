@@ -80,3 +80,53 @@ def test_the_unmeasured_acceptance_notes_in_french():
         french = message_in(english, "fr")
         assert french.startswith(start), french
         assert "recorded" not in french and french.endswith("des ventes pour la mesurer")
+
+
+def test_a_crm_only_workspace_s_messages_in_french(tmp_path):
+    """A CRM export without touchpoints (the French Salesforce case): attribution's error
+    and retention's note, as the engine words them, read in French."""
+    import leadpilot
+    from leadpilot.errors import MissingDataError
+    from leadpilot.i18n import error_text, message_in
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "leads.csv").write_text(
+        "lead_id,created_at,channel\nL1,2025-01-02,seo\nL2,2025-01-03,events\n",
+        encoding="utf-8",
+    )
+    (src / "deals.csv").write_text(
+        "deal_id,lead_id,created_at,status,closed_at,amount\nD1,L1,2025-01-10,won,2025-02-01,100\n",
+        encoding="utf-8",
+    )
+    with leadpilot.open(tmp_path / "ws", create=True) as lp:
+        lp.ingest(src)
+        (note,) = [w for w in lp.retention_result().warnings if "touchpoints" in w]
+        with pytest.raises(MissingDataError) as caught:
+            lp.attribution_result()
+    assert message_in(note, "fr").startswith("aucune interaction chargée : la rétention")
+    french = error_text(caught.value, "fr")
+    assert french.startswith("l'attribution crédite les interactions (table touchpoints")
+    assert french.endswith("donne le chiffre d'affaires par canal d'origine du lead")
+
+
+def test_the_leakage_warning_in_french():
+    from leadpilot.i18n import message_in
+
+    english = (
+        "features that alone predict the outcome almost perfectly (leakage suspects): "
+        "company_size (value '(missing)': 100.0% of its 426 leads did not convert (25% of "
+        "all those who did)); email (a value: 99.0% of its 1,200 leads converted (80% of all "
+        "those who did); alone it separates converters from the others with AUC 0.991). "
+        "Exclude them with scoring.model.exclude unless their value is known before sales "
+        "qualify the lead, then retrain."
+    )
+    assert message_in(english, "fr") == (
+        "variables qui prédisent presque parfaitement l'issue à elles seules (fuite "
+        "suspectée) : company_size (la valeur '(missing)' : 100.0% de ses 426 leads n'ont "
+        "pas converti (25% de tous les non-convertis)); email (une valeur : 99.0% de ses "
+        "1,200 leads ont converti (80% de tous les convertis); à elle seule, elle sépare les "
+        "convertis des autres avec une AUC de 0.991). Excluez-les avec scoring.model.exclude, "
+        "sauf si leur valeur est connue avant que les ventes ne qualifient le lead, puis "
+        "relancez l'apprentissage."
+    )

@@ -416,6 +416,63 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str], ...] = (
         r"rejected) des ventes pour la mesurer",
     ),
     (
+        r"^attribution credits the touches \(touchpoints table: lead_id, ts, type, channel\) "
+        r"that precede each conversion, and this workspace has no touchpoints \(a CRM-only "
+        r"export holds none\); ingest a touchpoints file \(web visits, form submits, e-mail "
+        r"clicks, ad clicks, …\) to use any attribution model; meanwhile `leadpilot kpis --by "
+        r"channel` gives revenue by the lead's own source channel$",
+        r"l'attribution crédite les interactions (table touchpoints : lead_id, ts, type, "
+        r"channel) qui précèdent chaque conversion, et cet espace de travail n'en contient "
+        r"aucune (un export CRM seul n'en a pas) ; chargez un fichier d'interactions (visites, "
+        r"formulaires, clics d'e-mails, clics publicitaires…) pour utiliser un modèle "
+        r"d'attribution ; en attendant, `leadpilot kpis --by channel` donne le chiffre "
+        r"d'affaires par canal d'origine du lead",
+    ),
+    (
+        r"^no touchpoints loaded: interest retention cannot be measured \(every month is "
+        r"null, not 0\)$",
+        r"aucune interaction chargée : la rétention de l'intérêt ne peut pas être mesurée "
+        r"(chaque mois est vide, pas à 0)",
+    ),
+    (
+        r"^features that alone predict the outcome almost perfectly \(leakage suspects\): ",
+        r"variables qui prédisent presque parfaitement l'issue à elles seules (fuite "
+        r"suspectée) : ",
+    ),
+    (
+        r"alone it separates converters from the others with AUC (?P<a>[\d.]+)",
+        r"à elle seule, elle sépare les convertis des autres avec une AUC de \g<a>",
+    ),
+    (
+        r"value (?P<v>'[^']*'): (?P<p>[\d.]+%) of its (?P<n>[\d,]+) leads did not convert "
+        r"\((?P<c>\d+%) of all those who did\)",
+        r"la valeur \g<v> : \g<p> de ses \g<n> leads n'ont pas converti (\g<c> de tous les "
+        r"non-convertis)",
+    ),
+    (
+        r"value (?P<v>'[^']*'): (?P<p>[\d.]+%) of its (?P<n>[\d,]+) leads converted "
+        r"\((?P<c>\d+%) of all those who did\)",
+        r"la valeur \g<v> : \g<p> de ses \g<n> leads ont converti (\g<c> de tous les "
+        r"convertis)",
+    ),
+    (
+        r"a value: (?P<p>[\d.]+%) of its (?P<n>[\d,]+) leads did not convert "
+        r"\((?P<c>\d+%) of all those who did\)",
+        r"une valeur : \g<p> de ses \g<n> leads n'ont pas converti (\g<c> de tous les "
+        r"non-convertis)",
+    ),
+    (
+        r"a value: (?P<p>[\d.]+%) of its (?P<n>[\d,]+) leads converted "
+        r"\((?P<c>\d+%) of all those who did\)",
+        r"une valeur : \g<p> de ses \g<n> leads ont converti (\g<c> de tous les convertis)",
+    ),
+    (
+        r"\. Exclude them with scoring\.model\.exclude unless their value is known before "
+        r"sales qualify the lead, then retrain\.$",
+        r". Excluez-les avec scoring.model.exclude, sauf si leur valeur est connue avant que "
+        r"les ventes ne qualifient le lead, puis relancez l'apprentissage.",
+    ),
+    (
         r"^no spend loaded: spend and cost KPIs are null$",
         r"aucune dépense chargée : les dépenses et les indicateurs de coût sont vides",
     ),
