@@ -21,6 +21,7 @@ from pathlib import Path
 
 from . import engine
 from .config import CONFIG_FILE, Config, load_config
+from .engine import versions
 from .errors import LeadpilotError
 from .schema import DERIVED, TABLES
 from .text import Text
@@ -325,15 +326,11 @@ def examine(path: str | Path = ".") -> Checkup:
         backend["version"] = str(ws.con.version)
         sizes = getattr(ws.backend, "table_bytes", None)
         sizes = sizes() if sizes else {}
-        counts = {}
-        names = [*TABLES, *[d.name for d in DERIVED.values()]]
         present = set(ws.con.list_tables())
+        names = [n for n in (*TABLES, *[d.name for d in DERIVED.values()]) if n in present]
+        counts = versions.row_counts(ws.con, tuple(names)) if names else {}
         for name in names:
-            if name not in present:
-                continue
-            n = int(ws.table(name).count().execute())
-            counts[name] = n
-            checkup.tables.append({"table": name, "rows": n, "bytes": sizes.get(name)})
+            checkup.tables.append({"table": name, "rows": counts[name], "bytes": sizes.get(name)})
         extra = getattr(ws.backend, "storage", None)
         if extra:
             disk.update(extra())

@@ -70,6 +70,20 @@ class MissingDataError(LeadpilotError):
     exit_code = 7
 
 
+# How a validation problem and its summary are framed (i18n holds the French).
+PROBLEM_WORDS = {
+    "row": ", row {}",
+    "column": ", column {!r}",
+    "empty": ": got an empty value",
+    "got": ": got {!r}",
+    "expected": "; expected {}",
+    "fix": "; fix: {}",
+    "no_detail": "no detail",
+    "more": " (and {} more problem(s) in {})",
+    "summary": "{} problem(s); nothing was loaded. First: {}{}. {}",
+}
+
+
 @dataclass(frozen=True)
 class Problem:
     """One bad value (or bad row) in one source file."""
@@ -84,19 +98,26 @@ class Problem:
     fix: str | None = None  # the setting or change that would fix it
 
     def __str__(self) -> str:
+        return self.text()
+
+    def text(self, words: dict[str, str] | None = None, translate=lambda text: text) -> str:
+        """Where, the value as written, what was expected and the fix, framed by ``words``
+        (:data:`PROBLEM_WORDS`, or a translation of them) with ``translate`` applied to
+        the expected and fix texts."""
+        w = words or PROBLEM_WORDS
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where += w["row"].format(self.row)
         if self.column:
-            where += f", column {self.column!r}"
+            where += w["column"].format(self.column)
         if self.value is None:
             got = ""
         elif self.value.strip() == "":
-            got = ": got an empty value"
+            got = w["empty"]
         else:
-            got = f": got {self.value!r}"
-        fix = f"; fix: {self.fix}" if self.fix else ""
-        return f"{where}{got}; expected {self.expected}{fix}"
+            got = w["got"].format(self.value)
+        fix = w["fix"].format(translate(self.fix)) if self.fix else ""
+        return f"{where}{got}{w['expected'].format(translate(self.expected))}{fix}"
 
     def as_dict(self) -> dict:
         return {
@@ -122,16 +143,16 @@ class ValidationError(LeadpilotError):
         self.hint = hint or (
             "Fix the file(s) or ingest with --policy quarantine to load the good rows."
         )
-        files = sorted({p.file for p in problems})
-        first = str(problems[0]) if problems else "no detail"
-        more = (
-            f" (and {self.total - 1} more problem(s) in {', '.join(files)})"
-            if self.total > 1
-            else ""
-        )
-        super().__init__(
-            f"{self.total} problem(s); nothing was loaded. First: {first}{more}. {self.hint}"
-        )
+        super().__init__(self.text())
+
+    def text(self, words: dict[str, str] | None = None, translate=lambda text: text) -> str:
+        """The one-line summary: how many problems, the first, the files and the hint,
+        framed by ``words`` (:data:`PROBLEM_WORDS`, or a translation of them)."""
+        w = words or PROBLEM_WORDS
+        files = sorted({p.file for p in self.problems})
+        first = self.problems[0].text(w, translate) if self.problems else w["no_detail"]
+        more = w["more"].format(self.total - 1, ", ".join(files)) if self.total > 1 else ""
+        return w["summary"].format(self.total, first, more, translate(self.hint))
 
 
 class Notice(str):

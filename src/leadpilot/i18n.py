@@ -443,28 +443,15 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str], ...] = (
         r"alone it separates converters from the others with AUC (?P<a>[\d.]+)",
         r"à elle seule, elle sépare les convertis des autres avec une AUC de \g<a>",
     ),
+    (r"value (?P<v>'[^']*'): (?P<p>[\d.]+%) of its ", r"la valeur \g<v> : \g<p> de ses "),
+    (r"a value: (?P<p>[\d.]+%) of its ", r"une valeur : \g<p> de ses "),
     (
-        r"value (?P<v>'[^']*'): (?P<p>[\d.]+%) of its (?P<n>[\d,]+) leads did not convert "
-        r"\((?P<c>\d+%) of all those who did\)",
-        r"la valeur \g<v> : \g<p> de ses \g<n> leads n'ont pas converti (\g<c> de tous les "
-        r"non-convertis)",
+        r" leads did not convert \((?P<c>\d+%) of all those who did\)",
+        r" leads n'ont pas converti (\g<c> de tous les non-convertis)",
     ),
     (
-        r"value (?P<v>'[^']*'): (?P<p>[\d.]+%) of its (?P<n>[\d,]+) leads converted "
-        r"\((?P<c>\d+%) of all those who did\)",
-        r"la valeur \g<v> : \g<p> de ses \g<n> leads ont converti (\g<c> de tous les "
-        r"convertis)",
-    ),
-    (
-        r"a value: (?P<p>[\d.]+%) of its (?P<n>[\d,]+) leads did not convert "
-        r"\((?P<c>\d+%) of all those who did\)",
-        r"une valeur : \g<p> de ses \g<n> leads n'ont pas converti (\g<c> de tous les "
-        r"non-convertis)",
-    ),
-    (
-        r"a value: (?P<p>[\d.]+%) of its (?P<n>[\d,]+) leads converted "
-        r"\((?P<c>\d+%) of all those who did\)",
-        r"une valeur : \g<p> de ses \g<n> leads ont converti (\g<c> de tous les convertis)",
+        r" leads converted \((?P<c>\d+%) of all those who did\)",
+        r" leads ont converti (\g<c> de tous les convertis)",
     ),
     (
         r"\. Exclude them with scoring\.model\.exclude unless their value is known before "
@@ -514,24 +501,26 @@ def message_in(text: str, lang: str) -> str:
     return text
 
 
+# PROBLEM_WORDS (errors.py) in French
+_PROBLEM_WORDS_FR = {
+    "row": ", ligne {}",
+    "column": ", colonne {!r}",
+    "empty": " : valeur vide",
+    "got": " : lu {!r}",
+    "expected": " ; attendu : {}",
+    "fix": " ; correction : {}",
+    "no_detail": "sans détail",
+    "more": " (et {} autre(s) problème(s) dans {})",
+    "summary": "{} problème(s) ; rien n'a été chargé. Premier : {}{}. {}",
+}
+
+
 def problem_text(problem: Problem, lang: str) -> str:
     """One validation problem, as a person reads it: where, the value as written, what
     was expected and the fix (English: ``str(problem)``)."""
     if lang != "fr":
         return str(problem)
-    where = problem.file
-    if problem.row is not None:
-        where += f", ligne {problem.row}"
-    if problem.column:
-        where += f", colonne {problem.column!r}"
-    if problem.value is None:
-        got = ""
-    elif problem.value.strip() == "":
-        got = " : valeur vide"
-    else:
-        got = f" : lu {problem.value!r}"
-    fix = f" ; correction : {message_in(problem.fix, lang)}" if problem.fix else ""
-    return f"{where}{got} ; attendu : {message_in(problem.expected, lang)}{fix}"
+    return problem.text(_PROBLEM_WORDS_FR, lambda text: message_in(text, lang))
 
 
 def error_text(exc: LeadpilotError, lang: str) -> str:
@@ -539,15 +528,7 @@ def error_text(exc: LeadpilotError, lang: str) -> str:
     if lang != "fr":
         return str(exc)
     if isinstance(exc, ValidationError):
-        files = sorted({p.file for p in exc.problems})
-        first = problem_text(exc.problems[0], lang) if exc.problems else "sans détail"
-        more = (
-            f" (et {exc.total - 1} autre(s) problème(s) dans {', '.join(files)})"
-            if exc.total > 1
-            else ""
-        )
-        hint = message_in(exc.hint, lang)
-        return f"{exc.total} problème(s) ; rien n'a été chargé. Premier : {first}{more}. {hint}"
+        return exc.text(_PROBLEM_WORDS_FR, lambda text: message_in(text, lang))
     return message_in(str(exc), lang)
 
 
