@@ -8,12 +8,17 @@ capped while an ingest runs.
 from __future__ import annotations
 
 import contextlib
+import functools
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import ibis
+import ibis.backends.duckdb
+import ibis.common.exceptions as ibis_errors
+import ibis.expr.datatypes as dt
+import ibis.expr.schema as sch
 import pyarrow as pa
 import sqlglot as sg
 import sqlglot.expressions as sge
@@ -24,6 +29,60 @@ from .base import Backend, Capabilities, Upsert, register
 
 if TYPE_CHECKING:
     from ..config import Config
+
+
+@functools.lru_cache(maxsize=1024)
+def _column_type(type_mapper: type, text: str, nullable: bool) -> dt.DataType:
+    """An Ibis type from DuckDB's name of it (types are immutable: shared safely)."""
+    return type_mapper.from_string(text, nullable=nullable)
+
+
+class _Connection(ibis.backends.duckdb.Backend):
+    """Ibis's DuckDB backend, with the two steps an ingest repeats most made cheaper.
+
+    A small ingest reads about sixty table schemas and Ibis parses each column's type
+    name anew (a tenth of a 2-row ingest); an INSERT ... SELECT was compiled to text and
+    parsed back into a syntax tree before it ran (a quarter of what storing the lead
+    model costs). Here the types are parsed once per name and the insert is built from
+    the query's own syntax tree. Same statements, same results.
+    """
+
+    def get_schema(
+        self, table_name: str, *, catalog: str | None = None, database: str | None = None
+    ) -> sch.Schema:
+        import duckdb
+
+        query = sge.Describe(
+            this=sg.table(table_name, db=database, catalog=catalog, quoted=self.compiler.quoted)
+        ).sql(self.dialect)
+        try:
+            described = self.con.sql(query).fetchall()
+        except duckdb.CatalogException:
+            raise ibis_errors.TableNotFound(table_name) from None
+        mapper = self.compiler.type_mapper
+        # DESCRIBE's columns: name, type, null ('YES' / 'NO'), key, default, extra
+        return sch.Schema(
+            {row[0]: _column_type(mapper, row[1], row[2] == "YES") for row in described}
+        )
+
+    def _build_insert_from_table(
+        self, *, target: str, source: ibis.Table, db: str | None = None,
+        catalog: str | None = None,
+    ) -> sge.Insert:  # fmt: skip
+        quoted = self.compiler.quoted
+        columns = self._get_columns_to_insert(target=target, source=source, db=db, catalog=catalog)
+        return sge.insert(
+            expression=self.compiler.to_sqlglot(source),
+            into=sg.table(target, db=db, catalog=catalog, quoted=quoted),
+            columns=[sg.to_identifier(col, quoted=quoted) for col in columns],
+            dialect=self.compiler.dialect,
+            copy=False,
+        )
+
+
+def connect(database: str = ":memory:", **settings: object) -> ibis.BaseBackend:
+    """An Ibis DuckDB connection (leadpilot's: see :class:`_Connection`)."""
+    return _Connection().connect(database, **settings)
 
 
 def quiet(con: ibis.BaseBackend) -> ibis.BaseBackend:
@@ -98,7 +157,7 @@ class DuckDBBackend(Backend):
         instance, so a read-only workspace still materializes its intermediate tables.
         """
         spill = spill or path.with_name(path.name + ".tmp")
-        con = ibis.duckdb.connect(":memory:", temp_directory=str(spill))
+        con = connect(":memory:", temp_directory=str(spill))
         quiet(con)
         options = " (READ_ONLY)" if read_only else ""
         target = sge.Literal.string(str(path)).sql("duckdb")
@@ -117,7 +176,7 @@ class DuckDBBackend(Backend):
     @classmethod
     def private(cls, *, memory_limit: str, spill_directory: str) -> DuckDBBackend:
         """An in-memory DuckDB of its own (an ingest's staging for other engines)."""
-        con = ibis.duckdb.connect(
+        con = connect(
             ":memory:",
             memory_limit=memory_limit,
             temp_directory=spill_directory,
@@ -219,7 +278,7 @@ class DuckDBBackend(Backend):
 
         con = self.con
         con._run_pre_execute_hooks(expr)
-        query = sg.parse_one(con.compile(expr), dialect=self.name)
+        query = con.compiler.to_sqlglot(expr)
         work = (sge.Group, sge.Join, sge.Window, sge.AggFunc, sge.Distinct, sge.SetOperation)
         for cte in query.find_all(sge.CTE):
             if not cte.this.find(*work):
