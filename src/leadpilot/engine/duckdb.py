@@ -8,7 +8,6 @@ capped while an ingest runs.
 from __future__ import annotations
 
 import contextlib
-import functools
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,68 +15,30 @@ from typing import TYPE_CHECKING
 
 import ibis
 import ibis.backends.duckdb
-import ibis.common.exceptions as ibis_errors
-import ibis.expr.datatypes as dt
-import ibis.expr.schema as sch
 import pyarrow as pa
 import sqlglot as sg
 import sqlglot.expressions as sge
+from ibis.backends.sql.compilers.duckdb import DuckDBCompiler
+from ibis.backends.sql.datatypes import DuckDBType
 
 from ..errors import ConfigError
 from ..schema import TEMPORARY
-from .base import Backend, Capabilities, Upsert, register
+from .base import Backend, Capabilities, TreeInsert, Upsert, cached_types, register
 
 if TYPE_CHECKING:
     from ..config import Config
 
 
-@functools.lru_cache(maxsize=1024)
-def _column_type(type_mapper: type, text: str, nullable: bool) -> dt.DataType:
-    """An Ibis type from DuckDB's name of it (types are immutable: shared safely)."""
-    return type_mapper.from_string(text, nullable=nullable)
+class _Compiler(DuckDBCompiler):
+    __slots__ = ()
+    type_mapper = cached_types(DuckDBType)
 
 
-class _Connection(ibis.backends.duckdb.Backend):
-    """Ibis's DuckDB backend, with the two steps an ingest repeats most made cheaper.
+class _Connection(TreeInsert, ibis.backends.duckdb.Backend):
+    """Ibis's DuckDB backend, types parsed once per name and inserts built from the
+    query's syntax tree (see :func:`.base.cached_types` and :class:`.base.TreeInsert`)."""
 
-    A small ingest reads about sixty table schemas and Ibis parses each column's type
-    name anew (a tenth of a 2-row ingest); an INSERT ... SELECT was compiled to text and
-    parsed back into a syntax tree before it ran (a quarter of what storing the lead
-    model costs). Here the types are parsed once per name and the insert is built from
-    the query's own syntax tree. Same statements, same results.
-    """
-
-    def get_schema(
-        self, table_name: str, *, catalog: str | None = None, database: str | None = None
-    ) -> sch.Schema:
-        import duckdb
-
-        query = sge.Describe(
-            this=sg.table(table_name, db=database, catalog=catalog, quoted=self.compiler.quoted)
-        ).sql(self.dialect)
-        try:
-            described = self.con.sql(query).fetchall()
-        except duckdb.CatalogException:
-            raise ibis_errors.TableNotFound(table_name) from None
-        mapper = self.compiler.type_mapper
-        # DESCRIBE's columns: name, type, null ('YES' / 'NO'), key, default, extra
-        return sch.Schema(
-            {row[0]: _column_type(mapper, row[1], row[2] == "YES") for row in described}
-        )
-
-    def _build_insert_from_table(
-        self, *, target: str, source: ibis.Table, db: str | None = None,
-        catalog: str | None = None,
-    ) -> sge.Insert:  # fmt: skip
-        quoted = self.compiler.quoted
-        columns = self._get_columns_to_insert(target=target, source=source, db=db, catalog=catalog)
-        return sge.insert(
-            expression=self.compiler.to_sqlglot(source),
-            into=sg.table(target, db=db, catalog=catalog, quoted=quoted),
-            columns=[sg.to_identifier(col, quoted=quoted) for col in columns],
-            dialect=self.compiler.dialect,
-            copy=False,
-        )
+    compiler = _Compiler()
 
 
 def connect(database: str = ":memory:", **settings: object) -> ibis.BaseBackend:

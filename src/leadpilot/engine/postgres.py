@@ -7,6 +7,8 @@ row by row); an ingest stages its rows in a private DuckDB and streams them here
 from __future__ import annotations
 
 import contextlib
+import functools
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,10 +18,37 @@ import pyarrow as pa
 import sqlglot as sg
 import sqlglot.expressions as sge
 
-from .base import Backend, Capabilities, Upsert, register
+from .base import Backend, Capabilities, TreeInsert, Upsert, cached_types, register
 
 if TYPE_CHECKING:
     from ..config import Config
+
+
+@functools.cache
+def _connection_class() -> type:
+    """Ibis's PostgreSQL backend, types parsed once per name and inserts built from the
+    query's syntax tree (see :func:`.base.cached_types` and :class:`.base.TreeInsert`);
+    made on first use (psycopg is slow to import and most workspaces do not need it)."""
+    import ibis.backends.postgres
+    from ibis.backends.sql.compilers.postgres import PostgresCompiler
+    from ibis.backends.sql.datatypes import PostgresType
+
+    class _Compiler(PostgresCompiler):
+        __slots__ = ()
+        type_mapper = cached_types(PostgresType)
+
+    class _Connection(TreeInsert, ibis.backends.postgres.Backend):
+        compiler = _Compiler()
+
+    return _Connection
+
+
+def connect_url(url: str) -> ibis.BaseBackend:
+    """A connection to the PostgreSQL server of ``url`` (its query string's settings, as
+    ``ibis.connect`` reads them)."""
+    parsed = urllib.parse.urlparse(url)
+    settings = dict(urllib.parse.parse_qsl(parsed.query))
+    return _connection_class()()._from_url(parsed, **settings)
 
 
 @register
@@ -41,7 +70,7 @@ class PostgresBackend(Backend):
 
     @classmethod
     def connect(cls, setting: str, config: Config, root: Path) -> PostgresBackend:
-        con = ibis.connect(setting)
+        con = connect_url(setting)
         if config.workspace.schema_name:
             schema = config.workspace.schema_name
             con.raw_sql(sge.Create(kind="SCHEMA", this=sg.to_identifier(schema), exists=True))
