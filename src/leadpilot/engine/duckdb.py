@@ -23,22 +23,14 @@ from ibis.backends.sql.datatypes import DuckDBType
 
 from ..errors import ConfigError
 from ..schema import TEMPORARY
-from .base import Backend, Capabilities, TreeInsert, Upsert, cached_types, register
+from .base import Backend, Capabilities, Upsert, connection_class, register
 
 if TYPE_CHECKING:
     from ..config import Config
 
 
-class _Compiler(DuckDBCompiler):
-    __slots__ = ()
-    type_mapper = cached_types(DuckDBType)
-
-
-class _Connection(TreeInsert, ibis.backends.duckdb.Backend):
-    """Ibis's DuckDB backend, types parsed once per name and inserts built from the
-    query's syntax tree (see :func:`.base.cached_types` and :class:`.base.TreeInsert`)."""
-
-    compiler = _Compiler()
+# Ibis's DuckDB backend, types parsed once per name and inserts built from the query's tree
+_Connection = connection_class(ibis.backends.duckdb.Backend, DuckDBCompiler, DuckDBType)
 
 
 def connect(database: str = ":memory:", **settings: object) -> ibis.BaseBackend:

@@ -18,7 +18,7 @@ import pyarrow as pa
 import sqlglot as sg
 import sqlglot.expressions as sge
 
-from .base import Backend, Capabilities, TreeInsert, Upsert, cached_types, register
+from .base import Backend, Capabilities, Upsert, connection_class, register
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -26,21 +26,13 @@ if TYPE_CHECKING:
 
 @functools.cache
 def _connection_class() -> type:
-    """Ibis's PostgreSQL backend, types parsed once per name and inserts built from the
-    query's syntax tree (see :func:`.base.cached_types` and :class:`.base.TreeInsert`);
-    made on first use (psycopg is slow to import and most workspaces do not need it)."""
+    """Ibis's PostgreSQL backend as :func:`.base.connection_class` makes it; made on
+    first use (psycopg is slow to import and most workspaces do not need it)."""
     import ibis.backends.postgres
     from ibis.backends.sql.compilers.postgres import PostgresCompiler
     from ibis.backends.sql.datatypes import PostgresType
 
-    class _Compiler(PostgresCompiler):
-        __slots__ = ()
-        type_mapper = cached_types(PostgresType)
-
-    class _Connection(TreeInsert, ibis.backends.postgres.Backend):
-        compiler = _Compiler()
-
-    return _Connection
+    return connection_class(ibis.backends.postgres.Backend, PostgresCompiler, PostgresType)
 
 
 def connect_url(url: str) -> ibis.BaseBackend:
