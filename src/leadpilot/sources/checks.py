@@ -6,6 +6,8 @@ for the offending rows, so that every problem of a file is reported at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import ibis
@@ -61,25 +63,56 @@ FUTURE_FIX = (
 )
 
 
-def row_checks(t: ir.Table, table: str, config: Config, now: datetime) -> list[ir.Table]:
+@dataclass(frozen=True)
+class RowCheck:
+    """A check of each row on its own: the rows where ``where`` holds are its issues.
+
+    Row checks are screened together first (:func:`screen`: one scan of the table for
+    all of them); only those that some row fails are then run to list their rows.
+    """
+
+    where: ir.BooleanValue
+    column: str
+    expected: str
+    severity: str = "error"
+    fix: str | None = None
+    value: Callable[[ir.Table], ir.Value] | None = None  # default: the cell as written
+
+    def issues(self, t: ir.Table) -> ir.Table:
+        """The issue rows of the rows of ``t`` that fail the check."""
+        bad = t.filter(self.where)
+        value = self.value(bad) if self.value else _cell(bad, self.column)
+        return _issue(bad, self.column, value, self.expected, self.severity, fix=self.fix)
+
+
+def screen(t: ir.Table, found: list[RowCheck], key: str) -> ir.Table:
+    """One row telling, for each row check (``check_0``, ``check_1``...), whether a row
+    of ``t`` fails it, and whether a value of ``key`` may repeat (``repeated_keys``):
+    one scan instead of one per check, so a clean table of 100 M touchpoints is read
+    once. Keys are told apart by their 64-bit hashes, as :func:`duplicate_keys` counts
+    them: a collision only runs that check for nothing."""
+    flags = {f"check_{i}": c.where.any() for i, c in enumerate(found)}
+    keys = t[key]
+    flags["repeated_keys"] = keys.hash().nunique(where=keys.notnull()) < keys.count()
+    return t.aggregate(**flags)
+
+
+def row_checks(t: ir.Table, table: str, config: Config, now: datetime) -> list[RowCheck]:
     """Negative amounts, future dates, deal status rules, currencies."""
-    out: list[ir.Table] = []
+    out: list[RowCheck] = []
     cutoff = now + timedelta(days=config.ingest.future_tolerance_days)
     cutoff_lit = ibis.literal(cutoff.replace(microsecond=0, tzinfo=None))
     cols = t.columns
     for name in ("amount", "impressions", "clicks", "visitors", "company_size"):
         if name in cols:
-            neg = t.filter(t[name] < 0)
             expected, fix = NEGATIVE.get((table, name), ("a value >= 0", None))
-            out.append(_issue(neg, name, _cell(neg, name), expected, fix=fix))
+            out.append(RowCheck(t[name] < 0, name, expected, fix=fix))
     if "amount" in cols:
         top = config.ingest.max_amount
-        big = t.filter(t.amount > top)
         out.append(
-            _issue(
-                big,
+            RowCheck(
+                t.amount > top,
                 "amount",
-                _cell(big, "amount"),
                 f"an amount up to {top:,.0f} (ingest.max_amount)",
                 fix="correct the amount (a pasted id or a test value?), or raise "
                 "ingest.max_amount in leadpilot.yaml if it is real",
@@ -89,10 +122,9 @@ def row_checks(t: ir.Table, table: str, config: Config, now: datetime) -> list[i
     for name in ("created_at", "ts", "closed_at", "date"):
         if name in cols:
             limit = earliest.date() if name == "date" else earliest
-            old = t.filter(t[name] < ibis.literal(limit))
             out.append(
-                _issue(
-                    old, name, _cell(old, name),
+                RowCheck(
+                    t[name] < ibis.literal(limit), name,
                     f"a date from {earliest:%Y-%m-%d} on (1900-01-01, 1899-12-30 and "
                     "1970-01-01 are what spreadsheets and databases write for a missing date)",
                     fix="leave the cell blank when the date is unknown, or lower "
@@ -101,45 +133,46 @@ def row_checks(t: ir.Table, table: str, config: Config, now: datetime) -> list[i
             )  # fmt: skip
     for name in ("created_at", "ts", "closed_at"):
         if name in cols:
-            bad = t.filter(t[name] > cutoff_lit)
+            ahead = t[name] > cutoff_lit
             if table == "deals" and name == "closed_at":
                 # An open deal's close date is an expected date: it may lie ahead.
-                bad = bad.filter(bad.status != "open")
-            out.append(
-                _issue(
-                    bad, name, _cell(bad, name), f"a date not after {cutoff:%Y-%m-%d}",
-                    fix=FUTURE_FIX,
-                )
-            )
+                ahead = ahead & (t.status != "open")
+            out.append(RowCheck(ahead, name, f"a date not after {cutoff:%Y-%m-%d}", fix=FUTURE_FIX))
     if "date" in cols:
-        bad = t.filter(t["date"] > ibis.literal(cutoff.date()))
-        out.append(
-            _issue(
-                bad, "date", _cell(bad, "date"), f"a date not after {cutoff:%Y-%m-%d}",
-                fix=FUTURE_FIX,
-            )
-        )
+        ahead = t["date"] > ibis.literal(cutoff.date())
+        out.append(RowCheck(ahead, "date", f"a date not after {cutoff:%Y-%m-%d}", fix=FUTURE_FIX))
     if table == "deals":
-        closed = t.filter(t.status.isin(["won", "lost"]) & t.closed_at.isnull())
         out.append(
-            _issue(closed, "closed_at", closed.closed_at, "a closing date for a won or lost deal")
+            RowCheck(
+                t.status.isin(["won", "lost"]) & t.closed_at.isnull(),
+                "closed_at",
+                "a closing date for a won or lost deal",
+                value=lambda bad: bad.closed_at,
+            )
         )
         # Deals are often entered after they closed: kept, like other date inconsistencies.
-        early = t.filter((t.closed_at < t.created_at) & (t.status != "open"))
-        value = _cell(early, "closed_at") + " (created " + _cell(early, "created_at") + ")"
-        out.append(_issue(early, "closed_at", value, CLOSED_BEFORE_CREATED, "warning"))
+        out.append(
+            RowCheck(
+                (t.closed_at < t.created_at) & (t.status != "open"),
+                "closed_at",
+                CLOSED_BEFORE_CREATED,
+                "warning",
+                value=lambda bad: (
+                    _cell(bad, "closed_at") + " (created " + _cell(bad, "created_at") + ")"
+                ),
+            )
+        )
     if "currency" in cols and "amount" in cols:
         allowed = [config.currency, *config.ingest.currency_rates]
-        bad = t.filter(t.currency.notnull() & ~t.currency.upper().isin(allowed))
         out.append(
-            _issue(
-                bad,
+            RowCheck(
+                t.currency.notnull() & ~t.currency.upper().isin(allowed),
                 "currency",
-                bad.currency,
                 f"{config.currency} (the workspace currency) or a currency with a rate in "
                 f"ingest.currency_rates (known: {', '.join(allowed)})",
                 fix="declare its rate to the workspace currency in leadpilot.yaml, e.g. "
                 "ingest.currency_rates: {USD: 0.92}",
+                value=lambda bad: bad.currency,
             )
         )
     return out

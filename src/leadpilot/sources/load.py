@@ -530,13 +530,14 @@ class _Ingest:
     def _issues(self, table: str, t: ir.Table, known: ir.Table) -> pa.Table:
         """Every issue of a table's rows: from typing, and from the checks across rows."""
         derived = self.derived_keys[table]
-        exprs = checks.row_checks(t, table, self.config, self.now)
-        label = TABLES[table].key_column if derived else TABLES[table].key[0]
-        exprs.append(
-            checks.duplicate_keys(
-                t, TABLES[table].key_column, label, derived, checks.ADDITIVE.get(table, ())
-            )
-        )
+        key = TABLES[table].key_column
+        row_checks = checks.row_checks(t, table, self.config, self.now)
+        failed = self.staging.rows(checks.screen(t, row_checks, key)).to_pylist()[0]
+        exprs = [c.issues(t) for i, c in enumerate(row_checks) if failed[f"check_{i}"]]
+        if failed["repeated_keys"]:
+            label = key if derived else TABLES[table].key[0]
+            additive = checks.ADDITIVE.get(table, ())
+            exprs.append(checks.duplicate_keys(t, key, label, derived, additive))
         if TABLES[table].references_leads:
             exprs.append(checks.unknown_leads(t, known))
         if table == "deals":
