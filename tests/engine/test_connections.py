@@ -71,3 +71,26 @@ def test_inserts_are_the_statements_ibis_writes():
         con.insert("dst", query(con))
     rows = [sorted(con.table("dst").to_pyarrow().to_pylist(), key=str) for con in (ours, theirs)]
     assert rows[0] == rows[1] and len(rows[0]) == 2
+
+
+def test_tables_listed_as_ibis_lists_them():
+    """Tables, temporary tables and views of the schema in use; not those of another
+    schema or of an attached catalog, unless asked; ``like`` filters alike."""
+    con = connect()
+    for sql in (
+        "CREATE TABLE leads (a INTEGER)",
+        "CREATE TEMP TABLE staged (a INTEGER)",
+        "CREATE VIEW recent AS SELECT 1 AS a",
+        "CREATE SCHEMA other",
+        "CREATE TABLE other.hidden (a INTEGER)",
+        "ATTACH ':memory:' AS scratch",
+        "CREATE TABLE scratch.typed_leads (a INTEGER)",
+    ):
+        con.raw_sql(sql)
+    ibis_list = ibis.backends.duckdb.Backend.list_tables
+    for kwargs in ({}, {"like": "^(leads|recent)$"}, {"database": "other"},
+                   {"database": ("scratch", "main")}):  # fmt: skip
+        assert sorted(con.list_tables(**kwargs)) == sorted(ibis_list(con, **kwargs)), kwargs
+    assert sorted(con.list_tables()) == ["leads", "recent", "staged"]
+    con.raw_sql("USE scratch")
+    assert sorted(con.list_tables()) == sorted(ibis_list(con)) == ["staged", "typed_leads"]

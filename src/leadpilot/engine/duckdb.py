@@ -30,7 +30,27 @@ if TYPE_CHECKING:
 
 
 # Ibis's DuckDB backend, types parsed once per name and inserts built from the query's tree
-_Connection = connection_class(ibis.backends.duckdb.Backend, DuckDBCompiler, DuckDBType)
+_IbisConnection = connection_class(ibis.backends.duckdb.Backend, DuckDBCompiler, DuckDBType)
+
+# Ibis's own query for the tables of the current catalog and schema (temporary ones
+# included), with the current names read in the query rather than by two queries first.
+_CURRENT_TABLES = (
+    "SELECT DISTINCT table_name FROM information_schema.tables "
+    "WHERE table_catalog IN (current_database(), 'temp') AND table_schema = current_schema()"
+)
+
+
+class _Connection(_IbisConnection):
+    """leadpilot's Ibis DuckDB connection (see :func:`.base.connection_class`)."""
+
+    def list_tables(self, *, like: str | None = None, database=None) -> list[str]:
+        """The tables of the current schema, as Ibis lists them, in one statement: Ibis
+        first asks for the current catalog and schema, then builds the query (a dozen
+        listings per ingest, 2 ms each)."""
+        if database is not None:
+            return super().list_tables(like=like, database=database)
+        names = [row[0] for row in self.con.execute(_CURRENT_TABLES).fetchall()]
+        return self._filter_with_like(names, like)
 
 
 def connect(database: str = ":memory:", **settings: object) -> ibis.BaseBackend:

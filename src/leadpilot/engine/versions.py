@@ -43,7 +43,9 @@ KEY = "schema_version"
 DATA_VERSION = "data_version"
 
 
+@functools.cache
 def leadpilot_version() -> str:
+    """The installed leadpilot's version (read from its metadata once per process)."""
     try:
         return metadata.version("leadpilot")
     except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
@@ -52,25 +54,28 @@ def leadpilot_version() -> str:
 
 def stored_version(con: ibis.BaseBackend) -> int | None:
     """The version a workspace database holds; None for a new, empty database."""
-    tables = set(con.list_tables())
+    tables = con.list_tables()
+    return _version(meta_values(con, tables), tables)
+
+
+def _version(meta: dict[str, str], tables: list[str]) -> int | None:
+    """The version the meta table holds (``meta``, read from a database with ``tables``)."""
     if META not in tables:
-        return UNVERSIONED if tables & set(TABLES) else None
-    meta = con.table(META)
-    rows = [r["value"] for r in records(meta.filter(meta.key == KEY).select("value"))]
-    if not rows:
+        return UNVERSIONED if set(tables) & set(TABLES) else None
+    if KEY not in meta:
         return UNVERSIONED
     try:
-        return int(rows[0])
+        return int(meta[KEY])
     except (TypeError, ValueError):
         raise WorkspaceError(
-            f"the workspace's {META} table holds schema_version {rows[0]!r}, not a number: "
-            "the database was altered by hand; restore it or re-ingest the sources"
+            f"the workspace's {META} table holds schema_version {meta[KEY]!r}, not a "
+            "number: the database was altered by hand; restore it or re-ingest the sources"
         ) from None
 
 
-def _missing(con: ibis.BaseBackend) -> bool:
+def _missing(con: ibis.BaseBackend, tables: list[str] | None = None) -> bool:
     """A declared table or a derived table's column is missing (the writer adds them)."""
-    existing = set(con.list_tables())
+    existing = set(con.list_tables() if tables is None else tables)
     if set(TABLES) - existing:
         return True
     for derived in DERIVED.values():
@@ -87,9 +92,10 @@ def _missing(con: ibis.BaseBackend) -> bool:
 def check(ws: Workspace) -> bool:
     """Can this leadpilot use the workspace as it is? False: a writer must upgrade it
     first (:func:`upgrade`). Raises when it cannot be used at all."""
-    version = stored_version(ws.con)
+    tables = ws.con.list_tables()
+    version = _version(meta_values(ws.con, tables), tables)
     refuse(ws, version)
-    return version == SCHEMA_VERSION and not _missing(ws.con)
+    return version == SCHEMA_VERSION and not _missing(ws.con, tables)
 
 
 def refuse(ws: Workspace, version: int | None) -> None:
@@ -129,8 +135,13 @@ def _written_by(con: ibis.BaseBackend) -> str:
 def upgrade(ws: Workspace) -> list[int]:
     """Bring the database of a writer up to :data:`SCHEMA_VERSION` (called inside
     :meth:`Workspace.writing`, on the writer's connection). Returns the steps run."""
-    version = stored_version(ws.con)
+    tables = ws.con.list_tables()
+    meta = meta_values(ws.con, tables)
+    version = _version(meta, tables)
     refuse(ws, version)
+    stamped = meta.get("written_by") == leadpilot_version()
+    if version == SCHEMA_VERSION and stamped and not _missing(ws.con, tables):
+        return []  # this leadpilot's tables, stamped by it: the usual write
     ran = []
     if version is not None:
         while version < SCHEMA_VERSION:
