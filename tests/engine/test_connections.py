@@ -94,3 +94,21 @@ def test_tables_listed_as_ibis_lists_them():
     assert sorted(con.list_tables()) == ["leads", "recent", "staged"]
     con.raw_sql("USE scratch")
     assert sorted(con.list_tables()) == sorted(ibis_list(con)) == ["staged", "typed_leads"]
+
+
+def test_a_new_workspace_tables_are_the_tables_ibis_creates():
+    """DuckDB creates a new workspace's tables in one script: the same tables, column for
+    column, as Ibis's create_table makes one by one."""
+    from leadpilot.engine.base import table_schema
+    from leadpilot.engine.duckdb import DuckDBBackend
+    from leadpilot.schema import DERIVED, TABLES
+
+    declared = [*TABLES.values(), *[d for d in DERIVED.values() if d.on_open]]
+    batch, one_by_one = DuckDBBackend.of(connect()), connect()
+    batch.create_all(declared)
+    for table in declared:
+        one_by_one.create_table(table.name, schema=table_schema(table))
+    ddl = "SELECT table_name, sql FROM duckdb_tables() ORDER BY table_name"
+    made = batch.con.raw_sql(ddl).fetchall()
+    assert [name for name, _ in made] == sorted(t.name for t in declared)
+    assert made == one_by_one.raw_sql(ddl).fetchall()

@@ -380,6 +380,11 @@ class Backend(abc.ABC):
         """Create a declared table (canonical or derived) with its stored columns."""
         self.con.create_table(table.name, schema=table_schema(table), overwrite=overwrite)
 
+    def create_all(self, tables: list[Table | DerivedTable]) -> None:
+        """Create declared tables that do not exist yet (a new workspace's)."""
+        for table in tables:
+            self.create(table)
+
     def store(self, name: str, expr: ibis.Table) -> None:
         """Replace table ``name`` with the rows of ``expr``, its columns typed as the
         expression says (an engine's CREATE TABLE AS may type them otherwise: PostgreSQL

@@ -23,7 +23,7 @@ from ibis.backends.sql.datatypes import DuckDBType
 
 from ..errors import ConfigError
 from ..schema import TEMPORARY
-from .base import Backend, Capabilities, Upsert, connection_class, register
+from .base import Backend, Capabilities, Upsert, connection_class, register, table_schema
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -142,6 +142,23 @@ class DuckDBBackend(Backend):
             con.disconnect()
             raise
         return cls.of(con)
+
+    def create_all(self, tables: list) -> None:
+        """The CREATE TABLE statements Ibis writes, run as one script (a new workspace's
+        nine tables: one round trip instead of three statements each)."""
+        if not tables:
+            return
+        statements = [
+            sge.Create(
+                kind="TABLE",
+                this=sge.Schema(
+                    this=sg.table(table.name, quoted=True),
+                    expressions=table_schema(table).to_sqlglot_column_defs(self.name),
+                ),
+            ).sql(self.name)
+            for table in tables
+        ]
+        self.con.raw_sql(";\n".join(statements))
 
     def checkpoint(self) -> None:
         self.con.raw_sql(f"CHECKPOINT {sg.to_identifier(self.CATALOG, quoted=True).sql('duckdb')}")

@@ -213,14 +213,10 @@ def ensure_tables(ws: Workspace) -> None:
     """Create the canonical tables and the derived tables made at opening, as declared."""
     backend = ws.backend
     existing = set(ws.con.list_tables())
-    for table in TABLES.values():
-        if table.name not in existing:
-            backend.create(table)
-    for derived in DERIVED.values():
-        if not derived.on_open:
-            continue
+    on_open = [d for d in DERIVED.values() if d.on_open]
+    backend.create_all([t for t in [*TABLES.values(), *on_open] if t.name not in existing])
+    for derived in on_open:
         if derived.name not in existing:
-            backend.create(derived)
             continue
         # workspaces made before a column was added
         have = ws.con.table(derived.name).schema()
