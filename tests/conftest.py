@@ -3,12 +3,14 @@ the tests marked ``spark``: the backend-parity, engine and contract suites)."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from helpers import CHROMIUM, CHROMIUM_ARGS, DATA, write_config
-from pgserver import pg_db_url, pg_server, pg_url  # noqa: F401  (fixtures)
+from pgserver import fresh_schema_url, pg_db_url, pg_server, pg_url  # noqa: F401  (fixtures)
 from sparksession import spark  # noqa: F401  (fixture)
 
 BACKENDS = ["duckdb", "postgres"]
@@ -16,10 +18,13 @@ SPARK = "spark"  # added to BACKENDS for the tests marked spark (Spark local is 
 
 
 def pytest_generate_tests(metafunc):
-    """Every test using ``backend`` runs on each backend; those marked ``spark`` on Spark too."""
-    if "backend" in metafunc.fixturenames and not _parametrizes_backend(metafunc):
-        params = BACKENDS + ([SPARK] if metafunc.definition.get_closest_marker("spark") else [])
-        metafunc.parametrize("backend", params, indirect=True)
+    """Every test using ``backend`` (or ``backend_kind``) runs on each backend; those marked
+    ``spark`` on Spark too."""
+    for name in ("backend", "backend_kind"):
+        if name in metafunc.fixturenames and not _parametrizes_backend(metafunc):
+            marked = metafunc.definition.get_closest_marker("spark")
+            metafunc.parametrize(name, BACKENDS + ([SPARK] if marked else []), indirect=True)
+            return
 
 
 def _parametrizes_backend(metafunc) -> bool:
@@ -98,6 +103,56 @@ def make_workspace(tmp_path, backend):
         return ws
 
     return make
+
+
+class SharedWorkspaces:
+    """Workspaces the tests of a module share, one per (backend, key): built by the first
+    test that asks, reused by the next ones. For tests that leave the workspace as they
+    found it (a refused ingest, an analysis), so that the same ingest is not made again
+    for each of them; :meth:`once` keeps a result computed from one the same way."""
+
+    def __init__(self, request: pytest.FixtureRequest, tmp: Path, stack: contextlib.ExitStack):
+        self._request, self._tmp, self._stack = request, tmp, stack
+        self._made: dict[tuple[str, str], object] = {}
+
+    def once(self, kind: str, key: str, compute: Callable[[], object]) -> object:
+        """``compute()`` the first time (backend ``kind``, ``key``) is asked, then its value."""
+        if (kind, key) not in self._made:
+            self._made[(kind, key)] = compute()
+        return self._made[(kind, key)]
+
+    def get(self, kind: str, key: str, build: Callable[[Path], object], **settings) -> Path:
+        """The workspace ``key`` on backend ``kind`` (duckdb, postgres or spark), made with
+        ``settings`` and ``build(path)`` (e.g. an ingest) the first time."""
+
+        def make() -> Path:
+            if kind == "postgres":
+                server = self._request.getfixturevalue("pg_server")
+                setting = self._stack.enter_context(fresh_schema_url(server, f"shared_{key}"))
+            else:
+                if kind == SPARK:
+                    self._request.getfixturevalue("spark")
+                setting = kind
+            ws = self._tmp / f"{kind}-{key}"
+            write_config(ws, setting, **settings)
+            build(ws)
+            return ws
+
+        return self.once(kind, f"workspace {key}", make)
+
+
+@pytest.fixture(scope="module")
+def shared_workspaces(request, tmp_path_factory) -> SharedWorkspaces:
+    """See :class:`SharedWorkspaces`; with :func:`backend_kind` for the test's backend."""
+    with contextlib.ExitStack() as stack:
+        yield SharedWorkspaces(request, tmp_path_factory.mktemp("shared"), stack)
+
+
+@pytest.fixture
+def backend_kind(request) -> str:
+    """The backend's name, duckdb, postgres or spark, for tests that share workspaces
+    (:func:`shared_workspaces`): unlike ``backend``, no PostgreSQL schema per test."""
+    return request.param
 
 
 @pytest.fixture

@@ -12,12 +12,21 @@ from leadpilot.attribution import compute_attribution_from_paths
 from leadpilot.attribution.definitions import HEURISTICS
 
 
+def _ingest_journeys(ws) -> None:
+    with leadpilot.open(ws) as lp:
+        lp.ingest(write(ws.parent / f"{ws.name}-src"))
+
+
 @pytest.fixture
-def result(make_workspace, tmp_path):
-    src = write(tmp_path / "src")
-    with leadpilot.open(make_workspace()) as lp:
-        lp.ingest(src)
-        yield lp.attribution_result(models="all", conversion="customer", by="channel")
+def result(shared_workspaces, backend_kind):
+    """Every model's credits by channel, computed once per backend for the module."""
+
+    def compute():
+        ws = shared_workspaces.get(backend_kind, "journeys", _ingest_journeys)
+        with leadpilot.open(ws) as lp:
+            return lp.attribution_result(models="all", conversion="customer", by="channel")
+
+    return shared_workspaces.once(backend_kind, "result", compute)
 
 
 def by_model(result, key="channel"):
@@ -89,10 +98,9 @@ def test_data_driven_models_match_the_path_file(result, tmp_path):
             assert got[model][ch]["revenue"] == pytest.approx(r["revenue"], abs=0.01)
 
 
-def test_lead_conversion_and_lookback(make_workspace, tmp_path):
-    src = write(tmp_path / "src")
-    with leadpilot.open(make_workspace()) as lp:
-        lp.ingest(src)
+def test_lead_conversion_and_lookback(shared_workspaces, backend_kind):
+    ws = shared_workspaces.get(backend_kind, "journeys", _ingest_journeys)
+    with leadpilot.open(ws) as lp:
         # conversion = lead creation: A's journey ends on a3 (created 01-10)
         lead = lp.attribution_result(models="last_touch,position_based", conversion="lead")
         assert any("1 conversion(s)" in w for w in lead.warnings)  # C

@@ -34,8 +34,16 @@ def workspace(make_workspace, tmp_path, touches: str | None = None, deals: str =
 
 
 @pytest.mark.parametrize("models", [*MODEL_NAMES, "all"])
-def test_every_model_says_it_needs_touchpoints(make_workspace, tmp_path, models):
-    ws = workspace(make_workspace, tmp_path)
+def test_every_model_says_it_needs_touchpoints(shared_workspaces, backend_kind, models):
+    def ingest(ws):
+        src = ws.parent / f"{ws.name}-src"
+        src.mkdir()
+        (src / "leads.csv").write_text(LEADS)
+        (src / "deals.csv").write_text(DEALS)
+        with leadpilot.open(ws) as lp:
+            lp.ingest(src)
+
+    ws = shared_workspaces.get(backend_kind, "no_touchpoints", ingest)
     with leadpilot.open(ws) as lp, pytest.raises(MissingDataError) as e:
         lp.attribution_result(models=models)
     text = str(e.value)
