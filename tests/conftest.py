@@ -28,12 +28,13 @@ def pytest_generate_tests(metafunc):
 
 
 def _parametrizes_backend(metafunc) -> bool:
-    """The test chose its backends itself (``@pytest.mark.parametrize("backend", ...)``)."""
+    """The test chose its backends itself (``@pytest.mark.parametrize("backend", ...)``,
+    or ``"backend_kind"``)."""
     for mark in metafunc.definition.iter_markers("parametrize"):
         names = mark.args[0] if mark.args else mark.kwargs.get("argnames", "")
         if isinstance(names, str):
             names = [n.strip() for n in names.split(",")]
-        if "backend" in names:
+        if "backend" in names or "backend_kind" in names:
             return True
     return False
 
@@ -152,7 +153,9 @@ def shared_workspaces(request, tmp_path_factory) -> SharedWorkspaces:
 def backend_kind(request) -> str:
     """The backend's name, duckdb, postgres or spark, for tests that share workspaces
     (:func:`shared_workspaces`): unlike ``backend``, no PostgreSQL schema per test."""
-    return request.param
+    if hasattr(request, "param"):
+        return request.param
+    return request.node.callspec.params["backend"]  # a test choosing its backends
 
 
 @pytest.fixture

@@ -18,14 +18,17 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def ws(make_workspace, tmp_path):
-    path = make_workspace()
-    with leadpilot.open(path) as lp:
-        lp.ingest(write(tmp_path / "src"))
-    return path
+def ws(shared_workspaces, backend_kind):
+    """The journeys' workspace, shared by the module's tests (they only read it)."""
+
+    def ingest(path):
+        with leadpilot.open(path) as lp:
+            lp.ingest(write(path.parent / f"{path.name}-src"))
+
+    return shared_workspaces.get(backend_kind, "journeys", ingest)
 
 
-@pytest.mark.parametrize("backend", ["duckdb"], indirect=True)
+@pytest.mark.parametrize("backend_kind", ["duckdb"], indirect=True)
 def test_json_contract(ws):
     r = runner.invoke(
         app, ["attribution", "-w", str(ws), "--model", "all", "--format", "json"],
@@ -44,7 +47,7 @@ def test_json_contract(ws):
     assert isinstance(meta["warnings"], list)
 
 
-@pytest.mark.parametrize("backend", ["duckdb"], indirect=True)
+@pytest.mark.parametrize("backend_kind", ["duckdb"], indirect=True)
 def test_csv_table_and_campaign(ws):
     r = runner.invoke(
         app, ["attribution", "-w", str(ws), "-m", "linear", "--by", "campaign", "-f", "csv"]
@@ -75,7 +78,7 @@ def test_path_file(tmp_path):
     assert isinstance(r.exception, UsageError) and "--paths" in str(r.exception)
 
 
-@pytest.mark.parametrize("backend", ["duckdb"], indirect=True)
+@pytest.mark.parametrize("backend_kind", ["duckdb"], indirect=True)
 def test_errors_are_domain_errors(ws):
     r = runner.invoke(app, ["attribution", "-w", str(ws), "-m", "best_model"])
     assert isinstance(r.exception, UsageError) and "unknown model" in str(r.exception)

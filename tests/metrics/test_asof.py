@@ -43,15 +43,18 @@ COMMANDS = {  # command -> (args, Pilot method, kwargs)
 
 
 @pytest.fixture
-def ws(make_workspace, tmp_path):
-    src = tmp_path / "s"
-    src.mkdir()
-    for name, text in FILES.items():
-        (src / name).write_text(text)
-    path = make_workspace()
-    with leadpilot.open(path) as lp:
-        lp.ingest(src)
-    return path
+def ws(shared_workspaces, backend_kind):
+    """The dated events' workspace, shared by the module's tests (they only read it)."""
+
+    def ingest(path):
+        src = path.parent / f"{path.name}-src"
+        src.mkdir()
+        for name, text in FILES.items():
+            (src / name).write_text(text)
+        with leadpilot.open(path) as lp:
+            lp.ingest(src)
+
+    return shared_workspaces.get(backend_kind, "dated", ingest)
 
 
 def test_one_as_of_for_every_analysis(ws):
@@ -93,7 +96,7 @@ def test_as_of_leaves_out_later_events(ws):
     assert set(months) == {"2025-01", "2025-02"} and months["2025-02"]["month_1"] is None
 
 
-@pytest.mark.parametrize("backend", ["duckdb"], indirect=True)
+@pytest.mark.parametrize("backend_kind", ["duckdb"], indirect=True)
 def test_cli_as_of_on_every_analysis_command(ws):
     runner = CliRunner()
     for name, (args, _, _) in COMMANDS.items():

@@ -37,11 +37,14 @@ HUBSPOT_LIKE = dict(
 
 
 @pytest.fixture
-def hubspot_ws(make_workspace, tmp_path):
-    ws = make_workspace()
-    with leadpilot.open(ws) as lp:
-        lp.ingest(write(tmp_path / "src", **HUBSPOT_LIKE))
-    return ws
+def hubspot_ws(shared_workspaces, backend_kind):
+    """The HubSpot-like workspace, shared by the module's tests (they only read it)."""
+
+    def ingest(path):
+        with leadpilot.open(path) as lp:
+            lp.ingest(write(path.parent / f"{path.name}-src", **HUBSPOT_LIKE))
+
+    return shared_workspaces.get(backend_kind, "hubspot", ingest)
 
 
 def test_spend_of_zero_is_zero_and_no_spend_row_is_null(make_workspace, tmp_path):
@@ -141,7 +144,7 @@ def test_closest_names(name, candidates, want):
     assert closest(name, candidates)[: len(want) or None] == want
 
 
-@pytest.mark.parametrize("backend", ["duckdb"], indirect=True)
+@pytest.mark.parametrize("backend_kind", ["duckdb"], indirect=True)
 def test_cli_json_meta_and_table_notes(hubspot_ws):
     runner = CliRunner()
     r = runner.invoke(app, ["kpis", "-w", str(hubspot_ws), "--by", "channel", "-f", "json"])

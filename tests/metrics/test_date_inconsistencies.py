@@ -25,15 +25,18 @@ DEALS = (
 
 
 @pytest.fixture
-def ws(make_workspace, tmp_path):
-    src = tmp_path / "s"
-    src.mkdir()
-    for name, text in (("leads", LEADS), ("stage_events", EVENTS), ("deals", DEALS)):
-        (src / f"{name}.csv").write_text(text)
-    path = make_workspace()
-    with leadpilot.open(path) as lp:
-        lp.ingest(src)
-    return path
+def ws(shared_workspaces, backend_kind):
+    """The inconsistent dates' workspace, shared by the module's tests (they only read it)."""
+
+    def ingest(path):
+        src = path.parent / f"{path.name}-src"
+        src.mkdir()
+        for name, text in (("leads", LEADS), ("stage_events", EVENTS), ("deals", DEALS)):
+            (src / f"{name}.csv").write_text(text)
+        with leadpilot.open(path) as lp:
+            lp.ingest(src)
+
+    return shared_workspaces.get(backend_kind, "dates", ingest)
 
 
 def pandas_durations() -> dict[str, pd.Series]:

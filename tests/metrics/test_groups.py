@@ -168,8 +168,9 @@ def test_one_row_per_group_and_rows_add_up(tmp_path_factory, kind, leads, spend,
 
 
 @pytest.fixture
-def industry_ws(make_workspace, tmp_path):
-    """Leads with and without an industry; the null group has the only customers."""
+def industry_ws(shared_workspaces, backend_kind):
+    """Leads with and without an industry; the null group has the only customers (one
+    workspace per backend, shared by the module's tests: they only read it)."""
     leads = [
         {"industry": None, "channel": "email", "campaign": None, "month": "2025-01",
          "stage": "customer", "amount": 300},
@@ -181,10 +182,12 @@ def industry_ws(make_workspace, tmp_path):
          "stage": "lead", "amount": 100},
     ]  # fmt: skip
     spend = [{"channel": "email", "campaign": None, "month": "2025-01", "amount": 80}]
-    ws = make_workspace()
-    with leadpilot.open(ws) as lp:
-        lp.ingest(write_source(tmp_path / "src", leads, spend))
-    return ws
+
+    def ingest(path):
+        with leadpilot.open(path) as lp:
+            lp.ingest(write_source(path.parent / f"{path.name}-src", leads, spend))
+
+    return shared_workspaces.get(backend_kind, "industry", ingest)
 
 
 def test_null_industry_is_one_row_with_its_cycle(industry_ws):
