@@ -31,9 +31,15 @@ WORKERS ?= 2
 test: $(STAMP)  ## the whole suite (DuckDB, PostgreSQL, Spark local, browsers), in parallel
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports --no-cache  # the layers of ARCHITECTURE.md (.importlinter)
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --ignore=tests/api/test_fuzz.py
-	@# schemathesis gives its cases one test id: under xdist only one would run
-	$(BIN)/python -m pytest -p no:xdist tests/api/test_fuzz.py
+	@# schemathesis gives its cases one test id (under xdist only one would run): the service
+	@# fuzzing runs in a process of its own, beside the suite (which leaves a core idle while
+	@# it waits on PostgreSQL and Spark); its report follows the suite's
+	@fuzzlog=$$(mktemp); \
+	$(BIN)/python -m pytest -p no:xdist tests/api/test_fuzz.py > $$fuzzlog 2>&1 & fuzz=$$!; \
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --ignore=tests/api/test_fuzz.py; \
+	suite=$$?; wait $$fuzz; fuzzed=$$?; \
+	echo "--- tests/api/test_fuzz.py (run beside the suite)"; cat $$fuzzlog; rm -f $$fuzzlog; \
+	test $$suite -eq 0 && test $$fuzzed -eq 0
 
 # The quick loop while coding: DuckDB only, without the slow tests (Spark, PostgreSQL,
 # fuzzing, kills, the long property tests); make test runs everything.
