@@ -138,10 +138,11 @@ def load_expect(case: str) -> dict:
 
 def state(ws: Path) -> dict[str, tuple[int, int]]:
     """(rows, checksum) of every table of the workspace, ingest times left out; the
-    checksum (a sum of row hashes, so row order does not count) is computed by DuckDB."""
-    out = {}
+    checksum (a sum of row hashes, so row order does not count) is computed by DuckDB,
+    for every table in one query."""
     with leadpilot.open(ws) as lp:
         con = lp.workspace.con
+        parts = []
         for name in sorted(con.list_tables()):
             cols = [c for c in con.table(name).columns if c not in VOLATILE]
             if name == "ingest_log":
@@ -151,9 +152,9 @@ def state(ws: Path) -> dict[str, tuple[int, int]]:
                 if cols
                 else "0"
             )
-            n, h = con.raw_sql(f'SELECT count(*), {digest} FROM "{name}"').fetchone()
-            out[name] = (int(n), int(h or 0))
-    return out
+            parts.append(f"SELECT '{name}' AS t, count(*) AS n, {digest} AS h FROM \"{name}\"")
+        rows = con.raw_sql(" UNION ALL ".join(parts)).fetchall()
+    return {t: (int(n), int(h or 0)) for t, n, h in rows}
 
 
 def values(ws: Path, expected: dict) -> None:
