@@ -22,7 +22,7 @@ from ibis.backends.sql.compilers.duckdb import DuckDBCompiler
 from ibis.backends.sql.datatypes import DuckDBType
 
 from ..errors import ConfigError
-from ..schema import TEMPORARY
+from ..schema import TEMPORARY, DerivedTable, Table
 from .base import Backend, Capabilities, Upsert, connection_class, register, table_schema
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ class DuckDBBackend(Backend):
             raise
         return cls.of(con)
 
-    def create_all(self, tables: list) -> None:
+    def create_all(self, tables: list[Table | DerivedTable]) -> None:
         """The CREATE TABLE statements Ibis writes, run as one script (a new workspace's
         nine tables: one round trip instead of three statements each)."""
         if not tables:

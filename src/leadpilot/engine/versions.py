@@ -52,10 +52,12 @@ def leadpilot_version() -> str:
         return "unknown"
 
 
-def stored_version(con: ibis.BaseBackend) -> int | None:
-    """The version a workspace database holds; None for a new, empty database."""
+def _stored(con: ibis.BaseBackend) -> tuple[list[str], dict[str, str], int | None]:
+    """The database's tables, its meta values and the schema version they hold (None
+    for a new, empty database): one table listing and one meta read."""
     tables = con.list_tables()
-    return _version(meta_values(con, tables), tables)
+    meta = meta_values(con, tables)
+    return tables, meta, _version(meta, tables)
 
 
 def _version(meta: dict[str, str], tables: list[str]) -> int | None:
@@ -92,8 +94,7 @@ def _missing(con: ibis.BaseBackend, tables: list[str] | None = None) -> bool:
 def check(ws: Workspace) -> bool:
     """Can this leadpilot use the workspace as it is? False: a writer must upgrade it
     first (:func:`upgrade`). Raises when it cannot be used at all."""
-    tables = ws.con.list_tables()
-    version = _version(meta_values(ws.con, tables), tables)
+    tables, _, version = _stored(ws.con)
     refuse(ws, version)
     return version == SCHEMA_VERSION and not _missing(ws.con, tables)
 
@@ -135,9 +136,7 @@ def _written_by(con: ibis.BaseBackend) -> str:
 def upgrade(ws: Workspace) -> list[int]:
     """Bring the database of a writer up to :data:`SCHEMA_VERSION` (called inside
     :meth:`Workspace.writing`, on the writer's connection). Returns the steps run."""
-    tables = ws.con.list_tables()
-    meta = meta_values(ws.con, tables)
-    version = _version(meta, tables)
+    tables, meta, version = _stored(ws.con)
     refuse(ws, version)
     stamped = meta.get("written_by") == leadpilot_version()
     if version == SCHEMA_VERSION and stamped and not _missing(ws.con, tables):

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from ..config import Config
 from .readers import ROW
@@ -95,6 +96,15 @@ def screen(t: ir.Table, found: list[RowCheck], key: str) -> ir.Table:
     keys = t[key]
     flags["repeated_keys"] = keys.hash().nunique(where=keys.notnull()) < keys.count()
     return t.aggregate(**flags)
+
+
+def failing(
+    t: ir.Table, found: list[RowCheck], key: str, run: Callable[[ir.Table], pa.Table]
+) -> tuple[list[RowCheck], bool]:
+    """The row checks some row of ``t`` fails, and whether a key may repeat, from one
+    :func:`screen` query that ``run`` executes."""
+    flags = run(screen(t, found, key)).to_pylist()[0]
+    return [c for i, c in enumerate(found) if flags[f"check_{i}"]], bool(flags["repeated_keys"])
 
 
 def row_checks(t: ir.Table, table: str, config: Config, now: datetime) -> list[RowCheck]:

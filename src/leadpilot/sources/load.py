@@ -531,10 +531,10 @@ class _Ingest:
         """Every issue of a table's rows: from typing, and from the checks across rows."""
         derived = self.derived_keys[table]
         key = TABLES[table].key_column
-        row_checks = checks.row_checks(t, table, self.config, self.now)
-        failed = self.staging.rows(checks.screen(t, row_checks, key)).to_pylist()[0]
-        exprs = [c.issues(t) for i, c in enumerate(row_checks) if failed[f"check_{i}"]]
-        if failed["repeated_keys"]:
+        per_row = checks.row_checks(t, table, self.config, self.now)
+        failed, repeated_keys = checks.failing(t, per_row, key, self.staging.rows)
+        exprs = [c.issues(t) for c in failed]
+        if repeated_keys:
             label = key if derived else TABLES[table].key[0]
             additive = checks.ADDITIVE.get(table, ())
             exprs.append(checks.duplicate_keys(t, key, label, derived, additive))
