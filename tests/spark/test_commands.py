@@ -116,3 +116,21 @@ def test_a_failed_ingest_changes_nothing_on_spark(pair, tmp_path):
     with pytest.raises(leadpilot.errors.ValidationError):
         sp.ingest(bad, policy="strict")
     assert {t: len(sp.table(t)) for t in before} == before
+
+
+def test_an_empty_table_is_a_relation_of_the_jvm(pair):
+    """An empty table (no folder yet) is read without Python: createDataFrame([]) made it a
+    Python RDD, and every query touching it started Python workers for a task on it."""
+    from ibis.backends.pyspark.datatypes import PySparkSchema
+
+    duck, sp = pair
+    session = sp.workspace.con._session
+    empty = [t for t in sp.workspace.con.list_tables() if session.table(t).count() == 0]
+    assert "quarantine" in empty
+    for name in empty:
+        plan = session.table(name)._jdf.queryExecution().analyzed().toString()
+        assert "RDD" not in plan, (name, plan)
+        declared = PySparkSchema.from_ibis(duck.workspace.table(name).schema())
+        assert [(f.name, f.dataType) for f in session.table(name).schema.fields] == [
+            (f.name, f.dataType) for f in declared.fields
+        ], name

@@ -122,6 +122,13 @@ def spark_session(master: str, conf: dict[str, Any]):
         return session
 
 
+def _null_column(field):
+    """``NULL`` cast to ``field``'s type, named as it: a column of an empty table."""
+    from pyspark.sql import functions
+
+    return functions.lit(None).cast(field.dataType).alias(field.name)
+
+
 def _conf_value(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
@@ -399,8 +406,10 @@ class SparkBackend(Backend):
         session = self.con._session
         if folders:
             df = session.read.schema(schema).parquet(*folders)
-        else:
-            df = session.createDataFrame([], schema)
+        else:  # a relation of the JVM: createDataFrame([]) would start Python workers
+            df = session.range(0).select(
+                *(_null_column(field) for field in schema.fields)
+            )
         df.createOrReplaceTempView(name)
         self._live[name] = entry
 
