@@ -618,11 +618,15 @@ class SparkBackend(Backend):
         self._write_arrow(folder, up.rows(), up.schema, up.columns)
         kept = self._live[up.name]["folders"]
         if up.keys is not None and kept:
-            staged = self._read_folder(folder, up.schema, up.columns)
-            kept = [self._without_keys(up.name, staged.select(up.key), up.key)]
+            with self._read_folder(folder, up.schema, up.columns) as staged:
+                kept = [self._without_keys(up.name, staged.select(up.key), up.key)]
         self._set(up.name, self._entry([*kept, folder], up.schema))
 
-    def _read_folder(self, folder: str, schema: ibis.Schema, cols: list[str]) -> ibis.Table:
+    @contextlib.contextmanager
+    def _read_folder(self, folder: str, schema: ibis.Schema,
+                     cols: list[str]) -> Iterator[ibis.Table]:  # fmt: skip
+        """A folder just written, as a table while the block runs (a view of the session,
+        dropped after it: a rolled-back write removes the folder it would read)."""
         from ibis.backends.pyspark.datatypes import PySparkSchema
 
         view = TEMPORARY["staged"](table=uuid.uuid4().hex[:8])
@@ -631,7 +635,10 @@ class SparkBackend(Backend):
             str(Path(self.warehouse) / folder)
         )
         df.createOrReplaceTempView(view)
-        return self.con.table(view)
+        try:
+            yield self.con.table(view)
+        finally:
+            self._drop_view(view)
 
     def _without_keys(self, name: str, keys: ibis.Table, key: str) -> str:
         """A new folder holding ``name``'s rows whose key is not among ``keys``."""
@@ -646,7 +653,8 @@ class SparkBackend(Backend):
             typed = self._typed(expr, schema)
             folder = self._new_folder(name)
             self._write_expr(folder, typed)
-            n = int(self._read_folder(folder, schema, schema.names).count().execute())
+            with self._read_folder(folder, schema, schema.names) as written:
+                n = int(written.count().execute())
             kept = self._live[name]["folders"]
             if kept:
                 kept = [self._without_keys(name, expr.select(key), key)]
