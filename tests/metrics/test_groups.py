@@ -114,7 +114,6 @@ def key_of(row: dict, keys: list[str]) -> tuple:
 
 
 @pytest.mark.slow  # make test-quick leaves it out
-@pytest.mark.parametrize("kind", list(KINDS))
 @settings(
     max_examples=5,
     deadline=None,
@@ -130,21 +129,29 @@ def key_of(row: dict, keys: list[str]) -> tuple:
     ),  # fmt: skip
     icp=st.booleans(),
 )
-def test_one_row_per_group_and_rows_add_up(tmp_path_factory, kind, leads, spend, icp):
+def test_one_row_per_group_and_rows_add_up(tmp_path_factory, leads, spend, icp):
+    """Every kind of dimension on each generated workspace (one ingest per example)."""
     base = tmp_path_factory.mktemp("g")
     src = write_source(base / "src", leads, spend)
     ws = write_config(base / "ws", **({"icp": ICP} if icp else {})).parent
-    period, by = KINDS[kind]
-    dims = by.split(",")
-    keys = (["period"] if period else []) + dims
     with leadpilot.open(ws) as lp:
         lp.ingest(src)
-        results = {
-            name: lp.kpi_result(by=dims, period=period[0] if period else "all", kpis=kpis)
-            for name, kpis in (("headline", None), ("all", ["all"]))
-        }
         total = lp.kpi_result(kpis=["leads", "mqls", "customers", "revenue", "spend"]).rows[0]
-    want = expected(leads, spend, keys, icp)
+        for kind, (period, by) in KINDS.items():
+            dims = by.split(",")
+            results = {
+                f"{kind} {name}": lp.kpi_result(
+                    by=dims, period=period[0] if period else "all", kpis=kpis
+                )
+                for name, kpis in (("headline", None), ("all", ["all"]))
+            }
+            keys = (["period"] if period else []) + dims
+            check_groups(results, expected(leads, spend, keys, icp), keys, total)
+    assert total["leads"] == len(leads)
+
+
+def check_groups(results: dict, want: pd.DataFrame, keys: list[str], total: dict) -> None:
+    """One row per expected group, each with the pandas figures; rows add up to ``total``."""
     want_rows = {key_of(r, keys): r for r in want.to_dict("records")}
     assert len(want_rows) == len(want)
     for kpis, result in results.items():
@@ -153,18 +160,17 @@ def test_one_row_per_group_and_rows_add_up(tmp_path_factory, kind, leads, spend,
         assert set(got) == set(want_rows), kpis
         for key, r in got.items():
             w = want_rows[key]
-            assert (r["leads"], r["mqls"], r["customers"]) == (w["leads"], w["mqls"],
-                                                               w["customers"]), key  # fmt: skip
-            assert r["revenue"] == pytest.approx(w["revenue"])
+            counts = ("leads", "mqls", "customers")
+            assert [r[c] for c in counts] == [w[c] for c in counts], (kpis, key)
+            assert r["revenue"] == pytest.approx(w["revenue"]), (kpis, key)
             if "spend" in w:  # a group without a spend row: null, not 0
-                assert (r["spend"] is None) == pd.isna(w["spend"]), key
+                assert (r["spend"] is None) == pd.isna(w["spend"]), (kpis, key)
                 if r["spend"] is not None:
-                    assert r["spend"] == pytest.approx(w["spend"])
+                    assert r["spend"] == pytest.approx(w["spend"]), (kpis, key)
         for m in ("leads", "mqls", "customers", "revenue"):
             assert sum(r[m] for r in result.rows) == pytest.approx(total[m]), (kpis, m)
         if "spend" in want:
             assert sum(r["spend"] or 0 for r in result.rows) == pytest.approx(total["spend"])
-    assert total["leads"] == len(leads)
 
 
 @pytest.fixture
