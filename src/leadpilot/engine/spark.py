@@ -122,7 +122,7 @@ def spark_session(master: str, conf: dict[str, Any]):
         return session
 
 
-def _null_column(field):
+def _null_column(field: Any) -> Any:
     """``NULL`` cast to ``field``'s type, named as it: a column of an empty table."""
     from pyspark.sql import functions
 
