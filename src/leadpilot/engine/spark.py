@@ -407,9 +407,7 @@ class SparkBackend(Backend):
         if folders:
             df = session.read.schema(schema).parquet(*folders)
         else:  # a relation of the JVM: createDataFrame([]) would start Python workers
-            df = session.range(0).select(
-                *(_null_column(field) for field in schema.fields)
-            )
+            df = session.range(0).select(*(_null_column(field) for field in schema.fields))
         df.createOrReplaceTempView(name)
         self._live[name] = entry
 
