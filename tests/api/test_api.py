@@ -254,6 +254,32 @@ def test_reads_are_served_while_an_ingest_runs(service, tmp_path):
     assert final == base + 20000
 
 
+def test_a_report_is_computed_once_for_every_format_and_language(service, monkeypatch):
+    """Writing a report in a second format or language reuses the analyses computed for
+    the first (per workspace version); ``Cache-Control: no-cache`` computes them again."""
+    computed = []
+    report = pilot.Pilot.report
+
+    def counted(self, *args, **kwargs):
+        computed.append(kwargs.get("period"))
+        return report(self, *args, **kwargs)
+
+    monkeypatch.setattr(pilot.Pilot, "report", counted)
+    fresh = {"Cache-Control": "no-cache"}
+    with service.client("acme", "read") as c:
+        html = c.get(f"{API}/acme/report?period=2025-Q1&lang=fr", headers=fresh)
+        assert html.status_code == 200 and computed == ["2025-Q1"]
+        for query in ("format=xlsx", "format=md&lang=en", "lang=en"):
+            answer = c.get(f"{API}/acme/report?period=2025-Q1&{query}")
+            assert answer.status_code == 200 and answer.headers["X-Cache"] == "miss", query
+        assert computed == ["2025-Q1"]
+        assert 'lang="en"' in answer.text  # the English HTML, not the French one cached
+        c.get(f"{API}/acme/report?period=2025-Q1&format=md&lang=en", headers=fresh)
+        assert computed == ["2025-Q1", "2025-Q1"]
+        other = c.get(f"{API}/acme/report?period=2025-01&format=md")  # its own analyses
+        assert other.status_code == 200 and computed == ["2025-Q1", "2025-Q1", "2025-01"]
+
+
 def test_report_download(service):
     with service.client("acme", "read") as c:
         html = c.get(f"{API}/acme/report?period=2025-Q2&lang=fr")

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
 from fastapi import Path as PathParam
@@ -38,6 +38,9 @@ from .models import (
 )
 from .security import Caller
 from .workspaces import Handle
+
+if TYPE_CHECKING:
+    from ..reports import Report
 
 PREFIX = "/api/v1/workspaces/{ws}"
 JSON = "application/json"
@@ -361,8 +364,7 @@ def report_response(
     hit = None if fresh else handle.cached(key)
     version, state = handle.version, "hit"
     if hit is None:
-        with handle.reader() as lp:
-            body = lp.report(period=period, vs=vs).render(fmt, lang)
+        body = _period_report(handle, version, period, vs, fresh).render(fmt, lang)
         hit, state = (body, REPORT_TYPES[fmt]), "miss"
         handle.store(version, key, hit)
     name = f"leadpilot-report-{handle.name}-{period or 'last-quarter'}-{lang}.{fmt}"
@@ -370,6 +372,21 @@ def report_response(
         "Content-Disposition": f'attachment; filename="{name}"'
     }
     return Response(hit[0], media_type=hit[1], headers=headers)
+
+
+def _period_report(handle: Handle, version: int, period: str | None, vs: str | None,
+                   fresh: bool) -> Report:  # fmt: skip
+    """A period's report, computed once per workspace version whatever the formats and
+    languages asked of it: writing one (the HTML, the workbook) is a fraction of
+    computing its analyses, and a reader often asks for a second format."""
+    key = ("report data", json.dumps([period, vs]))
+    hit = None if fresh else handle.cached(key)
+    if hit is not None:
+        return hit[0]
+    with handle.reader() as lp:
+        report = lp.report(period=period, vs=vs)
+    handle.store(version, key, (report, "report data"))
+    return report
 
 
 @router.get(

@@ -35,6 +35,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from .. import pilot
 from ..access import KeyStore
@@ -63,7 +64,9 @@ class Handle:
         self._version = 0
         self._database: Path | None = None  # known once a connection is open
         self._seen: tuple | None = None
-        self._cache: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+        # (answer's bytes, media type), or (a computed object, what it is): a report's
+        # analyses, written in each format asked
+        self._cache: OrderedDict[tuple, tuple[Any, str]] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
         # the real-time scorer of the current version (Pilot.realtime_scorer): made once,
@@ -187,7 +190,7 @@ class Handle:
             return made
 
     # ---------------------------------------------------------------- cache
-    def cached(self, key: tuple) -> tuple[bytes, str] | None:
+    def cached(self, key: tuple) -> tuple[Any, str] | None:
         version = self.version
         with self._cache_lock:
             hit = self._cache.get((version, *key))
@@ -195,7 +198,7 @@ class Handle:
                 self._cache.move_to_end((version, *key))
             return hit
 
-    def store(self, version: int, key: tuple, value: tuple[bytes, str]) -> None:
+    def store(self, version: int, key: tuple, value: tuple[Any, str]) -> None:
         with self._cache_lock:
             if version != self._version:
                 return  # the data moved on while this was computed
