@@ -41,6 +41,8 @@ KEY = "schema_version"
 # Counts the writes: every write block that ends well adds one, so what was derived from
 # the data at a write (the stored lead model) can say which state of the data it describes.
 DATA_VERSION = "data_version"
+# The leadpilot that last upgraded or created the tables (a current one skips the upgrade)
+WRITTEN_BY = "written_by"
 
 
 @functools.cache
@@ -125,12 +127,11 @@ def refuse(ws: Workspace, version: int | None) -> None:
 
 
 def _written_by(con: ibis.BaseBackend) -> str:
-    if META not in con.list_tables():
+    tables = con.list_tables()
+    if META not in tables:
         return "a leadpilot that stored no version"
-    meta = con.table(META)
-    rows = meta.filter(meta.key == "written_by").select("value").to_pyarrow()
-    values = rows["value"].to_pylist()
-    return f"leadpilot {values[0]}" if values else "an unknown version"
+    written_by = meta_values(con, tables).get(WRITTEN_BY)
+    return f"leadpilot {written_by}" if written_by is not None else "an unknown version"
 
 
 def upgrade(ws: Workspace) -> list[int]:
@@ -138,7 +139,7 @@ def upgrade(ws: Workspace) -> list[int]:
     :meth:`Workspace.writing`, on the writer's connection). Returns the steps run."""
     tables, meta, version = _stored(ws.con)
     refuse(ws, version)
-    stamped = meta.get("written_by") == leadpilot_version()
+    stamped = meta.get(WRITTEN_BY) == leadpilot_version()
     if version == SCHEMA_VERSION and stamped and not _missing(ws.con, tables):
         return []  # this leadpilot's tables, stamped by it: the usual write
     ran = []
@@ -154,7 +155,7 @@ def upgrade(ws: Workspace) -> list[int]:
 
 def stamp(ws: Workspace) -> None:
     """Write this leadpilot's schema version and name into the meta table."""
-    set_meta(ws, {KEY: str(SCHEMA_VERSION), "written_by": leadpilot_version()})
+    set_meta(ws, {KEY: str(SCHEMA_VERSION), WRITTEN_BY: leadpilot_version()})
 
 
 def meta_values(con: ibis.BaseBackend, tables: list[str] | None = None) -> dict[str, str]:
