@@ -209,8 +209,9 @@ def compute_kpis(
     # aggregated with the lead groups, in registry order; leads always (every row has them)
     needed.add("leads")
     measures = [m for m in MEASURES.values() if m.from_lead_model and m.name in needed]
+    durations = [k for k in chosen if k.kind == "duration"]
     if view == "cohort":
-        agg = _cohort_measures(model, by, unit, measures, date_from, date_to)
+        agg = _cohort_measures(model, by, unit, measures, date_from, date_to, durations)
     else:
         agg = _activity_measures(
             model, tables, config, by, unit, measures, date_from, date_to, as_of
@@ -222,9 +223,13 @@ def compute_kpis(
             agg, ok = _join_dated(agg, tables, m, by, unit, keys, date_from, date_to, warnings)
             joined += [m] if ok else []
 
-    durations = [k for k in chosen if k.kind == "duration"]
-    if durations:
-        agg = _join_durations(agg, model, durations, by, unit, keys, view, date_from, date_to)
+    if durations and view == "cohort" and keys:
+        # computed with the groups' leads; as when each was joined to the groups, what no
+        # lead of a group made (or a group of the dated tables alone) counts 0
+        lead_measures = {m.name: 0 for m in measures}
+        agg = _fill_null(agg, {**lead_measures, **_duration_fill(durations, view)})
+    elif durations:
+        agg = _join_durations(agg, model, durations, by, unit, keys, date_from, date_to)
 
     result = agg.order_by([agg[k] for k in keys]) if keys else agg
     # every measure a KPI reads is a column here: a missing one would read as 0
@@ -380,11 +385,48 @@ def _group(t: ir.Table, by: list[str], unit: str | None, date: ir.Value) -> dict
     return group
 
 
-def _cohort_measures(model, by, unit, measures: list[Measure], date_from, date_to) -> ir.Table:
-    """Leads created in the period, followed to whatever they became."""
+def _cohort_measures(
+    model, by, unit, measures: list[Measure], date_from, date_to, durations: list[Kpi]
+) -> ir.Table:
+    """Leads created in the period, followed to whatever they became; the ``durations``'
+    statistics over the same leads, in the same pass (their groups are the leads' own)."""
     model = model.filter(in_range(model.created_at, date_from, date_to))
     group = _group(model, by, unit, model.created_at)
-    return aggregate(model, group, {m.name: cohort_value(m, model) for m in measures})
+    metrics = {m.name: cohort_value(m, model) for m in measures}
+    for k in durations:
+        start, end = (model[c] for c in _dates(k))
+        days = _days(model, k)
+        metrics.update(_duration_stats(k, days, start.notnull() & end.notnull(), cohort=True))
+    return aggregate(model, group, metrics)
+
+
+def _duration_stats(k: Kpi, days: ir.NumericValue, made: ir.BooleanValue, cohort: bool) -> dict:
+    """Median, mean, p75 and count of ``days`` over the rows that ``made`` the step,
+    negative durations left out (and counted, in the cohort view)."""
+    ok = made & (days >= 0)
+    stats = {
+        k.name: days.median(where=ok),
+        f"{k.name}_mean": days.mean(where=ok),
+        f"{k.name}_p75": days.quantile(0.75, where=ok),
+        # over the rows that made the step: null when none did, as over an empty table
+        f"{k.name}_n": (days >= 0).sum(where=made),
+    }
+    if cohort:
+        stats[f"_neg_{k.name}"] = (days < 0).sum(where=made)
+    return stats
+
+
+def _duration_fill(durations: list[Kpi], view: str) -> dict[str, int]:
+    """The counts of the durations' statistics that a group without a step holds: 0."""
+    fill = {f"{k.name}_n": 0 for k in durations}
+    if view == "cohort":
+        fill.update({f"_neg_{k.name}": 0 for k in durations})
+    return fill
+
+
+def _fill_null(t: ir.Table, fill: dict) -> ir.Table:
+    """``t`` with the nulls of the ``fill`` columns replaced, each by 0 of its own type."""
+    return t.mutate(**{c: t[c].fill_null(ibis.literal(v, t[c].type())) for c, v in fill.items()})
 
 
 def _activity_measures(
@@ -590,37 +632,31 @@ def _days(model: ir.Table, k: Kpi) -> ir.NumericValue:
     return (model[end].epoch_seconds() - model[start].epoch_seconds()) / DAY
 
 
-def _join_durations(agg, model, durations, by, unit, keys, view, date_from, date_to):
-    """Median, mean and p75 of stage-to-stage days among the leads that made the step.
-
-    Cohort view: grouped by the lead's creation period; activity view: by the period in
-    which the later stage was reached. Negative durations (a later stage dated before the
-    earlier one) are left out; in the cohort view the same pass counts them (``_neg_<kpi>``:
-    its groups are the leads' own), in the activity view _negative_durations does, so that
-    they add no group of their own.
-    """
+def _join_durations(agg, model, durations, by, unit, keys, date_from, date_to):
+    """Activity view: median, mean and p75 of stage-to-stage days among the leads that
+    made the step, grouped by the period in which the later stage was reached; negative
+    durations (a later stage dated before the earlier one) are left out, and counted by
+    _negative_durations so that they add no group of their own. Every duration's rows in
+    one table (``_k`` names the duration), aggregated and joined to the groups once."""
+    parts = []
     for k in durations:
         start, end = (model[c] for c in _dates(k))
-        d = _days(model, k)
-        anchor = model.created_at if view == "cohort" else end
-        cond = start.notnull() & end.notnull() & in_range(anchor, date_from, date_to)
-        if view != "cohort":
-            cond &= d >= 0
-        t = model.filter(cond).mutate(_d=d, _anchor=anchor)
-        ok = t._d >= 0
-        stats = {
-            k.name: t._d.median(where=ok),
-            f"{k.name}_mean": t._d.mean(where=ok),
-            f"{k.name}_p75": t._d.quantile(0.75, where=ok),
-            f"{k.name}_n": ok.sum(),
-        }
-        fill = {f"{k.name}_n": 0}
-        if view == "cohort":
-            stats[f"_neg_{k.name}"] = (~ok).sum()
-            fill[f"_neg_{k.name}"] = 0
-        s = aggregate(t, _group(t, by, unit, t._anchor), stats)
-        agg = _outer_join(agg, s, keys, fill)
-    return agg
+        made = model.filter(
+            start.notnull() & end.notnull() & in_range(end, date_from, date_to)
+            & (_days(model, k) >= 0)
+        )  # fmt: skip
+        parts.append(made.select(
+            **_group(made, by, unit, made[_dates(k)[1]]),
+            _k=ibis.literal(k.name),
+            _d=_days(made, k).cast("float64"),
+        ))  # fmt: skip
+    long = ibis.union(*parts) if len(parts) > 1 else parts[0]
+    stats = {}
+    for k in durations:
+        mine = long._k == k.name
+        stats.update(_duration_stats(k, long._d, mine, cohort=False))
+    s = aggregate(long, {c: long[c] for c in keys}, stats)
+    return _outer_join(agg, s, keys, _duration_fill(durations, "activity"))
 
 
 def _negative_durations(model, raw, durations, view, date_from, date_to) -> list[Notice]:
