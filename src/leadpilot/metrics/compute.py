@@ -608,15 +608,23 @@ def _outer_join(agg: ir.Table, s: ir.Table, keys: list[str], fill: dict) -> ir.T
         return agg.cross_join(s)
     s = s.rename({f"_s_{k}": k for k in keys})
     j = agg.outer_join(s, [c for k in keys for c in _same_key(agg[k], s[f"_s_{k}"])])
-    j = j.mutate(**{k: ibis.coalesce(j[k], j[f"_s_{k}"].cast(agg[k].type())) for k in keys})
-    fills = {m: j[m].fill_null(v) for m, v in fill.items() if v is not None}
+    columns = {}  # one select over the join (each layer more is compiled again)
     for c in j.columns:
         m = MEASURES.get(c)
-        if m is not None and m.from_lead_model and c not in fill:
+        if c in keys:
+            columns[c] = ibis.coalesce(j[c], j[f"_s_{c}"].cast(agg[c].type()))
+        elif c in fill:
+            columns[c] = j[c] if fill[c] is None else j[c].fill_null(fill[c])
+        elif m is not None and m.from_lead_model:
             # 0 of the column's own type: the open pipeline is whole units in the activity
             # view, and PostgreSQL makes COALESCE(bigint, 0.0) a numeric Arrow cannot read
-            fills[c] = j[c].fill_null(ibis.literal(0, j[c].type()))
-    return j.mutate(**fills).drop(*[f"_s_{k}" for k in keys])
+            columns[c] = j[c].fill_null(ibis.literal(0, j[c].type()))
+        elif c not in {f"_s_{k}" for k in keys}:
+            columns[c] = j[c]
+    # a select of a join would go on as the join's own columns, which the next join's
+    # conditions cannot name: a projection of its own
+    out = j.select(**columns)
+    return out.select(*out.columns)
 
 
 DAY = 86400
