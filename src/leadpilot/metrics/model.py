@@ -283,7 +283,7 @@ def _computed(
     ev = to_lead(tables["stage_events"], leads, known_only=False)  # joined to counted leads
     if len(stages) < len(FUNNEL) + 2:  # only the events of the stages read
         ev = ev.filter(ev.stage.isin(stages))
-    stage_dates = ev.group_by(lead_id=ev.lead_key).aggregate(
+    stage_dates = ev.group_by(_stages_of=ev.lead_key).aggregate(
         **{
             f"_{s}_at": ev.ts.min(where=ev.stage == s)
             if s in stages
@@ -293,14 +293,16 @@ def _computed(
     )
     deals = to_lead(tables["deals"], leads, known_only=False)  # joined to counted leads
     won = deals.status == "won"
-    deal_facts = deals.group_by(lead_id=deals.lead_key).aggregate(
+    deal_facts = deals.group_by(_deals_of=deals.lead_key).aggregate(
         _deal_at=deals.created_at.min(),
         _won_at=deals.closed_at.min(where=won),
         **{m.lead_column: lead_fact(m, deals) for m in facts["deals"]},
     )
     base = counted_leads(leads)
-    m = base.left_join(stage_dates, base.lead_id == stage_dates.lead_id).drop("lead_id_right")
-    m = m.left_join(deal_facts, m.lead_id == deal_facts.lead_id).drop("lead_id_right")
+    # one join of the three and one projection: each layer more is compiled again
+    m = base.left_join(stage_dates, base.lead_id == stage_dates._stages_of).left_join(
+        deal_facts, base.lead_id == deal_facts._deals_of
+    )
     own = {
         "mql": m._mql_at,
         "sal": m._sal_at,
@@ -318,15 +320,15 @@ def _computed(
             dates[f"{stage}_at"] = own[stage]
         else:
             dates[f"{stage}_at"] = own[stage]
-    m = m.mutate(
+    m = m.select(
+        **{c: m[c] for c in base.columns if not c.startswith("_")},
+        **{f.lead_column: m[f.lead_column].fill_null(zero(f)) for f in facts["deals"]},
         **dates,
         disqualified_at=m._disqualified_at,
         rejected_at=m._rejected_at,
         sal_recorded_at=m._sal_at,
-        **{f.lead_column: m[f.lead_column].fill_null(zero(f)) for f in facts["deals"]},
     )
     m = m.mutate(icp_fit=icp_fit(m, icp or []))
-    m = m.drop(*[c for c in m.columns if c.startswith("_")])
     return _with_touch_facts(m, tables, engagement) if engagement is not None else m
 
 
