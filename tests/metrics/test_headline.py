@@ -331,3 +331,32 @@ def test_pipeline_value_open_at_period_end(make_workspace, tmp_path):
     assert act["2025-02"]["pipeline_value"] == 80
     assert act["2025-03"]["pipeline_value"] == 50
     assert coh["pipeline_value"] == 50
+
+
+def test_pipeline_value_over_centuries_holds_the_datas_days_only(make_workspace, tmp_path):
+    """The open pipeline is a snapshot at each period's end: before the first deal nothing
+    is open, after the as-of date nothing is known. A range of centuries by day (the
+    service accepts 1900 to 9998) answers the data's days, not millions of rows."""
+    src = tmp_path / "p"
+    src.mkdir()
+    (src / "leads.csv").write_text("lead_id,created_at\nA,2025-01-01\nB,2025-01-05\n")
+    (src / "deals.csv").write_text(
+        "deal_id,lead_id,created_at,status,closed_at,amount\n"
+        "DA,A,2025-01-10,won,2025-01-20,100\n"
+        "DB,B,2025-01-12,open,,50\n"
+    )
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        ask = {"view": "activity", "period": "day", "kpis": ["pipeline_value"]}
+        wide = lp.kpi_result(**ask, date_from=date(1900, 1, 1), date_to=date(2031, 12, 31))
+        plain = lp.kpi_result(**ask)
+    days = rows_by(wide, "period")
+    # the days leads were created, and each day from the first deal's creation to the
+    # as-of date (2025-01-20, the last event) with a deal open at its end
+    deal_days = [f"2025-01-{d:02d}" for d in range(10, 21)]
+    assert sorted(days) == ["2025-01-01", "2025-01-05", *deal_days]
+    assert days["2025-01-05"]["pipeline_value"] == 0
+    assert days["2025-01-11"]["pipeline_value"] == 100
+    assert days["2025-01-15"]["pipeline_value"] == 150
+    assert days["2025-01-20"]["pipeline_value"] == 50
+    assert wide.rows == plain.rows

@@ -498,15 +498,20 @@ def _open_pipeline(
     """
     d = with_lead(tables[m.table], tables["leads"], model, by)
     bounds = records(d.aggregate(lo=d.created_at.min(), hi=d.created_at.max()))[0]
-    if bounds["lo"] is None:
+    if bounds["lo"] is not None:
+        first = bounds["lo"].date()
+        # up to the as-of date (not today: one "now" per workspace)
+        now = as_of.at.date() if as_of.at else bounds["hi"].date()
+        # No deal is open before the first one was created, none is known open after the
+        # as-of date: the periods outside the range hold nothing (asked for centuries by
+        # day, they would be millions of rows crossed with every deal)
+        lo, hi = max(date_from or first, first), min(date_to or now, now)
+    if bounds["lo"] is None or lo > hi:
         return d.limit(0).select(
             **_group(d, by, unit, d.created_at),
             _m=ibis.literal(m.name),
             _v=ibis.literal(0.0),
         )
-    lo = date_from or bounds["lo"].date()
-    # up to the as-of date (not today: one "now" per workspace)
-    hi = date_to or (as_of.at.date() if as_of.at else bounds["hi"].date())
     starts = _period_starts(lo, hi, unit)
     ends = ibis.memtable(
         {
