@@ -66,6 +66,35 @@ def test_an_open_deal_older_than_every_closed_one_is_not_counted(tmp_path):
     assert sum(r["expected"] for r in f.rows) == 0
 
 
+def test_an_as_of_centuries_after_the_data_keeps_the_curves_as_long_as_the_history(
+    tmp_path, monkeypatch
+):
+    """Past the longest closed deal no case ends: the win curves are as long as the
+    history (30 days here), whatever the as-of date — the service accepts dates up to
+    9998, and a curve per day from the data to then held gigabytes."""
+    from leadpilot.diagnostics import forecast as module
+
+    lengths, curves = [], module._win_curves
+
+    def measured(durations, *args):
+        won_by, before = curves(durations, *args)
+        lengths.append(won_by.shape[1])
+        return won_by, before
+
+    monkeypatch.setattr(module, "_win_curves", measured)
+    leads = [f"L{i},2024-06-01" for i in range(12)]
+    closed = [f"D{i},L{i},2024-06-{i + 1:02d},won,2024-07-{i + 1:02d},1000" for i in range(11)]
+    ws = _ws(tmp_path, [*closed, "D99,L11,2025-02-19,open,,5000"], leads)
+    with leadpilot.open(ws) as lp:
+        late = forecast(lp.tables(), lp.config, months=2, as_of=date(2400, 1, 1), runs=200)
+        soon = forecast(lp.tables(), lp.config, months=2, as_of=date(2025, 3, 1), runs=200)
+    # days 0 to 32: the deals took 30 days, the one open for centuries counts 31 (as of
+    # 2025-03-01, open for 10 days: 0 to 31)
+    assert lengths == [33, 32]
+    assert sum(r["expected"] for r in late.rows) == 0  # open for centuries: never won
+    assert sum(r["expected"] for r in soon.rows) > 0
+
+
 def test_same_seed_same_forecast_and_the_backtest_compares_with_what_was_won(tmp_path):
     leads = [f"L{i},2024-{1 + i % 12:02d}-03" for i in range(60)]
     deals = [f"D{i},L{i},2024-{1 + i % 12:02d}-05,{'won' if i % 3 else 'lost'},"
