@@ -335,8 +335,9 @@ def test_pipeline_value_open_at_period_end(make_workspace, tmp_path):
 
 def test_pipeline_value_over_centuries_holds_the_datas_days_only(make_workspace, tmp_path):
     """The open pipeline is a snapshot at each period's end: before the first deal nothing
-    is open, after the as-of date nothing is known. A range of centuries by day (the
-    service accepts 1900 to 9998) answers the data's days, not millions of rows."""
+    is open, after the data's last event nothing is recorded. A range or an as-of date
+    centuries away by day (the service accepts 1900 to 9998) answers the data's days, not
+    millions of rows."""
     src = tmp_path / "p"
     src.mkdir()
     (src / "leads.csv").write_text("lead_id,created_at\nA,2025-01-01\nB,2025-01-05\n")
@@ -350,6 +351,8 @@ def test_pipeline_value_over_centuries_holds_the_datas_days_only(make_workspace,
         ask = {"view": "activity", "period": "day", "kpis": ["pipeline_value"]}
         wide = lp.kpi_result(**ask, date_from=date(1900, 1, 1), date_to=date(2031, 12, 31))
         plain = lp.kpi_result(**ask)
+        # as of a day centuries later: nothing happened after the data's last event
+        late = lp.kpi_result(**ask, as_of=date(2400, 1, 1))
     days = rows_by(wide, "period")
     # the days leads were created, and each day from the first deal's creation to the
     # as-of date (2025-01-20, the last event) with a deal open at its end
@@ -359,4 +362,4 @@ def test_pipeline_value_over_centuries_holds_the_datas_days_only(make_workspace,
     assert days["2025-01-11"]["pipeline_value"] == 100
     assert days["2025-01-15"]["pipeline_value"] == 150
     assert days["2025-01-20"]["pipeline_value"] == 50
-    assert wide.rows == plain.rows
+    assert wide.rows == plain.rows == late.rows

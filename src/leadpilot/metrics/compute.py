@@ -17,7 +17,7 @@ from ..config import Config
 from ..engine import records, scalar
 from ..errors import LeadpilotError, Notice, UsageError
 from ..results import NONE, Meta, Result, param
-from .asof import AsOf, resolve_as_of
+from .asof import AsOf, resolve_as_of, workspace_as_of
 from .catalog import CATALOG, HEADLINE, Kpi, Text
 from .measures import (
     MEASURES,
@@ -500,10 +500,12 @@ def _open_pipeline(
     bounds = records(d.aggregate(lo=d.created_at.min(), hi=d.created_at.max()))[0]
     if bounds["lo"] is not None:
         first = bounds["lo"].date()
-        # up to the as-of date (not today: one "now" per workspace)
-        now = as_of.at.date() if as_of.at else bounds["hi"].date()
+        # up to the as-of date (not today: one "now" per workspace); an as-of date given
+        # after the data's last event adds no period past it, as for every other measure
+        latest = workspace_as_of(tables) if as_of.given else as_of.at
+        now = latest.date() if latest else bounds["hi"].date()
         # No deal is open before the first one was created, none is known open after the
-        # as-of date: the periods outside the range hold nothing (asked for centuries by
+        # data ends: the periods outside the range hold nothing (asked for centuries by
         # day, they would be millions of rows crossed with every deal)
         lo, hi = max(date_from or first, first), min(date_to or now, now)
     if bounds["lo"] is None or lo > hi:
