@@ -202,9 +202,8 @@ def row_counts(con: ibis.BaseBackend, names: tuple[str, ...]) -> dict[str, int]:
     A tool other than leadpilot that writes into a workspace table counts no data
     version; the row counts of the tables something was derived from tell most such
     writes (rows added or deleted) apart."""
-    parts = [
-        con.table(n).aggregate(table=ibis.literal(n), rows=con.table(n).count()) for n in names
-    ]
+    tables = {n: con.table(n) for n in names}  # each read once (a schema query each)
+    parts = [t.aggregate(table=ibis.literal(n), rows=t.count()) for n, t in tables.items()]
     found = records(ibis.union(*parts) if len(parts) > 1 else parts[0])
     return {r["table"]: int(r["rows"]) for r in found}
 
