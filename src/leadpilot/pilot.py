@@ -111,6 +111,7 @@ class Pilot:
 
     def __init__(self, workspace: engine.Workspace):
         self.workspace = workspace
+        self._held: Tables | None = None  # see _one_state
 
     @property
     def config(self):
@@ -134,12 +135,30 @@ class Pilot:
         >>> sorted(demo().tables())[:3]
         ['deals', 'leads', 'spend']
         """
+        if self._held is not None:  # a copy: a caller may replace one of its tables
+            out = Tables(self._held)
+            out.stored_model = self._held.stored_model
+            return out
         listed = self.workspace.con.list_tables()
         out = Tables({name: self.workspace.table(name) for name in TABLES})
         if "scores" in listed:  # last `score apply`: the score_band dimension
             out["scores"] = self.workspace.table("scores")
         out.stored_model = self._stored_model(listed)
         return out
+
+    @contextlib.contextmanager
+    def _one_state(self) -> Iterator[None]:
+        """Inside the block every analysis reads the same tables, looked up once: a
+        report's sections describe one state of the workspace, and its dozen analyses do
+        not each list the tables and check the stored model again."""
+        if self._held is not None:
+            yield
+            return
+        self._held = self.tables()
+        try:
+            yield
+        finally:
+            self._held = None
 
     # ------------------------------------------------------- the stored lead model
     def _model_stamp(self, version: int) -> str:
@@ -1360,7 +1379,8 @@ class Pilot:
         from .reports import Report
         from .reports.collect import collect
 
-        return Report(collect(self, period=period, vs=vs))
+        with self._one_state():
+            return Report(collect(self, period=period, vs=vs))
 
     # ---------------------------------------------------------------- lifecycle
     def close(self) -> None:

@@ -15,6 +15,7 @@ from report_kit import PERIOD, runner
 
 from leadpilot.cli import app
 from leadpilot.errors import UsageError
+from leadpilot.pilot import Pilot
 from leadpilot.reports import SECTIONS
 
 PDFTOPPM = shutil.which("pdftoppm")
@@ -105,9 +106,18 @@ def test_the_markdown_has_every_section_and_the_figures(demo_report):
     assert headline.index("**Key points**") < headline.index("| Revenue |")
 
 
-def test_the_command_writes_the_report(demo_ws):
+def test_the_command_writes_the_report(demo_ws, monkeypatch):
     """Two runs (each gathers the figures): Markdown to standard output, and the HTML
-    report of another period against last year into the workspace's reports/ folder."""
+    report of another period against last year into the workspace's reports/ folder.
+    Each report reads one state of the workspace: its tables and stored lead model are
+    looked up once, whatever the number of analyses it gathers."""
+    looked_up, stored_model = [], Pilot._stored_model
+
+    def counted(self, listed):
+        looked_up.append(1)
+        return stored_model(self, listed)
+
+    monkeypatch.setattr(Pilot, "_stored_model", counted)
     result = runner.invoke(app, ["report", "-w", str(demo_ws), "--period", PERIOD, "-f", "md",
                                  "--out", "-", "--lang", "fr"])  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -118,6 +128,7 @@ def test_the_command_writes_the_report(demo_ws):
     written = Path(result.output.strip().splitlines()[-1])
     assert written == (demo_ws / "reports" / "leadpilot-report-2025-Q3-en.html").resolve()
     assert "compared with Q3 2024 (the same period last year)" in written.read_text()
+    assert len(looked_up) == 2
 
 
 def test_write_takes_the_format_from_the_file_name(demo_report, tmp_path):
