@@ -34,7 +34,10 @@ def apply_lead_rule(leads: ir.Table, rule: LeadRule) -> ir.Table:
             merged_into=ibis.literal(None, "string"), merge_reason=ibis.literal(None, "string")
         )
 
-    candidates = t.filter(t.excluded_reason.isnull() & t.email_norm.notnull())
+    # only the columns the windows read: each window is a projection of all its columns
+    candidates = t.filter(t.excluded_reason.isnull() & t.email_norm.notnull()).select(
+        "lead_id", "email_norm", "created_at"
+    )
     order = [candidates.created_at, candidates.lead_id]
     w = ibis.window(group_by=candidates.email_norm, order_by=order)
     secs = candidates.created_at.epoch_seconds()
