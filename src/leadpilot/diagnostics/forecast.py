@@ -131,9 +131,9 @@ def forecast(
         durations = np.floor(np.clip(np.asarray(hist["days"].to_pylist(), dtype=float), 0, None))
         events = np.where(np.asarray(hist["won"].to_pylist(), dtype=bool), WON, LOST)
         # the deals open now are the history's censored ones: open at least this long.
-        # Past the longest closed deal no case ends, the curves stay flat: an age beyond
-        # it counts as that age plus one (the same curves; a forecast as of a date
-        # centuries after the data would otherwise hold a column per day of them)
+        # Past the longest closed deal no case ends and the curves stay flat: an older
+        # open deal counts as that long plus one day (the same curves; a forecast as of
+        # a date centuries after the data would otherwise hold a column per day of them)
         longest = durations.max() if len(durations) else 0.0
         durations = np.concatenate([durations, np.minimum(ages, longest + 1)])
         events = np.concatenate([events, np.full(n_open, CENSORED)])
