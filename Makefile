@@ -43,6 +43,9 @@ test: $(STAMP)  ## the whole suite (DuckDB, PostgreSQL, Spark local, browsers), 
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --ignore=tests/api/test_fuzz.py; \
 	suite=$$?; wait $$fuzz; fuzzed=$$?; \
 	echo "--- tests/api/test_fuzz.py (run beside the suite)"; cat $$fuzzlog; rm -f $$fuzzlog; \
+	if [ $$fuzzed -gt 128 ]; then echo; echo "the fuzzing process was killed by signal" \
+		"$$((fuzzed - 128)) (a 9 without a word: most likely the out-of-memory killer, see" \
+		"dmesg)"; fi; \
 	test $$suite -eq 0 && test $$fuzzed -eq 0
 
 # The quick loop while coding: DuckDB only, without the slow tests (Spark, PostgreSQL,
