@@ -134,8 +134,7 @@ def forecast(
         # Past the longest closed deal no case ends and the curves stay flat: an older
         # open deal counts as that long plus one day (the same curves; a forecast as of
         # a date centuries after the data would otherwise hold a column per day of them)
-        longest = durations.max() if len(durations) else 0.0
-        durations = np.concatenate([durations, np.minimum(ages, longest + 1)])
+        durations = np.concatenate([durations, np.minimum(ages, durations.max() + 1)])
         events = np.concatenate([events, np.full(n_open, CENSORED)])
         sizes = np.asarray(
             [avg_size if v is None else v for v in hist["amount"].to_pylist()], dtype=float
