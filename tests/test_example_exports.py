@@ -241,6 +241,14 @@ def hs_pandas(export: Path) -> dict:
     revenue = won[won["lead"].isin(leads["Record ID"])]
     rev_by_lead = revenue.groupby("lead")["amount"].sum()
     by_channel = leads.set_index("Record ID").join(rev_by_lead.rename("revenue"))
+    # most won deals of the export have no amount: a channel whose won deals all lack one
+    # has an unknown revenue (null), not 0; one without a won deal has 0
+    won_channel = revenue.merge(leads[["Record ID", "channel"]], left_on="lead",
+                                right_on="Record ID")["channel"]  # fmt: skip
+    priced = revenue["amount"].notna().groupby(won_channel.values).sum()
+    revenue_by_channel = by_channel.groupby("channel")["revenue"].sum()
+    unknown = [c for c in revenue_by_channel.index if c in priced.index and not priced[c]]
+    revenue_by_channel[unknown] = None
     spend["channel"] = spend["channel"].replace(SPEND_CHANNEL)
     spend_by_channel = spend.groupby("channel")["cost"].sum()
     leads_by_channel = leads["channel"].value_counts()
@@ -255,7 +263,7 @@ def hs_pandas(export: Path) -> dict:
         "customers": len(cust),
         "customers_by_channel": cust["channel"].value_counts().to_dict(),
         "revenue": revenue["amount"].sum(),
-        "revenue_by_channel": by_channel.groupby("channel")["revenue"].sum().to_dict(),
+        "revenue_by_channel": _nulls(revenue_by_channel.to_dict()),
         "won": len(won),
         "closed": len(closed),
         "cycle_median": cycle.median(),
@@ -300,13 +308,19 @@ def test_hubspot_headline_equals_pandas(hs):
     assert k["spend"] == pytest.approx(pd_["spend"], abs=0.005)
 
 
+def _nulls(values: dict) -> dict:
+    """NaN as None: two NaN never compare equal."""
+    return {k: None if v is None or v != v else v for k, v in values.items()}
+
+
 def test_hubspot_by_channel_equals_pandas(hs):
     lp, _, pd_ = hs
     k = lp.kpis(by="channel", kpis=["leads", "customers", "revenue", "spend", "cpl"])
     k = k.set_index("channel")
     assert k["leads"].to_dict() == pd_["leads_by_channel"]
     assert k["customers"][k["customers"] > 0].to_dict() == pd_["customers_by_channel"]
-    assert k["revenue"].to_dict() == pd_["revenue_by_channel"]
+    assert _nulls(k["revenue"].to_dict()) == pd_["revenue_by_channel"]
+    assert {c for c, v in pd_["revenue_by_channel"].items() if v is None} == {"other", "referral"}
     # spend joins the leads by channel: the marketer's "email", "organic_social" and
     # "paid_search" are the channels HubSpot's EMAIL_MARKETING, SOCIAL_MEDIA and
     # PAID_SEARCH map to; cost KPIs are null where no spend names the channel

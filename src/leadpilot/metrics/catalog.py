@@ -483,11 +483,13 @@ KPIS: tuple[Kpi, ...] = (
         "currency",
         True,
         Text(
-            "revenue / won deals of the cohort's leads.",
-            "chiffre d'affaires / nombre d'affaires gagnées des leads de la cohorte.",
+            "revenue / won deals with an amount, of the cohort's leads (a won deal without "
+            "an amount is left out, not counted as 0).",
+            "chiffre d'affaires / nombre d'affaires gagnées ayant un montant, des leads de "
+            "la cohorte (une affaire gagnée sans montant est écartée, pas comptée 0).",
         ),
         numerator="revenue",
-        denominator="won_deals",
+        denominator="priced_won_deals",
         short="avg deal",
     ),
     Kpi(

@@ -122,8 +122,10 @@ def _model_columns(needed: set[str], kpis: list[Kpi]) -> list[str]:
 
 
 def _measures_needed(kpis: list[Kpi]) -> set[str]:
-    """The measures to aggregate (a duration reads dates, not measures)."""
-    return expand(m for k in kpis if k.kind != "duration" for m in k.measures)
+    """The measures to aggregate (a duration reads dates, not measures); with a sum, the
+    counts that tell whether its records held a value (:func:`_unvalued`)."""
+    needed = expand(m for k in kpis if k.kind != "duration" for m in k.measures)
+    return needed | {v for n in needed if n in MEASURES for v in MEASURES[n].valued_by}
 
 
 def resolve_kpis(names: list[str] | None) -> list[Kpi]:
@@ -237,6 +239,7 @@ def compute_kpis(
     if unread:
         raise LeadpilotError(f"internal error: measure(s) {unread} were not aggregated")
     raw = records(result)
+    warnings += _unvalued(raw, needed)
     rows = [_finish_row(r, chosen, by, period, warnings) for r in raw]
     if touches_needed and scalar(tables["touchpoints"].count()) == 0:
         warnings.append(_without_touches(chosen, rows))
@@ -694,6 +697,35 @@ def _negative_durations(model, raw, durations, view, date_from, date_to) -> list
                 "negative_durations",
                 f"{k.name}: {n:,} duration(s) left out: {MEASURES[k.denominator].date_label} "
                 f"dated before {MEASURES[k.numerator].date_label}",
+            ))  # fmt: skip
+    return notes
+
+
+def _unvalued(raw: list[dict], needed: set[str]) -> list[Notice]:
+    """A sum over records of which some hold no value (won deals without an amount): in a
+    group where none holds one the sum is unknown, null rather than 0 (and so are the
+    KPIs computed from it); where some lack one, it is said. Nulls ``raw`` in place."""
+    notes = []
+    for m in MEASURES.values():
+        if not m.valued_by or m.name not in needed:
+            continue
+        valued, every = m.valued_by
+        total = lacking = unknown = 0
+        for r in raw:
+            n_all, n_valued = int(r.get(every) or 0), int(r.get(valued) or 0)
+            total += n_all
+            lacking += n_all - n_valued
+            if n_all and not n_valued:
+                r[m.name] = None
+                unknown += 1
+        if lacking:
+            where = f" (null, –, in {unknown:,} group(s) where none has one)" if unknown else ""
+            notes.append(Notice(
+                "unvalued",
+                f"{lacking:,} of {total:,} {MEASURES[every].rule.en} have no {m.column}: "
+                f"{m.name} counts them as nothing{where}, and so do the KPIs computed from "
+                f"it; averages per {MEASURES[valued].rule.en} leave them out. Map the "
+                f"{m.column} column, or fill it in the source",
             ))  # fmt: skip
     return notes
 

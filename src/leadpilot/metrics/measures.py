@@ -90,6 +90,13 @@ class Measure:
         of the period (cohort view only, or a ``snapshot``).
     where
         The rows that count: deal statuses, or touch types (None: every row).
+    requires
+        Deals: a column the deal must hold a value in to count (won deals with an
+        amount).
+    valued_by
+        Sums: the measures counting the records that hold a value and all the records
+        summed (``("priced_won_deals", "won_deals")`` for revenue). A group whose records
+        all lack a value is unknown (null), not 0; a part lacking one is said.
     engagement
         Touchpoints: the configured ``engagement.types`` instead of ``where``.
     window
@@ -123,6 +130,8 @@ class Measure:
     column: str | None = None
     at: str | None = None
     where: tuple[str, ...] | None = None
+    requires: str | None = None
+    valued_by: tuple[str, ...] = ()
     engagement: bool = False
     window: bool = False
     per_lead: bool = False
@@ -235,6 +244,17 @@ def _problems(m: Measure, known: Mapping[str, Measure]) -> list[str]:
         out.append("a measure within the engagement window is a cohort measure (at None)")
     if m.kind == "sum" and m.table in ("deals", "leads") and not m.column:
         out.append("a sum names the column it sums")
+    if m.requires and m.table != "deals":
+        out.append("requires (a column holding a value) is for deal measures")
+    valued = [known.get(p) for p in m.valued_by]
+    if m.valued_by and (
+        m.kind != "sum" or len(valued) != 2 or None in valued
+        or any(v.kind != "count" or v.table != m.table for v in valued)
+    ):  # fmt: skip
+        out.append(
+            f"valued_by {m.valued_by}: a sum's two counts of the same table (the records "
+            "holding a value, all of them)"
+        )
     return out
 
 
@@ -289,6 +309,7 @@ MEASURES: dict[str, Measure] = load_measures(
             at="closed_at",
             where=("won",),
             lead_column="revenue",
+            valued_by=("priced_won_deals", "won_deals"),
         ),
         Measure(
             "won_deals",
@@ -300,6 +321,21 @@ MEASURES: dict[str, Measure] = load_measures(
             at="closed_at",
             where=("won",),
             lead_column="won_deals",
+        ),
+        Measure(
+            "priced_won_deals",
+            "count",
+            "deals",
+            "deals",
+            Text("won deals with an amount", "affaires gagnées ayant un montant"),
+            Text(
+                "deals won in the period with an amount",
+                "affaires gagnées pendant la période ayant un montant",
+            ),
+            at="closed_at",
+            where=("won",),
+            requires="amount",
+            lead_column="priced_won_deals",
         ),
         Measure(
             "closed_deals",
@@ -523,9 +559,13 @@ def aggregate(t: ir.Table, group: dict, metrics: dict) -> ir.Table:
 
 def deal_match(m: Measure, deals: ir.Table) -> ir.BooleanValue | None:
     """The deals the measure counts (None: all)."""
-    if not m.where:
-        return None
-    return deals.status == m.where[0] if len(m.where) == 1 else deals.status.isin(m.where)
+    match = None
+    if m.where:
+        match = deals.status == m.where[0] if len(m.where) == 1 else deals.status.isin(m.where)
+    if m.requires:
+        held = deals[m.requires].notnull()
+        match = held if match is None else match & held
+    return match
 
 
 def touch_match(

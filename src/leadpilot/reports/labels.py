@@ -444,6 +444,12 @@ NOTICES: dict[str, Text] = {
         "Le taux d'acceptation n'est mesuré qu'à partir des acceptations et rejets "
         "enregistrés ; il est vide là où aucun ne l'a été.",
     ),
+    "unvalued": T(
+        "Won deals without an amount count as nothing in revenue (empty where none of a "
+        "group's has one); the average deal size leaves them out.",
+        "Les affaires gagnées sans montant ne comptent pour rien dans le chiffre d'affaires "
+        "(vide là où aucune affaire du groupe n'en a) ; le panier moyen les écarte.",
+    ),
     "negative_durations": T(
         "Durations whose later stage is dated before the lead's creation are left out.",
         "Les durées dont l'étape la plus tardive est datée avant la création du lead sont "

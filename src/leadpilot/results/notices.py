@@ -20,6 +20,8 @@ CODES: dict[str, str] = {
     "cannot_split": "a table cannot be split by a dimension: its KPIs are null for those groups",
     "not_recorded": "groups without any row of a dated table (spend): their KPIs are null, not 0",
     "not_measured": "a rate measured from recorded data only is null where none was recorded",
+    "unvalued": "won deals without an amount: revenue counts them as nothing (null in a "
+    "group where none has one); the average deal size leaves them out",
     "negative_durations": "durations whose later stage is dated before the earlier one are "
     "left out",
     # channel reconciliation (spend and leads or touches)

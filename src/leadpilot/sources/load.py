@@ -258,6 +258,8 @@ class _FileRead:
     defaulted: dict[tuple[str, str], Counter] = field(default_factory=dict)
     closed_deals: int = 0
     all_deals: int = 0
+    won_deals: int = 0
+    won_without_amount: int = 0
     decimal: str | None = None  # the decimal separator chosen for the file's numbers
 
 
@@ -382,6 +384,11 @@ class _Ingest:
             closed = pc.is_in(t.data["status"], value_set=pa.array(["won", "lost"]))
             f.closed_deals += pc.sum(closed).as_py() or 0
             f.all_deals += t.data.num_rows
+            won = pc.equal(t.data["status"], "won")
+            f.won_deals += pc.sum(won).as_py() or 0
+            if "amount" in t.data.column_names:
+                won = pc.and_(won, pc.is_null(t.data["amount"]))
+            f.won_without_amount += pc.sum(won).as_py() or 0
             t, note = several_contacts(t, spec)
             if note and i == 0:
                 self.warnings.append(note)
@@ -512,6 +519,15 @@ class _Ingest:
                 "names its closed stages otherwise, map them: values: {status: {'<your won "
                 "stage>': won, '<your lost stage>': lost, '*': open}}"
             )
+        if f.won_without_amount:
+            self.warnings.append(Notice(
+                "unvalued",
+                f"deals: {f.won_without_amount:,} of the {f.won_deals:,} won deals of "
+                f"{Path(spec.path).name} have no amount: revenue counts them as nothing "
+                "(null where none of a group's won deals has one), and the average deal size "
+                "leaves them out. Map the amount column (columns: {amount: '<your header>'}) "
+                "or fill the amounts in the source",
+            ))  # fmt: skip
         if f.defaulted:
             more_warnings, more_notes = default_notes(spec.table, f.defaulted, spec)
             self.warnings.extend(more_warnings)
