@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 import json
 import re
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from importlib import resources
 from typing import Annotated, Literal
@@ -27,6 +27,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..i18n import MISSING, Formatter
+from ..reports.labels import label as report_label
+from ..reports.labels import period_name
 from .models import ERRORS
 from .routes import WsPath, document, known_parameters, need, report_response
 from .security import COOKIE, SESSION_SECONDS, Caller
@@ -205,17 +207,16 @@ class Filters:
         return period_bounds(self.period)
 
     @property
-    def previous_bounds(self) -> tuple[date | None, date | None]:
-        if self.period == "all" or self.compare == "none":
-            return None, None
-        start, end = self.bounds
-        if self.compare == "last-year":
-            return _years_back(start), _years_back(end)
-        if len(self.period) == 4:
-            return date(start.year - 1, 1, 1), date(start.year - 1, 12, 31)
-        months = 3 if "Q" in self.period else 1
-        first = _months_back(start, months)
-        return first, start - timedelta(days=1)
+    def compared(self) -> bool:
+        """A period and a comparison are chosen: the headline compares, findings exist."""
+        return self.period != "all" and self.compare != "none"
+
+    def diagnose_params(self) -> dict:
+        """The parameters the ``/diagnose`` route passes for the comparison chosen (one
+        cached document for the headline's comparison period and the findings)."""
+        by = "campaign" if self.campaign else ("channel" if self.channel else None)
+        vs = "last-year" if self.compare == "last-year" else "previous"
+        return {"current": self.period, "previous": None, "vs": vs, "by": by}
 
 
 def period_bounds(period: str) -> tuple[date | None, date | None]:
@@ -241,21 +242,12 @@ def _months_back(d: date, months: int) -> date:
     return date(y, (m - 1) % 12 + 1, 1)
 
 
-def _years_back(d: date | None) -> date | None:
-    if d is None:
-        return None
-    try:
-        return d.replace(year=d.year - 1)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year - 1, day=28)
-
-
 # ---------------------------------------------------------------- data (the API's documents)
-def kpi_params(by, date_from=None, date_to=None, period="all", kpis=None) -> dict:
+def kpi_params(by, date_from=None, date_to=None, period="all", kpis=None, as_of=None) -> dict:
     """The parameters the ``/kpis`` route passes for the same query."""
     return {
         "by": by, "period": period, "view": "cohort", "date_from": date_from,
-        "date_to": date_to, "as_of": None, "kpis": kpis,
+        "date_to": date_to, "as_of": as_of, "kpis": kpis,
     }  # fmt: skip
 
 
@@ -525,15 +517,57 @@ def _board_context(caller: Caller, f: Filters) -> dict:
     }
 
 
+def _comparison(caller: Caller, f: Filters) -> dict | None:
+    """The comparison period as ``diagnose`` fixes it (and the report reads it): its
+    label and days (cut at the same day of the period when the chosen one is not over)
+    and its as-of day, the same age as the chosen period (``previous_as_of``). None when
+    there is no comparison or no diagnosis for it (then the headline compares nothing)."""
+    if not f.compared:
+        return None
+    doc = _soft(caller, "diagnose", f.diagnose_params())
+    if doc is None:
+        return None
+    m = doc["meta"]
+    return {
+        "label": m["previous"]["label"],
+        "from": date.fromisoformat(m["previous"]["from"]),
+        "to": date.fromisoformat(m["previous"]["to"]),
+        "as_of": date.fromisoformat(m["previous_as_of"]),
+        "data_as_of": date.fromisoformat(m["as_of"]),
+        "current_to": date.fromisoformat(m["current"]["to"]),
+    }
+
+
+def _reading(f: Filters, comparison: dict, fmt) -> str:
+    """The report's note under its headline: the cohort view, the comparison period read
+    at the same age (and cut at the same day when the chosen period is not over)."""
+    period = period_name(f.period, f.lang)
+    note = report_label(
+        "cohort_reading", f.lang, period=period, day=fmt.date(comparison["data_as_of"])
+    )
+    end = f.bounds[1]
+    if end is not None and comparison["current_to"] < end:
+        note += " " + report_label(
+            "period_cut", f.lang, period=period, day=fmt.date(comparison["current_to"])
+        )
+    return note
+
+
 def _headline(caller: Caller, f: Filters) -> dict:
     start, end = f.bounds
     kpis = ",".join(HEADLINE)
     cur = fetch(caller, "kpis", kpi_params(f.dims, start, end, kpis=kpis))
     row = next((r for r in cur["rows"] if f.group_of(r)), None)
     prev_row = None
-    p_start, p_end = f.previous_bounds
-    if p_start is not None:
-        prev = fetch(caller, "kpis", kpi_params(f.dims, p_start, p_end, kpis=kpis))
+    # the comparison period is read at the same age as the chosen one, as diagnose and
+    # the report read it: not with every day of data since (a cohort keeps converting)
+    comparison = _comparison(caller, f)
+    if comparison is not None:
+        prev = fetch(
+            caller, "kpis",
+            kpi_params(f.dims, comparison["from"], comparison["to"], kpis=kpis,
+                       as_of=comparison["as_of"]),
+        )  # fmt: skip
         prev_row = next((r for r in prev["rows"] if f.group_of(r)), None)
     fmt = _fmt(caller, f)
     cards = []
@@ -565,7 +599,9 @@ def _headline(caller: Caller, f: Filters) -> dict:
     return {
         "cards": cards,
         "immature": bool(row and row.get("immature")),
-        "previous_label": _period_label(p_start, p_end, f) if p_start else None,
+        "previous_label": comparison["label"] if comparison else None,
+        "previous_as_of": comparison["as_of"].isoformat() if comparison else None,
+        "reading": _reading(f, comparison, fmt) if comparison else None,
     }
 
 
@@ -595,17 +631,6 @@ def _better(kpi: dict, change: float | None) -> str:
     if kpi.get("name") in ("leads", "mqls", "spend"):
         return "neutral-up" if up else "neutral-down"  # volume is not performance
     return "good" if up == bool(kpi.get("higher_is_better", True)) else "bad"
-
-
-def _period_label(start: date | None, end: date | None, f: Filters) -> str:
-    """The comparison period as the filter names periods (2025-Q2, 2025-03, 2025)."""
-    if start is None:
-        return ""
-    if len(f.period) == 4:
-        return str(start.year)
-    if "Q" in f.period:
-        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
-    return f"{start.year}-{start.month:02d}"
 
 
 FORMAT_LOCALES = {
@@ -737,12 +762,9 @@ def _channels(caller: Caller, f: Filters) -> dict:
 
 
 def _findings(caller: Caller, f: Filters) -> dict:
-    if f.period == "all" or f.compare == "none":
+    if not f.compared:
         return {"findings": None}
-    by = "campaign" if f.campaign else ("channel" if f.channel else None)
-    params = {"current": f.period, "previous": None,
-              "vs": "last-year" if f.compare == "last-year" else "previous", "by": by}
-    doc = _soft(caller, "diagnose", params)
+    doc = _soft(caller, "diagnose", f.diagnose_params())
     if doc is None:
         return {"findings": None}
     out = []
