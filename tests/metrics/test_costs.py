@@ -131,6 +131,24 @@ def test_no_spend_loaded_means_nothing_to_reconcile(make_workspace, tmp_path):
     assert "no spend loaded: spend and cost KPIs are null" in result.warnings
 
 
+def test_spend_without_campaigns_is_not_said_to_be_split_by_campaign(make_workspace, tmp_path):
+    """A spend sheet by channel only, leads without a campaign: nothing to reconcile by
+    campaign (it said "spend is split by campaign (0 values, 0.00) but no lead has a
+    campaign"); a spend split by campaign that no lead has is still said."""
+    src = tmp_path / "s"
+    src.mkdir()
+    (src / "leads.csv").write_text("lead_id,created_at,channel\nA,2025-01-01,email\n")
+    (src / "spend.csv").write_text("date,channel,amount\n2025-01-01,email,50\n")
+    with leadpilot.open(make_workspace()) as lp:
+        summary = lp.ingest(src)
+        assert lp.reconcile() == []
+        assert not any("split by campaign" in str(w) for w in summary.warnings)
+        (src / "spend.csv").write_text("date,channel,campaign,amount\n2025-01-01,email,x,50\n")
+        lp.ingest(src)
+        found = lp.reconcile()
+    assert [(w.code, w.dimension, w.count) for w in found] == [("dimension_absent", "campaign", 1)]
+
+
 @pytest.mark.parametrize(
     ("name", "candidates", "want"),
     [

@@ -128,6 +128,8 @@ def reconcile(
     who = "lead" if against == "leads" else "attribution touch"
     out: list[ReconcileWarning] = []
     for d in dims:
+        if not spent[d]:  # the spend is not split by it (no value, or no such column)
+            continue
         if not named[d]:
             # no lead names any: every value would be listed; one sentence says it all
             rows = sum(r for r, _ in spent[d].values())
