@@ -622,6 +622,8 @@ class _Ingest:
             # the rows added into another loaded row of their key: a row of the key that
             # was quarantined is not summed, and its partner is loaded, not merged
             s.rows_merged += before - int(self.good[table].count().execute())
+        if table in checks.ADDITIVE:
+            self._replaced(table)
         if table != "leads":
             return known
         # Later tables may only reference leads that will really be loaded.
@@ -631,6 +633,47 @@ class _Ingest:
         return staging.put(
             TEMPORARY["known_leads_next"](), ibis.union(old, new.cast(old.schema()), distinct=False)
         )
+
+    def _replaced(self, table: str) -> None:
+        """Rows of spend (or traffic) that replace stored rows of their key with another
+        amount are said: a re-export restating its spend replaces it, as it should, but so
+        do the rows of another export sharing its names (two ad platforms' campaigns
+        mapped to one channel), which the user meant to add: the total would then depend
+        on the order of the ingests, silently."""
+        measure = checks.ADDITIVE[table][0]
+        key = TABLES[table].key_column
+        target = self.ws.table(table)
+        if not int(target.count().execute()):
+            return
+        subset = target.select(__stored_key=target[key], __stored=target[measure])
+        name = TEMPORARY["replaced"](table=table)
+        stored = (
+            self.staging.put(name, subset)
+            if self.staging.shared
+            else self.staging.bring(name, subset)
+        )
+        good = self.good[table]
+        j = good.join(stored, good[key] == stored["__stored_key"])
+        j = j.filter(j[measure].fill_null(0) != j["__stored"].fill_null(0))
+        found = self.staging.rows(
+            j.aggregate(n=j.count(), before=j["__stored"].sum(), after=j[measure].sum())
+        ).to_pylist()[0]
+        if not found["n"]:
+            return
+        what, keys = {
+            "spend": ("amounts", "day, channel, campaign and content"),
+            "traffic": ("visitors", "day, channel and content"),
+        }[table]
+        self.warnings.append(Notice(
+            f"{table}_replaced",
+            f"{table}: {found['n']:,} row(s) replace stored {table} of the same {keys} with "
+            f"other {what} ({float(found['before'] or 0):,.2f} stored, "
+            f"{float(found['after'] or 0):,.2f} now): right for a re-export that restates "
+            f"them; if they are another source's {table} (another ad platform or account "
+            "with the same names), they replace it instead of adding to it — ingest the "
+            "exports together in one leadpilot.yaml (rows of one key are then added up, "
+            "every time), or give each export its own campaign or content",
+        ))  # fmt: skip
 
     def _stored_values(self, table: str, t: ir.Table) -> tuple[ir.Table, list[str]]:
         """Rows that update stored ones keep the stored values of the columns their file
