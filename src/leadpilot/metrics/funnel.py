@@ -255,4 +255,8 @@ def _rejection_reasons(tables, model, by, date_from, date_to) -> list[dict]:
         rejected=j.lead_key.nunique()
     )
     rows = records(out)
-    return sorted(rows, key=lambda r: (*[str(r[d]) for d in by], -r["rejected"], r["reason"]))
+
+    def order(r: dict) -> tuple:  # the funnel rows' order (compute_kpis: a missing value first)
+        return (*["" if r[d] is None else str(r[d]) for d in by], -r["rejected"], r["reason"])
+
+    return sorted(rows, key=order)

@@ -91,10 +91,14 @@ def with_lead(
 ) -> ir.Table:
     """Records joined to the counted lead they count for, with that lead's ``columns`` from
     the lead model (its groups, its creation date); records of uncounted leads drop out.
-    A column the records have too keeps the records' value."""
+    ``lead_id`` is then the counted lead's (a merged record's is the lead it was merged
+    into); another column the records have too keeps the records' value."""
     rows = to_lead(records, leads)
-    lead = model.select("lead_id", *columns).rename(_lk="lead_id")
-    return rows.join(lead, rows.lead_key == lead._lk)
+    named = [c for c in dict.fromkeys(columns) if c != "lead_id"]  # a column asked twice
+    lead = model.select(_lk=model.lead_id, **{c: model[c] for c in named})
+    rows = rows.join(lead, rows.lead_key == lead._lk)
+    # grouped by lead: the lead a record counts for, as the cohort view groups it
+    return rows.mutate(lead_id=rows.lead_key) if "lead_id" in columns else rows
 
 
 def icp_fit(t: ir.Table, rules: list[IcpRule]) -> ir.StringValue:
