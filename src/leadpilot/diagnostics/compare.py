@@ -20,7 +20,7 @@ from ..errors import UsageError
 from ..metrics.asof import end_of_day, resolve_as_of
 from ..metrics.compute import compute_kpis
 from ..metrics.model import lead_model
-from .decompose import Decomposition, Group, decompose
+from .decompose import Decomposition, Group, decompose, group_order
 from .findings import Finding, Thresholds, find
 from .quality import quality_findings, reconcile_sentences
 from .significance import compare_rates
@@ -176,28 +176,13 @@ def _totals(r: dict | None) -> dict:
     return r
 
 
-def _combined(before: dict, after: dict, mature: bool) -> dict[str, dict]:
-    """Each group over both periods (leads, customers, revenue, spend summed): channel
-    economics compare every campaign that ran in either period (one may run in each)."""
-    out: dict[str, dict] = {}
-    for part in (before, after):
-        for key, r in part.items():
-            g = out.setdefault(str(key[0]), {"leads": 0, "customers": 0, "revenue": 0.0,
-                                              "spend": None, "mature": mature})  # fmt: skip
-            g["leads"] += r.get("leads") or 0
-            g["customers"] += r.get("customers") or 0
-            g["revenue"] += r.get("revenue") or 0.0
-            if r.get("spend") is not None:
-                g["spend"] = (g["spend"] or 0.0) + r["spend"]
-    return out
-
-
 def _rows(before: dict, after: dict, by: list[str]) -> list[dict]:
     """Every KPI of both periods: values, change, and for rates the test."""
     from ..metrics.catalog import CATALOG
 
     out = []
-    for key in sorted(set(before) | set(after), key=lambda k: tuple(str(x) for x in k)):
+    # the groups in the KPI table's order; a group's value may be None, a number, a date
+    for key in sorted(set(before) | set(after), key=lambda k: tuple(map(group_order, k))):
         b, a = before.get(key) or {}, after.get(key) or {}
         for name in COMPARED:
             row = {d: v for d, v in zip(by, key, strict=True)}
@@ -290,8 +275,8 @@ def compare(
     won_a = _customers(tables, config, cur, now)
     findings = find(
         tb, ta,
-        groups_before={str(k[0]): v for k, v in before.items()} if dims else None,
-        groups_after=_combined(before, after, mature=not maturity["immature"]) if dims else None,
+        groups_before={k[0]: v for k, v in before.items()} if dims else None,
+        groups_after={k[0]: v for k, v in after.items()} if dims else None,
         dimension=by,
         decomposition=revenue if (tb.get("revenue") or ta.get("revenue")) else customers,
         cycles=(won_b[0], won_a[0]),

@@ -76,6 +76,17 @@ def shapley_product(before: Sequence[float], after: Sequence[float]) -> list[flo
     return effects
 
 
+def group_order(value: object) -> str:
+    """Where a group is listed: by its text, a missing value first (as the KPI tables)."""
+    return "" if value is None else str(value)
+
+
+def json_key(value: object) -> object:
+    """A group's value as the key of a JSON object: a date (or any value JSON cannot key
+    by) as its text; null, text, numbers and booleans as they are."""
+    return value if value is None or isinstance(value, str | int | float) else str(value)
+
+
 @dataclass(frozen=True)
 class Group:
     """One channel (or the whole) in one period: leads, customers, revenue and, for the
@@ -96,7 +107,7 @@ class Decomposition:
     after: float
     effects: dict[str, float]  # volume, mix, conversion, deal_size (revenue only)
     stage_effects: dict[str, float]  # conversion split by stage (sums to "conversion")
-    by_group: dict[str, dict[str, float]]  # channel -> effects
+    by_group: dict[object, dict[str, float]]  # the group's value (a channel) -> effects
     method: str = METHOD
     method_fr: str = METHOD_FR
 
@@ -112,7 +123,7 @@ class Decomposition:
             "change": self.change,
             "effects": self.effects,
             "stage_effects": self.stage_effects,
-            "by_group": self.by_group,
+            "by_group": {json_key(g): e for g, e in self.by_group.items()},
             "method": self.method,
         }
 
@@ -135,16 +146,17 @@ def _stage_rates(g: Group, stages: Sequence[str]) -> list[float | None]:
 
 
 def decompose(
-    before: Mapping[str, Group],
-    after: Mapping[str, Group],
+    before: Mapping[object, Group],
+    after: Mapping[object, Group],
     measure: str = "revenue",
     stages: Sequence[str] | None = None,
 ) -> Decomposition:
     """Split the change of revenue (or customers) between two periods into volume, mix,
     conversion (and stage by stage) and deal-size effects, summed over the groups.
 
-    ``before`` and ``after`` map a group (channel) to its :class:`Group`; a group absent
-    from one period counts as empty there. With ``stages`` (e.g. ``("mql", "sql",
+    ``before`` and ``after`` map a group's value (a channel; a date, a number or None
+    by another dimension) to its :class:`Group`; a group absent from one period counts
+    as empty there. With ``stages`` (e.g. ``("mql", "sql",
     "opportunity")``, the intermediate stages in order) the conversion factor is the
     product of the stage rates, each with its own effect; the groups' ``stages`` counts
     must then be cumulative (a customer has passed every earlier stage), as the cohort
@@ -153,7 +165,7 @@ def decompose(
     if measure not in ("revenue", "customers"):
         raise ValueError("measure: revenue or customers")
     stages = tuple(stages or ())
-    names = sorted(set(before) | set(after))
+    names = sorted(set(before) | set(after), key=group_order)  # a group may be None
     empty = Group(0.0, 0.0, 0.0)
     total_b = sum(before.get(n, empty).leads for n in names)
     total_a = sum(after.get(n, empty).leads for n in names)

@@ -19,7 +19,8 @@ from typing import Any
 
 from ..i18n import Formatter, tr
 from ..metrics.catalog import Text
-from .decompose import Decomposition
+from ..results import NONE
+from .decompose import Decomposition, group_order, json_key
 from .significance import RateChange, compare_rates
 
 SEVERITIES = ("high", "medium", "low", "positive", "caveat")
@@ -99,12 +100,13 @@ KINDS: dict[str, Kind] = {
             "cheap_leads_expensive_customers",
             "medium",
             ("Cheap leads, expensive customers", "Leads bon marché, clients chers"),
-            ("{group}: a cost per lead of {cpl} (below the median {median_cpl}) but a cost per "
-             "customer of {cac} (above the median {median_cac}): its leads convert too little "
-             "for their price to pay.",
-             "{group_fr} : un coût par lead de {cpl} (sous la médiane de {median_cpl}) mais un "
-             "coût par client de {cac} (au-dessus de la médiane de {median_cac}) : ses leads "
-             "convertissent trop peu pour que leur prix soit rentable."),
+            ("{group}, over both periods compared: a cost per lead of {cpl} (below the median "
+             "{median_cpl}) but a cost per customer of {cac} (above the median {median_cac}): "
+             "its leads convert too little for their price to pay.",
+             "{group_fr}, sur les deux périodes comparées : un coût par lead de {cpl} (sous la "
+             "médiane de {median_cpl}) mais un coût par client de {cac} (au-dessus de la "
+             "médiane de {median_cac}) : ses leads convertissent trop peu pour que leur prix "
+             "soit rentable."),
             ("Compare channels on cost per customer and ROI, not on cost per lead.",
              "Comparer les canaux sur le coût par client et le ROI, pas sur le coût par lead."),
             ("Move budget toward the channels whose customers cost less.",
@@ -344,8 +346,8 @@ def find(
     before: Mapping[str, Any],
     after: Mapping[str, Any],
     *,
-    groups_before: Mapping[str, Mapping[str, Any]] | None = None,
-    groups_after: Mapping[str, Mapping[str, Any]] | None = None,
+    groups_before: Mapping[Any, Mapping[str, Any]] | None = None,
+    groups_after: Mapping[Any, Mapping[str, Any]] | None = None,
     dimension: str | None = None,
     decomposition: Decomposition | None = None,
     cycles: tuple[list[float], list[float]] | None = None,
@@ -358,7 +360,9 @@ def find(
 
     ``before`` / ``after`` are the totals of each period: counts (leads, mqls, sals, sqls,
     opportunities, customers), revenue, spend, and ``acceptance_measured`` (sales
-    acceptance was recorded). ``groups_*`` are the same per value of ``dimension``;
+    acceptance was recorded). ``groups_*`` are the same per value of ``dimension`` (a
+    value may be None, a number or a date): a channel losing money is judged on the
+    current period's, cheap leads on both periods';
     ``cycles`` the sales-cycle durations (days) of each period's customers and
     ``deal_amounts`` their won amounts;
     ``maturity`` says whether the current cohort is young (``immature``, ``age``,
@@ -467,7 +471,8 @@ def find(
     if decomposition is not None and dimension:
         out += _mix(decomposition, before, measure, measure_fr, dimension, t)
     if groups_after:
-        out += _economics(groups_after, dimension or "group", t)
+        young = bool(maturity and maturity.get("immature"))
+        out += _economics(groups_before or {}, groups_after, dimension or "group", t, young)
     return out
 
 
@@ -553,32 +558,60 @@ def _mix(d: Decomposition, before, measure, measure_fr, dimension, t) -> list[Fi
             "medium",
             {"effect": (_money if measure == "revenue" else _num)(effect), "measure": measure,
              "measure_fr": measure_fr,
-             "share": _pct(-effect / base), "losers": ", ".join(losers) or "–",
-             "gainers": ", ".join(gainers) or "–"},
+             "share": _pct(-effect / base), "losers": ", ".join(map(_label, losers)) or "–",
+             "gainers": ", ".join(map(_label, gainers)) or "–"},
             {"mix_effect": effect, "previous": base, "dimension": dimension,
-             "by_group": {g: e.get("mix", 0.0) for g, e in d.by_group.items()}},
+             "by_group": {json_key(g): e.get("mix", 0.0) for g, e in d.by_group.items()}},
         )
     ]  # fmt: skip
 
 
-def _economics(groups: Mapping[str, Mapping], dimension: str, t: Thresholds) -> list[Finding]:
-    """Cheap leads with expensive customers, and channels losing money (current period)."""
-    out = []
-    paid = {
-        g: v for g, v in groups.items()
-        if v.get("spend") and (v.get("leads") or 0) >= t.min_group_leads
+def _label(value: object) -> str:
+    """A group's value in a sentence: a missing one is the group '(none)', as in tables."""
+    return NONE if value is None else str(value)
+
+
+def _both_periods(before: Mapping, after: Mapping) -> dict:
+    """Each group over both periods (leads, customers, spend summed): cheap leads compare
+    every campaign that ran in either period (one may run in each)."""
+    out: dict = {}
+    for part in (before, after):
+        for g, r in part.items():
+            s = out.setdefault(g, {"leads": 0, "customers": 0, "spend": None})
+            s["leads"] += r.get("leads") or 0
+            s["customers"] += r.get("customers") or 0
+            if r.get("spend") is not None:
+                s["spend"] = (s["spend"] or 0.0) + r["spend"]
+    return out
+
+
+def _paid(groups: Mapping, t: Thresholds) -> dict:
+    """The groups with spend and enough leads to be judged on their own, in table order."""
+    return {
+        g: groups[g] for g in sorted(groups, key=group_order)
+        if groups[g].get("spend") and (groups[g].get("leads") or 0) >= t.min_group_leads
     }  # fmt: skip
+
+
+def _economics(
+    before: Mapping, after: Mapping, dimension: str, t: Thresholds, young: bool
+) -> list[Finding]:
+    """Cheap leads with expensive customers (over both periods), and channels losing money
+    (the current period, as the KPI table shows it; not said of a young cohort)."""
+    out = []
+    paid = _paid(_both_periods(before, after), t)
     cpl = {g: v["spend"] / v["leads"] for g, v in paid.items()}
     # no customer for real spend: the dearest customers of all (infinitely)
     cac = {g: v["spend"] / v["customers"] if v.get("customers") else float("inf")
            for g, v in paid.items()}  # fmt: skip
     if len(cac) >= 2 and any(c != float("inf") for c in cac.values()):
         median_cpl, median_cac = median(cpl.values()), median(cac.values())
-        for g in sorted(cac):
+        for g in cac:
             if cpl[g] < median_cpl and cac[g] > median_cac:
                 out.append(Finding(
                     "cheap_leads_expensive_customers", "medium",
-                    {"group": f"{dimension} {g}", "group_fr": f"{tr(dimension, 'fr')} {g}",
+                    {"group": f"{dimension} {_label(g)}",
+                     "group_fr": f"{tr(dimension, 'fr')} {_label(g)}",
                      "cpl": _money(cpl[g]),
                      "median_cpl": _money(median_cpl), "cac": _money(cac[g]),
                      "median_cac": _money(median_cac)},
@@ -588,13 +621,16 @@ def _economics(groups: Mapping[str, Mapping], dimension: str, t: Thresholds) -> 
                      "customers": paid[g]["customers"], "spend": paid[g]["spend"]},
                     group={dimension: g},
                 ))  # fmt: skip
-    for g, v in sorted(paid.items()):
-        revenue = v.get("revenue") or 0.0
-        if revenue < v["spend"] and v.get("mature", True):
+    # the current period's spend and revenue, those of the table beside it: no verdict
+    # where its revenue is unknown (won deals without an amount)
+    for g, v in ({} if young else _paid(after, t)).items():
+        revenue = v.get("revenue")
+        if revenue is not None and revenue < v["spend"]:
             roi = (revenue - v["spend"]) / v["spend"]
             out.append(Finding(
                 "channel_roi_negative", "medium",
-                {"group": f"{dimension} {g}", "group_fr": f"{tr(dimension, 'fr')} {g}",
+                {"group": f"{dimension} {_label(g)}",
+                 "group_fr": f"{tr(dimension, 'fr')} {_label(g)}",
                  "spend": _money(v["spend"]),
                  "revenue": _money(revenue), "roi": _signed(roi)},
                 {"spend": v["spend"], "revenue": revenue, "roi": roi},
