@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 import ibis.expr.types as ir
 
 from ..config import Config
-from ..errors import UsageError
+from ..errors import Notice, UsageError
 from ..metrics.asof import end_of_day, resolve_as_of
 from ..metrics.compute import compute_kpis
 from ..metrics.model import lead_model
@@ -261,8 +261,22 @@ def compare(
     tb, ta = _totals(totals_b.get(())), _totals(totals_a.get(()))
     groups_b = {k[0]: _group(v) for k, v in before.items()} if dims else {"all": _group(tb)}
     groups_a = {k[0]: _group(v) for k, v in after.items()} if dims else {"all": _group(ta)}
-    revenue = decompose(groups_b, groups_a, "revenue", stages=STAGES)
     customers = decompose(groups_b, groups_a, "customers", stages=STAGES)
+    # a period whose revenue is unknown somewhere (won deals without an amount: null, not
+    # 0) has no revenue change to split: the customers' change is split instead
+    unknown = [
+        p.label for p, total, groups in ((prev, tb, before), (cur, ta, after))
+        if (total.get("customers") and total.get("revenue") is None)
+        or any(r.get("revenue") is None and r.get("customers") for r in groups.values())
+    ]  # fmt: skip
+    revenue = None if unknown else decompose(groups_b, groups_a, "revenue", stages=STAGES)
+    if unknown:
+        warnings.append(Notice(
+            "unvalued",
+            f"the revenue of {' and '.join(unknown)} is unknown in some groups (won deals "
+            "without an amount): the revenue change is not split into its effects; the "
+            "change in customers is",
+        ))  # fmt: skip
     delay = _median_delay(tables, config)
     age_days = max(0, (now.date() - cur.end).days)
     maturity = {
@@ -278,7 +292,8 @@ def compare(
         groups_before={k[0]: v for k, v in before.items()} if dims else None,
         groups_after={k[0]: v for k, v in after.items()} if dims else None,
         dimension=by,
-        decomposition=revenue if (tb.get("revenue") or ta.get("revenue")) else customers,
+        decomposition=revenue if revenue and (tb.get("revenue") or ta.get("revenue"))
+        else customers,
         cycles=(won_b[0], won_a[0]),
         deal_amounts=(won_b[1], won_a[1]),
         acceptance_threshold=config.stages.acceptance_threshold,
