@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import ibis
 import ibis.expr.types as ir
 
 from ..config import Config
@@ -19,7 +20,7 @@ from ..results import Meta, Result, param
 from ..schema import EXIT_STAGES, STAGES
 from .asof import AsOf, resolve_as_of
 from .catalog import CATALOG, Text
-from .compute import KpiResult, compute_kpis, in_range, wilson
+from .compute import PERIOD_UNITS, KpiResult, compute_kpis, in_range, period_label, wilson
 from .measures import MEASURES
 from .model import Materialize, counted_leads, lead_model, outcome_columns, with_lead
 
@@ -235,7 +236,9 @@ def compute_funnel(
         period=period,
         view=view,
         acceptance=acceptance,
-        rejection_reasons=_rejection_reasons(tables, dims_source, by, date_from, date_to),
+        rejection_reasons=_rejection_reasons(
+            tables, dims_source, by, period, view, date_from, date_to
+        ),
         threshold=threshold,
         warnings=warnings,
         kpis=kpis,
@@ -243,20 +246,35 @@ def compute_funnel(
     )
 
 
-def _rejection_reasons(tables, model, by, date_from, date_to) -> list[dict]:
+def _rejection_reasons(tables, model, by, period, view, date_from, date_to) -> list[dict]:
     """Why sales rejected MQLs, by group (reasons are free text from the CRM).
+
+    Counted as the funnel counts the rejected exit, so that a group's reasons add up to its
+    rejected count: each lead once, with the reason of its first rejection (the earliest
+    event; on a tie, the first reason in order), in the cohort view when the lead was
+    created in the range (grouped by its creation period), in the activity view when that
+    rejection is dated in the range (grouped by the rejection's period). ``period`` (a key
+    of each row, as in the funnel's rows) only when the funnel is split by period.
 
     ``model``: one row per counted lead with lead_id, created_at and the group columns."""
     ev = tables["stage_events"]
-    j = with_lead(ev.filter(ev.stage == "rejected"), tables["leads"], model, ["created_at", *by])
-    j = j.filter(in_range(j.created_at, date_from, date_to))
-    reason = j.reason.fill_null("(no reason given)")
-    out = j.group_by([*[j[d] for d in by], reason.name("reason")]).aggregate(
-        rejected=j.lead_key.nunique()
-    )
+    ev = ev.filter((ev.stage == "rejected") & ev.ts.notnull())
+    j = with_lead(ev, tables["leads"], model, ["created_at", *by])
+    j = j.mutate(_reason=j.reason.fill_null("(no reason given)"))
+    first = ibis.row_number().over(group_by=j.lead_key, order_by=[j.ts, j._reason])
+    j = j.mutate(_nth=first)
+    j = j.filter(j._nth == 0)
+    at = "created_at" if view == "cohort" else "ts"  # the date the funnel counts it at
+    j = j.filter(in_range(j[at], date_from, date_to))
+    unit = PERIOD_UNITS[period]
+    keys = ([j[at].truncate(unit).date().name("period")] if unit else []) + [j[d] for d in by]
+    out = j.group_by([*keys, j._reason.name("reason")]).aggregate(rejected=j.lead_key.nunique())
     rows = records(out)
+    for r in rows if unit else []:
+        r["period"] = period_label(r["period"], period)
+    groups = (["period"] if unit else []) + by
 
     def order(r: dict) -> tuple:  # the funnel rows' order (compute_kpis: a missing value first)
-        return (*["" if r[d] is None else str(r[d]) for d in by], -r["rejected"], r["reason"])
+        return (*["" if r[d] is None else str(r[d]) for d in groups], -r["rejected"], r["reason"])
 
     return sorted(rows, key=order)
