@@ -306,4 +306,7 @@ def test_the_date_fix_fits_the_cell():
     dates = DateColumns("leads.parquet", "leads")
     assert "'%Y%m%d'" in dates.fix("20250102")
     assert "Unix time" in dates.fix("1735776000") and "Unix time" in dates.fix("1735776000000")
-    assert "'%d/%m/%Y'" in dates.fix("31.12.2024") and "'%d/%m/%Y'" in dates.fix(None)
+    # the layout that reads the cell itself: its separators and time of day
+    assert "['%d.%m.%Y'] for 31.12.2024" in dates.fix("31.12.2024")
+    assert "['%d-%m-%Y %H:%M'] or ['%m-%d-%Y %H:%M']" in dates.fix("01-02-2018 05:34")
+    assert "'%d/%m/%Y'" in dates.fix(None) and "'%d/%m/%Y'" in dates.fix("not a date")

@@ -83,10 +83,35 @@ class Family:
 
     @property
     def label(self) -> str:
+        return self.label_for(None)
+
+    def label_for(self, value: str | None) -> str:
+        """Its name, with the format of it that reads ``value`` (the first one if none)."""
         name = _ORDER_NAMES.get(self.order, self.order)
         if self.textual:
             name += " with month names"
-        return f"{name} ({self.formats[0]})"
+        return f"{name} ({self.format_for(value)})"
+
+    def format_for(self, value: str | None) -> str:
+        """The first of its formats that reads ``value`` (a cell as written): the one to
+        suggest, separators and time of day included ('01-02-2018' is '%d-%m-%Y', which
+        '%d/%m/%Y' does not read)."""
+        fitting = layouts_of(value, self.formats) if value else []
+        return fitting[0] if fitting else self.formats[0]
+
+
+def layouts_of(value: str, formats: Sequence[str] = AUTO_FORMATS) -> list[str]:
+    """The ``formats`` that read ``value``, the first one of each day/month order."""
+    from datetime import datetime
+
+    out: dict[str, str] = {}
+    for fmt in formats:
+        try:
+            datetime.strptime(value.strip(), fmt)
+        except ValueError:
+            continue
+        out.setdefault(date_order(fmt), fmt)
+    return list(out.values())
 
 
 def families(formats: Sequence[str]) -> list[Family]:
@@ -168,7 +193,10 @@ class DateColumns:
         example layout (digits only: 20250102 is '%Y%m%d', Unix time is no layout)."""
         text = (example or "").strip()
         layout = "['%d/%m/%Y']"
-        if re.fullmatch(r"(19|20)\d{6}", text):
+        fitting = layouts_of(text) if text else []
+        if fitting:  # the layouts that read the cell itself, separators and time included
+            layout = " or ".join(repr([f]) for f in fitting) + f" for {text}"
+        elif re.fullmatch(r"(19|20)\d{6}", text):
             layout = "['%Y%m%d'] for 20250102"
         elif re.fullmatch(r"\d{10}|\d{13}", text):
             return (
@@ -261,14 +289,15 @@ class DateColumns:
         idx = 0 if idx < 0 else idx
         cell = text[idx].as_py()
         readings = ", ".join(
-            f"{t.family.label} reads it as {t.parsed[idx].as_py():%Y-%m-%d}" for t in best
+            f"{t.family.label_for(cell)} reads it as {t.parsed[idx].as_py():%Y-%m-%d}"
+            for t in best
         )
         row = None
         raw_text = _text_values(raw)
         if raw_text is not None:
             hit = pc.index(pc.utf8_trim_whitespace(raw_text), cell).as_py()
             row = rows[hit].as_py() if hit >= 0 else None
-        options = " or ".join(repr([t.family.formats[0]]) for t in best)
+        options = " or ".join(repr([t.family.format_for(cell)]) for t in best)
         return Problem(
             table=self.table,
             file=self.file,
