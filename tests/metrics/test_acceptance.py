@@ -57,6 +57,11 @@ def test_no_acceptance_data_is_not_measured(make_workspace, tmp_path):
     assert kpi["mql_to_sal"] is None and kpi["mql_to_sal_reason"] == ACCEPTANCE_UNMEASURED
     assert kpi["mql_to_sal_low"] is None and kpi["mql_to_sal_denominator"] == 19
     assert kpi["sals"] == 2
+    # the funnel's MQL -> SAL step is that same unmeasured rate: no 10.5 % beside the "–"
+    sal = next(r for r in result.rows if r["stage"] == "sal")
+    assert sal["count"] == 2 and sal["conversion_from_previous"] is None
+    assert sal["conversion_from_previous_low"] is None
+    assert sal["conversion_from_lead"] == pytest.approx(2 / 19)
 
 
 def test_mixed_groups_each_judged_on_their_own_data(make_workspace, tmp_path):
@@ -87,6 +92,9 @@ def test_mixed_groups_each_judged_on_their_own_data(make_workspace, tmp_path):
             assert acc[ch]["reason"] is None
         else:
             assert acc[ch]["acceptance_rate"] is None and acc[ch]["meets_threshold"] is None
+        # the funnel's MQL -> SAL step: a rate only where acceptance is measured
+        sal = next(r for r in result.rows if r["stage"] == "sal" and r["channel"] == ch)
+        assert (sal["conversion_from_previous"] is not None) is measured, ch
     assert acc["a"]["meets_threshold"] is True
     assert acc["b"]["meets_threshold"] is False and acc["c"]["meets_threshold"] is False
     assert any("acceptance below the agreed 60% in 2 group(s)" in w for w in result.warnings)

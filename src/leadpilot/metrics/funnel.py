@@ -160,12 +160,18 @@ def compute_funnel(
     )
     threshold = config.stages.acceptance_threshold
     rows, acceptance = [], []
+    unmeasured_reason = CATALOG["mql_to_sal"].unmeasured
     for group in kpis.rows:
         keys = {k: group[k] for k in ("period", *by)}
         previous = None
+        # SALs only implied by later stages: MQL -> SAL is the acceptance rate, not measured
+        # there (null, as mql_to_sal and the acceptance beside it), not a rate of 100 %
+        implied_sal = group.get("mql_to_sal_reason") == unmeasured_reason
         for stage, measure in CHAIN:
             count = int(group[measure] or 0)
             prev_rate = _rate(count, previous) if previous is not None else (None, None, None)
+            if stage == "sal" and implied_sal:
+                prev_rate = (None, None, None)
             lead_rate = _rate(count, int(group["leads"] or 0))
             rows.append(
                 {
