@@ -35,7 +35,7 @@ LABELS: dict[str, Text] = {
     "cohort_reading": T(
         "Leads created in {period}, followed to whatever they became by {day} (cohort "
         "view); the comparison period is read at the same age.",
-        "Leads créés en {period}, suivis jusqu'à ce qu'ils sont devenus au {day} (vue "
+        "Leads créés en {period}, suivis dans tout ce qu'ils sont devenus au {day} (vue "
         "cohorte) ; la période de comparaison est lue au même âge.",
     ),
     # sections
