@@ -38,3 +38,25 @@ def test_an_unknown_revenue_is_not_split_the_customers_are(tmp_path):
     said = [str(n) for n in meta.notices if n.code == "unvalued"]
     assert any("the revenue of 2025-Q1 is unknown in some groups" in s for s in said)
     assert not any(f["code"] == "channel_roi_negative" for f in meta["findings"])
+
+
+def test_a_channel_without_leads_in_a_period_counts_zero_there(tmp_path):
+    """Channel c has leads in Q1 and none in Q2: its Q2 leads are 0 (a change of -100 %),
+    not unknown ("–")."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "leads.csv").write_text(LEADS + "Q5,2025-01-09,c\nQ6,2025-01-09,c\n")
+    (src / "deals.csv").write_text(DEALS.replace("2025-01-20,\n", "2025-01-20,100\n"))
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "leadpilot.yaml").write_text("workspace: {backend: duckdb}\n", encoding="utf-8")
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src)
+        result = lp.diagnosis(current="2025-Q2", previous="2025-Q1", by="channel")
+    rows = {(r["channel"], r["kpi"]): r for r in result.rows}
+    leads = rows[("c", "leads")]
+    assert (leads["previous"], leads["current"]) == (2, 0)
+    assert leads["change"] == -2 and leads["relative_change"] == -1
+    assert rows[("c", "revenue")]["current"] == 0
+    assert rows[("c", "lead_to_customer")]["current"] is None  # 0 / 0: no rate
+    assert rows[("a", "leads")]["current"] == 2  # a group present in both: as it was

@@ -176,6 +176,14 @@ def _totals(r: dict | None) -> dict:
     return r
 
 
+def _nothing(other: dict) -> dict:
+    """A group's KPIs in a period where it has no row (no lead, no spend): its counts and
+    revenue are 0; its rates, costs and durations stay null (nothing to divide)."""
+    if not other:
+        return {}
+    return {**{name: 0 for name in COUNTS}, "revenue": 0.0}
+
+
 def _rows(before: dict, after: dict, by: list[str]) -> list[dict]:
     """Every KPI of both periods: values, change, and for rates the test."""
     from ..metrics.catalog import CATALOG
@@ -184,6 +192,9 @@ def _rows(before: dict, after: dict, by: list[str]) -> list[dict]:
     # the groups in the KPI table's order; a group's value may be None, a number, a date
     for key in sorted(set(before) | set(after), key=lambda k: tuple(map(group_order, k))):
         b, a = before.get(key) or {}, after.get(key) or {}
+        # a group without a lead in one period made nothing there: 0, not unknown (–)
+        b = b or _nothing(a)
+        a = a or _nothing(b)
         for name in COMPARED:
             row = {d: v for d, v in zip(by, key, strict=True)}
             row.update(kpi=name, previous=b.get(name), current=a.get(name))
