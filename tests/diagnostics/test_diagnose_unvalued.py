@@ -20,17 +20,22 @@ DEALS = (
 )
 
 
-def test_an_unknown_revenue_is_not_split_the_customers_are(tmp_path):
+def _diagnose(tmp_path, leads: str, deals: str):
+    """Q2 2025 against Q1 by channel, on a new DuckDB workspace of these two files."""
     src = tmp_path / "src"
     src.mkdir()
-    (src / "leads.csv").write_text(LEADS, encoding="utf-8")
-    (src / "deals.csv").write_text(DEALS, encoding="utf-8")
+    (src / "leads.csv").write_text(leads, encoding="utf-8")
+    (src / "deals.csv").write_text(deals, encoding="utf-8")
     ws = tmp_path / "ws"
     ws.mkdir()
     (ws / "leadpilot.yaml").write_text("workspace: {backend: duckdb}\n", encoding="utf-8")
     with leadpilot.open(ws) as lp:
         lp.ingest(src)
-        result = lp.diagnosis(current="2025-Q2", previous="2025-Q1", by="channel")
+        return lp.diagnosis(current="2025-Q2", previous="2025-Q1", by="channel")
+
+
+def test_an_unknown_revenue_is_not_split_the_customers_are(tmp_path):
+    result = _diagnose(tmp_path, LEADS, DEALS)
     meta = result.meta
     assert meta["decomposition"]["revenue"] is None
     customers = meta["decomposition"]["customers"]
@@ -43,16 +48,11 @@ def test_an_unknown_revenue_is_not_split_the_customers_are(tmp_path):
 def test_a_channel_without_leads_in_a_period_counts_zero_there(tmp_path):
     """Channel c has leads in Q1 and none in Q2: its Q2 leads are 0 (a change of -100 %),
     not unknown ("–")."""
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "leads.csv").write_text(LEADS + "Q5,2025-01-09,c\nQ6,2025-01-09,c\n")
-    (src / "deals.csv").write_text(DEALS.replace("2025-01-20,\n", "2025-01-20,100\n"))
-    ws = tmp_path / "ws"
-    ws.mkdir()
-    (ws / "leadpilot.yaml").write_text("workspace: {backend: duckdb}\n", encoding="utf-8")
-    with leadpilot.open(ws) as lp:
-        lp.ingest(src)
-        result = lp.diagnosis(current="2025-Q2", previous="2025-Q1", by="channel")
+    result = _diagnose(
+        tmp_path,
+        LEADS + "Q5,2025-01-09,c\nQ6,2025-01-09,c\n",
+        DEALS.replace("2025-01-20,\n", "2025-01-20,100\n"),
+    )
     rows = {(r["channel"], r["kpi"]): r for r in result.rows}
     leads = rows[("c", "leads")]
     assert (leads["previous"], leads["current"]) == (2, 0)
