@@ -634,6 +634,13 @@ class _Ingest:
             TEMPORARY["known_leads_next"](), ibis.union(old, new.cast(old.schema()), distinct=False)
         )
 
+    def _stored_copy(self, name: str, subset: ir.Table) -> ir.Table:
+        """Stored rows as a staging table beside the new ones: a copy, never the live
+        table (the write deletes the stored rows before it inserts)."""
+        if self.staging.shared:
+            return self.staging.put(name, subset)
+        return self.staging.bring(name, subset)
+
     def _replaced(self, table: str) -> None:
         """Rows of spend (or traffic) that replace stored rows of their key with another
         amount are said: a re-export restating its spend replaces it, as it should, but so
@@ -646,12 +653,7 @@ class _Ingest:
         if not int(target.count().execute()):
             return
         subset = target.select(__stored_key=target[key], __stored=target[measure])
-        name = TEMPORARY["replaced"](table=table)
-        stored = (
-            self.staging.put(name, subset)
-            if self.staging.shared
-            else self.staging.bring(name, subset)
-        )
+        stored = self._stored_copy(TEMPORARY["replaced"](table=table), subset)
         good = self.good[table]
         j = good.join(stored, good[key] == stored["__stored_key"])
         j = j.filter(j[measure].fill_null(0) != j["__stored"].fill_null(0))
@@ -699,13 +701,7 @@ class _Ingest:
         subset = target.select(
             **{"__stored_key": target[key]}, **{f"__stored_{c}": target[c] for c in columns}
         )
-        name = TEMPORARY["stored"](table=table)
-        # a copy, never the live table: the write deletes the stored rows before it inserts
-        stored = (
-            self.staging.put(name, subset)
-            if self.staging.shared
-            else self.staging.bring(name, subset)
-        )
+        stored = self._stored_copy(TEMPORARY["stored"](table=table), subset)
         j = t.left_join(stored, t[key] == stored["__stored_key"])
         found = j["__stored_key"].notnull()
         keep = {}
