@@ -3,7 +3,9 @@ creation date, a column with nulls, a numeric one (the first two were internal e
 column selected twice).
 
 In the activity view a record is grouped by the lead it counts for, as in the cohort
-view: a merged lead's deal, touches and rejection count for the lead it was merged into.
+view: a merged lead's deal, touches and rejection count for the lead it was merged into,
+and under that lead's groups (its channel, its creation date), never a column of the
+record's own with the same name (a deal's created_at, a touch's channel).
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ def write_sources(folder):
         "t1,L1,2025-01-03,visit,email,/pricing",
         f"t2,{MERGED},2025-02-11,visit,email,",
         "t3,L13,2025-04-03,visit,paid_search,/blog",
+        "t4,L2,2025-01-05,visit,paid_search,/pricing",  # L2 came by e-mail, to /blog
     ]
     spend = ["date,channel,amount"]
     spend += [f"{m}-01,{c},300" for m in ("2025-01", "2025-04") for c in ("email", "paid_search")]
@@ -166,18 +169,35 @@ def test_a_merged_leads_records_count_for_the_lead_it_was_merged_into(each_backe
     assert reasons == {(SURVIVOR, "timing"): 1, ("L7", "no budget"): 1}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the activity view groups a deal by the deal's own created_at: with_lead keeps "
-    "a column the records have too, which compute.py's open pipeline reads as the deal's",
-)
 def test_activity_view_groups_a_deal_by_its_leads_creation_date(ws):
     with leadpilot.open(ws) as lp:
         rows = lp.kpi_result(by="created_at", view="activity", kpis="revenue").rows
     revenue = {r["created_at"]: r["revenue"] for r in rows if r["revenue"]}
     created = {x["lead_id"]: value(x, "created_at") for x in COUNTED}
     assert revenue == {created["L4"]: 1000, created[SURVIVOR]: 700, created["L16"]: 3000}
+
+
+def test_activity_view_groups_a_touch_by_its_leads_channel_and_content(each_backend_ws):
+    """As in the cohort view: the touches of the leads of a channel (t4, a paid_search
+    visit of L2, an e-mail lead, is the e-mail leads' touch); by content, both views
+    agree (t4 was grouped under its own content in the activity view)."""
+    lead = {x["lead_id"]: x for x in COUNTED}
+    touched = ["L1", SURVIVOR, "L13", "L2"]  # t1..t4, the merged record's for the survivor
+    with leadpilot.open(each_backend_ws) as lp:
+        for view in ("activity", "cohort"):
+            rows = lp.kpi_result(by="channel", view=view, kpis="touches_per_lead").rows
+            got = {r["channel"]: r["touches_per_lead"] for r in rows}
+            expected = {
+                c: sum(lead[k]["channel"] == c for k in touched)
+                / sum(x["channel"] == c for x in COUNTED)
+                for c in ("email", "paid_search")
+            }
+            assert got == pytest.approx(expected, rel=1e-5), view
+        by_content = [
+            lp.kpi_result(by="content", view=view, kpis="touches_per_lead").rows
+            for view in ("activity", "cohort")
+        ]
+    assert by_content[0] == by_content[1]
 
 
 def test_rejection_reasons_by_creation_date(ws):

@@ -32,7 +32,7 @@ from .measures import (
     row_value,
     touch_match,
 )
-from .model import STAGE_COLUMNS, Materialize, lead_model, with_lead
+from .model import STAGE_COLUMNS, Materialize, lead_column, lead_model, with_lead
 
 PERIOD_UNITS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y", "all": None}
 Z95 = 1.959963984540054
@@ -381,8 +381,12 @@ def in_range(value: ir.Value, date_from: date | None, date_to: date | None) -> i
     return cond
 
 
-def _group(t: ir.Table, by: list[str], unit: str | None, date: ir.Value) -> dict:
-    group = {d: t[d] for d in by}
+def _group(
+    t: ir.Table, by: list[str], unit: str | None, date: ir.Value, *, of_lead: bool = False
+) -> dict:
+    """The group keys of ``t``'s rows; ``of_lead``: records from :func:`with_lead`, grouped
+    by their lead's columns."""
+    group = {d: t[lead_column(d) if of_lead else d] for d in by}
     if unit:
         group["period"] = date.truncate(unit).date()
     return group
@@ -456,7 +460,7 @@ def _activity_measures(
         sel = rows.filter(cond if match is None else cond & match)
         parts.append(
             sel.select(
-                **_group(sel, by, unit, sel[m.at]),
+                **_group(sel, by, unit, sel[m.at], of_lead=m.table != "leads"),
                 _m=ibis.literal(m.name),
                 _v=row_value(m, sel).name("_v"),
             )
@@ -513,7 +517,7 @@ def _open_pipeline(
         lo, hi = max(date_from or first, first), min(date_to or now, now)
     if bounds["lo"] is None or lo > hi:
         return d.limit(0).select(
-            **_group(d, by, unit, d.created_at),
+            **_group(d, by, unit, d.created_at, of_lead=True),
             _m=ibis.literal(m.name),
             _v=ibis.literal(0.0),
         )
@@ -531,7 +535,7 @@ def _open_pipeline(
     )
     j = d.cross_join(ends)
     j = j.filter((j.created_at <= j._end) & (j.closed_at.isnull() | (j.closed_at > j._end)))
-    group = {b: j[b] for b in by}
+    group = {b: j[lead_column(b)] for b in by}
     if unit:
         group["period"] = j._start.cast("date")
     return j.select(**group, _m=ibis.literal(m.name), _v=row_value(m, j).cast("float64"))

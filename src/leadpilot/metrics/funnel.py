@@ -22,7 +22,14 @@ from .asof import AsOf, resolve_as_of
 from .catalog import CATALOG, Text
 from .compute import PERIOD_UNITS, KpiResult, compute_kpis, in_range, period_label, wilson
 from .measures import MEASURES
-from .model import Materialize, counted_leads, lead_model, outcome_columns, with_lead
+from .model import (
+    Materialize,
+    counted_leads,
+    lead_column,
+    lead_model,
+    outcome_columns,
+    with_lead,
+)
 
 # (stage, measure counting the leads that reached it), in stage order; then the exits
 CHAIN = tuple(
@@ -270,10 +277,11 @@ def _rejection_reasons(tables, model, by, period, view, date_from, date_to) -> l
     first = ibis.row_number().over(group_by=j.lead_key, order_by=[j.ts, j._reason])
     j = j.mutate(_nth=first)
     j = j.filter(j._nth == 0)
-    at = "created_at" if view == "cohort" else "ts"  # the date the funnel counts it at
+    at = lead_column("created_at") if view == "cohort" else "ts"  # the date it counts at
     j = j.filter(in_range(j[at], date_from, date_to))
     unit = PERIOD_UNITS[period]
-    keys = ([j[at].truncate(unit).date().name("period")] if unit else []) + [j[d] for d in by]
+    keys = [j[at].truncate(unit).date().name("period")] if unit else []
+    keys += [j[lead_column(d)].name(d) for d in by]
     out = j.group_by([*keys, j._reason.name("reason")]).aggregate(rejected=j.lead_key.nunique())
     rows = records(out)
     for r in rows if unit else []:

@@ -86,19 +86,27 @@ def to_lead(records: ir.Table, leads: ir.Table, known_only: bool = True) -> ir.T
     )
 
 
+# with_lead's name for a lead's column beside the records' own (a deal's created_at is not
+# its lead's)
+LEAD_PREFIX = "_lead_"
+
+
+def lead_column(name: str) -> str:
+    """The name :func:`with_lead` gives the lead's column ``name``."""
+    return LEAD_PREFIX + name
+
+
 def with_lead(
     records: ir.Table, leads: ir.Table, model: ir.Table, columns: list[str]
 ) -> ir.Table:
     """Records joined to the counted lead they count for, with that lead's ``columns`` from
-    the lead model (its groups, its creation date); records of uncounted leads drop out.
-    ``lead_id`` is then the counted lead's (a merged record's is the lead it was merged
-    into); another column the records have too keeps the records' value."""
+    the lead model (its groups, its creation date) under :func:`lead_column` names, so that
+    they never mix with a column the records have too (a deal's own created_at, a touch's
+    own channel); records of uncounted leads drop out. A merged record counts for the lead
+    it was merged into: its ``lead_column("lead_id")`` is that lead's."""
     rows = to_lead(records, leads)
-    named = [c for c in dict.fromkeys(columns) if c != "lead_id"]  # a column asked twice
-    lead = model.select(_lk=model.lead_id, **{c: model[c] for c in named})
-    rows = rows.join(lead, rows.lead_key == lead._lk)
-    # grouped by lead: the lead a record counts for, as the cohort view groups it
-    return rows.mutate(lead_id=rows.lead_key) if "lead_id" in columns else rows
+    lead = model.select(_lk=model.lead_id, **{lead_column(c): model[c] for c in columns})
+    return rows.join(lead, rows.lead_key == lead._lk)
 
 
 def icp_fit(t: ir.Table, rules: list[IcpRule]) -> ir.StringValue:
