@@ -153,6 +153,8 @@ FRENCH: dict[str, str] = {
     "the agreed": "le seuil convenu de",
     "not measured": "non mesurée",
     "rejection reasons": "motifs de rejet",
+    "other reasons": "autres motifs",
+    "more groups": "groupes de plus",
     "Velocity": "Vélocité",
     "days": "jours",
     "measure": "mesure",

@@ -120,3 +120,31 @@ def test_reasons_over_the_range_follow_the_view(ws, view, expected):
     assert reasons_by_group(result) == expected
     assert all("period" not in r for r in result.rejection_reasons)
     assert_reasons_add_up(result)
+
+
+@pytest.mark.parametrize("backend", ["duckdb"], indirect=True)
+def test_the_terminal_says_each_groups_reasons_on_its_own_line(ws):
+    """Printed per group (period and channel), as the acceptance lines: the first reasons
+    of all groups together were printed as one list, without saying whose."""
+    from typer.testing import CliRunner
+
+    from leadpilot.cli import app
+
+    result = funnel(ws, period="quarter", view="activity")
+    out = CliRunner().invoke(
+        app, ["funnel", "-w", str(ws), "--by", "channel", "--period", "quarter",
+              "--view", "activity"], env={"COLUMNS": "200"},
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("rejection reasons")]
+    expected = {
+        f"rejection reasons {period} {channel}": reasons
+        for (period, channel), reasons in reasons_by_group(result).items()
+    }
+    assert len(lines) == len(expected)
+    for line in lines:
+        label, _, text = line.partition(": ")
+        shown = dict(p.rsplit(" ", 1) for p in text.split(", "))
+        assert {k: int(v) for k, v in shown.items()} == expected[label]
+    out = CliRunner().invoke(app, ["funnel", "-w", str(ws), "--by", "channel", "--lang", "fr"])
+    assert "motifs de rejet a : " in out.stdout  # a space before ':' in French

@@ -157,7 +157,7 @@ class Terminal:
         line = RichText()
         if label.strip():
             line.append(label, style=style or None)
-            line.append(": ")
+            line.append(" : " if self.lang == "fr" else ": ")  # French: a space before ':'
         else:
             line.append(label)
         line.append(text)
@@ -274,14 +274,31 @@ class Terminal:
                 line.append(self.t("below"), style="red")
             line.append(f" {self.t('the agreed')} {self.pct(meta['acceptance_threshold'], 0)}")
             self.out.print(line)
-        if meta["rejection_reasons"]:
-            self.line(
-                self.t("rejection reasons"),
-                ", ".join(
-                    f"{r['reason']} {self.n(r['rejected'])}" for r in meta["rejection_reasons"][:8]
-                ),
-            )
+        self._rejection_reasons(meta["rejection_reasons"], keys)
         self.notes(result.warnings)
+
+    # a funnel split by many groups: its reasons are in --format json / csv
+    MAX_REASON_GROUPS, MAX_REASONS = 12, 6
+
+    def _rejection_reasons(self, reasons: list[dict], keys: list[str]) -> None:
+        """One line per group (period and dimensions, as the acceptance lines), its most
+        frequent reasons first: each group's reasons add up to its rejected count."""
+        groups: dict[tuple, list[dict]] = {}
+        for r in reasons:
+            groups.setdefault(tuple(r.get(k) for k in keys), []).append(r)
+        for group, rows in list(groups.items())[: self.MAX_REASON_GROUPS]:
+            label = " ".join(self.label(v) for v in group)
+            rows = sorted(rows, key=lambda r: -r["rejected"])
+            shown = [f"{r['reason']} {self.n(r['rejected'])}" for r in rows[: self.MAX_REASONS]]
+            if len(rows) > self.MAX_REASONS:
+                rest = sum(r["rejected"] for r in rows[self.MAX_REASONS :])
+                shown.append(f"{self.t('other reasons')} {self.n(rest)}")
+            title = self.t("rejection reasons") + (f" {label}" if label else "")
+            self.line(title, ", ".join(shown))
+        hidden = len(groups) - self.MAX_REASON_GROUPS
+        if hidden > 0:
+            more = f"{hidden} {self.t('more groups')} (--format json / csv)"
+            self.line(self.t("rejection reasons"), more)
 
     # ---------------------------------------------------------------- velocity
     def velocity(self, result: Result) -> None:
