@@ -715,7 +715,7 @@ ingest:
   earliest_date: "1990-01-01"  # earlier dates are refused (1900-01-01: a missing date)
   currency_rates: {{}}   # e.g. {{USD: 0.92}}: 1 USD = 0.92 in the workspace currency
 
-leads:                 # which records count as leads
+leads:                 # which records count as leads (an edit counts at once)
   exclude: {{}}          # e.g. {{lifecycle: [customer, partner]}}
   dedupe_by_email: true
   dedupe_window_days: 90   # same normalised e-mail within 90 days -> one lead

@@ -24,6 +24,7 @@ from .config import CONFIG_FILE, Config, load_config
 from .engine import versions
 from .errors import LeadpilotError
 from .schema import DERIVED, TABLES
+from .sources.leadrule import rule_changed
 from .text import Text
 
 MIN_FREE_BYTES = 1 << 30  # below 1 GiB free next to the workspace: say so
@@ -211,6 +212,24 @@ def _data_problems(counts: dict[str, int], root: Path) -> list[Problem]:
     return out
 
 
+_RULE_EDITED = Problem(
+    "lead_rule_changed",
+    "warning",
+    Text(
+        "the lead rule of leadpilot.yaml (leads:) changed since the last ingest: the "
+        "analyses apply it as they read the data (slower on large workspaces)",
+        "la règle des leads de leadpilot.yaml (leads:) a changé depuis le dernier "
+        "chargement : les analyses l'appliquent en lisant les données (plus lent sur de "
+        "gros espaces de travail)",
+    ),
+    Text(
+        "ingest any file (or the same files again): the rule is then stored with the leads",
+        "chargez un fichier (ou les mêmes à nouveau) : la règle est alors enregistrée avec "
+        "les leads",
+    ),
+)
+
+
 def examine(path: str | Path = ".") -> Checkup:
     """Check a workspace: backend, version, capabilities, tables, disk, problems and fixes.
 
@@ -337,6 +356,8 @@ def examine(path: str | Path = ".") -> Checkup:
         for code, message, fix in getattr(ws.backend, "storage_problems", lambda: [])():
             problems.append(Problem(code, "warning", message, fix))
         problems.extend(_data_problems(counts, root))
+        if rule_changed(versions.meta_values(ws.con, list(present)), config.leads):
+            problems.append(_RULE_EDITED)
     finally:
         ws.close()
     return checkup

@@ -42,13 +42,14 @@ import ibis.expr.types as ir
 
 from . import engine
 from .engine import versions
-from .errors import EngineError, UsageError
+from .errors import EngineError, Notice, UsageError
 from .metrics.compute import KpiResult, compute_kpis
 from .metrics.funnel import FunnelResult, compute_funnel
 from .metrics.model import StoredModel, Tables, lead_model, model_fingerprint
 from .metrics.velocity import VelocityResult, compute_velocity
-from .results import Result
+from .results import Meta, Result
 from .schema import LEAD_MODEL, TABLES
+from .sources.leadrule import apply_lead_rule, rule_changed
 
 if TYPE_CHECKING:  # pandas costs 0.3 s of start-up: not imported for the annotations
     import pandas as pd
@@ -97,6 +98,22 @@ def _one_dim(by: Dims, default: str, what: str) -> str:
     return dims[0]
 
 
+def _noting(analysis: Callable) -> Callable:
+    """An analysis whose result also carries the workspace's notices (see
+    :meth:`Pilot._workspace_notices`), once."""
+
+    @functools.wraps(analysis)
+    def noted(self: Pilot, *args, **kwargs):
+        result = analysis(self, *args, **kwargs)
+        meta = getattr(result, "meta", None)
+        if isinstance(meta, Meta):
+            have = {n.code for n in meta.notices}
+            meta["warnings"] += [n for n in self._workspace_notices() if n.code not in have]
+        return result
+
+    return noted
+
+
 class Pilot:
     """An open workspace: every analysis and action of leadpilot.
 
@@ -137,14 +154,41 @@ class Pilot:
         """
         if self._held is not None:  # a copy: a caller may replace one of its tables
             out = Tables(self._held)
-            out.stored_model = self._held.stored_model
+            out.stored_model, out.notices = self._held.stored_model, self._held.notices
             return out
         listed = self.workspace.con.list_tables()
+        meta = versions.meta_values(self.workspace.con, listed)
         out = Tables({name: self.workspace.table(name) for name in TABLES})
         if "scores" in listed:  # last `score apply`: the score_band dimension
             out["scores"] = self.workspace.table("scores")
-        out.stored_model = self._stored_model(listed)
+        out.notices = self._rule_notices(meta)
+        if out.notices:  # the stored model counted leads by the rule stored
+            out["leads"] = apply_lead_rule(out["leads"], self.config.leads)
+        else:
+            out.stored_model = self._stored_model(listed, meta)
         return out
+
+    def _rule_notices(self, meta: dict[str, str]) -> list[Notice]:
+        """When the lead rule of leadpilot.yaml was edited since the last ingest: the
+        analyses apply it at once (exclusions and e-mail merges recomputed as they read),
+        and say so; the next ingest stores it."""
+        if not rule_changed(meta, self.config.leads):
+            return []
+        return [
+            Notice(
+                "lead_rule_changed",
+                "leads: the lead rule of leadpilot.yaml (leads:) changed since the last "
+                "ingest; every count applies it now (exclusions and e-mail merges "
+                "recomputed as the data is read), and the next ingest stores it",
+            )
+        ]
+
+    def _workspace_notices(self) -> list[Notice]:
+        """What every analysis of the workspace's current state says besides its own
+        warnings (see :meth:`_rule_notices`)."""
+        if self._held is not None:
+            return list(self._held.notices)
+        return self._rule_notices(versions.meta_values(self.workspace.con))
 
     @contextlib.contextmanager
     def _one_state(self) -> Iterator[None]:
@@ -171,14 +215,13 @@ class Pilot:
         counts = versions.row_counts(self.workspace.con, _MODEL_INPUTS)
         return "/".join(str(counts[t]) for t in _MODEL_INPUTS)
 
-    def _stored_model(self, listed: list[str]) -> StoredModel | None:
+    def _stored_model(self, listed: list[str], meta: dict[str, str]) -> StoredModel | None:
         """The lead model the last write stored, when it is still the data's (same data
         version, and the same row counts: a tool other than leadpilot that adds or
         deletes rows counts no version) and was computed with today's settings and
         code."""
         if LEAD_MODEL.name not in listed:
             return None
-        meta = versions.meta_values(self.workspace.con, listed)
         stamp, _, rows = meta.get(_MODEL_STAMP, "").partition("#")
         if stamp != self._model_stamp(versions.data_version(meta)):
             return None
@@ -639,6 +682,7 @@ class Pilot:
             **more,
         )
 
+    @_noting
     def kpi_result(
         self,
         by: Dims = None,
@@ -713,6 +757,7 @@ class Pilot:
         return self.kpi_result(by, period, view, date_from, date_to, as_of, kpis).to_frame()
 
     # ---------------------------------------------------------------- funnel and velocity
+    @_noting
     def funnel_result(
         self,
         by: Dims = None,
@@ -766,6 +811,7 @@ class Pilot:
         """
         return self.funnel_result(by, period, view, date_from, date_to, as_of).to_frame()
 
+    @_noting
     def velocity_result(
         self,
         by: Dims = None,
@@ -824,6 +870,7 @@ class Pilot:
         return self.velocity_result(by, period, view, date_from, date_to, as_of).to_frame()
 
     # ---------------------------------------------------------------- secondary reports
+    @_noting
     def content_result(self, as_of: Day = None) -> Result:
         """Content performance: views, CTA clicks, leads first touched and what they became.
 
@@ -857,6 +904,7 @@ class Pilot:
         """
         return self.content_result(as_of).to_frame()
 
+    @_noting
     def sources_result(
         self, by: Dims = "channel", period: str = "all", as_of: Day = None
     ) -> Result:
@@ -902,6 +950,7 @@ class Pilot:
         """
         return self.sources_result(by, period, as_of).to_frame()
 
+    @_noting
     def retention_result(self, months: int = 6, as_of: Day = None) -> Result:
         """Interest retention: the share of each monthly cohort still engaging k months after
         creation.
@@ -939,6 +988,7 @@ class Pilot:
         return self.retention_result(months, as_of).to_frame()
 
     # ---------------------------------------------------------------- attribution
+    @_noting
     def attribution_result(
         self,
         models: list[str] | str | None = None,
@@ -1217,6 +1267,7 @@ class Pilot:
         return rules_score(tables, self.config, as_of=at, detail=True).to_pandas()
 
     # ---------------------------------------------------------------- diagnostics
+    @_noting
     def diagnosis(
         self,
         current: str | None = None,
@@ -1263,6 +1314,7 @@ class Pilot:
         )
         return diagnosis_result(c, self.config.currency)
 
+    @_noting
     def plan(
         self,
         target_revenue: float | None = None,
@@ -1317,6 +1369,7 @@ class Pilot:
             params = {"budget": budget, "shift": shift, "months": months}
         return plan_result(p, self.config.currency, params)
 
+    @_noting
     def forecast(self, months: int = 6, as_of: Day = None) -> Result:
         """Expected won revenue per month from the open pipeline, with an 80 % interval.
 

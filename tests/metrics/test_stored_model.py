@@ -50,7 +50,7 @@ def _analyses(lp: Pilot) -> dict:
 
 def _live(monkeypatch) -> None:
     """Commands compute the lead model from the events, as before it was stored."""
-    monkeypatch.setattr(Pilot, "_stored_model", lambda self, listed: None)
+    monkeypatch.setattr(Pilot, "_stored_model", lambda self, listed, meta: None)
 
 
 @pytest.mark.spark

@@ -212,6 +212,8 @@ class Tables(dict):
     model: it describes these tables only."""
 
     stored_model: StoredModel | None = None
+    # what every analysis of these tables says (a lead rule applied as they are read)
+    notices: list = []
 
     def __setitem__(self, key: str, value: ir.Table) -> None:
         self.stored_model = None

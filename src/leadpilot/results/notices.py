@@ -24,6 +24,8 @@ CODES: dict[str, str] = {
     "group where none has one); the average deal size leaves them out",
     "negative_durations": "durations whose later stage is dated before the earlier one are "
     "left out",
+    "lead_rule_changed": "the lead rule of leadpilot.yaml changed since the last ingest: "
+    "the counts apply it as they read the data",
     # channel reconciliation (spend and leads or touches)
     "spend_without_match": "spend names a channel / campaign / content that nothing else names",
     "no_spend": "leads (or touches) of a channel that no spend names: cost KPIs are null",

@@ -7,6 +7,8 @@ explained and undone by changing the rule.
 
 from __future__ import annotations
 
+import json
+
 import ibis
 import ibis.expr.types as ir
 
@@ -14,6 +16,27 @@ from ..config import LeadRule
 
 # The bookkeeping columns of leads (schema.LEAD_BOOKKEEPING) the rule derives.
 RULE_COLUMNS: tuple[str, ...] = ("excluded_reason", "merged_into", "merge_reason")
+
+
+# Meta keys (leadpilot_meta) an ingest that applies the rule writes: the rule the stored
+# columns follow, and the workspace leadpilot.yaml's rule at that ingest. A rule edited in
+# leadpilot.yaml since then is applied by the analyses at once (see :func:`rule_changed`).
+APPLIED_RULE = "lead_rule_applied"
+CONFIGURED_RULE = "lead_rule_configured"
+
+
+def rule_text(rule: LeadRule) -> str:
+    """The rule as canonical JSON: two equal rules give the same text."""
+    return json.dumps(rule.model_dump(mode="json"), sort_keys=True)
+
+
+def rule_changed(meta: dict[str, str], configured: LeadRule) -> bool:
+    """The workspace leadpilot.yaml's rule (``configured``) is not the one it held at the
+    ingest that applied the stored rule: the user edited it since. (A rule a source's
+    leadpilot.yaml set for its ingest is not a change: the workspace's rule stayed.)
+    A workspace ingested before the rule was recorded follows its rule as stored."""
+    recorded = meta.get(CONFIGURED_RULE)
+    return recorded is not None and recorded != rule_text(configured)
 
 
 def apply_lead_rule(leads: ir.Table, rule: LeadRule) -> ir.Table:

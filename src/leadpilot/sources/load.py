@@ -28,12 +28,13 @@ import yaml
 
 from .. import engine
 from ..config import CONFIG_FILE, Config, SourceSpec, load_config
+from ..engine import versions
 from ..errors import ConfigError, Notice, Problem, SourceError, ValidationError
 from ..schema import INGEST_LOG, LABELS, LOAD_ORDER, QUARANTINE, TABLES, TEMPORARY, counted_leads
 from . import checks, emails
 from .channels import derived_channel
 from .dates import DateColumns
-from .leadrule import RULE_COLUMNS, apply_lead_rule
+from .leadrule import APPLIED_RULE, CONFIGURED_RULE, RULE_COLUMNS, apply_lead_rule, rule_text
 from .mapping import Mapped, map_columns, resolve_spec
 from .parsers import _text as parsers_text
 from .parsers.numbers import (
@@ -737,10 +738,16 @@ class _Ingest:
                 backend.delete_where_in(QUARANTINE.name, "file", files)
             if self.quarantined:
                 backend.append(QUARANTINE.name, pa.concat_tables(self.quarantined))
-            if "leads" in self.good:
-                if self.config.privacy.hash_emails:
-                    self._hash_stored_emails(backend)
+            if "leads" in self.good and self.config.privacy.hash_emails:
+                self._hash_stored_emails(backend)
+            applied = versions.meta_values(backend.con).get(APPLIED_RULE)
+            if "leads" in self.good or applied != rule_text(self.config.leads):
+                # new leads, or a rule changed since it was applied: every lead again
                 _rebuild_leads(backend, self.config)
+                versions.set_meta(self.ws, {
+                    APPLIED_RULE: rule_text(self.config.leads),
+                    CONFIGURED_RULE: rule_text(self.ws.config.leads),
+                })  # fmt: skip
             if self.labels:
                 backend.upsert(LABELS.name, _labels_table(self.labels), LABELS.key)
             backend.append(INGEST_LOG.name, _log_table(self.summaries, self.source, self.now))
