@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 import ibis.expr.types as ir
 
 from ..config import Config
+from ..engine import records
 from ..errors import Notice, UsageError
 from ..metrics.asof import end_of_day, resolve_as_of
 from ..metrics.compute import compute_kpis
@@ -103,6 +104,27 @@ def default_periods(as_of: datetime) -> tuple[Period, Period]:
     if as_of.date() < current.end:
         current = current.before()
     return current, current.before()
+
+
+def _day(value: date | datetime | None) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def quarter_of(day: date) -> Period:
+    """The calendar quarter holding ``day``."""
+    return parse_period(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+
+
+def default_period(as_of: datetime, first: date | None, last: date | None) -> Period:
+    """The period ``diagnose`` and the report look at unless told: the last complete
+    quarter before ``as_of`` when leads were created in it, else the latest quarter
+    holding leads (``first`` and ``last``: the first and last lead creation days). An
+    export whose last event (a deal closed, a touch) comes quarters after its last lead
+    would otherwise be read on a quarter without any lead: "nothing significant"."""
+    current = default_periods(as_of)[0]
+    if last is not None and (last < current.start or (first and first > current.end)):
+        return quarter_of(last)
+    return current
 
 
 @dataclass
@@ -241,7 +263,13 @@ def compare(
     tables, as_of = resolve_as_of(tables, None)
     if as_of.at is None:
         raise UsageError("the workspace holds no data to compare; ingest data first")
-    cur = parse_period(current) if current else default_periods(as_of.at)[0]
+    if current:
+        cur = parse_period(current)
+    else:
+        leads = tables["leads"]
+        span = leads.aggregate(first=leads.created_at.min(), last=leads.created_at.max())
+        (days,) = records(span)
+        cur = default_period(as_of.at, *(_day(days[k]) for k in ("first", "last")))
     if previous:
         prev = parse_period(previous)
     else:
