@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text as RichText
 
 from ..i18n import Formatter, tr
-from .result import Result
+from .result import NONE, Result
 from .terminal import Table, Terminal
 
 STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "positive": "green",
@@ -105,10 +105,16 @@ def show_diagnosis(term: Terminal, result: Result) -> None:
     term.notes(result.warnings)
 
 
+def _group_label(f: dict) -> str:
+    """``channel=seo content=(none)``: the group a finding is about (a missing value read
+    as the tables show it, not Python's None)."""
+    return " ".join(f"{k}={NONE if v is None else v}" for k, v in (f.get("group") or {}).items())
+
+
 def _finding(term: Terminal, f: dict) -> None:
     lang = term.lang
     badge = SEVERITY[lang][f["severity"]]
-    group = " ".join(f"{k}={v}" for k, v in (f.get("group") or {}).items())
+    group = _group_label(f)
     head = RichText()
     head.append(f"[{badge}] ", style=STYLE[f["severity"]])
     head.append(_tr(f, "title", lang) + (f" ({group})" if group else ""), style="bold")
@@ -195,7 +201,7 @@ def diagnosis_markdown(result: Result, lang: str = "en", currency: str = "EUR") 
 
 
 def _finding_md(f: dict, lang: str) -> list[str]:
-    group = " ".join(f"{k}={v}" for k, v in (f.get("group") or {}).items())
+    group = _group_label(f)
     out = [
         f"- **[{SEVERITY[lang][f['severity']]}] {_tr(f, 'title', lang)}**"
         + (f" ({group})" if group else ""),
