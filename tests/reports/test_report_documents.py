@@ -53,7 +53,7 @@ def test_the_pdf_holds_the_french_text(pdf):
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout  # fmt: skip
     assert "RAPPORT DE GÉNÉRATION DE LEADS" in text  # text-transform: uppercase
-    assert "Volume en hausse, activité stable" in text
+    assert "Volume en hausse, activité en baisse" in text  # revenue fell 41 %
     assert "Définitions" in text
 
 
@@ -96,13 +96,13 @@ def test_the_markdown_has_every_section_and_the_figures(demo_report):
         s.title for s in demo_report.view("en").sections
     ]
     assert "| Revenue | **€" in md
-    assert "**[High] Volume up, business flat: an illusion of traction**" in md
+    assert "**[High] Volume up, business down: an illusion of traction**" in md
     assert "Charts are in the HTML and PDF versions" in md
     # the headline opens with the most severe findings (at most three), before the cards
     headline = md.split("## 2. ", 1)[0]
     points = headline.split("**Key points**", 1)[1].split("\n\n", 1)[0].strip().splitlines()
     assert 1 <= len(points) <= 3
-    assert points[0] == "- [High] Volume up, business flat: an illusion of traction"
+    assert points[0] == "- [High] Volume up, business down: an illusion of traction"
     assert headline.index("**Key points**") < headline.index("| Revenue |")
 
 
@@ -113,9 +113,9 @@ def test_the_command_writes_the_report(demo_ws, monkeypatch):
     looked up once, whatever the number of analyses it gathers."""
     looked_up, stored_model = [], Pilot._stored_model
 
-    def counted(self, listed):
+    def counted(self, listed, meta):
         looked_up.append(1)
-        return stored_model(self, listed)
+        return stored_model(self, listed, meta)
 
     monkeypatch.setattr(Pilot, "_stored_model", counted)
     result = runner.invoke(app, ["report", "-w", str(demo_ws), "--period", PERIOD, "-f", "md",

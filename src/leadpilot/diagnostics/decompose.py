@@ -46,6 +46,7 @@ METHOD_FR = (
     "indéfini sur une période (canal sans lead ou sans client) garde la valeur de l'autre"
 )
 STAGES = ("mql", "sql", "opportunity", "customer")
+ALL = object()  # every group at once (a group's own value may be None)
 
 
 def shapley_product(before: Sequence[float], after: Sequence[float]) -> list[float]:
@@ -110,10 +111,27 @@ class Decomposition:
     by_group: dict[object, dict[str, float]]  # the group's value (a channel) -> effects
     method: str = METHOD
     method_fr: str = METHOD_FR
+    # each group's own numbers in both periods: what a finding may say of a group (its
+    # measure per lead) is read from them, not guessed from its effects
+    groups: dict[object, tuple[Group, Group]] = field(default_factory=dict, repr=False)
 
     @property
     def change(self) -> float:
         return self.after - self.before
+
+    def per_lead(self, group: object = ALL) -> float | None:
+        """The measure (revenue or customers) per lead of ``group``, or of every group with
+        ``ALL``, over both periods together; None without any lead."""
+        pairs = self.groups.values() if group is ALL else [self.groups[group]]
+        leads = sum(g.leads for pair in pairs for g in pair)
+        value = sum(getattr(g, self.measure) for pair in pairs for g in pair)
+        return value / leads if leads else None
+
+    def share_change(self, group: object) -> float:
+        """How much the group's share of the leads moved (current - previous)."""
+        totals = [sum(pair[i].leads for pair in self.groups.values()) for i in (0, 1)]
+        b, a = self.groups[group]
+        return (_rate(a.leads, totals[1]) or 0.0) - (_rate(b.leads, totals[0]) or 0.0)
 
     def as_dict(self) -> dict:
         return {
@@ -175,8 +193,10 @@ def decompose(
         labels.append("deal_size")
     effects = dict.fromkeys(labels, 0.0)
     by_group: dict[str, dict[str, float]] = {}
+    groups: dict[object, tuple[Group, Group]] = {}
     for name in names:
         b, a = before.get(name, empty), after.get(name, empty)
+        groups[name] = (b, a)
         factors_b: list[float] = [total_b]
         factors_a: list[float] = [total_a]
         share = _pair(_rate(b.leads, total_b), _rate(a.leads, total_a))
@@ -218,4 +238,5 @@ def decompose(
         effects=ordered,
         stage_effects=stage_effects,
         by_group=by_group,
+        groups=groups,
     )

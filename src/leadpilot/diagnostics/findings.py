@@ -48,8 +48,9 @@ KINDS: dict[str, Kind] = {
         _k(
             "volume_up_revenue_flat",
             "high",
-            ("Volume up, business flat: an illusion of traction",
-             "Volume en hausse, activité stable : une illusion de traction"),
+            # {trend}: flat within diagnostics.flat_tolerance, down below it
+            ("Volume up, business {trend}: an illusion of traction",
+             "Volume en hausse, activité {trend_fr} : une illusion de traction"),
             ("Leads went from {leads_before} to {leads_after} ({leads_change}) while "
              "{measure} went from {value_before} to {value_after} ({value_change}): more leads "
              "did not make more business.",
@@ -145,11 +146,11 @@ KINDS: dict[str, Kind] = {
             "medium",
             ("Mix shift toward channels that convert worse",
              "Glissement du mix vers des canaux qui convertissent moins"),
-            ("Leads moved away from {losers} toward {gainers}, which convert worse: the mix "
-             "effect alone is {effect} of {measure} ({share} of the previous period).",
-             "Les leads se sont déplacés de {losers} vers {gainers}, qui convertissent moins : "
-             "l'effet mix seul vaut {effect} sur {measure_fr} ({share} de la période "
-             "précédente)."),
+            # {shift}: the groups named, and what is true of them (see _mix)
+            ("Leads moved {shift} ({basis} over both periods): the mix effect alone is "
+             "{effect} of {measure} ({share} of the previous period).",
+             "Les leads se sont déplacés {shift_fr} ({basis_fr} sur les deux périodes) : l'effet "
+             "mix seul vaut {effect} sur {measure_fr} ({share} de la période précédente)."),
             ("Weigh each channel by revenue per lead, not by lead count, when setting budgets.",
              "Pondérer chaque canal par le chiffre d'affaires par lead, pas par le nombre de "
              "leads, dans les arbitrages budgétaires."),
@@ -191,7 +192,7 @@ KINDS: dict[str, Kind] = {
              "précédente au même âge."),
         ),
     )
-}
+}  # fmt: skip
 
 
 @dataclass
@@ -208,14 +209,17 @@ class Finding:
     def kind(self) -> Kind:
         return KINDS[self.code]
 
+    def _texts(self, lang: str, currency: str) -> dict[str, str]:
+        fmt = Formatter(lang, currency)
+        return {k: v.text(fmt) if isinstance(v, Value) else v for k, v in self.values.items()}
+
     def title(self, lang: str = "en") -> str:
-        return self.kind.title[lang]
+        """The title; a few say what the evidence shows (business flat or down)."""
+        return self.kind.title[lang].format(**self._texts(lang, "EUR"))
 
     def explanation(self, lang: str = "en", currency: str = "EUR") -> str:
         """The explanation with its numbers written for ``lang`` (amounts in ``currency``)."""
-        fmt = Formatter(lang, currency)
-        values = {k: v.text(fmt) if isinstance(v, Value) else v for k, v in self.values.items()}
-        return self.kind.explanation[lang].format(**values)
+        return self.kind.explanation[lang].format(**self._texts(lang, currency))
 
     def actions(self, lang: str = "en") -> list[str]:
         return [a[lang] for a in self.kind.actions]
@@ -238,7 +242,9 @@ class Thresholds:
 
     alpha: float = 0.05  # for the whole family of a diagnosis' tests (Bonferroni)
     volume_increase: float = 0.20  # leads up by at least this share...
-    flat_tolerance: float = 0.05  # ...while revenue / customers grow less than this
+    # ...while revenue / customers grow less than this; within ± it they are "flat",
+    # below -it "down"
+    flat_tolerance: float = 0.05
     rate_drop: float = 0.20  # a rate falling by at least this share of itself
     stable_volume: float = 0.10  # quality_improving: leads within this share
     cycle_increase: float = 0.20
@@ -250,7 +256,7 @@ class Thresholds:
 class Value:
     """A number in an explanation, formatted when read, for the reader's language."""
 
-    kind: str  # num, money, pct, signed_pct, p, test
+    kind: str  # num, money, pct, signed_pct, signed_pts, p, test
     value: float | str | None
 
     def text(self, fmt: Formatter) -> str:
@@ -272,6 +278,8 @@ class Value:
             return fmt.percent(v)
         if self.kind == "signed_pct":
             return ("+" if v >= 0 else "−") + fmt.percent(abs(v))
+        if self.kind == "signed_pts":  # a difference of two rates: points, not a percentage
+            return ("+" if v >= 0 else "−") + f"{fmt.number(abs(v) * 100, 1)}\u00a0pts"
         return fmt.number(v, 0 if abs(v) >= 100 or float(v).is_integer() else 2)
 
 
@@ -288,6 +296,10 @@ def _pct(x: float | None) -> Value:
 
 def _signed(x: float | None) -> Value:
     return Value("signed_pct", x)
+
+
+def _points(x: float | None) -> Value:
+    return Value("signed_pts", x)
 
 
 def _num(x: float | None) -> Value:
@@ -312,9 +324,10 @@ def _rate_values(c: RateChange) -> dict[str, Value | str]:
     return {
         "rate_before": _pct(c.before),
         "rate_after": _pct(c.after),
-        "difference": _signed(c.difference),
-        "low": _signed(c.low),
-        "high": _signed(c.high),
+        # rates' differences, in points: 16.2 % -> 5.9 % is -10.3 pts, not -10.3 %
+        "difference": _points(c.difference),
+        "low": _points(c.low),
+        "high": _points(c.high),
         "p_value": _p(c.p_value),
         "test": Value("test", c.test),
     }
@@ -375,7 +388,9 @@ def find(
         acceptance_threshold is not None and after.get("acceptance_measured"))  # fmt: skip
     t = replace(t, alpha=t.alpha / tests)
     out: list[Finding] = []
-    measure = "revenue" if (before.get("revenue") or after.get("revenue")) else "customers"
+    # revenue when both periods know it; else customers (no verdict on an unknown total)
+    valued = before.get("revenue") is not None and after.get("revenue") is not None
+    measure = "revenue" if valued and (before["revenue"] or after["revenue"]) else "customers"
     measure_fr = "le chiffre d'affaires" if measure == "revenue" else "le nombre de clients"
 
     if maturity and maturity.get("immature"):
@@ -398,17 +413,20 @@ def find(
         and size_b and size_a is not None and size_a <= size_b * (1 - t.rate_drop)
         and _smaller(deal_amounts, t.alpha)
     )  # fmt: skip
+    trend = _trend(before.get(measure), after.get(measure), value_change, t.flat_tolerance)
     if (
         leads_change is not None
         and leads_change >= t.volume_increase
-        and (value_change is None or value_change <= t.flat_tolerance)
+        and trend is not None
         and ((closing.significant(t.alpha) and (closing.difference or 0) < 0) or smaller_deals)
     ):
         out.append(
             Finding(
                 "volume_up_revenue_flat",
-                "high" if (value_change or 0) < 0 else "medium",
+                "high" if trend == "down" else "medium",
                 {
+                    "trend": trend,
+                    "trend_fr": {"flat": "stable", "down": "en baisse"}[trend],
                     "leads_before": _num(before["leads"]),
                     "leads_after": _num(after["leads"]),
                     "leads_change": _signed(leads_change),
@@ -469,11 +487,23 @@ def find(
         out += _cycle(cycles, leads_change, t)
 
     if decomposition is not None and dimension:
-        out += _mix(decomposition, before, measure, measure_fr, dimension, t)
+        out += _mix(decomposition, dimension, t)
     if groups_after:
         young = bool(maturity and maturity.get("immature"))
         out += _economics(groups_before or {}, groups_after, dimension or "group", t, young)
     return out
+
+
+def _trend(
+    before: float | None, after: float | None, change: float | None, tolerance: float
+) -> str | None:
+    """The business measure between two periods: "flat" within ± ``tolerance`` of itself,
+    "down" below; None when it grew beyond it (or grew from nothing)."""
+    if change is None:  # nothing before to divide by: flat only if nothing after either
+        return "flat" if not before and not after else None
+    if change < -tolerance:
+        return "down"
+    return "flat" if change <= tolerance else None
 
 
 def _smaller(amounts: tuple[list[float], list[float]], alpha: float) -> bool:
@@ -514,8 +544,8 @@ def _acceptance(after: Mapping, threshold: float, t: Thresholds) -> list[Finding
              "threshold": _pct(threshold), "p_value": _p(p)},  # fmt: skip
             {"accepted": accepted, "transmitted": sent, "rate": accepted / sent,
              "threshold": threshold, "p_value": p, "test": "binomial test (one-sided)"},
-        )  # fmt: skip
-    ]
+        )
+    ]  # fmt: skip
 
 
 def _cycle(cycles, leads_change, t: Thresholds) -> list[Finding]:
@@ -544,26 +574,76 @@ def _cycle(cycles, leads_change, t: Thresholds) -> list[Finding]:
     ]  # fmt: skip
 
 
-def _mix(d: Decomposition, before, measure, measure_fr, dimension, t) -> list[Finding]:
+def _mix(d: Decomposition, dimension: str, t: Thresholds) -> list[Finding]:
+    """Leads moved toward groups that convert worse (the mix effect is a loss).
+
+    A group converts worse (better) when its measure per lead — revenue or customers, as
+    the decomposition splits — both periods together, is below (above) that of all the
+    leads. The sentence names the groups that gained share and convert worse, and those
+    that lost share and convert better: each named gainer converts worse than each named
+    loser, and the sentence claims nothing of a group it does not name (a growing group
+    that converts better is not called worse). Without any such group, nothing true can
+    be said of the shift and the finding is not raised.
+    """
     base = d.before
     effect = d.effects.get("mix", 0.0)
-    if not base or effect >= 0 or -effect < t.mix_share * base:
+    average = d.per_lead()
+    if not base or effect >= 0 or -effect < t.mix_share * base or average is None:
         return []
-    ranked = sorted(d.by_group.items(), key=lambda kv: kv[1].get("mix", 0.0))
-    losers = [g for g, e in ranked if e.get("mix", 0.0) < 0][:3]
-    gainers = [g for g, e in reversed(ranked) if e.get("mix", 0.0) > 0][:3]
+    per_lead = {g: d.per_lead(g) for g in d.groups}
+    moved = {g: d.share_change(g) for g in d.groups}
+    # what each move cost per lead against the average lead: share moved x (own value -
+    # average); their sum does not depend on the reference (the shares' moves add up to 0)
+    drag = {g: moved[g] * (per_lead[g] - average) for g in d.groups if per_lead[g] is not None}
+    gainers = sorted((g for g in drag if moved[g] > 0 and per_lead[g] < average), key=drag.get)
+    losers = sorted((g for g in drag if moved[g] < 0 and per_lead[g] > average), key=drag.get)
+    if not gainers and not losers:
+        return []
+    gainers, losers = gainers[:3], losers[:3]  # the costliest moves first
+    revenue = d.measure == "revenue"
     return [
         Finding(
             "mix_shift_to_low_converting_channels",
             "medium",
-            {"effect": (_money if measure == "revenue" else _num)(effect), "measure": measure,
-             "measure_fr": measure_fr,
-             "share": _pct(-effect / base), "losers": ", ".join(map(_label, losers)) or "–",
-             "gainers": ", ".join(map(_label, gainers)) or "–"},
+            {"effect": (_money if revenue else _num)(effect),
+             "measure": d.measure,
+             "measure_fr": "le chiffre d'affaires" if revenue else "le nombre de clients",
+             "share": _pct(-effect / base),
+             "shift": _shift(losers, gainers, "en"),
+             "shift_fr": _shift(losers, gainers, "fr"),
+             "basis": "revenue per lead" if revenue else "customers per lead",
+             "basis_fr": "chiffre d'affaires par lead" if revenue else "clients par lead"},
             {"mix_effect": effect, "previous": base, "dimension": dimension,
-             "by_group": {json_key(g): e.get("mix", 0.0) for g, e in d.by_group.items()}},
+             "measure": d.measure,
+             "by_group": {json_key(g): e.get("mix", 0.0) for g, e in d.by_group.items()},
+             "per_lead": {json_key(g): v for g, v in per_lead.items()},
+             "average_per_lead": average,
+             "share_change": {json_key(g): v for g, v in moved.items()},
+             "gainers_converting_worse": [json_key(g) for g in gainers],
+             "losers_converting_better": [json_key(g) for g in losers]},
         )
     ]  # fmt: skip
+
+
+def _shift(losers: list, gainers: list, lang: str) -> str:
+    """Where the leads went, and what is true of the groups named: 'away from A toward B,
+    which converts worse than the average lead' (one list may be empty, not both)."""
+    away, toward = ", ".join(map(_label, losers)), ", ".join(map(_label, gainers))
+    if lang == "fr":
+        if not gainers:
+            verb = "convertit" if len(losers) == 1 else "convertissent"
+            return f"de {away}, qui {verb} mieux que la moyenne des leads"
+        verb = "convertit" if len(gainers) == 1 else "convertissent"
+        return (f"de {away} " if losers else "") + (
+            f"vers {toward}, qui {verb} moins bien que la moyenne des leads"
+        )
+    if not gainers:
+        verb = "converts" if len(losers) == 1 else "convert"
+        return f"away from {away}, which {verb} better than the average lead"
+    verb = "converts" if len(gainers) == 1 else "convert"
+    return (f"away from {away} " if losers else "") + (
+        f"toward {toward}, which {verb} worse than the average lead"
+    )
 
 
 def _label(value: object) -> str:

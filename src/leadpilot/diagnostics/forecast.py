@@ -22,6 +22,11 @@ months fall inside the 80 % interval (bench/forecast.py).
 The months' totals are simulated (``runs`` draws, fixed seed): the forecast is their
 mean with an 80 % interval (10th and 90th percentiles). New leads created after the
 as-of date are not forecast.
+
+When no run wins anything in any month — no deal open and no lead in the funnel, or
+none like the ones the history saw won, or no amount to win — there is nothing to
+forecast: the forecast says so (``nothing_to_forecast`` and a note), its months are 0
+and carry no interval (null bounds), rather than an "80 % interval" of 0 to 0.
 """
 
 from __future__ import annotations
@@ -66,6 +71,7 @@ class Forecast:
     method: str = METHOD
     method_fr: str = METHOD_FR
     warnings: list[str] = field(default_factory=list)
+    nothing_to_forecast: bool = False  # no run won anything: no interval, a note says why
 
 
 def _month_index(start: date, when: date) -> int:
@@ -109,17 +115,22 @@ def forecast(
     closed = d.filter(d.status.isin(["won", "lost"]) & d.closed_at.notnull())
     took_days = (closed.closed_at.epoch_seconds() - closed.created_at.epoch_seconds()) / 86400
     # in a fixed order: the draws below follow the rows (the same data, the same forecast)
-    hist = closed.select(
-        "deal_id", won=closed.status == "won", days=took_days, amount=closed.amount
-    ).order_by("deal_id").to_pyarrow()
+    hist = (
+        closed.select("deal_id", won=closed.status == "won", days=took_days, amount=closed.amount)
+        .order_by("deal_id")
+        .to_pyarrow()
+    )
     won_amounts = np.asarray(
         d.filter((d.status == "won") & d.amount.notnull()).order_by("deal_id").amount
         .to_pyarrow().to_pylist(), dtype=float,
     )  # fmt: skip
     avg_size = float(won_amounts.mean()) if len(won_amounts) else 0.0
-    open_ = d.filter(d.status == "open").select(
-        "deal_id", amount=d.amount, age=age_days
-    ).order_by("deal_id").to_pyarrow()
+    open_ = (
+        d.filter(d.status == "open")
+        .select("deal_id", amount=d.amount, age=age_days)
+        .order_by("deal_id")
+        .to_pyarrow()
+    )
     n_open = open_.num_rows
     if hist.num_rows < 10:
         warnings.append(f"only {hist.num_rows} closed deal(s) to learn win rates and delays from")
@@ -155,20 +166,44 @@ def forecast(
         tables, config, now, start, rng, runs, sims, by_source, won_amounts, avg_size
     )
 
+    # not one win in any run: a 0-to-0 "interval" would read as a confident zero
+    nothing = not sims.any()
+    if nothing:
+        warnings.append(_nothing_note(n_open, n_funnel, len(won_amounts), now))
     rows = []
     for i, month in enumerate(labels):
         col = sims[:, i]
         rows.append({
             "month": f"{month.year}-{month.month:02d}",
             "expected": float(col.mean()),
-            "low": float(np.percentile(col, 10)),
-            "high": float(np.percentile(col, 90)),
+            "low": None if nothing else float(np.percentile(col, 10)),
+            "high": None if nothing else float(np.percentile(col, 90)),
             "from_open_deals": float(by_source["deals"][i] / runs),
             "from_funnel": float(by_source["funnel"][i] / runs),
         })  # fmt: skip
     if now.day > 1:
         rows[0]["partial"] = True  # the rest of the as-of date's month only
-    return Forecast(rows, now.date().isoformat(), n_open, n_funnel, warnings=warnings)
+    return Forecast(
+        rows, now.date().isoformat(), n_open, n_funnel, warnings=warnings,
+        nothing_to_forecast=nothing,
+    )  # fmt: skip
+
+
+def _nothing_note(n_open: int, n_funnel: int, n_valued: int, now: datetime) -> str:
+    """Why nothing can be forecast, in the words of what the workspace holds."""
+    if not n_open and not n_funnel:
+        why = (
+            f"no deal is open and no lead is in the funnel (created in the {FUNNEL_DAYS} "
+            f"days before {now:%Y-%m-%d}, without a deal, not disqualified or rejected)"
+        )
+    elif not n_valued:
+        why = "no won deal has an amount, so a win forecasts no revenue"
+    else:
+        why = (
+            f"the history holds no win for deals or leads like the {n_open} open deal(s) "
+            f"and {n_funnel} lead(s) in the funnel (as old, at the same stage)"
+        )
+    return f"nothing to forecast: {why}; every month is 0, with no interval"
 
 
 WON, LOST, CENSORED = 1, 2, 0
@@ -314,9 +349,7 @@ def _funnel(tables, config, now, start, rng, runs, sims, source, won_amounts, av
                 k = min(CHUNK, int(count) - part)
                 remaining, hit = _draw_wins(won_by, before, np.zeros(k), rng, runs)
                 # the size of a deal won is as uncertain as the win: drawn from those won
-                value = (
-                    rng.choice(won_amounts, size=(runs, k)) if len(won_amounts) else avg_size
-                )
+                value = rng.choice(won_amounts, size=(runs, k)) if len(won_amounts) else avg_size
                 _add(sims, source["funnel"], now, start, remaining, hit, value)
     return total
 
@@ -349,7 +382,11 @@ def backtest(
     total_a = sum(r["actual"] for r in out)
     # the interval is judged on whole months (the as-of date's month is only its rest)
     whole = [r for r in out if not r.get("partial") and r["month"] != f.rows[0]["month"]]
-    inside = sum(r["low"] <= r["actual"] <= r["high"] for r in whole)
+    # nothing to forecast has no interval: right only where nothing was won
+    inside = sum(
+        (r["low"] <= r["actual"] <= r["high"]) if r["low"] is not None else r["actual"] == 0
+        for r in whole
+    )
     return {
         "as_of": f.as_of,
         "months": out,

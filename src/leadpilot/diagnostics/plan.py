@@ -8,9 +8,16 @@ would make every rate look worse than it is):
 * per channel: the stage rates lead → MQL → SQL → opportunity → customer (each with its
   95 % Wilson interval), the deal size, the cost per lead (spend / leads), and the
   channel's share of revenue;
-* the plan multiplies backwards: customers = revenue / deal size, opportunities =
-  customers / win rate, and so on up to leads, and budget = leads x cost per lead. It
-  assumes constant rates, deal sizes and cost per lead by channel, which the output says.
+* the plan multiplies backwards in whole people, as a reverse waterfall is read:
+  customers = revenue / deal size rounded up, then each earlier stage = the next stage's
+  count / the rate between them, rounded up (opportunities = ⌈customers / win rate⌉, and
+  so on up to leads), and budget = leads x cost per lead. Every count so follows from
+  the one after it and the rate shown beside it: it is the fewest whole leads, MQLs, ...
+  that give at least the next count at that rate (count x rate >= next count; one fewer
+  would fall short). A channel's customers are rounded up from its share of the
+  target, so a small share still asks for one whole customer and the leads behind it.
+  It assumes constant rates, deal sizes and cost per lead by channel, which the output
+  says.
 """
 
 from __future__ import annotations
@@ -161,15 +168,20 @@ def _parse_pairs(text: str, option: str) -> dict[str, float]:
     return out
 
 
-def _backwards(target: float, eco: Economics) -> dict[str, float | None]:
-    """Customers, opportunities, SQLs, MQLs and leads needed for ``target`` revenue."""
+def _backwards(
+    target: float, eco: Economics, rates: dict[str, float] | None = None
+) -> dict[str, int | None]:
+    """Customers, opportunities, SQLs, MQLs and leads needed for ``target`` revenue, in
+    whole people: each stage is rounded up from the (whole) count of the next one, so the
+    counts follow from each other through the rates (not each rounded on its own, which
+    read '1 SQL from 7 MQLs at 3.5 %'). ``rates`` replaces the rate into some stages."""
     if not eco.deal_size:
         return dict.fromkeys(STAGES)
-    need = {"customers": target / eco.deal_size}
+    need: dict[str, int | None] = {"customers": _ceil(target / eco.deal_size)}
     for stage in reversed(STAGES[1:]):
-        rate = eco.rate(stage)
+        rate = (rates or {}).get(stage, eco.rate(stage))
         before = STAGES[STAGES.index(stage) - 1]
-        need[before] = need[stage] / rate if rate else None
+        need[before] = _ceil(need[stage] / rate) if rate else None
         if need[before] is None:
             for s in STAGES[: STAGES.index(before)]:
                 need[s] = None
@@ -190,12 +202,11 @@ def reverse_funnel(
     for channel, share in sorted(shares.items(), key=lambda kv: -kv[1]):
         e = eco[channel]
         need = _backwards(target_revenue * share, e)
-        leads = _ceil(need["leads"])  # whole leads; the budget buys those
+        leads = need["leads"]  # whole leads; the budget buys those
         budget = leads * e.cpl if leads is not None and e.cpl else None
         rows.append({
             "channel": channel, "revenue_share": share, "revenue": target_revenue * share,
-            **{f"{s}_needed": None if need[s] is None else math.ceil(need[s] - 1e-9)
-               for s in STAGES},
+            **{f"{s}_needed": need[s] for s in STAGES},
             "deal_size": e.deal_size, "cpl": e.cpl, "budget": budget,
             **{RATE_NAMES[s]: e.rate(s) for s in STAGES[1:]},
         })  # fmt: skip
@@ -213,8 +224,11 @@ def reverse_funnel(
 
 
 def _sensitivity(eco, shares, target) -> dict:
-    """The least certain stage rate (widest interval relative to the rate) and the leads
-    needed with it at its interval bounds, the other rates unchanged."""
+    """The least certain stage rate (widest interval relative to the rate, all channels
+    pooled) and the plan's leads with it at its interval bounds: each channel's rate at
+    that stage moved as much (relatively) as the pooled one, the other rates and the deal
+    sizes unchanged, and counted as the plan counts them — so the central figure is the
+    plan's total of leads, not a pooled estimate that would contradict it."""
     pooled = {s: sum(eco[c].counts[s] for c in shares) for s in STAGES}
     base = Economics("all", pooled, sum(eco[c].revenue for c in shares), None)
     widths = {}
@@ -226,31 +240,37 @@ def _sensitivity(eco, shares, target) -> dict:
         return {}
     stage = max(widths, key=widths.get)
     low, high = base.interval(stage)
-    central = _backwards(target, base)["leads"]
+    rate = base.rate(stage)
 
-    def leads_at(rate: float) -> float | None:
-        counts = dict(pooled)
-        before = STAGES[STAGES.index(stage) - 1]
-        counts[stage] = rate * counts[before]
-        # the deal size stays: only the rate moves
-        revenue = (base.deal_size or 0.0) * counts["customers"]
-        return _backwards(target, Economics("all", counts, revenue, None))["leads"]
+    def leads_at(bound: float) -> int:
+        total = 0
+        for channel, share in shares.items():
+            e = eco[channel]
+            own = e.rate(stage)
+            # only this rate moves (at most to 100 %): the others and the deal size stay
+            moved = {} if bound == rate or own is None else {stage: min(1.0, own * bound / rate)}
+            need = _backwards(target * share, e, moved)
+            total += need["leads"] or 0  # as the plan's total: a channel without leads adds 0
+        return total
 
     return {
         "rule": "the stage rate whose 95 % interval is widest relative to it, all channels "
-        "pooled; leads needed at its bounds, the other rates and the deal size unchanged",
+        "pooled; the plan's leads (its total) with every channel's rate at that stage moved "
+        "like the pooled rate to its bounds (at most 100 %), the other rates and the deal "
+        "sizes unchanged",
         "least_certain_rate": RATE_NAMES[stage],
-        "rate": base.rate(stage),
+        "rate": rate,
         "rate_low": low,
         "rate_high": high,
-        "leads_needed": None if central is None else math.ceil(central),
+        "leads_needed": leads_at(rate),
         # a lower rate needs more leads
-        "leads_needed_high": _ceil(leads_at(low)) if low else None,
-        "leads_needed_low": _ceil(leads_at(high)),
+        "leads_needed_high": leads_at(low) if low else None,
+        "leads_needed_low": leads_at(high),
     }
 
 
 def _ceil(x: float | None) -> int | None:
+    """Rounded up to a whole count; a float's noise (3.0000000001) is not one more."""
     return None if x is None else math.ceil(x - 1e-9)
 
 

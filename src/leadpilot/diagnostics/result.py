@@ -100,10 +100,22 @@ def diagnosis_result(c: Comparison, currency: str) -> Result:
 
 
 PLAN_DEFINITIONS = {
-    "leads_needed": Text("leads to create: MQLs needed / lead → MQL rate",
-                         "leads à créer : MQL nécessaires / taux lead → MQL"),
-    "customers_needed": Text("customers needed: the channel's revenue / its deal size",
-                             "clients nécessaires : chiffre d'affaires du canal / panier moyen"),
+    "leads_needed": Text("leads to create: MQLs needed / lead → MQL rate, rounded up",
+                         "leads à créer : MQL nécessaires / taux lead → MQL, arrondi au-dessus"),
+    "mqls_needed": Text("MQLs needed: SQLs needed / MQL → SQL rate, rounded up",
+                        "MQL nécessaires : SQL nécessaires / taux MQL → SQL, arrondi au-dessus"),
+    "sqls_needed": Text("SQLs needed: opportunities needed / SQL → opportunity rate, rounded up",
+                        "SQL nécessaires : opportunités nécessaires / taux SQL → opportunité, "
+                        "arrondi au-dessus"),
+    "opportunities_needed": Text("opportunities needed: customers needed / win rate, rounded up",
+                                 "opportunités nécessaires : clients nécessaires / taux de gain, "
+                                 "arrondi au-dessus"),
+    "customers_needed": Text("customers needed: the channel's revenue / its deal size, rounded "
+                             "up (whole customers: each stage above is derived from the whole "
+                             "count below it)",
+                             "clients nécessaires : chiffre d'affaires du canal / panier moyen, "
+                             "arrondi au-dessus (clients entiers : chaque étape au-dessus se "
+                             "déduit du nombre entier de l'étape suivante)"),
     "budget": Text("leads needed x the channel's cost per lead (none without spend)",
                    "leads nécessaires x coût par lead du canal (aucun sans dépenses)"),
     "revenue_share": Text("the channel's share of the target (the mix)",
@@ -139,8 +151,10 @@ def plan_result(p: Plan, currency: str, params: dict) -> Result:
 FORECAST_DEFINITIONS = {
     "expected": Text("expected won revenue in the month (mean of the simulations)",
                      "chiffre d'affaires gagné attendu sur le mois (moyenne des simulations)"),
-    "low": Text("10th percentile of the simulations", "10e centile des simulations"),
-    "high": Text("90th percentile of the simulations", "90e centile des simulations"),
+    "low": Text("10th percentile of the simulations (null when there is nothing to forecast)",
+                "10e centile des simulations (vide quand il n'y a rien à prévoir)"),
+    "high": Text("90th percentile of the simulations (null when there is nothing to forecast)",
+                 "90e centile des simulations (vide quand il n'y a rien à prévoir)"),
     "from_open_deals": Text("expected revenue from deals open at the as-of date",
                             "revenu attendu des affaires ouvertes à la date d'analyse"),
     "from_funnel": Text("expected revenue from leads without a deal yet (lead, MQL, SQL)",
@@ -154,7 +168,12 @@ def forecast_result(f: Forecast, currency: str, months: int) -> Result:
         "forecast",
         params={"months": months, "as_of": f.as_of, "currency": currency},
         definitions=FORECAST_DEFINITIONS,
-        details={"open_deals": f.open_deals, "funnel_leads": f.funnel_leads},
+        details={
+            "open_deals": f.open_deals,
+            "funnel_leads": f.funnel_leads,
+            # every month 0 with null bounds: show an empty state, not a 0-0 band
+            "nothing_to_forecast": f.nothing_to_forecast,
+        },
         texts={"method": Text(FORECAST_METHOD, FORECAST_METHOD_FR)},
         warnings=f.warnings,
     )
