@@ -495,6 +495,14 @@ def _error_patterns(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
     return tuple((re.compile(p), r) for p, r in patterns)
 
 
+    (
+        r"^leads: the lead rule of leadpilot\.yaml \(leads:\) changed since the last ingest; "
+        r"every count applies it now \(exclusions and e-mail merges recomputed as the data "
+        r"is read\), and the next ingest stores it$",
+        r"leads : la règle des leads de leadpilot.yaml (leads:) a changé depuis le dernier "
+        r"chargement ; chaque comptage l'applique déjà (exclusions et fusions par e-mail "
+        r"recalculées à la lecture), et le prochain chargement l'enregistre",
+    ),
 def message_in(text: str, lang: str) -> str:
     """A message (an error, a part of one, or a note shown with a result) in ``lang``, as
     far as the patterns know it."""

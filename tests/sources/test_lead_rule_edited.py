@@ -115,3 +115,16 @@ def test_every_analysis_of_an_edited_rule_says_it(tmp_path):
         sources = lp.sources_result()
     for result in (velocity, sources):
         assert "lead_rule_changed" in {n.code for n in result.meta.notices}
+
+
+def test_the_notice_reads_in_french(tmp_path):
+    from leadpilot.i18n import message_in
+
+    ws = tmp_path / "ws"
+    write_config(ws)
+    with leadpilot.open(ws) as lp:
+        lp.ingest(write_sources(tmp_path / "data", deals=False))
+    set_rule(ws, {"dedupe_by_email": False})
+    with leadpilot.open(ws) as lp:
+        (said,) = [n for n in lp.kpi_result().meta.notices if n.code == "lead_rule_changed"]
+    assert message_in(str(said), "fr").startswith("leads : la règle des leads")
