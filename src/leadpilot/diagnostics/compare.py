@@ -294,7 +294,9 @@ def compare(
     dims = [by] if by else []
     before, w1 = _kpis(tables, config, prev, dims, prev_as_of)
     after, w2 = _kpis(tables, config, cur, dims, now)
-    warnings += [w for w in (*w1, *w2) if w not in warnings]
+    for w in (*w1, *w2):  # a note both periods give is said once
+        if w not in warnings:
+            warnings.append(w)
     totals_b, _ = _kpis(tables, config, prev, [], prev_as_of) if dims else (before, None)
     totals_a, _ = _kpis(tables, config, cur, [], now) if dims else (after, None)
     tb, ta = _totals(totals_b.get(())), _totals(totals_a.get(()))

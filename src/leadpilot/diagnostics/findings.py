@@ -184,12 +184,12 @@ KINDS: dict[str, Kind] = {
             "caveat",
             ("Young cohort: read its rates with care", "Cohorte jeune : lire ses taux avec "
              "prudence"),
-            ("The current period's leads are {age} days old at most, under the median "
+            ("The current period's youngest leads are {age} days old, under the median "
              "lead → customer delay of {delay} days: they are compared with the previous "
              "period's leads at the same age.",
-             "Les leads de la période courante ont au plus {age} jours, moins que le délai "
-             "médian lead → client de {delay} jours : ils sont comparés à ceux de la période "
-             "précédente au même âge."),
+             "Les plus jeunes leads de la période courante ont {age} jours, moins que le "
+             "délai médian lead → client de {delay} jours : ils sont comparés à ceux de la "
+             "période précédente au même âge."),
         ),
     )
 }  # fmt: skip
