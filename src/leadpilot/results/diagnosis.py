@@ -56,7 +56,7 @@ def _effects_line(d: dict, fmt: Formatter, by: str | None) -> str:
     stages = d.get("stage_effects") or {}
     if stages:
         parts.append(
-            f"({tr('conversion by stage', lang)}: "
+            f"({tr('conversion by stage', lang)}{_colon(lang)}"
             + ", ".join(
                 f"{tr(STAGE_STEPS.get(s, s), lang)} {_signed(v, fmt, measure)}"
                 for s, v in stages.items()
@@ -65,9 +65,21 @@ def _effects_line(d: dict, fmt: Formatter, by: str | None) -> str:
         )
     value = fmt.money if measure == "revenue" else fmt.number
     return (
-        f"{tr(measure, lang)}: {value(d['before'])} → {value(d['after'])} "
+        f"{tr(measure, lang)}{_colon(lang)}{value(d['before'])} → {value(d['after'])} "
         f"({_signed(d['change'], fmt, measure)}) = " + ", ".join(parts)
     )
+
+
+def _colon(lang: str) -> str:
+    """': ', with the space French puts before it."""
+    return " : " if lang == "fr" else ": "
+
+
+def _p(p: float | None, fmt: Formatter) -> str:
+    """A p-value in the language's decimals ('< 0,001' in French)."""
+    if p is None:
+        return "–"
+    return f"< {fmt.number(0.001, 3)}" if p < 0.001 else fmt.number(p, 3)
 
 
 def _signed(v: float, fmt: Formatter, measure: str = "revenue") -> str:
@@ -82,7 +94,8 @@ def show_diagnosis(term: Terminal, result: Result) -> None:
     meta, lang = result.meta, term.lang
     term.out.print(RichText(_title(meta, lang), style="bold"))
     term.dim(
-        f"{tr('as of', lang)} {term.date(meta['as_of'])}; {meta['previous']['label']} "
+        f"{tr('as of', lang)} {term.date(meta['as_of'])}{' ;' if lang == 'fr' else ';'} "
+        f"{meta['previous']['label']} "
         f"{tr('read as of', lang)} {term.date(meta['previous_as_of'])} "
         f"({tr('the same age', lang)})"
     )
@@ -139,7 +152,7 @@ def _kpi_table(term: Terminal, result: Result) -> None:
         change = _change(r["change"], unit, term.fmt)
         p = r.get("p_value")
         cells = [term.cell(r["previous"], unit), term.cell(r["current"], unit), change,
-                 "–" if p is None else ("< 0.001" if p < 0.001 else f"{p:.3f}")]  # fmt: skip
+                 _p(p, term.fmt)]  # fmt: skip
         t.add_row(*([term.label(r.get(by))] if by else []), r["kpi"], *cells)
     term.out.print(t)
 
@@ -188,7 +201,7 @@ def diagnosis_markdown(result: Result, lang: str = "en", currency: str = "EUR") 
         cells = ([Terminal.label(r.get(by))] if by else []) + [
             r["kpi"], fmt.value(r["previous"], unit), fmt.value(r["current"], unit),
             _change(r["change"], unit, fmt),
-            "–" if p is None else ("< 0.001" if p < 0.001 else f"{p:.3f}"),
+            _p(p, fmt),
         ]  # fmt: skip
         out.append("| " + " | ".join(cells) + " |")
     if meta["data_quality"]:
