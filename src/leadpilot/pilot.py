@@ -997,6 +997,8 @@ class Pilot:
         lookback: int | None = None,
         period: str = "all",
         as_of: Day = None,
+        date_from: Day = None,
+        date_to: Day = None,
     ):
         """Credit per model and channel (campaign, content), models side by side.
 
@@ -1015,18 +1017,26 @@ class Pilot:
             day, week, month, quarter, year or all (default), by conversion date.
         as_of : date, optional
             As :meth:`kpi_result`.
+        date_from, date_to : date, optional
+            First and last day of the conversions credited (by conversion date; a lead
+            that did not convert by its last touch). Their touches before ``date_from``
+            in the lookback window count; the spend is the spend of these days.
 
         Returns
         -------
         AttributionResult
             One row per model, period and value: conversions, revenue, share (and spend,
             cost_per_conversion, roas, roi when spend is loaded); ``meta``: each model's
-            definition, totals, the spread between models, warnings.
+            definition, totals, the spread between models, ``date_from`` / ``date_to``,
+            warnings.
 
         Raises
         ------
         MissingDataError
-            Without touchpoints, or without a conversion that has a touch to credit.
+            Without touchpoints, or without a conversion (in the range) that has a touch
+            to credit.
+        UsageError
+            ``date_from`` after ``date_to``.
 
         Examples
         --------
@@ -1046,6 +1056,8 @@ class Pilot:
             period=period,
             materialize=self._materialize,
             as_of=_day(as_of, "as_of"),
+            date_from=_day(date_from, "date_from"),
+            date_to=_day(date_to, "date_to"),
         )
 
     def attribution(
@@ -1056,6 +1068,8 @@ class Pilot:
         lookback: int | None = None,
         period: str = "all",
         as_of: Day = None,
+        date_from: Day = None,
+        date_to: Day = None,
     ) -> pd.DataFrame:
         """Attribution as a DataFrame; parameters as :meth:`attribution_result`.
 
@@ -1065,7 +1079,9 @@ class Pilot:
         >>> round(float(df["share"].sum()), 3)
         1.0
         """
-        result = self.attribution_result(models, conversion, by, lookback, period, as_of)
+        result = self.attribution_result(
+            models, conversion, by, lookback, period, as_of, date_from, date_to
+        )
         return result.to_frame()
 
     # ---------------------------------------------------------------- lead scoring

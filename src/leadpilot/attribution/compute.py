@@ -10,7 +10,7 @@ engine.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import ibis.expr.types as ir
@@ -18,11 +18,11 @@ import ibis.expr.types as ir
 from ..config import Config
 from ..errors import MissingDataError, Notice, UsageError
 from ..metrics.asof import AsOf, resolve_as_of
-from ..metrics.compute import PERIOD_UNITS, period_label
+from ..metrics.compute import PERIOD_UNITS, in_range, period_label
 from ..metrics.measures import MEASURES, dated_totals, spend_returns
 from ..results import Meta, Result, param
 from ..text import Text
-from .definitions import PATH_FILE_JOURNEY, measure_defs
+from .definitions import PATH_FILE_JOURNEY, measure_defs, range_text
 from .models import Journeys, batches, make_models, resolve_models, run_models
 from .pathfile import journeys_from_paths, read_path_file
 from .paths import (
@@ -30,6 +30,7 @@ from .paths import (
     NONE_LABEL,
     attribution_touches,
     check_options,
+    check_range,
     check_touches,
     conversion_column,
     conversion_totals,
@@ -43,7 +44,8 @@ class AttributionResult(Result):
     """Credit per model, period and value of ``by`` (one row each), side by side.
 
     ``meta``: ``view`` "attribution", ``as_of`` (null for a path file), ``models``,
-    ``by``, ``conversion``, ``period``, ``lookback_days``, ``source``, ``currency``,
+    ``by``, ``conversion``, ``period``, ``lookback_days``, ``date_from`` / ``date_to``
+    (the range of conversion dates, ISO days; null when open), ``source``, ``currency``,
     ``totals`` (per period, and every conversion), ``spread`` (per value: the lowest and
     highest share across the models), ``definitions`` (each model's rule and each
     column's) and ``warnings``.
@@ -65,6 +67,8 @@ class AttributionResult(Result):
         currency: str,
         source: str = "workspace",
         as_of: AsOf | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
     ) -> None:
         meta = Meta(
             "attribution",
@@ -72,6 +76,8 @@ class AttributionResult(Result):
             as_of=as_of,
             params={"report": "attribution", "models": models, "by": by,
                     "conversion": conversion, "period": period, "lookback_days": lookback,
+                    "date_from": None if date_from is None else date_from.isoformat(),
+                    "date_to": None if date_to is None else date_to.isoformat(),
                     "source": source, "currency": currency},  # fmt: skip
             definitions=definitions,
             details={"totals": totals, "spread": spread},
@@ -85,6 +91,8 @@ class AttributionResult(Result):
     conversion = param("conversion")
     period = param("period")
     lookback = param("lookback_days")
+    date_from = param("date_from")
+    date_to = param("date_to")
     source = param("source")
     currency = param("currency")
     totals = param("totals")
@@ -102,8 +110,16 @@ def compute_attribution(
     period: str = "all",
     materialize: Materialize | None = None,
     as_of: date | datetime | AsOf | None = None,
+    date_from: date | datetime | None = None,
+    date_to: date | datetime | None = None,
 ) -> AttributionResult:
     """Credit per model and value of ``by`` for conversions at the ``conversion`` stage.
+
+    ``date_from`` / ``date_to`` (from the start of the first day to the end of the last)
+    select the journeys by the date periods use: the conversion date, or the last
+    attribution touch of a lead that did not convert (the null paths of Markov and
+    Shapley). Touches before the range in a conversion's lookback window still count; the
+    totals count the conversions of the range, and the spend is the spend of the range.
 
     Every model needs touchpoints: without any (a CRM-only export), without touches of the
     attribution types, or without a conversion that has a touch in its lookback window,
@@ -121,19 +137,29 @@ def compute_attribution(
     s = config.attribution
     lookback = lookback if lookback is not None else s.lookback_days
     check_options(conversion, by, period, lookback)
+    date_from, date_to = check_range(date_from, date_to)
+    dated = range_text(date_from, date_to)
+    in_dates = f" {dated.en}" if dated else ""  # in the messages: ' from 2025-01-01 to ...'
     tables, as_of = resolve_as_of(tables, as_of)
     check_touches(tables, config, by)
-    total = conversion_totals(tables, config, conversion)
+    total = conversion_totals(tables, config, conversion, date_from, date_to)
     if total["n"] == 0:
         raise MissingDataError(
-            f"no lead reached the {conversion_column(conversion).removesuffix('_at')} stage "
-            f"(as of {as_of.label}): attribution has no conversion to credit; choose another "
-            "--conversion (lead, mql, sql, opportunity, customer, revenue)"
+            f"no lead reached the {conversion_column(conversion).removesuffix('_at')} stage"
+            f"{in_dates} (as of {as_of.label}): attribution has no conversion to credit; "
+            + ("widen --from / --to, or " if dated else "")
+            + "choose another --conversion (lead, mql, sql, opportunity, customer, revenue)"
         )
-    j = journeys(tables, config, conversion=conversion, by=by, lookback=lookback, period=period)
+    j = journeys(
+        tables, config, conversion=conversion, by=by, lookback=lookback, period=period,
+        date_from=date_from, date_to=date_to,
+    )  # fmt: skip
     if materialize is not None and len(batches(chosen)) > 1:
         j = materialize(j)  # several queries read it: compute it once
     tp = attribution_touches(tables, config, by)
+    if dated:  # Shapley ranks its players on the touches the range's journeys can hold
+        start = None if date_from is None else date_from - timedelta(days=lookback)
+        tp = tp.filter(in_range(tp.ts, start, date_to))
     # Shapley's players come from here, labelled like the journeys' dim
     touches = (tp.mutate(**{by: tp[by].fill_null(NONE_LABEL)}), by)
     data = Journeys(j, conversion=conversion, players=touches)
@@ -145,8 +171,8 @@ def compute_attribution(
     credited = sum(c for c, _ in some.values() if c)
     if round(credited, 6) == 0:
         raise MissingDataError(
-            f"none of the {total['n']:,} conversion(s) has an attribution touch in the "
-            f"{lookback} days before it (as of {as_of.label}), so no model can credit any; "
+            f"none of the {total['n']:,} conversion(s){in_dates} has an attribution touch in "
+            f"the {lookback} days before it (as of {as_of.label}), so no model can credit any; "
             "widen --lookback (attribution.lookback_days) or check that the touchpoints "
             "cover the conversions' dates"
         )
@@ -155,12 +181,14 @@ def compute_attribution(
         credited_v = sum(v for _, v in some.values() if v)
         warnings.append(Notice(
             "not_credited",
-            f"{missing:,} conversion(s) (revenue {total['revenue'] - credited_v:,.2f}) had no "
-            f"attribution touch in the {lookback} days before; they are not credited",
+            f"{missing:,} conversion(s){in_dates} (revenue "
+            f"{total['revenue'] - credited_v:,.2f}) had no attribution touch in the "
+            f"{lookback} days before; they are not credited",
         ))  # fmt: skip
     rows, totals, spread = _credit_rows(credits, chosen, conversion, by, period)
     totals["all_conversions"] = total
-    if _join_spend(rows, [m.name for m in chosen], tables, by, period, warnings):
+    spend_range = (date_from, date_to)
+    if _join_spend(rows, [m.name for m in chosen], tables, by, period, warnings, spend_range):
         from ..metrics.reconcile import messages, reconcile
 
         warnings += messages(
@@ -172,8 +200,9 @@ def compute_attribution(
             r[by] = None
     return AttributionResult(
         rows, models=[m.name for m in chosen], by=by, conversion=conversion, period=period,
-        lookback=lookback, definitions=_definitions(chosen, by, conversion, lookback, s),
-        spread=spread, totals=totals, warnings=warnings, currency=config.currency, as_of=as_of,
+        lookback=lookback, spread=spread, totals=totals, warnings=warnings,
+        definitions=_definitions(chosen, by, conversion, lookback, s, (date_from, date_to)),
+        currency=config.currency, as_of=as_of, date_from=date_from, date_to=date_to,
     )  # fmt: skip
 
 
@@ -182,8 +211,18 @@ def compute_attribution_from_paths(
     config: Config | None = None,
     *,
     models: list[str] | str | None = None,
+    date_from: date | datetime | None = None,
+    date_to: date | datetime | None = None,
 ) -> AttributionResult:
-    """The order-only models on an aggregated path file (channel, period 'all')."""
+    """The order-only models on an aggregated path file (channel, period 'all').
+
+    A path file holds no dates: ``date_from`` / ``date_to`` are a UsageError."""
+    if date_from is not None or date_to is not None:
+        raise UsageError(
+            "--from / --to: an aggregated path file holds no dates (its rows are channel "
+            "paths and their conversions), so it cannot be filtered by conversion date; "
+            "filter the journeys before aggregating them, or attribute a workspace (-w)"
+        )
     config = config or Config()
     chosen = make_models(models, config.attribution)
     s = config.attribution
@@ -220,10 +259,10 @@ def compute_attribution_from_paths(
     )  # fmt: skip
 
 
-def _definitions(models, by, conversion, lookback, settings) -> dict[str, Text]:
-    """Each model's rule, then each column's."""
-    texts = {m.name: m.definition() for m in models}
-    texts.update(measure_defs(by, conversion, lookback or 0, settings.touch_types))
+def _definitions(models, by, conversion, lookback, settings, dates=(None, None)):
+    """Each model's rule, then each column's (and the range of conversion dates)."""
+    texts: dict[str, Text] = {m.name: m.definition() for m in models}
+    texts.update(measure_defs(by, conversion, lookback or 0, settings.touch_types, *dates))
     return texts
 
 
@@ -286,10 +325,12 @@ def _spread(rows: list[dict], models: list[str], by: str) -> list[dict]:
 
 
 def _join_spend(
-    rows: list[dict], models: list[str], tables: dict, by: str, period: str, warnings: list
+    rows: list[dict], models: list[str], tables: dict, by: str, period: str, warnings: list,
+    dates: tuple[date | None, date | None] = (None, None),
 ) -> bool:
     """Cost keys per row when spend is known (True); spend without credit shows as 0
-    conversions; a row with no spend recorded has spend and cost keys null, not 0."""
+    conversions; a row with no spend recorded has spend and cost keys null, not 0.
+    ``dates``: the first and last day of the spend counted (the attribution's range)."""
     sp = tables["spend"]
     if sp.count().execute() == 0:
         warnings.append(Notice(
@@ -297,7 +338,10 @@ def _join_spend(
         ))  # fmt: skip
         return False
     # the cost KPIs' own spend join, per value of by and period
-    raw = dated_totals(tables, MEASURES["spend"], [by], PERIOD_UNITS[period]).to_pyarrow()
+    raw = dated_totals(tables, MEASURES["spend"], [by], PERIOD_UNITS[period], *dates)
+    raw = raw.to_pyarrow()
+    dated = range_text(*dates)
+    in_dates = f" {dated.en}" if dated else ""
     spend = {
         (period_label(r.get("period"), period), NONE_LABEL if r[by] is None else r[by]):
         float(r["spend"] or 0.0)
@@ -334,8 +378,9 @@ def _join_spend(
         more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""
         warnings.append(Notice(
             "not_recorded",
-            f"no spend recorded for {len(unrecorded)} {by} value(s) ({', '.join(shown[:3])}"
-            f"{more}): their spend, cost per conversion, ROAS and ROI are null (–), not 0",
+            f"no spend recorded{in_dates} for {len(unrecorded)} {by} value(s) "
+            f"({', '.join(shown[:3])}{more}): their spend, cost per conversion, ROAS and ROI "
+            "are null (–), not 0",
         ))  # fmt: skip
     return True
 

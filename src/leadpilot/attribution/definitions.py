@@ -9,6 +9,7 @@ from the registry and holds the definitions of the result's columns.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from ..config import AttributionSettings
 from ..text import Text
@@ -63,10 +64,29 @@ def model_defs(s: AttributionSettings) -> dict[str, ModelDef]:
     }
 
 
+def range_text(date_from: date | None, date_to: date | None) -> Text | None:
+    """The range of days, in English and French (None when it is open on both sides)."""
+    a = None if date_from is None else date_from.isoformat()
+    b = None if date_to is None else date_to.isoformat()
+    if a and b:
+        return Text(f"from {a} to {b}", f"du {a} au {b}")
+    if a:
+        return Text(f"from {a}", f"à partir du {a}")
+    if b:
+        return Text(f"up to {b}", f"jusqu'au {b}")
+    return None
+
+
 def measure_defs(
-    by: str, conversion: str, lookback: int, touch_types: list[str]
+    by: str,
+    conversion: str,
+    lookback: int,
+    touch_types: list[str],
+    date_from: date | None = None,
+    date_to: date | None = None,
 ) -> dict[str, Text]:
-    """The result columns' definitions for ``by`` and ``conversion``."""
+    """The result columns' definitions for ``by`` and ``conversion`` (and the range of
+    conversion dates, when one is given)."""
     if conversion == "revenue":
         what = Text("customers (won deals)", "clients (affaires gagnées)")
         share = Text("revenue", "chiffre d'affaires")
@@ -77,6 +97,21 @@ def measure_defs(
         )
         share = Text("conversions", "conversions")
     types = ", ".join(touch_types)
+    dated = range_text(date_from, date_to)
+    # with a range: which journeys count, and which spend ('' without one)
+    journeys_en = journeys_fr = spend_en = spend_fr = ""
+    if dated:
+        journeys_en = (
+            f"; only the journeys ending {dated.en} count (the conversion date, or the last "
+            "touch of a lead that did not convert); their touches before the range, in the "
+            "lookback window, count"
+        )
+        journeys_fr = (
+            f" ; seuls comptent les parcours qui se terminent {dated.fr} (date de conversion, "
+            "ou dernier point de contact d'un lead non converti) ; leurs points de contact "
+            "antérieurs à la période, dans la fenêtre, comptent"
+        )
+        spend_en, spend_fr = f", dated {dated.en}", f", datées {dated.fr}"
     return {
         "conversions": Text(
             f"attributed {what.en}: the sum of the model's credits over the {by}; every "
@@ -96,15 +131,16 @@ def measure_defs(
         "journey": Text(
             f"the attribution touches ({types}) of a lead in the {lookback} days up to its "
             "conversion date (ties in time ordered by touch_id); for a lead that did not "
-            "convert, up to its last touch",
+            f"convert, up to its last touch{journeys_en}",
             f"les points de contact d'attribution ({types}) d'un lead dans les {lookback} "
             "jours précédant sa date de conversion (à horodatage égal, classés par "
-            "touch_id) ; pour un lead non converti, jusqu'à son dernier point de contact",
+            "touch_id) ; pour un lead non converti, jusqu'à son dernier point de contact"
+            f"{journeys_fr}",
         ),
         "period": Text("the period of the conversion date", "la période de la date de conversion"),
         "spend": Text(
-            f"spend of the {by} in the period (spend table)",
-            f"dépenses de chaque valeur de {by} sur la période (table spend)",
+            f"spend of the {by} in the period (spend table){spend_en}",
+            f"dépenses de chaque valeur de {by} sur la période (table spend){spend_fr}",
         ),
         "cost_per_conversion": Text(
             "spend / attributed conversions", "dépenses / conversions attribuées"
@@ -133,4 +169,5 @@ __all__ = [
     "ModelDef",
     "measure_defs",
     "model_defs",
+    "range_text",
 ]

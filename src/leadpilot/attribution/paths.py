@@ -7,6 +7,7 @@ transitions, Shapley channel sets) reads this one table, whose columns are:
 - ``pos`` (0-based, ordered by time then touch_id) and ``n`` (touches in the journey);
 - ``dim``: the value of the --by dimension ('(none)' when empty); ``channel``;
 - ``period``: the period of the conversion date (null when period is 'all');
+  with ``date_from`` / ``date_to``, only the journeys whose ``end_at`` is in the range;
 - ``conv`` / ``nulls``: how many journeys of this row converted / did not (1/0 for a lead;
   counts for a path-file row); ``value``: their revenue;
 - from a workspace only: ``ts``, ``end_at`` (conversion date, or the last touch of a lead
@@ -15,12 +16,14 @@ transitions, Shapley channel sets) reads this one table, whose columns are:
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import ibis
 import ibis.expr.types as ir
 
 from ..config import Config
 from ..errors import MissingDataError, UsageError
-from ..metrics.compute import PERIOD_UNITS
+from ..metrics.compute import PERIOD_UNITS, in_range
 from ..metrics.model import lead_keys, lead_model
 from .definitions import CONVERSIONS
 
@@ -39,6 +42,21 @@ def check_options(conversion: str, by: str, period: str, lookback: int) -> None:
         raise UsageError(f"--lookback {lookback}: expected a number of days >= 1")
 
 
+def check_range(
+    date_from: date | datetime | None, date_to: date | datetime | None
+) -> tuple[date | None, date | None]:
+    """The range's days (a datetime counts for its day); a first day after the last is a
+    UsageError, as an empty range would silently credit nothing."""
+    days = tuple(d.date() if isinstance(d, datetime) else d for d in (date_from, date_to))
+    first, last = days
+    if first is not None and last is not None and first > last:
+        raise UsageError(
+            f"--from {first.isoformat()} is after --to {last.isoformat()}: the range holds "
+            "no day; give a first day on or before the last"
+        )
+    return first, last
+
+
 def conversion_column(conversion: str) -> str:
     """'revenue' converts at the customer stage; its shares are shares of revenue."""
     if conversion == "lead":
@@ -54,8 +72,15 @@ def journeys(
     by: str,
     lookback: int,
     period: str,
+    date_from: date | None = None,
+    date_to: date | None = None,
 ) -> ir.Table:
-    """The touch table of every lead with at least one attribution touch in its window."""
+    """The touch table of every lead with at least one attribution touch in its window.
+
+    ``date_from`` / ``date_to`` keep the journeys that end in the range (from the start of
+    the first day to the end of the last): ``end_at``, the conversion date, or the last
+    attribution touch of a lead that did not convert. Their touches before the range (in
+    the lookback window) still count."""
     model = lead_model(
         tables,
         implied=config.stages.implied,
@@ -81,6 +106,8 @@ def journeys(
     tp = tp.mutate(end_at=ibis.coalesce(tp.conv_at, last))
     age = tp.end_at.epoch_seconds() - tp.ts.epoch_seconds()
     tp = tp.filter((age >= 0) & (age <= lookback * 86400))
+    if date_from is not None or date_to is not None:
+        tp = tp.filter(in_range(tp.end_at, date_from, date_to))
     converted = tp.conv_at.notnull()
     unit = PERIOD_UNITS[period]
     j = tp.select(
@@ -163,13 +190,21 @@ def check_touches(tables: dict[str, ir.Table], config: Config, by: str) -> None:
         )
 
 
-def conversion_totals(tables: dict[str, ir.Table], config: Config, conversion: str) -> dict:
-    """All conversions at the stage and their revenue, touched or not (one small query)."""
+def conversion_totals(
+    tables: dict[str, ir.Table],
+    config: Config,
+    conversion: str,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> dict:
+    """All conversions at the stage and their revenue, touched or not (one small query);
+    with ``date_from`` / ``date_to``, those whose conversion date is in the range."""
     model = lead_model(
         tables,
         implied=config.stages.implied,
         keep=["mql_at", "sql_at", "opportunity_at", "customer_at", "revenue"],
     )
-    conv = model.filter(model[conversion_column(conversion)].notnull())
+    at = model[conversion_column(conversion)]
+    conv = model.filter(at.notnull() & in_range(at, date_from, date_to))
     row = conv.aggregate(n=conv.count(), revenue=conv.revenue.sum()).to_pyarrow().to_pylist()[0]
     return {"n": int(row["n"] or 0), "revenue": float(row["revenue"] or 0.0)}

@@ -12,8 +12,10 @@ from ..errors import UsageError
 from .common import (
     AsOfOpt,
     FormatOpt,
+    FromOpt,
     LangOpt,
     PeriodOpt,
+    ToOpt,
     WorkspaceOpt,
     app,
     day,
@@ -38,6 +40,8 @@ def attribution(
         int | None, typer.Option(help="Days of touches before the conversion (default: config).")
     ] = None,
     period: PeriodOpt = "all",
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
     paths: Annotated[
         Path | None,
         typer.Option(help="Aggregated path file (ChannelAttribution format) instead of -w."),
@@ -46,7 +50,10 @@ def attribution(
     fmt: FormatOpt = "table",
     lang: LangOpt = "en",
 ):
-    """Credit per channel under each attribution model, side by side, with ROI."""
+    """Credit per channel under each attribution model, side by side, with ROI.
+
+    --from / --to select the conversions by their date (a lead that did not convert by its
+    last touch); their earlier touches in the lookback window count."""
     start(lang, fmt)
     if paths is not None:
         if (
@@ -55,10 +62,13 @@ def attribution(
             or lookback is not None
             or conversion != "customer"
             or as_of is not None
+            or date_from is not None
+            or date_to is not None
         ):
             raise UsageError(
-                "--paths: a path file holds channel paths and their conversions only; "
-                "--by, --period, --lookback, --conversion and --as-of do not apply to it"
+                "--paths: a path file holds channel paths and their conversions only (no "
+                "dates); --by, --period, --lookback, --conversion, --from, --to and --as-of "
+                "do not apply to it"
             )
         emit(pilot.path_attribution(paths, models=model, workspace=workspace), fmt)
         return
@@ -69,4 +79,6 @@ def attribution(
         lookback=lookback,
         period=period,
         as_of=day(as_of, "--as-of"),
+        date_from=day(date_from, "--from"),
+        date_to=day(date_to, "--to"),
     ))  # fmt: skip

@@ -50,6 +50,8 @@ class Shapley(AttributionModel):
         # the players come from the attribution touches (labelled like the journeys' dim)
         source, column = journeys.players or (journeys.table, "dim")
         names, grouped = shapley.players(source, column, cap)
+        if not names:  # no attribution touch where the journeys are (a date range): nothing
+            return {}
         if grouped:
             journeys.warnings.append(Notice(
                 "grouped_as_other",
