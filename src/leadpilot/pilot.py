@@ -669,6 +669,13 @@ class Pilot:
     # ---------------------------------------------------------------- KPIs
     def _grouped(self, compute, by, period, view, date_from, date_to, as_of, **more):
         """An analysis of grouped leads on this workspace, its options normalised once."""
+        date_from, date_to = _day(date_from, "date_from"), _day(date_to, "date_to")
+        if date_from is not None and date_to is not None and date_from > date_to:
+            # an empty range would silently give zeros
+            raise UsageError(
+                f"--from {date_from} is after --to {date_to}: the range holds no day; give a "
+                "first day on or before the last"
+            )
         return compute(
             self.tables(),
             self.config,
@@ -676,8 +683,8 @@ class Pilot:
             by=_dims(by),
             period=period,
             view=view,
-            date_from=_day(date_from, "date_from"),
-            date_to=_day(date_to, "date_to"),
+            date_from=date_from,
+            date_to=date_to,
             as_of=_day(as_of, "as_of"),
             **more,
         )
