@@ -7,7 +7,8 @@ path and line number in the file.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import (
@@ -237,17 +238,28 @@ class SourceSpec(_Model):
         description="deals listing several contacts in lead_id ('101;102'): first credits "
         "the first contact; split creates one deal per contact with the amount spread "
         "evenly; all credits each contact with the whole amount (totals then count it "
-        "several times)",
+        "several times). A contact the lead rule excludes (leads.exclude) keeps its part, "
+        "which then counts for no lead: the revenue KPIs say how much they leave out",
     )
     decimal: Literal[".", ",", "auto"] | None = None
     na_values: list[str] = Field(
         default_factory=list, description="extra placeholders read as missing, e.g. ['Select']"
     )
-    delimiter: str | None = None
+    delimiter: str | None = Field(
+        None,
+        description="field separator of a text file: ',', ';', '\\t' (tab) or '|'; default: "
+        "told from the header line",
+    )
     encoding: str | None = Field(
         None,
         description="text encoding of the file, e.g. windows-1252; default: detected "
         "(UTF-8 with or without BOM, UTF-16, or a legacy 8-bit encoding)",
+    )
+    timezone: str | None = Field(
+        None,
+        description="time zone the file's times without an offset are written in (IANA name, "
+        "e.g. Europe/Paris); they are moved to the workspace's time zone. Default: the "
+        "timezone of the configuration naming this source, else the workspace's",
     )
     sheet: str | None = Field(None, description="worksheet of an xlsx file (default: the first)")
     keep_extra: bool = Field(True, description="keep unmapped columns as lead attributes")
@@ -263,6 +275,39 @@ class SourceSpec(_Model):
         bad = [s for s in v if s not in STAGES + ("disqualified", "rejected")]
         if bad:
             raise ValueError(f"unknown stage(s) {bad}; expected one of {list(STAGES)}")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _source_zone(cls, v: str | None) -> str | None:
+        return None if v is None else _known_zone(v)
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, v: str | None) -> str | None:
+        # a reader takes one character: ';;' would fail deep in the CSV reader; a tab is
+        # often written '\t' in single quotes (a backslash and a t) or 'tab'
+        if v in ("\\t", "tab", "TAB"):
+            return "\t"
+        if v is not None and len(v) != 1:
+            raise ValueError(
+                f"delimiter {v!r}: expected one character, e.g. ',', ';', '|' or '\\t' (a tab)"
+            )
+        return v
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v: str | None) -> str | None:
+        import codecs
+
+        if v is not None:
+            try:
+                codecs.lookup(v)
+            except LookupError:
+                raise ValueError(
+                    f"unknown encoding {v!r}: expected a name such as utf-8, windows-1252, "
+                    "iso-8859-1 or utf-16"
+                ) from None
         return v
 
     @field_validator("path")
@@ -615,15 +660,20 @@ class Config(_Model):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, v: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        return _known_zone(v)
 
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {v!r}: expected an IANA name such as Europe/Paris or UTC"
-            ) from None
-        return v
+
+def _known_zone(v: str) -> str:
+    """An IANA time zone name, or a ValueError saying what is expected."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {v!r}: expected an IANA name such as Europe/Paris or UTC"
+        ) from None
+    return v
 
 
 def _line_index(text: str) -> dict[tuple, int]:
@@ -676,8 +726,73 @@ def parse_config(text: str, origin: str = CONFIG_FILE) -> Config:
                     break
             key = ".".join(str(p) for p in loc) or "(top level)"
             where = f"line {line}, " if line else ""
-            msgs.append(f"{where}{key}: {err['msg']}")
+            msgs.append(f"{where}{key}: {_problem(err, loc)}")
         raise ConfigError(f"{origin}: {len(msgs)} problem(s): " + "; ".join(msgs)) from None
+
+
+def _unwrap(ann: Any) -> Any:
+    """``X | None`` and ``Annotated[X, ...]`` -> X."""
+    while True:
+        origin, args = get_origin(ann), get_args(ann)
+        if origin is Annotated:
+            ann = args[0]
+        elif origin in (Union, UnionType) and len([a for a in args if a is not type(None)]) == 1:
+            ann = next(a for a in args if a is not type(None))
+        else:
+            return ann
+
+
+def _annotation_at(loc: tuple) -> tuple[Any, bool]:
+    """The type a key path of leadpilot.yaml holds (None when it cannot be told), and
+    whether the key may be left out (it has a default)."""
+    ann: Any = Config
+    optional = False
+    for part in loc:
+        ann = _unwrap(ann)
+        optional = False
+        if isinstance(part, int):
+            ann = get_args(ann)[0] if get_origin(ann) is list and get_args(ann) else None
+        elif isinstance(ann, type) and issubclass(ann, BaseModel):
+            fields = {f.alias or n: f for n, f in ann.model_fields.items()} | ann.model_fields
+            field = fields.get(part)
+            ann, optional = (field.annotation, not field.is_required()) if field else (None, False)
+        elif get_origin(ann) is dict:
+            ann = get_args(ann)[1]
+        else:
+            return None, False
+    return _unwrap(ann), optional
+
+
+def _shape(ann: Any) -> str | None:
+    """What a key of that type holds, as a person writes it in YAML."""
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        keys = [f.alias or n for n, f in ann.model_fields.items()]
+        shown = ", ".join(keys[:8]) + (", ..." if len(keys) > 8 else "")
+        return f"a mapping of its settings ({shown}), indented below it"
+    origin = get_origin(ann)
+    if origin is list:
+        return "a list: one '- item' per line below it, or [a, b] on its line"
+    if origin is dict:
+        return "a mapping: 'name: value' lines indented below it, or {name: value} on its line"
+    return {str: "a text", int: "a whole number", float: "a number", bool: "true or false"}.get(ann)
+
+
+def _problem(err: dict, loc: tuple) -> str:
+    """One problem of a configuration as leadpilot says it: an empty key or a value of the
+    wrong shape names what the key holds; other problems keep pydantic's sentence."""
+    ann, optional = _annotation_at(loc)
+    shape = _shape(ann) if err["type"].endswith("_type") else None
+    if shape is None:
+        return err["msg"]
+    # no ';' inside: the problems of a file are joined with it
+    if err.get("input") is None:
+        if loc and isinstance(loc[-1], int):
+            return f"an empty item (a '-' with nothing after it), expected {shape} (or remove it)"
+        default = " (or remove the key to keep its default)" if optional else ""
+        return f"the key is empty, expected {shape}{default}"
+    if err["type"] == "list_type":  # pydantic's sentence, which scripts have matched on
+        return err["msg"]
+    return f"got {err['input']!r}, expected {shape}"
 
 
 def load_config(path: str | Path) -> Config:

@@ -155,6 +155,15 @@ class ValidationError(LeadpilotError):
         return w["summary"].format(self.total, first, more, translate(self.hint))
 
 
+class SourceLayoutError(ValidationError):
+    """Source files do not fit the configuration: a column it maps is missing (or the
+    header reads with another delimiter), a date layout must be stated. No row could load
+    right whatever the policy, and each problem names the setting that fixes it: exit
+    status 2, as a wrong setting (rows that fail validation exit 6)."""
+
+    exit_code = 2
+
+
 class Notice(str):
     """A warning that comes with a result: the sentence a person reads, and a stable ``code``
     that scripts and tests filter on (the sentence may be reworded, the code stays).

@@ -468,10 +468,24 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str], ...] = (
     # what to do after a refused ingest (the hints of ValidationError)
     (
         r"^Nothing was loaded, whatever the policy: fix the configuration as each problem "
-        r"says \(sources\[\]\.columns for a missing column, date_formats for dates\)\.$",
+        r"says \(sources\[\]\.columns for a missing column, delimiter for a header read as "
+        r"one column, date_formats for dates\)\.$",
         r"Rien n'a été chargé, quelle que soit la politique : corrigez la configuration comme "
-        r"le dit chaque problème (sources[].columns pour une colonne manquante, date_formats "
-        r"pour les dates).",
+        r"le dit chaque problème (sources[].columns pour une colonne manquante, delimiter pour "
+        r"un en-tête lu comme une seule colonne, date_formats pour les dates).",
+    ),
+    (
+        r"the header line is separated by (?P<d>'[^']*'), but the file was read with "
+        r"delimiter: (?P<r>'[^']*'): set delimiter: (?P<s>'[^']*') on this source in "
+        r"leadpilot\.yaml",
+        r"la ligne d'en-tête est séparée par \g<d>, mais le fichier a été lu avec delimiter: "
+        r"\g<r> : indiquez delimiter: \g<s> sur cette source dans leadpilot.yaml",
+    ),
+    (
+        r"the header line is separated by (?P<d>'[^']*'): set delimiter: (?P<s>'[^']*') on "
+        r"this source in leadpilot\.yaml",
+        r"la ligne d'en-tête est séparée par \g<d> : indiquez delimiter: \g<s> sur cette "
+        r"source dans leadpilot.yaml",
     ),
     (r"^Nothing was loaded\.$", r"Rien n'a été chargé."),
     (r"^Fix the path file\.$", r"Corrigez le fichier de parcours."),
@@ -480,6 +494,14 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str], ...] = (
     (
         r"^The file must be in the canonical leads layout\.$",
         r"Le fichier doit suivre la disposition canonique des leads.",
+    ),
+    (
+        r"^leads: the lead rule of leadpilot\.yaml \(leads:\) changed since the last ingest; "
+        r"every count applies it now \(exclusions and e-mail merges recomputed as the data "
+        r"is read\), and the next ingest stores it$",
+        r"leads : la règle des leads de leadpilot.yaml (leads:) a changé depuis le dernier "
+        r"chargement ; chaque comptage l'applique déjà (exclusions et fusions par e-mail "
+        r"recalculées à la lecture), et le prochain chargement l'enregistre",
     ),
     (
         r"Fix the file\(s\) or ingest with --policy quarantine to load the good rows\.",
@@ -495,14 +517,6 @@ def _error_patterns(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
     return tuple((re.compile(p), r) for p, r in patterns)
 
 
-    (
-        r"^leads: the lead rule of leadpilot\.yaml \(leads:\) changed since the last ingest; "
-        r"every count applies it now \(exclusions and e-mail merges recomputed as the data "
-        r"is read\), and the next ingest stores it$",
-        r"leads : la règle des leads de leadpilot.yaml (leads:) a changé depuis le dernier "
-        r"chargement ; chaque comptage l'applique déjà (exclusions et fusions par e-mail "
-        r"recalculées à la lecture), et le prochain chargement l'enregistre",
-    ),
 def message_in(text: str, lang: str) -> str:
     """A message (an error, a part of one, or a note shown with a result) in ``lang``, as
     far as the patterns know it."""

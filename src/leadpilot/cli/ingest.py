@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from ..errors import UsageError
 from .common import (
     FormatOpt,
     LangOpt,
@@ -48,6 +49,8 @@ def ingest(
     One ingest at a time per workspace: a second one waits for the first; commands
     reading the workspace meanwhile answer from the data before it."""
     start(lang)
+    if fmt not in ("table", "json"):  # an unknown format printed the table, exit 0
+        raise UsageError(f"--format {fmt!r}: expected table or json")
     created = not workspace.exists()
     try:
         with pilot.open(workspace, create=True) as lp, progress_bar() as progress:

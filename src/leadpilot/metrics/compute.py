@@ -32,7 +32,7 @@ from .measures import (
     row_value,
     touch_match,
 )
-from .model import STAGE_COLUMNS, Materialize, lead_column, lead_model, with_lead
+from .model import STAGE_COLUMNS, Materialize, lead_column, lead_model, to_lead, with_lead
 
 PERIOD_UNITS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y", "all": None}
 Z95 = 1.959963984540054
@@ -240,6 +240,8 @@ def compute_kpis(
         raise LeadpilotError(f"internal error: measure(s) {unread} were not aggregated")
     raw = records(result)
     warnings += _unvalued(raw, needed)
+    if any(k.reads("revenue") for k in chosen):
+        warnings += _excluded_revenue(tables, view, date_from, date_to, config.currency)
     rows = [_finish_row(r, chosen, by, period, warnings) for r in raw]
     if touches_needed and scalar(tables["touchpoints"].count()) == 0:
         warnings.append(_without_touches(chosen, rows))
@@ -732,6 +734,40 @@ def _unvalued(raw: list[dict], needed: set[str]) -> list[Notice]:
                 f"{m.column} column, or fill it in the source",
             ))  # fmt: skip
     return notes
+
+
+def _excluded_revenue(
+    tables, view: str, date_from: date | None, date_to: date | None, currency: str
+) -> list[Notice]:
+    """Won deals of records the lead rule excludes count for no lead: the revenue KPIs
+    say how much they leave out (the ingest said it once), and how much of it is the
+    excluded contacts' part of deals listing several contacts (multi_contact)."""
+    leads = tables["leads"]
+    out = leads.filter(leads.excluded_reason.notnull())
+    out = out.select(_lid=out.lead_id, _created=out.created_at)
+    deals = to_lead(tables["deals"], leads, known_only=False)
+    won = deals.filter(deals.status == "won")
+    j = won.join(out, won.lead_key == out._lid)
+    j = j.filter(in_range(j.closed_at if view == "activity" else j._created, date_from, date_to))
+    # multi_contact names each contact's part of a deal '<deal>#<contact>'
+    part = j.deal_id.endswith("#" + j.lead_id)
+    r = records(j.aggregate(n=j.count(), amount=j.amount.sum(), parts=part.sum()))[0]
+    n = int(r["n"] or 0)
+    if not n:
+        return []
+    parts = int(r["parts"] or 0)
+    of_them = (
+        f"; {parts:,} of them are an excluded contact's part of a deal that lists several "
+        "contacts (multi_contact): the other contacts' parts still count"
+        if parts
+        else ""
+    )
+    return [Notice(
+        "excluded_revenue",
+        f"revenue: {n:,} won deal(s) ({float(r['amount'] or 0):,.2f} {currency}) belong to "
+        "records the lead rule excludes (leads.exclude in leadpilot.yaml) and count for no "
+        f"lead: revenue and the KPIs computed from it leave them out{of_them}",
+    )]  # fmt: skip
 
 
 def _unrecorded(m: Measure, raw, rows, kpis: list[Kpi], keys: list[str]) -> list[Notice]:

@@ -24,6 +24,7 @@ CODES: dict[str, str] = {
     "group where none has one); the average deal size leaves them out",
     "negative_durations": "durations whose later stage is dated before the earlier one are "
     "left out",
+    "excluded_revenue": "won deals of records the lead rule excludes: revenue leaves them out",
     "lead_rule_changed": "the lead rule of leadpilot.yaml changed since the last ingest: "
     "the counts apply it as they read the data",
     # channel reconciliation (spend and leads or touches)

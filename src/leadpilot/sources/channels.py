@@ -18,6 +18,8 @@ SOCIAL = (
     r"|pinterest|youtube|xing|snapchat)"
 )
 PAID = r"^(.*cp.*|ppc|retargeting|paid.*)$"
+# The channel of a lead nothing names (no channel, no UTM tag or referrer a rule matches).
+UNKNOWN_CHANNEL = "unknown"
 
 DEFAULT_RULES: tuple[ChannelRule, ...] = (
     ChannelRule(
@@ -82,10 +84,10 @@ def derived_channel(t: ir.Table, rules: list[ChannelRule] | None = None) -> ir.S
         if cond is not None:
             branches.append((cond, ibis.literal(rule.channel)))
     derived = (
-        ibis.cases(*branches, else_=ibis.literal("unknown"))
+        ibis.cases(*branches, else_=ibis.literal(UNKNOWN_CHANNEL))
         if branches
-        else ibis.literal("unknown")
+        else ibis.literal(UNKNOWN_CHANNEL)
     )
     if has_utm is not None:
-        derived = ibis.ifelse(has_utm, derived, ibis.literal("unknown"))
+        derived = ibis.ifelse(has_utm, derived, ibis.literal(UNKNOWN_CHANNEL))
     return t.channel.fill_null(derived) if "channel" in t.columns else derived

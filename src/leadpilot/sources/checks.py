@@ -174,6 +174,7 @@ def row_checks(t: ir.Table, table: str, config: Config, now: datetime) -> list[R
         )
     if "currency" in cols and "amount" in cols:
         allowed = [config.currency, *config.ingest.currency_rates]
+        # shown: the cell as written (the amount, when its sign or a constant set it)
         out.append(
             RowCheck(
                 t.currency.notnull() & ~t.currency.upper().isin(allowed),
@@ -181,8 +182,8 @@ def row_checks(t: ir.Table, table: str, config: Config, now: datetime) -> list[R
                 f"{config.currency} (the workspace currency) or a currency with a rate in "
                 f"ingest.currency_rates (known: {', '.join(allowed)})",
                 fix="declare its rate to the workspace currency in leadpilot.yaml, e.g. "
-                "ingest.currency_rates: {USD: 0.92}",
-                value=lambda bad: bad.currency,
+                "ingest.currency_rates: {USD: 0.92}; or, when all the workspace's amounts are "
+                "in that currency, make it the workspace's (currency: in leadpilot.yaml)",
             )
         )
     return out
@@ -241,12 +242,8 @@ def duplicate_keys(
     # cap. A collision only brings the rows of another key along; the window below
     # ranks the rows of each real key, so it reports nothing for them.
     hashed = t.mutate(_h=t[key].hash())
-    repeated = (
-        hashed.group_by("_h").aggregate(_count=hashed.count()).filter(lambda g: g._count > 1)
-    )
-    rows = hashed.semi_join(
-        repeated, [hashed._h == repeated._h, hashed[key].notnull()]
-    ).drop("_h")
+    repeated = hashed.group_by("_h").aggregate(_count=hashed.count()).filter(lambda g: g._count > 1)
+    rows = hashed.semi_join(repeated, [hashed._h == repeated._h, hashed[key].notnull()]).drop("_h")
     if variant is not None:
         rows = rows.mutate(_variant=variant)
     w = ibis.window(group_by=rows[key], order_by=rows[ROW])

@@ -29,13 +29,20 @@ import yaml
 from .. import engine
 from ..config import CONFIG_FILE, Config, SourceSpec, load_config
 from ..engine import versions
-from ..errors import ConfigError, Notice, Problem, SourceError, ValidationError
+from ..errors import (
+    ConfigError,
+    Notice,
+    Problem,
+    SourceError,
+    SourceLayoutError,
+    ValidationError,
+)
 from ..schema import INGEST_LOG, LABELS, LOAD_ORDER, QUARANTINE, TABLES, TEMPORARY, counted_leads
 from . import checks, emails
-from .channels import derived_channel
+from .channels import UNKNOWN_CHANNEL, derived_channel
 from .dates import DateColumns
 from .leadrule import APPLIED_RULE, CONFIGURED_RULE, RULE_COLUMNS, apply_lead_rule, rule_text
-from .mapping import Mapped, map_columns, resolve_spec
+from .mapping import Mapped, fold_name, map_columns, resolve_spec
 from .parsers import _text as parsers_text
 from .parsers.numbers import (
     COMMA_CLEAR,
@@ -55,6 +62,7 @@ from .typing import (
     derived_key_column,
     issues_where,
     raw_column,
+    read_zone,
     several_contacts,
     stage_events_from_dates,
     type_mapped,
@@ -87,6 +95,7 @@ class IngestSummary:
     merge_reasons: Counter = field(default_factory=Counter)
     channels_derived: int = 0  # missing channels the UTM / referrer rules named
     channels_unknown: int = 0  # missing channels nothing could name: 'unknown'
+    channels_unknown_written: int = 0  # channels the files themselves wrote 'unknown'
     channels: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # how files were read (date layouts, ...)
 
@@ -110,6 +119,7 @@ class IngestSummary:
             "leads_excluded": self.leads_excluded,
             "channels_derived": self.channels_derived,
             "channels_unknown": self.channels_unknown,
+            "channels_unknown_written": self.channels_unknown_written,
             "leads_by_channel": self.channels,
             "warnings": self.warnings,
             "notes": self.notes,
@@ -125,8 +135,13 @@ def plan_sources(source: str | Path) -> tuple[list[SourceSpec], Config | None]:
         if path.suffix.lower() not in (".yaml", ".yml"):
             raise SourceError(f"{path}: expected a folder of canonical files or a {CONFIG_FILE}")
         cfg = load_config(path)
+        # the configuration's time zone is the one its exports are written in: its sources
+        # are read in it (and moved to the workspace's zone), unless one sets its own
+        zone = cfg.timezone if "timezone" in cfg.model_fields_set else None
         specs = []
         for s in cfg.sources:
+            if zone is not None and s.timezone is None:
+                s = s.model_copy(update={"timezone": zone})
             if is_table_source(s):  # a database table (sources/tables.py)
                 specs.append(resolve_spec(planned(s)))
                 continue
@@ -175,6 +190,10 @@ def _overlay(base: Config, source_cfg: Config) -> Config:
         )
     explicit.pop("sources", None)
     explicit.pop("workspace", None)  # the target is the workspace given with -w
+    # Times are stored as wall-clock times of the workspace's zone, and cut into periods
+    # there: the source configuration's zone is the one its files are read in (each
+    # source carries it, see plan_sources), never the one they are stored in.
+    explicit.pop("timezone", None)
     return Config.model_validate(merge(base.model_dump(by_alias=True), explicit))
 
 
@@ -296,6 +315,8 @@ class _Ingest:
         self.origins: dict[tuple[str, str], dict[str, str]] = {}  # (table, file) -> header
         self.labels: dict[tuple[str, str], str] = {}
         self.present: dict[tuple[str, str], set[str]] = {}  # (table, file) -> its columns
+        # (file, header) -> {text written: rows} of lead channels written 'unknown'
+        self.unknown_written: dict[tuple[str, str], Counter] = {}
         # check
         self.good: dict[str, ir.Table] = {}
         self.quarantined: list[pa.Table] = []
@@ -308,10 +329,11 @@ class _Ingest:
         for spec in specs:
             self._read_file(spec)
         if self.file_problems:
-            raise ValidationError(
+            raise SourceLayoutError(
                 self.file_problems,
                 hint="Nothing was loaded, whatever the policy: fix the configuration as each "
-                "problem says (sources[].columns for a missing column, date_formats for dates).",
+                "problem says (sources[].columns for a missing column, delimiter for a header "
+                "read as one column, date_formats for dates).",
             )
 
     def _read_file(self, spec: SourceSpec) -> None:
@@ -336,9 +358,10 @@ class _Ingest:
             if i == 0:
                 self.warnings.extend(mapped.warnings)
                 s.files.append(mapped.file)
-                self.origins[(spec.table, mapped.file)] = dict(mapped.origin)
+                self.origins[(spec.table, mapped.file)] = _origins(mapped, spec)
                 self.present[(spec.table, mapped.file)] = _present_columns(spec.table, mapped)
                 f.dates = date_columns(spec, self.config, mapped.file, spec.table)
+                self._zone_note(spec, mapped)
             s.rows_read += mapped.num_rows
             if problems:
                 self.file_problems.extend(problems)
@@ -346,6 +369,19 @@ class _Ingest:
                 continue  # the ingest fails anyway: only look for more file-level problems
             self._type_chunk(spec, i, mapped, f, s)
         self._file_notes(spec, f)
+
+    def _zone_note(self, spec: SourceSpec, mapped: Mapped) -> None:
+        """Say so when a file's times are read in another zone than the workspace's."""
+        zone, home = read_zone(spec, self.config), self.config.timezone
+        times = [c.name for c in TABLES[spec.table].columns if c.kind == "timestamp"]
+        if zone == home or not (mapped.stage_dates or any(c in mapped.columns for c in times)):
+            return
+        self.notes.append(Notice(
+            "timezone_moved",
+            f"{Path(mapped.file).name}: times without an offset read as {zone} times (the "
+            f"source's timezone) and stored as the workspace's {home} times, in which days "
+            "and months are cut",
+        ))  # fmt: skip
 
     def _type_chunk(
         self, spec: SourceSpec, i: int, mapped: Mapped, f: _FileRead, s: TableSummary
@@ -355,6 +391,7 @@ class _Ingest:
         if ambiguous is not None and ambiguous.num_rows:
             t.issues = pa.concat_tables([t.issues, ambiguous], promote_options="permissive")
         t.data = _keep_written(t.data, mapped, self.config)
+        t.data = _currency_as_read(t.data, mapped, spec, self.config)
         conflicts = _currency_conflicts(mapped, spec)
         if conflicts is not None:
             t.issues = pa.concat_tables([t.issues, conflicts], promote_options="permissive")
@@ -371,6 +408,7 @@ class _Ingest:
                     )
                 )
         if spec.table == "leads":
+            self._count_unknown_written(t.data, mapped)
             t.data, found = self._emails(t.data, mapped)
             if found is not None:
                 t.issues = pa.concat_tables([t.issues, found], promote_options="permissive")
@@ -404,6 +442,27 @@ class _Ingest:
             self._stage(events, append=i > 0)
             n_events = events.data.num_rows + _count_failed(events.issues)
             self.summaries.setdefault("stage_events", TableSummary()).rows_read += n_events
+
+    def _count_unknown_written(self, data: pa.Table, mapped: Mapped) -> None:
+        """Channels a file writes as 'unknown' ('Unknown', 'UNKNOWN'): stored under the
+        same name as the leads without any channel, which the summary then says."""
+        written = mapped.columns.get("channel")
+        if written is None or "channel" not in data.column_names:
+            return
+        hit = pc.fill_null(pc.equal(data["channel"], UNKNOWN_CHANNEL), False)
+        if not pc.any(hit).as_py():
+            return
+        text = pc.utf8_trim_whitespace(pc.cast(pc.filter(written, hit), pa.string()))
+        # only the file's own word: a value a mapping turns into 'unknown' was chosen so
+        counts = Counter(
+            {v: n for v, n in Counter(text.to_pylist()).items()
+             if v and fold_name(v) == UNKNOWN_CHANNEL}
+        )  # fmt: skip
+        if counts:
+            header = mapped.origin.get("channel", "channel")
+            self.unknown_written.setdefault((Path(mapped.file).name, header), Counter()).update(
+                counts
+            )
 
     def _decimal(
         self, spec: SourceSpec, mapped: Mapped, f: _FileRead
@@ -831,7 +890,31 @@ class _Ingest:
             notes=self.notes,
         )
         _lead_stats(self.ws, summary)
+        # said by the ingests that load leads (the counts are the workspace's)
+        both = summary.channels_unknown and summary.channels_unknown_written
+        if both and "leads" in self.summaries:
+            summary.warnings.append(_unknown_channel_notice(summary, self.unknown_written))
         return summary
+
+
+def _unknown_channel_notice(
+    summary: IngestSummary, written: dict[tuple[str, str], Counter]
+) -> Notice:
+    """Leads whose file wrote the channel 'unknown' and leads without any channel share
+    one channel, 'unknown': say how many of each, and how to keep them apart."""
+    where, example = "", "Unknown"
+    if written:
+        (file, header), counts = next(iter(written.items()))
+        example = counts.most_common(1)[0][0]
+        where = f" ({example!r} in {file}, column {header!r})"
+    return Notice(
+        "channel_unknown_merged",
+        f"leads: {summary.channels_unknown_written:,} lead(s) have the channel 'unknown' as "
+        f"written{where} and {summary.channels_unknown:,} have no channel at all (blank, and "
+        "no UTM tag or referrer naming one): both are counted under the channel 'unknown'. "
+        "To keep the written ones apart, map them on their source in leadpilot.yaml, e.g. "
+        f"values: {{channel: {{{example}: unknown_in_crm}}}}",
+    )
 
 
 def _keep_written(data: pa.Table, mapped: Mapped, config: Config) -> pa.Table:
@@ -851,6 +934,47 @@ def _keep_written(data: pa.Table, mapped: Mapped, config: Config) -> pa.Table:
         written = pc.if_else(flagged, text, pa.scalar(None, pa.string()))
         data = data.append_column(raw_column(name), written)
     return data
+
+
+def _origins(mapped: Mapped, spec: SourceSpec) -> dict[str, str]:
+    """Canonical column -> the file's header, for messages. A currency the file does not
+    write in a column of its own (read from the amount's sign, or set by a constant) is
+    the amount column's: a refusal then points to a column the file has."""
+    origin = dict(mapped.origin)
+    if "amount" in origin and ("currency" not in origin or "currency" in spec.constants):
+        origin["currency"] = origin["amount"]
+    return origin
+
+
+def _currency_as_read(data: pa.Table, mapped: Mapped, spec: SourceSpec, config: Config) -> pa.Table:
+    """A currency the workspace cannot convert, read from an amount's sign ('$1,200.00')
+    or set by ``constants``, keeps the amount as written and where the currency came from
+    beside it, so that a refusal shows the cell (a currency column's cell shows itself)."""
+    amount = mapped.columns.get("amount")
+    if "currency" not in data.column_names or amount is None:
+        return data
+    constant = "currency" in spec.constants
+    if "currency" in mapped.columns and not constant:
+        written = pc.utf8_trim_whitespace(pc.cast(mapped.columns["currency"], pa.string()))
+        from_sign = pc.fill_null(pc.equal(written, ""), True)  # blank cell: the sign's
+    else:
+        from_sign = pa.scalar(True)
+    known = pa.array([config.currency, *config.ingest.currency_rates], pa.string())
+    currency = data["currency"]
+    refused = pc.and_(pc.is_valid(currency), pc.invert(pc.is_in(pc.utf8_upper(currency), known)))
+    refused = pc.fill_null(pc.and_(refused, from_sign), False)
+    if not pc.any(refused).as_py():
+        return data
+    text = pc.utf8_trim_whitespace(pc.cast(amount, pa.string()))
+    why = (
+        pa.scalar(f" (currency {spec.constants['currency']} set by constants)")
+        if constant
+        else pc.binary_join_element_wise(pa.scalar(" (read as "), currency, pa.scalar(")"), "")
+    )
+    shown = pc.binary_join_element_wise(text, why, "")
+    return data.append_column(
+        raw_column("currency"), pc.if_else(refused, shown, pa.scalar(None, pa.string()))
+    )
 
 
 def _currency_conflicts(mapped: Mapped, spec: SourceSpec) -> pa.Table | None:
@@ -1271,8 +1395,13 @@ def _lead_stats(ws: engine.Workspace, summary: IngestSummary) -> None:
         t.aggregate(
             merged=t.merged_into.notnull().sum(),
             excluded=t.excluded_reason.notnull().sum(),
-            derived=(from_rules & (t.channel != "unknown")).sum(),
-            unknown=(from_rules & (t.channel == "unknown")).sum(),
+            derived=(from_rules & (t.channel != UNKNOWN_CHANNEL)).sum(),
+            unknown=(from_rules & (t.channel == UNKNOWN_CHANNEL)).sum(),
+            written=(
+                ~t.channel_derived.fill_null(False)
+                & t.merged_into.isnull()
+                & (t.channel == UNKNOWN_CHANNEL)
+            ).sum(),
         )
         .to_pyarrow()
         .to_pylist()[0]
@@ -1284,6 +1413,7 @@ def _lead_stats(ws: engine.Workspace, summary: IngestSummary) -> None:
     summary.leads_excluded = int(stats["excluded"] or 0)
     summary.channels_derived = int(stats["derived"] or 0)
     summary.channels_unknown = int(stats["unknown"] or 0)
+    summary.channels_unknown_written = int(stats["written"] or 0)
     _excluded_deals(ws, summary)
     counted = counted_leads(t)
     by_channel = counted.group_by("channel").aggregate(n=counted.count()).to_pyarrow().to_pylist()

@@ -145,6 +145,36 @@ def _did_you_mean(wanted: str, header: list[str]) -> str:
     return " (did you mean " + " or ".join(repr(norm[n]) for n in near) + "?)"
 
 
+# How a delimiter is written in leadpilot.yaml (a tab as '\t').
+_DELIMITERS = {";": "';'", ",": "','", "\t": "'\\t'", "|": "'|'"}
+
+
+def _delimiter_fix(header: list[str], wanted: str, spec: SourceSpec, file: str) -> str | None:
+    """The setting that reads a text file whose header holds the wanted column between
+    another separator than the one it was read with (a French Excel export separated
+    by ';' read as ','): the whole header then reads as one or a few columns."""
+    if not file.lower().endswith((".csv", ".tsv", ".txt")):
+        return None
+    target = normalise_name(wanted)
+    for d, written in _DELIMITERS.items():
+        if d == spec.delimiter or not any(d in h for h in header):
+            continue
+        names = {normalise_name(part.strip().strip('"')) for h in header for part in h.split(d)}
+        if target not in names:
+            continue
+        read = (
+            f", but the file was read with delimiter: "
+            f"{_DELIMITERS.get(spec.delimiter, repr(spec.delimiter))}"
+            if spec.delimiter
+            else ""
+        )
+        return (
+            f"the header line is separated by {written}{read}: set delimiter: {written} on "
+            "this source in leadpilot.yaml"
+        )
+    return None
+
+
 def map_columns(frame: RawFrame, spec: SourceSpec) -> tuple[Mapped, list[Problem]]:
     table = TABLES[spec.table]
     data = frame.data
@@ -168,6 +198,7 @@ def map_columns(frame: RawFrame, spec: SourceSpec) -> tuple[Mapped, list[Problem
                 value=None,
                 expected=f"a column {wanted!r} for {spec.table}.{canonical}"
                 + _did_you_mean(wanted, header),
+                fix=_delimiter_fix(header, wanted, spec, frame.file),
             )
         )
 

@@ -8,6 +8,7 @@ expected), never a silent null.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -226,26 +227,69 @@ def _type_column(
     return strings, None, "", None
 
 
-_DECIMAL_COMMA = r"^[^0-9]*-?\d{1,3}(?:[ \x{a0}\x{202f}.]\d{3})*,\d{1,2}[^0-9]*$"
-_DECIMAL_POINT = r"^[^0-9]*-?\d{1,3}(?:[ ,]\d{3})*\.\d{1,2}[^0-9]*$"
-
-
-def _number_fix(arr: pa.Array, failed: pa.Array, decimal: str) -> str | None:
-    """The setting that reads the failed numbers, when they are written with the other
-    decimal separator ('1 054,00' read with decimal '.')."""
+def _number_fixes(
+    arr: pa.Array, failed: pa.Array, decimal: str, name: str, money: bool
+) -> list[tuple[pa.Array, str]]:
+    """(cells, fix) for the numbers of column ``name`` that could not be read, each fix
+    tried on its cells: the other decimal separator ('1 054,00' read with decimal '.'),
+    ``money`` for currency signs and K / M suffixes ('$1.5K'), ``na_values`` for a
+    placeholder ('n/a'); the others get what a number looks like and the settings that
+    read other ways of writing one."""
     text = parsers._text(arr)
-    if text is None:
-        return None
-    bad = pc.utf8_trim_whitespace(pc.filter(text, failed))
-    pattern = _DECIMAL_COMMA if decimal == "." else _DECIMAL_POINT
-    hits = pc.sum(pc.fill_null(pc.match_substring_regex(bad, pattern), False)).as_py() or 0
-    if hits * 2 < len(bad):
-        return None
-    other = "," if decimal == "." else "."
-    return (
-        f"these numbers use {other!r} as the decimal separator: set decimal: '{other}' on this "
-        f"source (or ingest.decimal: '{other}' for every file) in leadpilot.yaml"
+    if text is None:  # typed cells that are no number (a boolean column)
+        return [(failed, "correct the cells: a number such as 1234.56")]
+    failed = pc.fill_null(failed, False)
+    text = pc.utf8_trim_whitespace(pc.filter(text, failed))  # the failed cells only
+    other = "," if decimal != "," else "."
+    as_money = name == "amount" and not money  # money: reads amounts only
+
+    def reads(dec: str, with_money: bool) -> pa.Array:
+        p = parsers.parse_numbers(text, decimal=dec, money=with_money)
+        return pc.and_(pc.invert(p.failed), pc.is_valid(p.values))
+
+    def placeholder(cell: str) -> str:
+        return (
+            f"{cell!r} holds no number: if the export writes it for a missing value, list it "
+            f"in na_values on this source in leadpilot.yaml (na_values: ['{cell}']); else "
+            "correct the cells"
+        )
+
+    def other_decimal(cell: str) -> str:
+        return (
+            f"these numbers use {other!r} as the decimal separator: set decimal: '{other}' on "
+            f"this source (or ingest.decimal: '{other}' for every file) in leadpilot.yaml"
+        )
+
+    def written_as_money(also: str) -> Callable[[str], str]:
+        return lambda cell: (
+            f"written as money ({cell!r}): set money: [amount]{also} on this source in "
+            "leadpilot.yaml to read currency signs and codes and K / M suffixes"
+        )
+
+    ways = ([] if decimal == "," else ["decimal: ',' for '1 054,00'"]) + (
+        ["money: [amount] for '$1.5K' or 'EUR 1,200'"] if as_money else []
     )
+    rest = "correct the cells: a number such as 1234.56, without text or unit" + (
+        "; leadpilot.yaml reads other ways of writing one: " + ", ".join(ways) if ways else ""
+    )
+    kinds: list[tuple[pa.Array, Callable[[str], str]]] = [
+        (pc.invert(pc.match_substring_regex(text, r"\d")), placeholder),
+        (reads(other, money), other_decimal),
+    ]
+    if as_money:
+        kinds.append((reads(decimal, True), written_as_money("")))
+        kinds.append((reads(other, True), written_as_money(f" and decimal: '{other}'")))
+    kinds.append((pa.array([True] * len(text)), lambda cell: rest))
+    out, left = [], pa.array([True] * len(text))
+    none = pa.array([False] * len(arr))
+    for fits, fix in kinds:  # each failed cell takes the first fix that reads it
+        mine = pc.and_(left, pc.fill_null(fits, False))
+        if pc.any(mine).as_py():
+            example = pc.filter(text, mine)[0].as_py()
+            # back on the column's rows: its failed rows, in order, take ``mine``
+            out.append((pc.replace_with_mask(none, failed, mine), fix(example)))
+            left = pc.and_(left, pc.invert(mine))
+    return out
 
 
 def date_columns(spec: SourceSpec, config: Config, file: str, table: str) -> DateColumns:
@@ -266,12 +310,24 @@ def date_columns(spec: SourceSpec, config: Config, file: str, table: str) -> Dat
     )
 
 
-def _parse_time(kind: str, arr: pa.Array, formats, config: Config) -> parsers.Parsed:
+def read_zone(spec: SourceSpec, config: Config) -> str:
+    """The time zone a source's times without an offset are written in: its own
+    ``timezone`` (or its configuration's), else the workspace's."""
+    return spec.timezone or config.timezone
+
+
+def _parse_time(
+    kind: str, arr: pa.Array, formats, config: Config, zone: str | None = None
+) -> parsers.Parsed:
     if kind == "date":
+        # a day is the day written (a spend or traffic day has no time to move)
         return parsers.parse_dates(arr, formats, timezone=config.timezone)
     # the workspace keeps wall-clock times of its own time zone: periods (a month, a day)
-    # are then cut where its users see them, on every engine
-    return parsers.parse_timestamps(arr, formats, timezone=config.timezone, local=True)
+    # are then cut where its users see them, on every engine; an export written in
+    # another zone (``zone``) is moved to it
+    return parsers.parse_timestamps(
+        arr, formats, timezone=zone or config.timezone, local=True, store=config.timezone
+    )
 
 
 def _failed_text(arr: pa.Array, failed: pa.Array) -> pa.Array:
@@ -283,13 +339,13 @@ def _failed_text(arr: pa.Array, failed: pa.Array) -> pa.Array:
 
 
 def _reparse(
-    kind: str, arr: pa.Array, first: parsers.Parsed, formats, config: Config
+    kind: str, arr: pa.Array, first: parsers.Parsed, formats, config: Config, zone: str
 ) -> tuple[pa.Array, pa.Array]:
     """Read the cells ISO 8601 could not with the column's chosen formats."""
     values, failed = first.values, first.failed
     if not formats or not pc.any(failed).as_py():
         return values, failed
-    second = _parse_time(kind, pc.filter(arr, failed), formats, config)
+    second = _parse_time(kind, pc.filter(arr, failed), formats, config, zone)
     values = pc.replace_with_mask(values, failed, second.values.cast(values.type))
     failed = pc.replace_with_mask(failed, failed, second.failed)
     return values, failed
@@ -399,6 +455,7 @@ def _type_rows(
     currency_detected: pa.Array | None = None
     if dates is None:
         dates = date_columns(spec, config, mapped.file, mapped.table)
+    zone = read_zone(spec, config)
 
     # Dates first: ISO 8601 is read at once; the other cells of every date column of the
     # file decide each column's layout together (see dates.py), then are read with it.
@@ -408,11 +465,11 @@ def _type_rows(
         if col.kind in ("timestamp", "date") and col.name in mapped.columns:
             header = mapped.origin.get(col.name, col.name)
             arr = _time_cells(_na(mapped.columns[col.name], spec), mapped.file, header, dates)
-            first[col.name] = (arr, _parse_time(col.kind, arr, (), config))
+            first[col.name] = (arr, _parse_time(col.kind, arr, (), config, zone))
             pending[header] = (_failed_text(arr, first[col.name][1].failed), arr)
     for stage, arr in mapped.stage_dates.items():
         arr = _time_cells(_na(arr, spec), mapped.file, spec.stage_dates[stage], dates)
-        first[f"stage:{stage}"] = (arr, _parse_time("timestamp", arr, (), config))
+        first[f"stage:{stage}"] = (arr, _parse_time("timestamp", arr, (), config, zone))
         failed_text = _failed_text(arr, first[f"stage:{stage}"][1].failed)
         pending[spec.stage_dates[stage]] = (failed_text, arr)
     problems = dates.resolve(pending, rows)
@@ -420,7 +477,7 @@ def _type_rows(
     for stage in mapped.stage_dates:
         header = spec.stage_dates[stage]
         arr, p = first[f"stage:{stage}"]
-        values, failed = _reparse("timestamp", arr, p, dates.formats_for(header), config)
+        values, failed = _reparse("timestamp", arr, p, dates.formats_for(header), config, zone)
         parsed_stage_dates[stage] = (arr, values, failed)
 
     for col in table.columns:
@@ -434,7 +491,7 @@ def _type_rows(
             arr, p = first[col.name]
             blank = parsers.is_blank(arr)
             formats = dates.formats_for(label)
-            values, failed = _reparse(col.kind, arr, p, formats, config)
+            values, failed = _reparse(col.kind, arr, p, formats, config, zone)
             expected, currency = dates.expected(label, col.kind), None
             fix = dates.fix(_first_failed(arr, failed))
             if formats and pc.any(p.failed).as_py() and parsers._text(arr) is not None:
@@ -450,8 +507,12 @@ def _type_rows(
             blank = parsers.is_blank(arr)
             values, failed, expected, currency = _type_column(col, arr, spec, config)
         if col.kind == "number" and failed is not None and pc.any(failed).as_py():
-            fix = _number_fix(arr, failed, spec.decimal or config.ingest.decimal)
-        if failed is not None:
+            # each cell with the setting that reads it ('1 054,00', '$1.5K', 'n/a')
+            decimal = spec.decimal or config.ingest.decimal
+            money = col.name in spec.money
+            for cells, fix in _number_fixes(arr, failed, decimal, col.name, money):
+                issue_parts.append(issues_where(cells, rows, label, arr, expected, fix=fix))
+        elif failed is not None:
             issue_parts.append(issues_where(failed, rows, label, arr, expected, fix=fix))
         if col.required:
             issue_parts.append(

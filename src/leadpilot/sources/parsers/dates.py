@@ -314,12 +314,22 @@ def _to_local(wall: pa.Array, offset: pa.Array, utc: pa.Array, timezone: str) ->
     it, the others are already its wall time."""
     if offset.null_count == len(offset) or timezone == "UTC":
         return wall if timezone != "UTC" else utc
-    moved = pc.local_timestamp(utc.view(pa.timestamp("us", timezone))).view(pa.int64())
-    return pc.if_else(pc.is_valid(offset), moved, wall)
+    return pc.if_else(pc.is_valid(offset), _wall_in(utc, timezone), wall)
+
+
+def _wall_in(utc: pa.Array, timezone: str) -> pa.Array:
+    """Int64 µs UTC -> int64 µs wall-clock time in ``timezone``."""
+    if timezone == "UTC":
+        return utc
+    return pc.local_timestamp(utc.view(pa.timestamp("us", timezone))).view(pa.int64())
 
 
 def parse_timestamps(
-    values: ArrayLike, formats: Sequence[str] = (), timezone: str = "UTC", local: bool = False
+    values: ArrayLike,
+    formats: Sequence[str] = (),
+    timezone: str = "UTC",
+    local: bool = False,
+    store: str | None = None,
 ) -> Parsed:
     """Parse text to naive ``timestamp('us')`` values in UTC.
 
@@ -331,15 +341,26 @@ def parse_timestamps(
     timestamps/dates pass through: aware ones are converted to UTC, naive ones
     are read in ``timezone`` like text. With ``local=True`` the result is the
     wall-clock time in ``timezone`` instead of UTC (values written with another
-    offset are moved to it), which is how a workspace stores its timestamps.
+    offset are moved to it), which is how a workspace stores its timestamps; ``store``
+    names another zone for that wall-clock time (an export written in Paris time, a
+    workspace kept in UTC): times are then moved to it, while a day without a time
+    (midnight, no offset: '2025-07-01') stays that day rather than becoming the evening
+    before.
     """
     _check_formats(formats)
     _check_timezone(timezone)
+    if store is not None:
+        _check_timezone(store)
+    moved = local and store is not None and store != timezone
 
     def one(arr: pa.Array) -> Parsed:
         wall, offset, failed = _wall_of(arr, formats)
         utc = _to_utc(wall, offset, timezone)
-        if local:
+        if moved:
+            ts = pc.cast(wall, pa.timestamp("us"))
+            day = pc.and_(pc.is_null(offset), pc.equal(pc.floor_temporal(ts, unit="day"), ts))
+            utc = pc.if_else(pc.fill_null(day, False), wall, _wall_in(utc, store))
+        elif local:
             utc = _to_local(wall, offset, utc, timezone)
         return Parsed(pc.cast(utc, pa.timestamp("us")), failed)
 
