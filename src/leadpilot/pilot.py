@@ -1510,6 +1510,33 @@ def open(path: str | Path = ".", create: bool = False) -> Pilot:  # noqa: A001 -
     return Pilot(engine.open_workspace(path, create=create))
 
 
+def is_workspace(path: str | Path) -> bool:
+    """Whether ``path`` is a workspace: its database is there (a file engine: the file
+    ``workspace.database`` names), or its ``leadpilot.yaml`` names a server engine's
+    database and lists no sources. A folder of exports whose ``leadpilot.yaml`` only lists
+    sources to ingest is not one: opening it would create an empty workspace there.
+
+    Examples
+    --------
+    >>> is_workspace(demo_workspace()), is_workspace(tempfile.mkdtemp())
+    (True, False)
+    """
+    from .config import CONFIG_FILE, load_config
+    from .errors import LeadpilotError
+
+    root = Path(path)
+    if not root.is_dir():
+        return False
+    try:
+        config = load_config(root / CONFIG_FILE)
+        db = engine.backend_class(config.workspace.backend).database_file(config, root)
+    except LeadpilotError:  # an unreadable configuration: the default database decides
+        return (root / "leadpilot.duckdb").is_file()
+    if db is not None:
+        return db.is_file()
+    return (root / CONFIG_FILE).is_file() and not config.sources
+
+
 def doctor(path: str | Path = "."):
     """Check a workspace without changing it: backend and version, capabilities, table
     sizes, disk used, and every problem found with its fix (see :mod:`leadpilot.doctor`).
@@ -1566,9 +1593,10 @@ def remove_unused_workspace(path: str | Path) -> bool:
                 if db is None or db.exists():
                     con = engine.connect(config, root)
                     try:
-                        if "ingest_log" in con.list_tables() and con.table(
-                            "ingest_log"
-                        ).count().execute():
+                        if (
+                            "ingest_log" in con.list_tables()
+                            and con.table("ingest_log").count().execute()
+                        ):
                             return False
                     finally:
                         con.disconnect()

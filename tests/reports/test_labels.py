@@ -10,14 +10,14 @@ import pytest
 from texts import reader_texts, untranslated
 
 from leadpilot.reports import labels
-from leadpilot.reports.labels import GAPS, LABELS, NOTICES, SEVERITY
+from leadpilot.reports.labels import CAVEATS, GAPS, LABELS, NOTICES, SEVERITY
 from leadpilot.results.notices import CODES
 
 TEMPLATES = Path(labels.__file__).parent / "templates"
 
 
 def test_every_label_has_both_languages():
-    for table in (LABELS, GAPS, SEVERITY, NOTICES):
+    for table in (LABELS, GAPS, CAVEATS, SEVERITY, NOTICES):
         for key, text in table.items():
             assert text.en.strip() and text.fr.strip(), key
             # the same placeholders in both languages

@@ -143,7 +143,7 @@ def test_write_takes_the_format_from_the_file_name(demo_report, tmp_path):
     [
         (["--format", "docx"], "--format 'docx': expected one of html, pdf, xlsx, md"),
         (["--period", "2025-Q5"], "expected a quarter (2025-Q2), a month (2025-03)"),
-        (["--vs", "yesterday"], "--vs 'yesterday': expected previous or last-year"),
+        (["--vs", "yesterday"], "--vs 'yesterday': expected previous, last-year or none"),
         (["--lang", "de"], "--lang 'de': expected one of en, fr"),
         (["--format", "pdf", "--out", "-"], "--format pdf is binary"),
     ],

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from leadpilot.reports.labels import GAPS, LABELS, NOTICES, SEVERITY
+from leadpilot.reports.labels import CAVEATS, GAPS, LABELS, NOTICES, SEVERITY
 
 ENGLISH_WORDS = {
     "the", "and", "with", "without", "from", "of", "by", "per", "not", "into", "than",
@@ -74,7 +74,7 @@ def untranslated(html: str, lang: str, data_values: set[str] = frozenset()) -> l
     texts = [CODE.sub("", t) for t in reader_texts(html) if t not in data_values]
     joined = "\n".join(texts)
     other = "en" if lang == "fr" else "fr"
-    for table in (LABELS, GAPS, SEVERITY, NOTICES):
+    for table in (LABELS, GAPS, CAVEATS, SEVERITY, NOTICES):
         for key, text in table.items():
             wrong, right = text[other], text[lang]
             words = re.sub(r"\{[^}]*\}", "", wrong).strip()

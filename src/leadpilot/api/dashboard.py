@@ -28,9 +28,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..i18n import MISSING, Formatter
 from ..reports.labels import label as report_label
-from ..reports.labels import period_name
+from ..reports.labels import period_name, typeset
 from .models import ERRORS
-from .routes import WsPath, document, known_parameters, need, report_response
+from .routes import WsPath, definitions, document, known_parameters, need, report_response
 from .security import COOKIE, SESSION_SECONDS, Caller
 
 router = APIRouter(
@@ -61,6 +61,7 @@ HEADLINE = ("leads", "mqls", "sqls", "customers", "revenue", "spend", "cpl", "ca
             "lead_to_customer", "roi")  # fmt: skip
 CHANNEL_KPIS = "leads,customers,lead_to_customer,revenue,spend,cpl,cac,roi"
 SHORT = {"cpl": "CPL", "cac": "CAC", "roi": "ROI"}  # the table's narrow headers
+COSTS = ("spend", "cpl", "cac", "roi")  # what cannot be computed without spend
 PERIOD = re.compile(r"^(all|\d{4}(-Q[1-4]|-\d{2})?)$")
 
 UI = {
@@ -109,7 +110,15 @@ UI = {
         "days": "days",
         "points": "pts",
         "report": "Report",
+        "report_help": "The report of the period and comparison chosen (every channel)",
         "won_revenue": "Expected won revenue",
+        "no_spend": "no spend loaded",
+        "no_spend_note": "No spend is loaded: costs and ROI cannot be computed.",
+        "forecast_scope": "From the {deals} deal(s) open on {day}{leads}, for {first} to "
+        "{last}. A forecast starts from the data's last day: the period, comparison and "
+        "channel filters do not apply to it.",
+        "forecast_leads": " and the {leads} lead(s) still in progress",
+        "colon": ": ",
         "severity": {"high": "high", "medium": "medium", "low": "low", "info": "info"},
     },
     "fr": {
@@ -128,7 +137,7 @@ UI = {
         "headline": "L'essentiel",
         "trend": "Leads et chiffre d'affaires par mois",
         "funnel": "Entonnoir",
-        "channels": "Canaux : volume, coût et chiffre d'affaires",
+        "channels": "Canaux\u202f: volume, coût et chiffre d'affaires",
         "findings": "Ce qui a changé, et quoi faire",
         "forecast": "Chiffre d'affaires gagné attendu du pipeline",
         "velocity": "Vélocité (jours, médiane)",
@@ -158,7 +167,16 @@ UI = {
         "days": "jours",
         "points": "pts",
         "report": "Rapport",
+        "report_help": "Le rapport de la période et de la comparaison choisies (tous les canaux)",
         "won_revenue": "CA gagné attendu",
+        "no_spend": "aucune dépense chargée",
+        "no_spend_note": "Aucune dépense n'est chargée\u202f: coûts et ROI ne peuvent pas "
+        "être calculés.",
+        "forecast_scope": "D'après les {deals} affaire(s) ouvertes au {day}{leads}, de "
+        "{first} à {last}. Une prévision part du dernier jour des données\u202f: les filtres "
+        "de période, de comparaison et de canal ne s'y appliquent pas.",
+        "forecast_leads": " et les {leads} lead(s) encore en cours",
+        "colon": "\u202f: ",
         "severity": {"high": "élevée", "medium": "moyenne", "low": "faible", "info": "info"},
     },
 }
@@ -205,6 +223,14 @@ class Filters:
     @property
     def bounds(self) -> tuple[date | None, date | None]:
         return period_bounds(self.period)
+
+    def period_text(self, period: str | None = None) -> str:
+        """A period as the page writes it: ``all`` as "All time"; in French the report's
+        names ("T2 2025", "avr. 2025"); in English the labels of the JSON ("2025-Q2")."""
+        period = self.period if period is None else period
+        if period == "all":
+            return UI[self.lang]["all_time"]
+        return period_name(period, "fr") if self.lang == "fr" else period
 
     @property
     def compared(self) -> bool:
@@ -325,7 +351,8 @@ def board(
     lang: Lang = "en",
 ) -> HTMLResponse:
     f = Filters(period, compare, channel, campaign, lang)
-    response = _html("board.html", ws=ws, **_board_context(caller, f))
+    # the header's links (report, language) follow the filters: swapped out of band
+    response = _html("board.html", ws=ws, oob=True, **_board_context(caller, f))
     response.headers["HX-Replace-Url"] = f"/w/{ws}/?{f.query()}"
     return response
 
@@ -417,10 +444,11 @@ def report(
     lang: Lang = "en",
     format: Annotated[Literal["html", "pdf", "xlsx", "md"], Query()] = "html",  # noqa: A002
 ) -> Response:
-    f = Filters(period, compare, "", "", lang)
-    chosen = f.period if f.period != "all" else None
-    vs = "last-year" if f.compare == "last-year" else None
-    return report_response(caller.handle, chosen, vs, f.lang, format)
+    f = Filters(period or "", compare, "", "", lang)
+    # the report of what the board shows: "all" is every lead, "none" no comparison (an
+    # empty period, the link of no board, is the report's own default)
+    chosen = f.period if period else None
+    return report_response(caller.handle, chosen, f.compare, f.lang, format)
 
 
 class StaticName(StrEnum):
@@ -550,7 +578,22 @@ def _reading(f: Filters, comparison: dict, fmt) -> str:
         note += " " + report_label(
             "period_cut", f.lang, period=period, day=fmt.date(comparison["current_to"])
         )
-    return note
+    return typeset(note, f.lang)
+
+
+def _spend_loaded(caller: Caller) -> bool:
+    """Whether any spend row is loaded (counted once per workspace version): without
+    spend, cost cards say so instead of showing "–" alone."""
+    handle = caller.handle
+    key = ("spend loaded",)
+    hit = handle.cached(key)
+    if hit is not None:
+        return hit[0]
+    version = handle.version
+    with handle.reader() as lp:
+        loaded = int(lp.tables()["spend"].count().execute()) > 0
+    handle.store(version, key, (loaded, "spend loaded"))
+    return loaded
 
 
 def _headline(caller: Caller, f: Filters) -> dict:
@@ -570,6 +613,7 @@ def _headline(caller: Caller, f: Filters) -> dict:
         )  # fmt: skip
         prev_row = next((r for r in prev["rows"] if f.group_of(r)), None)
     fmt = _fmt(caller, f)
+    no_spend = not _spend_loaded(caller)
     cards = []
     for name in HEADLINE:
         value = row.get(name) if row else None
@@ -594,12 +638,15 @@ def _headline(caller: Caller, f: Filters) -> dict:
                 "change_text": change_text,
                 "better": _better(_kpi(cur, name), change),
                 "definition": _rule(cur, name, f.lang),
+                # "–" alone says nothing: why the card is empty
+                "missing": UI[f.lang]["no_spend"] if no_spend and name in COSTS else "",
             }
         )
     return {
         "cards": cards,
         "immature": bool(row and row.get("immature")),
         "previous_label": comparison["label"] if comparison else None,
+        "previous_text": f.period_text(comparison["label"]) if comparison else None,
         "previous_as_of": comparison["as_of"].isoformat() if comparison else None,
         "reading": _reading(f, comparison, fmt) if comparison else None,
     }
@@ -621,7 +668,7 @@ def _unit(doc: dict, name: str) -> str:
 
 def _rule(doc: dict, name: str, lang: str) -> str:
     k = _kpi(doc, name)
-    return (k.get("rule_fr") if lang == "fr" else k.get("rule")) or ""
+    return typeset((k.get("rule_fr") if lang == "fr" else k.get("rule")) or "", lang)
 
 
 def _better(kpi: dict, change: float | None) -> str:
@@ -670,13 +717,15 @@ def _trend(caller: Caller, f: Filters) -> dict:
     ui = UI[f.lang]
     rows = [r for r in doc["rows"] if f.group_of(r)]
     lead_t, rev_t = _label(doc, "leads", f.lang), _label(doc, "revenue", f.lang)
-    values = [{"month": r["period"], "leads": r["leads"], "revenue": r["revenue"] or 0,
-               "immature": bool(r.get("immature"))} for r in rows]  # fmt: skip
+    values = [{"month": period_name(r["period"], f.lang), "leads": r["leads"],
+               "revenue": r["revenue"] or 0, "immature": bool(r.get("immature"))}
+              for r in rows]  # fmt: skip
     spec = {
         "height": 220,
         "data": {"values": values},
+        # months named for the reader ("avr. 2025"), kept in time order, not by name
         "encoding": {"x": {"field": "month", "type": "ordinal", "title": ui["month"],
-                           "axis": {"labelAngle": -40}}},
+                           "sort": None, "axis": {"labelAngle": -40}}},
         "layer": [
             {"mark": {"type": "bar", "color": "#93c5fd", "cornerRadiusEnd": 2},
              "encoding": {"y": {"field": "leads", "type": "quantitative", "title": lead_t,
@@ -758,6 +807,7 @@ def _channels(caller: Caller, f: Filters) -> dict:
         "spec": _vl(spec, f.lang),
         "rows": rows,
         "cols": [(c, SHORT.get(c) or _label(doc, c, f.lang), _unit(doc, c)) for c in cols],
+        "no_spend": not _spend_loaded(caller),
     }
 
 
@@ -776,14 +826,18 @@ def _findings(caller: Caller, f: Filters) -> dict:
         out.append({
             "code": item.get("code"),
             "severity": item.get("severity", "info"),
-            "title": item.get("title_fr") if fr else item.get("title"),
-            "explanation": item.get("explanation_fr") if fr else item.get("explanation"),
-            "actions": item.get("actions_fr") if fr else item.get("actions"),
+            "title": typeset(item.get("title_fr") if fr else item.get("title"), f.lang),
+            "explanation": typeset(
+                item.get("explanation_fr") if fr else item.get("explanation"), f.lang),
+            "actions": [typeset(a, f.lang)
+                        for a in (item.get("actions_fr") if fr else item.get("actions")) or []],
         })  # fmt: skip
     order = {"high": 0, "medium": 1, "low": 2}
     out.sort(key=lambda x: order.get(x["severity"], 3))
-    return {"findings": out, "current": _period_name(doc["meta"].get("current")),
-            "previous": _period_name(doc["meta"].get("previous"))}  # fmt: skip
+    current = _period_name(doc["meta"].get("current"))
+    previous = _period_name(doc["meta"].get("previous"))
+    return {"findings": out, "current": current and f.period_text(current),
+            "previous": previous and f.period_text(previous)}  # fmt: skip
 
 
 def _period_name(period) -> str | None:
@@ -791,17 +845,29 @@ def _period_name(period) -> str | None:
 
 
 def _forecast(caller: Caller, f: Filters) -> dict:
+    """The pipeline forecast from the data's last day. It cannot follow the filters (a
+    forecast starts from the deals open now, whatever period is looked at): the panel says
+    which months it forecasts, from which pipeline, and that the filters do not apply."""
     doc = _soft(caller, "forecast", {"months": 6, "as_of": None})
-    if doc is None:
-        return {"spec": None}
+    if doc is None or not doc["rows"]:
+        return {"spec": None, "scope": None}
     ui = UI[f.lang]
-    values = [{"month": r["month"], "expected": r["expected"], "low": r["low"],
-               "high": r["high"]} for r in doc["rows"]]  # fmt: skip
+    meta, fmt = doc["meta"], _fmt(caller, f)
+    leads = meta.get("funnel_leads") or 0
+    scope = ui["forecast_scope"].format(
+        deals=fmt(meta.get("open_deals") or 0),
+        leads=ui["forecast_leads"].format(leads=fmt(leads)) if leads else "",
+        day=fmt.date(meta["as_of"]) if meta.get("as_of") else MISSING,
+        first=period_name(doc["rows"][0]["month"], f.lang),
+        last=period_name(doc["rows"][-1]["month"], f.lang),
+    )
+    values = [{"month": period_name(r["month"], f.lang), "expected": r["expected"],
+               "low": r["low"], "high": r["high"]} for r in doc["rows"]]  # fmt: skip
     spec = {
         "height": 200,
         "data": {"values": values},
         "encoding": {"x": {"field": "month", "type": "ordinal", "title": ui["month"],
-                           "axis": {"labelAngle": 0}}},
+                           "sort": None, "axis": {"labelAngle": 0}}},
         "layer": [
             {"mark": {"type": "area", "color": "#bfdbfe", "opacity": 0.7},
              "encoding": {"y": {"field": "low", "type": "quantitative", "title": ui["won_revenue"],
@@ -816,7 +882,7 @@ def _forecast(caller: Caller, f: Filters) -> dict:
                                       {"field": "high", "format": ",.0f"}]}},
         ],
     }  # fmt: skip
-    return {"spec": _vl(spec, f.lang), "rows": doc["rows"]}
+    return {"spec": _vl(spec, f.lang), "rows": doc["rows"], "scope": scope}
 
 
 VELOCITY = ("days_to_mql", "days_to_sql", "days_to_opportunity", "sales_cycle_days")
@@ -834,9 +900,11 @@ def _velocity(caller: Caller, f: Filters) -> dict:
               "date_to": end, "as_of": None}  # fmt: skip
     doc = fetch(caller, "velocity", params)
     row = next((r for r in doc["rows"] if f.group_of(r)), {})
-    defs = doc["meta"].get("definitions", {})
-    items = [(n, VELOCITY_LABELS[f.lang][n], row.get(n), row.get(f"{n}_n"), defs.get(n, ""))
-             for n in VELOCITY]  # fmt: skip
+    # the rules in the reader's language (the JSON carries the English only)
+    defs = definitions(caller.handle, "velocity", params,
+                       lambda lp: lp.velocity_result(**params), f.lang)  # fmt: skip
+    items = [(n, VELOCITY_LABELS[f.lang][n], row.get(n), row.get(f"{n}_n"),
+              typeset(defs.get(n, ""), f.lang)) for n in VELOCITY]  # fmt: skip
     return {"items": items}
 
 

@@ -96,17 +96,39 @@ router = APIRouter(prefix=PREFIX, responses=ERRORS, dependencies=[Depends(known_
 
 def document(handle: Handle, name: str, params: dict, compute, fresh: bool = False):
     """``(json bytes, version, hit)``: the cached document of ``compute(pilot)`` at the
-    workspace's current version, or computed now in one snapshot and cached. The REST
-    routes and the dashboard share these entries."""
+    workspace's current version, or computed now in one snapshot and cached (once: requests
+    asking for it meanwhile wait for it). The REST routes and the dashboard share these
+    entries; the result's French definitions are kept beside it (:func:`definitions`)."""
     key = (name, json.dumps(params, sort_keys=True, default=str))
     hit = None if fresh else handle.cached(key)
     if hit is not None:
         return hit[0], handle.version, True
-    version = handle.version
-    with handle.reader() as lp:
-        body = json_text(compute(lp)).encode()
-    handle.store(version, key, (body, JSON))
+    with handle.computing(key):
+        hit = None if fresh else handle.cached(key)
+        if hit is not None:  # computed by the request this one waited for
+            return hit[0], handle.version, True
+        version = handle.version
+        with handle.reader() as lp:
+            result = compute(lp)
+            body = json_text(result).encode()
+        handle.store(version, key, (body, JSON))
+        if hasattr(result, "definitions_in"):
+            handle.store(version, ("definitions", *key), (result.definitions_in("fr"), "fr"))
     return body, version, False
+
+
+def definitions(handle: Handle, name: str, params: dict, compute, lang: str) -> dict[str, str]:
+    """The definitions of the document ``name`` in ``lang``: the JSON carries the English
+    only, the French is kept beside it when it is computed (again if it was dropped)."""
+    body, _, _ = document(handle, name, params, compute)
+    if lang == "en":
+        return json.loads(body)["meta"].get("definitions", {})
+    key = ("definitions", name, json.dumps(params, sort_keys=True, default=str))
+    hit = handle.cached(key)
+    if hit is None:
+        document(handle, name, params, compute, fresh=True)
+        hit = handle.cached(key) or ({}, "fr")
+    return hit[0]
 
 
 def answer(request: Request, handle: Handle, name: str, params: dict, compute) -> Response:
@@ -345,9 +367,14 @@ ReportPeriod = Annotated[
     str | None,
     Query(
         max_length=10,
-        description="2025-Q2, 2025-03 or 2025 (default: the last complete quarter)",
-        pattern=r"^(19|[2-9]\d)\d{2}(-Q[1-4]|-(0[1-9]|1[0-2]))?$",
+        description="2025-Q2, 2025-03, 2025 or all (every lead, no comparison; default: the "
+        "last complete quarter)",
+        pattern=r"^(all|(19|[2-9]\d)\d{2}(-Q[1-4]|-(0[1-9]|1[0-2]))?)$",
     ),
+]
+ReportVs = Annotated[
+    Literal["previous", "last-year", "none"] | None,
+    Query(description="previous (default), last-year, or none: no comparison"),
 ]
 
 
@@ -383,9 +410,13 @@ def _period_report(handle: Handle, version: int, period: str | None, vs: str | N
     hit = None if fresh else handle.cached(key)
     if hit is not None:
         return hit[0]
-    with handle.reader() as lp:
-        report = lp.report(period=period, vs=vs)
-    handle.store(version, key, (report, "report data"))
+    with handle.computing(key):  # two formats asked at once: one computation
+        hit = None if fresh else handle.cached(key)
+        if hit is not None:
+            return hit[0]
+        with handle.reader() as lp:
+            report = lp.report(period=period, vs=vs)
+        handle.store(version, key, (report, "report data"))
     return report
 
 
@@ -399,7 +430,7 @@ def report(
     request: Request,
     caller: Reader,
     period: ReportPeriod = None,
-    vs: Annotated[Literal["previous", "last-year"] | None, Query()] = None,
+    vs: ReportVs = None,
     lang: Annotated[Literal["en", "fr"], Query()] = "en",
     format: Annotated[Literal["html", "pdf", "xlsx", "md"], Query()] = "html",  # noqa: A002
 ) -> Response:

@@ -39,7 +39,6 @@ from typing import Any
 
 from .. import pilot
 from ..access import KeyStore
-from ..config import CONFIG_FILE
 from ..errors import SourceError, UsageError, ValidationError
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -69,6 +68,9 @@ class Handle:
         self._cache: OrderedDict[tuple, tuple[Any, str]] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
+        # one lock per answer being computed, and how many requests hold or wait for it:
+        # the dashboard's panels load in parallel and ask for the same documents
+        self._computing: dict[tuple, tuple[threading.Lock, int]] = {}
         # the real-time scorer of the current version (Pilot.realtime_scorer): made once,
         # by one request while the others wait for it
         self._scorer: tuple[int, object] | None = None
@@ -198,6 +200,26 @@ class Handle:
                 self._cache.move_to_end((version, *key))
             return hit
 
+    @contextlib.contextmanager
+    def computing(self, key: tuple) -> Iterator[None]:
+        """Compute the answer ``key`` one request at a time: a request that finds it being
+        computed waits for it, then reads it from the cache, instead of computing it again
+        (a cold cache computed the diagnosis once per panel that shows it). Waiting holds
+        no reader connection."""
+        with self._cache_lock:
+            lock, users = self._computing.get(key, (threading.Lock(), 0))
+            self._computing[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._cache_lock:
+                lock, users = self._computing[key]
+                if users == 1:
+                    del self._computing[key]
+                else:
+                    self._computing[key] = (lock, users - 1)
+
     def store(self, version: int, key: tuple, value: tuple[Any, str]) -> None:
         with self._cache_lock:
             if version != self._version:
@@ -227,7 +249,8 @@ class Registry:
         self._readers, self._cache_size = readers, cache_size
 
     def names(self) -> list[str]:
-        """The workspace folders directly under the root (a leadpilot.yaml or a key file)."""
+        """The workspace folders directly under the root (:func:`leadpilot.pilot.is_workspace`:
+        a folder of exports whose leadpilot.yaml only lists sources is none)."""
         if not self.root.is_dir():
             return []
         return sorted(
@@ -259,8 +282,9 @@ class Registry:
 
 
 def _is_workspace(path: Path) -> bool:
-    """A folder holding a leadpilot.yaml, or the default database of one."""
-    return (path / CONFIG_FILE).exists() or (path / "leadpilot.duckdb").exists()
+    """A folder holding a workspace's database: never a folder of exports with a sources
+    leadpilot.yaml (opening it would create an empty database among the exports)."""
+    return pilot.is_workspace(path)
 
 
 def _identity(path: Path | None) -> tuple[int, int, int] | None:

@@ -52,10 +52,10 @@ def serve(
     os.environ["LEADPILOT_SERVE_READERS"] = str(readers)
     os.environ["LEADPILOT_SERVE_AUTH_FAILURES"] = auth_failures
     os.environ["LEADPILOT_SERVE_MAX_BATCH"] = str(max_batch_mb << 20)
-    names = sorted(
-        p.name for p in root.iterdir()
-        if p.is_dir() and ((p / "leadpilot.yaml").exists() or (p / "leadpilot.duckdb").exists())
-    )  # fmt: skip
+    from ..pilot import is_workspace
+
+    # the service's own rule (leadpilot.api.workspaces): a sources-only folder is none
+    names = sorted(p.name for p in root.iterdir() if is_workspace(p))
     out.print(tr("leadpilot: serving {root} on {url}", lang).format(
         root=root.resolve(), url=f"http://{host}:{port}"
     ), markup=False)

@@ -9,7 +9,11 @@ depends on the language: :mod:`leadpilot.reports.view` writes it for a reader.
 
 What cannot be computed is not an error: each such part keeps a *gap* (a reason, in
 both languages, from :data:`leadpilot.reports.labels.GAPS`) and the report says it
-instead of drawing an empty chart.
+instead of drawing an empty chart. What is shown but needs care (durations left out) keeps
+a *caveat* (:data:`leadpilot.reports.labels.CAVEATS`) instead: the number stands beside it.
+
+The period may also be ``"all"`` (every lead, no comparison) and the comparison ``"none"``:
+the dashboard's "All time" and "no comparison" choices give the report a person looks at.
 """
 
 from __future__ import annotations
@@ -45,7 +49,8 @@ HEADLINE = (
 CHANNEL = ("leads", "customers", "lead_to_customer", "revenue", "spend", "cpl", "cac", "roi")
 TREND = ("leads", "customers", "revenue", "lead_to_customer")
 TABLES = ("leads", "touchpoints", "stage_events", "deals", "spend", "traffic")
-VS = ("previous", "last-year")
+VS = ("previous", "last-year", "none")
+ALL = "all"  # the period of every lead: no comparison
 
 
 class Source(Protocol):
@@ -90,9 +95,9 @@ class ReportData:
     currency: str
     as_of: date
     period: Period  # the reported period (cut at the data's last day when not over)
-    previous: Period  # the comparison period (cut the same way)
-    previous_as_of: date  # the comparison cohort is read at the same age
-    vs: str
+    previous: Period | None  # the comparison period (cut the same way); None: no comparison
+    previous_as_of: date | None  # the comparison cohort is read at the same age
+    vs: str  # previous, last-year or none
     period_cut: bool
     counts: dict[str, int]  # rows per canonical table
     deal_amounts: int  # deals with an amount
@@ -100,7 +105,7 @@ class ReportData:
     first_lead: date | None
     last_lead: date | None
     headline: Result  # KPIs of the period (cohort view)
-    headline_previous: Result  # the same, comparison period at the same age
+    headline_previous: Result | None  # the same, comparison period at the same age
     pipeline: tuple[float | None, float | None]  # open pipeline at each period's end
     diagnosis: Result | None
     funnel: Result
@@ -111,7 +116,12 @@ class ReportData:
     attribution: Result | None
     evaluation: Result | None
     channel_labels: dict[str, str]
+    # customers won in the period, whatever their creation date (activity view): the
+    # conversions attribution credits, or leaves uncredited when no touch preceded them
+    conversions: int | None = None
     gaps: dict[str, list[Gap]] = field(default_factory=dict)
+    # notes on figures that are shown (same shape as a gap, not a gap: nothing is missing)
+    caveats: dict[str, list[Gap]] = field(default_factory=dict)
     # the day the figures were gathered: every rendering of them says the same day
     generated_on: date = field(default_factory=date.today)
 
@@ -122,18 +132,35 @@ class ReportData:
         return self.first_lead is not None and self.first_lead == self.last_lead
 
     @property
+    def whole(self) -> bool:
+        """The report covers every lead (period "all")."""
+        return self.period.label == ALL
+
+    @property
+    def compares(self) -> bool:
+        """A comparison period was asked for (not "none", not the whole data)."""
+        return self.previous is not None
+
+    @property
     def comparable(self) -> bool:
         """Both periods hold leads with real dates: changes mean something."""
-        return bool(self.previous_row().get("leads")) and not self.one_creation_day
+        return (
+            self.compares and bool(self.previous_row().get("leads")) and not self.one_creation_day
+        )
 
     def gap(self, section: str, key: str, detail: str | None = None, **values) -> None:
         self.gaps.setdefault(section, []).append(Gap(key, values, detail))
+
+    def caveat(self, section: str, key: str, **values) -> None:
+        """A note on a figure that is shown (labels.CAVEATS): read it with care."""
+        self.caveats.setdefault(section, []).append(Gap(key, values))
 
     def current_row(self) -> dict:
         return self.headline.rows[0] if self.headline.rows else {}
 
     def previous_row(self) -> dict:
-        return self.headline_previous.rows[0] if self.headline_previous.rows else {}
+        previous = self.headline_previous
+        return previous.rows[0] if previous is not None and previous.rows else {}
 
     def kpi_info(self) -> dict[str, dict]:
         """Every KPI shown with its labels and rules (the catalog entries in the metas)."""
@@ -151,8 +178,11 @@ def _quarter_of(day: date) -> Period:
 def choose_period(
     period: str | None, as_of: datetime, first: date | None, last: date | None
 ) -> Period:
-    """The reported period: the one named, else the last complete quarter (as ``diagnose``)
-    when leads were created in it, else the latest quarter holding leads."""
+    """The reported period: the one named (``"all"``: from the first lead to the data's last
+    day), else the last complete quarter (as ``diagnose``) when leads were created in it,
+    else the latest quarter holding leads."""
+    if period and period.strip().lower() == ALL:
+        return Period(ALL, first or as_of.date(), as_of.date())
     if period:
         return parse_period(period)
     current = default_periods(as_of)[0]
@@ -193,38 +223,50 @@ def _facts(tables: dict) -> tuple[dict[str, int], int, int, date | None, date | 
 
 
 def _period_kind(p: Period) -> str:
+    if p.label == ALL:
+        return ALL
     if "-Q" in p.label:
         return "quarter"
     return "month" if len(p.label) == 7 else "year"
 
 
 def collect(source: Source, period: str | None = None, vs: str | None = None) -> ReportData:
-    """Gather every Result a report shows, for ``period`` (2025-Q2, 2025-03 or 2025;
-    default: the last complete quarter) compared with the period before (``vs="previous"``)
-    or the same period a year before (``vs="last-year"``)."""
+    """Gather every Result a report shows, for ``period`` (2025-Q2, 2025-03, 2025 or
+    ``"all"``; default: the last complete quarter) compared with the period before
+    (``vs="previous"``), the same period a year before (``vs="last-year"``) or nothing
+    (``vs="none"``; the whole data is never compared)."""
     vs = vs or "previous"
     if vs not in VS:
-        raise UsageError(f"--vs {vs!r}: expected previous or last-year")
+        raise UsageError(f"--vs {vs!r}: expected previous, last-year or none")
     as_of = source.data_as_of()
     if as_of is None:
         raise MissingDataError("the workspace holds no data to report on; ingest data first")
     tables = source.tables()
     counts, amounts, with_channel, first, last = _facts(tables)
     chosen = choose_period(period, as_of, first, last)
+    whole = chosen.label == ALL
+    compares = not whole and vs != "none"
     by_channel = with_channel > 0
 
     # The diagnosis fixes the periods (cut at the data's last day when the period is not
     # over) and the comparison's as-of date (the same age); every other part follows it.
+    # Without a comparison it is still asked for its data-quality findings (all data).
     diagnosis, diagnosis_gap = None, None
     try:
         diagnosis = source.diagnosis(
-            current=chosen.label, vs=vs, by="channel" if by_channel else None
+            current=None if whole else chosen.label,
+            vs=vs if compares else "previous",
+            by="channel" if by_channel and compares else None,
         )
     except UsageError:
         raise
     except LeadpilotError as exc:  # the rest of the report still stands
-        diagnosis_gap = Gap("attribution_failed", detail=str(exc))
-    if diagnosis is not None:
+        diagnosis_gap = Gap("diagnosis_failed" if compares else "quality_failed", detail=str(exc))
+    prev: Period | None = None
+    previous_as_of: date | None = None
+    if whole:
+        cur = chosen
+    elif diagnosis is not None:
         m = diagnosis.meta
         cur = Period(chosen.label, _day(m["current"]["from"]), _day(m["current"]["to"]))
         prev = Period(
@@ -232,24 +274,31 @@ def collect(source: Source, period: str | None = None, vs: str | None = None) ->
         )
         previous_as_of = _day(m["previous_as_of"])
     else:
-        cur = chosen
+        cur = Period(chosen.label, chosen.start, min(chosen.end, as_of.date()))
         prev = chosen.year_before() if vs == "last-year" else chosen.before()
         previous_as_of = min(as_of.date(), prev.end + (as_of.date() - cur.end))
-    window = {"date_from": cur.start, "date_to": cur.end}
+    if not compares:
+        prev, previous_as_of = None, None
+    # the whole data: no bounds, as the dashboard's "All time" asks for it
+    window = {} if whole else {"date_from": cur.start, "date_to": cur.end}
 
     headline = source.kpi_result(kpis=list(HEADLINE), **window)
-    headline_previous = source.kpi_result(
-        kpis=list(HEADLINE), date_from=prev.start, date_to=prev.end, as_of=previous_as_of
-    )
+    headline_previous = None
+    if prev is not None:
+        headline_previous = source.kpi_result(
+            kpis=list(HEADLINE), date_from=prev.start, date_to=prev.end, as_of=previous_as_of
+        )
     pipeline: tuple[float | None, float | None] = (None, None)
     if counts.get("deals"):
         now = source.kpi_result(view="activity", kpis=["pipeline_value"], **window)
-        before = source.kpi_result(
-            view="activity", kpis=["pipeline_value"], date_from=prev.start, date_to=prev.end
-        )
+        before = None
+        if prev is not None:
+            before = source.kpi_result(
+                view="activity", kpis=["pipeline_value"], date_from=prev.start, date_to=prev.end
+            )
         pipeline = (
             (now.rows[0] if now.rows else {}).get("pipeline_value"),
-            (before.rows[0] if before.rows else {}).get("pipeline_value"),
+            (before.rows[0] if before is not None and before.rows else {}).get("pipeline_value"),
         )
     data = ReportData(
         name=getattr(source.config, "name", None),
@@ -279,7 +328,8 @@ def collect(source: Source, period: str | None = None, vs: str | None = None) ->
         channel_labels=dict(source.labels().get("value:channel", {})),
     )
     if diagnosis_gap is not None:
-        data.gaps.setdefault("findings", []).append(diagnosis_gap)
+        section = "findings" if compares else "quality"
+        data.gaps.setdefault(section, []).append(diagnosis_gap)
     _headline_gaps(data)
     leads_now = data.current_row().get("leads") or 0
 
@@ -322,6 +372,7 @@ def collect(source: Source, period: str | None = None, vs: str | None = None) ->
         else:
             if any(r["period"] == cur.label for r in attribution.rows):
                 data.attribution = attribution
+                data.conversions = _conversions(source, attribution, window)
             else:
                 data.gap("attribution", "no_attribution")
 
@@ -339,13 +390,23 @@ def collect(source: Source, period: str | None = None, vs: str | None = None) ->
     return data
 
 
+def _conversions(source: Source, attribution: Result, window: dict) -> int | None:
+    """The customers won in the period (activity view), when attribution credits customers:
+    the conversions its shares cover, plus those without a touch (not credited)."""
+    if attribution.meta.get("conversion") != "customer":
+        return None
+    won = source.kpi_result(view="activity", kpis=["customers"], **window)
+    value = (won.rows[0] if won.rows else {}).get("customers")
+    return None if value is None else int(value)
+
+
 def _headline_gaps(data: ReportData) -> None:
     if not data.current_row().get("leads"):
         data.gap("headline", "no_leads", period=data.period.label)
     elif data.one_creation_day:
         data.gap("headline", "one_creation_day", day=data.first_lead)
         data.gap("findings", "one_creation_day", day=data.first_lead)
-    elif not data.previous_row().get("leads"):
+    elif data.compares and not data.previous_row().get("leads"):
         data.gap("headline", "no_previous_leads", period=data.previous.label)
         data.gap("findings", "no_previous_leads", period=data.previous.label)
     if not data.counts.get("deals"):
@@ -362,5 +423,6 @@ def _velocity_gaps(data: ReportData) -> None:
         data.gap("velocity", "no_customers_velocity")
     elif not any(row.get(f"{d}_p75") for d in ("days_to_mql", "days_to_sql", "sales_cycle_days")):
         data.gap("velocity", "same_day_durations")
+    # the durations shown stand: those left out are a caveat on them, not a gap
     if any(n.code == "negative_durations" for n in data.velocity.notices):
-        data.gap("velocity", "negative_durations")
+        data.caveat("velocity", "negative_durations")

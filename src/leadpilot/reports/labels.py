@@ -5,10 +5,14 @@ never shows a key, nor an English word in a French report by accident
 (``tests/reports/test_labels.py`` checks the rendered documents too). Texts that come
 with the results (KPI labels and rules, findings, model definitions) carry both languages
 themselves.
+
+French puts a narrow no-break space before a colon ("Sorties : 3"): :func:`typeset` sets
+it in every French text the report and the dashboard show, whoever wrote the sentence.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from babel.dates import format_date
@@ -38,6 +42,18 @@ LABELS: dict[str, Text] = {
         "Leads créés en {period}, suivis dans tout ce qu'ils sont devenus au {day} (vue "
         "cohorte) ; la période de comparaison est lue au même âge.",
     ),
+    "cohort_reading_single": T(
+        "Leads created in {period}, followed to whatever they became by {day} (cohort view).",
+        "Leads créés en {period}, suivis dans tout ce qu'ils sont devenus au {day} (vue cohorte).",
+    ),
+    "cohort_reading_all": T(
+        "Every lead of the data, followed to whatever it became by {day} (cohort view).",
+        "Tous les leads des données, suivis dans tout ce qu'ils sont devenus au {day} (vue "
+        "cohorte).",
+    ),
+    "all_time": T("All time", "Toute la période"),
+    "in_period": T("in {period}", "en {period}"),
+    "over_all_data": T("over all the data", "sur toutes les données"),
     # sections
     "sec_headline": T("Headline", "L'essentiel"),
     "sec_findings": T("What changed and what to do", "Ce qui a changé et que faire"),
@@ -65,6 +81,18 @@ LABELS: dict[str, Text] = {
     "no_findings": T(
         "Nothing significant changed between the two periods.",
         "Rien de significatif n'a changé entre les deux périodes.",
+    ),
+    "no_comparison": T(
+        "No comparison period was chosen: what changed, and why, needs one (the period "
+        "before, or the same period last year).",
+        "Aucune période de comparaison n'a été choisie : ce qui a changé, et pourquoi, en "
+        "demande une (la période précédente, ou la même période l'an dernier).",
+    ),
+    "no_comparison_all": T(
+        "This report covers all the data: what changed compares two periods; report on a "
+        "quarter, a month or a year to see it.",
+        "Ce rapport couvre toutes les données : ce qui a changé compare deux périodes ; "
+        "faites le rapport d'un trimestre, d'un mois ou d'une année pour le voir.",
     ),
     "bridge_title_revenue": T(
         "Why revenue changed ({previous} → {current})",
@@ -282,6 +310,28 @@ LABELS: dict[str, Text] = {
     ),
     "notes": T("Notes on the numbers", "Remarques sur les chiffres"),
     "technical_details": T("Details", "Détails techniques (en anglais)"),
+    "note_no_spend": T(
+        "Channels with leads {over} but no spend recorded: {channels}. Their cost KPIs are "
+        "empty, not 0 (organic channels need none).",
+        "Canaux ayant des leads {over} mais aucune dépense enregistrée : {channels}. Leurs "
+        "indicateurs de coût sont vides, pas nuls (les canaux organiques n'en ont pas "
+        "besoin).",
+    ),
+    "note_not_credited": T(
+        "{n} of the {total} customers won {over} (whatever their creation date) had no "
+        "attribution touch in the {days} days before: no channel is credited with them, and "
+        "the attribution shares are those of the other {credited}.",
+        "{n} des {total} clients gagnés {over} (quelle que soit leur date de création) "
+        "n'avaient aucun contact d'attribution dans les {days} jours précédents : aucun "
+        "canal n'en est crédité, et les parts d'attribution sont celles des {credited} "
+        "autres.",
+    ),
+    "note_not_credited_all": T(
+        "Over all the data (every period), {n} conversions had no attribution touch in the "
+        "{days} days before: no channel is credited with them.",
+        "Sur toutes les données (toutes périodes), {n} conversions n'avaient aucun contact "
+        "d'attribution dans les {days} jours précédents : aucun canal n'en est crédité.",
+    ),
     # definitions
     "kpi": T("Indicator", "Indicateur"),
     "definition": T("How it is computed", "Mode de calcul"),
@@ -290,6 +340,7 @@ LABELS: dict[str, Text] = {
         "Chaque chiffre de ce rapport, avec sa règle de calcul.",
     ),
     "cannot_show": T("Cannot be shown", "Impossible à afficher"),
+    "read_with_care": T("Read with care", "À lire avec prudence"),
     "value": T("Value", "Valeur"),
     "previous_value": T("Comparison period", "Période de comparaison"),
     "current_value": T("Period", "Période"),
@@ -365,14 +416,6 @@ GAPS: dict[str, Text] = {
         "Toutes les conversions sont datées du jour de création du lead : les durées valent "
         "toutes 0 et ne disent rien de la vitesse de conversion.",
     ),
-    "negative_durations": T(
-        "Some durations were left out because the later stage is dated before the lead's "
-        "creation (deals created before their lead in the CRM): read these speeds with "
-        "care.",
-        "Des durées ont été écartées car l'étape la plus tardive est datée avant la "
-        "création du lead (affaires créées avant leur lead dans le CRM) : lisez ces "
-        "vitesses avec prudence.",
-    ),
     "no_touchpoints": T(
         "Attribution needs touchpoints (visits, form submits, e-mail clicks, ad clicks…) "
         "and this workspace has none (a CRM-only export). Revenue by the lead's own source "
@@ -403,9 +446,30 @@ GAPS: dict[str, Text] = {
         "The scoring model could not be evaluated on this data.",
         "Le modèle de scoring n'a pas pu être évalué sur ces données.",
     ),
+    "diagnosis_failed": T(
+        "The comparison of the two periods could not be computed on this data.",
+        "La comparaison des deux périodes n'a pas pu être calculée sur ces données.",
+    ),
+    "quality_failed": T(
+        "The data-quality checks could not be run on this data.",
+        "Les contrôles de qualité des données n'ont pas pu être exécutés sur ces données.",
+    ),
     "no_funnel": T(
         "No lead in the period: the funnel is empty.",
         "Aucun lead sur la période : l'entonnoir est vide.",
+    ),
+}
+
+# What needs care in a figure that IS shown: one sentence each, under "Read with care"
+# (a gap says what cannot be shown; a caveat qualifies what is).
+CAVEATS: dict[str, Text] = {
+    "negative_durations": T(
+        "Some durations were left out because the later stage is dated before the lead's "
+        "creation (deals created before their lead in the CRM): the speeds shown are those "
+        "of the other leads.",
+        "Des durées ont été écartées car l'étape la plus tardive est datée avant la "
+        "création du lead (affaires créées avant leur lead dans le CRM) : les vitesses "
+        "affichées sont celles des autres leads.",
     ),
 }
 
@@ -455,6 +519,17 @@ NOTICES: dict[str, Text] = {
         "Les durées dont l'étape la plus tardive est datée avant la création du lead sont "
         "écartées.",
     ),
+    "excluded_revenue": T(
+        "Won deals of records the lead rule excludes are left out of revenue.",
+        "Les affaires gagnées des fiches que la règle des leads exclut sont écartées du "
+        "chiffre d'affaires.",
+    ),
+    "lead_rule_changed": T(
+        "The lead rule of leadpilot.yaml changed since the last ingest: the counts apply "
+        "the new rule.",
+        "La règle des leads de leadpilot.yaml a changé depuis le dernier chargement : les "
+        "comptes appliquent la nouvelle règle.",
+    ),
     "spend_without_match": T(
         "Spend names a channel or campaign that no lead has: that spend joins no lead.",
         "Des dépenses nomment un canal ou une campagne qu'aucun lead ne porte : elles ne se "
@@ -471,8 +546,8 @@ NOTICES: dict[str, Text] = {
         "Les dépenses sont ventilées selon une dimension qu'aucun lead ni contact ne porte.",
     ),
     "division_by_zero": T(
-        "Some rates are empty because their denominator is 0.",
-        "Certains taux sont vides car leur dénominateur est nul.",
+        "Some figures (rates, costs, averages) are empty (–) because their denominator is 0.",
+        "Certains chiffres (taux, coûts, moyennes) sont vides (–) car leur dénominateur est nul.",
     ),
     "not_a_proportion": T(
         "Some rates have a numerator above their denominator: no interval is given.",
@@ -556,6 +631,29 @@ def gap(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def caveat(key: str, lang: str, **values: object) -> str:
+    """What needs care in a figure shown (:data:`CAVEATS`), in ``lang``."""
+    text = CAVEATS[key][lang]
+    return text.format(**values) if values else text
+
+
+# a colon ending a clause (followed by a space or the end), whatever space precedes it;
+# never a time (19:38) nor an address (https://)
+_COLON = re.compile(r"(?<=\S)[ \u00a0\u202f]*:(?=\s|$)")
+
+
+def typeset(text: str, lang: str) -> str:
+    r"""``text`` with the typography of ``lang``: in French a narrow no-break space before
+    each colon ("Sorties\u202f: 3"), so the colon never starts a line; English unchanged.
+
+    >>> typeset("Sorties : 3, Acceptation: 70 %, à 19:38", "fr")
+    'Sorties\u202f: 3, Acceptation\u202f: 70 %, à 19:38'
+    """
+    if lang != "fr" or not text or ":" not in text:
+        return text
+    return _COLON.sub("\u202f:", text)
+
+
 def severity(code: str, lang: str) -> str:
     return SEVERITY[code][lang]
 
@@ -567,7 +665,10 @@ def model_name(model: str, lang: str) -> str:
 
 
 def period_name(label_: str, lang: str) -> str:
-    """'2025-Q2' -> 'Q2 2025' / 'T2 2025'; '2025-03' -> 'Mar 2025' / 'mars 2025'; '2025'."""
+    """'2025-Q2' -> 'Q2 2025' / 'T2 2025'; '2025-03' -> 'Mar 2025' / 'mars 2025'; '2025';
+    'all' -> 'All time' / 'Toute la période'."""
+    if label_ == "all":
+        return label("all_time", lang)
     if "-Q" in label_:
         year, q = label_.split("-Q")
         return f"{'T' if lang == 'fr' else 'Q'}{q} {year}"

@@ -3,7 +3,7 @@ the HTML, tables instead of charts."""
 
 from __future__ import annotations
 
-from .labels import label
+from .labels import label, typeset
 from .view import Cards, Chart, Definitions, Findings, Message, Meter, Notes, ReportView, Table
 
 
@@ -43,18 +43,19 @@ def render_markdown(view: ReportView) -> str:
                     out.append(f"**{label('key_points', lang)}**")
                     out += [f"- [{sev}] {title}" for _code, sev, title in b.highlights]
                     out.append("")
-                head = [
-                    label(k, lang) for k in ("kpi", "current_value", "previous_value", "change")
+                # no comparison asked (or none possible): no empty comparison columns
+                keys = ("kpi", "current_value", "previous_value", "change")[
+                    : 4 if b.compared else 2
                 ]
-                out.append("| " + " | ".join(head) + " |")
-                out.append("|---|---:|---:|---:|")
+                out.append("| " + " | ".join(label(k, lang) for k in keys) + " |")
+                out.append("|---" + "|---:" * (len(keys) - 1) + "|")
                 for c in [*b.items, *b.secondary]:
-                    prev = c.previous_text.split(":")[-1].strip() if c.previous_text else "–"
-                    change = f"{c.arrow} {c.change_text}".strip() or "–"
-                    out.append(
-                        f"| {_cell(c.label)} | **{_cell(c.text)}** | {_cell(prev)} | "
-                        f"{_cell(change)} |"
-                    )
+                    line = f"| {_cell(c.label)} | **{_cell(c.text)}** |"
+                    if b.compared:
+                        prev = c.previous_text.split(":")[-1].strip() if c.previous_text else "–"
+                        change = f"{c.arrow} {c.change_text}".strip() or "–"
+                        line += f" {_cell(prev)} | {_cell(change)} |"
+                    out.append(line)
                 if b.note:
                     out += ["", f"_{b.note}_"]
                 out.append("")
@@ -69,7 +70,7 @@ def render_markdown(view: ReportView) -> str:
                         out.append(f"  - {e}")
                     if f.actions:
                         out.append(
-                            f"  - **{label('actions', lang)}** : "
+                            typeset(f"  - **{label('actions', lang)}** :", lang)
                             if lang == "fr"
                             else f"  - **{label('actions', lang)}:**"
                         )
@@ -83,11 +84,12 @@ def render_markdown(view: ReportView) -> str:
                 elif b.note:
                     out += [f"_{b.note}_", ""]
             elif isinstance(b, Message):
-                prefix = f"**{label('cannot_show', lang)}.** " if b.level == "gap" else ""
-                out += [f"> {prefix}{b.text}", ""]
+                prefix = {"gap": "cannot_show", "caveat": "read_with_care"}.get(b.level)
+                lead = f"**{label(prefix, lang)}.** " if prefix else ""
+                out += [f"> {lead}{b.text}", ""]
             elif isinstance(b, Meter):
                 out += [
-                    f"**{b.title} : {b.value_text}**"
+                    typeset(f"**{b.title} : {b.value_text}**", lang)
                     if lang == "fr"
                     else f"**{b.title}: {b.value_text}**",
                     "",

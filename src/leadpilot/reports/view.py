@@ -5,13 +5,14 @@
 (headline cards, findings, tables, charts, messages, definitions). Every block keeps the
 raw value beside its text, so the HTML (and the PDF made from it), the Excel workbook and
 the Markdown all render the same view: numbers written by Babel for the language in the
-documents, real numbers with number formats in Excel.
+documents, real numbers with number formats in Excel. A French view is typeset once built
+(:func:`leadpilot.reports.labels.typeset`), so every format shows the same French text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from functools import partial
 from statistics import median
@@ -23,7 +24,18 @@ from ..i18n import Formatter
 from ..results.result import NONE
 from . import charts
 from .collect import ReportData
-from .labels import GAPS, NOTICES, gap, label, model_name, period_name, severity, stage_name
+from .labels import (
+    GAPS,
+    NOTICES,
+    caveat,
+    gap,
+    label,
+    model_name,
+    period_name,
+    severity,
+    stage_name,
+    typeset,
+)
 
 SECTIONS = (
     "headline",
@@ -43,6 +55,11 @@ CARDS = ("revenue", "customers", "pipeline_value", "spend", "roi")
 SECONDARY = ("leads", "lead_to_customer", "cpl", "cac", "avg_deal_size")
 # notices that say nothing to a reader of this report (the report's own choices)
 QUIET = {"activity_rates", "kaplan_meier_cohort_only"}
+# notices the report writes itself, counted over its period from the figures it shows (the
+# results' own sentences count over all the data, each at its own as-of date)
+COUNTED = {"no_spend", "not_recorded", "not_credited"}
+# the attribution notices that concern its shares (the report shows no attribution cost)
+ATTRIBUTION_NOTES = {"not_credited", "grouped_as_other", "no_null_paths"}
 DOT_MODELS = ("first_touch", "last_touch", "linear", "position_based", "markov")
 
 
@@ -104,7 +121,8 @@ class Chart:
 @dataclass
 class Message:
     text: str
-    level: str = "gap"  # gap (cannot be shown), info, warn, good
+    # gap: cannot be shown; caveat: a figure shown, to read with care; info, warn, good
+    level: str = "gap"
     detail: str | None = None  # technical text, English
     kind: str = "message"
 
@@ -131,6 +149,7 @@ class Cards:
     secondary: list[Card]
     note: str | None = None
     highlights: list[tuple[str, str, str]] = field(default_factory=list)  # severity, label, title
+    compared: bool = True  # the cards carry a comparison period (its columns are drawn)
     kind: str = "cards"
 
 
@@ -169,10 +188,10 @@ class Meter:
 
 @dataclass
 class Notes:
+    """Notes on the numbers shown, each said once, in the reader's language."""
+
     title: str
     items: list[str]
-    details: list[str]
-    details_title: str
     kind: str = "notes"
 
 
@@ -286,6 +305,19 @@ class _Writer:
             out.append(Message(gap(g.key, self.lang, **values), "gap", g.detail))
         return out
 
+    def caveats(self, section: str) -> list[Message]:
+        """What needs care in the figures a section shows (they are shown: not a gap)."""
+        return [
+            Message(caveat(c.key, self.lang, **c.values), "caveat")
+            for c in self.data.caveats.get(section, [])
+        ]
+
+    def over(self) -> str:
+        """What a count of the report counts over: its period, or all the data."""
+        if self.data.whole:
+            return self.t("over_all_data")
+        return self.t("in_period", period=self.period(self.data.period.label))
+
     def signed_money(self, v: float) -> str:
         return ("+" if v >= 0 else "−") + self.fmt.money(abs(v))
 
@@ -389,8 +421,11 @@ class _Writer:
 
         note = None
         if not d.one_creation_day:
-            note = self.t(
-                "cohort_reading", period=self.period(d.period.label), day=self.fmt.date(d.as_of)
+            reading = "cohort_reading" if d.compares else "cohort_reading_single"
+            note = (
+                self.t("cohort_reading_all", day=self.fmt.date(d.as_of))
+                if d.whole
+                else self.t(reading, period=self.period(d.period.label), day=self.fmt.date(d.as_of))
             )
             if d.period_cut:
                 note += " " + self.t(
@@ -410,6 +445,7 @@ class _Writer:
                 [card(n) for n in SECONDARY if n not in missing],
                 note,
                 highlights,
+                compared=comparable,
             )
         )
         s.blocks += self.gaps("headline")
@@ -420,6 +456,11 @@ class _Writer:
         d = self.data
         s = Section("findings", self.t("sec_findings"))
         s.blocks += self.gaps("findings")
+        if not d.compares:  # asked for no comparison: say so, nothing is missing
+            s.blocks.append(
+                Message(self.t("no_comparison_all" if d.whole else "no_comparison"), "info")
+            )
+            return s
         if d.diagnosis is None or not d.comparable:
             return s
         meta = d.diagnosis.meta
@@ -849,7 +890,7 @@ class _Writer:
         d = self.data
         s = Section("velocity", self.t("sec_velocity"))
         gaps = self.gaps("velocity")
-        s.blocks += gaps
+        s.blocks += gaps + self.caveats("velocity")
         blocking = {"one_creation_day", "no_customers_velocity", "same_day_durations"}
         if d.velocity is None or any(g.key in blocking for g in d.gaps.get("velocity", [])):
             return s
@@ -1143,38 +1184,96 @@ class _Writer:
     def quality(self) -> Section:
         d = self.data
         s = Section("quality", self.t("sec_quality"))
+        s.blocks += self.gaps("quality")
         items = [
             self.finding(f)
             for f in (d.diagnosis.meta["data_quality"] if d.diagnosis is not None else [])
         ]
         s.blocks.append(Findings(items, None if items else self.t("no_quality_issue")))
-        seen: dict[str, list[str]] = {}
+        notes = self.notes()
+        if notes:
+            s.blocks.append(Notes(self.t("notes"), notes))
+        return s
+
+    def notes(self) -> list[str]:
+        """The notes on the numbers, each once: a general sentence per notice of the
+        period's results, and the counts the report writes itself over its period (the
+        comparison period's figures are the headline's "before" only: their notices would
+        say the same things again, counted at another as-of date)."""
+        d = self.data
+        codes: dict[str, None] = {}
         for result in (
             d.headline,
-            d.headline_previous,
             d.diagnosis,
             d.funnel,
             d.channels,
             d.trends,
             d.velocity,
             d.velocity_channels,
-            d.attribution,
             d.evaluation,
         ):
-            if result is None:
-                continue
-            for n in result.notices:
-                if n.code in QUIET:
-                    continue
-                sentences = seen.setdefault(n.code, [])
-                if str(n) not in sentences:
-                    sentences.append(str(n))
-        general = [NOTICES[c][self.lang] for c in seen if c in NOTICES]
-        details = [x for sentences in seen.values() for x in sentences]
-        if general or details:
-            title = self.t("technical_details")
-            s.blocks.append(Notes(self.t("notes"), general, details, title))
-        return s
+            for n in result.notices if result is not None else ():
+                codes.setdefault(n.code, None)
+        for n in d.attribution.notices if d.attribution is not None else ():
+            if n.code in ATTRIBUTION_NOTES:
+                codes.setdefault(n.code, None)
+        # what a section already says as a caveat is not said again here
+        said = {c.key for notes in d.caveats.values() for c in notes}
+        out = [
+            NOTICES[c][self.lang] for c in codes if c in NOTICES and c not in QUIET | COUNTED | said
+        ]
+        out += [x for x in (self.unpaid_note(), self.uncredited_note()) if x]
+        return out
+
+    def unpaid_note(self) -> str | None:
+        """The channels of the period with leads and no spend, with their leads (as the
+        channel table shows them), when spend is loaded at all."""
+        d = self.data
+        if d.channels is None or not d.counts.get("spend"):
+            return None
+        rows = sorted(
+            (r for r in d.channels.rows if r.get("leads") and r.get("spend") is None),
+            key=lambda r: (-(r.get("revenue") or 0), -(r.get("leads") or 0)),
+        )
+        if not rows:
+            return None
+        listed = ", ".join(
+            f"{self.group_name(r['channel'])} ({self.fmt.number(r['leads'])} "
+            f"lead{'' if r['leads'] == 1 else 's'})"
+            for r in rows
+        )
+        return self.t("note_no_spend", over=self.over(), channels=listed)
+
+    def uncredited_note(self) -> str | None:
+        """The conversions attribution could not credit: of the period's customers (the
+        ones its shares cover plus these), else said explicitly over all the data."""
+        d = self.data
+        a = d.attribution
+        if a is None or a.meta.get("lookback_days") is None:
+            return None
+        totals = a.meta.get("totals") or {}
+        days = self.fmt.number(a.meta["lookback_days"])
+        credited = round((totals.get(d.period.label) or {}).get("conversions") or 0)
+        if d.conversions is not None and d.conversions >= credited:
+            missing = d.conversions - credited
+            if missing <= 0:
+                return None
+            return self.t(
+                "note_not_credited",
+                n=self.fmt.number(missing),
+                total=self.fmt.number(d.conversions),
+                over=self.over(),
+                days=days,
+                credited=self.fmt.number(credited),
+            )
+        everything = (totals.get("all_conversions") or {}).get("n")
+        if everything is None:
+            return None
+        periods = [v for k, v in totals.items() if k != "all_conversions"]
+        missing = everything - round(sum(v.get("conversions") or 0 for v in periods))
+        if missing <= 0:
+            return None
+        return self.t("note_not_credited_all", n=self.fmt.number(missing), days=days)
 
     # -------------------------------------------------------- 10. definitions
     def definitions(self) -> Section:
@@ -1240,7 +1339,33 @@ def build(data: ReportData, lang: str) -> ReportView:
     """The report in ``lang`` ("en" or "fr"), every section in order."""
     view = _Writer(data, lang).build()
     assert tuple(s.key for s in view.sections) == SECTIONS
+    _typeset(view, lang)
     return view
+
+
+# fields that are no text for the reader: identifiers, and the technical detail (English)
+_NOT_TEXT = {"key", "code", "group", "detail", "unit", "kind", "level", "mark", "tone"}
+
+
+def _typeset(block: Any, lang: str) -> None:
+    """Typeset every text of a view in place (a French colon after its narrow no-break
+    space, whoever wrote the sentence: a label, a finding, a rule); data values (a channel's
+    name) stay as they are."""
+    if lang != "fr" or (isinstance(block, Cell) and block.verbatim):
+        return
+    for f in fields(block):
+        if f.name not in _NOT_TEXT:
+            setattr(block, f.name, _typeset_value(getattr(block, f.name), lang))
+
+
+def _typeset_value(value: Any, lang: str) -> Any:
+    if isinstance(value, str):
+        return typeset(value, lang)
+    if isinstance(value, list | tuple):
+        return type(value)(_typeset_value(v, lang) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        _typeset(value, lang)
+    return value
 
 
 def all_gap_keys() -> list[str]:

@@ -135,12 +135,16 @@ class _Book:
 
     def cards(self, ws, row: int, b: Cards) -> int:
         v, t = self.view, lambda k: label(k, self.view.lang)
-        for j, h in enumerate((t("kpi"), t("current_value"), t("previous_value"), t("change"))):
+        heads = (t("kpi"), t("current_value"), t("previous_value"), t("change"))
+        for j, h in enumerate(heads[: 4 if b.compared else 2]):
             ws.write_string(row, j, h, self.head)
         row += 1
         for c in [*b.items, *b.secondary]:
             ws.write_string(row, 0, c.label, self.bold)
             self.write_value(ws, row, 1, c.value, c.unit, c.text)
+            if not b.compared:  # no comparison: no empty comparison columns
+                row += 1
+                continue
             self.write_value(ws, row, 2, c.previous, c.unit, "–")
             if c.change is not None:
                 unit = "points" if c.unit == "fraction" else "change"
@@ -197,7 +201,10 @@ class _Book:
                 if b.table is not None:
                     row = self.table(ws, row, b.table)
             elif isinstance(b, Message):
-                ws.write_string(row, 0, b.text, self.muted)
+                # the kind of note before it, as in the HTML: a gap is not a caveat
+                prefix = {"gap": "cannot_show", "caveat": "read_with_care"}.get(b.level)
+                lead = f"{label(prefix, self.view.lang)}. " if prefix else ""
+                ws.write_string(row, 0, lead + b.text, self.muted)
                 row += 2
             elif isinstance(b, Meter):
                 ws.write_string(row, 0, b.title, self.bold)
@@ -210,7 +217,7 @@ class _Book:
             elif isinstance(b, Notes):
                 ws.write_string(row, 0, b.title, self.subtitle)
                 row += 1
-                for n in [*b.items, *b.details]:
+                for n in b.items:
                     ws.write_string(row, 0, n, self.wrap)
                     row += 1
                 row += 1
