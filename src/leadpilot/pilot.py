@@ -321,6 +321,33 @@ class Pilot:
 
         return workspace_as_of(self.tables())
 
+    def default_period(self) -> str | None:
+        """The period ``diagnose`` and the report look at when none is named: the last
+        complete quarter when leads were created in it, else the latest quarter holding
+        leads (the dashboard opens on it too).
+
+        Returns
+        -------
+        str or None
+            A quarter's label (``"2025-Q2"``); None for a workspace without any event.
+
+        Examples
+        --------
+        >>> demo().default_period()[4:6]
+        '-Q'
+        """
+        from .diagnostics.compare import default_period
+
+        as_of = self.data_as_of()
+        if as_of is None:
+            return None
+        leads = self.tables()["leads"]
+        (span,) = engine.records(
+            leads.aggregate(first=leads.created_at.min(), last=leads.created_at.max())
+        )
+        days = [v.date() if isinstance(v, datetime) else v for v in (span["first"], span["last"])]
+        return default_period(as_of, *days).label
+
     def reconcile(self) -> list:
         """Channel reconciliation: spend naming a channel or campaign that no lead has, and
         lead channels that no spend names, each with the closest names ("did you mean").

@@ -261,3 +261,16 @@ def test_serve_lists_only_real_workspaces(tmp_path, monkeypatch):
     assert served and "/w/client/" in out.output
     assert "/w/exports/" not in out.output and "/w/notes/" not in out.output
     shutil.rmtree(root)
+
+
+# ---------------------------------------------------------------- the period it opens on
+def test_the_board_opens_on_the_period_of_diagnose_and_the_report(service):
+    """Without a period in the query, the page shows the one diagnose and the report
+    choose (Pilot.default_period); it took the second-to-last quarter holding leads."""
+    with pilot.open(service.root / "acme") as lp:
+        chosen = lp.default_period()
+        assert lp.diagnosis().meta["current"]["label"] == chosen
+        assert lp.report().data.period.label == chosen
+    page = _get(service, "/w/{ws}/", lang="en")
+    selected = re.search(r'<option value="([^"]+)" selected>', page)
+    assert selected is not None and selected.group(1) == chosen

@@ -29,6 +29,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from ..i18n import MISSING, Formatter
 from ..reports.labels import label as report_label
 from ..reports.labels import period_name, typeset
+from ..results import Meta, Result
 from .models import ERRORS
 from .routes import WsPath, definitions, document, known_parameters, need, report_response
 from .security import COOKIE, SESSION_SECONDS, Caller
@@ -507,10 +508,14 @@ class _Formatter:
 
 
 def _default_period(caller: Caller) -> str:
-    """The last complete quarter of the data (the diagnosis' default), else all."""
-    doc = fetch(caller, "kpis", kpi_params(None, period="quarter", kpis="leads"))
-    periods = [r["period"] for r in doc["rows"] if r.get("period")]
-    return periods[-2] if len(periods) >= 2 else "all"
+    """The period diagnose and the report look at by default (Pilot.default_period), else
+    all."""
+
+    def chosen(lp) -> Result:
+        return Result([{"period": lp.default_period()}], Meta("default_period"))
+
+    body, _, _ = document(caller.handle, "default_period", {}, chosen)
+    return json.loads(body)["rows"][0]["period"] or "all"
 
 
 def _board_context(caller: Caller, f: Filters) -> dict:

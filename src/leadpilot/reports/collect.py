@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from ..diagnostics.compare import Period, default_periods, parse_period
+from ..diagnostics.compare import Period, default_period, parse_period
 from ..errors import LeadpilotError, MissingDataError, UsageError
 from ..results import Result
 
@@ -171,24 +171,18 @@ class ReportData:
         return out
 
 
-def _quarter_of(day: date) -> Period:
-    return parse_period(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
-
-
 def choose_period(
     period: str | None, as_of: datetime, first: date | None, last: date | None
 ) -> Period:
     """The reported period: the one named (``"all"``: from the first lead to the data's last
-    day), else the last complete quarter (as ``diagnose``) when leads were created in it,
-    else the latest quarter holding leads."""
+    day), else diagnose's default (:func:`~leadpilot.diagnostics.compare.default_period`:
+    the last complete quarter when leads were created in it, else the latest quarter
+    holding leads)."""
     if period and period.strip().lower() == ALL:
         return Period(ALL, first or as_of.date(), as_of.date())
     if period:
         return parse_period(period)
-    current = default_periods(as_of)[0]
-    if last is not None and (last < current.start or (first and first > current.end)):
-        return _quarter_of(last)
-    return current
+    return default_period(as_of, first, last)
 
 
 def _day(value: Any) -> date | None:
