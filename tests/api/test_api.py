@@ -30,6 +30,8 @@ SAME = [
     ("retention?months=3", ["retention", "--months", "3"]),
     ("attribution?model=first_touch,linear&by=channel",
      ["attribution", "-m", "first_touch,linear", "--by", "channel"]),
+    ("attribution?model=last_touch&from=2025-04-01&to=2025-06-30",
+     ["attribution", "-m", "last_touch", "--from", "2025-04-01", "--to", "2025-06-30"]),
     ("diagnose?current=2025-Q2&vs=previous&by=channel",
      ["diagnose", "--current", "2025-Q2", "--vs", "previous", "--by", "channel"]),
     ("plan?target_revenue=500000", ["plan", "--target-revenue", "500000"]),

@@ -282,6 +282,8 @@ def attribution(
     lookback: Annotated[int | None, Query(ge=1, le=3650, description="Days of touches")] = None,
     period: PeriodQ = "all",
     as_of: AsOfQ = None,
+    date_from: FromQ = None,
+    date_to: ToQ = None,
 ) -> Response:
     p = {
         "models": model,
@@ -290,6 +292,8 @@ def attribution(
         "lookback": lookback,
         "period": period,
         "as_of": as_of,
+        "date_from": date_from,
+        "date_to": date_to,
     }
     return answer(
         request, caller.handle, "attribution", p, lambda lp: lp.attribution_result(**p)
