@@ -17,7 +17,7 @@ import ibis.expr.types as ir
 
 from ..config import Config
 from ..engine import records
-from ..errors import Notice, UsageError
+from ..errors import MissingDataError, Notice, UsageError
 from ..metrics.asof import end_of_day, resolve_as_of
 from ..metrics.compute import compute_kpis
 from ..metrics.model import lead_model
@@ -262,7 +262,7 @@ def compare(
         raise UsageError(f"--vs {vs!r}: expected previous or last-year")
     tables, as_of = resolve_as_of(tables, None)
     if as_of.at is None:
-        raise UsageError("the workspace holds no data to compare; ingest data first")
+        raise MissingDataError("the workspace holds no data to compare; ingest data first")
     if current:
         cur = parse_period(current)
     else:

@@ -40,7 +40,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..config import Config
-from ..errors import UsageError
+from ..errors import MissingDataError, UsageError
 from ..metrics.asof import resolve_as_of
 from ..metrics.model import lead_model
 
@@ -96,7 +96,7 @@ def forecast(
         raise UsageError("--months must be at least 1")
     tables, at = resolve_as_of(tables, as_of)
     if at.at is None:
-        raise UsageError("the workspace holds no data to forecast from; ingest data first")
+        raise MissingDataError("the workspace holds no data to forecast from; ingest data first")
     now: datetime = at.at
     rng = np.random.default_rng(seed)
     warnings: list[str] = []

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 import ibis.expr.types as ir
 
 from ..config import Config
-from ..errors import UsageError
+from ..errors import MissingDataError, UsageError
 from ..metrics.asof import resolve_as_of
 from ..metrics.compute import compute_kpis, wilson
 from ..metrics.model import lead_model
@@ -113,7 +113,7 @@ def economics(tables, config: Config, as_of=None) -> tuple[dict[str, Economics],
     """Every channel's funnel, revenue and spend over the reference window."""
     tables, at = resolve_as_of(tables, as_of)
     if at.at is None:
-        raise UsageError("the workspace holds no data to plan from; ingest data first")
+        raise MissingDataError("the workspace holds no data to plan from; ingest data first")
     start, end = reference_window(tables, config, at.at)
     result = compute_kpis(
         tables, config, kpis=[*STAGES, "revenue", "spend"], by=["channel"],
@@ -140,7 +140,7 @@ def _mix(eco: dict[str, Economics], mix: str | dict | None) -> dict[str, float]:
     if mix in (None, "current"):
         total = sum(e.revenue for e in eco.values())
         if not total:
-            raise UsageError("no revenue in the reference window: give the mix with --mix")
+            raise MissingDataError("no revenue in the reference window: give the mix with --mix")
         return {c: e.revenue / total for c, e in eco.items() if e.revenue}
     shares = mix if isinstance(mix, dict) else _parse_pairs(mix, "--mix")
     unknown = [c for c in shares if c not in eco]
@@ -286,7 +286,7 @@ def budget_what_if(
     eco, reference = economics(tables, config, as_of)
     paid = {c: e for c, e in eco.items() if e.spend}
     if not paid:
-        raise UsageError("no spend in the reference window: a budget cannot be spread")
+        raise MissingDataError("no spend in the reference window: a budget cannot be spread")
     total_spend = sum(e.spend for e in paid.values())
     base = {c: budget * e.spend / total_spend for c, e in paid.items()}
     moves = shift if isinstance(shift, dict) else _parse_pairs(shift or "", "--shift")

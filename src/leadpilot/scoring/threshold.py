@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..errors import Notice, UsageError
+from ..errors import MissingDataError, Notice, UsageError
 from ..results import Meta, Result, param
 from ..text import Text
 from .evaluate import held_out_scores
@@ -215,9 +215,9 @@ def recommend(
     if using == "auto":
         using = "model" if has_model else "rules"
     if using == "model" and not has_model:
-        raise UsageError("no trained model: run `leadpilot score train` or use --using rules")
+        raise MissingDataError("no trained model: run `leadpilot score train` or use --using rules")
     if not len(df):
-        raise UsageError("no lead with a known outcome to base a threshold on")
+        raise MissingDataError("no lead with a known outcome to base a threshold on")
     if using == "model":
         scores = df["probability"].to_numpy() * 100
         thresholds = [float(t) for t in range(0, 101, 5)]
