@@ -9,6 +9,7 @@ rule that a source's own leadpilot.yaml sets for its ingest is not an edit: it s
 
 from __future__ import annotations
 
+import pytest
 import yaml
 from helpers import write_config
 
@@ -104,27 +105,28 @@ def test_a_rule_set_by_the_sources_configuration_stays(make_workspace, tmp_path)
     assert got == {"leads": 2, "customers": 1, "revenue": 300} and not said
 
 
-def test_every_analysis_of_an_edited_rule_says_it(tmp_path):
+@pytest.fixture
+def edited(tmp_path):
+    """A DuckDB workspace whose rule was edited after its ingest."""
     ws = tmp_path / "ws"
     write_config(ws)
     with leadpilot.open(ws) as lp:
         lp.ingest(write_sources(tmp_path / "data", deals=False))
     set_rule(ws, {"dedupe_by_email": False})
-    with leadpilot.open(ws) as lp:
+    return ws
+
+
+def test_every_analysis_of_an_edited_rule_says_it(edited):
+    with leadpilot.open(edited) as lp:
         velocity = lp.velocity_result()
         sources = lp.sources_result()
     for result in (velocity, sources):
         assert "lead_rule_changed" in {n.code for n in result.meta.notices}
 
 
-def test_the_notice_reads_in_french(tmp_path):
+def test_the_notice_reads_in_french(edited):
     from leadpilot.i18n import message_in
 
-    ws = tmp_path / "ws"
-    write_config(ws)
-    with leadpilot.open(ws) as lp:
-        lp.ingest(write_sources(tmp_path / "data", deals=False))
-    set_rule(ws, {"dedupe_by_email": False})
-    with leadpilot.open(ws) as lp:
+    with leadpilot.open(edited) as lp:
         (said,) = [n for n in lp.kpi_result().meta.notices if n.code == "lead_rule_changed"]
     assert message_in(str(said), "fr").startswith("leads : la règle des leads")
