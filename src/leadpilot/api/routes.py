@@ -148,6 +148,7 @@ View = Literal["cohort", "activity"]
 By = Annotated[
     str | None,
     Query(
+        min_length=1,
         max_length=200,
         description="Dimensions, comma-separated: channel, campaign, content, acquisition, "
         "icp_fit, score_band or any lead attribute",
@@ -202,7 +203,8 @@ def kpis(
     date_to: ToQ = None,
     as_of: AsOfQ = None,
     kpi: Annotated[
-        str | None, Query(max_length=500, description="KPI names, comma-separated, or all")
+        str | None,
+        Query(min_length=1, max_length=500, description="KPI names, comma-separated, or all"),
     ] = None,
 ) -> Response:
     p = _grouped(by, period, view, date_from, date_to, as_of) | {"kpis": kpi}
@@ -249,7 +251,9 @@ def content(request: Request, caller: Reader, as_of: AsOfQ = None) -> Response:
 def sources(
     request: Request,
     caller: Reader,
-    by: Annotated[str, Query(max_length=100, description="The source dimension")] = "channel",
+    by: Annotated[
+        str, Query(min_length=1, max_length=100, description="The source dimension")
+    ] = "channel",
     period: PeriodQ = "all",
     as_of: AsOfQ = None,
 ) -> Response:
@@ -317,7 +321,7 @@ def diagnose(
     current: PeriodText = None,
     previous: PeriodText = None,
     vs: Annotated[Literal["previous", "last-year"] | None, Query()] = None,
-    by: Annotated[str | None, Query(max_length=100)] = None,
+    by: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
 ) -> Response:
     p = {"current": current, "previous": previous, "vs": vs, "by": by}
     return answer(request, caller.handle, "diagnose", p, lambda lp: lp.diagnosis(**p))
@@ -329,8 +333,9 @@ def plan(
     caller: Reader,
     target_revenue: Annotated[float | None, Query(gt=0, le=1e13)] = None,
     budget: Annotated[float | None, Query(ge=0, le=1e13)] = None,
-    mix: Annotated[str | None, Query(max_length=500)] = None,
-    shift: Annotated[str | None, Query(max_length=500)] = None,
+    # an empty value says nothing (leave the parameter out): refused, as the document says
+    mix: Annotated[str | None, Query(min_length=1, max_length=500)] = None,
+    shift: Annotated[str | None, Query(min_length=1, max_length=500)] = None,
     months: Annotated[int, Query(ge=1, le=36)] = 3,
 ) -> Response:
     p = {
