@@ -743,6 +743,8 @@ def _excluded_revenue(
     say how much they leave out (the ingest said it once), and how much of it is the
     excluded contacts' part of deals listing several contacts (multi_contact)."""
     leads = tables["leads"]
+    if not scalar(leads.excluded_reason.notnull().any()):
+        return []  # the common case, in a query ten times cheaper than the one below
     out = leads.filter(leads.excluded_reason.notnull())
     out = out.select(_lid=out.lead_id, _created=out.created_at)
     deals = to_lead(tables["deals"], leads, known_only=False)
