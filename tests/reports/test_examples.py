@@ -92,6 +92,12 @@ def test_the_examples_render_in_every_format(request, browser, artifacts, exampl
             "section[data-section]", "s => s.map(x => x.dataset.section)"
         )
         assert tuple(keys) == SECTIONS
+        # the headline's values fit their cards (Zoho's '$11,289,900' ran over the edge)
+        over = v.page.eval_on_selector_all(
+            ".card-value", "vs => vs.filter(v => v.scrollWidth > v.clientWidth + 1)"
+            ".map(v => v.textContent)",
+        )
+        assert over == []
         # every chart drawn has marks: none is an empty frame
         for svg in v.page.locator("figure.chart .wide svg").all():
             assert svg.locator("path, rect").count() > 3
