@@ -81,6 +81,27 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
+def cli(monkeypatch, capsys):
+    """Run the CLI in process as its entry point does: (exit code, stdout, stderr)."""
+    import sys
+
+    from leadpilot.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["leadpilot", *args])
+        monkeypatch.setenv("COLUMNS", "100")
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code or 0
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+@pytest.fixture
 def backend(request) -> str:
     """'duckdb', a fresh PostgreSQL URL (skipped with a notice when PostgreSQL is absent), or
     'spark' (the session's local Spark; each workspace keeps its tables in its own folder)."""

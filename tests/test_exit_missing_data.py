@@ -8,7 +8,6 @@ import pytest
 from helpers import write_config
 
 import leadpilot
-from leadpilot.cli import main
 from leadpilot.errors import MissingDataError
 
 
@@ -34,25 +33,17 @@ def leads_only(tmp_path_factory):
     return ws
 
 
-def run(monkeypatch, capsys, *args) -> int:
-    monkeypatch.setattr("sys.argv", ["leadpilot", *args])
-    with pytest.raises(SystemExit) as exit_:
-        main()
-    capsys.readouterr()
-    return exit_.value.code
-
-
 @pytest.mark.parametrize(
     "args",
     [["diagnose"], ["plan", "--target-revenue", "1000"], ["forecast"]],
     ids=["diagnose", "plan", "forecast"],
 )
-def test_an_empty_workspace(empty, monkeypatch, capsys, args):
-    assert run(monkeypatch, capsys, *args, "-w", str(empty)) == 7
+def test_an_empty_workspace(empty, cli, args):
+    assert cli(*args, "-w", str(empty))[0] == 7
 
 
-def test_plan_a_budget_without_spend(leads_only, monkeypatch, capsys):
-    assert run(monkeypatch, capsys, "plan", "--budget", "1000", "-w", str(leads_only)) == 7
+def test_plan_a_budget_without_spend(leads_only, cli):
+    assert cli("plan", "--budget", "1000", "-w", str(leads_only))[0] == 7
 
 
 def test_a_threshold_without_known_outcomes(leads_only):

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 from helpers import build, write_config
-
-from leadpilot.cli import main
 
 LATER = {"channel": "email", "n": 1, "month": "2025-09"}
 
@@ -31,21 +28,6 @@ def ws(tmp_path_factory):
         lp.ingest(folder)
     return base / "ws"
 
-
-@pytest.fixture
-def cli(monkeypatch, capsys):
-    def run(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["leadpilot", *args])
-        monkeypatch.setenv("COLUMNS", "100")
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code or 0
-        c = capsys.readouterr()
-        return code, c.out, c.err
-
-    return run
 
 
 def test_diagnose_json_contract_and_fail_on(cli, ws):

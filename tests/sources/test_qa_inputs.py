@@ -5,7 +5,6 @@ other cases: delimiter, currency, numbers, 'unknown' channels)."""
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -15,28 +14,9 @@ import yaml
 from helpers import write_config
 
 import leadpilot
-from leadpilot.cli import main
 from leadpilot.config import parse_config
 from leadpilot.errors import ConfigError, SourceLayoutError
 from leadpilot.sources.parsers import parse_timestamps
-
-
-@pytest.fixture
-def cli(monkeypatch, capsys):
-    """Run the CLI in process: (exit code, stdout, stderr)."""
-
-    def run(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["leadpilot", *args])
-        monkeypatch.setenv("COLUMNS", "100")
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code or 0
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def _stored(lp, table: str, key: str, column: str) -> dict[str, datetime]:
