@@ -43,7 +43,7 @@ import ibis.expr.types as ir
 from . import engine
 from .engine import versions
 from .errors import EngineError, Notice, UsageError
-from .metrics.compute import KpiResult, compute_kpis
+from .metrics.compute import KpiResult, check_range, compute_kpis
 from .metrics.funnel import FunnelResult, compute_funnel
 from .metrics.model import StoredModel, Tables, lead_model, model_fingerprint
 from .metrics.velocity import VelocityResult, compute_velocity
@@ -697,12 +697,7 @@ class Pilot:
     def _grouped(self, compute, by, period, view, date_from, date_to, as_of, **more):
         """An analysis of grouped leads on this workspace, its options normalised once."""
         date_from, date_to = _day(date_from, "date_from"), _day(date_to, "date_to")
-        if date_from is not None and date_to is not None and date_from > date_to:
-            # an empty range would silently give zeros
-            raise UsageError(
-                f"--from {date_from} is after --to {date_to}: the range holds no day; give a "
-                "first day on or before the last"
-            )
+        check_range(date_from, date_to)  # a reversed range would silently give zeros
         return compute(
             self.tables(),
             self.config,

@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 from ..config import Config
 from ..errors import MissingDataError, Notice, UsageError
 from ..metrics.asof import AsOf, resolve_as_of
-from ..metrics.compute import PERIOD_UNITS, in_range, period_label
+from ..metrics.compute import PERIOD_UNITS, check_range, in_range, period_label
 from ..metrics.measures import MEASURES, dated_totals, spend_returns
 from ..results import Meta, Result, param
 from ..text import Text
@@ -30,7 +30,6 @@ from .paths import (
     NONE_LABEL,
     attribution_touches,
     check_options,
-    check_range,
     check_touches,
     conversion_column,
     conversion_totals,

@@ -16,7 +16,7 @@ transitions, Shapley channel sets) reads this one table, whose columns are:
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import ibis
 import ibis.expr.types as ir
@@ -40,21 +40,6 @@ def check_options(conversion: str, by: str, period: str, lookback: int) -> None:
         raise UsageError(f"--period {period!r}: expected one of {', '.join(PERIOD_UNITS)}")
     if lookback < 1:
         raise UsageError(f"--lookback {lookback}: expected a number of days >= 1")
-
-
-def check_range(
-    date_from: date | datetime | None, date_to: date | datetime | None
-) -> tuple[date | None, date | None]:
-    """The range's days (a datetime counts for its day); a first day after the last is a
-    UsageError, as an empty range would silently credit nothing."""
-    days = tuple(d.date() if isinstance(d, datetime) else d for d in (date_from, date_to))
-    first, last = days
-    if first is not None and last is not None and first > last:
-        raise UsageError(
-            f"--from {first.isoformat()} is after --to {last.isoformat()}: the range holds "
-            "no day; give a first day on or before the last"
-        )
-    return first, last
 
 
 def conversion_column(conversion: str) -> str:

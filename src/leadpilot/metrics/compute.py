@@ -372,6 +372,21 @@ def _flag_immature(seconds, raw, rows, period, warnings, as_of: AsOf) -> dict | 
     }
 
 
+def check_range(
+    date_from: date | datetime | None, date_to: date | datetime | None
+) -> tuple[date | None, date | None]:
+    """The range's days (a datetime counts for its day); a first day after the last is a
+    UsageError, as an empty range would silently credit nothing."""
+    days = tuple(d.date() if isinstance(d, datetime) else d for d in (date_from, date_to))
+    first, last = days
+    if first is not None and last is not None and first > last:
+        raise UsageError(
+            f"--from {first.isoformat()} is after --to {last.isoformat()}: the range holds "
+            "no day; give a first day on or before the last"
+        )
+    return first, last
+
+
 def in_range(value: ir.Value, date_from: date | None, date_to: date | None) -> ir.BooleanValue:
     """``value`` (a timestamp) between the start of ``date_from`` and the end of ``date_to``."""
     cond = ibis.literal(True)
