@@ -272,6 +272,41 @@ def test_every_model_on_the_range_equals_the_range_alone(ws, feb_only):
     assert _credited(whole.rows, "markov") != _credited(ranged.rows, "markov")
 
 
+def _reconciled(r) -> list[str]:
+    return [w for w in r.meta.notices if w.code in ("spend_without_match", "no_spend")]
+
+
+def test_the_names_reconciled_are_those_of_the_range(ws):
+    """The spend and touch names compared are those the range counts: spend dated in it,
+    touches its journeys can hold (lookback included), worked out from the rows above."""
+    for first, last in [FEB, (date(2025, 3, 1), date(2025, 3, 1)), (None, None)]:
+        with leadpilot.open(ws) as lp:
+            r = lp.attribution_result(models="linear", date_from=first, date_to=last)
+        spend = _spend(first, last)
+        start = None if first is None else first - timedelta(days=LOOKBACK)
+        touched = {ch for _, _, ts, _, ch in TOUCHES if _in(_ts(ts), start, last)}
+        said = " | ".join(_reconciled(r))
+        for channel in set(spend) - touched:  # spend that no touch names, with its amount
+            assert f"names channel '{channel}' ({spend[channel]:,.2f} over" in said, said
+        for channel in set(SPEND_CHANNELS) - (set(spend) - touched):
+            assert f"names channel '{channel}'" not in said, (channel, said)
+        for channel in touched - set(spend):  # touches no spend of the range names
+            assert f"channel '{channel}' but no spend" in said or f" {channel} (" in said
+        for channel in touched & set(spend):
+            assert f"'{channel}' but no spend" not in said and f" {channel} (" not in said
+        if first is not None:
+            assert "from 2025-" in said
+    # February: display's 40.00 (no touch); the 70.00 of 'events' (March) is not February's
+    with leadpilot.open(ws) as lp:
+        feb = lp.attribution_result(models="linear", date_from=FEB[0], date_to=FEB[1])
+    (display,) = _reconciled(feb)
+    assert display.startswith("spend from 2025-02-01 to 2025-02-28 names channel 'display' "
+                              "(40.00 over 1 row(s))")  # fmt: skip
+
+
+SPEND_CHANNELS = {ch for _, ch, _ in SPEND}
+
+
 def test_a_conversion_outside_the_range_is_not_credited_for_its_touches_inside(ws):
     with leadpilot.open(ws) as lp:
         feb = lp.attribution_result(models="last_touch", date_from="2025-02-15",

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import ibis
 import ibis.expr.types as ir
 
 from ..config import Config
@@ -190,9 +191,10 @@ def compute_attribution(
     if _join_spend(rows, [m.name for m in chosen], tables, by, period, warnings, spend_range):
         from ..metrics.reconcile import messages, reconcile
 
-        warnings += messages(
-            reconcile(tables, dims=[by], against="touchpoints", touch_types=s.touch_types)
-        )
+        warnings += messages(reconcile(
+            _in_window(tables, date_from, date_to, lookback), dims=[by], against="touchpoints",
+            touch_types=s.touch_types, span=in_dates,
+        ), span=in_dates)  # fmt: skip
     # JSON keeps a missing value null, like every other command; tables show (none)
     for r in (*rows, *spread):
         if r[by] == NONE_LABEL:
@@ -321,6 +323,23 @@ def _spread(rows: list[dict], models: list[str], by: str) -> list[dict]:
         )
     out.sort(key=lambda x: (x["period"], -x["spread"], x[by]))
     return out
+
+
+def _in_window(
+    tables: dict, date_from: date | None, date_to: date | None, lookback: int
+) -> dict:
+    """The tables the reconciliation of a range reads: the spend of the range (what the
+    cost columns count) and the touches its journeys can hold (from ``lookback`` days
+    before its first day to its last)."""
+    if date_from is None and date_to is None:
+        return tables
+    sp, tp = tables["spend"], tables["touchpoints"]
+    if date_from is not None:
+        sp = sp.filter(sp.date >= ibis.literal(date_from))
+    if date_to is not None:
+        sp = sp.filter(sp.date <= ibis.literal(date_to))
+    start = None if date_from is None else date_from - timedelta(days=lookback)
+    return {**tables, "spend": sp, "touchpoints": tp.filter(in_range(tp.ts, start, date_to))}
 
 
 def _join_spend(

@@ -102,11 +102,14 @@ def reconcile(
     dims: tuple[str, ...] | list[str] = ("channel", "campaign"),
     against: str = "leads",
     touch_types: list[str] | None = None,
+    span: str = "",
 ) -> list[ReconcileWarning]:
     """Names in the spend that no lead has, and channels of leads that no spend has.
 
     Nothing is said when no spend is loaded. ``against="touchpoints"`` compares the spend
     with the touches instead (of ``touch_types`` when given): what attribution credits.
+    ``span`` (' from 2025-01-01 to 2025-03-31') says over which dates the tables given
+    were taken, in every sentence.
 
     Examples
     --------
@@ -142,7 +145,7 @@ def reconcile(
                     count=rows,
                     amount=round(amount, 2),
                     suggestions=(),
-                    message=f"spend is split by {d} ({len(spent[d]):,} values, "
+                    message=f"spend{span} is split by {d} ({len(spent[d]):,} values, "
                     f"{amount:,.2f}) but no {who} has a {d}: costs by {d} cannot be read "
                     "(other splits are not affected)",
                 )
@@ -164,8 +167,8 @@ def reconcile(
                     count=rows,
                     amount=round(amount, 2),
                     suggestions=tuple(near),
-                    message=f"spend names {d} {value!r} ({amount:,.2f} over {rows:,} row(s)) "
-                    f"but no {who} has it: {effect}{_did_you_mean(near)}",
+                    message=f"spend{span} names {d} {value!r} ({amount:,.2f} over {rows:,} "
+                    f"row(s)) but no {who} has it: {effect}{_did_you_mean(near)}",
                 )
             )
         if d not in BOTH_WAYS:
@@ -182,18 +185,18 @@ def reconcile(
                     count=n,
                     amount=None,
                     suggestions=tuple(near),
-                    message=f"{n:,} {who}{plural} of {d} {value!r} but no spend names it: its "
-                    f"cost KPIs are null (–), not 0{_did_you_mean(near)}",
+                    message=f"{n:,} {who}{plural} of {d} {value!r} but no spend{span} names "
+                    f"it: its cost KPIs are null (–), not 0{_did_you_mean(near)}",
                 )
             )
     return out
 
 
-def messages(warnings: list[ReconcileWarning], most: int = 3) -> list[Notice]:
+def messages(warnings: list[ReconcileWarning], most: int = 3, span: str = "") -> list[Notice]:
     """The sentences to show, as notices with the warnings' codes. Names without any close
     match on the spend side (organic channels, as a rule) are said once per dimension;
     more than ``most`` spend names that join nothing are said in one line with examples
-    (a campaign list is long)."""
+    (a campaign list is long). ``span``: as given to :func:`reconcile`."""
     out: list[Notice] = []
     plain: dict[str, list[ReconcileWarning]] = {}
     unmatched: dict[str, list[ReconcileWarning]] = {}
@@ -213,8 +216,9 @@ def messages(warnings: list[ReconcileWarning], most: int = 3) -> list[Notice]:
         shown = ", ".join(repr(w.value) for w in ws[:most])
         out.append(Notice(
             "spend_without_match",
-            f"spend names {len(ws):,} {dim} values that nothing else names (largest: {shown}; "
-            f"{amount:,.2f} in all): that spend joins no lead, so cost KPIs by {dim} miss it",
+            f"spend{span} names {len(ws):,} {dim} values that nothing else names (largest: "
+            f"{shown}; {amount:,.2f} in all): that spend joins no lead, so cost KPIs by {dim} "
+            "miss it",
         ))  # fmt: skip
     for dim, ws in plain.items():
         if len(ws) == 1:
@@ -224,7 +228,7 @@ def messages(warnings: list[ReconcileWarning], most: int = 3) -> list[Notice]:
         listed = ", ".join(f"{w.value} ({w.count:,} {unit})" for w in ws)
         out.append(Notice(
             "no_spend",
-            f"no spend names the {dim}s {listed}: their cost KPIs are null (–), not 0 "
+            f"no spend{span} names the {dim}s {listed}: their cost KPIs are null (–), not 0 "
             "(organic sources need none)",
         ))  # fmt: skip
     return out
