@@ -356,8 +356,10 @@ def collect(source: Source, period: str | None = None, vs: str | None = None) ->
         data.gap("attribution", "no_touchpoints")
     else:
         try:
+            # the journeys that end in the period only: the notes count its conversions,
+            # and the data-driven models do not solve every other period's journeys too
             attribution = source.attribution_result(
-                models="all", by="channel", period=_period_kind(cur)
+                models="all", by="channel", period=_period_kind(cur), **window
             )
         except MissingDataError as exc:
             data.gap("attribution", "no_attribution", detail=str(exc))
