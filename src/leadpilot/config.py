@@ -6,6 +6,7 @@ path and line number in the file.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -94,6 +95,11 @@ class IngestSettings(_Model):
         default_factory=list,
         description="strftime formats tried after ISO 8601, e.g. '%d/%m/%Y'",
     )
+
+    @field_validator("date_formats")
+    @classmethod
+    def _readable_formats(cls, v: list[str]) -> list[str]:
+        return _date_formats(v)
     decimal: Literal[".", ",", "auto"] = Field(
         "auto",
         description="decimal separator of numbers in text files; auto: told from each file's "
@@ -268,6 +274,11 @@ class SourceSpec(_Model):
         description="set by presets: optional columns ('stage:NAME' for stage dates) that an "
         "export may lack",
     )
+
+    @field_validator("date_formats", "preset_date_formats")
+    @classmethod
+    def _readable_formats(cls, v: list[str] | None) -> list[str] | None:
+        return _date_formats(v)
 
     @field_validator("stage_dates")
     @classmethod
@@ -663,6 +674,40 @@ class Config(_Model):
         return _known_zone(v)
 
 
+# strptime directives the date reader knows (%f, %Z and a %z before the end it cannot read)
+DATE_DIRECTIVES = frozenset("aAbBcdDeFhHIjmMnpRStTyYz%")
+_YEAR, _MONTH = set("yYDFc"), set("mbBhDFc")
+
+
+def _date_formats(formats: list[str] | None) -> list[str] | None:
+    """Each format a strftime layout the reader can apply and that places a date: a typo
+    ('%Q', 'dd/mm/yyyy') is refused when the configuration loads, not only on the day a
+    non-ISO date first meets it (every date of a file may be ISO until then)."""
+    if formats is None:
+        return None
+    if isinstance(formats, str):
+        raise ValueError("expected a list of formats, e.g. ['%d/%m/%Y']")
+    for fmt in formats:
+        directives = re.findall(r"%(.?)", fmt, flags=re.DOTALL)  # '%%' is one: a literal %
+        unknown = sorted({f"%{d}" for d in directives if d not in DATE_DIRECTIVES})
+        if "z" in directives and not fmt.endswith("%z"):
+            unknown.append("%z (only at the end)")
+        if unknown:
+            raise ValueError(
+                f"format {fmt!r}: {', '.join(unknown)} is not a directive the date "
+                "reader knows (%Y year, %y two-digit year, %m month, %b / %B month name, %d day, "
+                "%H hour, %I hour of 12 with %p, %M minute, %S second, %z offset at the end)"
+            )
+        have = set(directives)
+        if not (have & _YEAR and have & (_MONTH | {"j"})):
+            raise ValueError(
+                f"format {fmt!r} does not place a date: a date format needs the "
+                "year (%Y or %y) and the month (%m, %b or %B), and the day (%d) when the file "
+                "writes one, e.g. '%d/%m/%Y' ('%Y-%m' reads a month as its first day)"
+            )
+    return formats
+
+
 def _known_zone(v: str) -> str:
     """An IANA time zone name, or a ValueError saying what is expected."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -781,6 +826,8 @@ def _problem(err: dict, loc: tuple) -> str:
     """One problem of a configuration as leadpilot says it: an empty key or a value of the
     wrong shape names what the key holds; other problems keep pydantic's sentence."""
     ann, optional = _annotation_at(loc)
+    if err["type"] == "value_error" and "error" in err.get("ctx", {}):
+        return str(err["ctx"]["error"])  # leadpilot's own sentence, without "Value error, "
     shape = _shape(ann) if err["type"].endswith("_type") else None
     if shape is None:
         return err["msg"]

@@ -40,11 +40,11 @@ def test_the_section_keeps_its_keys_and_errors():
     }  # fmt: skip
     cases = {
         "position_based: [0.5, 0.6, -0.1]": [
-            "line 2, attribution.position_based: Value error, expected 3 non-negative "
+            "line 2, attribution.position_based: expected 3 non-negative "
             "weights summing to 1"
         ],
         "full_path: [0.2, 0.2, 0.2, 0.2]": [
-            "line 2, attribution.full_path: Value error, expected 5 non-negative weights "
+            "line 2, attribution.full_path: expected 5 non-negative weights "
             "summing to 1"
         ],
         "markov_order: 4\n  shapley_max_channels: 1": [

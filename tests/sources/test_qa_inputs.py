@@ -188,6 +188,10 @@ def test_an_empty_key_is_said_in_leadpilot_words():
         ({"delimiter": ";;"}, "delimiter ';;': expected one character"),
         ({"encoding": "latin-9x"}, "unknown encoding 'latin-9x'"),
         ({"timezone": "Paris"}, "unknown time zone 'Paris'"),
+        # the file's dates are ISO: the format was never tried, and the typo went unseen
+        ({"date_formats": ["%Q"]}, "format '%Q': %Q is not a directive the date reader knows"),
+        ({"date_formats": ["dd/mm/yyyy"]}, "format 'dd/mm/yyyy' does not place a date"),
+        ({"date_formats": ["%d/%m"]}, "format '%d/%m' does not place a date"),
     ],
 )
 def test_a_bad_source_setting_is_a_configuration_error(cli, tmp_path, setting, said):
@@ -202,6 +206,15 @@ def test_a_bad_source_setting_is_a_configuration_error(cli, tmp_path, setting, s
     code, _, err = cli("ingest", str(src / "leadpilot.yaml"), "-w", str(tmp_path / "ws"))
     assert code == ConfigError.exit_code == 2, err
     assert said in err and "internal error" not in err
+
+
+def test_the_workspace_date_formats_are_checked_as_they_load(tmp_path):
+    """ingest.date_formats too; a month-only layout ('%Y-%m', monthly spend) is a date,
+    a literal percent sign is no directive."""
+    with pytest.raises(ConfigError, match=r"ingest.date_formats: format .%d %q %Y.: %q is not"):
+        parse_config("ingest: {date_formats: ['%d %q %Y']}")
+    cfg = parse_config("ingest: {date_formats: ['%Y-%m', '%d/%m/%Y %H:%M', '%Y%%%m%%%d']}")
+    assert cfg.ingest.date_formats[0] == "%Y-%m"
 
 
 def test_a_tab_may_be_written_as_backslash_t():
