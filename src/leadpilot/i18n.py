@@ -8,12 +8,13 @@ language and the workspace's currency; ``tr`` translates interface text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from .errors import LeadpilotError, Problem, UsageError, ValidationError
@@ -82,6 +83,12 @@ class Formatter:
     def days(self, value: float | None) -> str:
         return self.number(value, 1)
 
+    def day_count(self, value: float | None, digits: int = 0) -> str:
+        """A number of days with its word: '0 jour', '1,5 jour', '2 jours'; '1 day', '0 days'."""
+        if value is None:
+            return MISSING
+        return f"{self.number(value, digits)} {day_word(value, self.lang, digits)}"
+
     def date(self, value: date | datetime | str | None) -> str:
         if value is None:
             return MISSING
@@ -91,6 +98,14 @@ class Formatter:
             except ValueError:
                 return value
         return format_date(value, format="medium", locale=self.lang)
+
+    def date_time(self, value: date | datetime | None) -> str:
+        """A day and its time to the minute: '2 mars 2025, 08:00', 'Mar 2, 2025, 8:00 AM'
+        (no seconds, never microseconds); a date without a time is the day alone."""
+        if not isinstance(value, datetime):
+            return self.date(value)
+        pattern = Locale.parse(self.lang).datetime_formats["medium"]  # '{1}, {0}'
+        return pattern.format(format_time(value, "short", locale=self.lang), self.date(value))
 
     def value(self, value: object, unit: str = "") -> str:
         """Any cell by its unit: fraction, currency, days, multiple, or a count."""
@@ -111,6 +126,24 @@ class Formatter:
         if isinstance(value, float) and not value.is_integer() and abs(value) < 100:
             return self.number(value, 2)
         return self.number(value)
+
+
+def day_word(value: float | None, lang: str, digits: int | None = 0) -> str:
+    """The word after a number of days written with ``digits`` decimals (None: written
+    exactly, as ``f"{x:g}"``): French is singular below 2 ('0 jour', '1,5 jour'), English
+    for a plain 1 only ('1 day', '0 days', '1.0 days').
+
+    >>> [day_word(v, "fr") for v in (0, 1, 1.4, 2)], day_word(1, "en"), day_word(0, "en")
+    (['jour', 'jour', 'jour', 'jours'], 'day', 'days')
+    >>> day_word(1.96, "fr", None), day_word(1, "en", None), day_word(1, "en", 1)
+    ('jour', 'day', 'days')
+    """
+    if value is None:
+        return "jours" if lang == "fr" else "days"
+    shown = abs(value) if digits is None else round(abs(value), digits)  # as written
+    if lang == "fr":
+        return "jour" if shown < 2 else "jours"
+    return "day" if shown == 1 and not digits else "days"
 
 
 # Interface text: English -> French. Keys are the English text itself, so an untranslated
@@ -176,6 +209,11 @@ FRENCH: dict[str, str] = {
     "Source": "Source",
     "Quarantine": "Quarantaine",
     "problem(s) in": "problème(s) dans",
+    "problem(s)": "problème(s)",
+    "problem(s) set aside: `leadpilot quarantine{where}` lists each with its row, cell and fix": (
+        "problème(s) mis de côté : `leadpilot quarantine{where}` donne chacun avec sa ligne, sa "
+        "cellule et sa correction"
+    ),
     "record(s)": "enregistrement(s)",
     "file": "fichier",
     "row": "ligne",
@@ -283,6 +321,9 @@ FRENCH: dict[str, str] = {
     "immature cohort: its rates will still grow": (
         "cohorte immature : ses taux vont encore augmenter"
     ),
+    # a missing group value (results.NONE), in every table, finding and chart
+    "(none)": "(aucun)",
+    "All time": "Toute la période",
 }
 
 
@@ -293,14 +334,46 @@ def tr(text: str, lang: str) -> str:
     return text
 
 
+MONTHS_FORMAT = "MMM y"  # a month as a person reads it: 'Mar 2025', 'mars 2025'
+
+
+def period_name(label: str, lang: str) -> str:
+    """A period as a person reads it (the JSON's label is the machine's: '2025-Q2').
+
+    The terminal, the report and the dashboard all write periods with it.
+
+    >>> period_name("2025-Q2", "en"), period_name("2025-Q2", "fr")
+    ('Q2 2025', 'T2 2025')
+    >>> period_name("2025-03", "fr"), period_name("2025", "fr"), period_name("all", "fr")
+    ('mars 2025', '2025', 'Toute la période')
+    """
+    if label == "all":
+        return tr("All time", lang)
+    if "-Q" in label:
+        year, q = label.split("-Q")
+        return f"{'T' if lang == 'fr' else 'Q'}{q} {year}"
+    if len(label) == 7 and label[4] == "-" and label[5:].isdigit():
+        day = date(int(label[:4]), int(label[5:]), 1)
+        return format_date(day, MONTHS_FORMAT, locale=lang)
+    return label  # a year, a week ('2025-W10') or a day (ISO) reads as it is
+
+
 # ------------------------------------------------------------------------ error messages
 # What a person reads when a command fails (and the notes shown with results), in French.
 # The messages are worded in English where they are raised (with the file, row, value
 # and setting in them); a validation problem is rendered here from its fields, and its
 # "expected" and "fix" texts, like the other messages, are translated by the patterns
 # below — whole sentences first, then the phrases they are built from. A message no
-# pattern knows stays in English.
-_ERROR_PATTERNS_FR: tuple[tuple[str, str], ...] = (
+# pattern knows stays in English. A replacement is a template, or a function of the
+# match when the French needs more than the words moved (a period named as the tables
+# name it).
+_DIMENSION_FR = (("channel", "canal"), ("campaign", "campagne"), ("content", "contenu"))
+_THE_DIMENSION_FR = (  # with their article
+    ("channel", "le canal"),
+    ("campaign", "la campagne"),
+    ("content", "le contenu"),
+)
+_ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
     # workspace
     (
         r"workspace (?P<p>.+) does not exist; create it with `leadpilot init (?P<q>.+)` or "
@@ -465,6 +538,255 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str], ...] = (
         r"^no spend loaded: spend and cost KPIs are null$",
         r"aucune dépense chargée : les dépenses et les indicateurs de coût sont vides",
     ),
+    # rows dated before their lead's creation (kept, with examples)
+    *[
+        (
+            rf"^(?P<t>\w+): (?P<n>[\d,]+) row\(s\): {en} dated before its lead's creation: kept "
+            r"and counted; velocity leaves out the durations that would be negative \(check "
+            r"the export's dates\) \(e\.g\. ",
+            rf"\g<t> : \g<n> ligne(s) : {fr} avant la création de son lead : gardée et "
+            r"comptée ; la vélocité écarte les durées qui seraient négatives (vérifiez les "
+            r"dates de l'export) (par ex. ",
+        )
+        for en, fr in (("deal", "affaire datée"), ("stage", "étape datée"))
+    ],
+    (
+        r" row (?P<r>\d+): (?P<c>[^;]+?) \(lead created (?P<d>[^)]+)\)",
+        r" ligne \g<r> : \g<c> (lead créé le \g<d>)",
+    ),
+    (r"(?P<e>\(lead créé le [^)]+\)); ", r"\g<e> ; "),  # between two examples
+    # young cohorts (kpis): their periods as the French tables name them
+    (
+        r"^immature cohorts (?P<c>.+?): their youngest leads are under the median "
+        r"lead→customer delay of (?P<d>[\d,.]+) days? \(data as of (?P<a>\S+)\); their rates "
+        r"will still grow and are not bad performance$",
+        lambda m: (
+            f"cohortes immatures {', '.join(period_name(c, 'fr') for c in m['c'].split(', '))} "
+            f": leurs plus jeunes leads n'ont pas atteint le délai médian lead→client de "
+            f"{m['d']} {day_word(float(m['d'].replace(',', '')), 'fr')} (données au {m['a']}) ; "
+            "leurs taux vont encore augmenter et ne traduisent pas une mauvaise performance"
+        ),
+    ),
+    # notes on numbers read at ingest (the decimal separator, ids written as numbers)
+    (
+        r"^(?P<f>.+?): numbers read with ',' as the decimal separator \(told from values "
+        r"such as (?P<v>.+)\); set decimal: '\.' on this source if that is not right$",
+        r"\g<f> : nombres lus avec ',' comme séparateur décimal (d'après des valeurs comme "
+        r"\g<v>) ; indiquez decimal: '.' sur cette source si ce n'est pas le cas",
+    ),
+    (
+        r"^(?P<f>.+?): (?P<n>[\d,]+) (?P<c>\w+) value\(s\) written as numbers with a zero "
+        r"fraction \(e\.g\. (?P<e>'[^']*'), as a spreadsheet writes a number\) read without "
+        r"it \((?P<w>'[^']*')\), as the other tables write them; leading zeros are kept as "
+        r"written$",
+        r"\g<f> : \g<n> valeur(s) de \g<c> écrite(s) comme des nombres à décimale nulle (par "
+        r"ex. \g<e>, comme les écrit un tableur) lue(s) sans elle (\g<w>), comme les autres "
+        r"tables les écrivent ; les zéros en tête sont gardés tels qu'écrits",
+    ),
+    # numbers and money a file writes otherwise (what to set)
+    (
+        r"written as money \((?P<c>'[^']*'|\"[^\"]*\")\): set money: \[amount\] and "
+        r"decimal: (?P<d>'.') on this source in leadpilot\.yaml to read currency signs and "
+        r"codes and K / M suffixes",
+        r"écrit comme une somme d'argent (\g<c>) : indiquez money: [amount] et decimal: "
+        r"\g<d> sur cette source dans leadpilot.yaml pour lire les symboles et codes de "
+        r"devise et les suffixes K / M",
+    ),
+    (
+        r"written as money \((?P<c>'[^']*'|\"[^\"]*\")\): set money: \[amount\] on this "
+        r"source in leadpilot\.yaml to read currency signs and codes and K / M suffixes",
+        r"écrit comme une somme d'argent (\g<c>) : indiquez money: [amount] sur cette source "
+        r"dans leadpilot.yaml pour lire les symboles et codes de devise et les suffixes K / M",
+    ),
+    (
+        r"^(?P<c>'[^']*'|\"[^\"]*\") holds no number: if the export writes it for a missing "
+        r"value, list it in na_values on this source in leadpilot\.yaml \(na_values: "
+        r"(?P<l>\[.*\])\); else correct the cells$",
+        r"\g<c> ne contient aucun nombre : si l'export l'écrit pour une valeur manquante, "
+        r"listez-la dans na_values sur cette source dans leadpilot.yaml (na_values: \g<l>) ; "
+        r"sinon corrigez les cellules",
+    ),
+    (
+        r"^correct the cells: a number such as 1234\.56, without text or unit",
+        r"corrigez les cellules : un nombre comme 1234.56, sans texte ni unité",
+    ),
+    (
+        r"^correct the cells: a number such as 1234\.56$",
+        r"corrigez les cellules : un nombre comme 1234.56",
+    ),
+    (
+        r"; leadpilot\.yaml reads other ways of writing one: ",
+        r" ; leadpilot.yaml sait lire d'autres façons d'en écrire un : ",
+    ),
+    (r"decimal: ',' for '1 054,00'", r"decimal: ',' pour '1 054,00'"),
+    (
+        r"money: \[amount\] for '\$1\.5K' or 'EUR 1,200'",
+        r"money: [amount] pour '$1.5K' ou 'EUR 1,200'",
+    ),
+    # currencies
+    (
+        r"^(?P<w>[A-Z]{3}) \(the workspace currency\) or a currency with a rate in "
+        r"ingest\.currency_rates \(known: (?P<k>.+)\)$",
+        r"\g<w> (la devise de l'espace de travail) ou une devise ayant un taux dans "
+        r"ingest.currency_rates (connues : \g<k>)",
+    ),
+    (
+        r"^declare its rate to the workspace currency in leadpilot\.yaml, e\.g\. "
+        r"ingest\.currency_rates: (?P<r>\{.*\}); or, when all the workspace's amounts are in "
+        r"that currency, make it the workspace's \(currency: in leadpilot\.yaml\)$",
+        r"déclarez son taux vers la devise de l'espace de travail dans leadpilot.yaml, par "
+        r"ex. ingest.currency_rates: \g<r> ; ou, si tous les montants de l'espace de travail "
+        r"sont dans cette devise, faites-en la sienne (currency: dans leadpilot.yaml)",
+    ),
+    (
+        r"^an amount written in the currency its (?P<c>'[^']*') column names$",
+        r"un montant écrit dans la devise que nomme sa colonne \g<c>",
+    ),
+    (
+        r"^correct the amount's currency sign or the (?P<c>'[^']*') column of these rows$",
+        r"corrigez le symbole de devise du montant ou la colonne \g<c> de ces lignes",
+    ),
+    (
+        r"^the source configuration's currency is (?P<s>\w+) but the workspace's is "
+        r"(?P<w>\w+); set `currency: (?P=s)` in the workspace's leadpilot\.yaml, or declare "
+        r"a rate in ingest\.currency_rates and remove currency from the source configuration$",
+        r"la devise de la configuration de la source est \g<s> mais celle de l'espace de "
+        r"travail est \g<w> ; indiquez `currency: \g<s>` dans le leadpilot.yaml de l'espace "
+        r"de travail, ou déclarez un taux dans ingest.currency_rates et retirez currency de "
+        r"la configuration de la source",
+    ),
+    # channels: leads without one, spend and leads that do not name the same ones
+    (
+        r"(?<= as written) \((?P<e>.+?) in (?P<f>.+?), column (?P<c>'[^']*'|\"[^\"]*\")\)"
+        r"(?= and [\d,]+ have no channel at all)",
+        r" (\g<e> dans \g<f>, colonne \g<c>)",
+    ),
+    (
+        r"^leads: (?P<a>[\d,]+) lead\(s\) have the channel 'unknown' as written(?P<w>.*?) "
+        r"and (?P<b>[\d,]+) have no channel at all \(blank, and no UTM tag or referrer naming "
+        r"one\): both are counted under the channel 'unknown'\. To keep the written ones "
+        r"apart, map them on their source in leadpilot\.yaml, e\.g\. values: (?P<m>\{.*\})$",
+        r"leads : \g<a> lead(s) portent le canal 'unknown' tel qu'écrit\g<w> et \g<b> n'ont "
+        r"aucun canal (vide, sans balise UTM ni référent qui en nomme un) : tous sont comptés "
+        r"sous le canal 'unknown'. Pour garder à part ceux qui l'écrivent, associez-les sur "
+        r"leur source dans leadpilot.yaml, par ex. values: \g<m>",
+    ),
+    (
+        r"^(?P<n>[\d,]+) leads? of channel (?P<v>'[^']*'|\"[^\"]*\") but no spend(?P<s>.*?) "
+        r"names it: its cost KPIs are null \(–\), not 0",
+        r"\g<n> lead(s) du canal \g<v> mais aucune dépense\g<s> ne le nomme : ses indicateurs "
+        r"de coût sont vides (–), pas nuls",
+    ),
+    (
+        r"^(?P<n>[\d,]+) attribution touch(?:es)? of channel (?P<v>'[^']*'|\"[^\"]*\") but no "
+        r"spend(?P<s>.*?) names it: its cost KPIs are null \(–\), not 0",
+        r"\g<n> point(s) de contact d'attribution du canal \g<v> mais aucune dépense\g<s> ne "
+        r"le nomme : ses indicateurs de coût sont vides (–), pas nuls",
+    ),
+    (
+        r"^no spend(?P<s>.*?) names the channels (?P<l>.+): their cost KPIs are null \(–\), "
+        r"not 0 \(organic sources need none\)$",
+        r"aucune dépense\g<s> ne nomme les canaux \g<l> : leurs indicateurs de coût sont vides "
+        r"(–), pas nuls (les sources organiques n'en ont pas besoin)",
+    ),
+    (r"(?<=[\d,]) touch(?:es)?\)", r" point(s) de contact)"),
+    *[
+        (
+            rf"^spend(?P<s>.*?) names {en} (?P<v>'[^']*'|\"[^\"]*\") \((?P<a>[\d,.]+) over "
+            rf"(?P<r>[\d,]+) row\(s\)\) but no lead has it: its spend joins no lead, so the "
+            rf"cost KPIs of the leads it paid for miss it",
+            rf"les dépenses\g<s> nomment {fr} \g<v> (\g<a> sur \g<r> ligne(s)) mais aucun lead "
+            rf"ne le porte : ces dépenses ne se rattachent à aucun lead, les indicateurs de coût "
+            rf"des leads qu'elles ont payés les ignorent",
+        )
+        for en, fr in _THE_DIMENSION_FR
+    ],
+    *[
+        (
+            rf"^spend(?P<s>.*?) names {en} (?P<v>'[^']*'|\"[^\"]*\") \((?P<a>[\d,.]+) over "
+            rf"(?P<r>[\d,]+) row\(s\)\) but no attribution touch has it: its spend earns no "
+            rf"credit, so the models' cost figures miss it",
+            rf"les dépenses\g<s> nomment {fr} \g<v> (\g<a> sur \g<r> ligne(s)) mais aucun point "
+            rf"de contact d'attribution ne le porte : ces dépenses ne reçoivent aucun crédit, "
+            rf"les coûts des modèles les ignorent",
+        )
+        for en, fr in _THE_DIMENSION_FR
+    ],
+    *[
+        (
+            rf"^spend(?P<s>.*?) names (?P<n>[\d,]+) {en} values that nothing else names "
+            rf"\(largest: (?P<l>.+); (?P<a>[\d,.]+) in all\): that spend joins no lead, so cost "
+            rf"KPIs by {en} miss it$",
+            rf"les dépenses\g<s> nomment \g<n> valeurs de {fr} que rien d'autre ne nomme (les "
+            rf"plus fortes : \g<l> ; \g<a> au total) : ces dépenses ne se rattachent à aucun "
+            rf"lead, les indicateurs de coût par {fr} les ignorent",
+        )
+        for en, fr in _DIMENSION_FR
+    ],
+    (
+        r"^spend(?P<s>.*?) is split by (?P<d>\w+) \((?P<n>[\d,]+) values, (?P<a>[\d,.]+)\) but "
+        r"no (?:lead|attribution touch) has a (?P=d): costs by (?P=d) cannot be read \(other "
+        r"splits are not affected\)$",
+        r"les dépenses\g<s> sont réparties par \g<d> (\g<n> valeurs, \g<a>) mais rien d'autre "
+        r"n'a de \g<d> : les coûts par \g<d> ne peuvent pas être lus (les autres répartitions "
+        r"ne sont pas touchées)",
+    ),
+    (
+        r"^no (?P<t>\w+) recorded for (?P<n>[\d,]+) group\(s\) \((?P<g>.+)\): (?P<k>.+) "
+        r"(?:is|are) null there \(–\), not 0 \(a recorded (?P=t) of 0 gives 0\)$",
+        r"aucune ligne de \g<t> enregistrée pour \g<n> groupe(s) (\g<g>) : \g<k> y sont vides "
+        r"(–), pas nuls (une ligne de \g<t> enregistrée à 0 donne 0)",
+    ),
+    (r"(?<=groupe\(s\) \()(?P<g>.+) and (?P<m>[\d,]+) more\)", r"\g<g> et \g<m> autres)"),
+    (r"(?<==)\(none\)", r"(aucun)"),  # a missing group value, as the French tables write it
+    # the date range of the notes above (after the sentence they are in)
+    (
+        r"(?<=dépense)(?P<p>s?) from (?P<a>\d{4}-\d\d-\d\d) to (?P<b>\d{4}-\d\d-\d\d)(?= )",
+        r"\g<p> du \g<a> au \g<b>",
+    ),
+    (r"(?<=dépense)(?P<p>s?) from (?P<a>\d{4}-\d\d-\d\d)(?= )", r"\g<p> à partir du \g<a>"),
+    (r"(?<=dépense)(?P<p>s?) up to (?P<b>\d{4}-\d\d-\d\d)(?= )", r"\g<p> jusqu'au \g<b>"),
+    (
+        r"; did you mean (?P<a>'[^']*') or (?P<b>'[^']*') or (?P<c>'[^']*')\?$",
+        r" ; vouliez-vous dire \g<a>, \g<b> ou \g<c> ?",
+    ),
+    (
+        r"; did you mean (?P<a>'[^']*') or (?P<b>'[^']*')\?$",
+        r" ; vouliez-vous dire \g<a> ou \g<b> ?",
+    ),
+    (r"; did you mean (?P<a>'[^']*')\?$", r" ; vouliez-vous dire \g<a> ?"),
+    (
+        r"^(?P<k>\w+): null where (?P<d>\w+) = 0 \(division by zero\)$",
+        r"\g<k> : vide là où \g<d> = 0 (division par zéro)",
+    ),
+    # the pipeline forecast
+    (
+        r"^only (?P<n>\d+) closed deal\(s\) to learn win rates and delays from$",
+        r"seulement \g<n> affaire(s) clôturée(s) pour apprendre les taux de gain et les délais",
+    ),
+    (
+        r"^nothing to forecast: no deal is open and no lead is in the funnel \(created in the "
+        r"(?P<d>\d+) days before (?P<a>\S+), without a deal, not disqualified or rejected\)",
+        r"rien à prévoir : aucune affaire n'est ouverte et aucun lead n'est dans l'entonnoir "
+        r"(créé dans les \g<d> jours avant le \g<a>, sans affaire, ni disqualifié ni rejeté)",
+    ),
+    (
+        r"^nothing to forecast: no won deal has an amount, so a win forecasts no revenue",
+        r"rien à prévoir : aucune affaire gagnée n'a de montant, un gain ne prévoit donc aucun "
+        r"chiffre d'affaires",
+    ),
+    (
+        r"^nothing to forecast: the history holds no win for deals or leads like the "
+        r"(?P<o>\d+) open deal\(s\) and (?P<f>\d+) lead\(s\) in the funnel \(as old, at the "
+        r"same stage\)",
+        r"rien à prévoir : l'historique ne contient aucun gain pour des affaires ou des leads "
+        r"comme les \g<o> affaire(s) ouverte(s) et les \g<f> lead(s) de l'entonnoir (aussi "
+        r"anciens, à la même étape)",
+    ),
+    (
+        r"(?<=^rien à prévoir : )(?P<w>.+); every month is 0, with no interval$",
+        r"\g<w> ; chaque mois vaut 0, sans intervalle",
+    ),
     # what to do after a refused ingest (the hints of ValidationError)
     (
         r"^Nothing was loaded, whatever the policy: fix the configuration as each problem "
@@ -512,7 +834,7 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str], ...] = (
 
 
 @cache
-def _error_patterns(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
+def _error_patterns(lang: str) -> tuple[tuple[re.Pattern, str | Callable[[re.Match], str]], ...]:
     patterns = _ERROR_PATTERNS_FR if lang == "fr" else ()
     return tuple((re.compile(p), r) for p, r in patterns)
 

@@ -15,6 +15,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from leadpilot.i18n import period_name
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "dashboard"
 HEADLINE = "leads,mqls,sqls,customers,revenue,spend,cpl,cac,lead_to_customer,roi"
 PANELS = ("headline", "trend", "funnel", "channels", "findings", "forecast", "velocity")
@@ -146,7 +148,9 @@ def test_dashboard_shows_the_api_numbers_and_follows_filters(page, service):
         "#f-period", "s => [...s.options].map(o => o.value).filter(v => v.includes('-Q'))[2]"
     )
     page.select_option("#f-period", other)
-    page.wait_for_selector(f"#panel-headline h2:has-text('{other}')", timeout=60_000)
+    page.wait_for_selector(
+        f"#panel-headline h2:has-text('{period_name(other, 'en')}')", timeout=60_000
+    )
     settled(page)
     check_headline(page, service, other, channel="paid_search")
     page.screenshot(path=str(ARTIFACTS / "dashboard-en-paid_search.png"), full_page=True)

@@ -17,6 +17,7 @@ from html import unescape
 import pytest
 
 import leadpilot.pilot as pilot
+from leadpilot.i18n import period_name
 
 HEADLINE = ("leads", "mqls", "sqls", "customers", "revenue", "spend", "cpl", "cac",
             "lead_to_customer", "roi")  # fmt: skip
@@ -84,7 +85,7 @@ def test_headline_compares_at_the_same_age_as_diagnose_and_the_report(
             assert _close(before, rows[name]["previous"]), (name, before, rows[name])
             assert _close(value, rows[name]["current"]), (name, value, rows[name])
     # the headline names the comparison period and says how it is read
-    assert f"{period} vs {previous}</small>" in html
+    assert f"{period_name(period, 'en')} vs {period_name(previous, 'en')}</small>" in html
     attrs, text = _reading(html)
     assert attrs["data-previous"] == previous
     assert attrs["data-previous-as-of"] == meta["previous_as_of"]

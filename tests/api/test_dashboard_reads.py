@@ -197,8 +197,8 @@ def test_a_cold_cache_computes_the_diagnosis_once_for_the_panels(service, monkey
         t.join(timeout=120)
     assert set(answers) == {"headline", "findings"}
     assert computed == ["2024-08"]
-    assert "2024-08 vs 2024-07</small>" in answers["headline"]
-    assert "2024-08 vs 2024-07</small>" in answers["findings"]
+    assert "Aug 2024 vs Jul 2024</small>" in answers["headline"]
+    assert "Aug 2024 vs Jul 2024</small>" in answers["findings"]
 
 
 # ---------------------------------------------------------------- French

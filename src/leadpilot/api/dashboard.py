@@ -26,10 +26,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..i18n import MISSING, Formatter
+from ..i18n import MISSING, Formatter, day_word
 from ..reports.labels import label as report_label
 from ..reports.labels import period_name, typeset
-from ..results import Meta, Result
+from ..results import Meta, Result, group_name
 from .models import ERRORS
 from .routes import WsPath, definitions, document, known_parameters, need, report_response
 from .security import COOKIE, SESSION_SECONDS, Caller
@@ -77,7 +77,7 @@ UI = {
         "campaign": "Campaign",
         "all_channels": "All channels",
         "all_campaigns": "All campaigns",
-        "all_time": "All time",
+        "all_time": period_name("all", "en"),
         "as_of": "Data as of",
         "headline": "Headline",
         "trend": "Leads and revenue by month",
@@ -108,7 +108,6 @@ UI = {
         "quarters": "Quarters",
         "months": "Months",
         "years": "Years",
-        "days": "days",
         "points": "pts",
         "report": "Report",
         "report_help": "The report of the period and comparison chosen (every channel)",
@@ -121,6 +120,7 @@ UI = {
         "forecast_leads": " and the {leads} lead(s) still in progress",
         "colon": ": ",
         "severity": {"high": "high", "medium": "medium", "low": "low", "info": "info"},
+        "missing_group": group_name(None, "en"),  # as the tables and the report write it
     },
     "fr": {
         "title": "La génération de leads pilotée par le chiffre d'affaires",
@@ -133,7 +133,7 @@ UI = {
         "campaign": "Campagne",
         "all_channels": "Tous les canaux",
         "all_campaigns": "Toutes les campagnes",
-        "all_time": "Toute la période",
+        "all_time": period_name("all", "fr"),
         "as_of": "Données au",
         "headline": "L'essentiel",
         "trend": "Leads et chiffre d'affaires par mois",
@@ -165,7 +165,6 @@ UI = {
         "quarters": "Trimestres",
         "months": "Mois",
         "years": "Années",
-        "days": "jours",
         "points": "pts",
         "report": "Rapport",
         "report_help": "Le rapport de la période et de la comparaison choisies (tous les canaux)",
@@ -179,6 +178,7 @@ UI = {
         "forecast_leads": " et les {leads} lead(s) encore en cours",
         "colon": "\u202f: ",
         "severity": {"high": "élevée", "medium": "moyenne", "low": "faible", "info": "info"},
+        "missing_group": group_name(None, "fr"),
     },
 }
 STAGE_NAMES = {
@@ -226,12 +226,9 @@ class Filters:
         return period_bounds(self.period)
 
     def period_text(self, period: str | None = None) -> str:
-        """A period as the page writes it: ``all`` as "All time"; in French the report's
-        names ("T2 2025", "avr. 2025"); in English the labels of the JSON ("2025-Q2")."""
-        period = self.period if period is None else period
-        if period == "all":
-            return UI[self.lang]["all_time"]
-        return period_name(period, "fr") if self.lang == "fr" else period
+        """A period as the page writes it, with the report's names: "All time", "Q2 2025"
+        ("T2 2025" in French), "Apr 2025" ("avr. 2025"); the JSON keeps "2025-Q2"."""
+        return period_name(self.period if period is None else period, self.lang)
 
     @property
     def compared(self) -> bool:
@@ -502,6 +499,11 @@ class _Formatter:
         if isinstance(value, float) and not value.is_integer():
             return self.f.number(value, 2)
         return self.f.number(value)
+
+    def day_word(self, value) -> str:
+        """'jour' or 'jours' after a number of days as written here (one decimal): French
+        is singular below 2 ('0,0 jour')."""
+        return day_word(value, self.f.lang, 1)
 
     def date(self, value) -> str:
         return self.f.date(value)
@@ -790,7 +792,7 @@ def _channels(caller: Caller, f: Filters) -> dict:
     cols = CHANNEL_KPIS.split(",")
     ui = UI[f.lang]
     rev_t, lead_t = _label(doc, "revenue", f.lang), _label(doc, "leads", f.lang)
-    values = [{"channel": r["channel"] or "(none)", "revenue": r.get("revenue") or 0,
+    values = [{"channel": r["channel"] or ui["missing_group"], "revenue": r.get("revenue") or 0,
                "leads": r.get("leads") or 0,
                "selected": bool(f.channel) and r.get("channel") == f.channel} for r in rows]
     spec = {

@@ -97,6 +97,9 @@ def measure_defs(
         )
         share = Text("conversions", "conversions")
     types = ", ".join(touch_types)
+    # a one-day window is 'the day', not 'the 1 days' ('le jour', pas 'les 1 jours')
+    window = (Text("the day", "le jour") if lookback == 1
+              else Text(f"the {lookback} days", f"les {lookback} jours"))  # fmt: skip
     dated = range_text(date_from, date_to)
     # with a range: which journeys count, and which spend ('' without one)
     journeys_en = journeys_fr = spend_en = spend_fr = ""
@@ -129,11 +132,11 @@ def measure_defs(
             f"{share.fr} de chaque valeur de {by} / total du modèle (par période)",
         ),
         "journey": Text(
-            f"the attribution touches ({types}) of a lead in the {lookback} days up to its "
+            f"the attribution touches ({types}) of a lead in {window.en} up to its "
             "conversion date (ties in time ordered by touch_id); for a lead that did not "
             f"convert, up to its last touch{journeys_en}",
-            f"les points de contact d'attribution ({types}) d'un lead dans les {lookback} "
-            "jours précédant sa date de conversion (à horodatage égal, classés par "
+            f"les points de contact d'attribution ({types}) d'un lead dans {window.fr} "
+            "précédant sa date de conversion (à horodatage égal, classés par "
             "touch_id) ; pour un lead non converti, jusqu'à son dernier point de contact"
             f"{journeys_fr}",
         ),

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..i18n import Formatter, tr
 from ..metrics.catalog import Text
-from ..results import NONE
+from ..results import group_name
 from .decompose import Decomposition, group_order, json_key
 from .significance import RateChange, compare_rates
 
@@ -117,9 +117,9 @@ KINDS: dict[str, Kind] = {
             "cycle_lengthening",
             "medium",
             ("Sales cycle lengthening", "Cycle de vente qui s'allonge"),
-            ("The median sales cycle went from {before} to {after} days ({change}; "
+            ("The median sales cycle went from {before} to {after} ({change}; "
              "Mann–Whitney test, {p_value}){cash}.",
-             "Le cycle de vente médian est passé de {before} à {after} jours ({change} ; test "
+             "Le cycle de vente médian est passé de {before} à {after} ({change} ; test "
              "de Mann–Whitney, {p_value}){cash_fr}."),
             ("Watch cash and forecast: revenue will arrive later than the lead count suggests.",
              "Surveiller la trésorerie et les prévisions : le chiffre d'affaires arrivera plus "
@@ -184,11 +184,11 @@ KINDS: dict[str, Kind] = {
             "caveat",
             ("Young cohort: read its rates with care", "Cohorte jeune : lire ses taux avec "
              "prudence"),
-            ("The current period's youngest leads are {age} days old, under the median "
-             "lead → customer delay of {delay} days: they are compared with the previous "
+            ("The current period's youngest leads are {age} old, under the median "
+             "lead → customer delay of {delay}: they are compared with the previous "
              "period's leads at the same age.",
-             "Les plus jeunes leads de la période courante ont {age} jours, moins que le "
-             "délai médian lead → client de {delay} jours : ils sont comparés à ceux de la "
+             "Les plus jeunes leads de la période courante ont {age}, moins que le "
+             "délai médian lead → client de {delay} : ils sont comparés à ceux de la "
              "période précédente au même âge."),
         ),
     )
@@ -256,7 +256,7 @@ class Thresholds:
 class Value:
     """A number in an explanation, formatted when read, for the reader's language."""
 
-    kind: str  # num, money, pct, signed_pct, signed_pts, p, test
+    kind: str  # num, days, date, datetime, money, pct, signed_pct, signed_pts, p, test
     value: float | str | None
 
     def text(self, fmt: Formatter) -> str:
@@ -272,6 +272,12 @@ class Value:
             return "–"
         if v == float("inf"):
             return "∞"
+        if self.kind == "days":  # with its word: '0 jour' (French is singular below 2)
+            return fmt.day_count(v)
+        if self.kind == "date":  # '2 mars 2025', never '2025-03-02 00:00:00'
+            return fmt.date(v)
+        if self.kind == "datetime":  # to the minute, when the day alone cannot tell apart
+            return fmt.date_time(v)
         if self.kind == "money":
             return fmt.money(v)
         if self.kind == "pct":
@@ -292,6 +298,10 @@ TESTS_FR = {
 
 def _pct(x: float | None) -> Value:
     return Value("pct", x)
+
+
+def _days(x: float | None) -> Value:
+    return Value("days", x)
 
 
 def _signed(x: float | None) -> Value:
@@ -395,7 +405,8 @@ def find(
 
     if maturity and maturity.get("immature"):
         out.append(Finding("immature_cohort", "caveat",
-                           {"age": str(maturity.get("age")), "delay": str(maturity.get("delay"))},
+                           {"age": _days(maturity.get("age")),
+                            "delay": _days(maturity.get("delay"))},
                            dict(maturity)))  # fmt: skip
 
     leads_change = _change(before.get("leads"), after.get("leads"))
@@ -563,7 +574,7 @@ def _cycle(cycles, leads_change, t: Thresholds) -> list[Finding]:
         Finding(
             "cycle_lengthening",
             "high" if cash else "medium",
-            {"before": _num(round(mb)), "after": _num(round(ma)), "change": _signed(ma / mb - 1),
+            {"before": _num(round(mb)), "after": _days(round(ma)), "change": _signed(ma / mb - 1),
              "p_value": _p(p),
              "cash": ", while lead volume rose: a cash and forecasting risk" if cash else "",
              "cash_fr": ", alors que le volume de leads augmentait : un risque de trésorerie "
@@ -628,7 +639,8 @@ def _mix(d: Decomposition, dimension: str, t: Thresholds) -> list[Finding]:
 def _shift(losers: list, gainers: list, lang: str) -> str:
     """Where the leads went, and what is true of the groups named: 'away from A toward B,
     which converts worse than the average lead' (one list may be empty, not both)."""
-    away, toward = ", ".join(map(_label, losers)), ", ".join(map(_label, gainers))
+    away = ", ".join(_label(g, lang) for g in losers)
+    toward = ", ".join(_label(g, lang) for g in gainers)
     if lang == "fr":
         if not gainers:
             verb = "convertit" if len(losers) == 1 else "convertissent"
@@ -646,9 +658,10 @@ def _shift(losers: list, gainers: list, lang: str) -> str:
     )
 
 
-def _label(value: object) -> str:
-    """A group's value in a sentence: a missing one is the group '(none)', as in tables."""
-    return NONE if value is None else str(value)
+def _label(value: object, lang: str = "en") -> str:
+    """A group's value in a sentence: a missing one is the group '(none)' ('(aucun)'), as
+    in tables."""
+    return group_name(value, lang)
 
 
 def _both_periods(before: Mapping, after: Mapping) -> dict:
@@ -691,7 +704,7 @@ def _economics(
                 out.append(Finding(
                     "cheap_leads_expensive_customers", "medium",
                     {"group": f"{dimension} {_label(g)}",
-                     "group_fr": f"{tr(dimension, 'fr')} {_label(g)}",
+                     "group_fr": f"{tr(dimension, 'fr')} {_label(g, 'fr')}",
                      "cpl": _money(cpl[g]),
                      "median_cpl": _money(median_cpl), "cac": _money(cac[g]),
                      "median_cac": _money(median_cac)},
@@ -710,7 +723,7 @@ def _economics(
             out.append(Finding(
                 "channel_roi_negative", "medium",
                 {"group": f"{dimension} {_label(g)}",
-                 "group_fr": f"{tr(dimension, 'fr')} {_label(g)}",
+                 "group_fr": f"{tr(dimension, 'fr')} {_label(g, 'fr')}",
                  "spend": _money(v["spend"]),
                  "revenue": _money(revenue), "roi": _signed(roi)},
                 {"spend": v["spend"], "revenue": revenue, "roi": roi},

@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 import ibis.expr.types as ir
+import pandas as pd
 
 from ..i18n import Formatter, tr
 from ..metrics.catalog import Text
 from ..metrics.model import counted_leads
-from .findings import KINDS, Finding, Kind, _num, _pct
+from .findings import KINDS, Finding, Kind, Value, _num, _pct
 
 STAGES_FR = {"mql": "MQL", "sql": "SQL", "opportunity": "opportunité", "customer": "client"}
 
@@ -31,9 +32,11 @@ QUALITY_KINDS = {
             "dq_deal_before_lead",
             "low",
             ("Deals created before their lead", "Affaires créées avant leur lead"),
-            ("{count} deal(s) were created before their lead, e.g. {example}: their durations "
-             "are left out of velocity.",
-             "{count} affaire(s) ont été créées avant leur lead, par exemple {example_fr} : leurs "
+            ("{count} deal(s) were created before their lead, e.g. deal {deal} of lead {lead}, "
+             "created {deal_created} (lead created {lead_created}): their durations are left "
+             "out of velocity.",
+             "{count} affaire(s) ont été créées avant leur lead, par exemple l'affaire {deal} du "
+             "lead {lead}, créée le {deal_created} (lead créé le {lead_created}) : leurs "
              "durées sont écartées de la vélocité."),
             ("Check how leads and deals are linked in the CRM export (re-created contacts, "
              "back-dated deals).",
@@ -114,6 +117,27 @@ def _count(t: ir.Table) -> int:
     return int(t.count().to_pyarrow().as_py() or 0)
 
 
+def _moment(value) -> datetime | date | str:
+    """A timestamp as a datetime, whatever the backend returned (pandas Timestamp, numpy
+    datetime64, ISO text); a value that is no date stays as it is."""
+    if isinstance(value, datetime | date):
+        return value
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return str(value) if pd.isna(stamp) else stamp.to_pydatetime()
+
+
+def _dates(a, b) -> tuple[Value, Value]:
+    """Two moments as the reader's dates ('2 mars 2025'); to the minute when they fall on
+    the same day (the day alone would not say which came first)."""
+    a, b = _moment(a), _moment(b)
+    same_day = all(isinstance(x, datetime) for x in (a, b)) and a.date() == b.date()
+    kind = "datetime" if same_day else "date"
+    return Value(kind, a), Value(kind, b)
+
+
 def _text(value) -> str:
     if isinstance(value, datetime):
         return f"{value:%Y-%m-%d %H:%M}" if (value.hour or value.minute) else f"{value:%Y-%m-%d}"
@@ -145,13 +169,11 @@ def quality_findings(
     n = _count(early)
     if n:
         ex = _one(early.order_by(early.deal_id))
+        deal_created, lead_created = _dates(ex["created_at"], ex["_created"])
         out.append(Finding("dq_deal_before_lead", "low",
-                           {"count": _num(n), "example": f"deal {ex['deal_id']} of lead "
-                            f"{ex['lead_id']}, created {_text(ex['created_at'])} (lead "
-                            f"{_text(ex['_created'])})",
-                            "example_fr": f"l'affaire {ex['deal_id']} du lead {ex['lead_id']}, "
-                            f"créée le {_text(ex['created_at'])} (lead créé le "
-                            f"{_text(ex['_created'])})"},
+                           {"count": _num(n), "deal": str(ex["deal_id"]),
+                            "lead": str(ex["lead_id"]), "deal_created": deal_created,
+                            "lead_created": lead_created},
                            {"count": n,
                             "example": {k: _text(v) for k, v in ex.items()}}))  # fmt: skip
 

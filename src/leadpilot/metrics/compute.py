@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 from ..config import Config
 from ..engine import records, scalar
 from ..errors import LeadpilotError, Notice, UsageError
+from ..i18n import day_word
 from ..results import NONE, Meta, Result, param
 from .asof import AsOf, resolve_as_of, workspace_as_of
 from .catalog import CATALOG, HEADLINE, Kpi, Text
@@ -361,8 +362,8 @@ def _flag_immature(seconds, raw, rows, period, warnings, as_of: AsOf) -> dict | 
         warnings.append(Notice(
             "immature_cohorts",
             f"immature cohorts {', '.join(labels)}: their youngest leads are under the median "
-            f"lead→customer delay of {delay} days (data as of {as_of_day}); their rates will still "
-            "grow and are not bad performance",
+            f"lead→customer delay of {delay} {day_word(delay, 'en')} (data as of {as_of_day}); "
+            "their rates will still grow and are not bad performance",
         ))  # fmt: skip
     return {
         "as_of": as_of.label,

@@ -224,8 +224,8 @@ def messages(warnings: list[ReconcileWarning], most: int = 3, span: str = "") ->
         if len(ws) == 1:
             out.append(Notice(ws[0].code, str(ws[0])))
             continue
-        unit = "leads" if " lead" in ws[0].message else "touches"
-        listed = ", ".join(f"{w.value} ({w.count:,} {unit})" for w in ws)
+        one, many = ("lead", "leads") if " lead" in ws[0].message else ("touch", "touches")
+        listed = ", ".join(f"{w.value} ({w.count:,} {one if w.count == 1 else many})" for w in ws)
         out.append(Notice(
             "no_spend",
             f"no spend{span} names the {dim}s {listed}: their cost KPIs are null (–), not 0 "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from functools import lru_cache
 
@@ -272,10 +273,21 @@ def cycle(
     )
 
 
+LABEL_GAP = 16  # px between two end-of-line labels (12 px text and air): never overlapping
+
+
 def survival(
     rows: list[dict], title: str, x_title: str, y_title: str, names: list[str], width: int = WIDTH
 ) -> dict:
-    """Kaplan–Meier cumulative conversion by age; rows: day, share, stage (label), text."""
+    """Kaplan–Meier cumulative conversion by age; rows: day, share, stage (label), text.
+
+    Each curve's last share is written right of its end, dodged vertically so that two
+    curves ending close together keep their labels :data:`LABEL_GAP` pixels apart (the
+    y scale is fixed here, so the labels' pixels are known before rendering)."""
+    height = 220
+    top, step = _share_axis(max(r["share"] for r in rows))
+    y_scale = alt.Scale(domain=[0, top], nice=False)
+    ticks = [round(i * step, 4) for i in range(round(top / step) + 1)]
     color = alt.Color(
         "stage:N", scale=alt.Scale(domain=names, range=[BLUE, GREEN]), legend=alt.Legend(title=None)
     )
@@ -286,18 +298,44 @@ def survival(
             scale=alt.Scale(domain=[0, max(r["day"] for r in rows)]),
             axis=alt.Axis(values=sorted({r["day"] for r in rows}), format=",.0f"),
         ),
-        y=alt.Y("share:Q", title=y_title, axis=alt.Axis(format=".0%", tickCount=5)),
+        y=alt.Y("share:Q", title=y_title, scale=y_scale, axis=alt.Axis(format=".0%", values=ticks)),
         color=color,
     )
     line = base.mark_line(strokeWidth=2.5)  # measured at these ages only: joined
     points = base.mark_point(filled=True, size=50)
     last = max(r["day"] for r in rows)
+    ends = sorted((r for r in rows if r["day"] == last), key=lambda r: -r["share"])
+    pixels = _dodge([height * (1 - r["share"] / top) for r in ends], LABEL_GAP, height)
+    labels = [{**r, "label_y": top * (1 - y / height)} for r, y in zip(ends, pixels, strict=True)]
     text = (
-        alt.Chart(alt.Data(values=[r for r in rows if r["day"] == last]))
-        .mark_text(align="right", dy=-10, fontWeight=600)
-        .encode(x="day:Q", y="share:Q", text="text:N", color=color)
+        alt.Chart(alt.Data(values=labels))
+        .mark_text(align="left", baseline="middle", dx=8, fontWeight=600)
+        .encode(x="day:Q", y=alt.Y("label_y:Q", scale=y_scale), text="text:N", color=color)
     )
-    return _spec((line + points + text).properties(title=title, width=width - 80, height=220))
+    # the labels stand right of the plot: it is narrower by their width
+    return _spec((line + points + text).properties(title=title, width=width - 130, height=height))
+
+
+def _share_axis(value: float) -> tuple[float, float]:
+    """(top, step) of a share axis from 0: ``value`` rounded up to a step of whole percents
+    (ticks read '1 %', '2 %', never '2 %' twice), at most five steps."""
+    for step in (0.01, 0.02, 0.05, 0.1, 0.2, 0.25):
+        if value <= 5 * step:
+            return max(step, math.ceil(value / step - 1e-9) * step), step
+    return 1.0, 0.25
+
+
+def _dodge(ys: list[float], gap: float, height: float) -> list[float]:
+    """Pixel positions (0 at the top, sorted top first) moved apart by ``gap`` at least,
+    kept within 0..height: a label pushed below the plot moves the ones above it up."""
+    out = list(ys)
+    for i in range(1, len(out)):
+        out[i] = max(out[i], out[i - 1] + gap)
+    if out and out[-1] > height:
+        out[-1] = height
+        for i in range(len(out) - 2, -1, -1):
+            out[i] = min(out[i], out[i + 1] - gap)
+    return out
 
 
 def attribution(

@@ -13,10 +13,9 @@ it in every French text the report and the dashboard show, whoever wrote the sen
 from __future__ import annotations
 
 import re
-from datetime import date
 
-from babel.dates import format_date
-
+from ..i18n import period_name as period_name  # the terminal's too: written once, in i18n
+from ..i18n import tr
 from ..text import Text
 
 T = Text
@@ -51,7 +50,7 @@ LABELS: dict[str, Text] = {
         "Tous les leads des données, suivis dans tout ce qu'ils sont devenus au {day} (vue "
         "cohorte).",
     ),
-    "all_time": T("All time", "Toute la période"),
+    "all_time": T("All time", tr("All time", "fr")),  # period_name("all"), written once
     "in_period": T("in {period}", "en {period}"),
     "over_all_data": T("over all the data", "sur toutes les données"),
     # sections
@@ -159,7 +158,7 @@ LABELS: dict[str, Text] = {
     # channels
     "channel": T("Channel", "Canal"),
     "total": T("Total", "Total"),
-    "cost_chart": T("Cost per lead vs cost per customer", "Coût par lead et coût par client"),
+    "cost_chart": T("{cpl} vs {cac}", "{cpl} et {cac}"),  # the KPI catalog's names
     "cost_chart_note": T(
         "Channels sorted by cost per lead. A channel whose leads are cheap but whose "
         "customers are expensive (in orange) costs more per sale than it seems.",
@@ -168,7 +167,6 @@ LABELS: dict[str, Text] = {
     ),
     "cheap_trap": T("Cheap leads, expensive customers", "Leads bon marché, clients chers"),
     "other_channels": T("Other channels", "Autres canaux"),
-    "cost_per_customer": T("Cost per customer", "Coût par client"),
     "no_cost_for": T(
         "No spend is recorded for {channels}: their costs and ROI are not shown (organic "
         "channels need none).",
@@ -196,10 +194,10 @@ LABELS: dict[str, Text] = {
     "immature": T("Immature cohort *", "Cohorte immature *"),
     "cohort": T("Cohort", "Cohorte"),
     "immature_note": T(
-        "* Immature cohort: its leads are younger than the usual time to close ({days} "
-        "days), so its rates and revenue will still grow.",
+        "* Immature cohort: its leads are younger than the usual time to close ({days}), "
+        "so its rates and revenue will still grow.",
         "* Cohorte immature : ses leads sont plus jeunes que le délai habituel de closing "
-        "({days} jours), ses taux et son chiffre d'affaires vont encore augmenter.",
+        "({days}), ses taux et son chiffre d'affaires vont encore augmenter.",
     ),
     "yes": T("yes", "oui"),
     "no": T("no", "non"),
@@ -256,8 +254,9 @@ LABELS: dict[str, Text] = {
         "d'un canal comme une fourchette, pas comme un chiffre unique.",
     ),
     "att_conversions": T(
-        "{n} conversions in the period credited to touches within {days} days before.",
-        "{n} conversions de la période créditées aux contacts des {days} jours précédents.",
+        "{n} conversions in the period credited to touches within {days} before.",
+        "{n} conversions de la période créditées aux contacts survenus dans un délai de "
+        "{days} avant la conversion.",
     ),
     "m_first_touch": T("First touch", "Premier contact"),
     "m_last_touch": T("Last touch", "Dernier contact"),
@@ -319,18 +318,19 @@ LABELS: dict[str, Text] = {
     ),
     "note_not_credited": T(
         "{n} of the {total} customers won {over} (whatever their creation date) had no "
-        "attribution touch in the {days} days before: no channel is credited with them, and "
+        "attribution touch in the {days} before: no channel is credited with them, and "
         "the attribution shares are those of the other {credited}.",
         "{n} des {total} clients gagnés {over} (quelle que soit leur date de création) "
-        "n'avaient aucun contact d'attribution dans les {days} jours précédents : aucun "
-        "canal n'en est crédité, et les parts d'attribution sont celles des {credited} "
-        "autres.",
+        "n'avaient aucun contact d'attribution dans un délai de {days} avant d'être "
+        "gagnés : aucun canal n'en est crédité, et les parts d'attribution sont celles des "
+        "{credited} autres.",
     ),
     "note_not_credited_all": T(
         "Over all the data (every period), {n} conversions had no attribution touch in the "
-        "{days} days before: no channel is credited with them.",
+        "{days} before: no channel is credited with them.",
         "Sur toutes les données (toutes périodes), {n} conversions n'avaient aucun contact "
-        "d'attribution dans les {days} jours précédents : aucun canal n'en est crédité.",
+        "d'attribution dans un délai de {days} avant la conversion : aucun canal n'en est "
+        "crédité.",
     ),
     # definitions
     "kpi": T("Indicator", "Indicateur"),
@@ -616,8 +616,6 @@ NOTICES: dict[str, Text] = {
     ),
 }
 
-MONTHS_FORMAT = "MMM y"
-
 
 def label(key: str, lang: str, **values: object) -> str:
     """The label ``key`` in ``lang``, its ``{placeholders}`` filled; KeyError when unknown."""
@@ -662,20 +660,6 @@ def model_name(model: str, lang: str) -> str:
     """An attribution model's name for a reader (its key when leadpilot adds a new one)."""
     text = LABELS.get(f"m_{model}")
     return text[lang] if text is not None else model
-
-
-def period_name(label_: str, lang: str) -> str:
-    """'2025-Q2' -> 'Q2 2025' / 'T2 2025'; '2025-03' -> 'Mar 2025' / 'mars 2025'; '2025';
-    'all' -> 'All time' / 'Toute la période'."""
-    if label_ == "all":
-        return label("all_time", lang)
-    if "-Q" in label_:
-        year, q = label_.split("-Q")
-        return f"{'T' if lang == 'fr' else 'Q'}{q} {year}"
-    if len(label_) == 7 and label_[4] == "-":
-        day = date(int(label_[:4]), int(label_[5:]), 1)
-        return format_date(day, MONTHS_FORMAT, locale=lang)
-    return label_
 
 
 def stage_name(stage: str, lang: str) -> str:

@@ -20,8 +20,8 @@ from typing import Any
 
 from babel.numbers import format_compact_currency
 
-from ..i18n import Formatter
-from ..results.result import NONE
+from ..i18n import Formatter, tr
+from ..results.result import group_name
 from . import charts
 from .collect import ReportData
 from .labels import (
@@ -239,8 +239,7 @@ class _Writer:
         return label(key, self.lang, **values)
 
     def kpi_label(self, name: str) -> str:
-        if name == "cac":
-            return self.t("cost_per_customer")
+        """The KPI catalog's label: the one the terminal and the dashboard show too."""
         info = self.kpis.get(name)
         if info is None:
             return name
@@ -287,7 +286,7 @@ class _Writer:
 
     def group_name(self, value: Any) -> str:
         if value is None:
-            return NONE
+            return group_name(value, self.lang)  # '(aucun)' in French, as in tables
         return self.data.channel_labels.get(value) or str(value)
 
     def period(self, label_: str) -> str:
@@ -480,7 +479,9 @@ class _Writer:
     def finding(self, f: dict) -> FindingView:
         fr = self.lang == "fr"
         group = ", ".join(
-            self.t("in_group", group=self.group_name(v)) if k == "channel" else f"{k} {v}"
+            self.t("in_group", group=self.group_name(v))
+            if k == "channel"
+            else f"{tr(k, self.lang)} {group_name(v, self.lang)}"  # never 'content None'
             for k, v in (f.get("group") or {}).items()
         )
         return FindingView(
@@ -809,8 +810,8 @@ class _Writer:
             }
             for r in costed
         ]
-        title = self.t("cost_chart")
-        names = (self.kpi_label("cpl"), self.t("cost_per_customer"))
+        names = (self.kpi_label("cpl"), self.kpi_label("cac"))
+        title = self.t("cost_chart", cpl=names[0], cac=names[1][:1].lower() + names[1][1:])
         legend = (title, self.t("cheap_trap"), self.t("other_channels"))
         s.blocks.append(
             Chart(
@@ -854,7 +855,7 @@ class _Writer:
 
         delay = (d.trends.meta.get("maturity") or {}).get("expected_delay_days")
         note = (
-            self.t("immature_note", days=self.fmt.number(delay))
+            self.t("immature_note", days=self.fmt.day_count(delay))
             if any(r.get("immature") for r in rows) and delay is not None
             else None
         )
@@ -1049,7 +1050,7 @@ class _Writer:
                 self.t(
                     "att_conversions",
                     n=self.fmt.number(total["conversions"]),
-                    days=self.fmt.number(lookback),
+                    days=self.fmt.day_count(lookback),
                 )
                 + " "
                 + note
@@ -1252,7 +1253,7 @@ class _Writer:
         if a is None or a.meta.get("lookback_days") is None:
             return None
         totals = a.meta.get("totals") or {}
-        days = self.fmt.number(a.meta["lookback_days"])
+        days = self.fmt.day_count(a.meta["lookback_days"])  # '1 jour', '90 jours'
         credited = round((totals.get(d.period.label) or {}).get("conversions") or 0)
         if d.conversions is not None and d.conversions >= credited:
             missing = d.conversions - credited

@@ -14,6 +14,6 @@ It imports :mod:`leadpilot.errors`, :mod:`leadpilot.text` and :mod:`leadpilot.i1
 from __future__ import annotations
 
 from ..errors import Notice
-from .result import NONE, UNDATED, Meta, Result, notice, param
+from .result import NONE, UNDATED, Meta, Result, group_name, notice, param
 
-__all__ = ["NONE", "UNDATED", "Meta", "Notice", "Result", "notice", "param"]
+__all__ = ["NONE", "UNDATED", "Meta", "Notice", "Result", "group_name", "notice", "param"]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from rich.text import Text as RichText
 
-from ..i18n import Formatter, tr
-from .result import NONE, Result
+from ..i18n import Formatter, message_in, period_name, tr
+from .result import Result, group_name
 from .terminal import Table, Terminal
 
 STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "positive": "green",
@@ -32,8 +32,17 @@ def _tr(finding: dict, key: str, lang: str):
     return finding.get(f"{key}_fr") if lang == "fr" else finding.get(key)
 
 
-def _title(meta, lang: str) -> str:
-    cur, prev = meta["current"]["label"], meta["previous"]["label"]
+def _period(meta, key: str, lang: str) -> str:
+    """The current or previous period as the report writes it in French ('T2 2025');
+    English keeps the JSON's label ('2025-Q2'), as the other terminal tables do."""
+    label = meta[key]["label"]
+    return period_name(label, lang) if lang == "fr" else label
+
+
+def _title(meta, lang: str, named: bool = True) -> str:
+    """The title; ``named``: its periods as the terminal writes them (else as labels)."""
+    cur, prev = (_period(meta, k, lang) if named else meta[k]["label"]
+                 for k in ("current", "previous"))  # fmt: skip
     by = f" — {tr('by', lang)} {tr(meta['by'], lang)}" if meta.get("by") else ""
     return f"{tr('Diagnosis', lang)} — {cur} {tr('vs', lang)} {prev}{by}"
 
@@ -95,7 +104,7 @@ def show_diagnosis(term: Terminal, result: Result) -> None:
     term.out.print(RichText(_title(meta, lang), style="bold"))
     term.dim(
         f"{tr('as of', lang)} {term.date(meta['as_of'])}{' ;' if lang == 'fr' else ';'} "
-        f"{meta['previous']['label']} "
+        f"{_period(meta, 'previous', lang)} "
         f"{tr('read as of', lang)} {term.date(meta['previous_as_of'])} "
         f"({tr('the same age', lang)})"
     )
@@ -118,16 +127,16 @@ def show_diagnosis(term: Terminal, result: Result) -> None:
     term.notes(result.warnings)
 
 
-def _group_label(f: dict) -> str:
+def _group_label(f: dict, lang: str = "en") -> str:
     """``channel=seo content=(none)``: the group a finding is about (a missing value read
-    as the tables show it, not Python's None)."""
-    return " ".join(f"{k}={NONE if v is None else v}" for k, v in (f.get("group") or {}).items())
+    as the tables show it, not Python's None; '(aucun)' in French)."""
+    return " ".join(f"{k}={group_name(v, lang)}" for k, v in (f.get("group") or {}).items())
 
 
 def _finding(term: Terminal, f: dict) -> None:
     lang = term.lang
     badge = SEVERITY[lang][f["severity"]]
-    group = _group_label(f)
+    group = _group_label(f, lang)
     head = RichText()
     head.append(f"[{badge}] ", style=STYLE[f["severity"]])
     head.append(_tr(f, "title", lang) + (f" ({group})" if group else ""), style="bold")
@@ -145,7 +154,8 @@ def _kpi_table(term: Terminal, result: Result) -> None:
     if by:
         t.add_column(tr(by, lang))
     t.add_column(tr("kpi", lang))
-    for c in (meta["previous"]["label"], meta["current"]["label"], tr("change", lang), "p"):
+    periods = [_period(meta, "previous", lang), _period(meta, "current", lang)]
+    for c in (*periods, tr("change", lang), "p"):
         t.add_column(c, justify="right")
     for r in result.rows:
         unit = units.get(r["kpi"], "")
@@ -171,7 +181,7 @@ def diagnosis_markdown(result: Result, lang: str = "en", currency: str = "EUR") 
     """The diagnosis as Markdown, for a ticket or an e-mail."""
     meta = result.meta
     fmt = Formatter(lang, currency)
-    out = [f"# {_title(meta, lang)}", ""]
+    out = [f"# {_title(meta, lang, named=False)}", ""]
     out.append(
         f"_{tr('as of', lang)} {fmt.date(meta['as_of'])}; {meta['previous']['label']} "
         f"{tr('read as of', lang)} {fmt.date(meta['previous_as_of'])} "
@@ -198,7 +208,7 @@ def diagnosis_markdown(result: Result, lang: str = "en", currency: str = "EUR") 
     for r in result.rows:
         unit = units.get(r["kpi"], "")
         p = r.get("p_value")
-        cells = ([Terminal.label(r.get(by))] if by else []) + [
+        cells = ([group_name(r.get(by), lang)] if by else []) + [
             r["kpi"], fmt.value(r["previous"], unit), fmt.value(r["current"], unit),
             _change(r["change"], unit, fmt),
             _p(p, fmt),
@@ -209,12 +219,13 @@ def diagnosis_markdown(result: Result, lang: str = "en", currency: str = "EUR") 
         for f in meta["data_quality"]:
             out += _finding_md(f, lang)
     if result.warnings:
-        out += ["", f"## {tr('Notes', lang)}", ""] + [f"- {w}" for w in result.warnings]
+        out += ["", f"## {tr('Notes', lang)}", ""]
+        out += [f"- {message_in(str(w), lang)}" for w in result.warnings]
     return "\n".join(out) + "\n"
 
 
 def _finding_md(f: dict, lang: str) -> list[str]:
-    group = _group_label(f)
+    group = _group_label(f, lang)
     out = [
         f"- **[{SEVERITY[lang][f['severity']]}] {_tr(f, 'title', lang)}**"
         + (f" ({group})" if group else ""),
@@ -273,7 +284,7 @@ def show_forecast(term: Terminal, result: Result) -> None:
     for c in ("month", "expected", "low", "high", "from_open_deals", "from_funnel"):
         t.add_column(tr(c, lang), justify="left" if c == "month" else "right")
     for r in result.rows:
-        label = r["month"] + (" *" if r.get("partial") else "")
+        label = term.period(r["month"]) + (" *" if r.get("partial") else "")
         t.add_row(label, *[term.cell(r[c], "currency") for c in
                            ("expected", "low", "high", "from_open_deals", "from_funnel")])
     term.out.print(t)

@@ -11,8 +11,9 @@ and a sentence).
 "meta": {...}}``; ``to_frame()`` a pandas DataFrame with ``.attrs["meta"]``; ``to_arrow()``
 an Arrow table carrying the same meta in its schema metadata.
 
-This module sits just above :mod:`leadpilot.errors` and :mod:`leadpilot.text`: it imports
-no analysis, so reports and the web service take any result the same way.
+This module sits just above :mod:`leadpilot.errors`, :mod:`leadpilot.text` and
+:mod:`leadpilot.i18n`: it imports no analysis, so reports and the web service take any
+result the same way.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import Notice
+from ..i18n import tr
 from ..text import Text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,6 +54,16 @@ class _Undated:
 
 UNDATED = _Undated()
 _ABSENT = object()
+
+
+def group_name(value: object, lang: str = "en") -> str:
+    """A group value as a person reads it: a missing one is the group '(none)' ('(aucun)'
+    in French), the same word in tables, findings, the report and the dashboard.
+
+    >>> group_name(None, "fr"), group_name(None), group_name(10.0, "fr")
+    ('(aucun)', '(none)', '10.0')
+    """
+    return tr(NONE, lang) if value is None else str(value)
 
 
 def notice(warning: str) -> Notice:

@@ -5,8 +5,9 @@ alone: rows, and the meta's parameters, headers, units, definitions and notices.
 never imports an analysis, so the command line, the reports and the web service show
 the same tables. Numbers, dates and amounts follow :class:`~leadpilot.i18n.Formatter`
 (``--lang fr|en``, the workspace currency); a missing group value is the group
-``(none)``; definitions are printed below each table as the JSON carries them (in the
-reader's language), then the notes.
+``(none)`` (``(aucun)`` in French), and a French period reads as in the report ("T2
+2025", "mars 2025"; the JSON and CSV keep "2025-Q2"); definitions are printed below
+each table as the JSON carries them (in the reader's language), then the notes.
 
 Values are shown exactly as written: a cell, a title or a header is a plain Rich
 ``Text`` (:class:`Table` wraps every string), never parsed as markup (``[bold]``) or
@@ -26,8 +27,8 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 from rich.text import Text as RichText
 
-from ..i18n import Formatter, message_in, tr
-from .result import NONE, Result
+from ..i18n import Formatter, message_in, period_name, tr
+from .result import Result, group_name
 
 SCORE_FRACTIONS = ("base_rate", "conversion_above", "conversion_below", "mql_precision_sal",
                    "mql_precision_sql")  # fmt: skip
@@ -143,10 +144,19 @@ class Terminal:
     def date(self, value) -> str:
         return self.fmt.date(value)
 
-    @staticmethod
-    def label(value) -> str:
-        """A group value: a missing one is the group '(none)'."""
-        return NONE if value is None else str(value)
+    def label(self, value) -> str:
+        """A group value: a missing one is the group '(none)' ('(aucun)' in French)."""
+        return group_name(value, self.lang)
+
+    def key(self, value, column: str) -> str:
+        """A row's key: a group value, or a period as the report writes it in French
+        ('T2 2025'; English keeps the JSON's '2025-Q2')."""
+        if column == "period" and value is not None and self.lang == "fr":
+            return period_name(str(value), self.lang)
+        return self.label(value)
+
+    def period(self, value) -> str:
+        return self.key(value, "period")
 
     def header(self, result: Result, column: str) -> str:
         """A column's header: the analysis' own name for it, else the interface text."""
@@ -200,7 +210,7 @@ class Terminal:
         by = list(meta["by"])
         keys = ["period", *by] if meta["period"] != "all" else by
         key_width = sum(
-            max([len(k)] + [len(self.label(r.get(k))) + 2 for r in rows]) + 3 for k in keys
+            max([len(k)] + [len(self.key(r.get(k), k)) + 2 for r in rows]) + 3 for k in keys
         )
         names = list(meta["definitions"])
         headers = {k: self.header(result, k) for k in names}
@@ -220,7 +230,7 @@ class Terminal:
             for k in chunk:
                 t.add_column(headers[k], justify="right")
             for i, r in enumerate(rows):
-                labels = [self.label(r.get(k)) for k in keys]
+                labels = [self.key(r.get(k), k) for k in keys]
                 if r.get("immature") and labels:
                     labels[0] += " *"  # an immature cohort: its rates will still grow
                 t.add_row(*labels, *[cells[k][i] for k in chunk])
@@ -249,7 +259,7 @@ class Terminal:
             t.add_column(self.t(c), justify="right")
         for r in result.rows:
             t.add_row(
-                *[self.label(r.get(k)) for k in keys],
+                *[self.key(r.get(k), k) for k in keys],
                 r["stage"] + (f" ({self.t('exit')})" if r.get("exit") else ""),
                 f"{self.n(r['count'])}",
                 self.cell(r.get("conversion_from_previous"), "fraction"),
@@ -257,7 +267,7 @@ class Terminal:
             )
         self.out.print(t)
         for a in meta["acceptance"]:
-            label = " ".join(self.label(a[k]) for k in keys) or self.t("all")
+            label = " ".join(self.key(a[k], k) for k in keys) or self.t("all")
             if not a["measured"]:  # no verdict on a rate the data does not hold
                 why = "no MQL" if a["reason"] == "no MQL in the group" else "no sal/rejected event"
                 self.out.print(plain(
@@ -287,7 +297,7 @@ class Terminal:
         for r in reasons:
             groups.setdefault(tuple(r.get(k) for k in keys), []).append(r)
         for group, rows in list(groups.items())[: self.MAX_REASON_GROUPS]:
-            label = " ".join(self.label(v) for v in group)
+            label = " ".join(self.key(v, k) for k, v in zip(keys, group, strict=True))
             rows = sorted(rows, key=lambda r: -r["rejected"])
             shown = [f"{r['reason']} {self.n(r['rejected'])}" for r in rows[: self.MAX_REASONS]]
             if len(rows) > self.MAX_REASONS:
@@ -319,7 +329,7 @@ class Terminal:
         for r in result.rows:
             for name in durations:
                 t.add_row(
-                    *[self.label(r.get(d)) for d in keys],
+                    *[self.key(r.get(d), d) for d in keys],
                     self.header(result, name),
                     *[self.cell(r[f"{name}{s}"], "days") for s in ("", "_mean", "_p75")],
                     self.n(r[f"{name}_n"]),
@@ -336,7 +346,7 @@ class Terminal:
             for r in result.rows:
                 for stage in km["stages"]:
                     k.add_row(
-                        *[self.label(r.get(d)) for d in keys],
+                        *[self.key(r.get(d), d) for d in keys],
                         stage,
                         *[self.cell(r.get(f"{stage}_by_day_{h}"), "fraction") for h in km["days"]],
                     )
@@ -370,6 +380,8 @@ class Terminal:
                 *[
                     self.label(r[c])
                     if c in dims
+                    else self.period(r[c])  # a cohort is a month: 'mars 2025' in French
+                    if c in ("period", "cohort") and isinstance(r[c], str)
                     else (self.cell(r[c], meta.units.get(c, "")) if not isinstance(r[c], str)
                           else r[c])  # fmt: skip
                     for c in cols
@@ -397,7 +409,7 @@ class Terminal:
                 t.add_column(self.t(c.replace("cost_per_conversion", "cost/conv")),
                              justify="left" if c in ("period", by) else "right")  # fmt: skip
             for r in rows:
-                keys = ([r["period"]] if many else []) + [self.label(r[by])]
+                keys = ([self.period(r["period"])] if many else []) + [self.label(r[by])]
                 t.add_row(*keys, *[self.cell(r.get(c), units.get(c, "")) for c in cols])
             self.out.print(t)
         else:
@@ -438,7 +450,7 @@ class Terminal:
             if last:
                 t.add_column(self.t("spread"), justify="right")
             for k in keys:
-                row = [k[0]] if many else []
+                row = [self.period(k[0])] if many else []
                 row.append(self.label(k[1]))
                 for m in chunk:
                     c = cells.get((m, *k))
@@ -463,7 +475,7 @@ class Terminal:
                 t.add_column(m, justify="right")
             for k in keys:
                 first = cells.get((chunk[0], *k)) or {}
-                row = ([k[0]] if many else []) + [self.label(k[1])]
+                row = ([self.period(k[0])] if many else []) + [self.label(k[1])]
                 row.append(self.cell(first.get("spend"), "currency"))
                 row += [self.cell((cells.get((m, *k)) or {}).get("roi"), "fraction")
                         for m in chunk]  # fmt: skip
@@ -649,7 +661,8 @@ class Terminal:
         for r in shown:
             t.add_row(
                 r["table_name"], Path(r["file"]).name, str(r["row"]), r["column_name"] or "",
-                "" if r["value"] is None else str(r["value"]), r["reason"] or "",
+                "" if r["value"] is None else str(r["value"]),
+                message_in(r["reason"] or "", self.lang),
             )  # fmt: skip
         self.out.print(t)
         if len(shown) < len(rows):
@@ -661,7 +674,8 @@ class Terminal:
             if r["fix"]:
                 fixes[r["fix"]] = fixes.get(r["fix"], 0) + 1
         for fix, n in fixes.items():
-            self.line(self.t("fix"), f"{fix} ({self.n(n)} problem(s))", "green")
+            self.line(self.t("fix"), f"{message_in(fix, self.lang)} ({self.n(n)} "
+                      f"{self.t('problem(s)')})", "green")  # fmt: skip
 
     def ingest(self, summary, workspace: Path | None = None) -> None:
         """An ingest summary: rows per table, what was set aside, merges, notes, warnings."""
@@ -681,11 +695,14 @@ class Terminal:
         for name, s in summary.tables.items():
             quarantined += s.problems_quarantined
             for reason, n in s.quarantine_reasons.most_common(10):
-                self.line("  ", f"quarantined {name}: {self.n(n)} × expected {reason}")
+                sep, reason = " : " if self.lang == "fr" else ": ", message_in(reason, self.lang)
+                self.line("  ", f"{self.t('quarantined')} {name}{sep}{self.n(n)} × "
+                                f"{self.t('expected')} {reason}")  # fmt: skip
         if quarantined:
             where = f" -w {workspace}" if workspace is not None and str(workspace) != "." else ""
-            self.line("", f"{self.n(quarantined)} problem(s) set aside: `leadpilot quarantine"
-                          f"{where}` lists each with its row, cell and fix")  # fmt: skip
+            said = self.t("problem(s) set aside: `leadpilot quarantine{where}` lists each with "
+                          "its row, cell and fix").format(where=where)  # fmt: skip
+            self.line("", f"{self.n(quarantined)} {said}")
         self.out.print(
             f"{self.t('Leads merged')}: {self.n(summary.leads_merged)}"
             + "".join(f" ({n} {r})" for r, n in summary.merge_reasons.items())

@@ -6,6 +6,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ...config import TimeDecayParams
+from ...i18n import day_word
 from ...text import Text
 from .base import num
 from .weights import WeightModel, journey_window
@@ -19,12 +20,13 @@ class TimeDecay(WeightModel):
 
     def definition(self) -> Text:
         half_life = self.params.time_decay_half_life_days
+        en, fr = (f"{num(half_life, lang)} {day_word(half_life, lang, None)}"  # '1 jour'
+                  for lang in ("en", "fr"))  # fmt: skip
         return Text(
-            f"weight 2^(-age / {num(half_life)} days) per touch, age = conversion date - "
-            "touch time; weights normalised to sum to 1 per journey.",
-            f"poids 2^(-âge / {num(half_life, 'fr')} jours) par point de contact, âge = "
-            "date de conversion - date du point de contact ; poids normalisés pour "
-            "totaliser 1 par parcours.",
+            f"weight 2^(-age / {en}) per touch, age = conversion date - touch time; weights "
+            "normalised to sum to 1 per journey.",
+            f"poids 2^(-âge / {fr}) par point de contact, âge = date de conversion - date du "
+            "point de contact ; poids normalisés pour totaliser 1 par parcours.",
         )
 
     def helpers(self, j: ir.Table) -> dict[str, ir.Value]:
