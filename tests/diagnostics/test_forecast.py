@@ -41,6 +41,27 @@ def test_an_open_deal_closes_after_the_time_it_has_left(tmp_path):
     assert f.open_deals == 1
 
 
+def test_times_with_fractions_of_a_second_forecast_as_whole_seconds(tmp_path):
+    """A CRM writing milliseconds ('2024-06-01T09:30:00.250') made forecast an internal
+    error (a cast to whole seconds refused them): the same forecast as without them."""
+    whole, fraction = tmp_path / "whole", tmp_path / "fraction"
+    results = []
+    for folder, stamp in ((whole, "T09:30:00"), (fraction, "T09:30:00.250")):
+        folder.mkdir()
+        # 25 leads with a deal a month after they came, won a month later (the history),
+        # and 3 open leads of a week
+        leads = [f"L{i},2024-04-{i + 1:02d}{stamp}" for i in range(25)]
+        leads += [f"L{i},2024-08-0{i - 24}{stamp}" for i in range(25, 28)]
+        closed = [f"D{i},L{i},2024-05-{i + 1:02d},won,2024-06-{i + 1:02d},1000"
+                  for i in range(25)]  # fmt: skip
+        ws = _ws(folder, closed, leads)
+        with leadpilot.open(ws) as lp:
+            results.append(forecast(lp.tables(), lp.config, as_of=date(2024, 8, 10), months=3,
+                                    runs=300, seed=7).rows)  # fmt: skip
+    assert results[0] == results[1]
+    assert sum(r["from_funnel"] for r in results[0]) > 0  # the open leads were counted
+
+
 def test_deals_still_open_count_against_the_win_rate(tmp_path):
     """Ten deals were won in 30 days and ten others are still open after two months: half
     of the deals that reached 30 days were won then (the open ones are censored, not

@@ -283,6 +283,9 @@ def _add(sims, source, now, start, remaining, hit, value) -> None:
     np.add.at(source, idx[ok], amount)
 
 
+TICKS_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
+
+
 def _epoch_days(moment: datetime) -> float:
     """Days since 1970 of a wall-clock time, as the engine's timestamps are read."""
     return (np.datetime64(moment, "s") - np.datetime64(0, "s")).astype(float) / 86400
@@ -306,8 +309,9 @@ def _funnel(tables, config, now, start, rng, runs, sims, source, won_amounts, av
     data = m.select("lead_id", *cols).order_by("lead_id").to_pyarrow()
 
     def days(col: str) -> np.ndarray:  # days since 1970 (NaN when missing)
-        seconds = data[col].cast(pa.timestamp("s")).cast(pa.int64())
-        return seconds.to_numpy(zero_copy_only=False).astype(float) / 86400
+        # in the column's own unit: a cast to seconds refused any time with sub-second digits
+        ticks = data[col].cast(pa.int64()).to_numpy(zero_copy_only=False).astype(float)
+        return ticks / (TICKS_PER_SECOND[data[col].type.unit] * 86400)
 
     t = {c: days(c) for c in cols}
     now_d = _epoch_days(now)
