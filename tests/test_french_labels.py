@@ -219,6 +219,8 @@ def test_the_ingest_says_in_french_which_rows_precede_their_lead(cli, data, tmp_
         "2025-03-04 10:30:00) ; deals.csv ligne 9 : created_at 2025-03-03 00:00:00 (lead créé "
         "le 2025-03-05 00:00:00))" in _text(out)
     ), out
+    # the summary's counts, with French spaces before ':' and ';'
+    assert "Leads fusionnés : 0 ; exclus par" in _text(out), out
 
 
 # ---------------------------------------------------------------- 6. notes in French

@@ -703,13 +703,18 @@ class Terminal:
             said = self.t("problem(s) set aside: `leadpilot quarantine{where}` lists each with "
                           "its row, cell and fix").format(where=where)  # fmt: skip
             self.line("", f"{self.n(quarantined)} {said}")
+        # French puts a space before ':' and ';'
+        colon, semi = (" : ", " ; ") if self.lang == "fr" else (": ", "; ")
         self.out.print(
-            f"{self.t('Leads merged')}: {self.n(summary.leads_merged)}"
+            f"{self.t('Leads merged')}{colon}{self.n(summary.leads_merged)}"
             + "".join(f" ({n} {r})" for r, n in summary.merge_reasons.items())
-            + f"; {self.t('excluded by the lead rule')}: {self.n(summary.leads_excluded)}; "
-            f"{self.t('channel derived from UTM/referrer')}: {self.n(summary.channels_derived)}"
+            + f"{semi}{self.t('excluded by the lead rule')}{colon}"
+            f"{self.n(summary.leads_excluded)}{semi}"
+            f"{self.t('channel derived from UTM/referrer')}{colon}"
+            f"{self.n(summary.channels_derived)}"
             + (
-                f"; {self.t('no channel at all (unknown)')}: {self.n(summary.channels_unknown)}"
+                f"{semi}{self.t('no channel at all (unknown)')}{colon}"
+                f"{self.n(summary.channels_unknown)}"
                 if summary.channels_unknown
                 else ""
             ),
@@ -717,7 +722,7 @@ class Terminal:
         )
         if summary.channels:
             self.out.print(
-                f"{self.t('Leads by channel')}: "
+                f"{self.t('Leads by channel')}{colon}"
                 + ", ".join(f"{c or 'unknown'} {self.n(n)}" for c, n in summary.channels.items()),
                 markup=False,
             )
