@@ -33,7 +33,8 @@ def test_quality_findings_on_a_messy_workspace(tmp_path):
     assert found["dq_unknown_channel"].evidence["share"] == 2 / 3  # L2 merged into L1
     assert "L2 merged into L1" in found["dq_duplicates_merged"].explanation("en")
     assert found["dq_empty_periods"].evidence["months"] == ["2025-02", "2025-03"]
-    assert "2025-02, 2025-03" in found["dq_empty_periods"].explanation("fr")
+    assert "en févr. 2025, mars 2025, entre" in found["dq_empty_periods"].explanation("fr")
+    assert "in Feb 2025, Mar 2025, between" in found["dq_empty_periods"].explanation("en")
 
 
 def test_quality_kinds_speak_both_languages():

@@ -13,7 +13,7 @@ from datetime import date, datetime
 import ibis.expr.types as ir
 import pandas as pd
 
-from ..i18n import Formatter, tr
+from ..i18n import Formatter, period_name, tr
 from ..metrics.catalog import Text
 from ..metrics.model import counted_leads
 from .findings import KINDS, Finding, Kind, Value, _num, _pct
@@ -98,7 +98,7 @@ QUALITY_KINDS = {
             ("Periods without data", "Périodes sans données"),
             ("No lead was created in {periods}, between the first and the last lead: a "
              "missing export rather than a real drop?",
-             "Aucun lead créé en {periods}, entre le premier et le dernier lead : un export "
+             "Aucun lead créé en {periods_fr}, entre le premier et le dernier lead : un export "
              "manquant plutôt qu'une vraie baisse ?"),
             ("Check that the exports cover every month.",
              "Vérifier que les exports couvrent tous les mois."),
@@ -242,7 +242,10 @@ def quality_findings(
                 missing.append(f"{y}-{mo:02d}")
             y, mo = (y + 1, 1) if mo == 12 else (y, mo + 1)
         if missing:
-            out.append(Finding("dq_empty_periods", "medium", {"periods": ", ".join(missing)},
+            named = {lang: ", ".join(period_name(m, lang) for m in missing)
+                     for lang in ("en", "fr")}  # as the tables name them: 'May 2024'  # fmt: skip
+            out.append(Finding("dq_empty_periods", "medium",
+                               {"periods": named["en"], "periods_fr": named["fr"]},
                                {"months": missing}))  # fmt: skip
     return out
 
