@@ -359,3 +359,12 @@ def test_the_spend_and_channel_sentences_in_french():
     for english, french in cases.items():
         assert message_in(english, "fr") == french
         assert message_in(english, "en") == english
+
+
+def test_retention_headers_in_french(cli, ws):
+    """Retention's cohorts and months were headed 'cohort', 'month_0' in French."""
+    code, out, err = cli("retention", "-w", ws, "--lang", "fr", "--months", "2")
+    assert code == 0, err
+    assert "┃ cohorte ┃ leads ┃ mois 0 ┃" in _text(out) and "month_0 ┃" not in _text(out)
+    code, out, err = cli("retention", "-w", ws, "--months", "2")
+    assert "┃ cohort ┃ leads ┃ month 0 ┃" in _text(out) and "month_0 ┃" not in _text(out)

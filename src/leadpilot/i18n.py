@@ -311,6 +311,7 @@ FRENCH: dict[str, str] = {
     "leads instead of": "leads au lieu de",
     "Pipeline forecast": "Prévision du pipeline",
     "month": "mois",
+    "cohort": "cohorte",
     "low": "bas",
     "high": "haut",
     "from_open_deals": "affaires ouvertes",

@@ -159,8 +159,14 @@ class Terminal:
         return self.key(value, "period")
 
     def header(self, result: Result, column: str) -> str:
-        """A column's header: the analysis' own name for it, else the interface text."""
-        return result.meta.header(column, self.lang) or self.t(column)
+        """A column's header: the analysis' own name for it, else the interface text
+        (retention's 'month_3' reads 'month 3', 'mois 3')."""
+        own = result.meta.header(column, self.lang)
+        if own:
+            return own
+        if column.startswith("month_") and column[6:].isdigit():
+            return f"{self.t('month')} {column[6:]}"
+        return self.t(column)
 
     def line(self, label: str, text: str, style: str = "") -> None:
         """A labelled line whose text is printed as is (values may hold '[...]')."""
