@@ -368,3 +368,26 @@ def test_retention_headers_in_french(cli, ws):
     assert "┃ cohorte ┃ leads ┃ mois 0 ┃" in _text(out) and "month_0 ┃" not in _text(out)
     code, out, err = cli("retention", "-w", ws, "--months", "2")
     assert "┃ cohort ┃ leads ┃ month 0 ┃" in _text(out) and "month_0 ┃" not in _text(out)
+
+
+def test_attribution_notes_in_french():
+    """The notes on conversions without touches and on values without spend were English
+    under --lang fr (with or without a range of dates); numbers read as French writes them."""
+    from leadpilot.i18n import message_in
+
+    not_credited = (
+        "3 conversion(s) from 2025-01-01 to 2025-03-31 (revenue 33,440.00) had no attribution "
+        "touch in the 90 days before; they are not credited"
+    )
+    assert message_in(not_credited, "fr") == (
+        "3 conversion(s) du 2025-01-01 au 2025-03-31 (chiffre d'affaires 33\u202f440,00) sans "
+        "point de contact d'attribution dans les 90 jours précédents : elles ne sont pas créditées"
+    )
+    not_recorded = (
+        "no spend recorded up to 2025-03-31 for 5 campaign value(s) (a, b, c and 2 more): their "
+        "spend, cost per conversion, ROAS and ROI are null (–), not 0"
+    )
+    assert message_in(not_recorded, "fr") == (
+        "aucune dépense enregistrée jusqu'au 2025-03-31 pour 5 valeur(s) de campagne (a, b, c et "
+        "2 autres) : leurs dépenses, coût par conversion, ROAS et ROI sont vides (–), pas nuls"
+    )

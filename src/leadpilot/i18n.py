@@ -374,6 +374,24 @@ _THE_DIMENSION_FR = (  # with their article
     ("campaign", "la campagne"),
     ("content", "le contenu"),
 )
+def _number_fr(text: str) -> str:
+    """A number as the English notes write it ('33,440.00') as French writes it
+    ('33 440,00', with Babel's narrow no-break space)."""
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+def _range_fr(text: str | None) -> str:
+    """' from A to B', ' from A', ' up to B' (a range as the English notes write it) in
+    French; '' stays ''."""
+    m = re.fullmatch(r" from (\S+) to (\S+)| from (\S+)| up to (\S+)", text or "")
+    if m is None:
+        return text or ""
+    a, b, start, end = m.groups()
+    if a:
+        return f" du {a} au {b}"
+    return f" à partir du {start}" if start else f" jusqu'au {end}"
+
+
 _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
     # workspace
     (
@@ -739,6 +757,29 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r"(–), pas nuls (une ligne de \g<t> enregistrée à 0 donne 0)",
     ),
     (r"(?<=groupe\(s\) \()(?P<g>.+) and (?P<m>[\d,]+) more\)", r"\g<g> et \g<m> autres)"),
+    # attribution's notes (a range of conversion dates in them, or none)
+    (
+        r"^(?P<n>[\d,]+) conversion\(s\)(?P<s>(?: from \S+ to \S+| from \S+| up to \S+)?) "
+        r"\(revenue (?P<r>[\d,.]+)\) had no attribution touch in the (?P<d>[\d,]+) days "
+        r"before; they are not credited$",
+        lambda m: (
+            f"{_number_fr(m['n'])} conversion(s){_range_fr(m['s'])} (chiffre d'affaires "
+            f"{_number_fr(m['r'])}) sans "
+            f"point de contact d'attribution dans les {m['d']} jours précédents : elles ne sont "
+            "pas créditées"
+        ),
+    ),
+    (
+        r"^no spend recorded(?P<s>(?: from \S+ to \S+| from \S+| up to \S+)?) for "
+        r"(?P<n>[\d,]+) (?P<b>\w+) value\(s\) \((?P<l>.+?)(?: and (?P<m>[\d,]+) more)?\): "
+        r"their spend, cost per conversion, ROAS and ROI are null \(–\), not 0$",
+        lambda m: (
+            f"aucune dépense enregistrée{_range_fr(m['s'])} pour {_number_fr(m['n'])} valeur(s) de "
+            f"{dict(_DIMENSION_FR).get(m['b'], m['b'])} ({m['l']}"
+            + (f" et {m['m']} autres" if m["m"] else "")
+            + ") : leurs dépenses, coût par conversion, ROAS et ROI sont vides (–), pas nuls"
+        ),
+    ),
     (r"(?<==)\(none\)", r"(aucun)"),  # a missing group value, as the French tables write it
     # the date range of the notes above (after the sentence they are in)
     (
