@@ -216,8 +216,8 @@ def test_the_ingest_says_in_french_which_rows_precede_their_lead(cli, data, tmp_
         "attention : deals : 2 ligne(s) : affaire datée avant la création de son lead : gardée "
         "et comptée ; la vélocité écarte les durées qui seraient négatives (vérifiez les dates "
         "de l'export) (par ex. deals.csv ligne 8 : created_at 2025-03-02 08:00:00 (lead créé le "
-        "2025-03-04 10:30:00) ; deals.csv ligne 9 : created_at 2025-03-03 00:00:00 (lead créé "
-        "le 2025-03-05 00:00:00))" in _text(out)
+        "2025-03-04 10:30:00) ; deals.csv ligne 9 : created_at 2025-03-03 (lead créé "
+        "le 2025-03-05))" in _text(out)
     ), out
     # the summary's counts, with French spaces before ':' and ';'
     assert "Leads fusionnés : 0 ; exclus par" in _text(out), out

@@ -27,9 +27,19 @@ WARNING_PREFIXES = {
 ISSUE_COLUMNS = ("row", "column", "value", "expected", "severity", "file", "fix", "part")
 
 
+def _moment(value: ir.Value) -> ir.StringValue:
+    """A value as text; a timestamp at midnight as its day ('2025-03-04', which is how a
+    file writes a date without a time, not '2025-03-04 00:00:00')."""
+    if not value.type().is_timestamp():
+        return value.cast("string")
+    return ibis.cases(
+        (value.truncate("D") == value, value.date().cast("string")), else_=value.cast("string")
+    )
+
+
 def _cell(t: ir.Table, column: str) -> ir.StringValue:
     """A checked cell as the file wrote it when it was not ISO 8601, else as read."""
-    shown = t[column].cast("string")
+    shown = _moment(t[column])
     if raw_column(column) in t.columns:
         shown = t[raw_column(column)].fill_null(shown)
     return shown
@@ -315,7 +325,7 @@ def before_lead_creation(t: ir.Table, known: ir.Table, column: str, what: str) -
     """
     j = t.join(known.select(lead_id=known.lead_id, _created=known.created_at), "lead_id")
     bad = j.filter(j[column] < j._created)
-    value = _cell(bad, column) + " (lead created " + bad._created.cast("string") + ")"
+    value = _cell(bad, column) + " (lead created " + _moment(bad._created) + ")"
     return _issue(bad, column, value, BEFORE_LEAD.format(what=what), "warning")
 
 
