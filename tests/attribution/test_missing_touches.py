@@ -33,8 +33,9 @@ def workspace(make_workspace, tmp_path, touches: str | None = None, deals: str =
     return ws
 
 
-@pytest.mark.parametrize("models", [*MODEL_NAMES, "all"])
-def test_every_model_says_it_needs_touchpoints(shared_workspaces, backend_kind, models):
+def no_touchpoints(shared_workspaces, backend_kind):
+    """The leads and deals without touchpoints, shared by the tests that only read them."""
+
     def ingest(ws):
         src = ws.parent / f"{ws.name}-src"
         src.mkdir()
@@ -43,7 +44,12 @@ def test_every_model_says_it_needs_touchpoints(shared_workspaces, backend_kind, 
         with leadpilot.open(ws) as lp:
             lp.ingest(src)
 
-    ws = shared_workspaces.get(backend_kind, "no_touchpoints", ingest)
+    return shared_workspaces.get(backend_kind, "no_touchpoints", ingest)
+
+
+@pytest.mark.parametrize("models", [*MODEL_NAMES, "all"])
+def test_every_model_says_it_needs_touchpoints(shared_workspaces, backend_kind, models):
+    ws = no_touchpoints(shared_workspaces, backend_kind)
     with leadpilot.open(ws) as lp, pytest.raises(MissingDataError) as e:
         lp.attribution_result(models=models)
     text = str(e.value)
@@ -61,10 +67,11 @@ def run_main(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
     return e.value.code, out.out, out.err
 
 
-@pytest.mark.parametrize("backend", ["duckdb"], indirect=True)
+@pytest.mark.parametrize("backend_kind", ["duckdb"], indirect=True)
 @pytest.mark.parametrize("model", ["all", "shapley", "linear"])
-def test_cli_one_line_and_non_zero_exit(make_workspace, tmp_path, monkeypatch, capsys, model):
-    ws = workspace(make_workspace, tmp_path)
+def test_cli_one_line_and_non_zero_exit(shared_workspaces, backend_kind, monkeypatch, capsys,
+                                        model):  # fmt: skip
+    ws = no_touchpoints(shared_workspaces, backend_kind)
     code, out, err = run_main(monkeypatch, capsys, "attribution", "-w", str(ws), "-m", model)
     assert code == MissingDataError.exit_code == 7
     lines = err.strip().splitlines()

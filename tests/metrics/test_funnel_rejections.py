@@ -22,21 +22,24 @@ LEADS = [
 
 
 @pytest.fixture
-def ws(make_workspace, tmp_path):
-    src = tmp_path / "src"
-    src.mkdir()
-    leads = ["lead_id,created_at,channel"]
-    ev = ["lead_id,stage,ts,reason"]
-    for lead, created, channel, rejections in LEADS:
-        leads.append(f"{lead},{created},{channel}")
-        ev.append(f"{lead},mql,{created},")
-        ev += [f"{lead},rejected,{ts},{reason}" for ts, reason in rejections]
-    (src / "leads.csv").write_text("\n".join(leads) + "\n")
-    (src / "stage_events.csv").write_text("\n".join(ev) + "\n")
-    path = make_workspace()
-    with leadpilot.open(path) as lp:
-        lp.ingest(src)
-    return path
+def ws(shared_workspaces, backend_kind):
+    """The leads' workspace, shared by the module's tests (they only read it)."""
+
+    def ingest(path):
+        src = path.parent / f"{path.name}-src"
+        src.mkdir()
+        leads = ["lead_id,created_at,channel"]
+        ev = ["lead_id,stage,ts,reason"]
+        for lead, created, channel, rejections in LEADS:
+            leads.append(f"{lead},{created},{channel}")
+            ev.append(f"{lead},mql,{created},")
+            ev += [f"{lead},rejected,{ts},{reason}" for ts, reason in rejections]
+        (src / "leads.csv").write_text("\n".join(leads) + "\n")
+        (src / "stage_events.csv").write_text("\n".join(ev) + "\n")
+        with leadpilot.open(path) as lp:
+            lp.ingest(src)
+
+    return shared_workspaces.get(backend_kind, "rejections", ingest)
 
 
 def funnel(ws, **kw):
@@ -122,7 +125,7 @@ def test_reasons_over_the_range_follow_the_view(ws, view, expected):
     assert_reasons_add_up(result)
 
 
-@pytest.mark.parametrize("backend", ["duckdb"], indirect=True)
+@pytest.mark.parametrize("backend_kind", ["duckdb"], indirect=True)
 def test_the_terminal_says_each_groups_reasons_on_its_own_line(ws):
     """Printed per group (period and channel), as the acceptance lines: the first reasons
     of all groups together were printed as one list, without saying whose."""

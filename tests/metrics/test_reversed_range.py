@@ -12,17 +12,17 @@ from leadpilot.errors import UsageError
 
 
 @pytest.fixture
-def ws(tmp_path):
-    from helpers import write_config
+def ws(shared_workspaces):
+    """Two leads on DuckDB, shared by the module's tests (they only read them)."""
 
-    ws = tmp_path / "ws"
-    write_config(ws)
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "leads.csv").write_text("lead_id,created_at\nL1,2025-01-05\nL2,2025-02-05\n")
-    with leadpilot.open(ws) as lp:
-        lp.ingest(src)
-    return ws
+    def ingest(ws):
+        src = ws.parent / f"{ws.name}-src"
+        src.mkdir()
+        (src / "leads.csv").write_text("lead_id,created_at\nL1,2025-01-05\nL2,2025-02-05\n")
+        with leadpilot.open(ws) as lp:
+            lp.ingest(src)
+
+    return shared_workspaces.get("duckdb", "two_leads", ingest)
 
 
 @pytest.mark.parametrize("method", ["kpi_result", "funnel_result", "velocity_result"])

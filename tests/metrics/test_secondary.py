@@ -8,8 +8,17 @@ import leadpilot
 
 
 @pytest.fixture
-def src(tmp_path):
-    s = tmp_path / "c"
+def ws(shared_workspaces, backend_kind):
+    """The workspace of the files below, shared by the module's tests (they only read it)."""
+
+    def ingest(ws):
+        with leadpilot.open(ws) as lp:
+            lp.ingest(_write_source(ws.parent / f"{ws.name}-src"))
+
+    return shared_workspaces.get(backend_kind, "secondary", ingest)
+
+
+def _write_source(s):
     s.mkdir()
     (s / "leads.csv").write_text(
         "lead_id,created_at,channel\nA,2025-01-01,email\nB,2025-01-01,events\nC,2025-03-01,email\n"
@@ -26,9 +35,8 @@ def src(tmp_path):
     return s
 
 
-def test_content_performance(make_workspace, src):
-    with leadpilot.open(make_workspace()) as lp:
-        lp.ingest(src)
+def test_content_performance(ws):
+    with leadpilot.open(ws) as lp:
         rows = {r["content"]: r for r in lp.content().to_dict("records")}
     assert rows["/blog"]["views"] == 2 and rows["/blog"]["leads_first_touched"] == 1  # A
     assert rows["/blog"]["customers"] == 1 and rows["/blog"]["revenue"] == 700
@@ -36,9 +44,8 @@ def test_content_performance(make_workspace, src):
     assert rows["/ebook"]["leads_first_touched"] == 1 and rows["/ebook"]["revenue"] == 0
 
 
-def test_source_mix_shares(make_workspace, src):
-    with leadpilot.open(make_workspace()) as lp:
-        lp.ingest(src)
+def test_source_mix_shares(ws):
+    with leadpilot.open(ws) as lp:
         df = lp.sources(period="quarter")
     q1 = df[df.period == "2025-Q1"].set_index("channel")
     assert q1.loc["email", "lead_share"] == pytest.approx(2 / 3)
@@ -46,9 +53,8 @@ def test_source_mix_shares(make_workspace, src):
     assert q1.loc["email", "customer_share"] == 1.0
 
 
-def test_interest_retention(make_workspace, src):
-    with leadpilot.open(make_workspace()) as lp:
-        lp.ingest(src)
+def test_interest_retention(ws):
+    with leadpilot.open(ws) as lp:
         df = lp.retention(months=2).set_index("cohort")
     # January cohort: A and B engaged in month 0 (form, download); A opened an e-mail in month 1.
     assert df.loc["2025-01", "month_0"] == 1.0 and df.loc["2025-01", "month_1"] == 0.5

@@ -35,6 +35,7 @@ def bench(tmp_path_factory) -> Bench:
     assert code == 0, err
     b.seconds = time.monotonic() - w.started
     b.after = state(ref)
+    b.after_ws = ref
     assert b.after != b.before
     FIGURES["ingest (process, seconds)"] = round(b.seconds, 2)
     FIGURES["leads per generated set"] = LEADS

@@ -96,7 +96,8 @@ def start_writer(tmp: Path, args: list[str], phase: str = "-") -> Writer:
 @dataclass
 class Bench:
     """Workspace ``base`` (set A ingested), set B to ingest into copies of it, and the
-    states before and after that ingest."""
+    states before and after that ingest (``after_ws``: the copy set B was ingested into,
+    left as that ingest left it)."""
 
     root: Path
     data_b: Path
@@ -105,11 +106,13 @@ class Bench:
     after: dict
     seconds: float  # the whole ingest process, started to ended
     counter: list = field(default_factory=lambda: [0])
+    after_ws: Path | None = None
 
-    def copy(self) -> Path:
+    def copy(self, source: Path | None = None) -> Path:
+        """A new copy of ``base`` (or of ``source``, e.g. ``after_ws``)."""
         self.counter[0] += 1
         dst = self.root / f"ws-{self.counter[0]}"
-        shutil.copytree(self.base, dst)
+        shutil.copytree(source or self.base, dst)
         return dst
 
     def ingest_b(self, ws: Path, phase: str = "-", *extra: str) -> Writer:

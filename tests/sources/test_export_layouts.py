@@ -118,12 +118,27 @@ def _dates(lp, table: str, column: str) -> dict[str, str]:
     }
 
 
-def test_workspace_formats_win_over_the_presets_for_every_table(ws, tmp_path):
+def _day_first(shared_workspaces, kind: str):
+    """The export of LEAD_ROWS and OPP_ROWS ingested with ingest.date_formats ['%d/%m/%Y']
+    (shared by the tests that only read it), and the summary of that ingest."""
+    first = {}
+
+    def ingest(path):
+        config = _write_export(path.parent / f"{path.name}-x", _leads(LEAD_ROWS),
+                               _opps(OPP_ROWS), ["%d/%m/%Y"])  # fmt: skip
+        with leadpilot.open(path) as lp:
+            first["summary"] = lp.ingest(config)
+
+    path = shared_workspaces.get(kind, "day_first", ingest, currency="EUR")
+    return path, shared_workspaces.once(kind, "day_first summary", lambda: first["summary"])
+
+
+def test_workspace_formats_win_over_the_presets_for_every_table(shared_workspaces,
+                                                                backend_kind):  # fmt: skip
     """Finding 1: with ingest.date_formats ['%d/%m/%Y'] the preset's US formats used to win
     for the deals (01/11/2016 read as 2016-01-11). Now both tables read day-first."""
-    config = _write_export(tmp_path / "x", _leads(LEAD_ROWS), _opps(OPP_ROWS), ["%d/%m/%Y"])
+    ws, summary = _day_first(shared_workspaces, backend_kind)
     with leadpilot.open(ws) as lp:
-        summary = lp.ingest(config)
         leads = _dates(lp, "leads", "created_at")
         created = _dates(lp, "deals", "created_at")
         closed = _dates(lp, "deals", "closed_at")
@@ -135,11 +150,10 @@ def test_workspace_formats_win_over_the_presets_for_every_table(ws, tmp_path):
     assert any("windows-1252" in n.lower() or "cp1252" in n.lower() for n in summary.notes)
 
 
-def test_french_values_and_headers_are_transliterated(ws, tmp_path):
+def test_french_values_and_headers_are_transliterated(shared_workspaces, backend_kind):
     """Finding 9: 'Liste achetée' used to become 'liste_achet_e' and 'Étape' 'tape'."""
-    config = _write_export(tmp_path / "x", _leads(LEAD_ROWS), _opps(OPP_ROWS), ["%d/%m/%Y"])
+    ws, _ = _day_first(shared_workspaces, backend_kind)
     with leadpilot.open(ws) as lp:
-        lp.ingest(config)
         leads = lp.table("leads")
     assert set(leads.channel) == {"liste_achetee", "publicite"}
     assert "etape" in leads.columns and set(leads.etape) == {"Nouvelle"}
@@ -370,10 +384,9 @@ def test_hubspot_internal_source_values_map_to_channels(ws, tmp_path):
         assert leads.loc[str(i), "channel"] == channel, value
 
 
-def test_original_labels_are_kept_for_display(ws, tmp_path):
-    config = _write_export(tmp_path / "x", _leads(LEAD_ROWS), _opps(OPP_ROWS), ["%d/%m/%Y"])
+def test_original_labels_are_kept_for_display(shared_workspaces, backend_kind):
+    ws, _ = _day_first(shared_workspaces, backend_kind)
     with leadpilot.open(ws) as lp:
-        lp.ingest(config)
         labels = lp.labels()
     assert labels["value:channel"] == {"liste_achetee": "Liste achetée", "publicite": "Publicité"}
     assert labels["column"]["etape"] == "Étape"

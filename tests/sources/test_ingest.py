@@ -11,10 +11,22 @@ from leadpilot.errors import SourceError, ValidationError
 BAD_CASES = sorted(p.name for p in (DATA / "bad").iterdir() if p.is_dir())
 
 
-def test_good_folder_loads_every_table(make_workspace, good_dir):
-    ws = make_workspace()
+def _good(shared_workspaces, kind: str):
+    """The workspace of the good files on backend ``kind``, shared by the module's tests
+    that leave its data as they found it, and the summary of its (first) ingest."""
+    first = {}
+
+    def ingest(ws) -> None:
+        with leadpilot.open(ws) as lp:
+            first["summary"] = lp.ingest(DATA / "good")
+
+    ws = shared_workspaces.get(kind, "good", ingest)
+    return ws, shared_workspaces.once(kind, "good summary", lambda: first["summary"])
+
+
+def test_good_folder_loads_every_table(shared_workspaces, backend_kind):
+    ws, summary = _good(shared_workspaces, backend_kind)
     with leadpilot.open(ws) as lp:
-        summary = lp.ingest(good_dir)
         counts = {
             t: lp.workspace.table(t).count().execute()
             for t in ("leads", "touchpoints", "stage_events", "deals", "spend", "traffic")
@@ -35,10 +47,9 @@ def test_good_folder_loads_every_table(make_workspace, good_dir):
     assert summary.channels_derived == 1 and summary.channels_unknown == 1  # L2 named, L5 not
 
 
-def test_merged_lead_keeps_its_record(make_workspace, good_dir):
-    ws = make_workspace()
+def test_merged_lead_keeps_its_record(shared_workspaces, backend_kind):
+    ws, _ = _good(shared_workspaces, backend_kind)
     with leadpilot.open(ws) as lp:
-        lp.ingest(good_dir)
         leads = lp.table("leads").set_index("lead_id")
     assert leads.loc["L4", "merged_into"] == "L1"
     assert "same e-mail" in leads.loc["L4", "merge_reason"]
@@ -48,13 +59,13 @@ def test_merged_lead_keeps_its_record(make_workspace, good_dir):
     assert float(leads.loc["L3", "company_size"]) == 800.0
 
 
-def test_reingest_is_idempotent(make_workspace, good_dir):
-    ws = make_workspace()
-    with leadpilot.open(ws) as lp:
-        lp.ingest(good_dir)
+def test_reingest_is_idempotent(shared_workspaces, backend_kind):
+    # the shared workspace holds the good files once ingested: ingesting them again must
+    # leave its data as it was (only the write records grow), as the other tests need it
+    ws, _ = _good(shared_workspaces, backend_kind)
     before = snapshot(ws)
     with leadpilot.open(ws) as lp:
-        lp.ingest(good_dir)
+        lp.ingest(DATA / "good")
     after = snapshot(ws)
     assert data_only(before) == data_only(after)
 
@@ -78,16 +89,11 @@ def test_newer_export_updates_changed_rows(make_workspace, good_dir, tmp_path):
     assert deals.loc["D1", "amount"] == 12000  # untouched
 
 
-def _ingest_good(ws) -> None:
-    with leadpilot.open(ws) as lp:
-        lp.ingest(DATA / "good")
-
-
 @pytest.mark.parametrize("case", BAD_CASES)
 def test_bad_input_is_reported_and_changes_nothing(case, shared_workspaces, backend_kind):
     # A refused ingest leaves the workspace as it found it (asserted below): the cases
     # share one workspace holding the good files.
-    ws = shared_workspaces.get(backend_kind, "good", _ingest_good)
+    ws, _ = _good(shared_workspaces, backend_kind)
     before = snapshot(ws)
     with leadpilot.open(ws) as lp, pytest.raises(ValidationError) as info:
         lp.ingest(DATA / "bad" / case)

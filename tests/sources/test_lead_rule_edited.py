@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from helpers import write_config
 
 import leadpilot
 from leadpilot.doctor import examine
@@ -106,14 +105,16 @@ def test_a_rule_set_by_the_sources_configuration_stays(make_workspace, tmp_path)
 
 
 @pytest.fixture
-def edited(tmp_path):
-    """A DuckDB workspace whose rule was edited after its ingest."""
-    ws = tmp_path / "ws"
-    write_config(ws)
-    with leadpilot.open(ws) as lp:
-        lp.ingest(write_sources(tmp_path / "data", deals=False))
-    set_rule(ws, {"dedupe_by_email": False})
-    return ws
+def edited(shared_workspaces):
+    """A DuckDB workspace whose rule was edited after its ingest (shared by the tests that
+    only read it)."""
+
+    def build(ws):
+        with leadpilot.open(ws) as lp:
+            lp.ingest(write_sources(ws.parent / f"{ws.name}-data", deals=False))
+        set_rule(ws, {"dedupe_by_email": False})
+
+    return shared_workspaces.get("duckdb", "edited", build)
 
 
 def test_every_analysis_of_an_edited_rule_says_it(edited):
