@@ -783,11 +783,9 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
     (r"(?<==)\(none\)", r"(aucun)"),  # a missing group value, as the French tables write it
     # the date range of the notes above (after the sentence they are in)
     (
-        r"(?<=dépense)(?P<p>s?) from (?P<a>\d{4}-\d\d-\d\d) to (?P<b>\d{4}-\d\d-\d\d)(?= )",
-        r"\g<p> du \g<a> au \g<b>",
+        r"(?<=dépense)(?P<p>s?)(?P<s> from \S+ to \S+| from \S+| up to \S+)(?= )",
+        lambda m: m["p"] + _range_fr(m["s"]),
     ),
-    (r"(?<=dépense)(?P<p>s?) from (?P<a>\d{4}-\d\d-\d\d)(?= )", r"\g<p> à partir du \g<a>"),
-    (r"(?<=dépense)(?P<p>s?) up to (?P<b>\d{4}-\d\d-\d\d)(?= )", r"\g<p> jusqu'au \g<b>"),
     (
         r"; did you mean (?P<a>'[^']*') or (?P<b>'[^']*') or (?P<c>'[^']*')\?$",
         r" ; vouliez-vous dire \g<a>, \g<b> ou \g<c> ?",
