@@ -133,3 +133,23 @@ def test_every_notice_of_an_analysis_has_a_registered_code(lp):
     ]
     codes = {n.code for r in results for n in r.notices}
     assert codes and codes <= set(CODES) and "note" not in codes, codes
+
+
+def test_the_demo_folder_goes_when_the_process_ends():
+    """``demo()`` writes its files in a temporary folder: a notebook or a test run that
+    calls it leaves nothing behind once the process ends (the data and the workspace)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import leadpilot.pilot as p\n"
+        "ws = p.demo_workspace(40)\n"
+        "assert p.demo(40).kpis()['leads'].iloc[0] > 0\n"
+        "print(ws.parent)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    folder = Path(proc.stdout.strip().splitlines()[-1])
+    assert folder.name.startswith("leadpilot-demo-")
+    assert not folder.exists()

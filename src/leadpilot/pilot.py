@@ -30,8 +30,10 @@ Examples
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -1747,7 +1749,11 @@ def demo_data(leads: int = 300, seed: int = 42) -> Path:
     >>> (demo_data() / "leads.parquet").exists()
     True
     """
-    folder = Path(tempfile.mkdtemp(prefix="leadpilot-demo-")) / "data"
+    root = Path(tempfile.mkdtemp(prefix="leadpilot-demo-"))
+    # the folder (and the workspace beside it) goes when the process ends: a notebook or a
+    # test run calling demo() leaves nothing behind in the temporary directory
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    folder = root / "data"
     generate(folder, leads=leads, seed=seed)
     return folder
 
