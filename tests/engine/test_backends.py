@@ -129,6 +129,38 @@ def test_upsert_replaces_same_key_rows_and_append_adds(ws):
     assert ws.table("labels").count().execute() == 4
 
 
+def test_upsert_of_a_query_replaces_same_key_rows_and_counts_what_it_inserted(ws):
+    # the ingest's path: rows of a query on the same connection, never through Python
+    b = ws.backend
+    assert not b.has_rows("labels")
+    assert b.upsert("labels", _labels(["a", "b", "c"], "one"), "label_key") == 3
+    assert b.has_rows("labels")
+    b.load_arrow("lp_upsert_source", _labels(["a", "b", "c"], "two"))
+    t = ws.con.table("lp_upsert_source")  # not the live table: its rows are deleted first
+    assert b.upsert_from("labels", t.filter(t.label_key != "a"), "label_key") == 2
+    rows = ws.table("labels").order_by("label_key").to_pyarrow().to_pylist()
+    got = [(r["label_key"], r["label"]) for r in rows]
+    assert got == [("a", "one"), ("b", "two"), ("c", "two")]
+    assert b.upsert_from("labels", t.filter(t.label_key == "zzz"), "label_key") == 0
+
+
+def test_a_stored_query_keeps_the_types_of_the_expression(ws):
+    # an engine may type a column of CREATE TABLE AS otherwise (PostgreSQL: a sum of
+    # doubles as numeric); the stored table has the expression's types, and replaces
+    # the one before
+    b = ws.backend
+    b.upsert("labels", _labels(["a", "b"], "x"), "label_key")
+    t = ws.con.table("labels")
+    expr = t.group_by("label").aggregate(
+        n=t.count(), total=t.label_key.length().cast("float64").sum(), last=t.key.max()
+    )
+    b.store("lp_stored_check", expr)
+    b.store("lp_stored_check", expr)  # replaced, not added to
+    stored = ws.con.table("lp_stored_check")
+    assert dict(stored.schema().items()) == dict(expr.schema().items())
+    assert stored.to_pyarrow().to_pylist() == [{"label": "x", "n": 2, "total": 2.0, "last": "b"}]
+
+
 def test_small_results_come_back_as_ibis_gives_them(ws):
     # records() fetches small results without Ibis's Arrow conversion (DuckDB: no pandas
     # import); the values must be the ones Ibis gives, type for type

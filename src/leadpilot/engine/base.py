@@ -360,20 +360,32 @@ class Backend(abc.ABC):
         The rows never leave the engine. Returns the number of rows inserted.
         """
         con = self.con
-        target = con.table(name)
-        schema = target.schema()
+        schema = con.table(name).schema()
         cols = [c for c in schema.names if c in expr.columns]
         with self._busy_section():
-            if target.count().execute() > 0:
-                keys = sg.parse_one(con.compile(expr.select(key)), dialect=self.name)
+            if self.has_rows(name):
+                keys = con.compiler.to_sqlglot(expr.select(key))
                 self.sql(
                     sg.delete(sg.table(name, quoted=True)).where(
                         sg.column(key, quoted=True).isin(query=keys)
                     )
                 )
-            before = target.count().execute()
-            con.insert(name, expr.select(*[expr[c].cast(schema[c]).name(c) for c in cols]))
-            return int(target.count().execute() - before)
+            return self.insert_counted(
+                name, expr.select(*[expr[c].cast(schema[c]).name(c) for c in cols])
+            )
+
+    def has_rows(self, name: str) -> bool:
+        """Table ``name`` holds at least one row."""
+        t = self.con.table(name)
+        return bool(scalar(t.limit(1).count()))
+
+    def insert_counted(self, name: str, expr: ibis.Table) -> int:
+        """Insert the rows of ``expr`` (on this connection, the table's columns) into
+        ``name``; returns how many were inserted."""
+        target = self.con.table(name)
+        before = int(scalar(target.count()))
+        self.con.insert(name, expr)
+        return int(scalar(target.count())) - before
 
     # ------------------------------------------------------------------ tables
     def create(self, table: Table | DerivedTable, *, overwrite: bool = False) -> None:
