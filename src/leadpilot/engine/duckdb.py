@@ -23,7 +23,15 @@ from ibis.backends.sql.datatypes import DuckDBType
 
 from ..errors import ConfigError
 from ..schema import TEMPORARY, DerivedTable, Table
-from .base import Backend, Capabilities, Upsert, connection_class, register, table_schema
+from .base import (
+    Backend,
+    Capabilities,
+    StatementWrites,
+    Upsert,
+    connection_class,
+    register,
+    table_schema,
+)
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -65,7 +73,7 @@ def quiet(con: ibis.BaseBackend) -> ibis.BaseBackend:
 
 
 @register
-class DuckDBBackend(Backend):
+class DuckDBBackend(StatementWrites, Backend):
     """The workspace's DuckDB file (``workspace.backend: duckdb``)."""
 
     name = "duckdb"
@@ -97,61 +105,11 @@ class DuckDBBackend(Backend):
         names = relation.columns
         return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
 
-    def has_rows(self, name: str) -> bool:
-        """One statement, no Ibis expression to compile (several per ingest)."""
-        query = sg.select("1").from_(sg.table(name, quoted=True)).limit(1)
-        return self.con.con.execute(query.sql(self.name)).fetchone() is not None
+    def _first_row(self, sql: str) -> tuple | None:
+        return self.con.con.execute(sql).fetchone()
 
-    def insert_counted(self, name: str, expr: ibis.Table) -> int:
-        """The count DuckDB returns for the INSERT, instead of counting the table before
-        and after it (two more queries, per table of every ingest)."""
-        con = self.con
-        con._run_pre_execute_hooks(expr)  # in-memory tables the query reads, registered
-        statement = con._build_insert_from_table(target=name, source=expr)
-        return int(con.con.execute(statement.sql(self.name)).fetchone()[0])
-
-    def store(self, name: str, expr: ibis.Table) -> None:
-        """One CREATE OR REPLACE TABLE ... AS, each column cast to the expression's type
-        (Ibis's create_table makes the table under another name and renames it)."""
-        con = self.con
-        schema = expr.schema()
-        typed = expr.select(*[expr[c].cast(t).name(c) for c, t in schema.items()])
-        con._run_pre_execute_hooks(typed)
-        statement = sge.Create(
-            this=sg.table(name, quoted=True),
-            kind="TABLE",
-            replace=True,
-            expression=con.compiler.to_sqlglot(typed),
-        )
-        with self._busy_section():
-            self.sql(statement)
-
-    def update_rows(self, name: str, key: str, changes: ibis.Table, columns: list[str]) -> int:
-        """One UPDATE ... FROM (the changed rows' query): DuckDB computes the changes once
-        and returns the count, with no temporary table made, counted and dropped."""
-        con = self.con
-        changes = changes.select(key, *columns)
-        con._run_pre_execute_hooks(changes)
-        source = sg.to_identifier("_lp_changes", quoted=True)
-        statement = sge.Update(
-            this=sg.table(name, quoted=True),
-            expressions=[
-                sge.EQ(
-                    this=sg.column(c, quoted=True),
-                    expression=sg.column(c, table=source, quoted=True),
-                )
-                for c in columns
-            ],
-            from_=sge.From(this=con.compiler.to_sqlglot(changes).subquery(source)),
-            where=sge.Where(
-                this=sge.EQ(
-                    this=sg.column(key, table=sg.to_identifier(name, quoted=True), quoted=True),
-                    expression=sg.column(key, table=source, quoted=True),
-                )
-            ),
-        )
-        with self._busy_section():
-            return int(con.con.execute(statement.sql(self.name)).fetchone()[0])
+    def _run_counted(self, sql: str) -> int:
+        return int(self.con.con.execute(sql).fetchone()[0])  # DuckDB returns the count
 
     @classmethod
     def connect(cls, setting: str, config: Config, root: Path) -> DuckDBBackend:

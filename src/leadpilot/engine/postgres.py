@@ -18,7 +18,7 @@ import pyarrow as pa
 import sqlglot as sg
 import sqlglot.expressions as sge
 
-from .base import Backend, Capabilities, Upsert, connection_class, register
+from .base import Backend, Capabilities, StatementWrites, Upsert, connection_class, register
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -44,7 +44,7 @@ def connect_url(url: str) -> ibis.BaseBackend:
 
 
 @register
-class PostgresBackend(Backend):
+class PostgresBackend(StatementWrites, Backend):
     """A PostgreSQL database, optionally one schema of it (``workspace.schema``)."""
 
     name = "postgres"
@@ -68,6 +68,16 @@ class PostgresBackend(Backend):
             con.raw_sql(sge.Create(kind="SCHEMA", this=sg.to_identifier(schema), exists=True))
             con.raw_sql(f"SET search_path TO {sg.to_identifier(schema, quoted=True).sql(cls.name)}")
         return cls.of(con)
+
+    def _first_row(self, sql: str) -> tuple | None:
+        with self.con.con.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchone()
+
+    def _run_counted(self, sql: str) -> int:
+        with self.con.con.cursor() as cur:
+            cur.execute(sql)
+            return int(cur.rowcount)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
