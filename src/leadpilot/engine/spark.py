@@ -122,11 +122,12 @@ def spark_session(master: str, conf: dict[str, Any]):
         return session
 
 
-def _null_column(field: Any) -> Any:
-    """``NULL`` cast to ``field``'s type, named as it: a column of an empty table."""
-    from pyspark.sql import functions
-
-    return functions.lit(None).cast(field.dataType).alias(field.name)
+def _null_column(field: Any) -> str:
+    """``NULL`` cast to ``field``'s type, named as it (SQL text): a column of an empty
+    table. As text, every column of a table goes to the JVM in one call; as Column
+    objects each took three (0.8 s of a new workspace's 9 tables)."""
+    name = field.name.replace("`", "``")
+    return f"CAST(NULL AS {field.dataType.simpleString()}) AS `{name}`"
 
 
 def _conf_value(value: Any) -> str:
@@ -407,7 +408,7 @@ class SparkBackend(Backend):
         if folders:
             df = session.read.schema(schema).parquet(*folders)
         else:  # a relation of the JVM: createDataFrame([]) would start Python workers
-            df = session.range(0).select(*(_null_column(field) for field in schema.fields))
+            df = session.range(0).selectExpr(*(_null_column(field) for field in schema.fields))
         df.createOrReplaceTempView(name)
         self._live[name] = entry
 
