@@ -267,3 +267,35 @@ def test_duckdb_scan_rows_gives_what_ibis_gives():
     got = b.scan_rows(expr).sort_by([("v", "ascending")])
     assert got.equals(con.to_pyarrow(expr).sort_by([("v", "ascending")]))
     assert got.column("v").to_pylist() == [1, 1, 2, 3, 3, 4]
+
+
+def test_meta_set_in_a_write_block_is_read_back_and_stored_once_at_its_end(
+    make_workspace, monkeypatch
+):
+    from leadpilot.engine import versions
+
+    stored = []
+    write = versions._write_meta
+    monkeypatch.setattr(
+        versions,
+        "_write_meta",
+        lambda ws, values, before: (stored.append(values), write(ws, values, before)),
+    )
+    with engine.open_workspace(make_workspace(), create=True) as w:
+        with w.writing():
+            stored.clear()  # opening a new workspace may have written it
+            versions.set_meta(w, {"probe": "1"})
+            assert versions.meta_values(w.con)["probe"] == "1"  # read back at once
+            versions.set_meta(w, {"probe": "2", "other": "x"})
+            versions.set_meta(w, {"other": None})
+            assert stored == []  # nothing written yet
+            version = w.writing_version
+        assert len(stored) == 1
+        after = versions.meta_values(w.con)
+        assert after["probe"] == "2" and "other" not in after
+        assert after[versions.DATA_VERSION] == str(version)
+        # a failed block stores none of what it set, nor its data version
+        with pytest.raises(RuntimeError), w.writing():
+            versions.set_meta(w, {"probe": "3"})
+            raise RuntimeError("stop")
+        assert versions.meta_values(w.con) == after

@@ -202,6 +202,9 @@ class Backend(abc.ABC):
         self._busy = 0  # inside a transaction or a bulk load: drops wait
         self._pending: set[str] = set()  # temporary tables to drop when not busy
         self._temporary: set[str] = set()  # temporary tables made and not dropped yet
+        # inside a write block: the meta values it reads and sets, written at its end
+        # (:func:`.versions.buffered_meta`); None outside
+        self.meta_pending: dict[str, str] | None = None
 
     # ------------------------------------------------------------------ connecting
     @classmethod

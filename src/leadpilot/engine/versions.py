@@ -19,8 +19,9 @@ whenever a writer opens the workspace, as before versions existed.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import metadata
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,7 @@ import pyarrow as pa
 
 from ..errors import WorkspaceError
 from ..schema import DERIVED, TABLES
-from .base import records, table_schema
+from .base import Backend, records, table_schema
 
 if TYPE_CHECKING:
     from .workspace import Workspace
@@ -160,7 +161,11 @@ def stamp(ws: Workspace) -> None:
 
 def meta_values(con: ibis.BaseBackend, tables: list[str] | None = None) -> dict[str, str]:
     """The key / value pairs of the meta table (empty before the first write);
-    ``tables``: the connection's table list when the caller has it already."""
+    ``tables``: the connection's table list when the caller has it already. Inside a
+    write block (:func:`buffered_meta`), the values as the block has set them."""
+    pending = Backend.of(con).meta_pending
+    if pending is not None:
+        return dict(pending)
     if META not in (con.list_tables() if tables is None else tables):
         return {}
     return {r["key"]: r["value"] for r in records(con.table(META))}
@@ -168,18 +173,56 @@ def meta_values(con: ibis.BaseBackend, tables: list[str] | None = None) -> dict[
 
 def set_meta(ws: Workspace, values: dict[str, str | None]) -> None:
     """Set (None: remove) keys of the meta table, keeping the others; written only when
-    something changes."""
+    something changes (inside a write block: when the block ends)."""
+    pending = ws.backend.meta_pending
+    if pending is not None:
+        pending.update(values)
+        for key in [k for k, v in values.items() if v is None]:
+            del pending[key]
+        return
     present = META in ws.con.list_tables()
     before = meta_values(ws.con, [META] if present else [])
-    rows = {k: v for k, v in {**before, **values}.items() if v is not None}
-    if rows == before and present:
+    _write_meta(ws, {**before, **values}, before if present else None)
+
+
+def _write_meta(ws: Workspace, values: dict[str, str | None], before: dict | None) -> None:
+    """Store ``values`` (None: left out) unless they are ``before``, the stored ones
+    (None: no meta table yet)."""
+    rows = {k: v for k, v in values.items() if v is not None}
+    if rows == before:
         return
     column = functools.partial(pa.array, type=pa.string())
     data = pa.table({"key": column(list(rows)), "value": column(list(rows.values()))})
-    if present:
+    if before is not None:
         ws.backend.replace_rows(META, data)
     else:
         ws.backend.load_arrow(META, data)
+
+
+@contextlib.contextmanager
+def buffered_meta(ws: Workspace) -> Iterator[None]:
+    """Inside a write block: the meta values are read once, read and set in memory by
+    the block (the data version, the lead rule applied, the stored model's stamp: five
+    reads and as many rewrites of the table per ingest otherwise), and stored once, in
+    one transaction where the engine has them, when the block ends well; a failed
+    block writes none of them."""
+    backend = ws.backend
+    if backend.meta_pending is not None:  # a block inside the block
+        yield
+        return
+    present = META in ws.con.list_tables()
+    before = meta_values(ws.con, [META] if present else [])
+    backend.meta_pending = dict(before)
+    try:
+        yield
+        values = backend.meta_pending
+    finally:
+        backend.meta_pending = None
+    if backend.capabilities.transactions:
+        with backend.transaction():
+            _write_meta(ws, values, before if present else None)
+    else:
+        _write_meta(ws, values, before if present else None)
 
 
 def data_version(values: dict[str, str]) -> int:

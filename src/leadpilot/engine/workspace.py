@@ -132,9 +132,10 @@ class Workspace:
                 self._writing = True
                 try:
                     versions.upgrade(self)
-                    self._data_version = versions.next_data_version(self)
-                    yield self
-                    self._count_write()
+                    with versions.buffered_meta(self):
+                        self._data_version = versions.next_data_version(self)
+                        yield self
+                        self._count_write()
                 finally:
                     self._writing = False
                 return
@@ -161,9 +162,10 @@ class Workspace:
         done = False
         try:
             versions.upgrade(self)
-            self._data_version = versions.next_data_version(self)
-            yield self
-            self._count_write()
+            with versions.buffered_meta(self):
+                self._data_version = versions.next_data_version(self)
+                yield self
+                self._count_write()
             writing.phase("committed")
             writer.checkpoint()
             done = True
