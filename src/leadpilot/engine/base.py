@@ -547,8 +547,8 @@ class StatementWrites:
     """For an engine whose driver says how many rows a statement wrote (DuckDB,
     PostgreSQL): the writes of an ingest as single statements built with sqlglot from the
     queries' trees, instead of Ibis's generic steps (a table counted before and after an
-    insert, a temporary table for an update, a table made under another name then
-    renamed). Same rows, same types; several compiled queries fewer per table written.
+    insert, a table made under another name then renamed). Same rows, same types; several
+    compiled queries fewer per table written.
 
     The engine gives :meth:`_first_row` and :meth:`_run_counted`.
     """
@@ -585,33 +585,6 @@ class StatementWrites:
             self.sql(sge.Drop(kind="TABLE", this=table, exists=True))
             query = con.compiler.to_sqlglot(typed)
             self.sql(sge.Create(this=table, kind="TABLE", expression=query))
-
-    def update_rows(self, name: str, key: str, changes: ibis.Table, columns: list[str]) -> int:
-        """One UPDATE ... FROM (the changed rows' query): the engine computes the changes
-        once and counts the rows; no temporary table is made, counted and dropped."""
-        con = self.con
-        changes = changes.select(key, *columns)
-        con._run_pre_execute_hooks(changes)
-        source = sg.to_identifier("_lp_changes", quoted=True)
-        statement = sge.Update(
-            this=sg.table(name, quoted=True),
-            expressions=[
-                sge.EQ(
-                    this=sg.column(c, quoted=True),
-                    expression=sg.column(c, table=source, quoted=True),
-                )
-                for c in columns
-            ],
-            from_=sge.From(this=con.compiler.to_sqlglot(changes).subquery(source)),
-            where=sge.Where(
-                this=sge.EQ(
-                    this=sg.column(key, table=sg.to_identifier(name, quoted=True), quoted=True),
-                    expression=sg.column(key, table=source, quoted=True),
-                )
-            ),
-        )
-        with self._busy_section():
-            return self._run_counted(statement.sql(self.name))
 
 
 def counting(reader: pa.RecordBatchReader, counted: list[int]) -> pa.RecordBatchReader:

@@ -111,6 +111,35 @@ class DuckDBBackend(StatementWrites, Backend):
     def _run_counted(self, sql: str) -> int:
         return int(self.con.con.execute(sql).fetchone()[0])  # DuckDB returns the count
 
+    def update_rows(self, name: str, key: str, changes: ibis.Table, columns: list[str]) -> int:
+        """One UPDATE ... FROM (the changed rows' query): DuckDB computes the changes once
+        and counts the rows; no temporary table is made, counted and dropped. (PostgreSQL
+        keeps the temporary table: its plan for the lead rule's query inside the UPDATE
+        took three times as long on 20,000 leads.)"""
+        con = self.con
+        changes = changes.select(key, *columns)
+        con._run_pre_execute_hooks(changes)
+        source = sg.to_identifier("_lp_changes", quoted=True)
+        statement = sge.Update(
+            this=sg.table(name, quoted=True),
+            expressions=[
+                sge.EQ(
+                    this=sg.column(c, quoted=True),
+                    expression=sg.column(c, table=source, quoted=True),
+                )
+                for c in columns
+            ],
+            from_=sge.From(this=con.compiler.to_sqlglot(changes).subquery(source)),
+            where=sge.Where(
+                this=sge.EQ(
+                    this=sg.column(key, table=sg.to_identifier(name, quoted=True), quoted=True),
+                    expression=sg.column(key, table=source, quoted=True),
+                )
+            ),
+        )
+        with self._busy_section():
+            return self._run_counted(statement.sql(self.name))
+
     @classmethod
     def connect(cls, setting: str, config: Config, root: Path) -> DuckDBBackend:
         """The workspace's file opened read-only (writers go through :mod:`.writing`)."""
