@@ -157,6 +157,7 @@ class Pilot:
         if self._held is not None:  # a copy: a caller may replace one of its tables
             out = Tables(self._held)
             out.stored_model, out.notices = self._held.stored_model, self._held.notices
+            out.memo = self._held.memo  # one state: what one analysis learnt, the next reuses
             return out
         listed = self.workspace.con.list_tables()
         meta = versions.meta_values(self.workspace.con, listed)
@@ -168,6 +169,7 @@ class Pilot:
             out["leads"] = apply_lead_rule(out["leads"], self.config.leads)
         else:
             out.stored_model = self._stored_model(listed, meta)
+        out.memo = {}
         return out
 
     def _rule_notices(self, meta: dict[str, str]) -> list[Notice]:

@@ -72,6 +72,33 @@ def test_one_as_of_for_every_analysis(ws):
     assert kpis.maturity["as_of"] == "2025-04-15"
 
 
+def test_one_state_answers_its_latest_event_once_and_a_changed_table_again(ws, monkeypatch):
+    # a report's analyses read one state of the workspace: its latest event is asked once
+    from leadpilot.metrics import asof
+    from leadpilot.metrics.reconcile import reconcile
+
+    calls = []
+    latest = asof._latest
+    monkeypatch.setattr(asof, "_latest", lambda tables: calls.append(1) or latest(tables))
+    with leadpilot.open(ws) as lp:
+        with lp._one_state():
+            first, second = lp.tables(), lp.tables()
+            assert workspace_as_of(first) == LATEST == workspace_as_of(second)
+            assert len(calls) == 1
+            # a table filtered since is another question, never the remembered answer
+            t = second["touchpoints"]
+            second["touchpoints"] = t.filter(t.ts < datetime(2025, 4, 1))
+            assert workspace_as_of(second) == datetime(2025, 3, 20)  # deal DB's closing
+            assert workspace_as_of(first) == LATEST
+            assert len(calls) == 2
+            # what is remembered is handed out as a copy: a caller's change stays its own
+            said = reconcile(first)
+            said.append("changed by a caller")
+            assert "changed by a caller" not in reconcile(first)
+        assert workspace_as_of(lp.tables()) == LATEST  # another state: computed again
+        assert len(calls) == 3
+
+
 def test_as_of_leaves_out_later_events(ws):
     """As of 2025-02-15: D not created yet, B's deal not won yet (open), C's deal not
     created yet; open leads censored at the as-of date."""

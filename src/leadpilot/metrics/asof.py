@@ -20,6 +20,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ..engine import scalar
+from .model import remembered
 
 # (table, column) whose latest value dates the data.
 EVENT_DATES = (
@@ -69,17 +70,22 @@ def workspace_as_of(tables: dict[str, ir.Table]) -> datetime | None:
     >>> workspace_as_of(lp.tables())  # doctest: +SKIP
     datetime.datetime(2025, 6, 30, 17, 5)
     """
-    parts = [
-        tables[name].aggregate(_at=tables[name][column].max().cast("timestamp"))
-        for name, column in EVENT_DATES
-    ]
-    u = ibis.union(*parts)
-    value = scalar(u.aggregate(at=u._at.max()))
+    read = tuple(dict.fromkeys(name for name, _ in EVENT_DATES))
+    value = remembered(tables, read, ("as_of",), lambda: _latest(tables))
     if value is None:
         return None
     if not isinstance(value, datetime):  # a date: its start
         value = datetime.combine(value, datetime.min.time())
     return value.replace(tzinfo=None)
+
+
+def _latest(tables: dict[str, ir.Table]) -> object:
+    parts = [
+        tables[name].aggregate(_at=tables[name][column].max().cast("timestamp"))
+        for name, column in EVENT_DATES
+    ]
+    u = ibis.union(*parts)
+    return scalar(u.aggregate(at=u._at.max()))
 
 
 def end_of_day(value: date | datetime) -> datetime:

@@ -33,7 +33,15 @@ from .measures import (
     row_value,
     touch_match,
 )
-from .model import STAGE_COLUMNS, Materialize, lead_column, lead_model, to_lead, with_lead
+from .model import (
+    STAGE_COLUMNS,
+    Materialize,
+    lead_column,
+    lead_model,
+    row_count,
+    to_lead,
+    with_lead,
+)
 
 PERIOD_UNITS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y", "all": None}
 Z95 = 1.959963984540054
@@ -244,7 +252,7 @@ def compute_kpis(
     if any(k.reads("revenue") for k in chosen):
         warnings += _excluded_revenue(tables, view, date_from, date_to, config.currency)
     rows = [_finish_row(r, chosen, by, period, warnings) for r in raw]
-    if touches_needed and scalar(tables["touchpoints"].count()) == 0:
+    if touches_needed and row_count(tables, "touchpoints") == 0:
         warnings.append(_without_touches(chosen, rows))
     if durations:
         warnings += _negative_durations(model, raw, durations, view, date_from, date_to)
@@ -588,7 +596,7 @@ def _join_dated(agg, tables, m: Measure, by, unit, keys, date_from, date_to, war
     and a group without a row stays null — nothing recorded is not 0 (a row of 0 is).
 
     Returns the joined table and whether the measure could be split like the rows."""
-    if scalar(tables[m.table].count()) == 0:
+    if row_count(tables, m.table) == 0:
         warnings.append(Notice("table_not_loaded", f"no {m.table} loaded: {m.missing} are null"))
         return agg.mutate(**{m.name: ibis.literal(None, "float64")}), False
     other = [d for d in by if d not in m.dims]

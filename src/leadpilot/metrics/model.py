@@ -22,14 +22,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import ibis
 import ibis.expr.types as ir
 
 from ..config import EngagementSettings, IcpRule
+from ..engine import scalar
 from ..errors import UsageError
 from ..schema import LEAD_BOOKKEEPING, STAGES, counted_leads
 from .measures import lead_columns, lead_fact, of_table, zero
+
+T = TypeVar("T")
 
 FUNNEL = STAGES[1:]  # mql, sal, sql, opportunity, customer
 # sal_recorded_at: the lead's own sal event (never implied), to know whether acceptance
@@ -214,10 +218,36 @@ class Tables(dict):
     stored_model: StoredModel | None = None
     # what every analysis of these tables says (a lead rule applied as they are read)
     notices: list = []
+    # small facts computed from these tables (:func:`remembered`); None: none kept
+    memo: dict | None = None
 
     def __setitem__(self, key: str, value: ir.Table) -> None:
         self.stored_model = None
         super().__setitem__(key, value)
+
+
+def row_count(tables: dict[str, ir.Table], name: str) -> int:
+    """The rows of table ``name`` (:func:`remembered`)."""
+    t = tables[name]
+    return remembered(tables, (name,), ("rows",), lambda: int(scalar(t.count())))
+
+
+def remembered(
+    tables: dict[str, ir.Table], reads: tuple[str, ...], key: tuple, compute: Callable[[], T]
+) -> T:
+    """``compute()`` once for the tables ``reads`` names as they are in ``tables``: a
+    report's dozen analyses (and a diagnosis's four KPI computations) read the same
+    state, and each asked again for its latest event, its spend reconciliation, its
+    count of touches. Kept on :class:`Tables` made by the workspace (``memo``); the key
+    holds the tables' expressions, so a table replaced or filtered since (an as-of
+    snapshot, a date range) is another key, never a stale answer."""
+    memo = getattr(tables, "memo", None)
+    if memo is None:
+        return compute()
+    full = (key, tuple(tables[name].op() for name in reads))
+    if full not in memo:
+        memo[full] = compute()
+    return memo[full]
 
 
 # What the stored model depends on besides the data: the code that computes it.

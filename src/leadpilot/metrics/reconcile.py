@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 
 from ..engine import records, scalar
 from ..errors import Notice
-from .model import counted_leads
+from .model import counted_leads, remembered
 
 SPEND_DIMENSIONS = ("channel", "campaign", "content")
 # Leads (or touches) naming a value no spend names: only for channels, where every paid
@@ -119,6 +119,23 @@ def reconcile(
     """
     if against not in ("leads", "touchpoints"):
         raise ValueError(f"against: expected leads or touchpoints, got {against!r}")
+    key = ("reconcile", tuple(dims), against, tuple(touch_types or ()), touch_types is None, span)
+    found = remembered(
+        tables,
+        ("spend", against),
+        key,
+        lambda: _reconcile(tables, dims, against, touch_types, span),
+    )
+    return list(found)
+
+
+def _reconcile(
+    tables: dict[str, ir.Table],
+    dims: tuple[str, ...] | list[str],
+    against: str,
+    touch_types: list[str] | None,
+    span: str,
+) -> list[ReconcileWarning]:
     spend = tables["spend"]
     other = counted_leads(tables["leads"]) if against == "leads" else tables["touchpoints"]
     if against == "touchpoints" and touch_types is not None:

@@ -14,7 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ..config import Config
-from ..engine import records, scalar
+from ..engine import records
 from ..errors import Notice, UsageError
 from ..results import Meta, Result, param
 from ..text import Text
@@ -22,7 +22,7 @@ from .asof import AsOf, resolve_as_of
 from .catalog import REPORT_MEASURES
 from .compute import PERIOD_UNITS, period_label, wilson
 from .measures import MEASURES, cohort_value, count_rows, touch_match, zero
-from .model import lead_model, outcome_columns, to_lead
+from .model import lead_model, outcome_columns, row_count, to_lead
 
 
 class TableResult(Result):
@@ -202,7 +202,7 @@ def interest_retention(
     for r in a:
         by_cohort.setdefault(r["cohort"], {})[r["_k"]] = r["active"]
     rows = []
-    no_touches = scalar(tables["touchpoints"].count()) == 0
+    no_touches = row_count(tables, "touchpoints") == 0
     for cohort in sorted(sz):
         row = {"cohort": period_label(cohort, "month"), "leads": sz[cohort]}
         age_days = (as_of.at.date() - cohort).days if as_of.at and not no_touches else -1
