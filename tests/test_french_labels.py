@@ -340,14 +340,14 @@ def test_the_spend_and_channel_sentences_in_french():
         "spend from 2025-01-01 to 2025-03-31 names channel 'emial' (1,200.00 over 12 row(s)) "
         "but no lead has it: its spend joins no lead, so the cost KPIs of the leads it paid "
         "for miss it; did you mean 'email' or 'e-mail'?":
-        "les dépenses du 2025-01-01 au 2025-03-31 nomment le canal 'emial' (1,200.00 sur 12 "
+        "les dépenses du 2025-01-01 au 2025-03-31 nomment le canal 'emial' (1\u202f200,00 sur 12 "
         "ligne(s)) mais aucun lead ne le porte : ces dépenses ne se rattachent à aucun lead, "
         "les indicateurs de coût des leads qu'elles ont payés les ignorent ; vouliez-vous dire "
         "'email' ou 'e-mail' ?",
         "spend names 5 campaign values that nothing else names (largest: 'a', 'b', 'c'; "
         "3,000.00 in all): that spend joins no lead, so cost KPIs by campaign miss it":
         "les dépenses nomment 5 valeurs de campagne que rien d'autre ne nomme (les plus "
-        "fortes : 'a', 'b', 'c' ; 3,000.00 au total) : ces dépenses ne se rattachent à aucun "
+        "fortes : 'a', 'b', 'c' ; 3\u202f000,00 au total) : ces dépenses ne se rattachent à aucun "
         "lead, les indicateurs de coût par campagne les ignorent",
         "3 leads of channel 'webinar' but no spend up to 2025-03-31 names it: its cost KPIs "
         "are null (–), not 0; did you mean 'webinars'?":

@@ -123,10 +123,49 @@ def test_the_leakage_warning_in_french():
     )
     assert message_in(english, "fr") == (
         "variables qui prédisent presque parfaitement l'issue à elles seules (fuite "
-        "suspectée) : company_size (la valeur '(missing)' : 100.0% de ses 426 leads n'ont "
-        "pas converti (25% de tous les non-convertis)); email (une valeur : 99.0% de ses "
-        "1,200 leads ont converti (80% de tous les convertis); à elle seule, elle sépare les "
-        "convertis des autres avec une AUC de 0.991). Excluez-les avec scoring.model.exclude, "
+        "suspectée) : company_size (la valeur '(missing)' : 100,0% de ses 426 leads n'ont "
+        "pas converti (25% de tous les non-convertis)); email (une valeur : 99,0% de ses "
+        f"1{NNBSP}200 leads ont converti (80% de tous les convertis); à elle seule, elle sépare "
+        "les convertis des autres avec une AUC de 0,991). Excluez-les avec "
+        "scoring.model.exclude, "
         "sauf si leur valeur est connue avant que les ventes ne qualifient le lead, puis "
         "relancez l'apprentissage."
     )
+
+
+def test_a_translated_note_writes_its_numbers_the_french_way():
+    from leadpilot.i18n import message_in
+
+    note = (
+        "spend from 2025-01-01 to 2025-03-31 names 4 channel values that nothing else names "
+        "(largest: 'x1,250.5', 'b'; 12,345.50 in all): that spend joins no lead, so cost KPIs "
+        "by channel miss it"
+    )
+    french = message_in(note, "fr")
+    assert french != note  # a sentence the patterns know
+    assert f"12{NNBSP}345,50" in french and "4 valeurs" in french
+    assert "'x1,250.5'" in french  # a value quoted as written stays as written
+    assert "du 2025-01-01 au 2025-03-31" in french  # a date is no number
+    assert message_in(note, "en") == note
+
+
+@pytest.mark.parametrize(
+    "text, french",
+    [
+        ("1,200.00 over 12 row(s)", f"1{NNBSP}200,00 over 12 row(s)"),
+        ("0.25 and 12.5% and 1,234,567", f"0,25 and 12,5% and 1{NNBSP}234{NNBSP}567"),
+        # not numbers: dates, times, versions, names, keys; quoted values
+        ("2025-01-01 10:30:00.250", "2025-01-01 10:30:00.250"),
+        ("leadpilot 0.1.0, v1.5, export_1.5.csv, L1,234", None),
+        ("ingest.max_amount (1,000,000)", f"ingest.max_amount (1{NNBSP}000{NNBSP}000)"),
+        ("'a 1.5' \"3.14\" `2.5` 3.5", "'a 1.5' \"3.14\" `2.5` 3,5"),
+        # configuration to copy stays as YAML reads it
+        ("e.g. ingest.currency_rates: {USD: 0.92} or [1.5, 2.5]", None),
+        # a French apostrophe quotes nothing
+        ("l'espace d'acquisition 1,200.50", f"l'espace d'acquisition 1{NNBSP}200,50"),
+    ],
+)
+def test_numbers_of_an_english_message_in_french(text, french):
+    from leadpilot.i18n import numbers_fr
+
+    assert numbers_fr(text) == (text if french is None else french)

@@ -881,10 +881,36 @@ def _error_patterns(lang: str) -> tuple[tuple[re.Pattern, str | Callable[[re.Mat
 
 def message_in(text: str, lang: str) -> str:
     """A message (an error, a part of one, or a note shown with a result) in ``lang``, as
-    far as the patterns know it."""
+    far as the patterns know it; a translated message writes its numbers as the language
+    does ('1 200,00' in French)."""
+    translated = False
     for pattern, french in _error_patterns(lang):
-        text = pattern.sub(french, text)
-    return text
+        text, n = pattern.subn(french, text)
+        translated = translated or n > 0
+    return numbers_fr(text) if translated and lang == "fr" else text
+
+
+# A number as the English messages write it ('1,200.00', '12,345', '0.25'), standing alone:
+# not a piece of a date, a time, a version, a name or a key ('2025-01-01', '10:30:00.25',
+# '0.1.0', 'v1.5', 'ingest.max_amount').
+_ENGLISH_NUMBER = re.compile(
+    r"(?<![\w.,:/-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)(?![\w-]|[.,:]\d)"
+)
+# What a message quotes is a value or a name as written, and what it writes in braces or
+# brackets is configuration to copy ({USD: 0.92}, [amount]): left as it is (a French
+# apostrophe, between two letters, quotes nothing)
+_QUOTED = re.compile(
+    r"((?<!\w)'[^']*'(?!\w)|\"[^\"]*\"|`[^`]*`|\{[^{}]*\}|\[[^\[\]]*\])"
+)
+
+
+def numbers_fr(text: str) -> str:
+    """The numbers of an English-written message as French writes them ('1,200.00' ->
+    '1 200,00', with a narrow no-break space), outside what it quotes."""
+    parts = _QUOTED.split(text)
+    for i in range(0, len(parts), 2):  # the even parts are outside quotes
+        parts[i] = _ENGLISH_NUMBER.sub(lambda m: _number_fr(m.group(1)), parts[i])
+    return "".join(parts)
 
 
 # PROBLEM_WORDS (errors.py) in French
