@@ -296,3 +296,24 @@ def test_a_variant_of_a_stored_mailbox_merges_into_it(tmp_path):
     ws = load_case("v_email_variant_merges_with_stored", tmp_path)
     leads = rows(ws, "leads", "lead_id")
     assert leads["L2"]["merged_into"] == "L1" and leads["L2"]["email"] == "JANE@ACME.COM"
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_stored_values_read_by_key_or_whole_give_the_same_rows(tmp_path, backend, monkeypatch):
+    # from another engine than the staging, an ingest of few keys reads back only their
+    # stored rows; beyond FEW_KEYS it reads the whole table: the same rows either way
+    from leadpilot.sources import load
+
+    found = {}
+    for few in (0, load.FEW_KEYS):
+        monkeypatch.setattr(load, "FEW_KEYS", few)
+        leads = load_case("v_partial_reexport_keeps_columns", tmp_path / f"l{few}", backend)
+        deals = load_case("v_partial_deals_reexport", tmp_path / f"d{few}", backend)
+        found[few] = (rows(leads, "leads", "lead_id"), rows(deals, "deals", "deal_id"))
+    drop = {"ingested_at"}
+    clean = {
+        few: [{k: {c: v for c, v in r.items() if c not in drop} for k, r in t.items()} for t in f]
+        for few, f in found.items()
+    }
+    assert clean[0] == clean[load.FEW_KEYS]
+    assert clean[0][0]["L1"]["industry"] == "fintech"  # a stored value kept

@@ -70,6 +70,9 @@ from .typing import (
 
 CHUNK_ROWS = 1_000_000  # rows typed at a time: bounds the Arrow copies of a large file
 MAX_REPORTED = 100_000  # problems kept (JSON output lists them); all are counted
+# Up to this many keys, an ingest into another engine than its staging reads back only the
+# stored rows of its keys (an IN list); beyond, every stored row of the table
+FEW_KEYS = 2_000  # its compilation: ~0.15 s; copying 20,000 stored leads from PostgreSQL: ~1 s
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
 
 
@@ -694,11 +697,17 @@ class _Ingest:
             TEMPORARY["known_leads_next"](), ibis.union(old, new.cast(old.schema()), distinct=False)
         )
 
-    def _stored_copy(self, name: str, subset: ir.Table) -> ir.Table:
-        """Stored rows as a staging table beside the new ones: a copy, never the live
-        table (the write deletes the stored rows before it inserts)."""
+    def _stored_copy(self, name: str, subset: ir.Table, new: ir.Table, key: str) -> ir.Table:
+        """Stored rows (``subset``, keyed by ``__stored_key``) as a staging table beside the
+        new rows ``new`` (keyed by ``key``): a copy, never the live table (the write deletes
+        the stored rows before it inserts). From another engine, only the stored rows of
+        the new rows' keys cross when they are few (a posted batch, a daily export): 50
+        leads posted onto a PostgreSQL workspace copied every stored lead through Python."""
         if self.staging.shared:
             return self.staging.put(name, subset)
+        keys = self.staging.rows(new.select(new[key].name("k")).distinct())["k"]
+        if len(keys) <= FEW_KEYS:
+            subset = subset.filter(subset["__stored_key"].isin(keys.drop_null().to_pylist()))
         return self.staging.bring(name, subset)
 
     def _replaced(self, table: str) -> None:
@@ -713,8 +722,8 @@ class _Ingest:
         if not int(target.count().execute()):
             return
         subset = target.select(__stored_key=target[key], __stored=target[measure])
-        stored = self._stored_copy(TEMPORARY["replaced"](table=table), subset)
         good = self.good[table]
+        stored = self._stored_copy(TEMPORARY["replaced"](table=table), subset, good, key)
         j = good.join(stored, good[key] == stored["__stored_key"])
         j = j.filter(j[measure].fill_null(0) != j["__stored"].fill_null(0))
         found = self.staging.rows(
@@ -761,7 +770,7 @@ class _Ingest:
         subset = target.select(
             **{"__stored_key": target[key]}, **{f"__stored_{c}": target[c] for c in columns}
         )
-        stored = self._stored_copy(TEMPORARY["stored"](table=table), subset)
+        stored = self._stored_copy(TEMPORARY["stored"](table=table), subset, t, key)
         j = t.left_join(stored, t[key] == stored["__stored_key"])
         found = j["__stored_key"].notnull()
         keep = {}
