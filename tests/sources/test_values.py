@@ -301,19 +301,27 @@ def test_a_variant_of_a_stored_mailbox_merges_into_it(tmp_path):
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_stored_values_read_by_key_or_whole_give_the_same_rows(tmp_path, backend, monkeypatch):
     # from another engine than the staging, an ingest of few keys reads back only their
-    # stored rows; beyond FEW_KEYS it reads the whole table: the same rows either way
+    # stored rows from a large table; else the whole table: the same rows either way
     from leadpilot.sources import load
 
-    found = {}
-    for few in (0, load.FEW_KEYS):
+    found, queries = {}, {}
+    scan = load.Staging.rows
+    for way, (few, whole) in {"by key": (load.FEW_KEYS, 0), "whole": (0, 10**9)}.items():
         monkeypatch.setattr(load, "FEW_KEYS", few)
+        monkeypatch.setattr(load, "COPIED_WHOLE", whole)
+        counted: list[int] = []
+        monkeypatch.setattr(
+            load.Staging, "rows", lambda s, e, counted=counted: counted.append(1) or scan(s, e)
+        )
         leads = load_case("v_partial_reexport_keeps_columns", tmp_path / f"l{few}", backend)
         deals = load_case("v_partial_deals_reexport", tmp_path / f"d{few}", backend)
-        found[few] = (rows(leads, "leads", "lead_id"), rows(deals, "deals", "deal_id"))
+        found[way] = (rows(leads, "leads", "lead_id"), rows(deals, "deals", "deal_id"))
+        queries[way] = len(counted)
+    assert queries["by key"] > queries["whole"]  # the keys were asked for: the other way
     drop = {"ingested_at"}
     clean = {
         few: [{k: {c: v for c, v in r.items() if c not in drop} for k, r in t.items()} for t in f]
         for few, f in found.items()
     }
-    assert clean[0] == clean[load.FEW_KEYS]
-    assert clean[0][0]["L1"]["industry"] == "fintech"  # a stored value kept
+    assert clean["by key"] == clean["whole"]
+    assert clean["by key"][0]["L1"]["industry"] == "fintech"  # a stored value kept

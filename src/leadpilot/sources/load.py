@@ -71,8 +71,10 @@ from .typing import (
 CHUNK_ROWS = 1_000_000  # rows typed at a time: bounds the Arrow copies of a large file
 MAX_REPORTED = 100_000  # problems kept (JSON output lists them); all are counted
 # Up to this many keys, an ingest into another engine than its staging reads back only the
-# stored rows of its keys (an IN list); beyond, every stored row of the table
+# stored rows of its keys (an IN list) from a table of more than COPIED_WHOLE rows; else
+# every stored row
 FEW_KEYS = 2_000  # its compilation: ~0.15 s; copying 20,000 stored leads from PostgreSQL: ~1 s
+COPIED_WHOLE = 1_000  # stored rows copied whole whatever the keys: cheaper than one more query
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
 
 
@@ -697,17 +699,21 @@ class _Ingest:
             TEMPORARY["known_leads_next"](), ibis.union(old, new.cast(old.schema()), distinct=False)
         )
 
-    def _stored_copy(self, name: str, subset: ir.Table, new: ir.Table, key: str) -> ir.Table:
-        """Stored rows (``subset``, keyed by ``__stored_key``) as a staging table beside the
-        new rows ``new`` (keyed by ``key``): a copy, never the live table (the write deletes
-        the stored rows before it inserts). From another engine, only the stored rows of
-        the new rows' keys cross when they are few (a posted batch, a daily export): 50
-        leads posted onto a PostgreSQL workspace copied every stored lead through Python."""
+    def _stored_copy(
+        self, name: str, subset: ir.Table, stored: int, new: ir.Table, key: str
+    ) -> ir.Table:
+        """Stored rows (``subset`` of a table of ``stored`` rows, keyed by ``__stored_key``)
+        as a staging table beside the new rows ``new`` (keyed by ``key``): a copy, never the
+        live table (the write deletes the stored rows before it inserts). From another
+        engine, a large table sends only the stored rows of the new rows' keys when these
+        are few (a posted batch, a daily export): 50 leads posted onto a PostgreSQL
+        workspace copied every stored lead through Python."""
         if self.staging.shared:
             return self.staging.put(name, subset)
-        keys = self.staging.rows(new.select(new[key].name("k")).distinct())["k"]
-        if len(keys) <= FEW_KEYS:
-            subset = subset.filter(subset["__stored_key"].isin(keys.drop_null().to_pylist()))
+        if stored > COPIED_WHOLE:
+            keys = self.staging.rows(new.select(new[key].name("k")).distinct())["k"]
+            if len(keys) <= FEW_KEYS:
+                subset = subset.filter(subset["__stored_key"].isin(keys.drop_null().to_pylist()))
         return self.staging.bring(name, subset)
 
     def _replaced(self, table: str) -> None:
@@ -719,11 +725,12 @@ class _Ingest:
         measure = checks.ADDITIVE[table][0]
         key = TABLES[table].key_column
         target = self.ws.table(table)
-        if not int(target.count().execute()):
+        rows = int(target.count().execute())
+        if not rows:
             return
         subset = target.select(__stored_key=target[key], __stored=target[measure])
         good = self.good[table]
-        stored = self._stored_copy(TEMPORARY["replaced"](table=table), subset, good, key)
+        stored = self._stored_copy(TEMPORARY["replaced"](table=table), subset, rows, good, key)
         j = good.join(stored, good[key] == stored["__stored_key"])
         j = j.filter(j[measure].fill_null(0) != j["__stored"].fill_null(0))
         found = self.staging.rows(
@@ -764,13 +771,14 @@ class _Ingest:
             miss = [f for f in files if c not in self.present.get((table, f), {c})]
             if miss:
                 lacking[c] = miss
-        if not lacking or not int(target.count().execute()):
+        rows = int(target.count().execute()) if lacking else 0
+        if not rows:
             return t, []
         columns = [*lacking, *[tied for c in lacking for tied in ties.get(c, ())]]
         subset = target.select(
             **{"__stored_key": target[key]}, **{f"__stored_{c}": target[c] for c in columns}
         )
-        stored = self._stored_copy(TEMPORARY["stored"](table=table), subset, t, key)
+        stored = self._stored_copy(TEMPORARY["stored"](table=table), subset, rows, t, key)
         j = t.left_join(stored, t[key] == stored["__stored_key"])
         found = j["__stored_key"].notnull()
         keep = {}
