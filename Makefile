@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-quick reliability bench bench-attribution bench-scoring lint clean
+.PHONY: run test test-quick reliability bench bench-attribution bench-scoring bench-ingest lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,9 @@ bench-attribution: $(STAMP)  ## attribution at 1,000,000 journeys vs SQL floor a
 
 bench-scoring: $(STAMP)  ## rules vs hand-written SQL and model apply at 1,000,000 leads
 	$(BIN)/python bench/scoring.py
+
+bench-ingest: $(STAMP)  ## the fixed cost of a small ingest (DuckDB, PostgreSQL, Spark) vs before and a SQL floor
+	$(BIN)/python bench/ingest_small.py --spark
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
