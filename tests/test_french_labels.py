@@ -391,3 +391,31 @@ def test_attribution_notes_in_french():
         "aucune dépense enregistrée jusqu'au 2025-03-31 pour 5 valeur(s) de campagne (a, b, c et "
         "2 autres) : leurs dépenses, coût par conversion, ROAS et ROI sont vides (–), pas nuls"
     )
+
+
+@pytest.mark.parametrize(
+    "case, french, english",
+    [
+        ("unknown_lead", "un lead_id présent dans la table des leads", "present in the leads"),
+        ("negative_spend", "une dépense >= 0 (un coût négatif", "a negative cost"),
+    ],
+)
+def test_the_quarantine_reasons_of_an_ingest_in_french(cli, tmp_path, case, french, english):
+    source = Path(__file__).parent / "data" / "bad" / case
+    ws = tmp_path / "ws"
+    code, out, err = cli("ingest", str(source), "-w", str(ws), "--lang", "fr",
+                         "--policy", "quarantine")  # fmt: skip
+    flat = " ".join((out + err).split())
+    assert code == 0, err
+    assert "(politique : quarantine)" in flat  # French typography
+    assert french in flat and english not in flat
+    code, out, err = cli("quarantine", "-w", str(ws), "--lang", "fr")
+    flat = " ".join((out + err).split())
+    assert "correctif :" in flat and english not in flat
+    assert not re.search(r"correctif : [a-z]+ the ", flat)  # the fix is French too
+
+
+def test_a_folder_without_canonical_file_is_said_in_french(cli, tmp_path):
+    code, out, err = cli("ingest", str(tmp_path), "-w", str(tmp_path / "ws"), "--lang", "fr")
+    assert code != 0
+    assert "aucun fichier canonique trouvé (attendu l'un de leads.csv" in " ".join(err.split())

@@ -466,6 +466,49 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
     (r"^a number", r"un nombre"),
     (r" \(decimal comma\)", r" (virgule décimale)"),
     (r"^a value >= 0$", r"une valeur >= 0"),
+    (
+        r"^a deal amount >= 0 \(a negative amount is a credit note or a refund, not a deal: "
+        r"revenue would silently shrink\)$",
+        r"un montant d'affaire >= 0 (un montant négatif est un avoir ou un remboursement, pas "
+        r"une affaire : le chiffre d'affaires baisserait sans le dire)",
+    ),
+    (
+        r"^enter the deal's net amount, or mark a cancelled deal lost; refunds are not deals$",
+        r"saisissez le montant net de l'affaire, ou marquez perdue une affaire annulée ; un "
+        r"remboursement n'est pas une affaire",
+    ),
+    (
+        r"^spend >= 0 \(a negative cost is an ad platform's credit or adjustment\)$",
+        r"une dépense >= 0 (un coût négatif est un avoir ou un ajustement de la plateforme "
+        r"publicitaire)",
+    ),
+    (
+        r"^net the credit into the cost of the day \(or campaign\) it corrects$",
+        r"déduisez l'avoir du coût du jour (ou de la campagne) qu'il corrige",
+    ),
+    # leads referenced by the other tables
+    (
+        r"^a lead_id present in the leads table \(this file or the workspace\)$",
+        r"un lead_id présent dans la table des leads (ce fichier ou l'espace de travail)",
+    ),
+    (
+        r"^ingest the leads file with these records, or check that both files use the same "
+        r"ids \(the column mapped to lead_id; ids are compared as written, so 00123 and 123 "
+        r"are two leads\)$",
+        r"chargez le fichier des leads qui contient ces enregistrements, ou vérifiez que les "
+        r"deux fichiers utilisent les mêmes identifiants (la colonne associée à lead_id ; ils "
+        r"sont comparés tels qu'écrits : 00123 et 123 sont deux leads)",
+    ),
+    # source folders
+    (
+        r"^(?P<p>.+): no canonical file found \(expected any of (?P<n>.+), or "
+        r"\.parquet / \.xlsx\)$",
+        r"\g<p> : aucun fichier canonique trouvé (attendu l'un de \g<n>, ou .parquet / .xlsx)",
+    ),
+    (
+        r"^(?P<p>.+): several files for table (?P<t>\w+) \((?P<f>[^)]*)\); keep one$",
+        r"\g<p> : plusieurs fichiers pour la table \g<t> (\g<f>) ; gardez-en un",
+    ),
     # values and columns
     (r"^a value \((?P<c>\w+) is required\)$", r"une valeur (\g<c> est obligatoire)"),
     (r"^one of (?P<l>.+)$", r"l'une des valeurs \g<l>"),

@@ -685,7 +685,8 @@ class Terminal:
 
     def ingest(self, summary, workspace: Path | None = None) -> None:
         """An ingest summary: rows per table, what was set aside, merges, notes, warnings."""
-        t = Table(title=f"{self.t('Ingest summary')} ({self.t('policy')}: {summary.policy})")
+        colon = " : " if self.lang == "fr" else ": "
+        t = Table(title=f"{self.t('Ingest summary')} ({self.t('policy')}{colon}{summary.policy})")
         for c in ("table", "read", "loaded", "merged", "quarantined"):
             t.add_column(self.t(c), justify="left" if c == "table" else "right")
         for name, s in summary.tables.items():
