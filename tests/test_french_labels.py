@@ -398,6 +398,7 @@ def test_attribution_notes_in_french():
     [
         ("unknown_lead", "un lead_id présent dans la table des leads", "present in the leads"),
         ("negative_spend", "une dépense >= 0 (un coût négatif", "a negative cost"),
+        ("duplicate_key", "une clé unique (déjà ligne 3)", "a unique key"),
     ],
 )
 def test_the_quarantine_reasons_of_an_ingest_in_french(cli, tmp_path, case, french, english):

@@ -486,6 +486,28 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r"^net the credit into the cost of the day \(or campaign\) it corrects$",
         r"déduisez l'avoir du coût du jour (ou de la campagne) qu'il corrige",
     ),
+    # repeated keys
+    (r"^a unique key \(already in row (?P<r>\d+)\)$", r"une clé unique (déjà ligne \g<r>)"),
+    (
+        r"^keep one row per key in the file \(a later ingest replaces the rows of a key\)$",
+        r"gardez une ligne par clé dans le fichier (un import suivant remplace les lignes "
+        r"d'une clé)",
+    ),
+    (
+        r"^a distinct event \(same lead, time, type, channel, campaign and content as row "
+        r"(?P<r>\d+)\)$",
+        r"un événement distinct (même lead, heure, type, canal, campagne et contenu que la "
+        r"ligne \g<r>)",
+    ),
+    (
+        r"^one row per (?P<w>[\w, ]+) \(several ad groups or ads\?\): added to row (?P<r>\d+)$",
+        r"une ligne par \g<w> (plusieurs groupes d'annonces ou annonces ?) : ajoutée à la "
+        r"ligne \g<r>",
+    ),
+    (
+        r"^a distinct row \(same (?P<w>[\w, ]+) and figures as row (?P<r>\d+)\)$",
+        r"une ligne distincte (mêmes \g<w> et chiffres que la ligne \g<r>)",
+    ),
     # leads referenced by the other tables
     (
         r"^a lead_id present in the leads table \(this file or the workspace\)$",
