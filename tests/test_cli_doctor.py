@@ -61,8 +61,9 @@ def test_the_terminal_speaks_english_and_french(loaded):
     fr = doctor(loaded, "--lang", "fr")
     assert en.exit_code == fr.exit_code == 0
     assert "Backend: duckdb" in en.stdout and "Capabilities" in en.stdout
-    assert "Moteur : duckdb" in fr.stdout or "Moteur: duckdb" in fr.stdout
-    assert "Capacités" in fr.stdout and "lignes" in fr.stdout
+    assert "Moteur : duckdb" in fr.stdout and "Disque : dossier de l'espace" in fr.stdout
+    assert "Capacités :" in fr.stdout and "lignes" in fr.stdout
+    assert " ; libre à côté" in fr.stdout and "Disk: workspace folder" in en.stdout
 
 
 def test_an_empty_workspace_says_to_ingest(tmp_path):

@@ -53,15 +53,17 @@ def show(doc: dict, problems, lang: str) -> None:
     t = LABELS[lang]
     meta = doc["meta"]
     b = meta["backend"]
-    out.print(f"[bold]{t['backend']}[/bold]: {b['setting']} ({b['engine'] or '—'}"
-              f"{', ' + t['version'] + ' ' + b['version'] if b['version'] else ''}); "
+    # French typography: a space before ':' and ';'
+    colon, semi = (" : ", " ; ") if lang == "fr" else (": ", "; ")
+    out.print(f"[bold]{t['backend']}[/bold]{colon}{b['setting']} ({b['engine'] or '—'}"
+              f"{', ' + t['version'] + ' ' + b['version'] if b['version'] else ''}){semi}"
               f"ibis {b['ibis']}, leadpilot {b['leadpilot']}")  # fmt: skip
     if meta["capabilities"]:
         caps = ", ".join(
             f"{k}={(t['yes'] if v else t['no']) if isinstance(v, bool) else v}"
             for k, v in meta["capabilities"].items()
         )
-        out.print(f"[bold]{t['capabilities']}[/bold]: {caps}")
+        out.print(f"[bold]{t['capabilities']}[/bold]{colon}{caps}")
     if doc["rows"]:
         table = Table(title=t["tables"], title_justify="left")
         table.add_column(t["table"])
@@ -75,14 +77,14 @@ def show(doc: dict, problems, lang: str) -> None:
             f"{t.get(k, k)} {v if k == 'warehouse' else _size(v, lang)}"
             for k, v in meta["disk"].items()
         ]
-        out.print(f"[bold]{t['disk']}[/bold]: " + "; ".join(parts))
+        out.print(f"[bold]{t['disk']}[/bold]{colon}" + semi.join(parts))
     if not problems:
         out.print(t["none"])
         return
-    out.print(f"[bold]{t['problems']}[/bold]:")
+    out.print(f"[bold]{t['problems']}[/bold]{colon.rstrip()}")
     for p in problems:
         out.print(f"- [{t[p.severity]}] {p.message[lang]}", markup=False)
-        out.print(f"  {t['fix']}: {p.fix[lang]}", markup=False)
+        out.print(f"  {t['fix']}{colon}{p.fix[lang]}", markup=False)
 
 
 @app.command("doctor")
