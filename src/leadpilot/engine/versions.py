@@ -176,9 +176,11 @@ def set_meta(ws: Workspace, values: dict[str, str | None]) -> None:
     something changes (inside a write block: when the block ends)."""
     pending = ws.backend.meta_pending
     if pending is not None:
-        pending.update(values)
-        for key in [k for k, v in values.items() if v is None]:
-            del pending[key]
+        for key, value in values.items():
+            if value is None:
+                pending.pop(key, None)
+            else:
+                pending[key] = value
         return
     present = META in ws.con.list_tables()
     before = meta_values(ws.con, [META] if present else [])

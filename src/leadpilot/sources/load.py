@@ -711,7 +711,9 @@ class _Ingest:
         if self.staging.shared:
             return self.staging.put(name, subset)
         if stored > COPIED_WHOLE:
-            keys = self.staging.rows(new.select(new[key].name("k")).distinct())["k"]
+            # one more than the bound at most: enough to tell, not every key of a big file
+            distinct = new.select(new[key].name("k")).distinct().limit(FEW_KEYS + 1)
+            keys = self.staging.rows(distinct)["k"]
             if len(keys) <= FEW_KEYS:
                 subset = subset.filter(subset["__stored_key"].isin(keys.drop_null().to_pylist()))
         return self.staging.bring(name, subset)
