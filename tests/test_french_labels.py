@@ -223,6 +223,30 @@ def test_the_ingest_says_in_french_which_rows_precede_their_lead(cli, data, tmp_
     assert "Leads fusionnés : 0 ; exclus par" in _text(out), out
 
 
+def test_the_ingest_says_in_french_which_stages_are_out_of_order(cli, tmp_path):
+    # three leads whose customer stage comes before their MQL: days and a time of day
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "leads.csv").write_text(
+        "lead_id,created_at,email\nL1,2025-01-01,a@x.com\nL2,2025-01-01,b@x.com\n"
+        "L3,2025-01-01,c@x.com\n"
+    )
+    (tmp_path / "src" / "stage_events.csv").write_text(
+        "lead_id,stage,ts\nL1,customer,2025-01-10\nL1,mql,2025-02-01\n"
+        "L2,customer,2025-01-11 09:30:00\nL2,mql,2025-02-02\nL3,customer,2025-01-12\n"
+        "L3,mql,2025-02-03\n"
+    )
+    code, out, err = cli("ingest", str(tmp_path / "src"), "-w", str(tmp_path / "ws"),
+                         "--lang", "fr")  # fmt: skip
+    assert code == 0, err
+    assert (
+        "attention : stage_events : 3 ligne(s) : historique des étapes dans le désordre : une "
+        "étape ultérieure datée avant une étape précédente (gardée et comptée ; la vélocité "
+        "écarte les durées négatives) (par ex. stage_events.csv ligne 2 : étape customer le "
+        "2025-01-10 ; stage_events.csv ligne 4 : étape customer le 2025-01-11 09:30:00 ; "
+        "stage_events.csv ligne 6 : étape customer le 2025-01-12)"
+    ) in _text(out), out
+
+
 # ---------------------------------------------------------------- 6. notes in French
 def test_the_kpis_notes_on_channels_without_spend_in_french(cli, ws):
     code, out, err = cli("kpis", "-w", ws, "--by", "channel", "--lang", "fr")

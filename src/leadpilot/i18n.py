@@ -639,6 +639,22 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r" ligne \g<r> : \g<c> (lead créé le \g<d>)",
     ),
     (r"(?P<e>\(lead créé le [^)]+\)); ", r"\g<e> ; "),  # between two examples
+    # a lead's stages dated out of their order (kept, with examples)
+    (
+        r"^(?P<t>\w+): (?P<n>[\d,]+) row\(s\): stage history out of order: a later stage "
+        r"dated before an earlier one \(kept and counted; velocity leaves out the negative "
+        r"durations\) \(e\.g\. ",
+        r"\g<t> : \g<n> ligne(s) : historique des étapes dans le désordre : une étape "
+        r"ultérieure datée avant une étape précédente (gardée et comptée ; la vélocité écarte "
+        r"les durées négatives) (par ex. ",
+    ),
+    (
+        r"(?P<f>[^\s;(]+) row (?P<r>\d+): ts (?P<s>\w+) (?P<d>\d{4}-\d\d-\d\d)"
+        r"(?P<h> [\d:.]+)?(?P<x>; )?",
+        lambda m: f"{m['f']} ligne {m['r']} : étape {m['s']} le {m['d']}"
+        + (m["h"] if m["h"] and m["h"] != " 00:00:00" else "")  # a midnight is its day
+        + (" ; " if m["x"] else ""),
+    ),
     # young cohorts (kpis): their periods as the French tables name them
     (
         r"^immature cohorts (?P<c>.+?): their youngest leads are under the median "
