@@ -363,3 +363,30 @@ def test_pipeline_value_over_centuries_holds_the_datas_days_only(make_workspace,
     assert days["2025-01-15"]["pipeline_value"] == 150
     assert days["2025-01-20"]["pipeline_value"] == 50
     assert wide.rows == plain.rows == late.rows
+
+
+def test_kpis_and_diagnose_judge_young_cohorts_by_one_delay(make_workspace, tmp_path):
+    """Customers dated before their lead's creation are left out of the typical delay by
+    kpis (as velocity leaves out negative durations): diagnose must use the same delay,
+    else six such customers make it negative and a young quarter looks mature."""
+    src = tmp_path / "d"
+    src.mkdir()
+    leads, deals = ["lead_id,created_at"], ["deal_id,lead_id,created_at,status,closed_at,amount"]
+    for j in range(5):  # five customers 59 days after their creation
+        leads.append(f"J{j},2025-01-01")
+        deals.append(f"DJ{j},J{j},2025-01-10,won,2025-03-01,100")
+    for j in range(6):  # six dated a month before it (a CRM import overwriting dates)
+        leads.append(f"N{j},2025-06-01")
+        deals.append(f"DN{j},N{j},2025-04-20,won,2025-05-01,100")
+    leads += ["A,2025-02-01", "B,2025-06-20"]
+    (src / "leads.csv").write_text("\n".join(leads) + "\n")
+    (src / "deals.csv").write_text("\n".join(deals) + "\n")
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        kpis = lp.kpi_result(period="quarter")
+        diagnosis = lp.diagnosis(current="2025-Q2", previous="2025-Q1")
+    assert kpis.maturity["expected_delay_days"] == 59
+    assert rows_by(kpis, "period")["2025-Q2"]["immature"] is True
+    young = [f for f in diagnosis.meta["findings"] if f["code"] == "immature_cohort"]
+    assert young, diagnosis.meta["findings"]
+    assert young[0]["evidence"]["delay"] == 59, young

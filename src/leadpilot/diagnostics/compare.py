@@ -19,7 +19,7 @@ from ..config import Config
 from ..engine import records
 from ..errors import MissingDataError, Notice, UsageError
 from ..metrics.asof import end_of_day, resolve_as_of
-from ..metrics.compute import compute_kpis
+from ..metrics.compute import compute_kpis, median_delay
 from ..metrics.model import lead_model
 from .decompose import Decomposition, Group, decompose, group_order
 from .findings import Finding, Thresholds, find
@@ -176,9 +176,8 @@ def _customers(tables, config, period: Period, as_of: datetime) -> tuple[list, l
 
 
 def _median_delay(tables, config) -> float | None:
-    m = lead_model(tables, implied=config.stages.implied)
-    secs = m.customer_at.epoch_seconds() - m.created_at.epoch_seconds()
-    v = m.aggregate(d=secs.median(where=m.customer_at.notnull())).to_pyarrow().to_pylist()[0]
+    m = lead_model(tables, implied=config.stages.implied, keep=["customer_at"])
+    v = m.aggregate(d=median_delay(m)).to_pyarrow().to_pylist()[0]
     return None if v["d"] is None else v["d"] / 86400
 
 

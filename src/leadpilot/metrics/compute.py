@@ -270,7 +270,7 @@ def compute_kpis(
         converted = model
         if not reused:  # the customer dates alone: no other stage's events are read
             converted = lead_model(tables, implied=config.stages.implied, keep=["customer_at"])
-        delay = scalar(_median_delay(converted))
+        delay = scalar(median_delay(converted))
         maturity = _flag_immature(delay, raw, rows, period, warnings, as_of)
     if view == "activity":
         warnings.append(Notice("activity_rates", ACTIVITY_NOTE))
@@ -341,8 +341,10 @@ def period_end(start: date, period: str) -> date:
     return date(start.year + y, m + 1, 1) - timedelta(days=1)
 
 
-def _median_delay(model: ir.Table) -> ir.Scalar:
-    """The median lead -> customer delay of converters, in seconds."""
+def median_delay(model: ir.Table) -> ir.Scalar:
+    """The median lead -> customer delay of converters, in seconds: a customer dated
+    before its lead's creation is left out, as velocity leaves out negative durations
+    (the one rule of the cohorts' maturity, for kpis, diagnose and the report)."""
     secs = model.customer_at.epoch_seconds() - model.created_at.epoch_seconds()
     return secs.median(where=model.customer_at.notnull() & (secs >= 0))
 
