@@ -223,6 +223,46 @@ def test_the_ingest_says_in_french_which_rows_precede_their_lead(cli, data, tmp_
     assert "Leads fusionnés : 0 ; exclus par" in _text(out), out
 
 
+def test_the_ingest_says_in_french_which_attributes_it_renamed(cli, tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "leads.csv").write_text(
+        "lead_id,created_at,Revenue\nL1,2025-01-01,1200000\n"
+    )
+    code, out, err = cli("ingest", str(tmp_path / "src"), "-w", str(tmp_path / "ws"),
+                         "--lang", "fr")  # fmt: skip
+    assert code == 0, err
+    assert (
+        "leads.csv : attribut(s) de lead enregistré(s) sous un autre nom : 'Revenue' sous "
+        "'revenue_attribute' : leadpilot calcule lui-même revenue (pour chaque lead, ou dans "
+        "ses résultats) ; regroupez ou filtrez par le nouveau nom (kpis --by "
+        "revenue_attribute), ou renommez la colonne dans l'export"
+    ) in _text(out), out
+
+
+def test_ambiguous_numbers_and_mixed_date_orders_in_french(cli, tmp_path):
+    corpus = Path(__file__).parent / "corpus"
+    code, out, err = cli("ingest", str(corpus / "v_dot_thousands_comma_file"),
+                         "-w", str(tmp_path / "a"), "--lang", "fr")  # fmt: skip
+    assert code != 0
+    said = _text(out + err)
+    assert (
+        "attendu : un nombre dont on peut dire le séparateur décimal : rien dans le fichier ne "
+        "dit si '1,250' vaut 1250 ou 1,25 (ni si '1.054' vaut 1054 ou un peu plus de 1) ; "
+        "correction : dites comment le fichier écrit ses nombres : decimal: ',' sur cette "
+        "source dans leadpilot.yaml si '1,250' vaut 1,25 et '1.054' vaut 1054"
+    ) in said, said
+    mixed = corpus / "v_dates_two_orders_mixed_quarantine"
+    code, out, err = cli("ingest", str(mixed), "-w", str(tmp_path / "b"),
+                         "--policy", "quarantine", "--lang", "fr")  # fmt: skip
+    assert code == 0, err
+    said = _text(out)
+    assert (
+        "la colonne 'created_at' mêle deux ordres de date : 4 valeur(s) lisibles seulement "
+        "mois d'abord (%m/%d/%Y), 3 seulement jour d'abord (%d/%m/%Y) ; lue mois d'abord"
+    ) in said, said
+    assert "mêle des dates mois d'abord (%m/%d/%Y) et jour d'abord (%d/%m/%Y), et celle-ci" in said
+
+
 def test_the_ingest_says_in_french_which_stages_are_out_of_order(cli, tmp_path):
     # three leads whose customer stage comes before their MQL: days and a time of day
     (tmp_path / "src").mkdir()
@@ -444,3 +484,18 @@ def test_a_folder_without_canonical_file_is_said_in_french(cli, tmp_path):
     code, out, err = cli("ingest", str(tmp_path), "-w", str(tmp_path / "ws"), "--lang", "fr")
     assert code != 0
     assert "aucun fichier canonique trouvé (attendu l'un de leads.csv" in " ".join(err.split())
+
+
+def test_the_funnel_and_sources_tables_name_stages_and_dimensions_in_french(cli, ws):
+    code, out, err = cli("funnel", "-w", ws, "--lang", "fr")
+    assert code == 0, err
+    text = _text(out)
+    for name in ("Opportunité", "Client", "Rejetés par les ventes (sortie)"):
+        assert name in text, text
+    assert not re.search(r"│ (opportunity|customer) ", text), text
+    assert "acceptation dans l'ensemble : " in text and "acceptation tous" not in text, text
+    code, out, err = cli("funnel", "-w", ws)  # English keeps the codes JSON writes
+    assert "│ customer " in out and "acceptance overall: " in _text(out), out
+    code, out, err = cli("sources", "-w", ws, "--lang", "fr")
+    assert code == 0, err
+    assert "Répartition des sources de leads par canal" in _text(out), out

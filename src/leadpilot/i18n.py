@@ -237,6 +237,7 @@ FRENCH: dict[str, str] = {
     "customers/month": "clients/mois",
     "recommended": "recommandé",
     "all": "tous",
+    "overall": "dans l'ensemble",
     "period": "période",
     "channel": "canal",
     "campaign": "campagne",
@@ -374,6 +375,16 @@ _THE_DIMENSION_FR = (  # with their article
     ("campaign", "la campagne"),
     ("content", "le contenu"),
 )
+_ORDERS_FR = {"day-first": "jour d'abord", "month-first": "mois d'abord",
+              "year-first": "année d'abord"}  # fmt: skip
+
+
+def _order_fr(label: str) -> str:
+    """'month-first (%m/%d/%Y)' -> "mois d'abord (%m/%d/%Y)"."""
+    name, _, rest = label.partition(" ")
+    return f"{_ORDERS_FR.get(name, name)} {rest}".strip()
+
+
 def _number_fr(text: str) -> str:
     """A number as the English notes write it ('33,440.00') as French writes it
     ('33 440,00', with Babel's narrow no-break space)."""
@@ -463,6 +474,48 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r"cette source (ou ingest.decimal: \g<c> pour tous les fichiers) dans leadpilot.yaml",
     ),
     (r"an amount such as 1234\.56", r"un montant comme 1234.56"),
+    (
+        r"^a number whose decimal separator can be told: nothing in the file says whether "
+        r"'1,250' is 1250 or 1\.25 \(nor '1\.054' 1054 or 1\.054\)$",
+        r"un nombre dont on peut dire le séparateur décimal : rien dans le fichier ne dit si "
+        r"'1,250' vaut 1250 ou 1,25 (ni si '1.054' vaut 1054 ou un peu plus de 1)",
+    ),
+    (
+        r"^say how the file writes numbers: decimal: ',' on this source in leadpilot\.yaml "
+        r"when 1,250 means 1\.25 \(and 1\.054 means 1054\), decimal: '\.' when it means 1250 "
+        r"\(and 1\.054 means 1\.054\) \(ingest\.decimal for every file\)$",
+        r"dites comment le fichier écrit ses nombres : decimal: ',' sur cette source dans "
+        r"leadpilot.yaml si '1,250' vaut 1,25 et '1.054' vaut 1054, decimal: '.' si '1,250' "
+        r"vaut 1250 et '1.054' un peu plus de 1 (ingest.decimal pour tous les fichiers)",
+    ),
+    # a date column mixing two day/month orders
+    (
+        r"^(?P<f>.+?): column (?P<h>'[^']*') mixes two date orders: (?P<a>[\d,]+) value\(s\) "
+        r"read only (?P<x>.+?), (?P<b>[\d,]+) only (?P<y>.+?); read as (?P<z>.+?), the others "
+        r"set aside with the values that fit both \(their day and month cannot be told\)$",
+        lambda m: (
+            f"{m['f']} : la colonne {m['h']} mêle deux ordres de date : {m['a']} valeur(s) "
+            f"lisibles seulement {_order_fr(m['x'])}, {m['b']} seulement {_order_fr(m['y'])} ; "
+            f"lue {_order_fr(m['z'])}, les autres mises de côté avec les valeurs qui se lisent "
+            "des deux façons (leur jour et leur mois ne peuvent être départagés)"
+        ),
+    ),
+    (
+        r"^a date whose day and month can be told: column (?P<h>'[^']*') mixes (?P<x>.+?) and "
+        r"(?P<y>.+?) dates, and this one fits both$",
+        lambda m: (
+            f"une date dont on peut départager le jour et le mois : la colonne {m['h']} mêle "
+            f"des dates {_order_fr(m['x'])} et {_order_fr(m['y'])}, et celle-ci se lit des "
+            "deux façons"
+        ),
+    ),
+    (
+        r"^export the column in one layout \(ISO 8601: 2017-07-01\), or, if every value is "
+        r"in fact written one way, set date_formats on this source in leadpilot\.yaml$",
+        r"exportez la colonne dans un seul format (ISO 8601 : 2017-07-01), ou, si toutes les "
+        r"valeurs sont en fait écrites d'une seule façon, indiquez date_formats sur cette "
+        r"source dans leadpilot.yaml",
+    ),
     (r"^a number", r"un nombre"),
     (r" \(decimal comma\)", r" (virgule décimale)"),
     (r"^a value >= 0$", r"une valeur >= 0"),
@@ -488,6 +541,10 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
     ),
     # repeated keys
     (r"^a unique key \(already in row (?P<r>\d+)\)$", r"une clé unique (déjà ligne \g<r>)"),
+    (
+        r"^a unique key \(already in (?P<f>\S+) row (?P<r>\d+)\)$",
+        r"une clé unique (déjà dans \g<f>, ligne \g<r>)",
+    ),
     (
         r"^keep one row per key in the file \(a later ingest replaces the rows of a key\)$",
         r"gardez une ligne par clé dans le fichier (un import suivant remplace les lignes "
@@ -639,6 +696,33 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r" ligne \g<r> : \g<c> (lead créé le \g<d>)",
     ),
     (r"(?P<e>\(lead créé le [^)]+\)); ", r"\g<e> ; "),  # between two examples
+    # sums of deals of which some have no amount (revenue, the open pipeline)
+    (
+        r"^(?P<a>[\d,]+) of (?P<b>[\d,]+) (?P<w>won|open) deals have no (?P<c>\w+): (?P<m>\w+) "
+        r"counts them as nothing(?: \(null, –, in (?P<g>[\d,]+) group\(s\) where none has "
+        r"one\))?, and so do the KPIs computed from it(?P<avg>; averages per \w+ deals with an "
+        r"amount leave them out)?\. Map the \w+ column, or fill it in the source$",
+        lambda m: (
+            f"{m['a']} sur {m['b']} affaires {'gagnées' if m['w'] == 'won' else 'ouvertes'} "
+            f"n'ont pas de montant ({m['c']}) : {m['m']} les compte pour rien"
+            + (f" (vide, –, dans {m['g']} groupe(s) où aucune n'en a)" if m["g"] else "")
+            + ", de même que les indicateurs calculés à partir de lui"
+            + (" ; les moyennes par affaire ayant un montant les écartent" if m["avg"] else "")
+            + f". Faites correspondre la colonne {m['c']}, ou complétez-la dans la source"
+        ),
+    ),
+    # lead attributes named like what leadpilot computes, stored under another name
+    (
+        r"^(?P<f>[^:]+): lead attribute\(s\) stored under another name: (?P<l>.+): leadpilot "
+        r"computes (?P<c>.+) itself \(for each lead, or in its results\); group or filter by "
+        r"the new name \(kpis --by (?P<b>\S+)\), or rename the column in the export$",
+        lambda m: (
+            f"{m['f']} : attribut(s) de lead enregistré(s) sous un autre nom : "
+            f"{m['l'].replace(' as ', ' sous ')} : leadpilot calcule lui-même {m['c']} (pour "
+            "chaque lead, ou dans ses résultats) ; regroupez ou filtrez par le nouveau nom "
+            f"(kpis --by {m['b']}), ou renommez la colonne dans l'export"
+        ),
+    ),
     # a lead's stages dated out of their order (kept, with examples)
     (
         r"^(?P<t>\w+): (?P<n>[\d,]+) row\(s\): stage history out of order: a later stage "

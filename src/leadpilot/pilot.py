@@ -416,10 +416,12 @@ class Pilot:
         # a batch of records (inside ingest_records's write) leaves the model to that write
         outermost = not self.workspace.is_writing
         with self.workspace.writing(wait, what="ingest"):
+            from .metrics.model import reserved_names
             from .sources.load import ingest  # the parsers import pandas (through pyarrow)
 
             try:
-                summary = ingest(self.workspace, source, policy=policy, progress=progress)
+                summary = ingest(self.workspace, source, policy=policy, progress=progress,
+                                 reserved=reserved_names())  # fmt: skip
                 if outermost:
                     self._after_data_write()
             except Exception as exc:

@@ -60,3 +60,29 @@ def localized(english: Mapping[str, str], french: Mapping[str, str], lang: str) 
     if lang != "en":
         raise KeyError(f"no definitions in {lang!r}: expected en or fr")
     return dict(english)
+
+
+# The stages' names for a reader, in the report, the dashboard and French terminal tables
+# (JSON, CSV and English terminal tables keep the stage codes: lead, mql... customer)
+STAGE_NAMES: dict[str, Text] = {
+    "lead": Text("Lead", "Lead"),
+    "mql": Text("MQL", "MQL"),
+    "sal": Text("SAL", "SAL"),
+    "sql": Text("SQL", "SQL"),
+    "opportunity": Text("Opportunity", "Opportunité"),
+    "customer": Text("Customer", "Client"),
+    "rejected": Text("Rejected by sales", "Rejetés par les ventes"),
+    "disqualified": Text("Disqualified", "Disqualifiés"),
+}
+
+
+def stage_name(stage: str, lang: str) -> str:
+    """A stage's name for a reader ('customer' -> 'Client'); its code when it has none.
+
+    Examples
+    --------
+    >>> stage_name("opportunity", "fr"), stage_name("sql", "en")
+    ('Opportunité', 'SQL')
+    """
+    text = STAGE_NAMES.get(stage)
+    return text[lang] if text is not None else stage

@@ -365,6 +365,40 @@ def test_pipeline_value_over_centuries_holds_the_datas_days_only(make_workspace,
     assert wide.rows == plain.rows == late.rows
 
 
+def test_open_deals_without_an_amount_make_the_pipeline_unknown_not_zero(
+    make_workspace, tmp_path
+):
+    """A CRM exporting open opportunities without their amount (Maven's "Engaging" deals)
+    has an unknown open pipeline, not $0: null where no open deal has an amount, said
+    where some lack one — as revenue does for won deals without an amount."""
+    src = tmp_path / "p"
+    src.mkdir()
+    (src / "leads.csv").write_text(
+        "lead_id,created_at,channel\nA,2025-01-01,email\nB,2025-01-01,email\n"
+        "C,2025-01-01,seo\n"
+    )
+    (src / "deals.csv").write_text(
+        "deal_id,lead_id,created_at,status,closed_at,amount\n"
+        "DB,B,2025-01-03,open,,\n"  # open since January, no amount
+        "DC,C,2025-01-04,open,,\n"
+        "DA,A,2025-02-10,open,,100\n"
+    )
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        coh = lp.kpi_result(by="channel", kpis=["pipeline_value"])
+        act = lp.kpi_result(view="activity", period="month", kpis=["pipeline_value"])
+    by_channel = rows_by(coh, "channel")
+    assert by_channel["email"]["pipeline_value"] == 100  # A's; B's deal has no amount
+    assert by_channel["seo"]["pipeline_value"] is None  # C's only deal has none: unknown
+    (note,) = [w for w in coh.warnings if w.code == "unvalued_pipeline"]
+    assert note.startswith("2 of 3 open deals have no amount: pipeline_value counts them")
+    assert "(null, –, in 1 group(s) where none has one)" in note and "averages" not in note
+    months = rows_by(act, "period")
+    assert months["2025-01"]["pipeline_value"] is None  # DB and DC open, neither priced
+    assert months["2025-02"]["pipeline_value"] == 100
+    assert any(w.code == "unvalued_pipeline" for w in act.warnings)
+
+
 def test_kpis_and_diagnose_judge_young_cohorts_by_one_delay(make_workspace, tmp_path):
     """Customers dated before their lead's creation are left out of the typical delay by
     kpis (as velocity leaves out negative durations): diagnose must use the same delay,

@@ -106,3 +106,20 @@ def test_nothing_is_said_when_every_won_deal_has_its_amount(tmp_path):
     rows = _by_channel(result)
     assert rows["a"]["avg_deal_size"] == 65  # (100 + 30) / 2
     assert rows["b"]["revenue"] == 70
+
+
+def test_a_quarantined_amount_is_no_won_deal_without_one(tmp_path):
+    """An amount that is no number ('12%') sets its deal aside: the ingest says so, and
+    must not also count it among the won deals without an amount (a deal not loaded)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "leads.csv").write_text(LEADS, encoding="utf-8")
+    (src / "deals.csv").write_text(DEALS.replace("2025-02-02,\n", "2025-02-02,12%\n"))
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "leadpilot.yaml").write_text("workspace: {backend: duckdb}\n", encoding="utf-8")
+    with leadpilot.open(ws) as lp:
+        summary = lp.ingest(src, policy="quarantine")
+    assert summary.tables["deals"].rows_quarantined == 1
+    said = [str(w) for w in summary.warnings if getattr(w, "code", None) == "unvalued"]
+    assert said and "1 of the 2 won deals of deals.csv have no amount" in said[0], said

@@ -310,3 +310,30 @@ def test_the_date_fix_fits_the_cell():
     assert "['%d.%m.%Y'] for 31.12.2024" in dates.fix("31.12.2024")
     assert "['%d-%m-%Y %H:%M'] or ['%m-%d-%Y %H:%M']" in dates.fix("01-02-2018 05:34")
     assert "'%d/%m/%Y'" in dates.fix(None) and "'%d/%m/%Y'" in dates.fix("not a date")
+
+
+def _month_first(n: int) -> list[str]:
+    """n distinct month-first-only dates (day above 12)."""
+    return [f"{m:02d}/{d}/2025" for m in range(1, 13) for d in range(13, 29)][:n]
+
+
+@pytest.mark.parametrize(
+    ("day_first_only", "mixed"),
+    [
+        (["13/02/2025", "14/02/2025", "15/02/2025"], True),  # two offices' exports appended
+        (["13/02/2025"], False),  # one slip: set aside alone, the column stays month-first
+        (["13/02/2025", "14/02/2025"], False),  # two among 60: under 5 %
+    ],
+)
+def test_a_column_mixing_date_orders_is_told_from_a_slip(day_first_only, mixed):
+    values = [*_month_first(4 if mixed else 60), *day_first_only, "02/03/2025", "05/05/2025"]
+    dates = DateColumns("leads.csv", "leads")
+    text = pa.array(values)
+    assert dates.resolve({"created_at": (text, text)}, pa.array(range(2, len(values) + 2))) == []
+    assert dates.choices["created_at"].family.order == "mdy"
+    rival = dates.rival_of("created_at")
+    assert (rival is not None and rival.order == "dmy") is mixed
+    said = [n for n in dates.notes() if "mixes two date orders" in n]
+    assert bool(said) is mixed
+    if mixed:
+        assert "4 value(s) read only month-first (%m/%d/%Y), 3 only day-first" in said[0]

@@ -16,6 +16,7 @@ import yaml
 from helpers import write_config
 
 import leadpilot
+from leadpilot.metrics.model import lead_model, reserved_names
 from leadpilot.sources import emails
 from leadpilot.sources.parsers.numbers import attribute_numbers, decide_decimal
 
@@ -183,6 +184,14 @@ def test_leading_zero_ids_are_kept(tmp_path):
     assert rows(ws, "deals", "deal_id")["0001"]["lead_id"] == "00123"
 
 
+def test_dot_thousands_of_a_comma_file_read_with_the_setting(tmp_path):
+    """Refused unsaid (tests/corpus/v_dot_thousands_comma_file); with decimal: ',' the
+    dots group thousands: 1.054 is 1054, never 1.054."""
+    ws = load_case("v_dot_thousands_comma_file", tmp_path, ingest={"decimal": ","})
+    amounts = {k: r["amount"] for k, r in rows(ws, "deals", "deal_id").items()}
+    assert amounts == {"D1": 1054.0, "D2": 550.0, "D3": 4514.0}
+
+
 # ------------------------------------------------------------------ amounts after the checks
 def test_currencies_are_converted_before_summing(tmp_path):
     ws = load_case("v_mixed_currencies_with_rates", tmp_path)
@@ -325,3 +334,18 @@ def test_stored_values_read_by_key_or_whole_give_the_same_rows(tmp_path, backend
     }
     assert clean["by key"] == clean["whole"]
     assert clean["by key"][0]["L1"]["industry"] == "fintech"  # a stored value kept
+
+
+def test_an_attribute_named_like_a_kpi_is_grouped_by_under_its_new_name(tmp_path, backend):
+    """An account's Revenue (1,200,000 for L1 and L3) is no revenue of the lead's deals
+    (500 and 700 won): grouped by, each figure stays what it is."""
+    ws = load_case("v_attribute_named_like_a_kpi", tmp_path, backend)
+    with leadpilot.open(ws) as lp:
+        result = lp.kpi_result(by="revenue_attribute", kpis=["leads", "customers", "revenue"])
+        labels = lp.labels()["column"]
+        tables = lp.tables()
+        computed = set(lead_model(tables).columns) - set(tables["leads"].columns)
+    assert computed and computed <= reserved_names(), computed - reserved_names()
+    got = {r["revenue_attribute"]: (r["leads"], r["customers"], r["revenue"]) for r in result.rows}
+    assert got == {1_200_000: (2, 2, 1200.0), 35_000: (1, 0, 0.0)}
+    assert labels["revenue_attribute"] == "Revenue"  # displayed as the export wrote it

@@ -30,6 +30,7 @@ from ..i18n import MISSING, Formatter, day_word
 from ..reports.labels import label as report_label
 from ..reports.labels import period_name, typeset
 from ..results import Meta, Result, group_name
+from ..text import stage_name
 from .models import ERRORS
 from .routes import WsPath, definitions, document, known_parameters, need, report_response
 from .security import COOKIE, SESSION_SECONDS, Caller
@@ -181,12 +182,9 @@ UI = {
         "missing_group": group_name(None, "fr"),
     },
 }
-STAGE_NAMES = {
-    "en": {"lead": "Lead", "mql": "MQL", "sal": "SAL", "sql": "SQL",
-           "opportunity": "Opportunity", "customer": "Customer"},
-    "fr": {"lead": "Lead", "mql": "MQL", "sal": "SAL", "sql": "SQL",
-           "opportunity": "Opportunité", "customer": "Client"},
-}  # fmt: skip
+# the funnel's stages (not its exits), as the report names them
+FUNNEL_STAGES = ("lead", "mql", "sal", "sql", "opportunity", "customer")
+STAGE_NAMES = {lang: {s: stage_name(s, lang) for s in FUNNEL_STAGES} for lang in ("en", "fr")}
 
 
 # ---------------------------------------------------------------- filters

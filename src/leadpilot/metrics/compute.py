@@ -733,6 +733,10 @@ def _negative_durations(model, raw, durations, view, date_from, date_to) -> list
     return notes
 
 
+# the code of the note on a sum's records without a value, per measure
+UNVALUED_CODES = {"revenue": "unvalued", "pipeline_value": "unvalued_pipeline"}
+
+
 def _unvalued(raw: list[dict], needed: set[str]) -> list[Notice]:
     """A sum over records of which some hold no value (won deals without an amount): in a
     group where none holds one the sum is unknown, null rather than 0 (and so are the
@@ -752,12 +756,14 @@ def _unvalued(raw: list[dict], needed: set[str]) -> list[Notice]:
                 unknown += 1
         if lacking:
             where = f" (null, –, in {unknown:,} group(s) where none has one)" if unknown else ""
+            averaged = any(k.denominator == valued for k in CATALOG.values())
             notes.append(Notice(
-                "unvalued",
+                UNVALUED_CODES.get(m.name, "unvalued"),
                 f"{lacking:,} of {total:,} {MEASURES[every].rule.en} have no {m.column}: "
                 f"{m.name} counts them as nothing{where}, and so do the KPIs computed from "
-                f"it; averages per {MEASURES[valued].rule.en} leave them out. Map the "
-                f"{m.column} column, or fill it in the source",
+                "it" + (f"; averages per {MEASURES[valued].rule.en} leave them out"
+                        if averaged else "")
+                + f". Map the {m.column} column, or fill it in the source",
             ))  # fmt: skip
     return notes
 

@@ -436,6 +436,28 @@ MEASURES: dict[str, Measure] = load_measures(
             where=("open",),
             lead_column="open_amount",
             snapshot=True,
+            valued_by=("priced_open_deals", "open_deals"),
+        ),
+        Measure(
+            "open_deals",
+            "count",
+            "deals",
+            "deals",
+            Text("open deals", "affaires ouvertes"),
+            where=("open",),
+            lead_column="open_deals",
+            snapshot=True,
+        ),
+        Measure(
+            "priced_open_deals",
+            "count",
+            "deals",
+            "deals",
+            Text("open deals with an amount", "affaires ouvertes ayant un montant"),
+            where=("open",),
+            requires="amount",
+            lead_column="priced_open_deals",
+            snapshot=True,
         ),
         Measure(
             "deals",
@@ -627,6 +649,8 @@ def row_value(m: Measure, rows: ir.Table) -> ir.Value:
     """What one record adds to the measure in the activity view."""
     if m.kind == "sum":
         return rows[m.column].fill_null(0.0)
+    if m.requires:  # counted when it holds the value (an open deal with an amount)
+        return ibis.ifelse(rows[m.requires].notnull(), 1.0, 0.0)
     return ibis.literal(1.0)
 
 

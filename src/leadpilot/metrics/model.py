@@ -47,6 +47,26 @@ def outcome_columns() -> list[str]:
     return [*STAGE_COLUMNS, *lead_columns("deals")]
 
 
+# What the analyses write in their rows besides the KPIs and the dimensions
+RESULT_FIELDS = ("period", "immature", "cohort_age_days", "stage", "count", "exit",
+                 "lead_share", "customer_share", "score_band", "icp_fit", "score")  # fmt: skip
+# the figures written beside a KPI's value
+KPI_SUFFIXES = ("", "_numerator", "_denominator", "_low", "_high", "_mean", "_n", "_p75")
+
+
+def reserved_names() -> frozenset[str]:
+    """Names leadpilot computes for each lead (its facts, stage dates, fit) or writes in
+    the rows of its results (KPIs and their figures, periods, stages): a lead attribute
+    taking one would collide with it in the lead model, or make ``--by NAME`` ambiguous
+    (an account's ``revenue`` beside the revenue of the lead's deals)."""
+    from .catalog import CATALOG
+    from .measures import MEASURES
+
+    facts = {m.lead_column for m in MEASURES.values() if m.lead_column}
+    figures = {f"{k}{s}" for k in CATALOG for s in KPI_SUFFIXES}
+    return frozenset(facts | figures | set(MEASURES) | set(STAGE_COLUMNS) | set(RESULT_FIELDS))
+
+
 def check_dimensions(tables: dict[str, ir.Table], by: list[str]) -> None:
     """Dimensions are lead columns (any attribute) or icp_fit; say which exist otherwise."""
     # bookkeeping is no dimension, but whether the channel was derived is one

@@ -17,6 +17,7 @@ import re
 from ..i18n import period_name as period_name  # the terminal's too: written once, in i18n
 from ..i18n import tr
 from ..text import Text
+from ..text import stage_name as text_stage_name
 
 T = Text
 
@@ -118,14 +119,6 @@ LABELS: dict[str, Text] = {
     "from_previous": T("From the previous stage", "Depuis l'étape précédente"),
     "from_lead": T("From lead", "Depuis le lead"),
     "funnel_chart": T("Leads reaching each stage", "Leads atteignant chaque étape"),
-    "stage_lead": T("Lead", "Lead"),
-    "stage_mql": T("MQL", "MQL"),
-    "stage_sal": T("SAL", "SAL"),
-    "stage_sql": T("SQL", "SQL"),
-    "stage_opportunity": T("Opportunity", "Opportunité"),
-    "stage_customer": T("Customer", "Client"),
-    "stage_rejected": T("Rejected by sales", "Rejetés par les ventes"),
-    "stage_disqualified": T("Disqualified", "Disqualifiés"),
     "exits": T("Exits", "Sorties"),
     "acceptance": T("Sales acceptance rate", "Taux d'acceptation commerciale"),
     "acceptance_meets": T(
@@ -514,6 +507,12 @@ NOTICES: dict[str, Text] = {
         "Les affaires gagnées sans montant ne comptent pour rien dans le chiffre d'affaires "
         "(vide là où aucune affaire du groupe n'en a) ; le panier moyen les écarte.",
     ),
+    "unvalued_pipeline": T(
+        "Open deals without an amount count as nothing in the open pipeline (empty where "
+        "none of a group's has one).",
+        "Les affaires ouvertes sans montant ne comptent pour rien dans le pipeline ouvert "
+        "(vide là où aucune affaire du groupe n'en a).",
+    ),
     "negative_durations": T(
         "Durations whose later stage is dated before the lead's creation are left out.",
         "Les durées dont l'étape la plus tardive est datée avant la création du lead sont "
@@ -663,5 +662,5 @@ def model_name(model: str, lang: str) -> str:
 
 
 def stage_name(stage: str, lang: str) -> str:
-    text = LABELS.get(f"stage_{stage}")
-    return text[lang] if text is not None else stage
+    """A stage's name for a reader (:data:`leadpilot.text.STAGE_NAMES`)."""
+    return text_stage_name(stage, lang)

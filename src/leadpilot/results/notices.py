@@ -22,6 +22,8 @@ CODES: dict[str, str] = {
     "not_measured": "a rate measured from recorded data only is null where none was recorded",
     "unvalued": "won deals without an amount: revenue counts them as nothing (null in a "
     "group where none has one); the average deal size leaves them out",
+    "unvalued_pipeline": "open deals without an amount: the open pipeline counts them as "
+    "nothing (null in a group where none has one)",
     "negative_durations": "durations whose later stage is dated before the earlier one are "
     "left out",
     "excluded_revenue": "won deals of records the lead rule excludes: revenue leaves them out",

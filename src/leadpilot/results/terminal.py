@@ -28,6 +28,7 @@ from rich.table import Table as RichTable
 from rich.text import Text as RichText
 
 from ..i18n import Formatter, message_in, period_name, tr
+from ..text import stage_name
 from .result import Result, group_name
 
 SCORE_FRACTIONS = ("base_rate", "conversion_above", "conversion_below", "mql_precision_sal",
@@ -158,6 +159,11 @@ class Terminal:
     def period(self, value) -> str:
         return self.key(value, "period")
 
+    def stage(self, stage: str) -> str:
+        """A funnel stage: its code in English (what JSON and CSV write), its name in
+        French ('opportunity' -> 'Opportunité'), as the report names it."""
+        return stage_name(stage, "fr") if self.lang == "fr" else stage
+
     def header(self, result: Result, column: str) -> str:
         """A column's header: the analysis' own name for it, else the interface text
         (retention's 'month_3' reads 'month 3', 'mois 3')."""
@@ -266,22 +272,25 @@ class Terminal:
         for r in result.rows:
             t.add_row(
                 *[self.key(r.get(k), k) for k in keys],
-                r["stage"] + (f" ({self.t('exit')})" if r.get("exit") else ""),
+                self.stage(r["stage"]) + (f" ({self.t('exit')})" if r.get("exit") else ""),
                 f"{self.n(r['count'])}",
                 self.cell(r.get("conversion_from_previous"), "fraction"),
                 self.cell(r.get("conversion_from_lead"), "fraction"),
             )
         self.out.print(t)
+        colon = " : " if self.lang == "fr" else ": "
         for a in meta["acceptance"]:
-            label = " ".join(self.key(a[k], k) for k in keys) or self.t("all")
+            label = " ".join(self.key(a[k], k) for k in keys) or self.t("overall")
             if not a["measured"]:  # no verdict on a rate the data does not hold
                 why = "no MQL" if a["reason"] == "no MQL in the group" else "no sal/rejected event"
                 self.out.print(plain(
-                    f"{self.t('acceptance')} {label}: {self.t('not measured')} ({self.t(why)})"
+                    f"{self.t('acceptance')} {label}{colon}{self.t('not measured')} "
+                    f"({self.t(why)})"
                 ))
                 continue
             line = RichText(
-                f"{self.t('acceptance')} {label}: {self.cell(a['acceptance_rate'], 'fraction')} "
+                f"{self.t('acceptance')} {label}{colon}"
+                f"{self.cell(a['acceptance_rate'], 'fraction')} "
                 f"({self.n(a['mqls_accepted'])}/{self.n(a['mqls_transmitted'])} MQL) — "
             )
             if a["meets_threshold"]:
@@ -353,7 +362,7 @@ class Terminal:
                 for stage in km["stages"]:
                     k.add_row(
                         *[self.key(r.get(d), d) for d in keys],
-                        stage,
+                        self.stage(stage),
                         *[self.cell(r.get(f"{stage}_by_day_{h}"), "fraction") for h in km["days"]],
                     )
             self.out.print(k)
@@ -373,7 +382,7 @@ class Terminal:
         dims = (by,) if isinstance(by, str) else tuple(by or ())
         title = self.t(self.REPORT_TITLES.get(result.kind, result.kind))
         if result.kind == "sources":
-            title = f"{title} {meta['by']}"
+            title = f"{title} {self.t(meta['by'])}"
         title += self.as_of_title(result)
         t = Table(title=title)
         cols = list(rows[0]) if rows else []

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from ..config import Config
 from .readers import ROW
+from .staging import FILE
 from .typing import LABEL, PART, raw_column
 
 # Codes of the warnings whose sentence varies (the stage named): by their first words.
@@ -228,9 +229,18 @@ SUMMED = "summed"  # severity of a row added into the first row of its key
 
 
 def duplicate_keys(
-    t: ir.Table, key: str, label: str, derived: bool, measures: tuple[str, ...] = ()
+    t: ir.Table,
+    key: str,
+    label: str,
+    derived: bool,
+    measures: tuple[str, ...] = (),
+    files: tuple[str, ...] = (),
 ) -> ir.Table:
     """Every occurrence after the first of a key; derived keys are identical events.
+
+    The first is the first in the files' order (``files``, as the sources list them), then
+    in the file's rows: which row stays never depends on where row numbers of two files
+    fall; a repeat names the other file's row.
 
     With ``measures`` (spend, traffic), the rows of a key whose measures differ are
     severity ``summed`` (they add up); rows of a key that all hold the same measures are
@@ -256,8 +266,15 @@ def duplicate_keys(
     rows = hashed.semi_join(repeated, [hashed._h == repeated._h, hashed[key].notnull()]).drop("_h")
     if variant is not None:
         rows = rows.mutate(_variant=variant)
-    w = ibis.window(group_by=rows[key], order_by=rows[ROW])
-    ranked = rows.mutate(_first=rows[ROW].min().over(w), _n=ibis.row_number().over(w))
+    several = len(files) > 1 and FILE in rows.columns
+    file_rank = (
+        ibis.cases(*[(rows[FILE] == f, i) for i, f in enumerate(files)], else_=len(files))
+        if several else ibis.literal(0)
+    )  # fmt: skip
+    w = ibis.window(group_by=rows[key], order_by=[file_rank, rows[ROW]])
+    ranked = rows.mutate(_first=rows[ROW].first().over(w), _n=ibis.row_number().over(w))
+    if several:
+        ranked = ranked.mutate(_first_file=rows[FILE].first().over(w))
     if variant is not None:
         wk = ibis.window(group_by=rows[key])
         ranked = ranked.mutate(
@@ -288,11 +305,15 @@ def duplicate_keys(
             + ")",
             severity="duplicate",
         )
+    where = ibis.literal("row ")
+    if several:  # the first row of the key in another file: named
+        other = dup._first_file.re_extract(r"([^/\\]+)$", 1) + " row "
+        where = ibis.ifelse(dup._first_file == dup[FILE], where, other)
     return _issue(
         dup,
         label,
         dup[key],
-        ibis.literal("a unique key (already in row ") + dup._first.cast("string") + ")",
+        ibis.literal("a unique key (already in ") + where + dup._first.cast("string") + ")",
         fix="keep one row per key in the file (a later ingest replaces the rows of a key)",
     )
 

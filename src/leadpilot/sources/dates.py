@@ -33,6 +33,10 @@ from ..errors import Problem
 from . import parsers
 
 _SAMPLE = 4096
+# A detected column mixes two day/month orders when this many distinct values read only
+# the other order (and at least this share of those reading only the chosen one)
+MIXED_AT_LEAST = 2
+MIXED_SHARE = 0.05
 
 # Layouts found in CRM, ad-platform and spreadsheet exports, tried when no format is set.
 _TIMES_24 = ("", " %H:%M", " %H:%M:%S")
@@ -129,6 +133,9 @@ class Choice:
     family: Family | None  # None: every value is ISO 8601 (or the column is typed)
     how: str  # "iso", "set", "detected", "adopted"
     note: str | None = None
+    # detected columns mixing two orders: the other one, whose values that fit both
+    # orders (read differently) cannot be told and are set aside
+    rival: Family | None = None
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -239,6 +246,8 @@ class DateColumns:
                 how = "set" if self.user_formats else "detected"
                 self.choices[header] = Choice(best[0].family, how)
                 clear[header] = best[0].family
+                if not self.user_formats:
+                    self._mixed(header, best[0], tallies)
             else:
                 ambiguous[header] = best
 
@@ -265,6 +274,50 @@ class DateColumns:
 
     def notes(self) -> list[str]:
         return [c.note for c in self.choices.values() if c.note] + list(self.read_notes.values())
+
+    def _mixed(self, header: str, chosen: _Tally, tallies: list[_Tally]) -> None:
+        """A column whose values are written in two day/month orders (exports of two
+        offices appended): many read only one way, many only the other. The values both
+        read differently ('01/07/2017': 1 July or 7 January) cannot be told; they are set
+        aside rather than read the chosen way. A handful read only the other way is a
+        typing slip in one column, not a second layout (those alone are set aside)."""
+        rivals = []
+        for t in tallies:
+            if t.family.order == chosen.family.order or not _disagree(t, chosen):
+                continue
+            only = _count(pc.and_(pc.is_valid(t.parsed), pc.is_null(chosen.parsed)))
+            mine = _count(pc.and_(pc.is_valid(chosen.parsed), pc.is_null(t.parsed)))
+            if only >= max(MIXED_AT_LEAST, MIXED_SHARE * mine):
+                rivals.append((only, mine, t))
+        if not rivals:
+            return
+        only, only_chosen, rival = max(rivals, key=lambda r: r[0])
+        choice = self.choices[header]
+        choice.rival = rival.family
+        choice.note = (
+            f"{self.file}: column {header!r} mixes two date orders: {only_chosen:,} value(s) "
+            f"read only {chosen.family.label}, {only:,} only {rival.family.label}; read as "
+            f"{chosen.family.label}, the others set aside with the values that fit both "
+            "(their day and month cannot be told)"
+        )
+
+    def rival_of(self, header: str) -> Family | None:
+        """The other date order of a column that mixes two (see :meth:`_mixed`)."""
+        choice = self.choices.get(header)
+        return choice.rival if choice else None
+
+    def mixed_expected(self, header: str) -> str:
+        """Why a cell that fits both orders of a mixed column is set aside."""
+        choice = self.choices[header]
+        return (
+            f"a date whose day and month can be told: column {header!r} mixes "
+            f"{choice.family.label} and {choice.rival.label} dates, and this one fits both"
+        )
+
+    MIXED_FIX = (
+        "export the column in one layout (ISO 8601: 2017-07-01), or, if every value is in "
+        "fact written one way, set date_formats on this source in leadpilot.yaml"
+    )
 
     def _tally(self, text: pa.Array) -> list[_Tally]:
         out = []
@@ -343,6 +396,10 @@ def _best(tallies: list[_Tally]) -> list[_Tally]:
         if all(_disagree(t, d) for d in distinct):
             distinct.append(t)
     return distinct
+
+
+def _count(mask: pa.Array) -> int:
+    return int(pc.sum(mask).as_py() or 0)
 
 
 def _disagree(a: _Tally, b: _Tally) -> bool:

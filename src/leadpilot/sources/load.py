@@ -11,7 +11,7 @@ import codecs
 import csv
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -254,7 +254,10 @@ def ingest(
     policy: str | None = None,
     progress: ProgressFactory | None = None,
     now: datetime | None = None,
+    reserved: Collection[str] = (),
 ) -> IngestSummary:
+    """Read, check and write the sources ``source`` names (see :class:`_Ingest`);
+    ``reserved``: names a lead attribute may not take (what the analyses compute)."""
     specs, source_cfg = plan_sources(source)
     if source_cfg is not None:
         _adopt_settings(ws, Path(source), source_cfg)
@@ -266,7 +269,7 @@ def ingest(
     now = now or datetime.now(ZoneInfo(config.timezone)).replace(tzinfo=None)
     staging = Staging(ws.backend)
     try:
-        run = _Ingest(ws, source, config, policy, progress, now, staging)
+        run = _Ingest(ws, source, config, policy, progress, now, staging, reserved)
         run.read(specs)
         run.check()
         run.write()
@@ -307,9 +310,11 @@ class _Ingest:
         progress: ProgressFactory | None,
         now: datetime,
         staging: Staging,
+        reserved: Collection[str] = (),
     ) -> None:
         self.ws, self.source, self.config, self.policy = ws, source, config, policy
         self.progress, self.now, self.staging = progress, now, staging
+        self.reserved = frozenset(reserved)
         self.summaries: dict[str, TableSummary] = {}
         self.warnings: list[str] = []
         self.notes: list[str] = []
@@ -357,6 +362,7 @@ class _Ingest:
         f = _FileRead()
         for i, frame in enumerate(chunks):
             mapped, problems = map_columns(frame, spec)
+            self._rename_reserved(mapped, first=i == 0)
             if i == 0 and frame.note:
                 self.notes.append(frame.note)
             del frame
@@ -374,6 +380,36 @@ class _Ingest:
                 continue  # the ingest fails anyway: only look for more file-level problems
             self._type_chunk(spec, i, mapped, f, s)
         self._file_notes(spec, f)
+
+    def _rename_reserved(self, mapped: Mapped, first: bool) -> None:
+        """A lead attribute named like what leadpilot computes for each lead or writes in
+        its results (an account's ``revenue``, a ``period``, a ``stage``) is stored as
+        ``NAME_attribute``, and said: under its own name it would collide with the revenue
+        of the lead's deals in the lead model, and ``--by revenue`` would be ambiguous."""
+        clash = [n for n in mapped.extras if n in self.reserved]
+        if not clash:
+            return
+        taken = set(mapped.extras) | self.reserved | set(TABLES[mapped.table].column_names)
+        renamed: dict[str, str] = {}
+        for name in clash:
+            new, n = f"{name}_attribute", 2
+            while new in taken:
+                new, n = f"{name}_attribute_{n}", n + 1
+            renamed[name] = new
+            taken.add(new)
+        mapped.extras = {renamed.get(k, k): v for k, v in mapped.extras.items()}
+        mapped.extra_headers = {renamed.get(k, k): h for k, h in mapped.extra_headers.items()}
+        if first:
+            said = ", ".join(
+                f"{mapped.extra_headers[new]!r} as {new!r}" for new in renamed.values()
+            )
+            self.warnings.append(Notice(
+                "attribute_renamed",
+                f"{Path(mapped.file).name}: lead attribute(s) stored under another name: "
+                f"{said}: leadpilot computes {', '.join(clash)} itself (for each lead, or in "
+                "its results); group or filter by the new name (kpis --by "
+                f"{next(iter(renamed.values()))}), or rename the column in the export",
+            ))  # fmt: skip
 
     def _zone_note(self, spec: SourceSpec, mapped: Mapped) -> None:
         """Say so when a file's times are read in another zone than the workspace's."""
@@ -425,10 +461,14 @@ class _Ingest:
         for k, caught in t.defaulted.items():
             f.defaulted.setdefault(k, Counter()).update(caught)
         if spec.table == "deals":
+            # the deals that can load: a row set aside for a bad value (an amount that is
+            # no number) is no won deal without an amount
+            errors = pc.filter(t.issues["row"], pc.equal(t.issues["severity"], "error"))
+            loads = pc.invert(pc.is_in(t.data[ROW], value_set=errors))
             closed = pc.is_in(t.data["status"], value_set=pa.array(["won", "lost"]))
-            f.closed_deals += pc.sum(closed).as_py() or 0
-            f.all_deals += t.data.num_rows
-            won = pc.equal(t.data["status"], "won")
+            f.closed_deals += pc.sum(pc.and_(closed, loads)).as_py() or 0
+            f.all_deals += pc.sum(loads).as_py() or 0
+            won = pc.and_(pc.equal(t.data["status"], "won"), loads)
             f.won_deals += pc.sum(won).as_py() or 0
             if "amount" in t.data.column_names:
                 won = pc.and_(won, pc.is_null(t.data["amount"]))
@@ -477,7 +517,8 @@ class _Ingest:
         can be read one way only decide for the whole file ('12,50' or '1.054,00': a
         decimal comma); when none can, values such as '1,250' (1250 or 1.25) are read
         with a decimal point in a comma-separated file (a decimal comma would have to be
-        quoted there) and refused elsewhere, with the setting that decides."""
+        quoted there) and refused elsewhere, as '1.054' (1054 or 1.054) is everywhere,
+        with the setting that decides."""
         chosen = spec.decimal or self.config.ingest.decimal
         if chosen != "auto":
             return spec.model_copy(update={"decimal": chosen}), None
@@ -508,23 +549,26 @@ class _Ingest:
         if f.decimal is not None:
             return spec.model_copy(update={"decimal": f.decimal}), None
         decimal = "."
-        if _delimiter(spec) == ",":
-            return spec.model_copy(update={"decimal": decimal}), None
+        comma_file = _delimiter(spec) == ","
         parts = []
         for name, e in evidence.items():
-            if not e.n_ambiguous:
+            ambiguous = e.ambiguous
+            if ambiguous is not None and comma_file:
+                # '1,250' in a comma-separated file was quoted, its comma grouping thousands
+                # (a decimal comma there is rare); the delimiter says nothing of '1.054'
+                # (1054 in a European export of whole amounts, never read as 1.054 unsaid)
+                dotted = pc.match_substring(parsers_text(numbers[name]), ".")
+                ambiguous = pc.and_(ambiguous, pc.fill_null(dotted, False))
+            n = 0 if ambiguous is None else int(pc.sum(ambiguous).as_py() or 0)
+            if not n:
                 continue
             header = mapped.origin.get(name, name)
             parts.append(
                 issues_where(
-                    e.ambiguous,
-                    mapped.rows,
-                    header,
-                    numbers[name],
-                    AMBIGUOUS_NUMBER,
+                    ambiguous, mapped.rows, header, numbers[name], AMBIGUOUS_NUMBER,
                     fix=AMBIGUOUS_FIX,
-                ).append_column("file", pa.array([mapped.file] * e.n_ambiguous, pa.string()))
-            )
+                ).append_column("file", pa.array([mapped.file] * n, pa.string()))
+            )  # fmt: skip
         issues = pa.concat_tables(parts) if parts else None
         return spec.model_copy(update={"decimal": decimal}), issues
 
@@ -618,7 +662,8 @@ class _Ingest:
         if repeated_keys:
             label = key if derived else TABLES[table].key[0]
             additive = checks.ADDITIVE.get(table, ())
-            exprs.append(checks.duplicate_keys(t, key, label, derived, additive))
+            files = tuple(self.summaries[table].files)  # as read: the sources' order
+            exprs.append(checks.duplicate_keys(t, key, label, derived, additive, files))
         if TABLES[table].references_leads:
             exprs.append(checks.unknown_leads(t, known))
         if table == "deals":
@@ -1057,7 +1102,8 @@ AMBIGUOUS_NUMBER = (
 )
 AMBIGUOUS_FIX = (
     "say how the file writes numbers: decimal: ',' on this source in leadpilot.yaml when "
-    "1,250 means 1.25, decimal: '.' when it means 1250 (ingest.decimal for every file)"
+    "1,250 means 1.25 (and 1.054 means 1054), decimal: '.' when it means 1250 (and 1.054 "
+    "means 1.054) (ingest.decimal for every file)"
 )
 
 

@@ -494,6 +494,14 @@ def _type_rows(
             values, failed = _reparse(col.kind, arr, p, formats, config, zone)
             expected, currency = dates.expected(label, col.kind), None
             fix = dates.fix(_first_failed(arr, failed))
+            rival = dates.rival_of(label)
+            if rival is not None:  # a column mixing two orders: what fits both is unknown
+                other = _parse_time(col.kind, arr, rival.formats, config, zone).values
+                both = pc.and_(pc.is_valid(values), pc.is_valid(other))
+                unsure = pc.and_(both, pc.fill_null(pc.not_equal(values, other), False))
+                issue_parts.append(issues_where(
+                    unsure, rows, label, arr, dates.mixed_expected(label), fix=dates.MIXED_FIX
+                ))  # fmt: skip
             if formats and pc.any(p.failed).as_py() and parsers._text(arr) is not None:
                 out[raw_column(col.name)] = parsers._text(arr)
         elif col.kind in ("string", "enum") and _low_cardinality(arr := _na(arr, spec)):
