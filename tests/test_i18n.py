@@ -169,3 +169,17 @@ def test_numbers_of_an_english_message_in_french(text, french):
     from leadpilot.i18n import numbers_fr
 
     assert numbers_fr(text) == (text if french is None else french)
+
+
+def test_a_refusal_counts_its_problems_as_each_language_writes_numbers():
+    from leadpilot.errors import Problem, ValidationError
+    from leadpilot.i18n import error_text
+
+    problem = Problem(table="deals", file="deals.csv", row=2, column="amount", value="1.054",
+                      expected="a number")  # fmt: skip
+    exc = ValidationError([problem], total=2381)
+    assert str(exc).startswith("2,381 problem(s); nothing was loaded.")
+    assert "(and 2,380 more problem(s) in deals.csv)" in str(exc)
+    french = error_text(exc, "fr")
+    assert french.startswith("2\u202f381 problème(s) ; rien n'a été chargé."), french
+    assert "(et 2\u202f380 autre(s) problème(s) dans deals.csv)" in french

@@ -81,6 +81,7 @@ PROBLEM_WORDS = {
     "no_detail": "no detail",
     "more": " (and {} more problem(s) in {})",
     "summary": "{} problem(s); nothing was loaded. First: {}{}. {}",
+    "thousands": ",",  # the counts' thousands separator (2,381)
 }
 
 
@@ -151,8 +152,11 @@ class ValidationError(LeadpilotError):
         w = words or PROBLEM_WORDS
         files = sorted({p.file for p in self.problems})
         first = self.problems[0].text(w, translate) if self.problems else w["no_detail"]
-        more = w["more"].format(self.total - 1, ", ".join(files)) if self.total > 1 else ""
-        return w["summary"].format(self.total, first, more, translate(self.hint))
+        def count(n: int) -> str:
+            return f"{n:,}".replace(",", w.get("thousands", ","))
+
+        more = w["more"].format(count(self.total - 1), ", ".join(files)) if self.total > 1 else ""
+        return w["summary"].format(count(self.total), first, more, translate(self.hint))
 
 
 class SourceLayoutError(ValidationError):

@@ -1089,6 +1089,7 @@ _PROBLEM_WORDS_FR = {
     "no_detail": "sans détail",
     "more": " (et {} autre(s) problème(s) dans {})",
     "summary": "{} problème(s) ; rien n'a été chargé. Premier : {}{}. {}",
+    "thousands": "\u202f",  # 2 381, as Babel writes French numbers
 }
 
 
