@@ -21,6 +21,7 @@ from ..errors import MissingDataError, Notice, UsageError
 from ..metrics.asof import AsOf, resolve_as_of
 from ..metrics.compute import PERIOD_UNITS, check_range, in_range, period_label
 from ..metrics.measures import MEASURES, dated_totals, spend_returns
+from ..metrics.model import row_count
 from ..results import Meta, Result, param
 from ..text import Text
 from .definitions import PATH_FILE_JOURNEY, measure_defs, range_text
@@ -195,6 +196,8 @@ def compute_attribution(
             _in_window(tables, date_from, date_to, lookback), dims=[by], against="touchpoints",
             touch_types=s.touch_types, span=in_dates,
         ), span=in_dates)  # fmt: skip
+    if row_count(tables, "deals") == 0:
+        warnings.append(_without_deals(rows, totals))
     # JSON keeps a missing value null, like every other command; tables show (none)
     for r in (*rows, *spread):
         if r[by] == NONE_LABEL:
@@ -258,6 +261,21 @@ def compute_attribution_from_paths(
         warnings=warnings, currency=config.currency,
         source=f"path file {Path(path).name} (separator {sep!r})",
     )  # fmt: skip
+
+
+def _without_deals(rows: list[dict], totals: dict) -> Notice:
+    """Customers from stage dates alone (no deal loaded): the credited revenue is unknown,
+    not 0 — an ROI of -100 % would say every channel loses its spend."""
+    for r in rows:
+        r["revenue"] = r["roas"] = r["roi"] = None
+    for t in totals.values():
+        if isinstance(t, dict) and "revenue" in t:
+            t["revenue"] = None
+    return Notice(
+        "table_not_loaded",
+        "no deals loaded: attributed revenue, ROAS and ROI are null (–), not 0 — load a deals "
+        "file (won deals with their amount) to measure revenue",
+    )
 
 
 def _definitions(models, by, conversion, lookback, settings, dates=(None, None)):

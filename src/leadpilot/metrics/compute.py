@@ -254,6 +254,9 @@ def compute_kpis(
     rows = [_finish_row(r, chosen, by, period, warnings) for r in raw]
     if touches_needed and row_count(tables, "touchpoints") == 0:
         warnings.append(_without_touches(chosen, rows))
+    on_deals = [k for k in chosen if _uses_table(k, "deals")]
+    if on_deals and row_count(tables, "deals") == 0:
+        warnings.append(_without_deals(on_deals, rows))
     if durations:
         warnings += _negative_durations(model, raw, durations, view, date_from, date_to)
     for m in joined:
@@ -290,14 +293,38 @@ def compute_kpis(
     )
 
 
-def _without_touches(kpis: list[Kpi], rows: list[dict]) -> Notice:
-    """No touchpoint loaded: engagement KPIs are unknown (null), not 0 %."""
-    names = [k.name for k in kpis if _uses_touches(k)]
+def _unknown(rows: list[dict], names: list[str]) -> None:
+    """The KPIs ``names`` of every row are unknown: null, with their numerator and interval."""
     for row in rows:
         for name in names:
             for key in (name, f"{name}_numerator", f"{name}_low", f"{name}_high"):
                 if key in row:
                     row[key] = None
+
+
+def _without_deals(kpis: list[Kpi], rows: list[dict]) -> Notice:
+    """No deal loaded (customers from stage dates alone): revenue is unknown, not 0 — an
+    ROI of -100 % would say every channel loses its spend."""
+    names = [k.name for k in kpis]
+    _unknown(rows, names)
+    return Notice(
+        "table_not_loaded",
+        f"no deals loaded: {', '.join(names)} are null (–), not 0 — load a deals file (won "
+        "deals with their amount) to measure revenue",
+    )
+
+
+def _uses_table(k: Kpi, table: str) -> bool:
+    """Does the KPI aggregate a measure of ``table`` (a duration reads only dates)?"""
+    return k.kind != "duration" and any(
+        MEASURES[m].table == table for m in expand([k.numerator, k.denominator]) if m
+    )
+
+
+def _without_touches(kpis: list[Kpi], rows: list[dict]) -> Notice:
+    """No touchpoint loaded: engagement KPIs are unknown (null), not 0 %."""
+    names = [k.name for k in kpis if _uses_touches(k)]
+    _unknown(rows, names)
     return Notice(
         "no_touchpoints",
         f"no touchpoints loaded: {', '.join(names)} are null (–), not 0 — load a touchpoints "
