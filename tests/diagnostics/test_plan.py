@@ -74,3 +74,33 @@ def test_budget_what_if_moves_customers_and_flags_extrapolation(ws):
     assert w.totals["revenue_after"] > w.totals["revenue_before"]
     assert ob["extrapolated"] and ps["extrapolated"] is False
     assert any("outbound" in x and "outside the spend observed" in x for x in w.warnings)
+
+
+def test_won_deals_without_an_amount_leave_the_deal_size_as_the_kpi_does(tmp_path):
+    """Ten customers, five won deals of 1,000 and five without an amount (a HubSpot export
+    leaves Amount empty): the deal size is 1,000 (the avg_deal_size KPI), not 500 — which
+    doubled the customers, and every stage above, needed for a target."""
+    src = tmp_path / "src"
+    src.mkdir()
+    leads = ["lead_id,created_at,channel"]
+    deals = ["deal_id,lead_id,created_at,status,closed_at,amount"]
+    for i in range(40):
+        leads.append(f"L{i},2024-{1 + i % 10:02d}-05,email")
+        if i < 10:
+            month, amount = f"2024-{1 + i % 10:02d}", "1000" if i % 2 else ""
+            deals.append(f"D{i},L{i},{month}-10,won,{month}-20,{amount}")
+    leads.append("LZ,2025-06-30,email")  # the data's end
+    (src / "leads.csv").write_text("\n".join(leads) + "\n")
+    (src / "deals.csv").write_text("\n".join(deals) + "\n")
+    ws = tmp_path / "ws"
+    write_config(ws)
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src)
+        plan = lp.plan(target_revenue=10_000)
+        (kpi,) = lp.kpi_result(kpis=["avg_deal_size"]).rows
+    (row,) = plan.rows
+    assert kpi["avg_deal_size"] == 1000 == row["deal_size"]
+    assert row["customers_needed"] == 10
+    # said as kpis say it (over the reference window's won deals)
+    assert any(w.code == "unvalued" and "won deals have no amount" in w for w in plan.warnings)
+    assert "won deals with an amount" in plan.to_json()["meta"]["definitions"]["deal_size"]

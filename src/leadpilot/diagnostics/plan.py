@@ -59,6 +59,9 @@ class Economics:
     counts: dict[str, int]  # leads, mqls, sqls, opportunities, customers
     revenue: float
     spend: float | None
+    # the avg_deal_size KPI: revenue / won deals with an amount (a won deal without one is
+    # unknown, not 0: counted as 0 it shrank the deal size and inflated every count needed)
+    avg_deal_size: float | None = None
 
     def rate(self, stage: str) -> float | None:
         """Rate from the stage before ``stage`` to ``stage`` (cumulative counts)."""
@@ -73,7 +76,7 @@ class Economics:
 
     @property
     def deal_size(self) -> float | None:
-        return self.revenue / self.counts["customers"] if self.counts["customers"] else None
+        return self.avg_deal_size
 
     @property
     def cpl(self) -> float | None:
@@ -109,14 +112,17 @@ def reference_window(tables, config: Config, as_of: datetime) -> tuple[datetime,
     return end - timedelta(days=365), end
 
 
-def economics(tables, config: Config, as_of=None) -> tuple[dict[str, Economics], dict]:
-    """Every channel's funnel, revenue and spend over the reference window."""
+def economics(
+    tables, config: Config, as_of=None
+) -> tuple[dict[str, Economics], dict, list[str]]:
+    """Every channel's funnel, revenue and spend over the reference window, and what the
+    KPIs said of it (won deals without an amount, left out of the deal size)."""
     tables, at = resolve_as_of(tables, as_of)
     if at.at is None:
         raise MissingDataError("the workspace holds no data to plan from; ingest data first")
     start, end = reference_window(tables, config, at.at)
     result = compute_kpis(
-        tables, config, kpis=[*STAGES, "revenue", "spend"], by=["channel"],
+        tables, config, kpis=[*STAGES, "revenue", "spend", "avg_deal_size"], by=["channel"],
         date_from=start.date(), date_to=end.date(), as_of=at,
     )  # fmt: skip
     out = {}
@@ -125,7 +131,7 @@ def economics(tables, config: Config, as_of=None) -> tuple[dict[str, Economics],
             continue
         out[r["channel"]] = Economics(
             r["channel"], {s: int(r[s] or 0) for s in STAGES}, float(r["revenue"] or 0.0),
-            r.get("spend"),
+            r.get("spend"), r.get("avg_deal_size"),
         )  # fmt: skip
     reference = {
         "from": start.date().isoformat(),
@@ -133,7 +139,8 @@ def economics(tables, config: Config, as_of=None) -> tuple[dict[str, Economics],
         "rule": "leads created in the twelve months ending one median lead → customer delay "
         "before the data's end (mature cohorts)",
     }
-    return out, reference
+    said = [w for w in result.warnings if getattr(w, "code", None) == "unvalued"]
+    return out, reference, said
 
 
 def _mix(eco: dict[str, Economics], mix: str | dict | None) -> dict[str, float]:
@@ -196,9 +203,9 @@ def reverse_funnel(
     """The leads (and budget) each channel must bring to reach ``target_revenue``."""
     if target_revenue <= 0:
         raise UsageError("--target-revenue must be a positive amount")
-    eco, reference = economics(tables, config, as_of)
+    eco, reference, said = economics(tables, config, as_of)
     shares = _mix(eco, mix)
-    rows, warnings = [], []
+    rows, warnings = [], list(said)
     for channel, share in sorted(shares.items(), key=lambda kv: -kv[1]):
         e = eco[channel]
         need = _backwards(target_revenue * share, e)
@@ -283,7 +290,7 @@ def budget_what_if(
     after ``shift`` (``paid_social=-20000,outbound=+20000``)."""
     if budget <= 0:
         raise UsageError("--budget must be a positive amount")
-    eco, reference = economics(tables, config, as_of)
+    eco, reference, said = economics(tables, config, as_of)
     paid = {c: e for c, e in eco.items() if e.spend}
     if not paid:
         raise MissingDataError("no spend in the reference window: a budget cannot be spread")
@@ -298,7 +305,7 @@ def budget_what_if(
     negative = [c for c, v in after.items() if v < 0]
     if negative:
         raise UsageError(f"--shift leaves a negative budget for {negative}")
-    warnings = []
+    warnings = list(said)
     if abs(sum(moves.values())) > 0.005 * budget:
         warnings.append(f"the shifts add {sum(moves.values()):+,.0f} to the budget")
     rows = []

@@ -116,6 +116,15 @@ PLAN_DEFINITIONS = {
                              "clients nécessaires : chiffre d'affaires du canal / panier moyen, "
                              "arrondi au-dessus (clients entiers : chaque étape au-dessus se "
                              "déduit du nombre entier de l'étape suivante)"),
+    "deal_size": Text("the channel's average won deal over the reference window: its "
+                      "revenue / its won deals with an amount (the avg_deal_size KPI: a won "
+                      "deal without an amount is left out, not counted as 0)",
+                      "affaire gagnée moyenne du canal sur la fenêtre de référence : son "
+                      "chiffre d'affaires / ses affaires gagnées ayant un montant (le KPI "
+                      "avg_deal_size : une affaire gagnée sans montant est écartée, pas "
+                      "comptée 0)"),
+    "cpl": Text("the channel's spend / its leads over the reference window",
+                "dépenses du canal / ses leads sur la fenêtre de référence"),
     "budget": Text("leads needed x the channel's cost per lead (none without spend)",
                    "leads nécessaires x coût par lead du canal (aucun sans dépenses)"),
     "revenue_share": Text("the channel's share of the target (the mix)",
