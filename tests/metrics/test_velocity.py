@@ -102,3 +102,25 @@ def test_duration_kpis_by_period_in_both_views(make_workspace, tmp_path):
     assert won["2025-02"]["sales_cycle_days"] == 30  # B (40) and C (20), won in February
     assert won["2025-02"]["sales_cycle_days_mean"] == 30
     assert "among the customers" in meta["definitions"]["sales_cycle_days"]
+
+
+def test_conversion_by_day_n_counts_what_happened_within_n_days(make_workspace, tmp_path):
+    """'Within 30 days of creation': C converts at 29.9 days and B at 30.0 (counted), A at
+    30.5 (not: ages were rounded down to whole days, so A counted too). D is still open
+    (seen 180 days), E created on the as-of day. By hand: day 30, 2 events among A, B, C,
+    D at risk (E is censored at once) -> 2/4 converted; day 31, A among A and D -> 3/4."""
+    src = tmp_path / "v"
+    src.mkdir()
+    (src / "leads.csv").write_text(
+        "lead_id,created_at\nA,2025-01-01\nB,2025-01-01\nC,2025-01-01\nD,2025-01-01\n"
+        "E,2025-06-30\n"
+    )
+    (src / "stage_events.csv").write_text(
+        "lead_id,stage,ts\nA,customer,2025-01-31 12:00:00\nB,customer,2025-01-31 00:00:00\n"
+        "C,customer,2025-01-30 21:36:00\n"
+    )
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        (r,) = lp.velocity_result().rows
+    assert r["customer_by_day_30"] == pytest.approx(0.5)
+    assert r["customer_by_day_60"] == pytest.approx(0.75)

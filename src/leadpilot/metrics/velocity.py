@@ -198,33 +198,31 @@ def _km_curves(
         reached = by_stage(stage)  # the measure counting the stage: its date ends the curve
         end = model[reached.at]
         converted = end.notnull()
-        day = (
-            ibis.ifelse(
-                converted,
-                (end.epoch_seconds() - model.created_at.epoch_seconds()) / DAY,
-                (ibis.literal(as_of).epoch_seconds() - model.created_at.epoch_seconds()) / DAY,
-            )
-            .floor()
-            .cast("int64")
-        )
-        # a censored lead is never negative (the as-of date follows every creation); a
-        # conversion dated before creation is, and is left out below
-        t = model.mutate(_day=ibis.ifelse(converted, day, ibis.greatest(day, 0)), _event=converted)
+        created = model.created_at.epoch_seconds()
+        age = (end.epoch_seconds() - created) / DAY
+        seen = (ibis.literal(as_of).epoch_seconds() - created) / DAY
+        # whole days, counted from the leads' creation to the group's small table: a
+        # conversion at 30.5 days is on day 31 (not within 30 days: rounded up), an open
+        # lead seen for 30.5 days is known unconverted through day 30 (rounded down, and
+        # never negative: the as-of date follows every creation)
+        day = ibis.ifelse(converted, age.ceil(), ibis.greatest(seen.floor(), 0)).cast("int64")
+        # a conversion dated before the lead's creation is left out below
+        t = model.mutate(_day=day, _event=converted, _before=converted & (age < 0))
         counts = (
-            t.group_by([*[t[d] for d in by], t._day, t._event])
+            t.group_by([*[t[d] for d in by], t._day, t._event, t._before])
             .aggregate(_n=t.count())
             .to_pyarrow()
             .to_pylist()
         )
         groups: dict[tuple, list] = {}
-        left_out = sum(c["_n"] for c in counts if c["_event"] and c["_day"] < 0)
+        left_out = sum(c["_n"] for c in counts if c["_before"])
         if left_out:
             warnings.append(
                 f"{stage}_by_day_<N>: {left_out:,} lead(s) left out: "
                 f"{reached.date_label} dated before {MEASURES['leads'].date_label}"
             )
         for c in counts:
-            if not (c["_event"] and c["_day"] < 0):
+            if not c["_before"]:
                 groups.setdefault(tuple(c[d] for d in by), []).append(c)
         for key, items in groups.items():
             days = np.array([i["_day"] for i in items], dtype=float)
