@@ -337,3 +337,14 @@ def test_a_column_mixing_date_orders_is_told_from_a_slip(day_first_only, mixed):
     assert bool(said) is mixed
     if mixed:
         assert "4 value(s) read only month-first (%m/%d/%Y), 3 only day-first" in said[0]
+
+
+def test_a_windows_1252_file_with_accents_in_its_header_only_is_detected(tmp_path):
+    """Read as UTF-8, its header came out 'Cr\ufffd\ufffd le' without an error: the column
+    mapped to 'Créé le' was missing and an unmapped one became a misnamed attribute."""
+    p = tmp_path / "leads.csv"
+    p.write_bytes("lead_id,Créé le,Page d'arrivée\nL1,2025-01-02,home\n".encode("cp1252"))
+    frame = readers.read_csv(p)
+    assert frame.data.column_names[:3] == ["lead_id", "Créé le", "Page d'arrivée"]
+    assert frame.note is not None and frame.note.code == "encoding_detected"
+    assert "windows-1252" in frame.note

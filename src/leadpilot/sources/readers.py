@@ -527,9 +527,11 @@ def _read_csv(
     progress: Progress | None,
     notes: list[Notice],
 ) -> RawFrame:
+    wide = enc.lower().replace("-", "").replace("_", "").startswith(("utf16", "utf32"))
+    if not wide:
+        _header_decodes(path, enc)
     delimiter = delimiter or _sniff_delimiter(path, enc)
     table = None
-    wide = enc.lower().replace("-", "").replace("_", "").startswith(("utf16", "utf32"))
     if not wide:
         table = _read_csv_arrow(path, delimiter, enc, progress)
     if table is None:
@@ -550,6 +552,16 @@ def _read_csv(
     if skipped:
         notes.append(_skipped_note(path, skipped, "line"))
     return RawFrame(str(path), table, _joined(notes))
+
+
+def _header_decodes(path: Path, enc: str) -> None:
+    """The header line in ``enc``, strictly: it is read apart from the rows (a replacement
+    character where a byte does not decode), so a Windows-1252 export whose only accents
+    are in its header ('Créé le') read as UTF-8 without an error, its columns misnamed
+    ('Cr�� le'). Raises UnicodeDecodeError, which sends the file to encoding detection."""
+    with open(path, "rb") as fh:
+        line = fh.readline(1 << 20)
+    line.decode(enc)
 
 
 def _skipped_note(path: Path, n: int, what: str) -> Notice:
