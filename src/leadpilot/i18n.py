@@ -696,6 +696,25 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r" ligne \g<r> : \g<c> (lead créé le \g<d>)",
     ),
     (r"(?P<e>\(lead créé le [^)]+\)); ", r"\g<e> ; "),  # between two examples
+    # spend (or traffic) recorded per month, read by week, by day or over a range
+    (
+        r"^(?P<t>spend|traffic) is recorded per month \(every row dated on a month's first "
+        r"day\): (?:by (?P<u>day|week), )?a month's (?:spend|traffic) falls on its first day, "
+        r"so (?P<m>.+?) of the other (?:days of a month|weeks|days) are null and those of its "
+        r"first are the whole month's; read them by month, quarter or year \(and date ranges "
+        r"from a 1st to a month's end\)$",
+        lambda m: (
+            ("les dépenses sont enregistrées" if m["t"] == "spend" else "le trafic est "
+             "enregistré") + " par mois (chaque ligne datée du premier jour d'un mois) : "
+            + ({"day": "par jour, ", "week": "par semaine, "}.get(m["u"] or "", ""))
+            + f"{'les dépenses' if m['t'] == 'spend' else 'le trafic'} d'un mois tombe"
+            + ("nt" if m["t"] == "spend" else "")
+            + " sur son premier jour : les indicateurs des autres "
+            + {"day": "jours", "week": "semaines"}.get(m["u"] or "", "jours du mois")
+            + " sont vides et ceux du premier portent tout le mois ; lisez-les par mois, "
+            "trimestre ou année (et sur des plages allant d'un 1er à une fin de mois)"
+        ),
+    ),
     # sums of deals of which some have no amount (revenue, the open pipeline)
     (
         r"^(?P<a>[\d,]+) of (?P<b>[\d,]+) (?P<w>won|open) deals have no (?P<c>\w+): (?P<m>\w+) "

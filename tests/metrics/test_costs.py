@@ -5,6 +5,7 @@ spend on another, no warning)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -207,3 +208,26 @@ def test_attribution_costs_null_without_spend_and_reconciled(make_workspace, tmp
                for w in result.warnings)  # fmt: skip
     df = pd.DataFrame(result.rows)
     assert df.spend.sum() == pytest.approx(400 + 250)  # nulls left out, nothing lost
+
+
+def test_spend_recorded_per_month_is_said_when_read_by_week_or_a_cut_range(
+    make_workspace, tmp_path
+):
+    """A spend sheet written per month ('2025-01', read as the 1st): by week, January's
+    whole spend fell in the week of the 1st and the other weeks read 'no spend recorded'
+    with no word of why; by month it is right and nothing is said."""
+    src = write(
+        tmp_path / "src",
+        leads="A1,2025-01-03,a,\nA2,2025-01-14,a,\nA3,2025-02-11,a,\n",
+        spend="2025-01-01,a,,300\n2025-02-01,a,,100\n",
+    )
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        weekly = lp.kpi_result(period="week", kpis=["spend", "cpl"])
+        monthly = lp.kpi_result(period="month", kpis=["spend", "cpl"])
+        cut = lp.kpi_result(kpis=["spend"], date_from=date(2025, 1, 2), date_to=date(2025, 1, 31))
+    said = [w for w in weekly.warnings if w.code == "dated_per_month"]
+    assert said and said[0].startswith("spend is recorded per month") and "by week" in said[0]
+    assert not [w for w in monthly.warnings if w.code == "dated_per_month"]
+    assert {r["period"]: r["spend"] for r in monthly.rows} == {"2025-01": 300, "2025-02": 100}
+    assert any(w.code == "dated_per_month" for w in cut.warnings)

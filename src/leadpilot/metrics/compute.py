@@ -38,6 +38,7 @@ from .model import (
     Materialize,
     lead_column,
     lead_model,
+    remembered,
     row_count,
     to_lead,
     with_lead,
@@ -636,8 +637,44 @@ def _join_dated(agg, tables, m: Measure, by, unit, keys, date_from, date_to, war
             "groups",
         ))  # fmt: skip
         return agg.mutate(**{m.name: ibis.literal(None, "float64")}), False
+    finer = unit in ("D", "W") or _cuts_a_month(date_from, date_to)
+    if finer and _recorded_per_month(tables, m):
+        warnings.append(Notice(
+            "dated_per_month",
+            f"{m.table} is recorded per month (every row dated on a month's first day): "
+            f"{'by ' + _UNIT_WORDS[unit] + ', ' if unit in ('D', 'W') else ''}"
+            f"a month's {m.table} falls on its first day, so {m.missing} of the other "
+            f"{'days' if unit == 'D' else 'weeks' if unit == 'W' else 'days of a month'} "
+            "are null and those of its first are the whole month's; read them by month, "
+            "quarter or year (and date ranges from a 1st to a month's end)",
+        ))  # fmt: skip
     s = dated_totals(tables, m, by, unit, date_from, date_to)
     return _outer_join(agg, s, keys, {}), True
+
+
+_UNIT_WORDS = {"D": "day", "W": "week"}
+
+
+def _cuts_a_month(date_from: date | None, date_to: date | None) -> bool:
+    """A date range starting after a month's first day, or ending before its last."""
+    return (date_from is not None and date_from.day != 1) or (
+        date_to is not None and (date_to + timedelta(days=1)).day != 1
+    )
+
+
+def _recorded_per_month(tables: dict, m: Measure) -> bool:
+    """Every row of the dated table on a month's first day, over several months: a monthly
+    export (an ad platform's invoice, a spend sheet written '2017-07')."""
+    t = tables[m.table]
+    day = t[m.at]
+
+    def compute() -> bool:
+        facts = t.aggregate(
+            off=(day.day() != 1).sum(), months=day.truncate("M").nunique()
+        ).to_pyarrow().to_pylist()[0]
+        return not facts["off"] and (facts["months"] or 0) >= 2
+
+    return remembered(tables, (m.table,), ("per_month", m.table), compute)
 
 
 def _stand_in(t) -> object:

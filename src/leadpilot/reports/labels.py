@@ -507,6 +507,12 @@ NOTICES: dict[str, Text] = {
         "Les affaires gagnées sans montant ne comptent pour rien dans le chiffre d'affaires "
         "(vide là où aucune affaire du groupe n'en a) ; le panier moyen les écarte.",
     ),
+    "dated_per_month": T(
+        "Spend is recorded per month: by week or day, a month's spend falls on its first "
+        "day.",
+        "Les dépenses sont enregistrées par mois : par semaine ou par jour, les dépenses "
+        "d'un mois tombent sur son premier jour.",
+    ),
     "unvalued_pipeline": T(
         "Open deals without an amount count as nothing in the open pipeline (empty where "
         "none of a group's has one).",

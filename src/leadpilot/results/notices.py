@@ -31,6 +31,8 @@ CODES: dict[str, str] = {
     "the counts apply it as they read the data",
     # channel reconciliation (spend and leads or touches)
     "spend_without_match": "spend names a channel / campaign / content that nothing else names",
+    "dated_per_month": "spend (or traffic) recorded per month, read by week or day or over a "
+    "range cutting months: a month's figure falls on its first day",
     "no_spend": "leads (or touches) of a channel that no spend names: cost KPIs are null",
     "dimension_absent": "spend is split by a dimension that no lead or touch has",
     # reading the numbers
