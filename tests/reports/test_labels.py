@@ -39,7 +39,8 @@ def test_the_template_asks_only_for_labels_that_exist():
 def test_every_notice_code_a_report_can_show_is_translated():
     assert set(NOTICES) <= set(CODES)
     shown = set(CODES) - {"note", "activity_rates", "kaplan_meier_cohort_only",
-                          "kpis_left_out", "columns_missing", "no_scoring", "bands_recomputed",
+                          "kpis_left_out", "columns_missing", "features_missing", "no_scoring",
+                          "bands_recomputed",
                           "over_capacity", "target_unreachable", "acceptance_from_sql",
                           "leakage_suspects", "path_file_models"}  # fmt: skip
     assert shown <= set(NOTICES), shown - set(NOTICES)

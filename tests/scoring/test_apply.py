@@ -68,6 +68,9 @@ def test_apply_on_a_new_file_with_missing_optional_columns(ws, tmp_path):
     assert df["lead_id"].tolist() == ["N1", "N2"]
     assert df["score"].between(0, 100).all()
     assert any("read as missing" in w and "industry" in w for w in df.attrs["meta"]["warnings"])
+    # the model's features the file leaves empty are named apart: scored as if unknown
+    (said,) = [w for w in df.attrs["meta"]["warnings"] if "the scoring model reads" in w]
+    assert "industry" in said and "seniority" not in said and "company_size" not in said
     # rules see the attributes of the file: seniority vp (+15), size 400 (+10)
     assert df.set_index("lead_id").loc["N1", "rules_score"] == 25
 

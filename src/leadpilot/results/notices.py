@@ -53,6 +53,8 @@ CODES: dict[str, str] = {
     "grouped_as_other": "shapley: the values with the fewest touches are grouped as 'other'",
     "no_null_paths": "markov: every lead converts at its creation, no null path",
     # scoring
+    "features_missing": "a file of new leads leaves a feature of the scoring model empty: "
+    "scored as if unknown",
     "columns_missing": "a scored file lacks columns of the workspace leads: read as missing",
     "no_scoring": "no model and no scoring rules: every score is 0",
     "bands_recomputed": "the model card holds no band cut-offs: bands are quantiles of the "

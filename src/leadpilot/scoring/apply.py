@@ -221,6 +221,8 @@ def score_leads(
         current = feature_specs(tables["leads"] if leads is None else leads, config)
         model, card = load_model(root, current, strict=leads is None, config=config)
         names = [f.name for f in model.features_]
+        if leads is not None and warnings is not None:
+            warnings += _features_unknown(leads, model.features_)
         feats = build_features(tables, config, model.features_, as_of=as_of, leads=leads)
         feats = feats.select(feats.lead_id.name("__lid"), *names)
         expr = expr.left_join(feats, expr.lead_id == feats["__lid"]).drop("__lid")
@@ -232,6 +234,26 @@ def score_leads(
         data, config, as_of=as_of, model=model, card=card, n_rules=n_rules,
         reasons=reasons, warnings=warnings, progress=progress,
     )  # fmt: skip
+
+
+def _features_unknown(leads: ir.Table, features: list) -> list[Notice]:
+    """The model's attribute features that a file of new leads leaves empty (a column it
+    lacks, or holds no value of): its leads are scored as if each were unknown, and their
+    scores differ from what the same leads score in the workspace — said by name, apart
+    from the optional columns nobody needs."""
+    attrs = [f.name for f in features if f.source == "attribute" and f.name in leads.columns]
+    if not attrs:
+        return []
+    held = leads.aggregate(**{a: leads[a].count() for a in attrs}).to_pyarrow().to_pylist()[0]
+    empty = [a for a in attrs if not held[a]]
+    if not empty:
+        return []
+    return [Notice(
+        "features_missing",
+        f"the scoring model reads {', '.join(empty)}, which the file leaves empty: its leads "
+        "are scored as if that value were unknown, so their scores differ from what the same "
+        "leads score with it; add the column(s) to the file",
+    )]  # fmt: skip
 
 
 def finish_scores(
