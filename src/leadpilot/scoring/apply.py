@@ -245,7 +245,11 @@ def _features_unknown(leads: ir.Table, features: list) -> list[Notice]:
     if not attrs:
         return []
     held = leads.aggregate(**{a: leads[a].count() for a in attrs}).to_pyarrow().to_pylist()[0]
-    empty = [a for a in attrs if not held[a]]
+    return features_unknown_notice([a for a in attrs if not held[a]])
+
+
+def features_unknown_notice(empty: list[str]) -> list[Notice]:
+    """The notice of :func:`_features_unknown` (the real-time scorer's too)."""
     if not empty:
         return []
     return [Notice(

@@ -39,7 +39,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..config import Config
-from .apply import ScoreResult, finish_scores, typed_leads
+from .apply import ScoreResult, features_unknown_notice, finish_scores, typed_leads
 from .features import attribute_columns, behaviour_facts, data_end, feature_specs
 from .model import CARD_FILE, MODEL_DIR, check_features, load_model
 from .rules import RulesScorer, _behaviour_points
@@ -291,6 +291,11 @@ class RealtimeScorer:
         as-of date (or with ``precompute=False``). Raises what an ingest of them as a file would."""
         data, warnings = typed_leads(records_frame(records, file), self.config,
                                      self.leads_schema)  # fmt: skip
+        if self.model is not None:  # as the batch path says it (_features_unknown)
+            warnings += features_unknown_notice([
+                f.name for f in self.model.features_ if f.source == "attribute"
+                and f.name in data.column_names and data[f.name].null_count == len(data)
+            ])  # fmt: skip
         as_of = self.as_of if as_of is None else as_of
         rows = self._run(self._plan(data.schema), data)
         ids = rows["lead_id"].to_pylist()
