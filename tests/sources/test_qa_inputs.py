@@ -78,6 +78,21 @@ def test_a_source_time_zone_reads_its_times_and_the_workspace_zone_stores_them(t
     assert "stored as the workspace's UTC times" in notes[0]
 
 
+def test_times_that_all_carry_their_offset_are_not_said_read_in_the_source_zone(tmp_path):
+    """A touch log whose every time ends in Z: none is read in the source's zone, and the
+    note said 'times without an offset read as Europe/Paris times' all the same."""
+    ws = write_config(tmp_path / "ws", timezone="UTC").parent
+    config = _paris_export(tmp_path / "src", timezone="Europe/Paris")
+    (config.parent / "leads.csv").write_text(
+        "lead_id,created_at\nL1,2025-03-31T21:30:00Z\nL2,2025-06-30T22:30:00+00:00\n"
+        "L3,2025-06-30T23:00:00Z\n"
+    )
+    with leadpilot.open(ws) as lp:
+        summary = lp.ingest(config)
+    notes = [n for n in summary.notes if getattr(n, "code", None) == "timezone_moved"]
+    assert len(notes) == 1 and notes[0].startswith("deals.csv"), notes  # deals has none
+
+
 def test_a_source_entry_names_its_own_time_zone(tmp_path):
     """`timezone` on one source entry: that file's times are read in it, the others in the
     workspace's zone; a new workspace without a leadpilot.yaml still adopts the source

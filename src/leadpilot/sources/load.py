@@ -243,6 +243,24 @@ def _problems(issues: pa.Table, table: str, limit: int) -> list[Problem]:
     return out
 
 
+# a time written with its offset or Z (ISO 8601): read in no source timezone
+_WITH_OFFSET = r"\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$"
+
+
+def _every_time_has_its_offset(cells: pa.Array) -> bool:
+    """Every written time of a column carries its offset (text only: typed columns are
+    told apart by their type elsewhere)."""
+    text = parsers_text(cells)
+    if text is None:
+        return False
+    text = pc.utf8_trim_whitespace(text)
+    present = pc.fill_null(pc.not_equal(text, ""), False)
+    if not pc.any(present).as_py():
+        return True
+    has = pc.fill_null(pc.match_substring_regex(text, _WITH_OFFSET), False)
+    return bool(pc.all(pc.or_(has, pc.invert(present))).as_py())
+
+
 def _sort_issues(issues: pa.Table) -> pa.Table:
     return issues.sort_by([("file", "ascending"), ("row", "ascending")])
 
@@ -415,8 +433,10 @@ class _Ingest:
         """Say so when a file's times are read in another zone than the workspace's."""
         zone, home = read_zone(spec, self.config), self.config.timezone
         times = [c.name for c in TABLES[spec.table].columns if c.kind == "timestamp"]
-        if zone == home or not (mapped.stage_dates or any(c in mapped.columns for c in times)):
-            return
+        cells = [mapped.columns[c] for c in times if c in mapped.columns]
+        cells += list(mapped.stage_dates.values())
+        if zone == home or not cells or all(_every_time_has_its_offset(a) for a in cells):
+            return  # '2018-07-01T10:00:00Z' says its own zone: none is read in the source's
         self.notes.append(Notice(
             "timezone_moved",
             f"{Path(mapped.file).name}: times without an offset read as {zone} times (the "
