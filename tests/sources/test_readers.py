@@ -348,3 +348,16 @@ def test_a_windows_1252_file_with_accents_in_its_header_only_is_detected(tmp_pat
     assert frame.data.column_names[:3] == ["lead_id", "Créé le", "Page d'arrivée"]
     assert frame.note is not None and frame.note.code == "encoding_detected"
     assert "windows-1252" in frame.note
+
+
+def test_a_tie_of_two_date_orders_is_said_mixed_not_every_value_ambiguous():
+    values = ["01/13/2025", "13/02/2025", "02/03/2025"]
+    dates = DateColumns("leads.csv", "leads")
+    text = pa.array(values)
+    (problem,) = dates.resolve({"created_at": (text, text)}, pa.array([2, 3, 4]))
+    assert "mixes orders as much one way as the other (1 value(s) read only" in problem.expected
+    assert "every value of this column fits" not in problem.expected
+    (problem,) = DateColumns("l.csv", "leads").resolve(
+        {"d": (pa.array(["02/03/2025"]), pa.array(["02/03/2025"]))}, pa.array([2])
+    )
+    assert "every value of this column fits several orders" in problem.expected

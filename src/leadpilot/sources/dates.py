@@ -351,15 +351,23 @@ class DateColumns:
             hit = pc.index(pc.utf8_trim_whitespace(raw_text), cell).as_py()
             row = rows[hit].as_py() if hit >= 0 else None
         options = " or ".join(repr([t.family.format_for(cell)]) for t in best)
+        only = [_count(pc.and_(pc.is_valid(t.parsed), pc.is_null(o.parsed)))
+                for t, o in ((best[0], best[1]), (best[1], best[0]))]  # fmt: skip
+        why = (
+            f"every value of this column fits several orders ({readings})"
+            if not all(only)  # a tie of two orders, each alone reading some values: mixed
+            else f"the column mixes orders as much one way as the other ({only[0]:,} "
+            f"value(s) read only {best[0].family.label}, {only[1]:,} only "
+            f"{best[1].family.label}; {readings})"
+        )
         return Problem(
             table=self.table,
             file=self.file,
             row=row,
             column=header,
             value=cell,
-            expected="dates whose day/month order can be told: every value of this column "
-            f"fits several orders ({readings}), and no other date column of the file "
-            "settles it",
+            expected=f"dates whose day/month order can be told: {why}, and no other date "
+            "column of the file settles it",
             fix=f"set date_formats: {options} on this source in leadpilot.yaml "
             "(or ingest.date_formats for every file)",
         )
