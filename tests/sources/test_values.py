@@ -349,3 +349,24 @@ def test_an_attribute_named_like_a_kpi_is_grouped_by_under_its_new_name(tmp_path
     got = {r["revenue_attribute"]: (r["leads"], r["customers"], r["revenue"]) for r in result.rows}
     assert got == {1_200_000: (2, 2, 1200.0), 35_000: (1, 0, 0.0)}
     assert labels["revenue_attribute"] == "Revenue"  # displayed as the export wrote it
+
+
+def test_an_attribute_read_two_ways_stays_text_in_a_comma_file(tmp_path):
+    """employees '1.054' (1054 with a European thousands dot, or 1.054): nothing in the
+    file tells, and it was read as the number 1.054; it stays text as written, as the
+    attribute rule says (and as a scored file reads it); decimal: ',' makes it 1054."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "leads.csv").write_text(
+        "lead_id,created_at,employees\nL1,2025-01-02,1.054\nL2,2025-01-03,550\n"
+    )
+    ws = write_config(tmp_path / "ws", "duckdb").parent
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src)
+    assert {k: r["employees"] for k, r in rows(ws, "leads", "lead_id").items()} == {
+        "L1": "1.054", "L2": "550",
+    }  # fmt: skip
+    ws = write_config(tmp_path / "ws2", "duckdb", ingest={"decimal": ","}).parent
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src)
+    assert rows(ws, "leads", "lead_id")["L1"]["employees"] == 1054.0

@@ -447,8 +447,10 @@ class _Ingest:
     def _type_chunk(
         self, spec: SourceSpec, i: int, mapped: Mapped, f: _FileRead, s: TableSummary
     ) -> None:
+        told = (spec.decimal or self.config.ingest.decimal) != "auto"
         spec, ambiguous = self._decimal(spec, mapped, f)
-        t = type_mapped(mapped, spec, self.config, f.dates)
+        told = told or f.decimal is not None  # set, or told by the file's values
+        t = type_mapped(mapped, spec, self.config, f.dates, None if told else "auto")
         if ambiguous is not None and ambiguous.num_rows:
             t.issues = pa.concat_tables([t.issues, ambiguous], promote_options="permissive")
         t.data = _keep_written(t.data, mapped, self.config)

@@ -352,15 +352,22 @@ def _reparse(
 
 
 def type_mapped(
-    mapped: Mapped, spec: SourceSpec, config: Config, dates: DateColumns | None = None
+    mapped: Mapped,
+    spec: SourceSpec,
+    config: Config,
+    dates: DateColumns | None = None,
+    attribute_decimal: str | None = None,
 ) -> Typed:
-    """Type a mapped chunk; ``dates`` keeps a file's date-format decisions across chunks.
+    """Type a mapped chunk; ``dates`` keeps a file's date-format decisions across chunks;
+    ``attribute_decimal`` (else the source's) types the lead attributes: 'auto' when no
+    value of the file told its separator, so that an attribute read two ways ('1.054')
+    stays text as written, as in a scored file, rather than the file's default.
 
     Lines the reader could not split into fields become problems with their line and
     raw text (and leave the chunk, ``mapped`` included, so later steps never see them).
     """
     malformed = drop_malformed(mapped)
-    typed = _type_rows(mapped, spec, config, dates)
+    typed = _type_rows(mapped, spec, config, dates, attribute_decimal)
     if malformed is not None:
         typed.issues = pa.concat_tables([typed.issues, _with_file(malformed, mapped.file)])
     return typed
@@ -445,7 +452,11 @@ def _first_failed(arr: pa.Array, failed: pa.Array) -> str | None:
 
 
 def _type_rows(
-    mapped: Mapped, spec: SourceSpec, config: Config, dates: DateColumns | None = None
+    mapped: Mapped,
+    spec: SourceSpec,
+    config: Config,
+    dates: DateColumns | None = None,
+    attribute_decimal: str | None = None,
 ) -> Typed:
     table = TABLES[mapped.table]
     n = mapped.num_rows
@@ -534,7 +545,8 @@ def _type_rows(
         out["currency"] = pc.coalesce(out["currency"], currency_detected)
 
     for name, arr in mapped.extras.items():
-        out[name] = _type_extra(_na(arr, spec), spec.decimal or config.ingest.decimal, name)
+        decimal = attribute_decimal or spec.decimal or config.ingest.decimal
+        out[name] = _type_extra(_na(arr, spec), decimal, name)
 
     if mapped.table == "leads":
         out["email_norm"] = parsers.normalise_email(out["email"])
