@@ -361,3 +361,13 @@ def test_a_tie_of_two_date_orders_is_said_mixed_not_every_value_ambiguous():
         {"d": (pa.array(["02/03/2025"]), pa.array(["02/03/2025"]))}, pa.array([2])
     )
     assert "every value of this column fits several orders" in problem.expected
+
+
+def test_a_detected_date_layout_is_named_as_the_column_writes_it():
+    dates = DateColumns("leads.csv", "leads")
+    text = pa.array(["13.01.2025", "14.02.2025"])
+    assert dates.resolve({"created_at": (text, text)}, pa.array([2, 3])) == []
+    assert dates.notes() == [
+        "leads.csv: column 'created_at' read as day-first (%d.%m.%Y) dates (detected from its "
+        "values)"
+    ]

@@ -260,14 +260,18 @@ class DateColumns:
                     adopt[0].family,
                     "adopted",
                     note=f"{self.file}: column {header!r} fits several date orders; read as "
-                    f"{adopt[0].family.label} like the file's other date columns",
+                    f"{adopt[0].family.label_for(_first(values[header]))} like the file's "
+                    "other date columns",
                 )
                 continue
             problems.append(self._ambiguous(header, best, values[header], columns[header], rows))
         for header, choice in self.choices.items():
             if choice.how == "detected" and choice.note is None and header in pending_names:
+                # named by the layout its values are written in ('%d.%m.%Y', not the
+                # family's first one, '%d/%m/%Y')
+                label = choice.family.label_for(_first(values[header]))
                 choice.note = (
-                    f"{self.file}: column {header!r} read as {choice.family.label} dates "
+                    f"{self.file}: column {header!r} read as {label} dates "
                     "(detected from its values)"
                 )
         return problems
@@ -404,6 +408,14 @@ def _best(tallies: list[_Tally]) -> list[_Tally]:
         if all(_disagree(t, d) for d in distinct):
             distinct.append(t)
     return distinct
+
+
+def _first(values: pa.Array) -> str | None:
+    """The first non-empty value of a column's distinct texts (to name its layout by)."""
+    for v in values.to_pylist():
+        if v and v.strip():
+            return v
+    return None
 
 
 def _count(mask: pa.Array) -> int:
