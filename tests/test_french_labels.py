@@ -499,3 +499,13 @@ def test_the_funnel_and_sources_tables_name_stages_and_dimensions_in_french(cli,
     code, out, err = cli("sources", "-w", ws, "--lang", "fr")
     assert code == 0, err
     assert "Répartition des sources de leads par canal" in _text(out), out
+
+
+def test_a_detected_date_layout_is_said_in_french(cli, tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "leads.csv").write_text("lead_id,created_at\nL1,13.01.2025\n")
+    code, out, err = cli("ingest", str(tmp_path / "src"), "-w", str(tmp_path / "ws"),
+                         "--lang", "fr")  # fmt: skip
+    assert code == 0, err
+    assert "leads.csv : colonne 'created_at' lue en dates jour d'abord (%d.%m.%Y) (d'après ses " \
+        "valeurs)" in _text(out), out

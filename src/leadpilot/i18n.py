@@ -382,6 +382,7 @@ _ORDERS_FR = {"day-first": "jour d'abord", "month-first": "mois d'abord",
 def _order_fr(label: str) -> str:
     """'month-first (%m/%d/%Y)' -> "mois d'abord (%m/%d/%Y)"."""
     name, _, rest = label.partition(" ")
+    rest = rest.replace("with month names", "avec le nom du mois")
     return f"{_ORDERS_FR.get(name, name)} {rest}".strip()
 
 
@@ -499,6 +500,19 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
             f"lue {_order_fr(m['z'])}, les autres mises de côté avec les valeurs qui se lisent "
             "des deux façons (leur jour et leur mois ne peuvent être départagés)"
         ),
+    ),
+    (
+        r"^(?P<f>.+?): column (?P<h>'[^']*') read as (?P<x>(?:day|month|year)-first"
+        r"(?: with month names)? \([^)]*\)) dates \(detected from its values\)$",
+        lambda m: f"{m['f']} : colonne {m['h']} lue en dates {_order_fr(m['x'])} (d'après ses "
+        "valeurs)",
+    ),
+    (
+        r"^(?P<f>.+?): column (?P<h>'[^']*') fits several date orders; read as "
+        r"(?P<x>(?:day|month|year)-first(?: with month names)? \([^)]*\)) like the file's "
+        r"other date columns$",
+        lambda m: f"{m['f']} : la colonne {m['h']} se lit dans plusieurs ordres de date ; lue "
+        f"{_order_fr(m['x'])} comme les autres colonnes de date du fichier",
     ),
     (
         r"^a date whose day and month can be told: column (?P<h>'[^']*') mixes (?P<x>.+?) and "
