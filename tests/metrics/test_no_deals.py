@@ -66,3 +66,22 @@ def test_diagnose_says_no_channel_loses_money_without_deals(no_deals):
         result = lp.diagnosis(current="2025-Q1", previous="2024-Q4", by="channel")
     codes = {f["code"] for f in result.meta["findings"]}
     assert "channel_roi_negative" not in codes, result.meta["findings"]
+
+
+def test_without_customers_nor_deals_revenue_is_a_known_zero(tmp_path):
+    """Nobody converted and no deal is loaded: revenue is 0 (nothing to value), and a
+    channel that spent is rightly at ROI -100 %."""
+    from helpers import write_config
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "leads.csv").write_text(LEADS)
+    (src / "spend.csv").write_text(SPEND)
+    ws = write_config(tmp_path / "ws", "duckdb").parent
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src)
+        result = lp.kpi_result(by="channel", kpis=["customers", "revenue", "roi"])
+    rows = {r["channel"]: r for r in result.rows}
+    assert rows["ads"]["customers"] == 0 and rows["ads"]["revenue"] == 0
+    assert rows["ads"]["roi"] == -1
+    assert not [w for w in result.warnings if "no deals loaded" in w]

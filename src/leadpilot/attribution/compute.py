@@ -19,9 +19,14 @@ import ibis.expr.types as ir
 from ..config import Config
 from ..errors import MissingDataError, Notice, UsageError
 from ..metrics.asof import AsOf, resolve_as_of
-from ..metrics.compute import PERIOD_UNITS, check_range, in_range, period_label
+from ..metrics.compute import (
+    PERIOD_UNITS,
+    check_range,
+    customers_without_deals,
+    in_range,
+    period_label,
+)
 from ..metrics.measures import MEASURES, dated_totals, spend_returns
-from ..metrics.model import row_count
 from ..results import Meta, Result, param
 from ..text import Text
 from .definitions import PATH_FILE_JOURNEY, measure_defs, range_text
@@ -196,7 +201,7 @@ def compute_attribution(
             _in_window(tables, date_from, date_to, lookback), dims=[by], against="touchpoints",
             touch_types=s.touch_types, span=in_dates,
         ), span=in_dates)  # fmt: skip
-    if row_count(tables, "deals") == 0:
+    if customers_without_deals(tables):
         warnings.append(_without_deals(rows, totals))
     # JSON keeps a missing value null, like every other command; tables show (none)
     for r in (*rows, *spread):

@@ -256,7 +256,7 @@ def compute_kpis(
     if touches_needed and row_count(tables, "touchpoints") == 0:
         warnings.append(_without_touches(chosen, rows))
     on_deals = [k for k in chosen if _uses_table(k, "deals")]
-    if on_deals and row_count(tables, "deals") == 0:
+    if on_deals and customers_without_deals(tables):
         warnings.append(_without_deals(on_deals, rows))
     if durations:
         warnings += _negative_durations(model, raw, durations, view, date_from, date_to)
@@ -313,6 +313,19 @@ def _without_deals(kpis: list[Kpi], rows: list[dict]) -> Notice:
         f"no deals loaded: {', '.join(names)} are null (–), not 0 — load a deals file (won "
         "deals with their amount) to measure revenue",
     )
+
+
+def customers_without_deals(tables: dict) -> bool:
+    """Customers recorded (customer stage events) while no deal is loaded: their revenue
+    is unknown. Without any customer, a revenue of 0 is known (nobody converted)."""
+    if row_count(tables, "deals") != 0:
+        return False
+    ev = tables["stage_events"]
+
+    def compute() -> bool:
+        return bool(scalar((ev.stage == "customer").any()))
+
+    return remembered(tables, ("stage_events",), ("customer_events",), compute)
 
 
 def _uses_table(k: Kpi, table: str) -> bool:
