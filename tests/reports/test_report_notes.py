@@ -13,7 +13,7 @@ from report_kit import PERIOD
 from texts import ENGLISH_WORDS, WORD, reader_texts
 
 import leadpilot
-from leadpilot.reports.labels import label, period_name
+from leadpilot.reports.labels import NOTICES, label, period_name
 
 # a colon ending a clause without the narrow no-break space French puts before it
 BARE_COLON = re.compile(r"(?<!\u202f):(?=\s|$)")
@@ -207,3 +207,18 @@ def test_a_report_without_comparison_shows_the_period_alone(demo_ws, demo_report
         b for b in demo_report.view("fr").section("quality").blocks if b.kind == "findings"
     )
     assert [f.code for f in quality.items] == [f.code for f in shown.items]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_an_open_pipeline_without_amounts_is_blank_and_said(tmp_path, lang):
+    """Open deals exported without their amount (Maven's 'Engaging' deals): the headline's
+    open pipeline is blank (it read $0.00, -100 %), and the notes say why."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "leads.csv").write_text(LEADS)
+    (data / "deals.csv").write_text(DEALS + "D5,L4,2025-05-01,open,,\nD6,L5,2025-05-10,open,,\n")
+    with leadpilot.open(tmp_path / "ws", create=True) as lp:
+        lp.ingest(data)
+        report = lp.report(PERIOD)
+    assert report.data.pipeline[0] is None
+    assert NOTICES["unvalued_pipeline"][lang] in _notes(report.view(lang))

@@ -124,6 +124,8 @@ class ReportData:
     caveats: dict[str, list[Gap]] = field(default_factory=dict)
     # the day the figures were gathered: every rendering of them says the same day
     generated_on: date = field(default_factory=date.today)
+    # the period's open pipeline as computed (its notes: open deals without an amount)
+    pipeline_result: Result | None = None
 
     # ---------------------------------------------------------------- reading it
     @property
@@ -283,6 +285,7 @@ def collect(source: Source, period: str | None = None, vs: str | None = None) ->
             kpis=list(HEADLINE), date_from=prev.start, date_to=prev.end, as_of=previous_as_of
         )
     pipeline: tuple[float | None, float | None] = (None, None)
+    now = None
     if counts.get("deals"):
         now = source.kpi_result(view="activity", kpis=["pipeline_value"], **window)
         before = None
@@ -311,6 +314,7 @@ def collect(source: Source, period: str | None = None, vs: str | None = None) ->
         headline=headline,
         headline_previous=headline_previous,
         pipeline=pipeline,
+        pipeline_result=now,
         diagnosis=diagnosis,
         funnel=source.funnel_result(**window),
         channels=None,

@@ -1205,6 +1205,7 @@ class _Writer:
         codes: dict[str, None] = {}
         for result in (
             d.headline,
+            d.pipeline_result,
             d.diagnosis,
             d.funnel,
             d.channels,
