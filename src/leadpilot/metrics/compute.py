@@ -337,17 +337,13 @@ def _uses_table(k: Kpi, table: str) -> bool:
 
 def _without_touches(kpis: list[Kpi], rows: list[dict]) -> Notice:
     """No touchpoint loaded: engagement KPIs are unknown (null), not 0 %."""
-    names = [k.name for k in kpis if _uses_touches(k)]
+    names = [k.name for k in kpis if _uses_table(k, "touchpoints")]
     _unknown(rows, names)
     return Notice(
         "no_touchpoints",
         f"no touchpoints loaded: {', '.join(names)} are null (–), not 0 — load a touchpoints "
         "file (e-mail, web, events) to measure engagement",
     )
-
-
-def _uses_touches(k: Kpi) -> bool:
-    return any(MEASURES[m].table == "touchpoints" for m in (k.numerator, k.denominator) if m)
 
 
 VIEW_RULES = {
