@@ -744,6 +744,17 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
             + f". Faites correspondre la colonne {m['c']}, ou complétez-la dans la source"
         ),
     ),
+    # customers recorded by a stage event alone, with deals loaded
+    (
+        r"^(?P<a>[\d,]+) of (?P<b>[\d,]+) customers have no won deal \(a customer stage "
+        r"recorded without one\): revenue counts nothing for them, and so do the KPIs "
+        r"computed from it\. Load their won deals with their amount, or check the deals' lead "
+        r"keys$",
+        r"\g<a> client(s) sur \g<b> n'ont aucune affaire gagnée (étape client enregistrée "
+        r"sans affaire) : le chiffre d'affaires ne compte rien pour eux, de même que les "
+        r"indicateurs calculés à partir de lui. Chargez leurs affaires gagnées avec leur "
+        r"montant, ou vérifiez les clés de lead des affaires",
+    ),
     # lead attributes named like what leadpilot computes, stored under another name
     (
         r"^(?P<f>[^:]+): lead attribute\(s\) stored under another name: (?P<l>.+): leadpilot "

@@ -85,3 +85,42 @@ def test_without_customers_nor_deals_revenue_is_a_known_zero(tmp_path):
     assert rows["ads"]["customers"] == 0 and rows["ads"]["revenue"] == 0
     assert rows["ads"]["roi"] == -1
     assert not [w for w in result.warnings if "no deals loaded" in w]
+
+
+def test_customers_without_a_won_deal_are_said(tmp_path):
+    """Deals loaded, but some customers recorded by their customer stage alone: revenue
+    counts nothing for them (its rule), and the note says how many, per view and range."""
+    from helpers import write_config
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "leads.csv").write_text(LEADS)
+    (src / "stage_events.csv").write_text(STAGES)
+    won = ["L0", "L3", "L81"]  # customers with their won deal (two in 2024-11, one in 2025-01)
+    (src / "deals.csv").write_text(
+        "deal_id,lead_id,created_at,closed_at,status,amount\n"
+        + "".join(f"D{k},{k},2025-01-02,2025-01-03,won,100\n" for k in won)
+        + "D9,L1,2025-01-02,,open,50\n"  # not a customer: changes nothing
+    )
+    ws = write_config(tmp_path / "ws", "duckdb").parent
+    customers = {f"L{i}": _day(i) for i in range(0, 160, 3)}
+    january = {k for k, d in customers.items() if d.startswith("2025-01")}
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src)
+        every = lp.kpi_result(kpis=["customers", "revenue"])
+        cohort = lp.kpi_result(kpis=["revenue"], date_from="2025-01-01")
+        activity = lp.kpi_result(kpis=["revenue"], view="activity", date_from="2024-12-15")
+        counts = lp.kpi_result(kpis=["customers", "leads"])  # no revenue read: no note
+    assert every.rows[0]["revenue"] == 300 and every.rows[0]["customers"] == len(customers)
+    (said,) = [w for w in every.warnings if w.code == "customers_without_won_deal"]
+    assert said.startswith(f"{len(customers) - 3} of {len(customers)} customers have no won")
+    (said,) = [w for w in cohort.warnings if w.code == "customers_without_won_deal"]
+    assert said.startswith(f"{len(january) - 1} of {len(january)} customers")
+    assert not [w for w in counts.warnings if w.code == "customers_without_won_deal"]
+    # the activity view: customers of the range by their customer date (December on)
+    late = {k for k, d in customers.items() if d >= "2024-11-15"}  # +1 month: December on
+    (said,) = [w for w in activity.warnings if w.code == "customers_without_won_deal"]
+    assert said.startswith(f"{len(late) - 1} of {len(late)} customers")
+    from leadpilot.i18n import message_in
+
+    assert message_in(said, "fr").startswith(f"{len(late) - 1} client(s) sur {len(late)} n'ont")

@@ -252,6 +252,7 @@ def compute_kpis(
     warnings += _unvalued(raw, needed)
     if any(k.reads("revenue") for k in chosen):
         warnings += _excluded_revenue(tables, view, date_from, date_to, config.currency)
+        warnings += _customers_without_won_deal(tables, config, view, date_from, date_to)
     rows = [_finish_row(r, chosen, by, period, warnings) for r in raw]
     if touches_needed and row_count(tables, "touchpoints") == 0:
         warnings.append(_without_touches(chosen, rows))
@@ -318,14 +319,7 @@ def _without_deals(kpis: list[Kpi], rows: list[dict]) -> Notice:
 def customers_without_deals(tables: dict) -> bool:
     """Customers recorded (customer stage events) while no deal is loaded: their revenue
     is unknown. Without any customer, a revenue of 0 is known (nobody converted)."""
-    if row_count(tables, "deals") != 0:
-        return False
-    ev = tables["stage_events"]
-
-    def compute() -> bool:
-        return bool(scalar((ev.stage == "customer").any()))
-
-    return remembered(tables, ("stage_events",), ("customer_events",), compute)
+    return row_count(tables, "deals") == 0 and _customer_events(tables)
 
 
 def _uses_table(k: Kpi, table: str) -> bool:
@@ -875,6 +869,42 @@ def _excluded_revenue(
         "records the lead rule excludes (leads.exclude in leadpilot.yaml) and count for no "
         f"lead: revenue and the KPIs computed from it leave them out{of_them}",
     )]  # fmt: skip
+
+
+def _customers_without_won_deal(
+    tables, config: Config, view: str, date_from: date | None, date_to: date | None
+) -> list[Notice]:
+    """Customers recorded by a customer stage event alone (no won deal of theirs loaded)
+    count as customers but add nothing to revenue: said with how many, or revenue per
+    customer and ROI would read low without a word. (No deal at all: the no-deals rule.)"""
+    if row_count(tables, "deals") == 0 or not _customer_events(tables):
+        return []
+    m = lead_model(tables, implied=config.stages.implied, keep=["customer_at", "won_deals"])
+    dated = m.customer_at if view == "activity" else m.created_at
+    m = m.filter(in_range(dated, date_from, date_to))
+    customer = m.customer_at.notnull()
+    r = records(m.aggregate(
+        customers=customer.sum(), without=(customer & (m.won_deals == 0)).sum()
+    ))[0]  # fmt: skip
+    without, customers = int(r["without"] or 0), int(r["customers"] or 0)
+    if not without:
+        return []
+    return [Notice(
+        "customers_without_won_deal",
+        f"{without:,} of {customers:,} customers have no won deal (a customer stage recorded "
+        "without one): revenue counts nothing for them, and so do the KPIs computed from it. "
+        "Load their won deals with their amount, or check the deals' lead keys",
+    )]  # fmt: skip
+
+
+def _customer_events(tables: dict) -> bool:
+    """Does any stage event record a customer? (Asked once per state of the table.)"""
+    ev = tables["stage_events"]
+
+    def compute() -> bool:
+        return bool(scalar((ev.stage == "customer").any()))
+
+    return remembered(tables, ("stage_events",), ("customer_events",), compute)
 
 
 def _unrecorded(m: Measure, raw, rows, kpis: list[Kpi], keys: list[str]) -> list[Notice]:

@@ -501,6 +501,12 @@ NOTICES: dict[str, Text] = {
         "Le taux d'acceptation n'est mesuré qu'à partir des acceptations et rejets "
         "enregistrés ; il est vide là où aucun ne l'a été.",
     ),
+    "customers_without_won_deal": T(
+        "Customers recorded by their customer stage without a won deal add nothing to "
+        "revenue: load their won deals, with their amount.",
+        "Les clients enregistrés par leur étape client sans affaire gagnée n'ajoutent rien au "
+        "chiffre d'affaires : chargez leurs affaires gagnées, avec leur montant.",
+    ),
     "unvalued": T(
         "Won deals without an amount count as nothing in revenue (empty where none of a "
         "group's has one); the average deal size leaves them out.",

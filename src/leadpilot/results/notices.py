@@ -24,6 +24,8 @@ CODES: dict[str, str] = {
     "group where none has one); the average deal size leaves them out",
     "unvalued_pipeline": "open deals without an amount: the open pipeline counts them as "
     "nothing (null in a group where none has one)",
+    "customers_without_won_deal": "customers recorded by a stage event without a won deal: "
+    "revenue counts nothing for them",
     "negative_durations": "durations whose later stage is dated before the earlier one are "
     "left out",
     "excluded_revenue": "won deals of records the lead rule excludes: revenue leaves them out",
