@@ -179,6 +179,10 @@ def test_default_bands_split_the_leads_and_progress_is_reported(ws):
     assert shares["D"] < 0.9 and {"A", "B", "C"} <= set(shares.index)
     assert bands["shares"] == pytest.approx(shares.reindex(list("ABCD"), fill_value=0).to_dict())
     assert set(ticks) == {"features and rules in the engine", "scoring leads", "storing the scores"}
+    # a score as shown is in one band (cut on 100 x probability, a shown 95 was A and B),
+    # and the cut-offs are scores as shown
+    assert df.groupby("score")["band"].nunique().max() == 1
+    assert all(c is None or c == int(c) for c in bands["cuts"].values())
     done = ticks["scoring leads"]
     assert done[0] == len(df) == sum(done[1:])
 

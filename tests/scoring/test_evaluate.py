@@ -124,3 +124,30 @@ def test_threshold_per_month_figures_add_up_to_the_leads(synth_ws):
         converted = lowest["expected_customers_per_month"] * pop["months"]
         assert converted == pytest.approx(lowest["conversion"] * len(known), rel=1e-9)
         assert "known outcome" in th.to_json()["meta"]["definitions"]["mqls_per_month"]
+
+
+def test_threshold_compares_the_score_as_shown(synth_ws):
+    """A lead shown 50 (scores.csv rounds 100 x probability) is a scored-MQL at threshold
+    50: evaluate and threshold counted 49.6 below it, so their MQL counts differed from a
+    filter on the score column. The threshold is set where some lead lies in [t - 0.5, t)."""
+    import numpy as np
+
+    import leadpilot
+    from leadpilot.scoring.evaluate import evaluate, held_out_scores
+
+    with leadpilot.open(synth_ws) as lp:
+        tables, config = lp.tables(), lp.config
+        df, _, _ = held_out_scores(synth_ws, tables, config)
+        fine = df["probability"].to_numpy() * 100
+        just_below = fine[(fine % 1 >= 0.5)]
+        assert len(just_below)  # the synthetic leads have such a score
+        t = float(np.ceil(just_below[0]))
+        config = config.model_copy(deep=True)
+        config.scoring.model.threshold = t
+        ev = evaluate(synth_ws, tables, config)
+        th = lp.score_threshold(capacity=15)
+    shown = np.rint(fine)  # what scores.csv shows for these leads
+    (model,) = [r for r in ev.rows if r["score"] == "model"]
+    assert model["mqls"] == int((shown >= t).sum()) > int((fine >= t).sum())
+    for r in th.rows:  # each threshold of the trade-off, on the shown score too
+        assert r["mqls"] == int((shown >= r["threshold"]).sum()), r

@@ -161,7 +161,7 @@ def test_bands_are_the_training_quantiles_kept_in_the_card(hubspot):
     bands = train.card["bands"]
     meta = scores.attrs["meta"]["bands"]
     assert meta["rule"].startswith("quantiles") and meta["cuts"] == bands["cuts"]
-    assert meta["compared"] == "100 x probability" and "training leads" in meta["computed_on"]
+    assert meta["compared"] == "score" and "training leads" in meta["computed_on"]
     assert sum(meta["shares"].values()) == pytest.approx(1.0)
     # the cut-offs split the training leads 10 / 20 / 30 / 40 %
     with leadpilot.open(ws) as lp:
@@ -171,10 +171,13 @@ def test_bands_are_the_training_quantiles_kept_in_the_card(hubspot):
                                   target=card["target"],
                                   horizon_days=card["horizon_days"])  # fmt: skip
     part, _, _ = split(df, card["split"])
-    p = 100 * model.predict_proba(df[part != "test"])[:, 1]
+    p = np.rint(100 * model.predict_proba(df[part != "test"])[:, 1])  # the scores as shown
     cuts = [bands["cuts"][b] for b in "ABC"]
     shares = np.bincount(band_codes(p, cuts), minlength=4) / len(p)
-    assert shares == pytest.approx([0.1, 0.2, 0.3, 0.4], abs=0.01)
+    # about 10 / 20 / 30 / 40 %: leads shown the same (integer) score share a band, so a
+    # cut-off moves by a whole score's leads (~2 % of these leads at most)
+    assert shares == pytest.approx([0.1, 0.2, 0.3, 0.4], abs=0.025)
+    assert np.unique(p).size < len(p)  # ties there are
 
 
 def model_features(card: dict) -> list:

@@ -35,7 +35,7 @@ from ..errors import Notice, Problem, ValidationError
 from ..results import Meta, Result, param
 from ..schema import LEAD_BOOKKEEPING, SCORES
 from ..text import Text
-from .bands import LABELS, QUANTILE_RULE, band_codes, quantile_cuts
+from .bands import LABELS, QUANTILE_RULE, band_codes, model_score, quantile_cuts
 from .bands import describe as describe_bands
 from .evaluate import RULES_TEXT
 from .features import build_features, data_end, feature_specs
@@ -300,7 +300,7 @@ def finish_scores(
                 p[start : start + len(part)] = model.predict_proba(part)[:, 1]
             if tick:
                 tick(len(part))
-        out["score"] = np.rint(p * 100).astype(int)
+        out["score"] = model_score(p).astype(int)
         out["probability"] = p
     else:
         if not has_rules:
@@ -342,14 +342,16 @@ def _bands(
         cuts, value = list(fixed), np.asarray(out["score"])
         meta = describe_bands("fixed cut-offs (scoring.bands)", cuts, "score", None)
     elif card is not None:
-        value = 100 * np.asarray(out["probability"])
+        # the score as shown: two leads shown the same score share a band (a card of an
+        # earlier leadpilot holds cut-offs on 100 x probability: compared the same way)
+        value = np.asarray(out["score"])
         if card.get("bands"):
             meta = dict(card["bands"])
             cuts = [meta["cuts"][b] for b in ("A", "B", "C")]
         else:
             cuts = quantile_cuts(value)
             meta = describe_bands(
-                QUANTILE_RULE, cuts, "100 x probability", f"the {n:,} leads scored now"
+                QUANTILE_RULE, cuts, "score", f"the {n:,} leads scored now"
             )
             warnings.append(Notice(
                 "bands_recomputed",

@@ -6,7 +6,8 @@ probability (75 / 50 / 25) put nearly every lead in D and say nothing; ranks do.
 10 % is the decile the evaluation's lift table leads with (the leads to call first), the
 top 30 % (A + B) a usual share handed to sales, and D the bottom 40 % nobody should chase.
 
-- model: the cut-offs are the quantiles of 100 x probability on the model's training leads
+- model: the cut-offs are the quantiles of the score (100 x probability, rounded to the
+  unit, as shown) on the model's training leads
   (train + validation parts, scored at creation + observation_days); they are stored in the
   model card, so a lead's band does not move with the population scored on a given day;
 - rules score: the quantiles of rules_score on the leads being scored (rules are not
@@ -22,6 +23,14 @@ of leads at or above it is closest to the target share (10 %, 30 %, 60 %); with 
 from __future__ import annotations
 
 import numpy as np
+
+
+def model_score(probability: np.ndarray) -> np.ndarray:
+    """The 0-100 score a model's probability is shown as (scores.csv, the service): 100 x
+    probability rounded to the unit. Thresholds compare this score, so a lead shown 50 is
+    a scored-MQL at a threshold of 50 (49.6 was counted below it, while shown 50)."""
+    return np.rint(np.asarray(probability, dtype=float) * 100)
+
 
 LABELS = ("A", "B", "C", "D")
 SHARES = (0.10, 0.20, 0.30, 0.40)  # A, B, C, D

@@ -17,6 +17,7 @@ from ..errors import Notice
 from ..results import Meta, Result
 from ..text import Text
 from .auc import auc
+from .bands import model_score
 from .features import labelled_features
 from .model import CARD_FILE, MODEL_DIR, load_model, split
 from .rules import RULES_DEFINITION, rules_score
@@ -62,11 +63,12 @@ DEFINITIONS = {
     ),
     "conversion_above": Text(
         "conversion rate of the leads at or above the threshold (model: score >= "
-        "scoring.model.threshold on the 0-100 scale; rules: rules_score >= scoring.threshold); "
-        "conversion_below: of the others",
+        "scoring.model.threshold, the 0-100 score as shown, 100 x probability rounded to the "
+        "unit; rules: rules_score >= scoring.threshold); conversion_below: of the others",
         "taux de conversion des leads au niveau du seuil ou au-dessus (modèle : score >= "
-        "scoring.model.threshold sur l'échelle 0-100 ; règles : rules_score >= "
-        "scoring.threshold) ; conversion_below : celui des autres",
+        "scoring.model.threshold, le score 0-100 affiché, 100 x probabilité arrondi à "
+        "l'unité ; règles : rules_score >= scoring.threshold) ; conversion_below : celui des "
+        "autres",
     ),
     "mql_precision_sal": Text(
         "share of scored-MQLs (leads at or above the threshold) that sales accepted (reached "
@@ -253,18 +255,19 @@ def evaluate(root: Path, tables: dict[str, ir.Table], config: Config) -> Evaluat
     rows, details = [], {"population": info, "deciles": {}, "reliability": {}}
     sources = []
     if df["probability"].notna().any():
-        sources.append(
-            ("model", df["probability"].to_numpy() * 100, config.scoring.model.threshold)
-        )
+        p = df["probability"].to_numpy()
+        # ranked by the probability; cut at the threshold on the score as shown
+        sources.append(("model", p * 100, model_score(p), config.scoring.model.threshold))
     if config.scoring.fit or config.scoring.behaviour:
-        sources.append(("rules", df["rules_score"].to_numpy(), config.scoring.threshold))
+        rules = df["rules_score"].to_numpy()
+        sources.append(("rules", rules, rules, config.scoring.threshold))
     else:
         warnings.append(
             Notice(
                 "no_rules", "no scoring rules in leadpilot.yaml: the rules score is not evaluated"
             )
         )
-    for name, score, threshold in sources:
+    for name, score, shown, threshold in sources:
         row = {
             "score": name,
             "n": len(df),
@@ -272,7 +275,7 @@ def evaluate(root: Path, tables: dict[str, ir.Table], config: Config) -> Evaluat
             "base_rate": float(y.mean()) if len(y) else None,
             "auc": auc(y, score),
             "brier": brier(y, score / 100) if name == "model" else None,
-            **threshold_summary(y, score, threshold, sal, sql),
+            **threshold_summary(y, shown, threshold, sal, sql),
         }
         rows.append(row)
         row["auc_warning"] = None

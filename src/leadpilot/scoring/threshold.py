@@ -12,15 +12,16 @@ from ..config import Config
 from ..errors import MissingDataError, Notice, UsageError
 from ..results import Meta, Result, param
 from ..text import Text
+from .bands import model_score
 from .evaluate import held_out_scores
 
 DAYS_PER_MONTH = 365.25 / 12
 DEFINITIONS = {
     "threshold": Text(
-        "score from which a lead becomes a scored-MQL (model: 0-100 score = 100 x probability; "
-        "rules: rules_score points)",
-        "score à partir duquel un lead devient un MQL scoré (modèle : score 0-100 = 100 x "
-        "probabilité ; règles : points du rules_score)",
+        "score from which a lead becomes a scored-MQL (model: the 0-100 score as shown, 100 x "
+        "probability rounded to the unit; rules: rules_score points)",
+        "score à partir duquel un lead devient un MQL scoré (modèle : le score 0-100 affiché, "
+        "100 x probabilité arrondi à l'unité ; règles : points du rules_score)",
     ),
     "mqls": Text(
         "held-out leads at or above the threshold (the sample the rates are read from)",
@@ -219,7 +220,7 @@ def recommend(
     if not len(df):
         raise MissingDataError("no lead with a known outcome to base a threshold on")
     if using == "model":
-        scores = df["probability"].to_numpy() * 100
+        scores = model_score(df["probability"].to_numpy())  # as shown: rounded
         thresholds = [float(t) for t in range(0, 101, 5)]
     else:
         scores = df["rules_score"].to_numpy()

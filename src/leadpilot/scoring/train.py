@@ -14,7 +14,7 @@ from ..errors import Notice, UsageError
 from ..results import Meta, Result, param
 from ..text import Text
 from .auc import auc
-from .bands import QUANTILE_RULE, quantile_cuts
+from .bands import QUANTILE_RULE, model_score, quantile_cuts
 from .bands import describe as describe_bands
 from .evaluate import TOO_GOOD_AUC, brier
 from .features import choose_features, labelled_features
@@ -172,11 +172,11 @@ def train(
         ))  # fmt: skip
     # Default bands: quantiles of the training leads' scores, kept in the card so that a
     # lead's band does not depend on who else is scored with it.
-    trained = 100 * fitted.predict_proba(df[~test])[:, 1]
+    trained = model_score(fitted.predict_proba(df[~test])[:, 1])  # the score as shown
     bands = describe_bands(
         QUANTILE_RULE,
         quantile_cuts(trained),
-        "100 x probability",
+        "score",
         f"the model's {int((~test).sum()):,} training leads (scored at creation + "
         f"{settings.observation_days} days)",
     )
