@@ -979,6 +979,33 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         ),
     ),
     (
+        r"^(?P<n>[\d,]+) conversion\(s\)(?P<s>(?: from \S+ to \S+| from \S+| up to \S+)?) "
+        r"\(revenue (?P<r>[\d,.]+)\) are not credited: (?P<a>[\d,]+) had no attribution "
+        r"touch in the (?P<d>[\d,]+) days before, (?P<u>[\d,]+) \(revenue (?P<v>[\d,.]+)\) "
+        r"only touches without a (?P<b>\w+); attribution\.keep_unlabelled: true credits "
+        r"those to '\(none\)'$",
+        lambda m: (
+            f"{_number_fr(m['n'])} conversion(s){_range_fr(m['s'])} (chiffre d'affaires "
+            f"{_number_fr(m['r'])}) ne sont pas créditées : {_number_fr(m['a'])} sans point de "
+            f"contact d'attribution dans les {m['d']} jours précédents, {_number_fr(m['u'])} "
+            f"(chiffre d'affaires {_number_fr(m['v'])}) avec seulement des points de contact "
+            f"sans {m['b']} ; attribution.keep_unlabelled : true crédite ces derniers à "
+            "« (none) »"
+        ),
+    ),
+    (
+        r"^(?P<n>[\d,]+) won deal\(s\) \(revenue (?P<r>[\d,.]+)\) of the leads converting"
+        r"(?P<s>(?: from \S+ to \S+| from \S+| up to \S+)?) were won after (?P<t>\S+): their "
+        r"revenue counts in the range \(a lead's revenue goes with its conversion\); --as-of "
+        r"\S+ leaves them out$",
+        lambda m: (
+            f"{_number_fr(m['n'])} affaire(s) gagnée(s) (chiffre d'affaires "
+            f"{_number_fr(m['r'])}) des leads convertis{_range_fr(m['s'])} l'ont été après le "
+            f"{m['t']} : leur chiffre d'affaires compte dans la période (le chiffre d'affaires "
+            f"d'un lead suit sa conversion) ; --as-of {m['t']} les écarte"
+        ),
+    ),
+    (
         r"^no spend recorded(?P<s>(?: from \S+ to \S+| from \S+| up to \S+)?) for "
         r"(?P<n>[\d,]+) (?P<b>\w+) value\(s\) \((?P<l>.+?)(?: and (?P<m>[\d,]+) more)?\): "
         r"their spend, cost per conversion, ROAS and ROI are null \(–\), not 0$",

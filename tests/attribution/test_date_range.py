@@ -392,3 +392,24 @@ def test_cli_bad_range_is_a_usage_error(ws):
     )  # fmt: skip
     assert p.returncode == 2, p.stderr
     assert "--from 2025-03-01 is after --to 2025-02-01" in p.stderr
+
+
+def test_revenue_won_after_the_range_is_said(ws):
+    """A lead's revenue goes with its conversion: L1 converts (MQL) on January 20 and wins
+    D1 (1,000) on February 1. In a January range its revenue counts, and the result says
+    so and how to leave it out; as of January 31 it is out (the deal is not won yet)."""
+    jan = {"date_from": "2025-01-01", "date_to": "2025-01-31", "conversion": "mql"}
+    with leadpilot.open(ws) as lp:
+        ranged = lp.attribution_result(models="linear", **jan)
+        cut = lp.attribution_result(models="linear", as_of="2025-01-31", **jan)
+    # MQLs of January: L1 (its event) and L4 (implied by its customer date, January 15)
+    assert ranged.totals["all_conversions"] == {"n": 2, "revenue": 1300.0}
+    (note,) = [w for w in ranged.meta.notices if w.code == "won_after_range"]
+    assert note.startswith(
+        "1 won deal(s) (revenue 1,000.00) of the leads converting from 2025-01-01 to "
+        "2025-01-31 were won after 2025-01-31"
+    )
+    assert "--as-of 2025-01-31" in note
+    assert "revenue won after the range counts in it" in ranged.definitions["revenue"]
+    assert cut.totals["all_conversions"] == {"n": 2, "revenue": 300.0}
+    assert not [w for w in cut.meta.notices if w.code == "won_after_range"]

@@ -17,6 +17,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ..config import Config
+from ..engine import records
 from ..errors import MissingDataError, Notice, UsageError
 from ..metrics.asof import AsOf, resolve_as_of
 from ..metrics.compute import (
@@ -27,6 +28,7 @@ from ..metrics.compute import (
     period_label,
 )
 from ..metrics.measures import MEASURES, dated_totals, spend_returns
+from ..metrics.model import lead_model, row_count, to_lead
 from ..results import Meta, Result, param
 from ..text import Text
 from .definitions import PATH_FILE_JOURNEY, measure_defs, range_text
@@ -185,12 +187,27 @@ def compute_attribution(
     missing = total["n"] - round(credited)
     if missing > 0:
         credited_v = sum(v for _, v in some.values() if v)
-        warnings.append(Notice(
-            "not_credited",
-            f"{missing:,} conversion(s){in_dates} (revenue "
-            f"{total['revenue'] - credited_v:,.2f}) had no attribution touch in the "
-            f"{lookback} days before; they are not credited",
-        ))  # fmt: skip
+        lost_v = total["revenue"] - credited_v
+        only, only_v = 0, 0.0
+        if not s.keep_unlabelled:
+            only, only_v = _only_unlabelled(tables, config, conversion, by, lookback,
+                                            date_from, date_to)  # fmt: skip
+        if only:
+            warnings.append(Notice(
+                "not_credited",
+                f"{missing:,} conversion(s){in_dates} (revenue {lost_v:,.2f}) are not "
+                f"credited: {missing - only:,} had no attribution touch in the {lookback} "
+                f"days before, {only:,} (revenue {only_v:,.2f}) only touches without a {by}; "
+                "attribution.keep_unlabelled: true credits those to '(none)'",
+            ))  # fmt: skip
+        else:
+            warnings.append(Notice(
+                "not_credited",
+                f"{missing:,} conversion(s){in_dates} (revenue {lost_v:,.2f}) had no "
+                f"attribution touch in the {lookback} days before; they are not credited",
+            ))  # fmt: skip
+    if date_to is not None and row_count(tables, "deals"):
+        warnings += _won_after_range(tables, config, conversion, date_from, date_to, in_dates)
     rows, totals, spread = _credit_rows(credits, chosen, conversion, by, period)
     totals["all_conversions"] = total
     spend_range = (date_from, date_to)
@@ -283,10 +300,59 @@ def _without_deals(rows: list[dict], totals: dict) -> Notice:
     )
 
 
+def _won_after_range(
+    tables, config: Config, conversion: str, date_from: date | None, date_to: date, span: str
+) -> list[Notice]:
+    """Won deals of the range's converting leads closed after the range: their revenue
+    counts in it (a lead's revenue goes with its conversion). Said with the way to leave
+    them out, since a range ending in the past reads as the revenue won in it."""
+    model = lead_model(tables, implied=config.stages.implied,
+                       keep=[conversion_column(conversion)])  # fmt: skip
+    at = model[conversion_column(conversion)]
+    conv = model.filter(at.notnull() & in_range(at, date_from, date_to))
+    conv = conv.select(_lk=conv.lead_id)
+    deals = to_lead(tables["deals"], tables["leads"], known_only=False)
+    won = deals.filter((deals.status == "won") & ~in_range(deals.closed_at, None, date_to))
+    j = won.join(conv, won.lead_key == conv._lk)
+    r = records(j.aggregate(n=j.count(), amount=j.amount.sum()))[0]
+    n = int(r["n"] or 0)
+    if not n:
+        return []
+    return [Notice(
+        "won_after_range",
+        f"{n:,} won deal(s) (revenue {float(r['amount'] or 0):,.2f}) of the leads converting"
+        f"{span} were won after {date_to.isoformat()}: their revenue counts in the range (a "
+        f"lead's revenue goes with its conversion); --as-of {date_to.isoformat()} leaves "
+        "them out",
+    )]  # fmt: skip
+
+
+def _only_unlabelled(
+    tables, config: Config, conversion: str, by: str, lookback: int, date_from, date_to
+) -> tuple[int, float]:
+    """The conversions (and their revenue) whose window holds attribution touches, all
+    without a value of ``by``: left out by keep_unlabelled: false, they are not
+    "without a touch" (a CRM's calls and meetings carry no channel)."""
+    kept = config.model_copy(deep=True)
+    kept.attribution.keep_unlabelled = True
+    j = journeys(tables, kept, conversion=conversion, by=by, lookback=lookback,
+                 period="all", date_from=date_from, date_to=date_to)  # fmt: skip
+    j = j.filter(j.conv > 0)
+    per = j.group_by(j.jid).aggregate(
+        labelled=(j.dim != NONE_LABEL).any(), value=j.value.max()
+    )
+    per = per.filter(~per.labelled)
+    r = records(per.aggregate(n=per.count(), value=per.value.sum()))[0]
+    return int(r["n"] or 0), float(r["value"] or 0.0)
+
+
 def _definitions(models, by, conversion, lookback, settings, dates=(None, None)):
     """Each model's rule, then each column's (and the range of conversion dates)."""
     texts: dict[str, Text] = {m.name: m.definition() for m in models}
-    texts.update(measure_defs(by, conversion, lookback or 0, settings.touch_types, *dates))
+    texts.update(measure_defs(
+        by, conversion, lookback or 0, settings.touch_types, *dates,
+        keep_unlabelled=settings.keep_unlabelled,
+    ))  # fmt: skip
     return texts
 
 

@@ -84,6 +84,7 @@ def measure_defs(
     touch_types: list[str],
     date_from: date | None = None,
     date_to: date | None = None,
+    keep_unlabelled: bool = False,
 ) -> dict[str, Text]:
     """The result columns' definitions for ``by`` and ``conversion`` (and the range of
     conversion dates, when one is given)."""
@@ -115,6 +116,28 @@ def measure_defs(
             "antérieurs à la période, dans la fenêtre, comptent"
         )
         spend_en, spend_fr = f", dated {dated.en}", f", datées {dated.fr}"
+    # a lead's revenue goes with its conversion, whenever its deals are won
+    later_en = later_fr = ""
+    if dated:
+        later_en = (
+            "; revenue won after the range counts in it, and a deal won in the range by a "
+            "lead that converted before it counts with that earlier conversion"
+        )
+        later_fr = (
+            " ; le chiffre d'affaires gagné après la période y compte, et une affaire gagnée "
+            "pendant la période par un lead converti avant elle compte avec cette conversion "
+            "antérieure"
+        )
+    unlabelled_en = unlabelled_fr = ""
+    if not keep_unlabelled:
+        unlabelled_en = (
+            f"; touches without a {by} are left out (attribution.keep_unlabelled: true "
+            "credits them to '(none)')"
+        )
+        unlabelled_fr = (
+            f" ; les points de contact sans {by} sont écartés (attribution.keep_unlabelled : "
+            "true les crédite à « (none) »)"
+        )
     return {
         "conversions": Text(
             f"attributed {what.en}: the sum of the model's credits over the {by}; every "
@@ -123,9 +146,13 @@ def measure_defs(
             f"{by} ; les crédits de chaque parcours converti totalisent 1",
         ),
         "revenue": Text(
-            "attributed revenue: each converting lead's won-deal revenue times its credits",
+            "attributed revenue: each converting lead's won-deal revenue times its credits "
+            "(every won deal of the lead, whenever won up to the as-of date: a lead's revenue "
+            f"goes with its conversion, as in the cohort view{later_en})",
             "chiffre d'affaires attribué : chiffre d'affaires des affaires gagnées de chaque "
-            "lead converti multiplié par ses crédits",
+            "lead converti multiplié par ses crédits (toutes les affaires gagnées du lead, "
+            "quelle que soit leur date jusqu'à la date d'observation : le chiffre d'affaires "
+            f"d'un lead suit sa conversion, comme dans la vue cohorte{later_fr})",
         ),
         "share": Text(
             f"{share.en} of the {by} / the model's total (per period)",
@@ -134,11 +161,11 @@ def measure_defs(
         "journey": Text(
             f"the attribution touches ({types}) of a lead in {window.en} up to its "
             "conversion date (ties in time ordered by touch_id); for a lead that did not "
-            f"convert, up to its last touch{journeys_en}",
+            f"convert, up to its last touch{unlabelled_en}{journeys_en}",
             f"les points de contact d'attribution ({types}) d'un lead dans {window.fr} "
             "précédant sa date de conversion (à horodatage égal, classés par "
             "touch_id) ; pour un lead non converti, jusqu'à son dernier point de contact"
-            f"{journeys_fr}",
+            f"{unlabelled_fr}{journeys_fr}",
         ),
         "period": Text("the period of the conversion date", "la période de la date de conversion"),
         "spend": Text(

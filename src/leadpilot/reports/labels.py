@@ -501,6 +501,12 @@ NOTICES: dict[str, Text] = {
         "Le taux d'acceptation n'est mesuré qu'à partir des acceptations et rejets "
         "enregistrés ; il est vide là où aucun ne l'a été.",
     ),
+    "won_after_range": T(
+        "A lead's revenue goes with its conversion: deals it won after the period count in "
+        "the period it converted in.",
+        "Le chiffre d'affaires d'un lead suit sa conversion : les affaires gagnées après la "
+        "période comptent dans la période où il s'est converti.",
+    ),
     "customers_without_won_deal": T(
         "Customers recorded by their customer stage without a won deal add nothing to "
         "revenue: load their won deals, with their amount.",

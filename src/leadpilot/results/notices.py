@@ -51,6 +51,8 @@ CODES: dict[str, str] = {
     "view",
     # attribution
     "not_credited": "conversions without an attribution touch in the lookback are not credited",
+    "won_after_range": "won deals of a range's converting leads closed after the range: "
+    "their revenue counts in it",
     "path_file_models": "models that need dates are not computed from a path file",
     "grouped_as_other": "shapley: the values with the fewest touches are grouped as 'other'",
     "no_null_paths": "markov: every lead converts at its creation, no null path",
