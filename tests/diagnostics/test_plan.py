@@ -104,3 +104,35 @@ def test_won_deals_without_an_amount_leave_the_deal_size_as_the_kpi_does(tmp_pat
     # said as kpis say it (over the reference window's won deals)
     assert any(w.code == "unvalued" and "won deals have no amount" in w for w in plan.warnings)
     assert "won deals with an amount" in plan.to_json()["meta"]["definitions"]["deal_size"]
+
+
+def test_the_win_rate_is_the_kpi_of_that_name_open_deals_left_out(tmp_path):
+    """Ten opportunities: 4 won, 2 lost, 4 still open. The plan's win rate (column
+    opportunity_to_customer) is the KPI's 4 / 6, not customers / opportunities = 4 / 10,
+    which counted the open deals as lost and asked for more opportunities (and leads)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    leads = ["lead_id,created_at,channel"]
+    deals = ["deal_id,lead_id,created_at,status,closed_at,amount"]
+    status = ["won"] * 4 + ["lost"] * 2 + ["open"] * 4
+    for i in range(20):
+        month = f"2024-{7 + i % 6:02d}"
+        leads.append(f"L{i},{month}-05,email")
+        if i < 10:
+            closed = f"{month}-20" if status[i] != "open" else ""
+            deals.append(f"D{i},L{i},{month}-10,{status[i]},{closed},1000")
+    leads.append("LZ,2025-06-30,email")  # the data's end
+    (src / "leads.csv").write_text("\n".join(leads) + "\n")
+    (src / "deals.csv").write_text("\n".join(deals) + "\n")
+    ws = tmp_path / "ws"
+    write_config(ws)
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src)
+        plan = lp.plan(target_revenue=10_000)
+        ref = plan.meta["reference"]
+        (kpi,) = lp.kpi_result(kpis=["opportunity_to_customer"], date_from=ref["from"],
+                               date_to=ref["to"]).rows  # fmt: skip
+    (row,) = plan.rows
+    assert row["opportunity_to_customer"] == pytest.approx(4 / 6) == kpi["opportunity_to_customer"]
+    assert row["customers_needed"] == 10 and row["opportunities_needed"] == 15  # ⌈10 / (4/6)⌉
+    assert "won / closed deals" in plan.to_json()["meta"]["definitions"]["opportunities_needed"]

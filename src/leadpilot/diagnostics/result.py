@@ -107,9 +107,12 @@ PLAN_DEFINITIONS = {
     "sqls_needed": Text("SQLs needed: opportunities needed / SQL → opportunity rate, rounded up",
                         "SQL nécessaires : opportunités nécessaires / taux SQL → opportunité, "
                         "arrondi au-dessus"),
-    "opportunities_needed": Text("opportunities needed: customers needed / win rate, rounded up",
-                                 "opportunités nécessaires : clients nécessaires / taux de gain, "
-                                 "arrondi au-dessus"),
+    "opportunities_needed": Text("opportunities needed: customers needed / win rate (the "
+                                 "opportunity_to_customer KPI: won / closed deals, open deals "
+                                 "left out), rounded up",
+                                 "opportunités nécessaires : clients nécessaires / taux de gain "
+                                 "(le KPI opportunity_to_customer : affaires gagnées / "
+                                 "clôturées, affaires en cours exclues), arrondi au-dessus"),
     "customers_needed": Text("customers needed: the channel's revenue / its deal size, rounded "
                              "up (whole customers: each stage above is derived from the whole "
                              "count below it)",
