@@ -408,11 +408,17 @@ def test_the_spend_and_channel_sentences_in_french():
         "ligne(s)) mais aucun lead ne le porte : ces dépenses ne se rattachent à aucun lead, "
         "les indicateurs de coût des leads qu'elles ont payés les ignorent ; vouliez-vous dire "
         "'email' ou 'e-mail' ?",
-        "spend names 5 campaign values that nothing else names (largest: 'a', 'b', 'c'; "
+        "spend names 5 campaign values that no lead names (largest: 'a', 'b', 'c'; "
         "3,000.00 in all): that spend joins no lead, so cost KPIs by campaign miss it":
-        "les dépenses nomment 5 valeurs de campagne que rien d'autre ne nomme (les plus "
+        "les dépenses nomment 5 valeurs de campagne qu'aucun lead ne porte (les plus "
         "fortes : 'a', 'b', 'c' ; 3\u202f000,00 au total) : ces dépenses ne se rattachent à aucun "
         "lead, les indicateurs de coût par campagne les ignorent",
+        "spend from 2025-01-01 to 2025-03-31 names 4 channel values that no attribution touch "
+        "names (largest: 'a', 'b', 'c'; 3,000.00 in all): that spend earns no credit, so the "
+        "models' cost figures miss it":
+        "les dépenses du 2025-01-01 au 2025-03-31 nomment 4 valeurs de canal qu'aucun point de "
+        "contact d'attribution ne porte (les plus fortes : 'a', 'b', 'c' ; 3\u202f000,00 au "
+        "total) : ces dépenses ne reçoivent aucun crédit, les coûts des modèles les ignorent",
         "3 leads of channel 'webinar' but no spend up to 2025-03-31 names it: its cost KPIs "
         "are null (–), not 0; did you mean 'webinars'?":
         "3 lead(s) du canal 'webinar' mais aucune dépense jusqu'au 2025-03-31 ne le nomme : ses "

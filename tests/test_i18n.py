@@ -137,7 +137,7 @@ def test_a_translated_note_writes_its_numbers_the_french_way():
     from leadpilot.i18n import message_in
 
     note = (
-        "spend from 2025-01-01 to 2025-03-31 names 4 channel values that nothing else names "
+        "spend from 2025-01-01 to 2025-03-31 names 4 channel values that no lead names "
         "(largest: 'x1,250.5', 'b'; 12,345.50 in all): that spend joins no lead, so cost KPIs "
         "by channel miss it"
     )

@@ -942,12 +942,23 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
     ],
     *[
         (
-            rf"^spend(?P<s>.*?) names (?P<n>[\d,]+) {en} values that nothing else names "
+            rf"^spend(?P<s>.*?) names (?P<n>[\d,]+) {en} values that no lead names "
             rf"\(largest: (?P<l>.+); (?P<a>[\d,.]+) in all\): that spend joins no lead, so cost "
             rf"KPIs by {en} miss it$",
-            rf"les dépenses\g<s> nomment \g<n> valeurs de {fr} que rien d'autre ne nomme (les "
+            rf"les dépenses\g<s> nomment \g<n> valeurs de {fr} qu'aucun lead ne porte (les "
             rf"plus fortes : \g<l> ; \g<a> au total) : ces dépenses ne se rattachent à aucun "
             rf"lead, les indicateurs de coût par {fr} les ignorent",
+        )
+        for en, fr in _DIMENSION_FR
+    ],
+    *[
+        (
+            rf"^spend(?P<s>.*?) names (?P<n>[\d,]+) {en} values that no attribution touch "
+            rf"names \(largest: (?P<l>.+); (?P<a>[\d,.]+) in all\): that spend earns no "
+            rf"credit, so the models' cost figures miss it$",
+            rf"les dépenses\g<s> nomment \g<n> valeurs de {fr} qu'aucun point de contact "
+            rf"d'attribution ne porte (les plus fortes : \g<l> ; \g<a> au total) : ces "
+            rf"dépenses ne reçoivent aucun crédit, les coûts des modèles les ignorent",
         )
         for en, fr in _DIMENSION_FR
     ],

@@ -231,3 +231,20 @@ def test_spend_recorded_per_month_is_said_when_read_by_week_or_a_cut_range(
     assert not [w for w in monthly.warnings if w.code == "dated_per_month"]
     assert {r["period"]: r["spend"] for r in monthly.rows} == {"2025-01": 300, "2025-02": 100}
     assert any(w.code == "dated_per_month" for w in cut.warnings)
+
+
+def test_many_unmatched_spend_names_say_what_they_were_compared_with():
+    """Spend named by the touches but by no lead: 'nothing else names' them was false (the
+    touchpoints do); the summary line says leads, or attribution touches, as compared."""
+    from leadpilot.metrics.reconcile import ReconcileWarning, messages
+
+    def unmatched(value: str, who: str) -> ReconcileWarning:
+        return ReconcileWarning(
+            code="spend_without_match", dimension="channel", value=value, count=1,
+            amount=10.0, suggestions=(),
+            message=f"spend names channel {value!r} (10.00 over 1 row(s)) but no {who} has it",
+        )  # fmt: skip
+
+    for who, effect in (("lead", "joins no lead"), ("attribution touch", "earns no credit")):
+        (note,) = messages([unmatched(v, who) for v in "abcd"])
+        assert f"4 channel values that no {who} names" in note and effect in note, note

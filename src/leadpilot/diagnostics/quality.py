@@ -276,12 +276,12 @@ def reconcile_sentences(warnings, most: int = 3) -> list[tuple[str, str]]:
         ws = sorted(ws, key=lambda w: -(w.amount or 0))
         amount = sum(w.amount or 0 for w in ws)
         shown = ", ".join(f"« {w.value} »" for w in ws[:most])
-        en = (f"spend names {len(ws):,} {dim} values that nothing else names (largest: "
+        en = (f"spend names {len(ws):,} {dim} values that no lead names (largest: "
               + ", ".join(repr(w.value) for w in ws[:most])
               + f"; {amount:,.2f} in all): that spend joins no lead, so cost KPIs by {dim} "
               "miss it")  # fmt: skip
-        out.append((en, f"les dépenses nomment {fr.number(len(ws))} valeurs de {dim_fr} que "
-                    f"rien d'autre ne nomme (les plus fortes : {shown} ; "
+        out.append((en, f"les dépenses nomment {fr.number(len(ws))} valeurs de {dim_fr} "
+                    f"qu'aucun lead ne porte (les plus fortes : {shown} ; "
                     f"{fr.number(amount, 2)} au total) : ces dépenses ne se rattachent à aucun "
                     f"lead, les indicateurs de coût par {dim_fr} les ignorent"))  # fmt: skip
     return out

@@ -231,11 +231,18 @@ def messages(warnings: list[ReconcileWarning], most: int = 3, span: str = "") ->
         ws = sorted(ws, key=lambda w: -(w.amount or 0))
         amount = sum(w.amount or 0 for w in ws)
         shown = ", ".join(repr(w.value) for w in ws[:most])
+        # compared with the leads or with the touches: say which ("nothing else" was
+        # wrong of spend that the touchpoints name)
+        if " no lead has it" in ws[0].message:
+            who, effect = "lead", f"that spend joins no lead, so cost KPIs by {dim} miss it"
+        else:
+            who, effect = "attribution touch", (
+                "that spend earns no credit, so the models' cost figures miss it"
+            )
         out.append(Notice(
             "spend_without_match",
-            f"spend{span} names {len(ws):,} {dim} values that nothing else names (largest: "
-            f"{shown}; {amount:,.2f} in all): that spend joins no lead, so cost KPIs by {dim} "
-            "miss it",
+            f"spend{span} names {len(ws):,} {dim} values that no {who} names (largest: "
+            f"{shown}; {amount:,.2f} in all): {effect}",
         ))  # fmt: skip
     for dim, ws in plain.items():
         if len(ws) == 1:

@@ -32,7 +32,8 @@ CODES: dict[str, str] = {
     "lead_rule_changed": "the lead rule of leadpilot.yaml changed since the last ingest: "
     "the counts apply it as they read the data",
     # channel reconciliation (spend and leads or touches)
-    "spend_without_match": "spend names a channel / campaign / content that nothing else names",
+    "spend_without_match": "spend names a channel / campaign / content that no lead (or, in "
+    "attribution, no attribution touch) names",
     "dated_per_month": "spend (or traffic) recorded per month, read by week or day or over a "
     "range cutting months: a month's figure falls on its first day",
     "no_spend": "leads (or touches) of a channel that no spend names: cost KPIs are null",
