@@ -87,3 +87,25 @@ def test_python_api(ws):
         df = r.to_frame()
     assert {"kpi", "previous", "current", "change", "p_value"} <= set(df.columns)
     assert df.attrs["meta"]["findings"]
+
+
+@pytest.mark.parametrize("width", [60, 80, 200])
+def test_the_plan_fits_the_terminal_without_cutting_a_number(ws, width):
+    """At 80 columns the plan's columns were cut ('€16,…', 'chann…'): they are split into
+    tables that fit, each number whole."""
+    from rich.console import Console
+
+    import leadpilot
+    from leadpilot.results.diagnosis import show_plan
+    from leadpilot.results.terminal import Terminal
+
+    with leadpilot.open(ws) as lp:
+        result = lp.plan(target_revenue=1_000_000)
+    console = Console(width=width, color_system=None, record=True)
+    term = Terminal(console, "en", "EUR")
+    show_plan(term, result)
+    text = console.export_text()
+    assert "…" not in text
+    budget = term.fmt.money(result.meta["totals"]["budget"])
+    assert budget in text and "leads_needed" in text
+    assert max(len(line) for line in text.splitlines()) <= width

@@ -6,6 +6,7 @@ line, the reports and the web service show the same thing.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text as RichText
 
 from ..i18n import Formatter, message_in, period_name, tr
@@ -250,17 +251,27 @@ def show_plan(term: Terminal, result: Result) -> None:
         cols = ["spend_before", "spend_after", "leads_before", "leads_after",
                 "customers_before", "customers_after", "revenue_before", "revenue_after"]
         units = {c: "currency" for c in cols if c.startswith(("spend", "revenue"))}
-    t.add_column(tr("channel", lang))
-    for c in cols:
-        t.add_column(tr(c, lang), justify="right")
-    for r in rows:
-        mark = " ⚠" if r.get("extrapolated") else ""
-        t.add_row(r["channel"] + mark, *[term.cell(r.get(c), units.get(c, "")) for c in cols])
     totals = meta["totals"]
-    t.add_row(tr("total", lang), *[
-        term.cell(totals.get(c), units.get(c, "")) if c in totals else "" for c in cols
-    ], style="bold")  # fmt: skip
-    term.out.print(t)
+    labels = [r["channel"] + (" ⚠" if r.get("extrapolated") else "") for r in rows]
+    labels.append(tr("total", lang))
+    cells = {c: [term.cell(r.get(c), units.get(c, "")) for r in rows]
+             + [term.cell(totals.get(c), units.get(c, "")) if c in totals else ""]
+             for c in cols}  # fmt: skip
+    # split into tables that fit the terminal, as kpis are: a cut column read "€16,…"
+    label_width = max(cell_len(x) for x in [tr("channel", lang), *labels]) + 4
+    chunks = term.column_chunks(
+        cols, lambda c: max(cell_len(str(x)) for x in [tr(c, lang), *cells[c]]) + 3,
+        label_width + 1, term.out.width,
+    )  # fmt: skip
+    for chunk in chunks:
+        part = Table(title=t.title)
+        part.add_column(tr("channel", lang))
+        for c in chunk:
+            part.add_column(tr(c, lang), justify="right")
+        for i, label in enumerate(labels):
+            total = i == len(labels) - 1
+            part.add_row(label, *[cells[c][i] for c in chunk], style="bold" if total else None)
+        term.out.print(part)
     ref = meta["reference"]
     term.dim(f"{tr('rates from', lang)} {ref['from']} – {ref['to']}: {ref['rule']}")
     term.dim(f"{tr('assumption', lang)}: {meta.text_in('assumption', lang)}")

@@ -201,7 +201,7 @@ class Terminal:
         label = result.meta.get("as_of")
         return f" — {self.t('as of')} {self.date(label)}" if label else ""
 
-    def _chunks(self, items: list, width: Callable[[object], int], start: int, room: int):
+    def column_chunks(self, items: list, width: Callable[[object], int], start: int, room: int):
         """``items`` split into groups whose widths fit in ``room`` after ``start``."""
         chunks, current, used = [], [], start
         for item in items:
@@ -229,7 +229,7 @@ class Terminal:
         cells = {k: [self.cell(r.get(k), meta.units.get(k, "")) for r in rows] for k in names}
         # Wide KPI sets are split into several tables that fit the terminal (e.g. --kpi all):
         # a column takes its widest cell (as printed) plus padding and border.
-        chunks = self._chunks(
+        chunks = self.column_chunks(
             names,
             lambda k: max([len(headers[k])] + [cell_len(str(c)) for c in cells[k]]) + 3,
             key_width + 1,
@@ -450,7 +450,9 @@ class Terminal:
         # Models side by side, split into tables that fit the terminal.
         width = max([len(by)] + [len(self.label(k[1])) for k in keys]) + 4
         start = width + (10 if many else 0)
-        chunks = self._chunks(models, lambda m: max(len(m), 8) + 3, start, self.out.width - 10)
+        chunks = self.column_chunks(
+            models, lambda m: max(len(m), 8) + 3, start, self.out.width - 10
+        )
         for i, chunk in enumerate(chunks):
             t = Table(
                 title=f"{self.t('Attributed conversions and share by model')} "
