@@ -175,6 +175,15 @@ def _customers(tables, config, period: Period, as_of: datetime) -> tuple[list, l
     return cycles, [float(v or 0.0) for v in t["r"].to_pylist()]
 
 
+def _last_created(tables, config, period: Period) -> date | None:
+    """The creation day of the period's youngest counted lead (None: no lead)."""
+    m = lead_model(tables, implied=config.stages.implied, keep=[])
+    lo = datetime.combine(period.start, datetime.min.time())
+    inside = m.filter((m.created_at >= lo) & (m.created_at <= end_of_day(period.end)))
+    (row,) = records(inside.aggregate(last=inside.created_at.max()))
+    return _day(row["last"])
+
+
 def _median_delay(tables, config) -> float | None:
     m = lead_model(tables, implied=config.stages.implied, keep=["customer_at"])
     v = m.aggregate(d=median_delay(m)).to_pyarrow().to_pylist()[0]
@@ -318,9 +327,13 @@ def compare(
             "change in customers is",
         ))  # fmt: skip
     delay = _median_delay(tables, config)
-    age_days = max(0, (now.date() - cur.end).days)
+    # the age of the period's youngest lead as of the data's last day (not the days since
+    # the period's end: a quarter whose last lead came weeks before its end is older); a
+    # period without a lead has no age, and no rate to read with care
+    youngest = _last_created(tables, config, cur)
+    age_days = None if youngest is None else max(0, (now.date() - youngest).days)
     maturity = {
-        "immature": delay is not None and age_days < delay,
+        "immature": delay is not None and age_days is not None and age_days < delay,
         "age": age_days,
         "delay": None if delay is None else round(delay),
         "previous_as_of": prev_as_of.date().isoformat(),

@@ -283,10 +283,18 @@ class Value:
         if self.kind == "pct":
             return fmt.percent(v)
         if self.kind == "signed_pct":
-            return ("+" if v >= 0 else "−") + fmt.percent(abs(v))
+            return _with_sign(v, fmt.percent(abs(v)), fmt.percent(0))
         if self.kind == "signed_pts":  # a difference of two rates: points, not a percentage
-            return ("+" if v >= 0 else "−") + f"{fmt.number(abs(v) * 100, 1)}\u00a0pts"
+            return _with_sign(v, fmt.number(abs(v) * 100, 1), fmt.number(0, 1)) + "\u00a0pts"
         return fmt.number(v, 0 if abs(v) >= 100 or float(v).is_integer() else 2)
+
+
+def _with_sign(value: float, shown: str, zero: str) -> str:
+    """``shown`` (the magnitude as written) with the sign of ``value``; none when what is
+    written is zero ('0.0 pts', not '−0.0 pts')."""
+    if shown == zero:
+        return shown
+    return ("+" if value >= 0 else "−") + shown
 
 
 TESTS_FR = {

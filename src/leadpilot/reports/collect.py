@@ -126,6 +126,9 @@ class ReportData:
     generated_on: date = field(default_factory=date.today)
     # the period's open pipeline as computed (its notes: open deals without an amount)
     pipeline_result: Result | None = None
+    # the channels with spend recorded in any period of the workspace: a channel of the
+    # period without spend is organic only when it has none at all
+    spend_channels: frozenset = frozenset()
 
     # ---------------------------------------------------------------- reading it
     @property
@@ -325,6 +328,10 @@ def collect(source: Source, period: str | None = None, vs: str | None = None) ->
         evaluation=None,
         channel_labels=dict(source.labels().get("value:channel", {})),
     )
+    if counts.get("spend") and "channel" in tables["spend"].columns:
+        spend = tables["spend"]
+        named = spend.select("channel").distinct().to_pyarrow().column(0).to_pylist()
+        data.spend_channels = frozenset(v for v in named if v is not None)
     if diagnosis_gap is not None:
         section = "findings" if compares else "quality"
         data.gaps.setdefault(section, []).append(diagnosis_gap)

@@ -3,24 +3,36 @@ no script and no request, readable on a phone and printable."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from . import charts
 from .labels import label
 from .view import Chart, ReportView
 
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def code(text: str) -> Markup:
+    """``text`` escaped, what it quotes between backticks (a command to type) as code that
+    a translator leaves alone: ``leadpilot diagnose --current 2025-Q2`` stays as typed."""
+    return Markup(_CODE.sub(r'<code translate="no">\1</code>', str(escape(text))))
+
 
 @cache
 def _environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("leadpilot.reports", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["code"] = code
+    return env
 
 
 @cache

@@ -112,6 +112,19 @@ LABELS: dict[str, Text] = {
         "The effects add up exactly to the change (Shapley decomposition by channel).",
         "Les effets s'additionnent exactement à la variation (décomposition de Shapley par canal).",
     ),
+    "bridge_note_total": T(
+        "The effects add up exactly to the change (Shapley decomposition of the totals).",
+        "Les effets s'additionnent exactement à la variation (décomposition de Shapley des "
+        "totaux).",
+    ),
+    "findings_by_channel": T(
+        "The findings and the breakdown of the change below compare the two periods channel "
+        "by channel: `{command}` gives the same; without `--by channel`, diagnose compares "
+        "the totals only, and may find other things.",
+        "Les constats et la décomposition de la variation ci-dessous comparent les deux "
+        "périodes canal par canal : `{command}` donne les mêmes ; sans `--by channel`, "
+        "diagnose ne compare que les totaux, et peut constater autre chose.",
+    ),
     "in_group": T("channel {group}", "canal {group}"),
     # funnel
     "stage": T("Stage", "Étape"),
@@ -161,11 +174,27 @@ LABELS: dict[str, Text] = {
     "cheap_trap": T("Cheap leads, expensive customers", "Leads bon marché, clients chers"),
     "other_channels": T("Other channels", "Autres canaux"),
     "no_cost_for": T(
-        "No spend is recorded for {channels}: their costs and ROI are not shown (organic "
-        "channels need none).",
-        "Aucune dépense n'est enregistrée pour {channels} : leurs coûts et leur ROI ne sont "
-        "pas affichés (les canaux organiques n'en ont pas besoin).",
+        "No spend is recorded for {channels} in any period: their costs and ROI are not "
+        "shown (organic channels need none).",
+        "Aucune dépense n'est enregistrée pour {channels}, sur aucune période : leurs coûts "
+        "et leur ROI ne sont pas affichés (les canaux organiques n'en ont pas besoin).",
     ),
+    "no_cost_in_period": T(
+        "No spend is recorded {over} for {channels}, which have spend in other periods: "
+        "their costs and ROI are not shown for this period.",
+        "Aucune dépense n'est enregistrée {over} pour {channels}, qui en ont sur d'autres "
+        "périodes : leurs coûts et leur ROI ne sont pas affichés pour cette période.",
+    ),
+    "channels_table_note": T(
+        "Channels sorted by {order}. A channel whose leads are cheap but whose customers are "
+        "expensive costs more per sale than it seems: compare its cost per lead with its "
+        "customer acquisition cost.",
+        "Canaux triés par {order}. Un canal aux leads bon marché mais aux clients chers "
+        "coûte plus cher par vente qu'il n'y paraît : comparez son coût par lead à son coût "
+        "d'acquisition client.",
+    ),
+    "by_revenue": T("revenue, then leads", "chiffre d'affaires, puis leads"),
+    "by_leads": T("leads", "leads"),
     # trends
     "month": T("Month", "Mois"),
     "trend_chart": T(
@@ -303,27 +332,48 @@ LABELS: dict[str, Text] = {
     "notes": T("Notes on the numbers", "Remarques sur les chiffres"),
     "technical_details": T("Details", "Détails techniques (en anglais)"),
     "note_no_spend": T(
-        "Channels with leads {over} but no spend recorded: {channels}. Their cost KPIs are "
-        "empty, not 0 (organic channels need none).",
-        "Canaux ayant des leads {over} mais aucune dépense enregistrée : {channels}. Leurs "
-        "indicateurs de coût sont vides, pas nuls (les canaux organiques n'en ont pas "
-        "besoin).",
+        "Channels with leads {over} and no spend recorded in any period: {channels}. Their "
+        "cost KPIs are empty, not 0 (organic channels need none).",
+        "Canaux ayant des leads {over} et aucune dépense enregistrée, sur aucune période : "
+        "{channels}. Leurs indicateurs de coût sont vides, pas nuls (les canaux organiques "
+        "n'en ont pas besoin).",
     ),
+    "note_no_spend_period": T(
+        "Channels with leads {over} but no spend recorded {over}, though they have spend in "
+        "other periods: {channels}. Their cost KPIs are empty for this period, not 0.",
+        "Canaux ayant des leads {over} mais aucune dépense enregistrée {over}, bien qu'ils "
+        "en aient sur d'autres périodes : {channels}. Leurs indicateurs de coût sont vides "
+        "sur cette période, pas nuls.",
+    ),
+    "note_unvalued": T(
+        "{over_cap}, {n} of the {total} won deals have no amount: revenue and ROI count them "
+        "as nothing, and the average deal size is that of the other {valued}.",
+        "{over_cap}, {n} des {total} affaires gagnées n'ont pas de montant : le chiffre "
+        "d'affaires et le ROI les comptent pour rien, et le panier moyen est celui des "
+        "{valued} autres.",
+    ),
+    "note_unvalued_all": T(
+        "{over_cap}, {n} of the {total} won deals have no amount: revenue, ROI and the "
+        "average deal size are unknown (–).",
+        "{over_cap}, {n} des {total} affaires gagnées n'ont pas de montant : chiffre "
+        "d'affaires, ROI et panier moyen sont inconnus (–).",
+    ),
+    "comparison_period": T("{period} (the comparison period)", "{period} (période de comparaison)"),
     "note_not_credited": T(
         "{n} of the {total} customers won {over} (whatever their creation date) had no "
-        "attribution touch in the {days} before: no channel is credited with them, and "
-        "the attribution shares are those of the other {credited}.",
+        "attribution touch with a channel in the {days} before: no channel is credited with "
+        "them, and the attribution shares are those of the other {credited}.",
         "{n} des {total} clients gagnés {over} (quelle que soit leur date de création) "
-        "n'avaient aucun contact d'attribution dans un délai de {days} avant d'être "
-        "gagnés : aucun canal n'en est crédité, et les parts d'attribution sont celles des "
-        "{credited} autres.",
+        "n'avaient aucun contact d'attribution portant un canal dans un délai de {days} avant "
+        "d'être gagnés : aucun canal n'en est crédité, et les parts d'attribution sont celles "
+        "des {credited} autres.",
     ),
     "note_not_credited_all": T(
-        "Over all the data (every period), {n} conversions had no attribution touch in the "
-        "{days} before: no channel is credited with them.",
+        "Over all the data (every period), {n} conversions had no attribution touch with a "
+        "channel in the {days} before: no channel is credited with them.",
         "Sur toutes les données (toutes périodes), {n} conversions n'avaient aucun contact "
-        "d'attribution dans un délai de {days} avant la conversion : aucun canal n'en est "
-        "crédité.",
+        "d'attribution portant un canal dans un délai de {days} avant la conversion : aucun "
+        "canal n'en est crédité.",
     ),
     # definitions
     "kpi": T("Indicator", "Indicateur"),

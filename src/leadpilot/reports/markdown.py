@@ -52,7 +52,7 @@ def render_markdown(view: ReportView) -> str:
                 for c in [*b.items, *b.secondary]:
                     line = f"| {_cell(c.label)} | **{_cell(c.text)}** |"
                     if b.compared:
-                        prev = c.previous_text.split(":")[-1].strip() if c.previous_text else "–"
+                        prev = c.before_text or "–"
                         change = f"{c.arrow} {c.change_text}".strip() or "–"
                         line += f" {_cell(prev)} | {_cell(change)} |"
                     out.append(line)
@@ -79,10 +79,11 @@ def render_markdown(view: ReportView) -> str:
             elif isinstance(b, Table):
                 out += _table(b, title=False)
             elif isinstance(b, Chart):
+                note = b.note if b.text_note is None else b.text_note
                 if b.table is not None:
                     out += _table(b.table)
-                elif b.note:
-                    out += [f"_{b.note}_", ""]
+                elif note:
+                    out += [f"_{note}_", ""]
             elif isinstance(b, Message):
                 prefix = {"gap": "cannot_show", "caveat": "read_with_care"}.get(b.level)
                 lead = f"**{label(prefix, lang)}.** " if prefix else ""

@@ -11,14 +11,13 @@ documents, real numbers with number formats in Excel. A French view is typeset o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from functools import partial
 from statistics import median
 from typing import Any
-
-from babel.numbers import format_compact_currency
 
 from ..i18n import Formatter, tr
 from ..results.result import group_name
@@ -61,6 +60,19 @@ COUNTED = {"no_spend", "not_recorded", "not_credited"}
 # the attribution notices that concern its shares (the report shows no attribution cost)
 ATTRIBUTION_NOTES = {"not_credited", "grouped_as_other", "no_null_paths"}
 DOT_MODELS = ("first_touch", "last_touch", "linear", "position_based", "markov")
+
+
+# the count of a KPI result's "unvalued" notice ('299 of 313 won deals have no amount: ...')
+_UNVALUED = re.compile(r"^(?P<n>[\d,]+) of (?P<total>[\d,]+) won deals have no amount\b")
+
+
+def unvalued_counts(result: Any) -> tuple[int, int] | None:
+    """(won deals without an amount, won deals) of a KPI result, from its notice."""
+    for n in getattr(result, "notices", None) or ():
+        m = _UNVALUED.match(str(n)) if n.code == "unvalued" else None
+        if m:
+            return int(m["n"].replace(",", "")), int(m["total"].replace(",", ""))
+    return None
 
 
 # ---------------------------------------------------------------- blocks
@@ -110,6 +122,9 @@ class Chart:
     note: str | None = None
     table: Table | None = None  # its numbers, for Excel and Markdown (no chart there)
     kind: str = "chart"
+    # what a document without the chart (Markdown) says instead of ``note``, when the
+    # note describes the drawing (its colours, its order): None, the note as it is
+    text_note: str | None = None
     svg: str = ""
     svg_narrow: str = ""
 
@@ -138,9 +153,10 @@ class Card:
     change_text: str = ""
     tone: str = "neutral"  # good, bad, neutral
     arrow: str = ""
-    previous_text: str = ""
+    previous_text: str = ""  # 'vs Q1 2025: €1,234' (the HTML card)
     previous: Any = None
     full_text: str = ""
+    before_text: str = ""  # the comparison period's figure alone ('€1,234'; '–': unknown)
 
 
 @dataclass
@@ -268,19 +284,6 @@ class _Writer:
             return self.fmt.multiple(value)
         return self.fmt.value(value)
 
-    def short(self, value: Any, unit: str) -> str:
-        """A headline figure: large amounts in compact form ('11,3 M $US', '$11.3M')."""
-        text = self.text(value, unit)
-        if unit != "currency" or value is None or len(text) <= 11:
-            return text
-        size = abs(value)
-        while size >= 1000:
-            size /= 1000
-        digits = 2 if size < 10 else (1 if size < 100 else 0)
-        return format_compact_currency(
-            value, self.data.currency, locale=self.lang, fraction_digits=digits
-        )
-
     def cell(self, value: Any, unit: str, key: str | None = None, group: Any = None) -> Cell:
         return Cell(value, self.text(value, unit), unit, key, None if group is None else str(group))
 
@@ -318,7 +321,15 @@ class _Writer:
         return self.t("in_period", period=self.period(self.data.period.label))
 
     def signed_money(self, v: float) -> str:
-        return ("+" if v >= 0 else "−") + self.fmt.money(abs(v))
+        return self.signed(v, self.fmt.money)
+
+    def signed(self, v: float, write: Callable[[float], str]) -> str:
+        """``v`` with its sign (a true minus, as the headline writes it); none when what is
+        written is zero."""
+        shown = write(abs(v))
+        if shown == write(0):
+            return shown
+        return ("+" if v >= 0 else "−") + shown
 
     # -------------------------------------------------------- the document
     def build(self) -> ReportView:
@@ -382,35 +393,38 @@ class _Writer:
                 better = (self.kpis.get(name) or {}).get("higher_is_better", True)
                 lab = self.kpi_label(name)
             self.show(name)
-            c = Card(name, lab, value, self.short(value, unit), unit, previous=before)
-            c.full_text = self.text(value, unit)
-            if not comparable or value is None or before is None:
+            # every figure exact, as the tables and the workbook write it, in both languages
+            c = Card(name, lab, value, self.text(value, unit), unit, previous=before)
+            c.full_text = c.text
+            if not comparable:
                 return c
-            c.previous_text = self.t("vs_previous", period=self.period(d.previous.label)) + (
-                f" : {self.short(before, unit)}"
-                if self.lang == "fr"
-                else f": {self.short(before, unit)}"
-            )
+            # the comparison period's figure stands even when the period has none (no lead)
+            c.before_text = self.text(before, unit)
+            if before is not None:
+                c.previous_text = self.t("vs_previous", period=self.period(d.previous.label)) + (
+                    f" : {c.before_text}" if self.lang == "fr" else f": {c.before_text}"
+                )
+            if value is None or before is None:
+                return c
             if unit == "fraction":
                 diff = value - before
                 c.change = diff
-                c.change_text = (
-                    ("+" if diff >= 0 else "−")
-                    + self.fmt.number(abs(diff) * 100, 1)
-                    + " "
-                    + self.t("points")
-                )
+                shown = self.fmt.number(abs(diff) * 100, 1) + " " + self.t("points")
+                zero = self.fmt.number(0, 1) + " " + self.t("points")
             elif before:
                 diff = value / before - 1
                 c.change = diff
-                c.change_text = ("+" if diff >= 0 else "−") + self.fmt.percent(abs(diff))
+                shown, zero = self.fmt.percent(abs(diff)), self.fmt.percent(0)
             else:
                 diff = value - before
                 c.change = None
-                c.change_text = ("+" if diff >= 0 else "−") + self.text(abs(diff), unit)
+                shown, zero = self.text(abs(diff), unit), self.text(0, unit)
             if abs(diff) < 1e-9:
                 c.change_text, c.arrow = self.t("no_change"), "="
+            elif shown == zero:  # a change too small to show: no arrow, no sign
+                c.change_text = shown
             else:
+                c.change_text = ("+" if diff > 0 else "−") + shown
                 c.arrow = "▲" if diff > 0 else "▼"
                 if name == "spend":
                     c.tone = "neutral"
@@ -463,6 +477,16 @@ class _Writer:
         if d.diagnosis is None or not d.comparable:
             return s
         meta = d.diagnosis.meta
+        if meta.get("by") == "channel":
+            # diagnose without --by compares the totals: say how to get these findings
+            command = f"leadpilot diagnose --current {d.period.label}" + (
+                " --vs last-year" if d.vs == "last-year" else ""
+            )
+            s.blocks.append(
+                Message(
+                    self.t("findings_by_channel", command=f"{command} --by channel"), "info"
+                )
+            )
         items = [self.finding(f) for f in meta["findings"]]
         s.blocks.append(Findings(items, None if items else self.t("no_findings")))
         dec = meta.get("decomposition") or {}
@@ -537,7 +561,7 @@ class _Writer:
         text = (
             self.signed_money
             if money
-            else (lambda v: ("+" if v >= 0 else "−") + self.fmt.number(abs(v), 1))
+            else partial(self.signed, write=lambda v: self.fmt.number(v, 1))
         )
         total = self.fmt.money if money else self.fmt.number
         effects = dict(part["effects"])
@@ -588,9 +612,16 @@ class _Writer:
             title,
             [Column("effect", self.t("effect"), "text"), Column("amount", self.t("amount"), unit)],
             [
-                [
+                [Cell(r["step"], r["step"], "text"), self.cell(r["end"], unit)]
+                if r["kind"] == "total"
+                # an effect with its sign, as the chart writes it: '−€126,661', '+284'
+                else [
                     Cell(r["step"], r["step"], "text"),
-                    self.cell(r["end"] - r["start"] if r["kind"] != "total" else r["end"], unit),
+                    Cell(
+                        r["end"] - r["start"],
+                        self.signed(r["end"] - r["start"], partial(self.text, unit=unit)),
+                        unit,
+                    ),
                 ]
                 for r in rows
             ],
@@ -599,7 +630,7 @@ class _Writer:
             "bridge",
             title,
             partial(charts.bridge, rows, title, x_title, money),
-            self.t("bridge_note"),
+            self.t("bridge_note" if d.diagnosis.meta.get("by") else "bridge_note_total"),
             table,
         )
 
@@ -784,10 +815,17 @@ class _Writer:
         total = [Cell(None, self.t("total"), "text")] + [
             self.cell(cur.get(k), self.unit(k), k, "__total__") for k in names
         ]
-        unpaid = [self.group_name(r["channel"]) for r in rows if r.get("spend") is None]
         note = None
-        if not no_spend and unpaid:
-            note = self.t("no_cost_for", channels=", ".join(unpaid))
+        if not no_spend:
+            organic, idle = self.unpaid(r for r in rows if r.get("spend") is None)
+            notes = []
+            if organic:
+                names = ", ".join(self.group_name(r["channel"]) for r in organic)
+                notes.append(self.t("no_cost_for", channels=names))
+            if idle:
+                names = ", ".join(self.group_name(r["channel"]) for r in idle)
+                notes.append(self.t("no_cost_in_period", over=self.over(), channels=names))
+            note = " ".join(notes) or None
         if no_spend:
             s.blocks.append(Message(gap("no_spend", self.lang)))
         s.blocks.append(Table("channels", self.t("sec_channels"), cols, table_rows, total, note))
@@ -813,12 +851,15 @@ class _Writer:
         names = (self.kpi_label("cpl"), self.kpi_label("cac"))
         title = self.t("cost_chart", cpl=names[0], cac=names[1][:1].lower() + names[1][1:])
         legend = (title, self.t("cheap_trap"), self.t("other_channels"))
+        # the chart's order and colours are the HTML's; the Markdown has the table only
+        order = self.t("by_revenue" if not no_deals else "by_leads")
         s.blocks.append(
             Chart(
                 "costs",
                 title,
                 partial(charts.costs, points, names, legend),
                 self.t("cost_chart_note"),
+                text_note=self.t("channels_table_note", order=order),
             )
         )
         return s
@@ -1221,30 +1262,75 @@ class _Writer:
                 codes.setdefault(n.code, None)
         # what a section already says as a caveat is not said again here
         said = {c.key for notes in d.caveats.values() for c in notes}
+        unvalued = self.unvalued_notes()
+        if unvalued:  # counted: the general sentence would say the same without the counts
+            said.add("unvalued")
         out = [
             NOTICES[c][self.lang] for c in codes if c in NOTICES and c not in QUIET | COUNTED | said
         ]
-        out += [x for x in (self.unpaid_note(), self.uncredited_note()) if x]
+        out += unvalued + self.unpaid_notes()
+        out += [x for x in (self.uncredited_note(),) if x]
         return out
 
-    def unpaid_note(self) -> str | None:
+    def unpaid(self, rows) -> tuple[list[dict], list[dict]]:
+        """Channel rows without spend in the period: (those without spend in any period:
+        organic, those with spend in other periods)."""
+        rows = list(rows)
+        spent = self.data.spend_channels
+        return (
+            [r for r in rows if r["channel"] not in spent],
+            [r for r in rows if r["channel"] in spent],
+        )
+
+    def unpaid_notes(self) -> list[str]:
         """The channels of the period with leads and no spend, with their leads (as the
-        channel table shows them), when spend is loaded at all."""
+        channel table shows them), when spend is loaded at all: organic ones (no spend in
+        any period) apart from those with spend in other periods."""
         d = self.data
         if d.channels is None or not d.counts.get("spend"):
-            return None
+            return []
         rows = sorted(
             (r for r in d.channels.rows if r.get("leads") and r.get("spend") is None),
             key=lambda r: (-(r.get("revenue") or 0), -(r.get("leads") or 0)),
         )
-        if not rows:
-            return None
-        listed = ", ".join(
-            f"{self.group_name(r['channel'])} ({self.fmt.number(r['leads'])} "
-            f"lead{'' if r['leads'] == 1 else 's'})"
-            for r in rows
-        )
-        return self.t("note_no_spend", over=self.over(), channels=listed)
+        out = []
+        keys = ("note_no_spend", "note_no_spend_period")
+        for key, group in zip(keys, self.unpaid(rows), strict=True):
+            if group:
+                listed = ", ".join(
+                    f"{self.group_name(r['channel'])} ({self.fmt.number(r['leads'])} "
+                    f"lead{'' if r['leads'] == 1 else 's'})"
+                    for r in group
+                )
+                out.append(self.t(key, over=self.over(), channels=listed))
+        return out
+
+    def unvalued_notes(self) -> list[str]:
+        """How many won deals of each period's cohort have no amount (the counts of the
+        KPI results' notes, code "unvalued"): the headline's revenue, ROI and average deal
+        size rest on the others, or are unknown."""
+        d = self.data
+        periods = [(d.headline, self.over())]
+        if d.comparable:
+            previous = self.t("comparison_period", period=self.period(d.previous.label))
+            periods.append((d.headline_previous, self.t("in_period", period=previous)))
+        out = []
+        for result, over in periods:
+            counts = unvalued_counts(result)
+            if counts is None:
+                continue
+            n, total = counts
+            key = "note_unvalued_all" if n >= total else "note_unvalued"
+            out.append(
+                self.t(
+                    key,
+                    over_cap=over[:1].upper() + over[1:],
+                    n=self.fmt.number(n),
+                    total=self.fmt.number(total),
+                    valued=self.fmt.number(total - n),
+                )
+            )
+        return out
 
     def uncredited_note(self) -> str | None:
         """The conversions attribution could not credit: of the period's customers (the
