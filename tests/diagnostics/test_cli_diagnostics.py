@@ -109,3 +109,18 @@ def test_the_plan_fits_the_terminal_without_cutting_a_number(ws, width):
     budget = term.fmt.money(result.meta["totals"]["budget"])
     assert budget in text and "leads_needed" in text
     assert max(len(line) for line in text.splitlines()) <= width
+
+
+def test_terminal_changes_write_counts_whole_and_no_sign_on_zero():
+    """'clients : 190 → 204 (+14,0)' read like a fraction of a customer, and a change of
+    −0.025 points read '−0,0 pts': counts are whole, a zero as written has no sign."""
+    from leadpilot.i18n import Formatter
+    from leadpilot.results.diagnosis import _change, _effects_line
+
+    fr = Formatter("fr", "EUR")
+    d = {"measure": "customers", "before": 190, "after": 204, "change": 14,
+         "effects": {"volume": 14.7, "conversion": -0.7}}  # fmt: skip
+    line = _effects_line(d, fr, None)
+    assert "(+14)" in line and "+14,7" in line, line
+    assert _change(-0.00025, "fraction", fr) == "0,0 pts"
+    assert _change(0.026, "fraction", fr) == "+2,6 pts"

@@ -76,7 +76,7 @@ def _effects_line(d: dict, fmt: Formatter, by: str | None) -> str:
     value = fmt.money if measure == "revenue" else fmt.number
     return (
         f"{tr(measure, lang)}{_colon(lang)}{value(d['before'])} → {value(d['after'])} "
-        f"({_signed(d['change'], fmt, measure)}) = " + ", ".join(parts)
+        f"({_signed(d['change'], fmt, measure, digits=0)}) = " + ", ".join(parts)
     )
 
 
@@ -92,10 +92,13 @@ def _p(p: float | None, fmt: Formatter) -> str:
     return f"< {fmt.number(0.001, 3)}" if p < 0.001 else fmt.number(p, 3)
 
 
-def _signed(v: float, fmt: Formatter, measure: str = "revenue") -> str:
-    sign = "+" if v >= 0 else "−"
-    body = fmt.money(abs(v)) if measure == "revenue" else fmt.number(abs(v), 1)
-    return f"{sign}{body}"
+def _signed(v: float, fmt: Formatter, measure: str = "revenue", digits: int = 1) -> str:
+    """A change with its sign; none when what is written is zero ('0', not '−0,0')."""
+    write = fmt.money if measure == "revenue" else (lambda x: fmt.number(x, digits))
+    body = write(abs(v))
+    if body == write(0):
+        return body
+    return ("+" if v >= 0 else "−") + body
 
 
 def show_diagnosis(term: Terminal, result: Result) -> None:
@@ -172,10 +175,13 @@ def _change(value, unit: str, fmt: Formatter) -> str:
     """A change with its sign; a rate's change in points."""
     if value is None:
         return "–"
-    sign = "+" if value > 0 else ("−" if value < 0 else "")
     if unit == "fraction":
-        return f"{sign}{fmt.number(abs(value) * 100, 1)} pts"
-    return sign + fmt.value(abs(value), unit)
+        body, zero = fmt.number(abs(value) * 100, 1) + " pts", fmt.number(0, 1) + " pts"
+    else:
+        body, zero = fmt.value(abs(value), unit), fmt.value(0, unit)
+    if body == zero:  # a change too small to show: no sign ('0,0 pts', not '−0,0 pts')
+        return body
+    return ("+" if value > 0 else "−") + body
 
 
 def diagnosis_markdown(result: Result, lang: str = "en", currency: str = "EUR") -> str:
