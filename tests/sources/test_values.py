@@ -370,3 +370,23 @@ def test_an_attribute_read_two_ways_stays_text_in_a_comma_file(tmp_path):
     with leadpilot.open(ws) as lp:
         lp.ingest(src)
     assert rows(ws, "leads", "lead_id")["L1"]["employees"] == 1054.0
+
+
+def test_every_folded_name_keeps_the_text_the_export_wrote(tmp_path):
+    """'Site web' folds to 'site_web' like 'Bouche à oreille' to 'bouche_a_oreille': both
+    are shown as written (a report showed one written and the other folded); a name
+    written as stored needs no label."""
+    from helpers import write_config
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "leads.csv").write_text(
+        "lead_id,created_at,channel\nL1,2025-01-02,Site web\nL2,2025-01-03,Bouche à oreille\n"
+        "L3,2025-01-04,email\nL4,2025-01-05,Email\n"
+    )
+    ws = write_config(tmp_path / "ws", "duckdb").parent
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src)
+        labels = lp.labels()["value:channel"]
+    assert labels["site_web"] == "Site web" and labels["bouche_a_oreille"] == "Bouche à oreille"
+    assert labels.get("email") in ("Email", None)  # written both ways: either, never folded

@@ -620,9 +620,10 @@ def default_notes(
 
 
 def _value_labels(name: str, written: pa.Array) -> dict[tuple[str, str], str]:
-    """Stored value -> the text the file wrote, where folding changed more than case
-    ('liste_achetee' -> 'Liste achetée'). A value a mapping renames is stored under the
-    mapping's name, which needs no label."""
+    """Stored value -> the text the file wrote, wherever folding changed it ('liste_achetee'
+    -> 'Liste achetée', 'site_web' -> 'Site web': a report showed the first as written and
+    the second folded). A value a mapping renames is stored under the mapping's name,
+    which needs no label."""
     out: dict[tuple[str, str], str] = {}
     texts = pc.unique(pc.cast(written, pa.string())).to_pylist()
     if len(texts) > 10_000:  # identifiers rather than channel names: nothing to show
@@ -630,7 +631,7 @@ def _value_labels(name: str, written: pa.Array) -> dict[tuple[str, str], str]:
     for text in texts:
         text = (text or "").strip()
         key = fold_name(text)
-        if text and key and text.lower().replace(" ", "_") != key:
+        if text and key and text != key:
             out.setdefault((f"value:{name}", key), text)
     return out
 
