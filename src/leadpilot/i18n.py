@@ -744,6 +744,28 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
             + f". Faites correspondre la colonne {m['c']}, ou complétez-la dans la source"
         ),
     ),
+    (
+        r"^no touchpoints loaded: content performance reads the touches' content \(visits, "
+        r"downloads, clicks\), so there is no row$",
+        r"aucun point de contact chargé : la performance des contenus lit le contenu des "
+        r"points de contact (visites, téléchargements, clics), il n'y a donc aucune ligne",
+    ),
+    (
+        r"^the date range cuts (?P<n>\d) (?P<p>day|week|month|quarter|year)\(s\): (?P<s>.+), "
+        r"not the whole (?P=p)$",
+        lambda m: (
+            f"la plage de dates coupe {m['n']} "
+            + {"day": "jour", "week": "semaine", "month": "mois", "quarter": "trimestre",
+               "year": "année"}[m["p"]]
+            + "(s) : "
+            + m["s"].replace(" counts from ", " ne compte qu'à partir du ")
+            .replace(" counts up to ", " ne compte que jusqu'au ").replace(" only", "")
+            .replace("; ", " ; ")
+            + ", pas " + {"day": "le jour entier", "week": "la semaine entière",
+                          "month": "le mois entier", "quarter": "le trimestre entier",
+                          "year": "l'année entière"}[m["p"]]
+        ),
+    ),
     # customers recorded by a stage event alone, with deals loaded
     (
         r"^(?P<a>[\d,]+) of (?P<b>[\d,]+) customers have no won deal \(a customer stage "

@@ -15,6 +15,7 @@ def test_engagement_and_retention_are_null_without_touchpoints(tmp_path):
         lp.ingest(folder)
         kpis = lp.kpis(kpis=["leads", "engagement_rate", "email_open_rate", "touches_per_lead"])
         retention = lp.retention()
+        content = lp.content_result()
     row = kpis.iloc[0]
     assert row.leads == 40
     for name in ("engagement_rate", "email_open_rate", "touches_per_lead"):
@@ -23,6 +24,11 @@ def test_engagement_and_retention_are_null_without_touchpoints(tmp_path):
     months = [c for c in retention.columns if c.startswith("month_")]
     assert retention[months].isna().all().all()
     assert any("no touchpoints loaded" in w for w in retention.attrs["meta"]["warnings"])
+    # content: no row, and why (it said nothing)
+    assert content.rows == [] and [w.code for w in content.warnings] == ["no_touchpoints"]
+    from leadpilot.i18n import message_in
+
+    assert message_in(content.warnings[0], "fr").startswith("aucun point de contact chargé")
 
 
 def test_a_recorded_stage_date_is_never_replaced_by_an_implied_one(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import leadpilot
@@ -54,12 +55,43 @@ def test_source_mix_shares(ws):
 
 
 def test_interest_retention(ws):
+    """A month is shown once it has ended for the cohort's youngest lead: begun only, it
+    counted part of it (a young cohort read as if its retention halved)."""
     with leadpilot.open(ws) as lp:
-        df = lp.retention(months=2).set_index("cohort")
-    # January cohort: A and B engaged in month 0 (form, download); A opened an e-mail in month 1.
-    assert df.loc["2025-01", "month_0"] == 1.0 and df.loc["2025-01", "month_1"] == 0.5
-    assert df.loc["2025-03", "month_0"] == 0.0  # C only visited: not an engagement type
-    assert (
-        df.loc["2025-03", "month_1"] is None
-        or df.loc["2025-03", "month_1"] != df.loc["2025-03", "month_1"]
-    )  # not reached yet: unknown, not zero
+        later = lp.retention(months=2, as_of="2025-04-15").set_index("cohort")
+        now = lp.retention(months=2).set_index("cohort")  # as of the last event, 2025-03-02
+    # January cohort: A and B engaged in month 0 (form, download); A opened an e-mail in
+    # month 1; nobody in month 2 (days 61 to 91, over by April 15)
+    assert later.loc["2025-01", "month_0"] == 1.0 and later.loc["2025-01", "month_1"] == 0.5
+    assert later.loc["2025-01", "month_2"] == 0.0
+    assert later.loc["2025-03", "month_0"] == 0.0  # C only visited: not an engagement type
+    assert pd.isna(later.loc["2025-03", "month_1"])  # C is 45 days old: month 1 not over
+    # on March 2, A and B are 60 days old: their month 1 (to day 60.9) is not over; C's
+    # month 0 has just begun — unknown, not 50 % and 0 %
+    assert now.loc["2025-01", "month_0"] == 1.0 and pd.isna(now.loc["2025-01", "month_1"])
+    assert pd.isna(now.loc["2025-03", "month_0"])
+
+
+def test_retention_fits_a_narrow_terminal_without_cutting_a_cohort(ws):
+    """At 80 columns every cohort read '2024-…': the month columns are split into tables
+    that fit, the cohort repeated in each."""
+    from rich.console import Console
+
+    from leadpilot.results.terminal import Terminal
+
+    with leadpilot.open(ws) as lp:
+        result = lp.retention_result(months=6, as_of="2025-12-31")
+    console = Console(width=50, color_system=None, record=True)
+    Terminal(console, "en").show(result)
+    text = console.export_text()
+    assert "…" not in text and max(len(line) for line in text.splitlines()) <= 50
+    assert text.count("2025-01") >= 2 and "month 6" in text  # split, the cohort in each
+
+
+def test_retention_months_below_one_is_a_usage_error(ws):
+    """The service answers 422 and forecast refuses --months 0; retention returned rows
+    without any month."""
+    from leadpilot.errors import UsageError
+
+    with leadpilot.open(ws) as lp, pytest.raises(UsageError, match="at least 1"):
+        lp.retention_result(months=-1)

@@ -872,12 +872,15 @@ REPORT_MEASURES: dict[str, dict[str, Kpi]] = {
                 "fraction",
                 Text(
                     "share of the cohort's leads with an engagement touch (engagement.types) "
-                    "in their k-th month after creation (months of 30.44 days); recent cohorts "
-                    "have not reached the later months yet.",
+                    "in their k-th month after creation (months of 30.44 days, the first is "
+                    "month 0); a month is shown once it has ended for the cohort's youngest "
+                    "lead (null before: recent cohorts have not lived through the later "
+                    "months yet).",
                     "part des leads de la cohorte ayant eu une interaction d'engagement "
                     "(engagement.types) au cours de leur k-ième mois après leur création (mois "
-                    "de 30,44 jours) ; les cohortes récentes n'ont pas encore atteint les "
-                    "derniers mois.",
+                    "de 30,44 jours, le premier est le mois 0) ; un mois est affiché une fois "
+                    "terminé pour le lead le plus récent de la cohorte (vide avant : les "
+                    "cohortes récentes n'ont pas encore vécu les derniers mois).",
                 ),
                 num="active_leads",
                 den="leads",

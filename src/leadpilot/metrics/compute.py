@@ -68,13 +68,18 @@ class KpiResult(Result):
         warnings: list[str] | None = None,
         maturity: dict | None = None,  # cohort view: as_of date and expected conversion delay
         as_of: AsOf | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
     ) -> None:
+        dates = {  # the range the rows cover, when one was given
+            k: v.isoformat() for k, v in (("date_from", date_from), ("date_to", date_to)) if v
+        }
         meta = Meta(
             "kpis",
             view=view,
             view_rule=VIEW_RULES[view],
             as_of=as_of,
-            params={"period": period, "by": by, "currency": currency},
+            params={"period": period, "by": by, "currency": currency, **dates},
             definitions={k.name: k.definition_for(view) for k in kpis},
             details={"maturity": maturity, "kpis": {k.name: k.as_dict(view) for k in kpis}},
             headers={k.name: Text(k.header, k.label_fr) for k in kpis},
@@ -279,6 +284,7 @@ def compute_kpis(
         maturity = _flag_immature(delay, raw, rows, period, warnings, as_of)
     if view == "activity":
         warnings.append(Notice("activity_rates", ACTIVITY_NOTE))
+    warnings += _periods_cut(rows, period, date_from, date_to)
     rows.sort(
         key=lambda r: tuple("" if r.get(k) is None else str(r.get(k)) for k in ["period", *by])
     )
@@ -292,7 +298,45 @@ def compute_kpis(
         view=view,
         currency=config.currency,
         warnings=sorted(set(warnings)),
+        date_from=date_from,
+        date_to=date_to,
     )
+
+
+def period_bounds(day: date, period: str) -> tuple[date, date]:
+    """The first and last day of the ``period`` (day, week, month, quarter, year) holding
+    ``day``."""
+    if period == "day":
+        return day, day
+    if period == "week":
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    months = {"month": 1, "quarter": 3, "year": 12}[period]
+    first = date(day.year, (day.month - 1) // months * months + 1, 1)
+    after = date(first.year + (first.month + months - 1) // 12,
+                 (first.month + months - 1) % 12 + 1, 1)  # fmt: skip
+    return first, after - timedelta(days=1)
+
+
+def _periods_cut(
+    rows: list[dict], period: str, date_from: date | None, date_to: date | None
+) -> list[Notice]:
+    """A range that starts or ends inside a period: that period's row holds the range's
+    part of it only, under the whole period's label ('2025-Q1' from February 15)."""
+    if period == "all" or not rows:
+        return []
+    cut = []
+    if date_from is not None and period_bounds(date_from, period)[0] != date_from:
+        cut.append((period_label(date_from, period), f"from {date_from.isoformat()}"))
+    if date_to is not None and period_bounds(date_to, period)[1] != date_to:
+        cut.append((period_label(date_to, period), f"up to {date_to.isoformat()}"))
+    if not cut:
+        return []
+    said = "; ".join(f"{label} counts {part} only" for label, part in cut)
+    return [Notice(
+        "period_cut",
+        f"the date range cuts {len(cut)} {period}(s): {said}, not the whole {period}",
+    )]  # fmt: skip
 
 
 def _unknown(rows: list[dict], names: list[str]) -> None:

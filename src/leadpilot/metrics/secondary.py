@@ -113,7 +113,14 @@ def content_performance(
             elif k.kind == "rate":
                 num, den = r[column_of[k.numerator]], r[column_of[k.denominator]]
                 r[n] = num / den if den else None
-    return TableResult("content", rows, _definitions("content"), as_of=as_of)
+    warnings = []
+    if not rows and row_count(tables, "touchpoints") == 0:  # empty says why, as retention
+        warnings.append(Notice(
+            "no_touchpoints",
+            "no touchpoints loaded: content performance reads the touches' content (visits, "
+            "downloads, clicks), so there is no row",
+        ))  # fmt: skip
+    return TableResult("content", rows, _definitions("content"), as_of=as_of, warnings=warnings)
 
 
 def source_mix(
@@ -181,6 +188,8 @@ def interest_retention(
     A cohort's age is measured to ``as_of`` (default: the latest event in the data): the
     months it has not reached yet are null.
     """
+    if months < 1:  # as the service and forecast refuse it (a table without months)
+        raise UsageError("--months must be at least 1")
     tables, as_of = resolve_as_of(tables, as_of)
     month_k = REPORT_MEASURES["retention"]["month_k"]  # active leads / leads of the cohort
     engaging, cohort_size = MEASURES[month_k.numerator], MEASURES[month_k.denominator]
@@ -195,9 +204,13 @@ def interest_retention(
     k = ((j.ts.epoch_seconds() - j._created.epoch_seconds()) / (86400 * 30.4375)).floor()
     j = j.mutate(_k=k.cast("int64")).filter(lambda t: (t._k >= 0) & (t._k <= months))
     active = j.group_by(["cohort", "_k"]).aggregate(active=count_rows(engaging, j, types))
-    sizes = base.group_by("cohort").aggregate(size=cohort_value(cohort_size, base))
+    sizes = base.group_by("cohort").aggregate(
+        size=cohort_value(cohort_size, base), youngest=base._created.max()
+    )
     a = records(active)
-    sz = {r["cohort"]: r["size"] for r in records(sizes)}
+    sized = records(sizes)
+    sz = {r["cohort"]: r["size"] for r in sized}
+    youngest = {r["cohort"]: r["youngest"] for r in sized}
     by_cohort: dict = {}
     for r in a:
         by_cohort.setdefault(r["cohort"], {})[r["_k"]] = r["active"]
@@ -205,9 +218,14 @@ def interest_retention(
     no_touches = row_count(tables, "touchpoints") == 0
     for cohort in sorted(sz):
         row = {"cohort": period_label(cohort, "month"), "leads": sz[cohort]}
-        age_days = (as_of.at.date() - cohort).days if as_of.at and not no_touches else -1
+        # a month is shown once it has ended for the cohort's youngest lead: begun for its
+        # oldest only, it counted the touches of a part of it (a young cohort's month 3
+        # read 17 % beside 25 % for the older ones, whose month was whole)
+        age_days = -1.0
+        if as_of.at and not no_touches:
+            age_days = (as_of.at - youngest[cohort]).total_seconds() / 86400
         for m in range(months + 1):
-            reached = age_days >= m * 30.4375  # later months of young cohorts are unknown
+            reached = age_days >= (m + 1) * 30.4375
             row[f"month_{m}"] = (
                 by_cohort.get(cohort, {}).get(m, 0) / sz[cohort] if reached else None
             )

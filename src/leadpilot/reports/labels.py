@@ -551,6 +551,11 @@ NOTICES: dict[str, Text] = {
         "Le taux d'acceptation n'est mesuré qu'à partir des acceptations et rejets "
         "enregistrés ; il est vide là où aucun ne l'a été.",
     ),
+    "period_cut": T(
+        "A period cut by the dates asked for counts only its days within them.",
+        "Une période coupée par les dates demandées ne compte que ses jours compris entre "
+        "elles.",
+    ),
     "won_after_range": T(
         "A lead's revenue goes with its conversion: deals it won after the period count in "
         "the period it converted in.",

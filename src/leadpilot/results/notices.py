@@ -39,6 +39,8 @@ CODES: dict[str, str] = {
     "no_spend": "leads (or touches) of a channel that no spend names: cost KPIs are null",
     "dimension_absent": "spend is split by a dimension that no lead or touch has",
     # reading the numbers
+    "period_cut": "a date range starting or ending inside a period: that period's row "
+    "counts the range's part only",
     "division_by_zero": "a rate or ratio is null where its denominator is 0",
     "not_a_proportion": "a rate's numerator exceeds its denominator in some groups (no interval)",
     "immature_cohorts": "cohorts younger than the median lead-to-customer delay: their rates "

@@ -384,25 +384,39 @@ class Terminal:
         if result.kind == "sources":
             title = f"{title} {self.t(meta['by'])}"
         title += self.as_of_title(result)
-        t = Table(title=title)
         cols = list(rows[0]) if rows else []
         cols = [c for c in cols if not c.endswith(("_low", "_high"))]
-        for c in cols:
-            t.add_column(self.header(result, c), justify="left"
-                         if c in ("content", "cohort", "period", *dims) else "right")  # fmt: skip
-        for r in rows:
-            t.add_row(
-                *[
-                    self.label(r[c])
-                    if c in dims
-                    else self.period(r[c])  # a cohort is a month: 'mars 2025' in French
-                    if c in ("period", "cohort") and isinstance(r[c], str)
-                    else (self.cell(r[c], meta.units.get(c, "")) if not isinstance(r[c], str)
-                          else r[c])  # fmt: skip
-                    for c in cols
-                ]
-            )
-        self.out.print(t)
+        keys = [c for c in cols if c in ("content", "cohort", "period", *dims)]
+        cells = {
+            c: [
+                self.label(r[c])
+                if c in dims
+                else self.period(r[c])  # a cohort is a month: 'mars 2025' in French
+                if c in ("period", "cohort") and isinstance(r[c], str)
+                else (self.cell(r[c], meta.units.get(c, "")) if not isinstance(r[c], str)
+                      else r[c])  # fmt: skip
+                for r in rows
+            ]
+            for c in cols
+        }
+        headers = {c: self.header(result, c) for c in cols}
+
+        def width(c) -> int:  # the widest cell as printed, plus padding and border
+            return max(cell_len(str(x)) for x in [headers[c], *cells[c]]) + 3
+
+        # the columns after the keys split into tables that fit the terminal, the keys
+        # repeated in each: at 80 columns every cohort read '2024-…'
+        values = [c for c in cols if c not in keys]
+        chunks = self.column_chunks(
+            values, width, sum(width(k) for k in keys) + 1, self.out.width
+        ) or [[]]
+        for chunk in chunks:
+            t = Table(title=title)
+            for c in [*keys, *chunk]:
+                t.add_column(headers[c], justify="left" if c in keys else "right")
+            for i in range(len(rows)):
+                t.add_row(*[cells[c][i] for c in [*keys, *chunk]])
+            self.out.print(t)
         self.definitions(result)
         self.notes(result.warnings)
 
