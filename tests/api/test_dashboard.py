@@ -177,3 +177,49 @@ def test_dashboard_needs_a_key(page, service):
     page.fill("#key", service.keys["globex"]["admin"])  # another workspace's key
     page.click("button[type=submit]")
     assert "acme" in page.url and not page.query_selector("#board")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_channel_table_shows_every_column_whole(page, service, lang):
+    """French amounts ('601 130 €') are wider than English ones: at a laptop's width the
+    table showed "1" of an ROI of "10 307,0 %", cut at the card's edge. Every column shows
+    whole at desktop widths (down to where the panels stack); narrower, the table scrolls."""
+    sign_in(page, service, lang=lang)
+    settled(page)  # (leaving a page still loading would abort its requests)
+    for width in (1300, 1101):
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.goto(f"{service.url}/w/acme/?period=all&lang={lang}")
+        settled(page)
+        cut = page.evaluate(
+            """() => { const wrap = document.querySelector('#panel-channels .table-wrap');
+            const edge = wrap.getBoundingClientRect().right + 0.5;
+            return {overflow: wrap.scrollWidth - wrap.clientWidth,
+                    cut: [...wrap.querySelectorAll('th, td')]
+                      .filter(c => c.getBoundingClientRect().right > edge).length}; }"""
+        )
+        assert cut == {"overflow": 0, "cut": 0}, (width, cut)
+        roi = page.inner_text("#panel-channels tbody tr:first-child td[data-kpi=roi]")
+        assert roi.strip().endswith("%"), roi
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"dashboard-channels-{lang}.png"), full_page=True)
+    assert not page.watch.errors, page.watch.errors
+
+
+def test_a_period_without_leads_draws_no_empty_axis(page, service):
+    """?period=2026-Q1 (no lead created in it): the menu shows it, and the funnel and the
+    channel chart say there is nothing to draw instead of an axis of 0.000000 or NaN."""
+    sign_in(page, service)
+    settled(page)
+    page.goto(f"{service.url}/w/acme/?period=2026-Q1&lang=en")
+    settled(page)
+    assert page.eval_on_selector("#f-period", "s => s.value") == "2026-Q1"
+    assert page.eval_on_selector("#f-period", "s => s.options[s.selectedIndex].text") == (
+        period_name("2026-Q1", "en")
+    )
+    texts = page.eval_on_selector_all("svg text", "ts => ts.map(t => t.textContent)")
+    assert not [t for t in texts if "NaN" in t or "0.000000" in t], texts
+    for name in ("funnel", "channels"):
+        assert page.is_visible(f"#panel-{name} .nothing"), name
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-empty-period.png"), full_page=True)
+    assert not page.watch.errors, page.watch.errors

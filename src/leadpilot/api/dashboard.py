@@ -26,9 +26,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..i18n import MISSING, Formatter, day_word
+from ..errors import Notice
+from ..i18n import MISSING, Formatter, day_word, message_in
+from ..reports.labels import NOTICES, period_name, typeset
 from ..reports.labels import label as report_label
-from ..reports.labels import period_name, typeset
+from ..reports.view import notice_notes, unvalued_note
 from ..results import Meta, Result, group_name
 from ..text import stage_name
 from .models import ERRORS
@@ -122,6 +124,13 @@ UI = {
         "colon": ": ",
         "severity": {"high": "high", "medium": "medium", "low": "low", "info": "info"},
         "missing_group": group_name(None, "en"),  # as the tables and the report write it
+        "notes": "Notes on these numbers",
+        "left_out": "{n} left out",
+        "left_out_help": "{n} duration(s) left out: the later stage is dated before the "
+        "lead's creation",
+        "no_lead": "No lead {over}{filtered}: nothing to draw.",
+        "filtered": " for the filters chosen",
+        "no_revenue": "No revenue yet {over}: nothing to draw.",
     },
     "fr": {
         "title": "La génération de leads pilotée par le chiffre d'affaires",
@@ -180,6 +189,14 @@ UI = {
         "colon": "\u202f: ",
         "severity": {"high": "élevée", "medium": "moyenne", "low": "faible", "info": "info"},
         "missing_group": group_name(None, "fr"),
+        "notes": "Remarques sur ces chiffres",
+        "left_out": "{n} écartées",
+        "left_out_one": "{n} écartée",
+        "left_out_help": "{n} durée(s) écartée(s)\u202f: l'étape la plus tardive est datée "
+        "avant la création du lead",
+        "no_lead": "Aucun lead {over}{filtered}\u202f: rien à tracer.",
+        "filtered": " pour les filtres choisis",
+        "no_revenue": "Pas encore de chiffre d'affaires {over}\u202f: rien à tracer.",
     },
 }
 # the funnel's stages (not its exits), as the report names them
@@ -536,12 +553,19 @@ def _board_context(caller: Caller, f: Filters) -> dict:
     else:
         f.campaign = ""
     as_of = quarters["meta"].get("as_of")
+    options = {"quarters": q, "months": m[-24:], "years": years}
+    # the period shown is offered even when it holds no lead (or is an older month): else
+    # the menu would show its first option ("All time") above panels of another period
+    if f.period != "all" and period_bounds(f.period) != (None, None):
+        group = "quarters" if "Q" in f.period else ("years" if len(f.period) == 4 else "months")
+        if f.period not in options[group]:
+            options[group] = sorted([*options[group], f.period])
     return {
         "f": f,
         "ui": UI[f.lang],
-        "quarters": list(reversed(q)),
-        "months": list(reversed(m[-24:])),
-        "years": list(reversed(years)),
+        "quarters": list(reversed(options["quarters"])),
+        "months": list(reversed(options["months"])),
+        "years": list(reversed(options["years"])),
         "channels": channel_names,
         "campaigns": campaigns,
         "as_of": as_of,
@@ -601,6 +625,58 @@ def _spend_loaded(caller: Caller) -> bool:
     return loaded
 
 
+# ---------------------------------------------------------------- notes
+# a velocity notice names the duration it concerns: "days_to_mql: 434 duration(s) left out: ..."
+_LEFT_OUT = re.compile(r"^(?P<name>\w+): (?P<n>[\d,]+) duration\(s\) left out\b")
+_NAMED = re.compile(r"^(?P<name>[\w<>]+): ")
+
+
+class _Noticed:
+    """Notices as a result carries them (what ``reports.view.unvalued_counts`` reads)."""
+
+    def __init__(self, notices: list[Notice]):
+        self.notices = notices
+
+
+def _notices(*docs: dict | None) -> list[Notice]:
+    """The notices of the API documents a panel draws (``meta.notices``: code, sentence)."""
+    return [
+        Notice(n["code"], n["message"])
+        for doc in docs
+        if doc
+        for n in doc["meta"].get("notices") or ()
+    ]
+
+
+def _notes(f: Filters, notices: list[Notice], said=(), counted: tuple[str, ...] = ()) -> list[str]:
+    """The notes on the numbers a panel draws, in the page's language, as the report writes
+    them (``reports.view.notice_notes``: a sentence per notice code, each once). A notice
+    without such a sentence is shown as the product translates it (``message_in``); on a
+    French page, only when there is a translation."""
+    out = notice_notes((n.code for n in notices), f.lang, said=said, counted=counted)
+    for n in notices:
+        if n.code in NOTICES or n.code in said:
+            continue
+        text = message_in(str(n), f.lang)
+        if f.lang == "en" or text != str(n):
+            out.append(text)
+    return [typeset(t, f.lang) for t in dict.fromkeys(out)]
+
+
+def _over(f: Filters, period: str | None = None) -> str:
+    """What the panel counts over, as the report says it: "in Q2 2025", "over all the data"."""
+    period = f.period if period is None else period
+    if period == "all" or period_bounds(period) == (None, None):
+        return report_label("over_all_data", f.lang)
+    return report_label("in_period", f.lang, period=f.period_text(period))
+
+
+def _nothing(f: Filters, key: str = "no_lead") -> str:
+    """What an empty chart says instead of an axis of NaN or 0.000000."""
+    filtered = UI[f.lang]["filtered"] if f.channel or f.campaign else ""
+    return UI[f.lang][key].format(over=_over(f), filtered=filtered)
+
+
 def _headline(caller: Caller, f: Filters) -> dict:
     start, end = f.bounds
     kpis = ",".join(HEADLINE)
@@ -647,7 +723,25 @@ def _headline(caller: Caller, f: Filters) -> dict:
                 "missing": UI[f.lang]["no_spend"] if no_spend and name in COSTS else "",
             }
         )
+    # the notes of the figures shown: won deals without an amount counted as the report
+    # counts them (the whole workspace's when no filter narrows the headline to a group)
+    said = {"no_spend", "not_recorded"} if no_spend else set()
+    unvalued = []
+    if not f.dims:
+        periods = [(cur, _over(f))]
+        if comparison is not None:
+            previous = report_label(
+                "comparison_period", f.lang, period=f.period_text(comparison["label"])
+            )
+            periods.append((prev, report_label("in_period", f.lang, period=previous)))
+        for doc, over in periods:
+            note = unvalued_note(_Noticed(_notices(doc)), over, f.lang, fmt.f)
+            if note:
+                unvalued.append(typeset(note, f.lang))
+        if unvalued:
+            said.add("unvalued")
     return {
+        "notes": unvalued + _notes(f, _notices(cur), said),
         "cards": cards,
         "immature": bool(row and row.get("immature")),
         "previous_label": comparison["label"] if comparison else None,
@@ -722,8 +816,10 @@ def _trend(caller: Caller, f: Filters) -> dict:
     ui = UI[f.lang]
     rows = [r for r in doc["rows"] if f.group_of(r)]
     lead_t, rev_t = _label(doc, "leads", f.lang), _label(doc, "revenue", f.lang)
+    # a month without a known revenue (null: its won deals have no amount) is a gap in the
+    # line, not a 0
     values = [{"month": period_name(r["period"], f.lang), "leads": r["leads"],
-               "revenue": r["revenue"] or 0, "immature": bool(r.get("immature"))}
+               "revenue": r["revenue"], "immature": bool(r.get("immature"))}
               for r in rows]  # fmt: skip
     spec = {
         "height": 220,
@@ -737,7 +833,8 @@ def _trend(caller: Caller, f: Filters) -> dict:
                                 "axis": {"titleColor": "#3b82f6"}},
                           "tooltip": [{"field": "month"}, {"field": "leads", "title": lead_t,
                                                             "format": ",d"}]}},
-            {"mark": {"type": "line", "color": "#0d9488", "point": True, "strokeWidth": 2.5},
+            {"mark": {"type": "line", "color": "#0d9488", "point": True, "strokeWidth": 2.5,
+                      "invalid": "break-paths-filter-domains"},
              "encoding": {"y": {"field": "revenue", "type": "quantitative", "title": rev_t,
                                 "axis": {"format": "~s", "titleColor": "#0d9488"}},
                           "tooltip": [{"field": "month"}, {"field": "revenue", "title": rev_t,
@@ -745,7 +842,10 @@ def _trend(caller: Caller, f: Filters) -> dict:
         ],
         "resolve": {"scale": {"y": "independent"}},
     }  # fmt: skip
-    return {"spec": _vl(spec, f.lang), "rows": rows}
+    if not any(r.get("leads") for r in rows):
+        return {"spec": None, "nothing": _nothing(f), "rows": rows,
+                "notes": _notes(f, _notices(doc))}  # fmt: skip
+    return {"spec": _vl(spec, f.lang), "rows": rows, "notes": _notes(f, _notices(doc))}
 
 
 def _funnel(caller: Caller, f: Filters) -> dict:
@@ -779,8 +879,11 @@ def _funnel(caller: Caller, f: Filters) -> dict:
         if isinstance(a, dict) and f.group_of(a.get("group") or a):
             acceptance = a
             break
-    return {"spec": _vl(spec, f.lang), "rows": rows, "acceptance": acceptance, "names": names,
-            "threshold": doc["meta"].get("acceptance_threshold")}  # fmt: skip
+    drawn = any(r.get("count") for r in rows)  # else an axis of 0.000000: say it instead
+    return {"spec": _vl(spec, f.lang) if drawn else None, "nothing": _nothing(f), "rows": rows,
+            "acceptance": acceptance, "names": names,
+            "threshold": doc["meta"].get("acceptance_threshold"),
+            "notes": _notes(f, _notices(doc))}  # fmt: skip
 
 
 def _channels(caller: Caller, f: Filters) -> dict:
@@ -808,11 +911,23 @@ def _channels(caller: Caller, f: Filters) -> dict:
                         {"field": "leads", "format": ",d", "title": lead_t}],
         },
     }  # fmt: skip
+    no_spend = not _spend_loaded(caller)
+    said = {"no_spend", "not_recorded"} if no_spend else set()
+    if any(n.code == "no_spend" for n in _notices(doc)):
+        said.add("not_recorded")  # the same channels, said once
+    # nothing to draw: no channel (an axis of NaN) or no revenue (an axis of 0.000000)
+    nothing = None
+    if not rows:
+        nothing = _nothing(f)
+    elif not any(r.get("revenue") for r in rows):
+        nothing = _nothing(f, "no_revenue")
     return {
-        "spec": _vl(spec, f.lang),
+        "spec": None if nothing else _vl(spec, f.lang),
+        "nothing": nothing,
         "rows": rows,
         "cols": [(c, SHORT.get(c) or _label(doc, c, f.lang), _unit(doc, c)) for c in cols],
-        "no_spend": not _spend_loaded(caller),
+        "no_spend": no_spend,
+        "notes": _notes(f, _notices(doc), said),
     }
 
 
@@ -842,7 +957,8 @@ def _findings(caller: Caller, f: Filters) -> dict:
     current = _period_name(doc["meta"].get("current"))
     previous = _period_name(doc["meta"].get("previous"))
     return {"findings": out, "current": current and f.period_text(current),
-            "previous": previous and f.period_text(previous)}  # fmt: skip
+            "previous": previous and f.period_text(previous),
+            "notes": _notes(f, _notices(doc))}  # fmt: skip
 
 
 def _period_name(period) -> str | None:
@@ -887,7 +1003,8 @@ def _forecast(caller: Caller, f: Filters) -> dict:
                                       {"field": "high", "format": ",.0f"}]}},
         ],
     }  # fmt: skip
-    return {"spec": _vl(spec, f.lang), "rows": doc["rows"], "scope": scope}
+    return {"spec": _vl(spec, f.lang), "rows": doc["rows"], "scope": scope,
+            "notes": _notes(f, _notices(doc))}  # fmt: skip
 
 
 VELOCITY = ("days_to_mql", "days_to_sql", "days_to_opportunity", "sales_cycle_days")
@@ -908,9 +1025,29 @@ def _velocity(caller: Caller, f: Filters) -> dict:
     # the rules in the reader's language (the JSON carries the English only)
     defs = definitions(caller.handle, "velocity", params,
                        lambda lp: lp.velocity_result(**params), f.lang)  # fmt: skip
+    notices = _notices(doc)
+    # the durations left out of each median (dated before the lead's creation), shown
+    # beside its n: counted over every group, so only when no filter narrows to one
+    left_out: dict[str, int] = {}
+    for n in notices:
+        m = _LEFT_OUT.match(str(n)) if n.code == "negative_durations" else None
+        if m and not f.dims:
+            left_out[m["name"]] = int(m["n"].replace(",", ""))
+    # the notes of the durations shown (not those of the conversion-by-age curves)
+    shown = [n for n in notices
+             if (m := _NAMED.match(str(n))) is None or m["name"] in VELOCITY]  # fmt: skip
+    ui, fmt = UI[f.lang], _fmt(caller, f)
+
+    def left(n: int | None) -> tuple[int, str, str] | None:  # (count, card text, tooltip)
+        if not n:
+            return None
+        key = "left_out_one" if n < 2 and "left_out_one" in ui else "left_out"
+        return n, ui[key].format(n=fmt(n)), ui["left_out_help"].format(n=fmt(n))
+
     items = [(n, VELOCITY_LABELS[f.lang][n], row.get(n), row.get(f"{n}_n"),
-              typeset(defs.get(n, ""), f.lang)) for n in VELOCITY]  # fmt: skip
-    return {"items": items}
+              typeset(defs.get(n, ""), f.lang), left(left_out.get(n)))
+             for n in VELOCITY]  # fmt: skip
+    return {"items": items, "notes": _notes(f, shown)}
 
 
 PANELS = {

@@ -12,7 +12,7 @@ documents, real numbers with number formats in Excel. A French view is typeset o
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from functools import partial
@@ -73,6 +73,36 @@ def unvalued_counts(result: Any) -> tuple[int, int] | None:
         if m:
             return int(m["n"].replace(",", "")), int(m["total"].replace(",", ""))
     return None
+
+
+def notice_notes(
+    codes: Iterable[str], lang: str, said: Iterable[str] = (), counted: Iterable[str] = COUNTED
+) -> list[str]:
+    """The notes on the numbers in ``lang``: a general sentence per notice code (each once,
+    in order), leaving out the notices that say nothing to a reader (:data:`QUIET`), those
+    the writer counts itself (``counted``), those already said (``said``) and the codes
+    without a sentence. The report's notes and the dashboard's panels write them so."""
+    skip = QUIET | set(counted) | set(said)
+    return [NOTICES[c][lang] for c in dict.fromkeys(codes) if c in NOTICES and c not in skip]
+
+
+def unvalued_note(result: Any, over: str, lang: str, fmt: Formatter) -> str | None:
+    """How many won deals of a KPI result have no amount (its "unvalued" notice), counted
+    ``over`` its period ("over all the data", "in Q2 2025"), in ``lang``: its revenue, ROI
+    and average deal size rest on the others, or are unknown. None without that notice."""
+    counts = unvalued_counts(result)
+    if counts is None:
+        return None
+    n, total = counts
+    key = "note_unvalued_all" if n >= total else "note_unvalued"
+    return label(
+        key,
+        lang,
+        over_cap=over[:1].upper() + over[1:],
+        n=fmt.number(n),
+        total=fmt.number(total),
+        valued=fmt.number(total - n),
+    )
 
 
 # ---------------------------------------------------------------- blocks
@@ -1265,9 +1295,7 @@ class _Writer:
         unvalued = self.unvalued_notes()
         if unvalued:  # counted: the general sentence would say the same without the counts
             said.add("unvalued")
-        out = [
-            NOTICES[c][self.lang] for c in codes if c in NOTICES and c not in QUIET | COUNTED | said
-        ]
+        out = notice_notes(codes, self.lang, said)
         out += unvalued + self.unpaid_notes()
         out += [x for x in (self.uncredited_note(),) if x]
         return out
@@ -1314,23 +1342,8 @@ class _Writer:
         if d.comparable:
             previous = self.t("comparison_period", period=self.period(d.previous.label))
             periods.append((d.headline_previous, self.t("in_period", period=previous)))
-        out = []
-        for result, over in periods:
-            counts = unvalued_counts(result)
-            if counts is None:
-                continue
-            n, total = counts
-            key = "note_unvalued_all" if n >= total else "note_unvalued"
-            out.append(
-                self.t(
-                    key,
-                    over_cap=over[:1].upper() + over[1:],
-                    n=self.fmt.number(n),
-                    total=self.fmt.number(total),
-                    valued=self.fmt.number(total - n),
-                )
-            )
-        return out
+        notes = (unvalued_note(result, over, self.lang, self.fmt) for result, over in periods)
+        return [n for n in notes if n is not None]
 
     def uncredited_note(self) -> str | None:
         """The conversions attribution could not credit: of the period's customers (the
