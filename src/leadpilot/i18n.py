@@ -579,6 +579,53 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r"^a distinct row \(same (?P<w>[\w, ]+) and figures as row (?P<r>\d+)\)$",
         r"une ligne distincte (mêmes \g<w> et chiffres que la ligne \g<r>)",
     ),
+    # rows of one key with other figures, added together (ad groups, accounts, overlaps)
+    (
+        r"^(?P<t>spend|traffic): (?P<n>[\d,]+) row\(s\) repeat the date, channel, campaign and "
+        r"content of an earlier row with other (?:figures \(amount, impressions or clicks\)|"
+        r"visitors) \(ad groups or ads of one campaign, or several accounts\): added together, "
+        r"(?P<k>[\d,]+) key\(s\) affected \(e\.g\. (?P<f>\S+) row (?P<r>\d+): (?P<v>.+?)\); give "
+        r"each part its own content or campaign column to keep them apart(?:; (?P<a>[\d,]+) of "
+        r"them repeat a row of another file: if those files are overlapping exports of one "
+        r"account, not two accounts, give each day to one file only \(or ingest the newer "
+        r"export on its own: it replaces the days it holds\))?$",
+        lambda m: (
+            f"{'dépenses' if m['t'] == 'spend' else 'trafic'} : {_number_fr(m['n'])} ligne(s) "
+            "répètent la date, le canal, la campagne et le contenu d'une ligne précédente avec "
+            + ("d'autres chiffres (montant, impressions ou clics)" if m["t"] == "spend"
+               else "d'autres visiteurs")
+            + " (groupes d'annonces ou annonces d'une campagne, ou plusieurs comptes) : "
+            f"additionnées, {_number_fr(m['k'])} clé(s) concernée(s) (par ex. {m['f']} ligne "
+            f"{m['r']} : {m['v']}) ; donnez à chaque partie sa propre colonne de contenu ou de "
+            "campagne pour les distinguer"
+            + (f" ; {_number_fr(m['a'])} d'entre elles répètent une ligne d'un autre fichier : "
+               "si ces fichiers sont des exports du même compte qui se chevauchent, et non deux "
+               "comptes, ne donnez chaque jour qu'à un seul fichier (ou importez l'export le "
+               "plus récent seul : il remplace les jours qu'il contient)" if m["a"] else "")
+        ),
+    ),
+    (
+        r"^a totals or footer row of the export, not a date: delete it from the file, or "
+        r"ingest with --policy quarantine to set it aside$",
+        r"une ligne de total ou de pied de page de l'export, pas une date : supprimez-la du "
+        r"fichier, ou importez avec --policy quarantine pour la mettre de côté",
+    ),
+    # an ad platform's summary row among the days of spend
+    (
+        r"^a day's spend, not the file's total \(this row names no campaign and its amount is "
+        r"the sum of the other (?P<n>[\d,]+) rows: an export's summary row\)$",
+        r"une dépense d'un jour, pas le total du fichier (cette ligne ne nomme aucune campagne "
+        r"et son montant est la somme des \g<n> autres lignes : la ligne de synthèse d'un "
+        r"export)",
+    ),
+    (
+        r"^delete the summary row from the export \(Meta Ads Manager: untick 'Include summary "
+        r"row'; Google Ads: the 'Total' rows at the bottom\), or ingest with --policy "
+        r"quarantine to set it aside$",
+        r"supprimez la ligne de synthèse de l'export (Meta Ads Manager : décochez « Inclure "
+        r"la ligne de synthèse » ; Google Ads : les lignes « Total » en bas), ou importez avec "
+        r"--policy quarantine pour la mettre de côté",
+    ),
     # leads referenced by the other tables
     (
         r"^a lead_id present in the leads table \(this file or the workspace\)$",

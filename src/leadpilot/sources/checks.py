@@ -226,6 +226,8 @@ ADDITIVE: dict[str, tuple[str, ...]] = {
     "traffic": ("visitors",),
 }
 SUMMED = "summed"  # severity of a row added into the first row of its key
+# ... whose first row is in another file (two accounts, or overlapping exports of one)
+SUMMED_ACROSS = "summed_across"
 
 
 def duplicate_keys(
@@ -283,7 +285,10 @@ def duplicate_keys(
     dup = ranked.filter(ranked._n > 0)
     if derived and variant is not None:
         what = ", ".join(c for c in ("date", "channel", "campaign", "content") if c in t.columns)
-        severity = ibis.ifelse(dup._differ, ibis.literal(SUMMED), ibis.literal("duplicate"))
+        summed = ibis.literal(SUMMED)
+        if several:
+            summed = ibis.ifelse(dup._first_file == dup[FILE], summed, SUMMED_ACROSS)
+        severity = ibis.ifelse(dup._differ, summed, ibis.literal("duplicate"))
         expected = ibis.ifelse(
             dup._differ,
             ibis.literal(f"one row per {what} (several ad groups or ads?): added to row ")
@@ -335,6 +340,43 @@ BEFORE_LEAD = (
     "{what} dated before its lead's creation: kept and counted; velocity leaves out the "
     "durations that would be negative (check the export's dates)"
 )
+
+
+SUMMARY_FIX = (
+    "delete the summary row from the export (Meta Ads Manager: untick 'Include summary "
+    "row'; Google Ads: the 'Total' rows at the bottom), or ingest with --policy quarantine "
+    "to set it aside"
+)
+
+
+def summary_rows(t: ir.Table) -> ir.Table:
+    """Spend rows that are an export's summary: the row names no campaign while the file's
+    other rows do, and its amount is the sum of theirs (Meta's 'summary row', dated the
+    report's first day, loaded as one more day of spend: the total counted twice)."""
+    if "campaign" not in t.columns:
+        return _issue(t.filter(ibis.literal(False)), "amount", t.amount, "")
+    w = ibis.window(group_by=t[FILE])
+    rows = t.mutate(
+        _total=t.amount.sum().over(w),
+        _rows=t.count().over(w),
+        _named=t.campaign.notnull().sum().over(w),
+    )
+    other = rows._total - rows.amount
+    summary = rows.filter(
+        rows.campaign.isnull()
+        & (rows._named >= 2)
+        & (rows.amount > 0)
+        & ((rows.amount - other).abs() <= ibis.greatest(0.05, rows._total * 0.0001))
+    )
+    return _issue(
+        summary,
+        "amount",
+        summary.amount,
+        ibis.literal("a day's spend, not the file's total (this row names no campaign and its "
+                     "amount is the sum of the other ")
+        + (summary._rows - 1).cast("string") + " rows: an export's summary row)",
+        fix=SUMMARY_FIX,
+    )  # fmt: skip
 
 
 def before_lead_creation(t: ir.Table, known: ir.Table, column: str, what: str) -> ir.Table:

@@ -688,6 +688,8 @@ class _Ingest:
             exprs.append(checks.duplicate_keys(t, key, label, derived, additive, files))
         if TABLES[table].references_leads:
             exprs.append(checks.unknown_leads(t, known))
+        if table == "spend":
+            exprs.append(checks.summary_rows(t))
         if table == "deals":
             exprs.append(checks.before_lead_creation(t, known, "created_at", "deal"))
         if table == "stage_events":
@@ -726,7 +728,8 @@ class _Ingest:
             self.warnings.extend(_warning_lines(table, warn))
             self.sample.extend(_problems(warn, table, 20))
         dups = _not_quarantined(issues.filter(is_dup), err_issues)
-        summed = _not_quarantined(issues.filter(pc.equal(sev, checks.SUMMED)), err_issues)
+        summing = pc.is_in(sev, pa.array([checks.SUMMED, checks.SUMMED_ACROSS]))
+        summed = _not_quarantined(issues.filter(summing), err_issues)
         s = self.summaries[table]
         if dups.num_rows:
             s.rows_merged += dups.num_rows
@@ -1181,17 +1184,26 @@ def _merged_notice(table: str, dups: pa.Table) -> Notice:
 
 
 def _summed_notice(table: str, summed: pa.Table) -> Notice:
-    measure = "amounts" if table == "spend" else "visitors"
+    measure = "figures (amount, impressions or clicks)" if table == "spend" else "visitors"
     keys = Counter(summed["value"].to_pylist())
     first = summed.slice(0, 1).to_pylist()[0]
     where = f"{Path(first['file']).name} row {first['row']}"
     key = " / ".join(p for p in str(first["value"]).split("|") if p)
+    across = summed.filter(pc.equal(summed["severity"], checks.SUMMED_ACROSS)).num_rows
+    overlap = (
+        f"; {across:,} of them repeat a row of another file: if those files are overlapping "
+        "exports of one account, not two accounts, give each day to one file only (or "
+        "ingest the newer export on its own: it replaces the days it holds)"
+        if across
+        else ""
+    )
     return Notice(
         f"{table}_rows_summed",
         f"{table}: {summed.num_rows:,} row(s) repeat the date, channel, campaign and content "
         f"of an earlier row with other {measure} (ad groups or ads of one campaign, or "
         f"several accounts): added together, {len(keys):,} key(s) affected (e.g. {where}: "
-        f"{key}); give each part its own content or campaign column to keep them apart",
+        f"{key}); give each part its own content or campaign column to keep them apart"
+        f"{overlap}",
     )
 
 
