@@ -218,6 +218,30 @@ def test_currency_rates_convert_amounts(make_workspace, tmp_path):
     assert set(deals.currency) == {"EUR"}
 
 
+def test_an_amount_header_naming_a_currency_is_read_in_it(make_workspace, tmp_path):
+    """'Amount spent (USD)' (Meta Ads) in a euro workspace: the header's dollars are
+    converted (they were stored as euros); a header without a code changes nothing."""
+    ws = make_workspace(ingest={"currency_rates": {"USD": 0.5}})
+    src = tmp_path / "h"
+    src.mkdir()
+    (src / "meta.csv").write_text(
+        "Day,Campaign name,Amount spent (USD)\n2025-01-01,a,100.00\n2025-01-02,b,300.00\n"
+    )
+    (src / "other.csv").write_text("Day,Campaign,Cost (net)\n2025-01-03,c,40.00\n")
+    (src / "leadpilot.yaml").write_text(
+        "sources:\n"
+        "  - {table: spend, path: meta.csv, constants: {channel: paid_social},\n"
+        "     columns: {date: Day, campaign: Campaign name, amount: Amount spent (USD)}}\n"
+        "  - {table: spend, path: other.csv, constants: {channel: email},\n"
+        "     columns: {date: Day, campaign: Campaign, amount: Cost (net)}}\n"
+    )
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src / "leadpilot.yaml")
+        spend = lp.table("spend").set_index("campaign")
+    assert spend.loc["a", "amount"] == 50 and spend.loc["b", "amount"] == 150
+    assert spend.loc["c", "amount"] == 40 and set(spend.currency) == {"EUR"}
+
+
 def test_configured_formats_decimal_comma_and_money(make_workspace, tmp_path):
     ws = make_workspace()
     src = tmp_path / "cfg"

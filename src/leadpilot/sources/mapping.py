@@ -235,6 +235,13 @@ def map_columns(frame: RawFrame, spec: SourceSpec) -> tuple[Mapped, list[Problem
             )
         columns[col.name] = arr
 
+    header_currency = _currency_in_header(origin.get("amount"))
+    if header_currency and "currency" in table.column_names and "currency" not in columns:
+        # 'Amount spent (USD)': the header says the currency; read as if the file had it
+        # (a Meta export in dollars was stored as the workspace's euros)
+        columns["currency"] = pa.array([header_currency] * data.num_rows, pa.string())
+        origin["currency"] = origin["amount"]
+
     stage_dates: dict[str, pa.Array] = {}
     for stage, source in spec.stage_dates.items():
         if source not in data.column_names and f"stage:{stage}" in spec.optional:
@@ -276,6 +283,20 @@ def map_columns(frame: RawFrame, spec: SourceSpec) -> tuple[Mapped, list[Problem
             + ", ".join(optional_missing)
         )
     return mapped, problems
+
+
+_HEADER_CURRENCY = re.compile(r"\(([A-Z]{3})\)\s*$")
+
+
+def _currency_in_header(header: str | None) -> str | None:
+    """The ISO 4217 code an amount's header ends with ('Amount spent (USD)', 'Cost (EUR)'),
+    when it is a currency."""
+    m = _HEADER_CURRENCY.search(header or "")
+    if m is None:
+        return None
+    from babel.numbers import list_currencies
+
+    return m.group(1) if m.group(1) in list_currencies() else None
 
 
 def canonical_spec(table: str, path: Path) -> SourceSpec:
