@@ -610,6 +610,12 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r"une ligne de total ou de pied de page de l'export, pas une date : supprimez-la du "
         r"fichier, ou importez avec --policy quarantine pour la mettre de côté",
     ),
+    (
+        r"^the header is on line (?P<l>\d+): delete the (?P<n>\d+) line\(s\) above it \(an "
+        r"export's report title and date range\)$",
+        r"l'en-tête est à la ligne \g<l> : supprimez les \g<n> ligne(s) au-dessus (titre et "
+        r"période du rapport exporté)",
+    ),
     # an ad platform's summary row among the days of spend
     (
         r"^a day's spend, not the file's total \(this row names no campaign and its amount is "

@@ -172,6 +172,32 @@ def _delimiter_fix(header: list[str], wanted: str, spec: SourceSpec, file: str) 
             f"the header line is separated by {written}{read}: set delimiter: {written} on "
             "this source in leadpilot.yaml"
         )
+    return _header_below_fix(file, target)
+
+
+def _header_below_fix(file: str, target: str) -> str | None:
+    """The line a text file's real header is on, when report lines come first (a Google
+    Ads report title and date range, Microsoft Ads' header block): the wanted column is
+    named there, not on line 1."""
+    try:
+        with open(file, "rb") as fh:
+            head = fh.read(64 * 1024)
+    except OSError:
+        return None
+    for enc in ("utf-8-sig", "utf-16", "cp1252"):
+        try:
+            text = head.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        lines = text.splitlines()[:30]
+        for i, line in enumerate(lines[1:-1], start=2):  # the last may be cut
+            cells = re.split(r"[,;\t|]", line)
+            if target in {normalise_name(c.strip().strip('"')) for c in cells}:
+                return (
+                    f"the header is on line {i}: delete the {i - 1} line(s) above it (an "
+                    "export's report title and date range)"
+                )
+        return None
     return None
 
 
