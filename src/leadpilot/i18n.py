@@ -616,6 +616,41 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r"l'en-tête est à la ligne \g<l> : supprimez les \g<n> ligne(s) au-dessus (titre et "
         r"période du rapport exporté)",
     ),
+    # a line of a delimited file that does not fit the header
+    (
+        r"^(?P<w>\d+) fields \((?P<h>.+)\) separated by (?P<d>'[^']+'), as in the header, "
+        r"found (?P<f>\d+)(?P<why>; .+)?$",
+        lambda m: (
+            f"{m['w']} champs ({m['h']}) séparés par {m['d']}, comme dans l'en-tête, "
+            f"{m['f']} trouvé(s)"
+            + {
+                None: "",
+                "; the line has more: an unquoted separator inside a value (Acme, Inc.)?":
+                    " ; la ligne en a plus : un séparateur sans guillemets dans une valeur "
+                    "(Acme, Inc.) ?",
+                "; the line has far more: an over-long line of stray separators?":
+                    " ; la ligne en a bien plus : une ligne trop longue de séparateurs égarés ?",
+                "; the line has fewer: cut short (a truncated export?) or a missing separator":
+                    " ; la ligne en a moins : coupée (un export tronqué ?) ou un séparateur "
+                    "manquant",
+                "; the line is the export's footer or totals line, not a record":
+                    " ; la ligne est le pied de page ou la ligne de total de l'export, pas un "
+                    "enregistrement",
+            }.get(m["why"], m["why"] or "")
+        ),
+    ),
+    (
+        r'^quote the values that hold the separator \("Acme, Inc\."\) in the file$',
+        r'mettez entre guillemets les valeurs qui contiennent le séparateur ("Acme, Inc.")',
+    ),
+    (
+        r"^re-export the complete file, or add the missing separators$",
+        r"réexportez le fichier complet, ou ajoutez les séparateurs manquants",
+    ),
+    (
+        r"^delete the footer or totals line from the file$",
+        r"supprimez la ligne de pied de page ou de total du fichier",
+    ),
     # an ad platform's summary row among the days of spend
     (
         r"^a day's spend, not the file's total \(this row names no campaign and its amount is "

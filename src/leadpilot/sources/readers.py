@@ -60,6 +60,7 @@ CODES: dict[str, str] = {
 MALFORMED_FIX = {
     "more": 'quote the values that hold the separator ("Acme, Inc.") in the file',
     "fewer": "re-export the complete file, or add the missing separators",
+    "footer": "delete the footer or totals line from the file",
     "quote": 'close the quote, or double the quotes inside the value ("")',
     "nul": "remove the NUL bytes (\\x00) from the file",
     "json": "correct that line's JSON",
@@ -87,6 +88,11 @@ def _joined(notes: list[Notice]) -> Notice | None:
     if not notes:
         return None
     return Notice(notes[0].code, " ".join(str(n) for n in notes))
+
+
+# an export's footer ('©2025 Microsoft Corporation. All rights reserved.') or totals line
+_FOOTER_LINE = re.compile(r'^\W*(?:total|totaal|totale|gesamt|summe)\b|©|\bcopyright\b',
+                          re.IGNORECASE)  # fmt: skip
 
 
 def _sniff_delimiter(path: Path, encoding: str) -> str:
@@ -375,10 +381,19 @@ class _Layout:
     def width(self) -> int:
         return len(self.names)
 
-    def expected(self, found: int) -> str:
+    def kind(self, found: int, text: str) -> str:
+        """How a line misses the header's width: 'more' fields, 'fewer', or an export's
+        'footer' (a copyright or totals line)."""
+        if found > self.width:
+            return "more"
+        return "footer" if _FOOTER_LINE.search(text) else "fewer"
+
+    def expected(self, found: int, text: str = "") -> str:
         shown = ", ".join(self.names[:6]) + (", ..." if self.width > 6 else "")
         what = f"{self.width} fields ({shown}) separated by {self.delimiter!r}, as in the header"
-        if found > self.width:
+        if found < self.width and _FOOTER_LINE.search(text):
+            why = "; the line is the export's footer or totals line, not a record"
+        elif found > self.width:
             why = (
                 "; the line has more: an unquoted separator inside a value (Acme, Inc.)?"
                 if found < self.width * 3
@@ -482,8 +497,8 @@ def _read_text(path: Path, enc: str, delimiter: str) -> tuple[list[str], dict, i
                 continue
             fitted = layout.fits(rec)
             if fitted is None:
-                more = "more" if len(rec) > layout.width else "fewer"
-                bad(start, "".join(taken), layout.expected(len(rec)), more)
+                more = layout.kind(len(rec), "".join(taken))
+                bad(start, "".join(taken), layout.expected(len(rec), "".join(taken)), more)
                 continue
             for col, v in zip(values, fitted, strict=True):
                 col.append(v)
@@ -635,9 +650,9 @@ def _read_csv_arrow(
         fields = next(csv.reader([r.text], delimiter=delimiter), [])
         if layout.fits(fields) is not None or "\x00" in r.text or '"' in r.text:
             return None  # the line reader decides (padding, quotes, NUL bytes)
-        more = "more" if len(fields) > layout.width else "fewer"
+        more = layout.kind(len(fields), r.text)
         lines.append(r.number)
-        raw.append(_packed(layout.expected(len(fields)), more, r.text))
+        raw.append(_packed(layout.expected(len(fields), r.text), more, r.text))
     n = table.num_rows
     if not invalid:
         return table.append_column(ROW, pa.array(np.arange(2, n + 2), pa.int64()))
