@@ -186,10 +186,15 @@ class Notice(str):
     """
 
     code: str
+    # the figures the sentence states, for a reader that writes them its own way (a
+    # report's counted note, a dashboard card): read from here, never parsed back from
+    # the sentence; in JSON under ``meta.notices[].data`` when there are any
+    data: dict
 
-    def __new__(cls, code: str, message: str) -> Notice:
+    def __new__(cls, code: str, message: str, data: dict | None = None) -> Notice:
         self = super().__new__(cls, message)
         self.code = code
+        self.data = dict(data or {})
         return self
 
     @property
@@ -197,11 +202,14 @@ class Notice(str):
         """The sentence, as a plain ``str``."""
         return str.__str__(self)
 
-    def as_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
+    def as_dict(self) -> dict:
+        out: dict = {"code": self.code, "message": self.message}
+        if self.data:
+            out["data"] = dict(self.data)
+        return out
 
     def __repr__(self) -> str:
         return f"Notice({self.code!r}, {self.message!r})"
 
     def __reduce__(self):
-        return (type(self), (self.code, self.message))
+        return (type(self), (self.code, self.message, self.data))

@@ -71,6 +71,15 @@ def test_revenue_counts_known_amounts_and_is_unknown_where_none_is(workspace, vi
     assert len(said) == 1
     assert "2 of 3 won deals have no amount" in str(said[0])
     assert "null, –, in 1 group(s)" in str(said[0])
+    # the figures travel with the sentence (a report and the dashboard write them their
+    # own way, in French too): in the JSON, and through a pickle (the service's caches)
+    data = {"measure": "revenue", "lacking": 2, "total": 3, "unknown_groups": 1}
+    assert said[0].data == data
+    (doc,) = [n for n in result.to_json()["meta"]["notices"] if n["code"] == "unvalued"]
+    assert doc["data"] == data
+    import pickle
+
+    assert pickle.loads(pickle.dumps(said[0])).data == data
 
 
 def test_the_total_keeps_the_known_amounts(workspace):

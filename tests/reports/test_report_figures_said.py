@@ -153,8 +153,8 @@ def test_the_notes_count_the_won_deals_without_an_amount(q2):
 def test_the_counts_are_read_from_the_kpi_notice():
     from leadpilot.errors import Notice
 
-    class Result:
-        notices = [Notice("unvalued", "1,299 of 1,313 won deals have no amount: revenue ...")]
+    class Result:  # the counts from the notice's data, not from its sentence
+        notices = [Notice("unvalued", "(reworded)", {"lacking": 1299, "total": 1313})]
 
     assert unvalued_counts(Result()) == (1299, 1313)
     assert unvalued_counts(None) is None

@@ -627,7 +627,6 @@ def _spend_loaded(caller: Caller) -> bool:
 
 # ---------------------------------------------------------------- notes
 # a velocity notice names the duration it concerns: "days_to_mql: 434 duration(s) left out: ..."
-_LEFT_OUT = re.compile(r"^(?P<name>\w+): (?P<n>[\d,]+) duration\(s\) left out\b")
 _NAMED = re.compile(r"^(?P<name>[\w<>]+): ")
 
 
@@ -641,7 +640,7 @@ class _Noticed:
 def _notices(*docs: dict | None) -> list[Notice]:
     """The notices of the API documents a panel draws (``meta.notices``: code, sentence)."""
     return [
-        Notice(n["code"], n["message"])
+        Notice(n["code"], n["message"], n.get("data"))
         for doc in docs
         if doc
         for n in doc["meta"].get("notices") or ()
@@ -1030,9 +1029,8 @@ def _velocity(caller: Caller, f: Filters) -> dict:
     # beside its n: counted over every group, so only when no filter narrows to one
     left_out: dict[str, int] = {}
     for n in notices:
-        m = _LEFT_OUT.match(str(n)) if n.code == "negative_durations" else None
-        if m and not f.dims:
-            left_out[m["name"]] = int(m["n"].replace(",", ""))
+        if n.code == "negative_durations" and "kpi" in n.data and not f.dims:
+            left_out[n.data["kpi"]] = int(n.data["left_out"])
     # the notes of the durations shown (not those of the conversion-by-age curves)
     shown = [n for n in notices
              if (m := _NAMED.match(str(n))) is None or m["name"] in VELOCITY]  # fmt: skip

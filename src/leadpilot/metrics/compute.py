@@ -840,6 +840,7 @@ def _negative_durations(model, raw, durations, view, date_from, date_to) -> list
                 "negative_durations",
                 f"{k.name}: {n:,} duration(s) left out: {MEASURES[k.denominator].date_label} "
                 f"dated before {MEASURES[k.numerator].date_label}",
+                {"kpi": k.name, "left_out": n},
             ))  # fmt: skip
     return notes
 
@@ -875,6 +876,7 @@ def _unvalued(raw: list[dict], needed: set[str]) -> list[Notice]:
                 "it" + (f"; averages per {MEASURES[valued].rule.en} leave them out"
                         if averaged else "")
                 + f". Map the {m.column} column, or fill it in the source",
+                {"measure": m.name, "lacking": lacking, "total": total, "unknown_groups": unknown},
             ))  # fmt: skip
     return notes
 

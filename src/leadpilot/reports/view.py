@@ -11,7 +11,6 @@ documents, real numbers with number formats in Excel. A French view is typeset o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
@@ -62,16 +61,11 @@ ATTRIBUTION_NOTES = {"not_credited", "grouped_as_other", "no_null_paths"}
 DOT_MODELS = ("first_touch", "last_touch", "linear", "position_based", "markov")
 
 
-# the count of a KPI result's "unvalued" notice ('299 of 313 won deals have no amount: ...')
-_UNVALUED = re.compile(r"^(?P<n>[\d,]+) of (?P<total>[\d,]+) won deals have no amount\b")
-
-
 def unvalued_counts(result: Any) -> tuple[int, int] | None:
-    """(won deals without an amount, won deals) of a KPI result, from its notice."""
+    """(won deals without an amount, won deals) of a KPI result, from its notice's data."""
     for n in getattr(result, "notices", None) or ():
-        m = _UNVALUED.match(str(n)) if n.code == "unvalued" else None
-        if m:
-            return int(m["n"].replace(",", "")), int(m["total"].replace(",", ""))
+        if n.code == "unvalued" and "lacking" in n.data:
+            return int(n.data["lacking"]), int(n.data["total"])
     return None
 
 
