@@ -515,17 +515,30 @@ class Pilot:
         >>> s.tables["leads"].rows_loaded
         1
         """
-        from .records import batch_file, records_csv, relabel_stored, relabel_summary, relabelled
+        from .records import (
+            batch_file,
+            batch_parts,
+            records_parts,
+            relabel_stored,
+            relabel_summary,
+            relabelled,
+        )
 
         label = label or f"{table} batch"
         if (records is None) == (csv_text is None):
             raise UsageError("give the batch as records or as csv_text (one of them)")
-        text = records_csv(table, records, label) if records is not None else csv_text
-        with batch_file(table, text) as path, self.workspace.writing(what="ingest"):
-            paths = {str(path): label, str(path.parent): label}
-            with relabelled(paths, json_rows=records is not None):
-                summary = self.ingest(path.parent, policy=policy)
-            relabel_stored(self.workspace.backend, paths)
+        if records is not None:  # one file per set of fields, numbers with a point
+            batch = batch_parts(table, records_parts(table, records, label))
+        else:
+            batch = batch_file(table, csv_text)
+        with batch as made, self.workspace.writing(what="ingest"):
+            source, positions = made if records is not None else (made.parent, None)
+            files = list(positions) if positions is not None else [str(made)]
+            paths = {f: label for f in files} | {str(Path(files[0]).parent): label}
+            paths[str(source)] = label
+            with relabelled(paths, json_rows=records is not None, positions=positions):
+                summary = self.ingest(source, policy=policy)
+            relabel_stored(self.workspace.backend, paths, positions)
             # a few records: the model is computed by the commands until the next ingest
             # (rebuilding it for every posted batch would cost each post a whole pass)
             self._after_data_write(store=False)

@@ -86,6 +86,60 @@ def records_csv(table: str, records: object, label: str) -> str:
     return buf.getvalue()
 
 
+@dataclasses.dataclass
+class Part:
+    """Records of a JSON batch that name the same fields: one file of the batch."""
+
+    text: str  # the CSV text
+    positions: list[int]  # each row's record position in the batch (1-based)
+
+
+def records_parts(table: str, records: object, label: str) -> list[Part]:
+    """JSON records as CSV files, one per set of fields named: a record that leaves a
+    field out keeps its stored value, as a file without that column does (written in
+    one file with the others, its blank cell cleared the stored value), while a field
+    sent as null clears it. Shape problems as :func:`records_csv`."""
+    records_csv(table, records, label)  # the shape checks, every problem at once
+    groups: dict[frozenset, list[int]] = {}
+    for i, rec in enumerate(records, start=1):
+        groups.setdefault(frozenset(rec), []).append(i)
+    parts = []
+    for positions in groups.values():
+        columns = list(records[positions[0] - 1])
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(columns)
+        for i in positions:
+            w.writerow([_cell(records[i - 1].get(c)) for c in columns])
+        parts.append(Part(buf.getvalue(), positions))
+    return parts
+
+
+@contextlib.contextmanager
+def batch_parts(table: str, parts: list[Part]) -> Iterator[tuple[Path, dict[str, list[int]]]]:
+    """The parts of a JSON batch as files of a private temporary folder and the
+    ``leadpilot.yaml`` naming them (numbers read with a decimal point: JSON writes them
+    so, whatever the workspace's ``ingest.decimal`` says of its files); yields that
+    configuration's path and each file's record positions. Removed afterwards."""
+    if table not in TABLES:
+        raise UsageError(f"table {table!r}: expected one of {', '.join(TABLES)}")
+    import yaml
+
+    folder = Path(tempfile.mkdtemp(prefix="leadpilot-batch-"))  # mode 0700
+    try:
+        positions, sources = {}, []
+        for i, part in enumerate(parts, start=1):
+            path = folder / f"{table}-{i}.csv"
+            path.write_text(part.text, encoding="utf-8")
+            positions[str(path)] = part.positions
+            sources.append({"table": table, "path": path.name, "decimal": "."})
+        config = folder / "leadpilot.yaml"
+        config.write_text(yaml.safe_dump({"sources": sources}), encoding="utf-8")
+        yield config, positions
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def batch_file(table: str, text: str | bytes) -> Iterator[Path]:
     """``text`` as ``<private temporary folder>/<table>.csv``, removed afterwards."""
@@ -106,17 +160,33 @@ def _swap(text: str, paths: dict[str, str]) -> str:
     return text
 
 
+def record_position(
+    file: str, row: int | None, positions: dict[str, list[int]] | None
+) -> int | None:
+    """A batch file's CSV line as the record's position in the JSON batch (line 2 of a
+    part is its first record); the line itself for a CSV batch (``positions`` None)."""
+    if positions is None or row is None or row < 2 or file not in positions:
+        return row
+    of = positions[file]
+    return of[row - 2] if row - 2 < len(of) else row
+
+
 @contextlib.contextmanager
-def relabelled(paths: dict[str, str], json_rows: bool) -> Iterator[None]:
+def relabelled(
+    paths: dict[str, str], json_rows: bool, positions: dict[str, list[int]] | None = None
+) -> Iterator[None]:
     """Errors raised inside name the batch (``paths``: temporary path -> label), never the
     temporary folder; with ``json_rows`` a problem's row is the record's position (the CSV
-    line minus the header)."""
+    line minus the header, or through ``positions`` for a batch in parts)."""
     try:
         yield
     except ValidationError as exc:
         problems = []
         for p in exc.problems:
-            row = p.row - 1 if (json_rows and p.row is not None and p.row > 1) else p.row
+            if positions is not None:
+                row = record_position(p.file, p.row, positions)
+            else:
+                row = p.row - 1 if (json_rows and p.row is not None and p.row > 1) else p.row
             problems.append(
                 dataclasses.replace(
                     p,
@@ -141,9 +211,31 @@ def relabelled(paths: dict[str, str], json_rows: bool) -> Iterator[None]:
         raise new from None
 
 
-def relabel_stored(backend: engine.Backend, paths: dict[str, str]) -> None:
-    """The quarantine and the ingest log name the batch by its label, not its path."""
+def relabel_stored(
+    backend: engine.Backend, paths: dict[str, str], positions: dict[str, list[int]] | None = None
+) -> None:
+    """The quarantine and the ingest log name the batch by its label, not its path; a
+    JSON batch's quarantined rows are numbered by the record's position (they kept the
+    CSV line: one more than the position the refusal of the same record gave)."""
     with backend.transaction():
+        for file, of in (positions or {}).items():
+            line = sg.column("row", quoted=True)
+            where = sg.column("file", quoted=True).eq(sge.Literal.string(file))
+            case = sge.Case(
+                ifs=[
+                    sge.If(this=line.eq(sge.Literal.number(i + 2)),
+                           true=sge.Literal.number(position))
+                    for i, position in enumerate(of)
+                ],
+                default=line,
+            )  # fmt: skip
+            backend.sql(
+                sge.update(
+                    sg.table(QUARANTINE.name, quoted=True),
+                    {sg.to_identifier("row", quoted=True): case},
+                    where=where,
+                )
+            )
         for old, new in paths.items():
             for table, column in ((QUARANTINE.name, "file"), (INGEST_LOG.name, "source")):
                 backend.sql(
