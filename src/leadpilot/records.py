@@ -318,10 +318,16 @@ def _count_in(ws: engine.Workspace, table: str, ids: list[str]) -> int:
 
 
 def _needles(ids: list[str], emails: list[str]) -> list[str]:
-    # the quarantine keeps each record as json.dumps(...) of its cells
+    # the quarantine keeps each record as json.dumps(...) of its cells; an e-mail is the
+    # same person whatever its case (R.Person@X.com was kept after erasing r.person@x.com):
+    # its needle is lower-case, compared with the lower-cased record
     return [f'"lead_id": {json.dumps(i)}' for i in ids] + [
-        f'"email": {json.dumps(e)}' for e in emails
+        f'"email": {json.dumps(e.strip().lower())}' for e in emails
     ]
+
+
+def _is_email(needle: str) -> bool:
+    return needle.startswith('"email"')
 
 
 def _quarantine_matches(ws: engine.Workspace, ids: list[str], emails: list[str]):
@@ -330,7 +336,7 @@ def _quarantine_matches(ws: engine.Workspace, ids: list[str], emails: list[str])
     q = ws.table(QUARANTINE.name)
     cond = (q.column_name == "lead_id") & q.value.isin(ids)
     for n in _needles(ids, emails):
-        cond = cond | q.record.contains(n)
+        cond = cond | (q.record.lower() if _is_email(n) else q.record).contains(n)
     return q.filter(cond)
 
 
@@ -339,10 +345,12 @@ def _quarantine_condition(ids: list[str], emails: list[str]) -> sge.Expression:
         sg.column("column_name", quoted=True).eq(sge.Literal.string("lead_id")),
         sg.column("value", quoted=True).isin(*[sge.Literal.string(i) for i in ids]),
     )
+    record = sg.column("record", quoted=True)
     found = [
         sge.GT(
             this=sge.StrPosition(
-                this=sg.column("record", quoted=True), substr=sge.Literal.string(n)
+                this=sge.Lower(this=record) if _is_email(n) else record,
+                substr=sge.Literal.string(n),
             ),
             expression=sge.Literal.number(0),
         )

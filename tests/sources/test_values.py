@@ -236,6 +236,9 @@ def test_erase_lead_leaves_no_trace_in_any_table(tmp_path, hashed):
         "gdpr-2,2025-01-20,erase.me@forget.eu ,Forget Me SA\n"
         "keep-1,2025-01-06,stay@here.com,Stay SA\n"
         "keep-2,2025-01-07,other@here.com,Stay SA\n"
+        # quarantined (no date), the same person written in capitals: erased too (it was
+        # kept, matched on the e-mail's case)
+        "gdpr-3,,ERASE.ME@FORGET.EU,Forget Me SA\n"
     )
     (src / "touchpoints.csv").write_text(
         "lead_id,ts,type\ngdpr-1,2025-01-06,email_open\nkeep-1,2025-01-07,visit\n"
@@ -253,12 +256,12 @@ def test_erase_lead_leaves_no_trace_in_any_table(tmp_path, hashed):
     with leadpilot.open(ws) as lp:
         lp.ingest(src, policy="quarantine")
         lp.score_apply(reasons=False)
-        assert lp.workspace.table("quarantine").count().execute() == 1
+        assert lp.workspace.table("quarantine").count().execute() == 2
         out = lp.erase_lead("gdpr-2")
         assert out["found"] and out["lead_ids"] == ["gdpr-1", "gdpr-2"]
         removed = out["removed"]
         assert (removed["leads"], removed["touchpoints"], removed["stage_events"]) == (2, 1, 2)
-        assert (removed["deals"], removed["quarantine"]) == (1, 1)
+        assert (removed["deals"], removed["quarantine"]) == (1, 2)
         assert removed["scores"] == 1  # the merged record is not scored: one person
         needles = ["gdpr", "erase.me", "forget"]
         if hashed:
