@@ -39,6 +39,7 @@ from typing import Any
 
 from .. import pilot
 from ..access import KeyStore
+from ..config import CONFIG_FILE
 from ..errors import SourceError, UsageError, ValidationError
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -75,10 +76,17 @@ class Handle:
         # by one request while the others wait for it
         self._scorer: tuple[int, object] | None = None
         self._scorer_lock = threading.Lock()
+        # leadpilot.yaml as last seen: an edit (a lead rule, a currency rate) reaches the
+        # next request, as it reaches the next command; connections opened before it
+        # (which read the file once) are replaced as they come back
+        self._config_file = path / CONFIG_FILE
+        self._config_seen = _identity(self._config_file)
+        self._generation = 0
 
     # ---------------------------------------------------------------- connections
     def _open(self) -> pilot.Pilot:
         lp = pilot.open(self.path)
+        lp._handle_generation = self._generation  # the configuration it read
         if self._database is None:
             with self._cache_lock:
                 self._database = lp.workspace.database_file
@@ -105,6 +113,9 @@ class Handle:
                 lp = self._readers.get(timeout=timeout)
             except queue.Empty:
                 raise Busy(self.name) from None
+        if self._stale(lp):  # opened before leadpilot.yaml changed: reopen it
+            lp.close()
+            lp = self._open()
         broken = False
         try:
             with lp.snapshot():
@@ -127,6 +138,9 @@ class Handle:
     def writer(self) -> Iterator[pilot.Pilot]:
         """The writer connection, under the write lock; the version moves after it."""
         with self.write_lock:
+            if self._writer is not None and self._stale(self._writer):
+                self._writer.close()
+                self._writer = None
             if self._writer is None:
                 self._writer = self._open()
             try:
@@ -146,10 +160,25 @@ class Handle:
             version = self._version
         self._rewarm(in_use, version)
 
+    def _stale(self, lp: pilot.Pilot) -> bool:
+        """Did leadpilot.yaml change since ``lp`` read it? (Checked here, and by the
+        version: the answers computed with the old settings are not served either.)"""
+        _ = self.version
+        return getattr(lp, "_handle_generation", None) != self._generation
+
     @property
     def version(self) -> int:
         """The workspace's version: moves with every write, the service's or another
-        process's (its database file seen replaced)."""
+        process's (its database file seen replaced), and with an edit of leadpilot.yaml."""
+        config = _identity(self._config_file)
+        if config != self._config_seen:
+            with self._cache_lock:
+                if config != self._config_seen:
+                    self._config_seen = config
+                    self._generation += 1
+                    self._version += 1
+                    self._cache.clear()
+                    self._scorer = None
         seen = _identity(self._database)
         if seen != self._seen:
             in_use = False
