@@ -145,6 +145,6 @@ def test_a_spark_workspace(tmp_path):
     assert d["meta"]["capabilities"]["transactions"] is False
     assert d["meta"]["capabilities"]["row_updates"] is False
     sizes = {r["table"]: r["bytes"] for r in d["rows"]}
-    assert sizes["leads"] > 0 and sizes["labels"] == 0
+    assert sizes["leads"] > 0 and sizes["quarantine"] == 0  # a table without rows: 0
     assert d["meta"]["disk"]["warehouse"] == str((ws / "spark-warehouse").resolve())
     assert "orphan_folders" not in codes(d)  # an ingest leaves no folder behind
