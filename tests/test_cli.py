@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from helpers import DATA
 
+import leadpilot
 from leadpilot import errors
 from leadpilot.cli import main
 
@@ -217,6 +218,9 @@ def test_init_writes_config(tmp_path):
     r = run("init", str(tmp_path / "ws"))
     assert r.returncode == 0
     assert (tmp_path / "ws" / "leadpilot.yaml").exists()
+    # the workspace exists (the service answered 401 for a folder without its database)
+    with leadpilot.open(tmp_path / "ws") as lp:
+        assert lp.workspace.has_table("leads")
     r = run("init", str(tmp_path / "ws"))
     assert r.returncode != 0 and "already exists" in r.stderr
 

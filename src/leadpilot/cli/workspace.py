@@ -31,10 +31,12 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Workspace folder.")] = Path("."),
     lang: LangOpt = "en",
 ):
-    """Write a commented leadpilot.yaml into DIRECTORY."""
+    """Write a commented leadpilot.yaml into DIRECTORY, and create its empty workspace
+    (the service serves it at once: a first batch can be posted to it)."""
     start(lang)
     path = config_mod.write_template(directory)
     err.print(f"wrote {path}", markup=False)
+    pilot.open(directory, create=True).close()
 
 
 @config_app.command("schema")
