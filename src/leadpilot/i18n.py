@@ -651,6 +651,10 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r"^delete the footer or totals line from the file$",
         r"supprimez la ligne de pied de page ou de total du fichier",
     ),
+    (
+        r"^a day that does not exist: correct the date in the source$",
+        r"un jour qui n'existe pas : corrigez la date dans la source",
+    ),
     # an ad platform's summary row among the days of spend
     (
         r"^a day's spend, not the file's total \(this row names no campaign and its amount is "

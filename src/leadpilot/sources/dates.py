@@ -82,6 +82,19 @@ def _textual(fmt: str) -> bool:
     return "%b" in fmt or "%B" in fmt
 
 
+def _no_such_day(text: str) -> bool:
+    """An ISO date whose month has no such day (2025-02-30, 2025-04-31)."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?", text)
+    if m is None:
+        return False
+    year, month, day = (int(g) for g in m.groups())
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return False
+    import calendar
+
+    return day > calendar.monthrange(year, month)[1]
+
+
 @dataclass(frozen=True)
 class Family:
     """Formats with the same order of day, month and year (month as a number or a name)."""
@@ -209,6 +222,8 @@ class DateColumns:
                 "a totals or footer row of the export, not a date: delete it from the file, or "
                 "ingest with --policy quarantine to set it aside"
             )
+        if _no_such_day(text):  # 2025-02-30: written right, but no calendar has it
+            return "a day that does not exist: correct the date in the source"
         layout = "['%d/%m/%Y']"
         fitting = layouts_of(text) if text else []
         if fitting:  # the layouts that read the cell itself, separators and time included
