@@ -183,3 +183,17 @@ def test_a_refusal_counts_its_problems_as_each_language_writes_numbers():
     french = error_text(exc, "fr")
     assert french.startswith("2\u202f381 problème(s) ; rien n'a été chargé."), french
     assert "(et 2\u202f380 autre(s) problème(s) dans deals.csv)" in french
+
+
+def test_an_unfinished_period_note_in_french():
+    """diagnose's note on a period not over stayed English on a French page."""
+    from leadpilot.i18n import message_in
+
+    note = (
+        "2026-Q1 is not over (data as of 2026-03-30): both periods are cut at the same day "
+        "of the period (2025-Q4 up to 2025-12-29)"
+    )
+    assert message_in(note, "fr") == (
+        "T1 2026 n'est pas terminé (données au 2026-03-30) : les deux périodes sont coupées "
+        "au même jour de la période (T4 2025 jusqu'au 2025-12-29)"
+    )

@@ -655,6 +655,16 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r"^a day that does not exist: correct the date in the source$",
         r"un jour qui n'existe pas : corrigez la date dans la source",
     ),
+    # diagnose: the current period not over, both cut at the same day
+    (
+        r"^(?P<c>\S+) is not over \(data as of (?P<d>\S+)\): both periods are cut at the same "
+        r"day of the period \((?P<p>\S+) up to (?P<e>\S+)\)$",
+        lambda m: (
+            f"{period_name(m['c'], 'fr')} n'est pas terminé (données au {m['d']}) : les deux "
+            f"périodes sont coupées au même jour de la période ({period_name(m['p'], 'fr')} "
+            f"jusqu'au {m['e']})"
+        ),
+    ),
     # an ad platform's summary row among the days of spend
     (
         r"^a day's spend, not the file's total \(this row names no campaign and its amount is "
