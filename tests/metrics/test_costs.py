@@ -248,3 +248,17 @@ def test_many_unmatched_spend_names_say_what_they_were_compared_with():
     for who, effect in (("lead", "joins no lead"), ("attribution touch", "earns no credit")):
         (note,) = messages([unmatched(v, who) for v in "abcd"])
         assert f"4 channel values that no {who} names" in note and effect in note, note
+
+
+def test_money_is_the_same_cents_whatever_the_order_of_the_sum():
+    """Spend added in another order (a batch ingest, a file ingest) gave 12.63 or 12.64
+    for one exact 12.635: cents are taken from the exact amount, half up."""
+    from itertools import permutations
+
+    from leadpilot.metrics.compute import money
+
+    amounts = [0.1, 0.2, 10.07, 14.9]  # 25.27 in every order, as floats do not add
+    sums = {sum(p) for p in permutations(amounts)}
+    assert len(sums) > 1  # the engine's order shows in the float
+    assert {money(s, 2) for s in sums} == {12.64}
+    assert money(60.06, 4) == 15.02 and money(-5.005) == -5.01 and money(7) == 7.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 import ibis
 import ibis.expr.types as ir
@@ -975,6 +976,17 @@ def _unrecorded(m: Measure, raw, rows, kpis: list[Kpi], keys: list[str]) -> list
 
 
 
+def money(amount: float, per: float = 1.0) -> float:
+    """``amount / per`` in cents, half up: the same cents whatever the order the engine
+    added the amounts in (25.27 summed as 25.269999... or 25.270000...1 gave a cost per
+    MQL of 12.63 on one side and 12.64 on the other, for one exact 12.635)."""
+    exact = Decimal(repr(round(float(amount), 6))) / Decimal(repr(float(per)))
+    return float(exact.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+CENT = Decimal("0.01")
+
+
 def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: list[str]) -> dict:
     out: dict = {"period": period_label(r.get("period"), period)}
     r = dict(r)
@@ -995,7 +1007,7 @@ def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: 
             out[k.name] = (
                 int(v)
                 if k.kind == "count" and v is not None
-                else (round(float(v), 2) if v is not None else None)
+                else (money(v) if v is not None else None)
             )
             continue
         num = r.get(k.numerator)
@@ -1006,9 +1018,10 @@ def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: 
             elif not den:
                 out[k.name] = None
                 warnings.append(_division_by_zero(k))
+            elif k.unit == "currency":
+                out[k.name] = money(num, den)
             else:
-                value = float(num) / float(den)
-                out[k.name] = round(value, 2) if k.unit == "currency" else round(value, 6)
+                out[k.name] = round(float(num) / float(den), 6)
             continue
         unmeasured = bool(k.measured_by) and not any(r.get(m) for m in k.measured_by)
         if k.measured_by:
