@@ -665,6 +665,14 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
             f"jusqu'au {m['e']})"
         ),
     ),
+    (
+        r"^(?P<k>[\w, ]+): sales acceptance is recorded for the leads of (?P<a>[\d,]+) of "
+        r"(?P<b>[\d,]+) channels \((?P<l>.+)\); elsewhere the SALs are only implied by later "
+        r"stages, and a row over several channels mixes the two: read it with --by channel$",
+        r"\g<k> : l'acceptation par les ventes est enregistrée pour les leads de \g<a> canaux "
+        r"sur \g<b> (\g<l>) ; ailleurs les SAL sont seulement déduits des étapes suivantes, "
+        r"et une ligne qui couvre plusieurs canaux mêle les deux : lisez-la avec --by channel",
+    ),
     # an ad platform's summary row among the days of spend
     (
         r"^a day's spend, not the file's total \(this row names no campaign and its amount is "

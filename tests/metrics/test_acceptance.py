@@ -101,6 +101,29 @@ def test_mixed_groups_each_judged_on_their_own_data(make_workspace, tmp_path):
     assert any("acceptance not measured in 1 of 4 group(s)" in w for w in result.warnings)
 
 
+def test_a_row_over_channels_recording_acceptance_or_not_is_said(make_workspace, tmp_path):
+    """The seed's 200 MQLs, 120 accepted, on the one channel recording acceptance, and a
+    channel without any sal / rejected event whose SQLs imply SALs: the overall rate
+    (acceptance recorded in the row) mixes the two; said, with the split that reads each.
+    By channel, nothing to say."""
+    src = write(tmp_path / "s", {
+        "event": {"n": 200, "sal": 50, "rejected": 80, "sql": 120},
+        "web": {"n": 100, "sql": 90},
+    })  # fmt: skip
+    with leadpilot.open(make_workspace()) as lp:
+        lp.ingest(src)
+        overall = lp.kpi_result(kpis=["mql_to_sal"])
+        funnel = lp.funnel_result()
+        split = lp.kpi_result(kpis=["mql_to_sal"], by="channel")
+    (said,) = [w for w in overall.warnings if w.code == "acceptance_partly_recorded"]
+    assert said.startswith("mql_to_sal: sales acceptance is recorded for the leads of 1 of 2")
+    assert said.data == {"recorded": ["event"], "not_recorded": ["web"]}
+    assert any(w.code == "acceptance_partly_recorded" for w in funnel.warnings)
+    assert not [w for w in split.warnings if w.code == "acceptance_partly_recorded"]
+    rates = {r["channel"]: r["mql_to_sal"] for r in split.rows}
+    assert rates == {"event": pytest.approx(120 / 200), "web": None}
+
+
 def test_activity_view_measures_by_the_events_period(make_workspace, tmp_path):
     src = write(tmp_path / "s", {"a": {"n": 4, "sal": 2}})
     text = (src / "stage_events.csv").read_text()

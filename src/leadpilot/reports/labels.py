@@ -551,6 +551,13 @@ NOTICES: dict[str, Text] = {
         "Le taux d'acceptation n'est mesuré qu'à partir des acceptations et rejets "
         "enregistrés ; il est vide là où aucun ne l'a été.",
     ),
+    "acceptance_partly_recorded": T(
+        "Sales acceptance is recorded for some channels only: the overall acceptance rate "
+        "mixes recorded and implied acceptances; read it by channel.",
+        "L'acceptation par les ventes n'est enregistrée que pour certains canaux : le taux "
+        "d'acceptation global mêle acceptations enregistrées et déduites ; lisez-le par "
+        "canal.",
+    ),
     "period_cut": T(
         "A period cut by the dates asked for counts only its days within them.",
         "Une période coupée par les dates demandées ne compte que ses jours compris entre "

@@ -48,6 +48,8 @@ CODES: dict[str, str] = {
     "activity_rates": "activity view: rates divide flows of the same period, not a cohort's "
     "conversion",
     "kpis_left_out": "--kpi all in a view that some KPIs do not apply to: they are left out",
+    "acceptance_partly_recorded": "sales acceptance recorded for some channels only: a row "
+    "over several channels mixes recorded and implied SALs",
     "acceptance_below_threshold": "acceptance below the agreed threshold in some groups",
     "no_customer_yet": "groups without a customer yet: their cycle lengths are null",
     "kaplan_meier_cohort_only": "conversion by age follows cohorts: not drawn in the activity "
