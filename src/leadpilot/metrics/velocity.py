@@ -37,12 +37,14 @@ DEFINITIONS = {
         "Kaplan–Meier share of the group's leads that reached the stage within N days of "
         "creation; leads not (yet) converted are censored at their age on the as-of date "
         "(meta.as_of), so young leads do not count as failures; a lead whose stage is dated "
-        "before its creation is left out (counted in the warnings)",
+        "before its creation is left out (counted in the warnings); null beyond the "
+        "group's longest follow-up (no lead of it was seen N days)",
         "part des leads du groupe ayant atteint l'étape dans les N jours suivant leur "
         "création, estimée par Kaplan–Meier ; les leads pas (encore) convertis sont censurés "
         "à leur âge à la date de référence (meta.as_of), si bien que les leads récents ne "
         "comptent pas comme des échecs ; un lead dont l'étape est datée avant sa création est "
-        "écarté (compté dans les avertissements)",
+        "écarté (compté dans les avertissements) ; vide au-delà du plus long suivi du groupe "
+        "(aucun de ses leads n'a été observé N jours)",
     ),
 }
 VIEW_RULE = Text(
@@ -231,12 +233,16 @@ def _km_curves(
             events = np.repeat(days[ev], n[ev])
             censored = np.repeat(days[~ev], n[~ev])
             row = curves.setdefault(key, {})
+            # no lead of the group was seen that long: the curve stops at its last day
+            # (day 180 of leads 100 days old read as day 100's, carried forward)
+            last = float(days.max())
             if len(events) == 0:
                 for h in HORIZONS:
-                    row[f"{stage}_by_day_{h}"] = 0.0
+                    row[f"{stage}_by_day_{h}"] = 0.0 if h <= last else None
                 continue
             # Kaplan–Meier convention: on a tie, conversions come before censoring.
             cdf = ecdf(CensoredData(uncensored=events + 1e-9, right=censored + 2e-9)).cdf
             for h in HORIZONS:
-                row[f"{stage}_by_day_{h}"] = round(float(cdf.evaluate(h + 1e-6)), 6)
+                value = round(float(cdf.evaluate(h + 1e-6)), 6)
+                row[f"{stage}_by_day_{h}"] = value if h <= last else None
     return curves
