@@ -481,11 +481,13 @@ def _join_spend(
             None if v is None else round(v, 4) for v in spend_returns(r["revenue"], s)
         )
     if unrecorded:
-        shown = sorted(str(k[1]) for k in unrecorded)
+        # each value once (by period, a value without spend in four quarters was listed
+        # four times and counted as four values)
+        shown = sorted({str(k[1]) for k in unrecorded})
         more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""
         warnings.append(Notice(
             "not_recorded",
-            f"no spend recorded{in_dates} for {len(unrecorded)} {by} value(s) "
+            f"no spend recorded{in_dates} for {len(shown)} {by} value(s) "
             f"({', '.join(shown[:3])}{more}): their spend, cost per conversion, ROAS and ROI "
             "are null (–), not 0",
         ))  # fmt: skip
