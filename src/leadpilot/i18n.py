@@ -917,14 +917,15 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
     ),
     # young cohorts (kpis): their periods as the French tables name them
     (
-        r"^immature cohorts (?P<c>.+?): their youngest leads are under the median "
-        r"lead→customer delay of (?P<d>[\d,.]+) days? \(data as of (?P<a>\S+)\); their rates "
-        r"will still grow and are not bad performance$",
+        r"^immature cohorts (?P<c>.+?): their period ended less than the median "
+        r"lead→customer delay of (?P<d>[\d,.]+) days? before the data's end \((?P<a>\S+)\); "
+        r"their rates will still grow and are not bad performance$",
         lambda m: (
             f"cohortes immatures {', '.join(period_name(c, 'fr') for c in m['c'].split(', '))} "
-            f": leurs plus jeunes leads n'ont pas atteint le délai médian lead→client de "
-            f"{m['d']} {day_word(float(m['d'].replace(',', '')), 'fr')} (données au {m['a']}) ; "
-            "leurs taux vont encore augmenter et ne traduisent pas une mauvaise performance"
+            f": leur période s'est terminée moins de {m['d']} "
+            f"{day_word(float(m['d'].replace(',', '')), 'fr')} (le délai médian lead→client) "
+            f"avant la fin des données ({m['a']}) ; leurs taux vont encore augmenter et ne "
+            "traduisent pas une mauvaise performance"
         ),
     ),
     # notes on numbers read at ingest (the decimal separator, ids written as numbers)

@@ -481,9 +481,9 @@ def _flag_immature(seconds, raw, rows, period, warnings, as_of: AsOf) -> dict | 
         labels = sorted(set(young))
         warnings.append(Notice(
             "immature_cohorts",
-            f"immature cohorts {', '.join(labels)}: their youngest leads are under the median "
-            f"lead→customer delay of {delay} {day_word(delay, 'en')} (data as of {as_of_day}); "
-            "their rates will still grow and are not bad performance",
+            f"immature cohorts {', '.join(labels)}: their period ended less than the median "
+            f"lead→customer delay of {delay} {day_word(delay, 'en')} before the data's end "
+            f"({as_of_day}); their rates will still grow and are not bad performance",
         ))  # fmt: skip
     return {
         "as_of": as_of.label,
