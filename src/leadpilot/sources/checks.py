@@ -359,13 +359,19 @@ def summary_rows(t: ir.Table) -> ir.Table:
     rows = t.mutate(
         _total=t.amount.sum().over(w),
         _rows=t.count().over(w),
-        _named=t.campaign.notnull().sum().over(w),
+        _named=(t.campaign.notnull() & (t.amount > 0)).sum().over(w),
+        _first=t.date.min().over(w),
+        _last=t.date.max().over(w),
     )
     other = rows._total - rows.amount
+    # dated the report's first day, over days of campaigns: a channel's own row that
+    # happens to equal its campaigns' sum on one day is no summary
     summary = rows.filter(
         rows.campaign.isnull()
-        & (rows._named >= 2)
+        & (rows._named >= 3)
         & (rows.amount > 0)
+        & (rows.date == rows._first)
+        & (rows._last > rows._first)
         & ((rows.amount - other).abs() <= ibis.greatest(0.05, rows._total * 0.0001))
     )
     return _issue(
