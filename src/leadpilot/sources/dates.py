@@ -38,9 +38,10 @@ _SAMPLE = 4096
 MIXED_AT_LEAST = 2
 MIXED_SHARE = 0.05
 # a totals row ('Total: Account', 'Total : compte', 'Gesamt') or a footer ('©2025
-# Microsoft Corporation') where an export's dates are: no layout reads it
-_FOOTER = re.compile(
-    r"^(?:total|totaal|totale|gesamt|summe|grand total)\b|©|\bcopyright\b", re.IGNORECASE
+# Microsoft Corporation') where an export's dates or records are: no layout reads it (the
+# readers tell a footer line from a record cut short with it too)
+FOOTER = re.compile(
+    r"^\W*(?:total|totaal|totale|gesamt|summe|grand total)\b|©|\bcopyright\b", re.IGNORECASE
 )
 
 # Layouts found in CRM, ad-platform and spreadsheet exports, tried when no format is set.
@@ -217,7 +218,7 @@ class DateColumns:
         """The setting that reads the column; ``example``, a cell that failed, picks the
         example layout (digits only: 20250102 is '%Y%m%d', Unix time is no layout)."""
         text = (example or "").strip()
-        if _FOOTER.search(text):  # no layout reads a totals row or a copyright line
+        if FOOTER.search(text):  # no layout reads a totals row or a copyright line
             return (
                 "a totals or footer row of the export, not a date: delete it from the file, or "
                 "ingest with --policy quarantine to set it aside"

@@ -39,6 +39,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..errors import Notice, SourceError
+from .dates import FOOTER
 
 ROW = "__row"
 LINE = "__line"  # the line as written, when it could not be split into fields
@@ -88,11 +89,6 @@ def _joined(notes: list[Notice]) -> Notice | None:
     if not notes:
         return None
     return Notice(notes[0].code, " ".join(str(n) for n in notes))
-
-
-# an export's footer ('©2025 Microsoft Corporation. All rights reserved.') or totals line
-_FOOTER_LINE = re.compile(r'^\W*(?:total|totaal|totale|gesamt|summe)\b|©|\bcopyright\b',
-                          re.IGNORECASE)  # fmt: skip
 
 
 def _sniff_delimiter(path: Path, encoding: str) -> str:
@@ -386,12 +382,12 @@ class _Layout:
         'footer' (a copyright or totals line)."""
         if found > self.width:
             return "more"
-        return "footer" if _FOOTER_LINE.search(text) else "fewer"
+        return "footer" if FOOTER.search(text) else "fewer"
 
     def expected(self, found: int, text: str = "") -> str:
         shown = ", ".join(self.names[:6]) + (", ..." if self.width > 6 else "")
         what = f"{self.width} fields ({shown}) separated by {self.delimiter!r}, as in the header"
-        if found < self.width and _FOOTER_LINE.search(text):
+        if found < self.width and FOOTER.search(text):
             why = "; the line is the export's footer or totals line, not a record"
         elif found > self.width:
             why = (
