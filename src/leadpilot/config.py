@@ -269,6 +269,13 @@ class SourceSpec(_Model):
     )
     sheet: str | None = Field(None, description="worksheet of an xlsx file (default: the first)")
     keep_extra: bool = Field(True, description="keep unmapped columns as lead attributes")
+    replace_days: bool = Field(
+        False,
+        description="spend and traffic: the file is the whole of its channels' rows over the "
+        "days it covers (an ad platform's re-export): stored rows of those channels between "
+        "its first and last day that it no longer lists (a campaign renamed or deleted "
+        "since) are removed. Leave it off when another export shares its channels",
+    )
     optional: list[str] = Field(
         default_factory=list,
         description="set by presets: optional columns ('stage:NAME' for stage dates) that an "
@@ -338,6 +345,11 @@ class SourceSpec(_Model):
                 raise ValueError("give path or from_table, not both")
             if not self.database:
                 raise ValueError("from_table needs the database's URL (database)")
+        if self.replace_days and self.table not in ("spend", "traffic"):
+            raise ValueError(
+                f"replace_days is for spend and traffic exports (per day); a {self.table} "
+                "source updates its rows by their key"
+            )
         return self
 
 

@@ -398,6 +398,20 @@ def _range_fr(text: str | None) -> str:
     m = re.fullmatch(r" from (\S+) to (\S+)| from (\S+)| up to (\S+)", text or "")
     if m is None:
         return text or ""
+def _channels_fr(text: str) -> str:
+    """'paid_search, no channel and 2 more' (a list of channels in a note) in French."""
+    text = re.sub(r" and (\d+) more$", r" et \1 autres", text)
+    return text.replace("no channel", "sans canal")
+
+
+def _names_fr(text: str) -> str:
+    """"campaign 'A', 'B' and rows without a campaign" (names in a note) in French."""
+    for en, fr in (("campaign", "campagne"), ("content", "contenu")):
+        text = text.replace(f"rows without a {en}", f"lignes sans {fr}")
+        text = re.sub(rf"^{en} ", f"{fr} ", text)
+    return text.replace("' and lignes", "' et lignes")
+
+
     a, b, start, end = m.groups()
     if a:
         return f" du {a} au {b}"
@@ -609,6 +623,41 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r"ingest with --policy quarantine to set it aside$",
         r"une ligne de total ou de pied de page de l'export, pas une date : supprimez-la du "
         r"fichier, ou importez avec --policy quarantine pour la mettre de côté",
+    ),
+    (
+        r"^spend: on (?P<n>[\d,]+) day\(s\) from (?P<a>\S+) to (?P<b>\S+) \((?P<c>.+?)\), the "
+        r"spend these files list under other names \((?P<new>.+?)\) equals, day by day, stored "
+        r"spend they no longer list \((?P<old>.+?)\): (?P<x>[\d,.]+) counted twice if the "
+        r"export was taken after a campaign was renamed \(or its breakdown changed\)\. If the "
+        r"file is the whole of its channels' spend over its days, set replace_days: true on "
+        r"its source in a leadpilot\.yaml (?P<cfg>\(sources: .+?\}\)) and ingest it again: the "
+        r"stored rows it no longer lists are removed$",
+        lambda m: (
+            f"dépenses : sur {m['n']} jour(s) du {m['a']} au {m['b']} ({_channels_fr(m['c'])}), "
+            f"les dépenses que ces fichiers listent sous d'autres noms ({_names_fr(m['new'])}) "
+            "égalent, jour par jour, des dépenses enregistrées qu'ils ne listent plus "
+            f"({_names_fr(m['old'])}) : {m['x']} comptés deux fois si l'export a été pris après "
+            "qu'une campagne a été renommée (ou son découpage changé). Si le fichier contient "
+            "toutes les dépenses de ses canaux sur ses jours, mettez replace_days: true sur sa "
+            f"source dans un leadpilot.yaml {m['cfg']} et importez-le de nouveau : les lignes "
+            "enregistrées qu'il ne liste plus sont retirées"
+        ),
+    ),
+    (
+        r"^(?P<t>spend|traffic): (?P<f>.+?) replaces the stored (?:spend|traffic) of (?P<c>.+?) "
+        r"from (?P<a>\S+) to (?P<b>\S+) \(replace_days\): (?P<w>with the other replace_days "
+        r"files, )?(?P<n>[\d,]+) stored row\(s\) (?:it no longer lists|no longer listed) "
+        r"\((?P<l>.+?); (?P<x>[\d,.]+) (?:spend|visitors)\) are removed$",
+        lambda m: (
+            f"{'dépenses' if m['t'] == 'spend' else 'trafic'} : {m['f']} remplace "
+            f"{'les dépenses' if m['t'] == 'spend' else 'le trafic'} enregistré"
+            f"{'es' if m['t'] == 'spend' else ''} de {_channels_fr(m['c'])} du {m['a']} au "
+            f"{m['b']} (replace_days) : "
+            + ("avec les autres fichiers replace_days, " if m["w"] else "")
+            + f"{m['n']} ligne(s) enregistrée(s) qu'il{'s' if m['w'] else ''} ne liste"
+            f"{'nt' if m['w'] else ''} plus ({_names_fr(m['l'])} ; {m['x']} "
+            f"{'de dépenses' if m['t'] == 'spend' else 'visiteurs'}) sont retirées"
+        ),
     ),
     (
         r"^the header is on line (?P<l>\d+): delete the (?P<n>\d+) line\(s\) above it \(an "

@@ -331,6 +331,9 @@ TEMPORARY: dict[str, Temporary] = {
     "replaced": Temporary(
         "replaced_{table}", "stored spend or traffic of the keys an ingest's rows replace"
     ),
+    "near": Temporary(
+        "near_{table}", "stored spend or traffic of the channels and days an ingest covers"
+    ),
     "known_leads_next": Temporary("known_leads_next", "the leads stored and about to be loaded"),
     "good_leads": Temporary("good_leads", "the leads an ingest is about to load"),
     "staged": Temporary("_staged_{table}", "rows bulk-loaded before they replace same-key rows"),

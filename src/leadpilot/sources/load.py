@@ -265,6 +265,58 @@ def _sort_issues(issues: pa.Table) -> pa.Table:
     return issues.sort_by([("file", "ascending"), ("row", "ascending")])
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """What a replace_days file covers: its channels, from its first to its last day."""
+
+    file: str
+    channels: tuple[str | None, ...]
+    first: object  # datetime.date
+    last: object
+
+
+def _same_channel(column: ir.Value, channel: str | None) -> ir.BooleanValue:
+    return column.isnull() if channel is None else column == channel
+
+
+def _in_scopes(t: ir.Table, scopes: list[_Scope]) -> ir.BooleanValue:
+    return ibis.or_(*[
+        ibis.or_(*[_same_channel(t.channel, c) for c in s.channels])
+        & t.date.between(s.first, s.last)
+        for s in scopes
+    ])  # fmt: skip
+
+
+def _scopes_sql(scopes: list[_Scope]) -> sge.Expression:
+    """``_in_scopes`` as a sqlglot condition, for the DELETE of the write."""
+    column = lambda name: sg.column(name, quoted=True)  # noqa: E731
+    day = lambda d: sge.cast(sge.Literal.string(str(d)), "date")  # noqa: E731
+    parts = []
+    for s in scopes:
+        named = [c for c in s.channels if c is not None]
+        channel = sg.or_(
+            *([column("channel").isin(*[sge.Literal.string(c) for c in named])] if named else []),
+            *([column("channel").is_(sge.null())] if None in s.channels else []),
+        )
+        days = sge.Between(this=column("date"), low=day(s.first), high=day(s.last))
+        parts.append(sg.and_(channel, days))
+    return sg.or_(*parts)
+
+
+def _channels(channels: Collection[str | None]) -> str:
+    shown = sorted(str(c) if c is not None else "no channel" for c in channels)
+    return ", ".join(shown[:4]) + (f" and {len(shown) - 4} more" if len(shown) > 4 else "")
+
+
+def _names(values: list[str | None], what: str) -> str:
+    """Up to three names as a person reads them: "campaign 'A', 'B', ..."."""
+    named = sorted(repr(v) for v in values[:3] if v is not None)
+    text = f"{what} {', '.join(named)}" if named else ""
+    if None in values[:3]:
+        text += (" and " if text else "") + f"rows without a {what}"
+    return text + (", ..." if len(values) > 3 else "")
+
+
 def ingest(
     ws: engine.Workspace,
     source: str | Path,
@@ -343,6 +395,7 @@ class _Ingest:
         self.origins: dict[tuple[str, str], dict[str, str]] = {}  # (table, file) -> header
         self.labels: dict[tuple[str, str], str] = {}
         self.present: dict[tuple[str, str], set[str]] = {}  # (table, file) -> its columns
+        self.replacing: set[tuple[str, str]] = set()  # (table, file) read with replace_days
         # (file, header) -> {text written: rows} of lead channels written 'unknown'
         self.unknown_written: dict[tuple[str, str], Counter] = {}
         # check
@@ -351,6 +404,8 @@ class _Ingest:
         self.errors: list[Problem] = []
         self.error_count = 0
         self.sample: list[Problem] = []
+        # table -> the channels and days whose stored rows a replace_days file replaces
+        self.scopes: dict[str, list[_Scope]] = {}
 
     # ------------------------------------------------------------------ 1. read
     def read(self, specs: list[SourceSpec]) -> None:
@@ -389,6 +444,8 @@ class _Ingest:
                 s.files.append(mapped.file)
                 self.origins[(spec.table, mapped.file)] = _origins(mapped, spec)
                 self.present[(spec.table, mapped.file)] = _present_columns(spec.table, mapped)
+                if spec.replace_days:
+                    self.replacing.add((spec.table, mapped.file))
                 f.dates = date_columns(spec, self.config, mapped.file, spec.table)
                 self._zone_note(spec, mapped)
             s.rows_read += mapped.num_rows
@@ -749,6 +806,8 @@ class _Ingest:
             s.problems_quarantined += n_err
             s.quarantine_reasons.update(err_issues["expected"].to_pylist())
             self.quarantined.append(_quarantine_rows(table, err_issues, bad_rows, self.now))
+        if table in checks.ADDITIVE:
+            self._replace_scopes(table, kept)
         kept, keep = self._stored_values(table, kept)
         self.good[table] = _finalise(table, kept, self.config, keep)
         if summed.num_rows:
@@ -758,7 +817,11 @@ class _Ingest:
             # was quarantined is not summed, and its partner is loaded, not merged
             s.rows_merged += before - int(self.good[table].count().execute())
         if table in checks.ADDITIVE:
-            self._replaced(table)
+            self._removed(table)
+            if not self._all_replacing(table):
+                self._replaced(table)
+            if table == "spend":
+                self._restated(table)
         if table != "leads":
             return known
         # Later tables may only reference leads that will really be loaded.
@@ -825,6 +888,156 @@ class _Ingest:
             "every time), or give each export its own campaign or content",
         ))  # fmt: skip
 
+    def _all_replacing(self, table: str) -> bool:
+        files = self.summaries[table].files
+        return bool(files) and all((table, f) in self.replacing for f in files)
+
+    def _replace_scopes(self, table: str, kept: ir.Table) -> None:
+        """The channels and days each replace_days file covers (from its rows that load:
+        a file whose rows are all set aside replaces nothing)."""
+        files = sorted(f for t, f in self.replacing if t == table)
+        if not files or FILE not in kept.columns:
+            return
+        mine = kept.filter(kept[FILE].isin(files))
+        found = self.staging.rows(
+            mine.group_by(mine[FILE].name("file"), "channel").aggregate(
+                first=mine.date.min(), last=mine.date.max()
+            )
+        ).to_pylist()
+        for file in files:
+            rows = [r for r in found if r["file"] == file and r["first"] is not None]
+            if rows:
+                self.scopes.setdefault(table, []).append(_Scope(
+                    file, tuple(sorted({r["channel"] for r in rows}, key=str)),
+                    min(r["first"] for r in rows), max(r["last"] for r in rows),
+                ))  # fmt: skip
+
+    def _near(self, table: str, t: ir.Table) -> ir.Table:
+        """Stored rows of ``table`` on the channels and days the new rows ``t`` cover,
+        beside the staged rows: what a re-export may restate or no longer list."""
+        good = self.good[table]
+        cover = self.staging.rows(
+            good.group_by("channel").aggregate(first=good.date.min(), last=good.date.max())
+        ).to_pylist()
+        near = t.filter(ibis.or_(*[
+            _same_channel(t.channel, c["channel"]) & t.date.between(c["first"], c["last"])
+            for c in cover if c["first"] is not None
+        ]))  # fmt: skip
+        name = "campaign" if table == "spend" else "content"
+        measure = checks.ADDITIVE[table][0]
+        subset = near.select(
+            __stored_key=near[TABLES[table].key_column], __date=near.date,
+            __channel=near.channel, __name=near[name], __stored=near[measure],
+        )  # fmt: skip
+        return self.staging.bring(TEMPORARY["near"](table=table), subset)
+
+    def _removed(self, table: str) -> None:
+        """Say what the replace_days files remove: the stored rows of their channels and
+        days that they no longer list (``write`` deletes them)."""
+        scopes = self.scopes.get(table)
+        if not scopes:
+            return
+        target = self.ws.table(table)
+        if not int(target.count().execute()):
+            return
+        key = TABLES[table].key_column
+        stored = self._near(table, target.filter(_in_scopes(target, scopes)))
+        good = self.good[table]
+        gone = stored.anti_join(good, stored["__stored_key"] == good[key])
+        found = self.staging.rows(
+            gone.aggregate(n=gone.count(), amount=gone["__stored"].sum())
+        ).to_pylist()[0]
+        if not found["n"]:
+            return
+        names = self.staging.rows(gone.select("__name").distinct().order_by("__name").limit(4))[
+            "__name"
+        ]
+        what = {"spend": ("spend", "campaign"), "traffic": ("visitors", "content")}[table]
+        listed = _names(names.to_pylist(), what[1])
+        for scope in scopes:
+            self.notes.append(Notice(
+                f"{table}_days_replaced",
+                f"{table}: {Path(scope.file).name} replaces the stored {table} of "
+                f"{_channels(scope.channels)} from {scope.first} to {scope.last} "
+                "(replace_days): " + (
+                    f"{found['n']:,} stored row(s) it no longer lists ({listed}; "
+                    f"{float(found['amount'] or 0):,.2f} {what[0]}) are removed"
+                    if len(scopes) == 1 else
+                    f"with the other replace_days files, {found['n']:,} stored row(s) no "
+                    f"longer listed ({listed}; {float(found['amount'] or 0):,.2f} {what[0]}) "
+                    "are removed"
+                ),
+                data={"rows": found["n"], "amount": float(found["amount"] or 0)},
+            ))  # fmt: skip
+
+    def _restated(self, table: str) -> None:
+        """Stored spend that these files no longer list, restated by them under other
+        names: on a day and channel, the stored rows they do not list add up to the rows
+        they bring that were not stored (a breakdown changed), or each has a row of theirs
+        of another name with the same amount (a campaign renamed, seen again on every
+        re-ingest). A re-export taken after a rename lists the old spend under the new
+        name, and the old rows would count it a second time, silently. Said, with the
+        setting that removes them (``replace_days``)."""
+        target = self.ws.table(table)
+        if not int(target.count().execute()):
+            return
+        scopes = self.scopes.get(table)
+        if scopes:  # removed by this ingest: nothing to count twice
+            target = target.filter(~_in_scopes(target, scopes))
+        key = TABLES[table].key_column
+        good = self.good[table]
+        stored = self._near(table, target)
+        gone = stored.anti_join(good, stored["__stored_key"] == good[key])
+        fresh = good.anti_join(stored, good[key] == stored["__stored_key"])
+        good = good.view()  # joined with rows already derived from it
+        pairs = gone.join(good, [
+            gone["__date"] == good.date, gone["__channel"] == good.channel,
+            (gone["__stored"] - good.amount).abs() < 0.005,
+            ~gone["__name"].identical_to(good.campaign),
+        ]).select(
+            k=gone["__stored_key"], d=gone["__date"], c=gone["__channel"], now=good.campaign
+        )  # fmt: skip
+        matched = pairs.select("k", "d", "c").distinct()
+        matched = matched.group_by(d_m="d", c_m="c").aggregate(matched=matched.count())
+        old = gone.group_by(d=gone["__date"], c=gone["__channel"]).aggregate(
+            old=gone["__stored"].sum(), old_rows=gone.count()
+        )
+        new = fresh.group_by(d_n=fresh.date, c_n=fresh.channel).aggregate(new=fresh.amount.sum())
+        days = old.left_join(new, [old.d == new.d_n, old.c == new.c_n])
+        days = days.left_join(matched, [days.d == matched.d_m, days.c == matched.c_m])
+        days = days.filter(
+            (days.old > 0)
+            & (((days.old - days.new).abs() < 0.005) | (days.matched == days.old_rows))
+        ).select("d", "c", "old")
+        days = self.staging.put(TEMPORARY["near"](table=f"{table}_days"), days)
+        found = self.staging.rows(days.aggregate(
+            n=days.count(), amount=days.old.sum(), first=days.d.min(), last=days.d.max()
+        )).to_pylist()[0]  # fmt: skip
+        if not found["n"]:
+            return
+        on_days = lambda t, d, c: t.semi_join(days, [t[d] == days.d, t[c] == days.c])  # noqa: E731
+        was = on_days(gone, "__date", "__channel").select(name="__name", channel="__channel")
+        now = ibis.union(
+            on_days(fresh, "date", "channel").select(name="campaign"),
+            on_days(pairs, "d", "c").select(name="now"),
+        )
+        before = self.staging.rows(was.select("name").distinct().order_by("name").limit(4))["name"]
+        after = self.staging.rows(now.distinct().order_by("name").limit(4))["name"]
+        channels = self.staging.rows(was.select("channel").distinct())["channel"]
+        self.warnings.append(Notice(
+            "spend_restated",
+            f"spend: on {found['n']:,} day(s) from {found['first']} to {found['last']} "
+            f"({_channels(channels.to_pylist())}), the spend these files list under other "
+            f"names ({_names(after.to_pylist(), 'campaign')}) equals, day by day, stored "
+            f"spend they no longer list ({_names(before.to_pylist(), 'campaign')}): "
+            f"{float(found['amount'] or 0):,.2f} counted twice if the export was taken after "
+            "a campaign was renamed (or its breakdown changed). If the file is the whole of "
+            "its channels' spend over its days, set replace_days: true on its source in a "
+            "leadpilot.yaml (sources: - {path: ..., table: spend, replace_days: true}) and "
+            "ingest it again: the stored rows it no longer lists are removed",
+            data={"days": found["n"], "amount": float(found["amount"] or 0)},
+        ))  # fmt: skip
+
     def _stored_values(self, table: str, t: ir.Table) -> tuple[ir.Table, list[str]]:
         """Rows that update stored ones keep the stored values of the columns their file
         lacks: a partial re-export (id, date, industry) updates those columns and leaves
@@ -878,6 +1091,10 @@ class _Ingest:
         backend = self.ws.backend
         with backend.transaction():
             for table in LOAD_ORDER:
+                if table in self.scopes:  # replace_days: the stored rows of its days go
+                    backend.sql(sg.delete(sg.table(table, quoted=True)).where(
+                        _scopes_sql(self.scopes[table])
+                    ))  # fmt: skip
                 if table in self.good:
                     self._load(backend, table, self.good[table])
             # The quarantine holds the last ingest of each file: re-ingesting replaces it.
