@@ -177,11 +177,14 @@ def _duration(name: str, en: str, fr: str, start: str, end: str, among: Text) ->
         False,
         Text(
             f"days from {what.en} to {stage.en}, among the {among.en}: median (mean and 75th "
-            f"percentile as {name}_mean / {name}_p75, count as {name}_n); cohort view groups "
-            "by creation date, activity view by the date the later stage was reached.",
+            f"percentile as {name}_mean / {name}_p75, count as {name}_n); a stage a lead "
+            "skipped, implied by a later one (stages.implied), is dated at that later stage; "
+            "cohort view groups by creation date, activity view by the date the later stage "
+            "was reached.",
             f"jours entre {what.fr} et {stage.fr}, parmi les {among.fr} : médiane (moyenne et "
-            f"75e centile dans {name}_mean / {name}_p75, effectif dans {name}_n) ; la vue "
-            "cohorte regroupe par date de création, la vue activité par la date à laquelle "
+            f"75e centile dans {name}_mean / {name}_p75, effectif dans {name}_n) ; une étape "
+            "sautée par un lead, déduite d'une étape ultérieure (stages.implied), est datée de "
+            "cette étape ultérieure ; la vue cohorte regroupe par date de création, la vue activité par la date à laquelle "
             "l'étape finale a été atteinte.",
         ),
         numerator=start,
