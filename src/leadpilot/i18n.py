@@ -625,6 +625,22 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r"fichier, ou importez avec --policy quarantine pour la mettre de côté",
     ),
     (
+        r"^deals: (?P<n>[\d,]+) of the (?P<w>[\d,]+) won deals of (?P<f>.+?) have no amount: "
+        r"revenue counts them as nothing \(null where none of a group's won deals has one\), "
+        r"and the average deal size leaves them out\. (?:Their amount column \((?P<h>'.*')\) "
+        r"is empty: fill the amounts in the CRM and export again|Map the amount column "
+        r"(?P<cfg>\(columns: \{amount: '<your header>'\}\)) or fill the amounts in the source)$",
+        lambda m: (
+            f"affaires : {m['n']} des {m['w']} affaires gagnées de {m['f']} n'ont pas de "
+            "montant : le chiffre d'affaires les compte pour rien (vide quand aucune affaire "
+            "gagnée d'un groupe n'en a) et la taille moyenne des affaires les écarte. "
+            + (f"Leur colonne de montant ({m['h']}) est vide : renseignez les montants dans le "
+               "CRM et exportez de nouveau" if m["h"] else
+               f"Associez la colonne de montant {m['cfg']} ou renseignez les montants dans la "
+               "source")
+        ),
+    ),
+    (
         r"^spend: on (?P<n>[\d,]+) day\(s\) from (?P<a>\S+) to (?P<b>\S+) \((?P<c>.+?)\), the "
         r"spend these files list under other names \((?P<new>.+?)\) equals, day by day, stored "
         r"spend they no longer list \((?P<old>.+?)\): (?P<x>[\d,.]+) counted twice if the "

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import leadpilot
+from leadpilot.i18n import message_in
 
 LEADS = (
     "lead_id,created_at,channel\n"
@@ -96,6 +97,32 @@ def test_the_ingest_says_which_won_deals_have_no_amount(workspace):
     said = [w for w in summary.warnings if getattr(w, "code", None) == "unvalued"]
     assert len(said) == 1
     assert "2 of the 3 won deals of deals.csv have no amount" in str(said[0])
+    # the file has an amount column: the fix is to fill it, not to map it (it is mapped)
+    assert "Their amount column ('amount') is empty: fill the amounts in the CRM" in said[0]
+    assert "Map the amount column" not in said[0]
+    assert message_in(said[0], "fr").startswith(
+        "affaires : 2 des 3 affaires gagnées de deals.csv n'ont pas de montant"
+    )
+    assert "Leur colonne de montant ('amount') est vide" in message_in(said[0], "fr")
+
+
+def test_a_deals_file_without_an_amount_column_is_told_to_map_it(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "leads.csv").write_text(LEADS, encoding="utf-8")
+    no_amount = "\n".join(line.rsplit(",", 1)[0] for line in DEALS.splitlines()) + "\n"
+    (src / "deals.csv").write_text(no_amount, encoding="utf-8")
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "leadpilot.yaml").write_text("workspace: {backend: duckdb}\n", encoding="utf-8")
+    with leadpilot.open(ws) as lp:
+        summary = lp.ingest(src)
+    (said,) = [w for w in summary.warnings if getattr(w, "code", None) == "unvalued"]
+    assert "3 of the 3 won deals of deals.csv have no amount" in said
+    assert "Map the amount column (columns: {amount: '<your header>'})" in said
+    assert "Associez la colonne de montant (columns: {amount: '<your header>'})" in (
+        message_in(said, "fr")
+    )
 
 
 def test_nothing_is_said_when_every_won_deal_has_its_amount(tmp_path):

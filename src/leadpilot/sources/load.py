@@ -708,13 +708,19 @@ class _Ingest:
                 "stage>': won, '<your lost stage>': lost, '*': open}}"
             )
         if f.won_without_amount:
+            files = self.summaries[spec.table].files
+            header = self.origins.get((spec.table, files[-1]), {}).get("amount") if files else None
             self.warnings.append(Notice(
                 "unvalued",
                 f"deals: {f.won_without_amount:,} of the {f.won_deals:,} won deals of "
                 f"{Path(spec.path).name} have no amount: revenue counts them as nothing "
                 "(null where none of a group's won deals has one), and the average deal size "
-                "leaves them out. Map the amount column (columns: {amount: '<your header>'}) "
-                "or fill the amounts in the source",
+                "leaves them out. " + (
+                    f"Their amount column ({header!r}) is empty: fill the amounts in the CRM "
+                    "and export again" if header else
+                    "Map the amount column (columns: {amount: '<your header>'}) or fill the "
+                    "amounts in the source"
+                ),
             ))  # fmt: skip
         if f.defaulted:
             more_warnings, more_notes = default_notes(spec.table, f.defaulted, spec)
