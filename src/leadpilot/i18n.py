@@ -392,12 +392,6 @@ def _number_fr(text: str) -> str:
     return text.replace(",", "\u202f").replace(".", ",")
 
 
-def _range_fr(text: str | None) -> str:
-    """' from A to B', ' from A', ' up to B' (a range as the English notes write it) in
-    French; '' stays ''."""
-    m = re.fullmatch(r" from (\S+) to (\S+)| from (\S+)| up to (\S+)", text or "")
-    if m is None:
-        return text or ""
 def _channels_fr(text: str) -> str:
     """'paid_search, no channel and 2 more' (a list of channels in a note) in French."""
     text = re.sub(r" and (\d+) more$", r" et \1 autres", text)
@@ -412,6 +406,12 @@ def _names_fr(text: str) -> str:
     return text.replace("' and lignes", "' et lignes")
 
 
+def _range_fr(text: str | None) -> str:
+    """' from A to B', ' from A', ' up to B' (a range as the English notes write it) in
+    French; '' stays ''."""
+    m = re.fullmatch(r" from (\S+) to (\S+)| from (\S+)| up to (\S+)", text or "")
+    if m is None:
+        return text or ""
     a, b, start, end = m.groups()
     if a:
         return f" du {a} au {b}"
