@@ -184,8 +184,8 @@ def _duration(name: str, en: str, fr: str, start: str, end: str, among: Text) ->
             f"jours entre {what.fr} et {stage.fr}, parmi les {among.fr} : médiane (moyenne et "
             f"75e centile dans {name}_mean / {name}_p75, effectif dans {name}_n) ; une étape "
             "sautée par un lead, déduite d'une étape ultérieure (stages.implied), est datée de "
-            "cette étape ultérieure ; la vue cohorte regroupe par date de création, la vue activité par la date à laquelle "
-            "l'étape finale a été atteinte.",
+            "cette étape ultérieure ; la vue cohorte regroupe par date de création, la vue "
+            "activité par la date à laquelle l'étape finale a été atteinte.",
         ),
         numerator=start,
         denominator=end,
