@@ -43,6 +43,7 @@ from .dates import FOOTER
 
 ROW = "__row"
 LINE = "__line"  # the line as written, when it could not be split into fields
+_HEADER_AT = "__header_at"  # the line reader's header line (its columns hold it)
 SUPPORTED = (".csv", ".txt", ".tsv", ".parquet", ".xlsx", ".json", ".jsonl", ".ndjson")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
@@ -53,7 +54,8 @@ CODES: dict[str, str] = {
     "encoding_detected": "the file is not UTF-8: its legacy encoding was detected",
     "blank_rows_skipped": "rows holding only separators or blank cells were skipped",
     "several_sheets": "the workbook has several sheets with data: one was read",
-    "header_below_title": "title rows above the header (merged cells) were skipped",
+    "header_below_title": "title rows above the header (merged cells, a report's title and "
+    "dates) were skipped",
     "nested_as_json": "nested values (objects, lists) are kept as JSON text",
     "excel_serial_dates": "dates written as Excel serial day numbers were converted",
 }
@@ -91,11 +93,49 @@ def _joined(notes: list[Notice]) -> Notice | None:
     return Notice(notes[0].code, " ".join(str(n) for n in notes))
 
 
+MAX_TITLE_LINES = 10
+
+
+def _fields(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([line], delimiter=delimiter), [])
+
+
+def _title_lines(path: Path, encoding: str, delimiter: str | None) -> tuple[int, str] | None:
+    """Report lines above the header of a text export (Google Ads: the report's name and
+    date range; LinkedIn: the account and dates), as xlsx title rows are: ``(k, the
+    delimiter)`` when each of the first k non-blank lines holds one value, and the next one
+    is a header of at least two names whose following lines have as many fields. None
+    otherwise (a title holding the separator unquoted is not told apart: refused)."""
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        sample = fh.read(64 * 1024)
+    lines = [line for line in sample.splitlines()[: 4 * MAX_TITLE_LINES] if line.strip()]
+    # a title holds one value whatever the separator: 'date;channel' is a header that a
+    # comma does not split, not a title
+    single = [
+        all(sum(1 for v in _fields(line, d) if v.strip()) == 1 for d in ",;\t|")
+        for line in lines[:MAX_TITLE_LINES]
+    ]
+    for d in [delimiter] if delimiter else list(",;\t|"):
+        for k in range(1, min(MAX_TITLE_LINES, len(lines) - 2) + 1):
+            if not single[k - 1]:
+                break
+            header = _fields(lines[k], d)
+            after = [_fields(line, d) for line in lines[k + 1 : k + 4]]
+            if sum(1 for v in header if v.strip()) >= 2 and all(
+                len(f) == len(header) for f in after
+            ):
+                return k, d
+    return None
+
+
 def _sniff_delimiter(path: Path, encoding: str) -> str:
     with open(path, encoding=encoding, errors="replace", newline="") as fh:
         sample = fh.read(64 * 1024)
     if not sample.strip():
         raise SourceError(f"{path}: the file is empty (expected a header row)")
+    titles = _title_lines(path, encoding, None)
+    if titles is not None:
+        return titles[1]
     lines = [(i, line) for i, line in enumerate(sample.splitlines(), start=1) if line.strip()]
     first = lines[0][1]
     try:
@@ -430,11 +470,14 @@ def _looks_like_rows(lines: list[str], layout: _Layout) -> bool:
     )
 
 
-def _read_text(path: Path, enc: str, delimiter: str) -> tuple[list[str], dict, int]:
+def _read_text(
+    path: Path, enc: str, delimiter: str, titles: int = 0
+) -> tuple[list[str], dict, int]:
     """Every record of a text file, with the line where it starts: (header, columns, skipped).
 
     ``columns`` maps names to lists of values, plus ROW (line numbers) and LINE (the raw
-    text of the lines that do not fit, None for the others).
+    text of the lines that do not fit, None for the others). The first ``titles``
+    non-blank records are report lines above the header (skipped).
     """
     with open(path, encoding=enc, newline="") as fh:
         feed = _Lines(fh)
@@ -446,8 +489,12 @@ def _read_text(path: Path, enc: str, delimiter: str) -> tuple[list[str], dict, i
             except StopIteration:
                 raise SourceError(f"{path}: the file is empty (expected a header row)") from None
             if any(v.strip() for v in rec):
-                header = rec
+                if titles:
+                    titles -= 1
+                else:
+                    header = rec
         names = clean_header(path, header, f"line {feed.line}")
+        header_at = feed.line
         named = max(i for i, h in enumerate(header) if str(h).strip()) + 1
         layout = _Layout(names, named, delimiter)
         values: list[list[str | None]] = [[] for _ in names]
@@ -503,6 +550,7 @@ def _read_text(path: Path, enc: str, delimiter: str) -> tuple[list[str], dict, i
     columns: dict = dict(zip(names, values, strict=True))
     columns[ROW] = rows
     columns[LINE] = raw
+    columns[_HEADER_AT] = header_at
     return names, columns, skipped
 
 
@@ -542,13 +590,17 @@ def _read_csv(
     if not wide:
         _header_decodes(path, enc)
     delimiter = delimiter or _sniff_delimiter(path, enc)
+    titles = _title_lines(path, enc, delimiter)
+    titles = titles[0] if titles is not None and titles[1] == delimiter else 0
     table = None
-    if not wide:
+    if not wide and not titles:
         table = _read_csv_arrow(path, delimiter, enc, progress)
     if table is None:
-        # Blank lines, quoted newlines, a line that does not fit: read line by line,
-        # so that each record keeps the number of the line it starts on.
-        names, columns, skipped = _read_text(path, enc, delimiter)
+        # Blank lines, quoted newlines, a line that does not fit, report lines above the
+        # header: read line by line, so that each record keeps the number of its line.
+        names, columns, skipped = _read_text(path, enc, delimiter, titles)
+        if titles:
+            notes.append(_titles_note(path, titles, columns[_HEADER_AT]))
         if progress is not None:
             progress(path.stat().st_size)
         arrays = {n: pa.array(columns[n], pa.string()) for n in names}
@@ -563,6 +615,14 @@ def _read_csv(
     if skipped:
         notes.append(_skipped_note(path, skipped, "line"))
     return RawFrame(str(path), table, _joined(notes))
+
+
+def _titles_note(path: Path, titles: int, header: int) -> Notice:
+    return note(
+        "header_below_title",
+        f"{path}: {titles} line(s) above the header hold one value each (an export's report "
+        f"title and date range): skipped; the header is line {header}",
+    )
 
 
 def _header_decodes(path: Path, enc: str) -> None:
