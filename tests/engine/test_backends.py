@@ -209,6 +209,35 @@ def test_update_rows_sets_only_the_rows_given(ws):
     assert [r["label"] for r in rows] == ["one", "new"]
 
 
+def test_replace_days_deletes_the_channels_and_days_of_its_scopes(ws):
+    """The DELETE of a replace_days ingest (sources/load.py), as each engine runs it:
+    the rows of the scopes' channels (a null channel included) between their days."""
+    import datetime as dtm
+
+    import sqlglot as sg
+
+    from leadpilot.sources.load import _Scope, _scopes_sql
+
+    day = dtm.date
+    rows = [  # (key, date, channel)
+        ("k1", day(2024, 1, 1), "paid_search"), ("k2", day(2024, 1, 2), "paid_search"),
+        ("k3", day(2024, 1, 3), "paid_search"), ("k4", day(2024, 1, 2), "paid_social"),
+        ("k5", day(2024, 1, 2), None), ("k6", day(2024, 1, 9), None),
+    ]  # fmt: skip
+    data = pa.table({
+        "spend_key": [r[0] for r in rows], "date": [r[1] for r in rows],
+        "channel": [r[2] for r in rows], "amount": [1.0] * len(rows),
+    })  # fmt: skip
+    ws.backend.upsert("spend", data, "spend_key")
+    scopes = [
+        _Scope("a.csv", ("paid_search",), day(2024, 1, 2), day(2024, 1, 3)),
+        _Scope("b.csv", (None, "email"), day(2024, 1, 1), day(2024, 1, 5)),
+    ]
+    ws.backend.sql(sg.delete(sg.table("spend", quoted=True)).where(_scopes_sql(scopes)))
+    left = sorted(ws.table("spend").spend_key.to_pyarrow().to_pylist())
+    assert left == ["k1", "k4", "k6"]
+
+
 def test_a_materialized_table_is_dropped_when_unused(ws):
     b = ws.backend
     b.upsert("labels", _labels(["a", "b"], "one"), "label_key")

@@ -65,7 +65,6 @@ def _expected(stored: str, export: str) -> dict[str, float]:
     return kept.groupby("channel").amount.sum().round(2).to_dict()
 
 
-@pytest.mark.spark
 def test_a_renamed_campaign_is_said_and_replace_days_removes_the_old_rows(
     make_workspace, tmp_path
 ):
