@@ -115,3 +115,23 @@ def test_an_activity_funnel_by_period_reads_flows_not_proportions(ws):
     over = [r for r in doc["rows"] if (r.get("conversion_from_previous") or 0) > 1]
     assert over and all(r["conversion_from_previous_low"] is None for r in over)
     assert "not_a_proportion" in {n["code"] for n in doc["meta"]["notices"]}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_velocity_in_the_activity_view_notes_only_what_it_shows(ws, lang):
+    """`velocity --view activity` printed the activity view's note on rates (flows of the
+    same period divided), though velocity shows no rate: its notes concern its durations
+    and the curve it does not draw; kpis, which show rates, keep that note. Both in the
+    reader's language."""
+    out = " ".join(invoke("velocity", "-w", ws, "--view", "activity", "--lang", lang).split())
+    for rates in ("rates divide flows", "les taux divisent des flux"):
+        assert rates not in out
+    curve = ("conversion by age (Kaplan–Meier) follows the leads from their creation" if
+             lang == "en" else "la conversion selon l'âge (Kaplan–Meier) suit les leads")
+    assert curve in out
+    doc = json.loads(invoke("velocity", "-w", ws, "--view", "activity", "-f", "json"))
+    codes = [n["code"] for n in doc["meta"]["notices"]]
+    assert "kaplan_meier_cohort_only" in codes and "activity_rates" not in codes
+    out = " ".join(invoke("kpis", "-w", ws, "--view", "activity", "--lang", lang).split())
+    rates = "rates divide flows" if lang == "en" else "les taux divisent des flux"
+    assert rates in out

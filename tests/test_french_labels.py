@@ -515,3 +515,54 @@ def test_a_detected_date_layout_is_said_in_french(cli, tmp_path):
     assert code == 0, err
     assert "leads.csv : colonne 'created_at' lue en dates jour d'abord (%d.%m.%Y) (d'après ses " \
         "valeurs)" in _text(out), out
+
+
+def test_the_french_diagnosis_names_each_kpi_as_the_catalog(cli, ws):
+    """`diagnose --by channel --lang fr` listed the KPIs by their codes ('cpl',
+    'avg_deal_size'): French names them as the catalog does, as the report and the
+    dashboard; English and the JSON keep the codes."""
+    from leadpilot.metrics.catalog import CATALOG
+
+    args = ("diagnose", "-w", ws, "--current", "2025-Q2", "--previous", "2025-Q1",
+            "--by", "channel")  # fmt: skip
+    code, out, err = cli(*args, "--lang", "fr")
+    assert code == 0, err
+    for name in ("cpl", "avg_deal_size", "lead_to_customer", "revenue"):
+        assert re.search(rf"│ {re.escape(CATALOG[name].label_fr)} +│", out), (name, out)
+        assert not re.search(rf"│ {name} +│", out), (name, out)
+    code, out, err = cli(*args, "--lang", "fr", "--format", "markdown")
+    assert code == 0, err
+    assert "| canal | indicateur |" in out and "| Coût par lead |" in out and "| cpl |" not in out
+    code, out, _ = cli(*args)  # English: the codes JSON writes
+    assert re.search(r"│ cpl +│", out) and "Cost per lead" not in out
+    code, out, _ = cli(*args, "--lang", "fr", "-f", "json")
+    assert {r["kpi"] for r in json.loads(out)["rows"]} >= {"cpl", "avg_deal_size"}
+
+
+def test_attribution_of_a_path_file_in_french(cli, tmp_path):
+    """`attribution --paths --lang fr` kept English: the conversion '(customer)' in the
+    titles, 'path file ... (separator ...)' as the source, the note on the models a path
+    file cannot feed. JSON and CSV do not change with the language."""
+    paths = tmp_path / "paths.csv"
+    paths.write_text("path,total_conversions,total_conversion_value,total_null\n"
+                     "email > paid_search,20,2000,10\npaid_search,15,1500,40\n"
+                     "seo > email > direct,8,900,5\ndirect,5,400,60\n")  # fmt: skip
+    for models in ("all", "markov"):
+        args = ("attribution", "--paths", str(paths), "-w", str(tmp_path), "-m", models)
+        code, out, err = cli(*args, "--lang", "fr")
+        assert code == 0, err
+        text = _text(out)
+        title = ("Conversions attribuées et part par modèle (client)" if models == "all"
+                 else "Attribution — markov (client)")  # fmt: skip
+        assert title in text, text
+        assert "Source : fichier de parcours paths.csv (séparateur ' > ') ; Montants en EUR. " \
+            "Définitions :" in text, text
+        for english in ("(customer)", "path file", "separator", "not computed", "they need"):
+            assert english not in text, (english, text)
+        if models == "all":
+            assert "note : non calculés à partir d'un fichier de parcours (il leur faut l'heure " \
+                "des points de contact ou les dates d'étape) : time_decay, position_based" in text
+        code, en, _ = cli(*args)
+        assert "(customer)" in en and "Source: path file paths.csv (separator ' > ')" in _text(en)
+        for fmt in ("json", "csv"):
+            assert cli(*args, "-f", fmt)[1] == cli(*args, "-f", fmt, "--lang", "fr")[1]

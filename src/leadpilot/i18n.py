@@ -326,6 +326,12 @@ FRENCH: dict[str, str] = {
     # a missing group value (results.NONE), in every table, finding and chart
     "(none)": "(aucun)",
     "All time": "Toute la période",
+    # plan: the reference window's rule
+    "leads created in the twelve months ending one median lead → customer delay before the "
+    "data's end (mature cohorts)": (
+        "leads créés pendant les douze mois qui s'achèvent un délai médian lead → client avant "
+        "la fin des données (cohortes mûres)"
+    ),
 }
 
 
@@ -619,12 +625,6 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         ),
     ),
     (
-        r"^a totals or footer row of the export, not a date: delete it from the file, or "
-        r"ingest with --policy quarantine to set it aside$",
-        r"une ligne de total ou de pied de page de l'export, pas une date : supprimez-la du "
-        r"fichier, ou importez avec --policy quarantine pour la mettre de côté",
-    ),
-    (
         r"^deals: (?P<n>[\d,]+) of the (?P<w>[\d,]+) won deals of (?P<f>.+?) have no amount: "
         r"revenue counts them as nothing \(null where none of a group's won deals has one\), "
         r"and the average deal size leaves them out\. (?:Their amount column \((?P<h>'.*')\) "
@@ -674,6 +674,12 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
             f"{'nt' if m['w'] else ''} plus ({_names_fr(m['l'])} ; {m['x']} "
             f"{'de dépenses' if m['t'] == 'spend' else 'visiteurs'}) sont retirées"
         ),
+    ),
+    (
+        r"^a totals or footer row of the export, not a date: delete it from the file, or "
+        r"ingest with --policy quarantine to set it aside$",
+        r"une ligne de total ou de pied de page de l'export, pas une date : supprimez-la du "
+        r"fichier, ou importez avec --policy quarantine pour la mettre de côté",
     ),
     (
         r"^the header is on line (?P<l>\d+): delete the (?P<n>\d+) line\(s\) above it \(an "
@@ -1314,6 +1320,49 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r"Fix the file\(s\) or ingest with --policy quarantine to load the good rows\.",
         r"Corrigez le(s) fichier(s) ou relancez avec --policy quarantine pour charger les "
         r"lignes valides.",
+    ),
+    # the notes of the activity view (kpis, velocity)
+    (
+        r"^activity view: rates divide flows of the same period \(e\.g\. customers won this "
+        r"month / leads created this month\), not a cohort's conversion$",
+        r"vue activité : les taux divisent des flux de la même période (par ex. clients gagnés "
+        r"ce mois-ci / leads créés ce mois-ci), pas la conversion d'une cohorte",
+    ),
+    (
+        r"^conversion by age \(Kaplan–Meier\) follows the leads from their creation: it is "
+        r"drawn in the cohort view only$",
+        r"la conversion selon l'âge (Kaplan–Meier) suit les leads depuis leur création : elle "
+        r"n'est tracée que dans la vue cohorte",
+    ),
+    # attribution: its source, and the models a path file cannot feed
+    (
+        r"^path file (?P<f>.+) \(separator (?P<s>'[^']*'|\"[^\"]*\")\)$",
+        r"fichier de parcours \g<f> (séparateur \g<s>)",
+    ),
+    (r"^workspace$", r"espace de travail"),
+    (
+        r"^not computed from a path file \(they need touch times or stage dates\): ",
+        r"non calculés à partir d'un fichier de parcours (il leur faut l'heure des points de "
+        r"contact ou les dates d'étape) : ",
+    ),
+    # plan --budget --shift
+    (r"^the shifts add (?P<n>\S+) to the budget$", r"les transferts ajoutent \g<n> au budget"),
+    (
+        r"^(?P<c>[^:]+): (?P<a>\S+) is outside the spend observed for it \((?P<o>\S+) per "
+        r"(?P<m>\d+) months in the reference year, ±50 %\): constant cost per lead is an "
+        r"assumption there$",
+        r"\g<c> : \g<a> sort de ±50 % des dépenses observées sur ce canal (\g<o> par \g<m> "
+        r"mois sur l'année de référence) : le coût par lead constant y est une hypothèse",
+    ),
+    (
+        r"^the budget \((?P<b>\S+) for (?P<m>\d+) months\) is (?P<x>\S+) times the spend "
+        r"observed per (?P=m) months in the reference year \((?P<o>\S+)\): spread like that "
+        r"spend, every channel's budget before the shifts is as far from its own \(±50 %\), "
+        r"not only the shifted ones; constant cost per lead is an assumption there$",
+        r"le budget (\g<b> pour \g<m> mois) vaut \g<x> fois les dépenses observées par \g<m> "
+        r"mois sur l'année de référence (\g<o>) : réparti comme ces dépenses, le budget de "
+        r"chaque canal avant les transferts s'éloigne autant des siennes (±50 %), pas "
+        r"seulement celui des canaux déplacés ; le coût par lead constant y est une hypothèse",
     ),
 )
 

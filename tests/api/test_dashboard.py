@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from leadpilot.api.dashboard import UI
 from leadpilot.i18n import period_name
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "dashboard"
@@ -202,6 +203,40 @@ def test_the_channel_table_shows_every_column_whole(page, service, lang):
         assert roi.strip().endswith("%"), roi
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"dashboard-channels-{lang}.png"), full_page=True)
+    assert not page.watch.errors, page.watch.errors
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_channel_of_unknown_revenue_draws_no_bar_of_zero(page, service, flawed, lang):
+    """``flawed``: most won deals lack an amount, so some channels' revenue is unknown
+    (null, "–" in the table). The channel chart drew them a bar of 0; it draws a bar for
+    each channel of known revenue only, and writes "no amount" on the others' rows."""
+    with service.client(flawed, "read") as c:
+        rows = c.get(f"/api/v1/workspaces/{flawed}/kpis?by=channel").json()["rows"]
+    known = [r["channel"] for r in rows if r["revenue"] is not None]
+    unknown = [r["channel"] for r in rows if r["revenue"] is None]
+    assert known and unknown and None not in known + unknown  # the point: some of each
+    sign_in(page, service, ws=flawed, lang=lang)
+    settled(page)  # (leaving a page still loading would abort its requests)
+    page.goto(f"{service.url}/w/{flawed}/?period=all&lang={lang}")
+    settled(page)
+    chart = "#panel-channels .chart svg"
+    bars = page.eval_on_selector_all(f"{chart} .mark-rect.role-mark path", "ps => ps.length")
+    assert bars == len(known)
+    texts = "ts => ts.map(t => t.textContent)"
+    labels = page.eval_on_selector_all(f"{chart} .mark-text.role-mark text", texts)
+    assert labels == [UI[lang]["no_amount"]] * len(unknown)
+    # each label sits on its channel's row (the y axis lists every channel)
+    axis = page.eval_on_selector_all(f"{chart} .role-axis-label text", texts)
+    assert set(unknown) <= set(axis) and set(known) <= set(axis)
+    for r in rows:  # the table beside it says "–" where the chart says "no amount"
+        cell = page.inner_text(f"#panel-channels tr[data-channel='{r['channel']}'] "
+                               "td[data-kpi=revenue]")  # fmt: skip
+        assert (cell.strip() == "–") == (r["channel"] in unknown), (r["channel"], cell)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#panel-channels").screenshot(
+        path=str(ARTIFACTS / f"dashboard-channels-unknown-revenue-{lang}.png")
+    )
     assert not page.watch.errors, page.watch.errors
 
 

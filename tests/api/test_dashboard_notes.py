@@ -1,11 +1,13 @@
 """What the dashboard says beside its figures, as the CLI, the API and the report say it:
 the notes of the results each panel draws (won deals without an amount, durations left
 out of a median), in the page's language; a month without a known revenue is a gap in
-the trend, not a 0; a period without any lead is the period the menu shows, and its
+the trend, not a 0, and a channel without one gets no bar in the channel chart but a
+"no amount" label; a period without any lead is the period the menu shows, and its
 empty charts say so instead of drawing an axis of NaN or 0.000000.
 
 The panels are fetched from the session's server: ``flawed`` (400 generated leads, 29 of
-its 32 won deals without an amount, 25 MQLs dated before their lead's creation) and
+its 32 won deals without an amount, 25 MQLs dated before their lead's creation; the
+fixture is in conftest.py, the browser tests draw it too) and
 ``acme`` (3,000 leads, data as of 2026-03-30, no lead created in 2026)."""
 
 from __future__ import annotations
@@ -14,11 +16,9 @@ import json
 import re
 from html import unescape
 
-import pandas as pd
 import pytest
 
 import leadpilot.pilot as pilot
-from leadpilot.access import KeyStore
 from leadpilot.api.dashboard import UI
 from leadpilot.i18n import Formatter
 from leadpilot.reports.labels import NOTICES, label, period_name, typeset
@@ -27,29 +27,6 @@ from leadpilot.reports.view import unvalued_note
 API = "/api/v1/workspaces"
 HEADLINE = "leads,mqls,sqls,customers,revenue,spend,cpl,cac,lead_to_customer,roi"
 SPEC = re.compile(r'<script type="application/json" class="vl-spec">(.*?)</script>', re.S)
-
-
-@pytest.fixture(scope="module")
-def flawed(service, tmp_path_factory) -> str:
-    """A workspace of the server whose numbers need notes: most won deals have no amount
-    (months of unknown revenue), some MQLs are dated before their lead's creation."""
-    name = "flawed"
-    data = tmp_path_factory.mktemp("flawed-data")
-    pilot.generate(data, leads=400, seed=9)
-    deals = pd.read_parquet(data / "deals.parquet")
-    won = deals.index[deals.status == "won"]
-    deals.loc[won[3:], "amount"] = None
-    deals.to_parquet(data / "deals.parquet")
-    created = pd.read_parquet(data / "leads.parquet").set_index("lead_id").created_at
-    events = pd.read_parquet(data / "stage_events.parquet")
-    early = events.index[events.stage == "mql"][:25]
-    events.loc[early, "ts"] = events.loc[early, "lead_id"].map(created) - pd.Timedelta(days=2)
-    events.to_parquet(data / "stage_events.parquet")
-    with pilot.open(service.root / name, create=True) as lp:
-        lp.ingest(data)
-    service.keys[name] = {"read": KeyStore(service.root / name).create("read", "test")[0]}
-    yield name
-    service.keys.pop(name, None)
 
 
 def _get(service, path: str, ws: str, **query) -> str:
@@ -125,6 +102,30 @@ def test_a_month_without_known_revenue_is_a_gap_in_the_trend_not_a_zero(service,
     assert [v["revenue"] for v in values] == [r["revenue"] for r in rows]
     line = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "line")
     assert line["mark"]["invalid"].startswith("break-paths")  # a null breaks the line
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_channel_without_known_revenue_is_no_bar_in_the_channel_chart(service, flawed, lang):
+    """The table says "–" for a channel whose won deals all lack an amount (revenue null):
+    the chart beside it drew a bar of 0. It draws no bar there and says "no amount" on the
+    channel's row, as the trend breaks its line on a month of unknown revenue."""
+    rows = _api(service, flawed, "kpis", by="channel")["rows"]
+    for r in rows:  # the chart names a missing channel as the tables do
+        r["channel"] = r["channel"] or UI[lang]["missing_group"]
+    unknown = {r["channel"] for r in rows if r["revenue"] is None}
+    assert unknown and any(r["revenue"] for r in rows)  # the point: some of each
+    html = _get(service, "/w/{ws}/panel/channels", flawed, period="all", lang=lang)
+    spec = json.loads(SPEC.search(html).group(1).replace("<\\/", "</"))
+    values = {v["channel"]: v for v in spec["data"]["values"]}
+    assert {c for c, v in values.items() if v["revenue"] is None} == unknown  # not 0
+    layers = {layer["mark"]["type"]: layer for layer in spec["layer"]}
+    assert layers["bar"]["mark"]["invalid"] == "filter"  # a null draws no bar
+    label = layers["text"]  # the rows of unknown revenue say so
+    assert label["transform"] == [{"filter": "datum.revenue === null"}]
+    assert label["encoding"]["text"]["value"] == UI[lang]["no_amount"]
+    # every channel keeps its row, in the table's order
+    assert spec["encoding"]["y"]["sort"] == [r["channel"] for r in sorted(
+        rows, key=lambda r: -(r["revenue"] or 0))]  # fmt: skip
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

@@ -61,7 +61,8 @@ def test_diagnose_table_markdown_and_french(cli, ws):
     assert code == 0
     assert out.startswith("# Diagnostic — 2025-Q2 vs 2025-Q1")
     assert "**[ÉLEVÉ] La conversion a baissé**" in out
-    assert "| leads | 400 | 800 |" in out
+    assert "| Leads | 400 | 800 |" in out  # the KPI named as the catalog names it in French
+    assert "| Coût par lead |" in out and "| cpl |" not in out
 
 
 def test_plan_and_forecast_commands(cli, ws):

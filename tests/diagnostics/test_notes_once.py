@@ -42,5 +42,6 @@ def test_french_terminal_punctuation_and_decimals(make_workspace, tmp_path):
                                    "--previous", "2025-Q1", "--lang", "fr"],
                              env={"COLUMNS": "200"}).stdout  # fmt: skip
     assert " ; " in out.splitlines()[1]  # au ... ; 2025-Q1 lue au ...
-    p_cells = [line.split("│")[-2].strip() for line in out.splitlines() if "lead_to_mql" in line]
+    # the KPI named as the catalog names it in French ('lead_to_mql': 'Lead → MQL')
+    p_cells = [line.split("│")[-2].strip() for line in out.splitlines() if "│ Lead → MQL " in line]
     assert p_cells and all("." not in p for p in p_cells) and any("," in p for p in p_cells)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from helpers import build, write_config
 
@@ -136,3 +138,39 @@ def test_the_win_rate_is_the_kpi_of_that_name_open_deals_left_out(tmp_path):
     assert row["opportunity_to_customer"] == pytest.approx(4 / 6) == kpi["opportunity_to_customer"]
     assert row["customers_needed"] == 10 and row["opportunities_needed"] == 15  # ⌈10 / (4/6)⌉
     assert "won / closed deals" in plan.to_json()["meta"]["definitions"]["opportunities_needed"]
+
+
+def test_the_what_if_marks_only_channels_far_from_their_spend_and_says_what_the_mark_is(cli, ws):
+    """`plan --budget --shift` put ⚠ after channels with no legend, and on every channel
+    when the budget itself was far from the spend observed (each channel's share then is
+    as far from its own), though the notes named the shifted channels only. The mark keeps
+    its rule (the channel's budget outside ±50 % of its observed spend, the `extrapolated`
+    column); its legend is printed, and a budget far from the observed spend is said once.
+    (The reference window holds 7,000 of spend per 3 months: 4,000 paid_social, 3,000
+    outbound.)"""
+
+    def plan(budget: str, lang: str = "en") -> str:
+        code, out, err = cli("plan", "-w", str(ws), "--budget", budget, "--shift",
+                             "paid_social=-2000,outbound=+2000", "--lang", lang)  # fmt: skip
+        assert code == 0, err
+        return out
+
+    # the budget is the spend observed: only outbound, shifted to 5,000, is far from its own
+    out = plan("7000")
+    assert "outbound ⚠" in out and "paid_social ⚠" not in out
+    text = " ".join(out.split())
+    assert "⚠ extrapolated: the channel's budget after the shifts is outside ±50 % of its spend" \
+        in text  # fmt: skip
+    assert "times the spend observed" not in text
+    # 3.57 times the spend observed: every channel is far from its own, and the note says why
+    out = plan("25000")
+    assert "outbound ⚠" in out and "paid_social ⚠" in out
+    text = " ".join(out.split())
+    assert "the budget (25,000 for 3 months) is 3.57 times the spend observed per 3 months in " \
+        "the reference year (7,000): spread like that spend, every channel's budget" in text
+    fr = " ".join(plan("25000", "fr").split())
+    assert "⚠ extrapolated: le budget du canal après les transferts sort de ±50 %" in fr
+    assert re.search(r"le budget \(25\s000 pour 3 mois\) vaut 3,57 fois les dépenses observées "
+                     r"par 3 mois sur l'année de référence \(7\s000\)", fr), fr  # fmt: skip
+    assert "outside the spend observed" not in fr and "sort de ±50 % des dépenses" in fr
+    assert "leads créés pendant les douze mois" in fr  # the reference window's rule

@@ -151,3 +151,25 @@ def test_threshold_compares_the_score_as_shown(synth_ws):
     assert model["mqls"] == int((shown >= t).sum()) > int((fine >= t).sum())
     for r in th.rows:  # each threshold of the trade-off, on the shown score too
         assert r["mqls"] == int((shown >= r["threshold"]).sum()), r
+
+
+@pytest.mark.parametrize("command", [["score", "evaluate"], ["score", "apply"]])
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_definitions_name_each_column_once(synth_ws, command, lang):
+    """The tables print each definition after its column's name: the rules score's own text
+    began with its name too, and read 'rules_score: rules_score: sum of the points...'."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from leadpilot.cli import app
+
+    r = CliRunner().invoke(app, [*command, "-w", str(synth_ws), "--lang", lang],
+                           env={"COLUMNS": "100"})  # fmt: skip
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.stdout.split())  # the definitions wrap at 100 columns
+    assert "rules_score" in text
+    doubled = re.findall(r"\b(\w+) ?: \1 ?:", text)
+    assert not doubled, doubled
+    start = "somme des points" if lang == "fr" else "sum of the points"
+    assert re.search(rf"rules_score ?: {start}", text)

@@ -131,6 +131,8 @@ UI = {
         "no_lead": "No lead {over}{filtered}: nothing to draw.",
         "filtered": " for the filters chosen",
         "no_revenue": "No revenue yet {over}: nothing to draw.",
+        "no_amount": "– no amount",
+        "no_amount_help": "revenue unknown (–), not 0: its won deals have no amount",
     },
     "fr": {
         "title": "La génération de leads pilotée par le chiffre d'affaires",
@@ -197,6 +199,9 @@ UI = {
         "no_lead": "Aucun lead {over}{filtered}\u202f: rien à tracer.",
         "filtered": " pour les filtres choisis",
         "no_revenue": "Pas encore de chiffre d'affaires {over}\u202f: rien à tracer.",
+        "no_amount": "– sans montant",
+        "no_amount_help": "chiffre d'affaires inconnu (–), pas 0\u202f: ses affaires gagnées "
+        "n'ont pas de montant",
     },
 }
 # the funnel's stages (not its exits), as the report names them
@@ -892,23 +897,40 @@ def _channels(caller: Caller, f: Filters) -> dict:
     cols = CHANNEL_KPIS.split(",")
     ui = UI[f.lang]
     rev_t, lead_t = _label(doc, "revenue", f.lang), _label(doc, "leads", f.lang)
-    values = [{"channel": r["channel"] or ui["missing_group"], "revenue": r.get("revenue") or 0,
+    # a channel whose revenue is unknown (null: its won deals have no amount) gets no bar,
+    # not a bar of 0: its row says "no amount", as the table beside it says "–" (and the
+    # trend breaks its line there)
+    values = [{"channel": r["channel"] or ui["missing_group"], "revenue": r.get("revenue"),
                "leads": r.get("leads") or 0,
-               "selected": bool(f.channel) and r.get("channel") == f.channel} for r in rows]
+               "selected": bool(f.channel) and r.get("channel") == f.channel}
+              | ({"unknown": ui["no_amount_help"]} if r.get("revenue") is None else {})
+              for r in rows]  # fmt: skip
     spec = {
         "height": {"step": 22},
         "data": {"values": values},
-        "mark": {"type": "bar", "cornerRadiusEnd": 3},
         "encoding": {
-            "y": {"field": "channel", "type": "nominal", "sort": "-x", "title": ui["channel"]},
-            "x": {"field": "revenue", "type": "quantitative", "title": rev_t,
-                  "axis": {"format": "~s"}},
-            "color": {"condition": {"test": "datum.selected", "value": "#f59e0b"},
-                      "value": "#0d9488"},
-            "tooltip": [{"field": "channel"}, {"field": "revenue", "format": ",.0f",
-                                               "title": rev_t},
-                        {"field": "leads", "format": ",d", "title": lead_t}],
+            # the rows' order (revenue, highest first): the bars and the labels share it
+            "y": {"field": "channel", "type": "nominal", "title": ui["channel"],
+                  "sort": list(dict.fromkeys(v["channel"] for v in values))},
         },
+        "layer": [
+            {"mark": {"type": "bar", "cornerRadiusEnd": 3, "invalid": "filter"},
+             "encoding": {
+                 "x": {"field": "revenue", "type": "quantitative", "title": rev_t,
+                       "axis": {"format": "~s"}},
+                 "color": {"condition": {"test": "datum.selected", "value": "#f59e0b"},
+                           "value": "#0d9488"},
+                 "tooltip": [{"field": "channel"}, {"field": "revenue", "format": ",.0f",
+                                                    "title": rev_t},
+                             {"field": "leads", "format": ",d", "title": lead_t}]}},
+            {"transform": [{"filter": "datum.revenue === null"}],
+             "mark": {"type": "text", "align": "left", "x": 0, "dx": 4, "color": "#64748b",
+                      "fontStyle": "italic"},
+             "encoding": {
+                 "text": {"value": ui["no_amount"]},
+                 "tooltip": [{"field": "channel"}, {"field": "unknown", "title": rev_t},
+                             {"field": "leads", "format": ",d", "title": lead_t}]}},
+        ],
     }  # fmt: skip
     no_spend = not _spend_loaded(caller)
     said = {"no_spend", "not_recorded"} if no_spend else set()

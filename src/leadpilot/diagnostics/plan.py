@@ -322,6 +322,17 @@ def budget_what_if(
     warnings = list(said)
     if abs(sum(moves.values())) > 0.005 * budget:
         warnings.append(f"the shifts add {sum(moves.values()):+,.0f} to the budget")
+    # spread like the observed spend, every channel's budget is as far from its own spend as
+    # the budget is from the total: then ⚠ marks the channels the shifts leave alone too
+    observed_total = total_spend * months / 12
+    if not (0.5 * observed_total <= budget <= 1.5 * observed_total):
+        warnings.append(
+            f"the budget ({budget:,.0f} for {months} months) is {budget / observed_total:.2f} "
+            f"times the spend observed per {months} months in the reference year "
+            f"({observed_total:,.0f}): spread like that spend, every channel's budget before "
+            "the shifts is as far from its own (±50 %), not only the shifted ones; constant "
+            "cost per lead is an assumption there"
+        )
     rows = []
     for c, e in sorted(paid.items()):
         row = {"channel": c}

@@ -8,6 +8,7 @@ dashboard and scripts read it in either without leadpilot.
 
 from __future__ import annotations
 
+from ..metrics.catalog import CATALOG
 from ..results import Meta, Result
 from ..text import Text
 from .compare import COMPARED, Comparison
@@ -94,6 +95,9 @@ def diagnosis_result(c: Comparison, currency: str) -> Result:
             "units": {k: UNITS.get(k, "fraction") for k in COMPARED},
         },
         texts={"method": Text(METHOD, METHOD_FR)},
+        # how a table names each KPI compared (rows, not columns): its code in English, as
+        # the JSON writes it, the catalog's French name in French, as the report does
+        headers={k: Text(k, CATALOG[k].label_fr) for k in COMPARED},
         warnings=c.warnings,
     )
     return Result(c.rows, meta)
@@ -137,8 +141,12 @@ PLAN_DEFINITIONS = {
     "revenue_after": Text("expected revenue: budget / CPL x closing rate x deal size",
                           "chiffre d'affaires attendu : budget / CPL x taux de closing x "
                           "panier moyen"),
-    "extrapolated": Text("the budget is far (±50 %) from the spend observed for the channel",
-                         "le budget s'éloigne (±50 %) des dépenses observées sur le canal"),
+    "extrapolated": Text("the channel's budget after the shifts is outside ±50 % of its spend "
+                         "observed over as many months in the reference year: constant cost "
+                         "per lead is an assumption there",
+                         "le budget du canal après les transferts sort de ±50 % de ses "
+                         "dépenses observées sur autant de mois de l'année de référence : le "
+                         "coût par lead constant y est une hypothèse"),
 }  # fmt: skip
 
 

@@ -152,7 +152,8 @@ def compute_velocity(
         date_from=date_from, date_to=date_to, model=model, as_of=as_of,
     )  # fmt: skip
     keys = (["period"] if period != "all" else []) + by
-    warnings = list(kpis.warnings)
+    # the notes of the durations; not the activity view's note on rates (velocity shows none)
+    warnings = [w for w in kpis.warnings if getattr(w, "code", None) != "activity_rates"]
     curves: dict[tuple, dict] = {}
     if view == "activity":
         warnings.append(Notice(

@@ -167,8 +167,15 @@ def _kpi_table(term: Terminal, result: Result) -> None:
         p = r.get("p_value")
         cells = [term.cell(r["previous"], unit), term.cell(r["current"], unit), change,
                  _p(p, term.fmt)]  # fmt: skip
-        t.add_row(*([term.label(r.get(by))] if by else []), r["kpi"], *cells)
+        t.add_row(*([term.label(r.get(by))] if by else []), _kpi_name(meta, r["kpi"], lang),
+                  *cells)  # fmt: skip
     term.out.print(t)
+
+
+def _kpi_name(meta, kpi: str, lang: str) -> str:
+    """A KPI compared as a row names it: its code in English (the JSON's), the KPI
+    catalog's French name in French ('cpl' -> 'Coût par lead')."""
+    return meta.header(kpi, lang) or kpi
 
 
 def _change(value, unit: str, fmt: Formatter) -> str:
@@ -208,15 +215,17 @@ def diagnosis_markdown(result: Result, lang: str = "en", currency: str = "EUR") 
             out += ["", f"**{tr('change', lang)}** — {_effects_line(d, fmt, meta.get('by'))}"]
     out += ["", f"_{meta.text_in('method', lang)}_", "", f"## {tr('KPIs of both periods', lang)}"]
     by = meta.get("by")
-    head = ([by] if by else []) + ["kpi", meta["previous"]["label"], meta["current"]["label"],
-                                   tr("change", lang), "p"]  # fmt: skip
+    head = ([tr(by, lang)] if by else []) + [tr("kpi", lang), meta["previous"]["label"],
+                                             meta["current"]["label"], tr("change", lang),
+                                             "p"]  # fmt: skip
     out += ["", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     units = meta.get("units", {})
     for r in result.rows:
         unit = units.get(r["kpi"], "")
         p = r.get("p_value")
         cells = ([group_name(r.get(by), lang)] if by else []) + [
-            r["kpi"], fmt.value(r["previous"], unit), fmt.value(r["current"], unit),
+            _kpi_name(meta, r["kpi"], lang), fmt.value(r["previous"], unit),
+            fmt.value(r["current"], unit),
             _change(r["change"], unit, fmt),
             _p(p, fmt),
         ]  # fmt: skip
@@ -278,9 +287,9 @@ def show_plan(term: Terminal, result: Result) -> None:
             total = i == len(labels) - 1
             part.add_row(label, *[cells[c][i] for c in chunk], style="bold" if total else None)
         term.out.print(part)
-    ref = meta["reference"]
-    term.dim(f"{tr('rates from', lang)} {ref['from']} – {ref['to']}: {ref['rule']}")
-    term.dim(f"{tr('assumption', lang)}: {meta.text_in('assumption', lang)}")
+    ref, colon = meta["reference"], _colon(lang)
+    term.dim(f"{tr('rates from', lang)} {ref['from']} – {ref['to']}{colon}{tr(ref['rule'], lang)}")
+    term.dim(f"{tr('assumption', lang)}{colon}{meta.text_in('assumption', lang)}")
     s = meta.get("sensitivity") or {}
     if s.get("least_certain_rate"):
         term.line(
@@ -290,7 +299,9 @@ def show_plan(term: Terminal, result: Result) -> None:
             f"{term.n(s['leads_needed_low'])} – {term.n(s['leads_needed_high'])} "
             f"{tr('leads instead of', lang)} {term.n(s['leads_needed'])}",
         )
-    term.definitions(result)
+    # the definitions, the legend of the tables' ⚠ (a channel's row flagged 'extrapolated')
+    for name, text in result.definitions_in(lang).items():
+        term.dim(f"  {'⚠ ' if name == 'extrapolated' else ''}{name}: {text}")
     term.notes(result.warnings)
 
 

@@ -164,6 +164,17 @@ class Terminal:
         French ('opportunity' -> 'Opportunité'), as the report names it."""
         return stage_name(stage, "fr") if self.lang == "fr" else stage
 
+    def conversion(self, conversion: str) -> str:
+        """What attribution credits, as a title says it: its code in English (what JSON and
+        CSV write), in French the stage's name in lower case ('client') or 'chiffre
+        d'affaires'."""
+        if self.lang != "fr":
+            return conversion
+        if conversion == "revenue":
+            return self.t("revenue")
+        name = stage_name(conversion, "fr")
+        return name[0].lower() + name[1:] if name[1:].islower() else name  # 'MQL' stays
+
     def header(self, result: Result, column: str) -> str:
         """A column's header: the analysis' own name for it, else the interface text
         (retention's 'month_3' reads 'month 3', 'mois 3')."""
@@ -433,7 +444,8 @@ class Terminal:
             units = {"share": "fraction", "roas": "multiple", "roi": "fraction",
                      "revenue": "currency", "spend": "currency",
                      "cost_per_conversion": "currency"}  # fmt: skip
-            t = Table(title=f"{self.t('Attribution')} — {models[0]} ({meta['conversion']})")
+            t = Table(title=f"{self.t('Attribution')} — {models[0]} "
+                            f"({self.conversion(meta['conversion'])})")  # fmt: skip
             for c in (["period"] if many else []) + [by, *cols]:
                 t.add_column(self.t(c.replace("cost_per_conversion", "cost/conv")),
                              justify="left" if c in ("period", by) else "right")  # fmt: skip
@@ -443,15 +455,16 @@ class Terminal:
             self.out.print(t)
         else:
             self._attribution_side_by_side(result, by, models, many, costs)
+        colon, semi = (" : ", " ; ") if self.lang == "fr" else (": ", "; ")  # French spacing
         as_of = (
-            f"; {self.t('as of')} {self.date(meta['as_of'])} "
+            f"{semi}{self.t('as of')} {self.date(meta['as_of'])} "
             f"({meta.text_in('as_of_rule', self.lang)})"
             if meta.get("as_of") is not None
             else ""
         )
         self.dim(
-            f"{self.t('Source')}: {meta['source']}{as_of}; {self.t('Amounts in')} "
-            f"{meta['currency']}. {self.t('Definitions')}:"
+            f"{self.t('Source')}{colon}{message_in(meta['source'], self.lang)}{as_of}{semi}"
+            f"{self.t('Amounts in')} {meta['currency']}. {self.t('Definitions')}{colon.rstrip()}"
         )
         self.definitions(result)
         self.notes(result.warnings)
@@ -470,7 +483,7 @@ class Terminal:
         for i, chunk in enumerate(chunks):
             t = Table(
                 title=f"{self.t('Attributed conversions and share by model')} "
-                f"({meta['conversion']})"
+                f"({self.conversion(meta['conversion'])})"
             )
             if many:
                 t.add_column(self.t("period"))

@@ -26,7 +26,7 @@ TOO_GOOD_AUC = 0.99  # above it an AUC always comes with the leakage warning
 # rules.RULES_DEFINITION with its French (tests check that the English is the same text).
 RULES_TEXT = Text(
     RULES_DEFINITION,
-    "rules_score : somme des points des règles de scoring de leadpilot.yaml ; règles de "
+    "somme des points des règles de scoring de leadpilot.yaml ; règles de "
     "profil (fit) sur les attributs du lead, règles de comportement sur ses interactions "
     "jusqu'à la date de référence (les interactions ultérieures sont ignorées), points "
     "comportementaux atténués par 0.5 ** (age_days / half_life_days), chaque règle plafonnée "

@@ -39,8 +39,9 @@ from .guard import is_personal
 from .reasons import top_reasons
 from .registry import register
 
+# the definition of the rules_score column: tables print it after its name ("rules_score: ")
 RULES_DEFINITION = (
-    "rules_score: sum of the points of the scoring rules in leadpilot.yaml; fit rules on the "
+    "sum of the points of the scoring rules in leadpilot.yaml; fit rules on the "
     "lead's attributes, behaviour rules on its touchpoints up to the as-of date (later touches "
     "ignored), behavioural points decayed by 0.5 ** (age_days / half_life_days), each rule "
     "capped at its cap; scored_mql: rules_score >= scoring.threshold."
