@@ -174,3 +174,31 @@ def test_the_what_if_marks_only_channels_far_from_their_spend_and_says_what_the_
                      r"par 3 mois sur l'année de référence \(7\s000\)", fr), fr  # fmt: skip
     assert "outside the spend observed" not in fr and "sort de ±50 % des dépenses" in fr
     assert "leads créés pendant les douze mois" in fr  # the reference window's rule
+
+
+def test_spend_per_month_is_read_over_the_months_the_window_holds_leads_in(tmp_path):
+    """A deal closed long after the last lead sets the data's end: the twelve-month window
+    then holds leads in seven of its months only, and the spend observed per quarter was
+    read as a twelfth of its spend x 3 (every channel marked ⚠ at its own spend rate)."""
+    groups = [
+        {"channel": "paid_social", "n": 100, "mql": 40, "sql": 20, "opportunity": 10,
+         "customers": 5, "basket": 4000, "spend": 3000, "month": f"2024-{m:02d}"}
+        for m in range(1, 13)
+    ]  # fmt: skip
+    folder = build(tmp_path / "data", groups)
+    with open(folder / "deals.csv", "a", encoding="utf-8") as fh:
+        fh.write("DLATE,L1,2024-12-12,won,2025-06-20,4000\n")  # as_of: 2025-06-20
+    ws = tmp_path / "ws"
+    write_config(ws)
+    with leadpilot.open(ws) as lp:
+        lp.ingest(folder)
+        w = budget_what_if(lp.tables(), lp.config, 1.0)
+        held = w.reference["months"]
+        assert 6.5 <= held <= 7.5, w.reference  # June to December 2024
+        (spent,) = lp.kpi_result(kpis=["spend"], date_from=w.reference["from"],
+                                 date_to=w.reference["to"]).rows  # fmt: skip
+        at_its_rate = spent["spend"] * 3 / held  # a quarter at the spend rate observed
+        w = budget_what_if(lp.tables(), lp.config, at_its_rate)
+    (row,) = w.rows
+    assert row["extrapolated"] is False, (row, w.reference)
+    assert not any("times the spend observed" in x for x in w.warnings)

@@ -114,12 +114,36 @@ class Plan:
 
 def reference_window(tables, config: Config, as_of: datetime) -> tuple[datetime, datetime]:
     """Twelve months of cohorts ending one median lead → customer delay before ``as_of``."""
+    return _window(tables, config, as_of)[:2]
+
+
+def _window(tables, config: Config, as_of: datetime) -> tuple[datetime, datetime, float]:
+    """The reference window, and the months of it the data covers: leads that stopped
+    before its end (deals closed later set ``as_of``), or began after its start, fill only
+    part of it."""
     m = lead_model(tables, implied=config.stages.implied)
     secs = m.customer_at.epoch_seconds() - m.created_at.epoch_seconds()
     row = m.aggregate(d=secs.median(where=m.customer_at.notnull())).to_pyarrow().to_pylist()[0]
     delay = timedelta(seconds=row["d"] or 0)
     end = as_of - delay
-    return end - timedelta(days=365), end
+    start = end - timedelta(days=365)
+    # the data's first and last leads (not the window's: months without a lead inside the
+    # data are months of it all the same), in whole months: monthly spend is dated on the 1st
+    span = m.aggregate(first=m.created_at.min(), last=m.created_at.max())
+    row = span.to_pyarrow().to_pylist()[0]
+    if row["first"] is None:
+        return start, end, 12.0
+    first = max(start, row["first"].replace(day=1, hour=0, minute=0, second=0, microsecond=0))
+    last = min(end, _month_end(row["last"]))
+    return start, end, max(1.0, min(12.0, (last - first).days / DAYS_PER_MONTH))
+
+
+DAYS_PER_MONTH = 365 / 12
+
+
+def _month_end(at: datetime) -> datetime:
+    first_next = (at.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return first_next.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def economics(
@@ -130,7 +154,7 @@ def economics(
     tables, at = resolve_as_of(tables, as_of)
     if at.at is None:
         raise MissingDataError("the workspace holds no data to plan from; ingest data first")
-    start, end = reference_window(tables, config, at.at)
+    start, end, months = _window(tables, config, at.at)
     result = compute_kpis(
         tables, config, kpis=[*STAGES, "revenue", "spend", "avg_deal_size", WIN_RATE],
         by=["channel"],
@@ -150,6 +174,9 @@ def economics(
         "to": end.date().isoformat(),
         "rule": "leads created in the twelve months ending one median lead → customer delay "
         "before the data's end (mature cohorts)",
+        # the months the window holds leads in (12 unless the leads stop before its end):
+        # what spend per month is read over
+        "months": round(months, 2),
     }
     said = [w for w in result.warnings if getattr(w, "code", None) == "unvalued"]
     return out, reference, said
@@ -324,7 +351,8 @@ def budget_what_if(
         warnings.append(f"the shifts add {sum(moves.values()):+,.0f} to the budget")
     # spread like the observed spend, every channel's budget is as far from its own spend as
     # the budget is from the total: then ⚠ marks the channels the shifts leave alone too
-    observed_total = total_spend * months / 12
+    held = reference["months"]  # the months of the window the data holds
+    observed_total = total_spend * months / held
     if not (0.5 * observed_total <= budget <= 1.5 * observed_total):
         warnings.append(
             f"the budget ({budget:,.0f} for {months} months) is {budget / observed_total:.2f} "
@@ -344,7 +372,7 @@ def budget_what_if(
                     f"revenue_{label}": customers * (e.deal_size or 0.0)}  # fmt: skip
         row["cpl"], row["lead_to_customer"], row["deal_size"] = e.cpl, e.closing, e.deal_size
         # the spend observed for as long as the budget lasts: far from it is extrapolation
-        observed = e.spend * months / 12
+        observed = e.spend * months / held
         row["extrapolated"] = not (0.5 * observed <= after[c] <= 1.5 * observed)
         if row["extrapolated"] and moves.get(c):
             warnings.append(
