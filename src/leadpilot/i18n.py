@@ -625,6 +625,22 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         ),
     ),
     (
+        r"^spend is recorded over part of the leads' dates only \((?P<s>.+)\): the cost KPIs "
+        r"\((?P<k>[^)]+)\) divide the spend by those leads too, so costs per lead or customer "
+        r"read low and returns high; read them over the spend's dates \(--from (?P<a>\S+) "
+        r"--to (?P<b>\S+)\) or by month$",
+        lambda m: (
+            "les dépenses ne couvrent qu'une partie des dates des leads ("
+            + re.sub(r"(?P<n>[\d,]+) of (?P<t>[\d,]+) leads outside (?P<x>\S+) – (?P<y>\S+)",
+                     r"\g<n> leads sur \g<t> hors du \g<x> au \g<y>", m["s"])
+            .replace("more channel(s)", "autre(s) canal(aux)").replace("; and ", " ; et ")
+            .replace("; ", " ; ").replace(": ", " : ")
+            + f") : les indicateurs de coût ({m['k']}) divisent aussi les dépenses par ces "
+            "leads : les coûts par lead ou par client paraissent bas et la rentabilité haute ; "
+            f"lisez-les sur les dates des dépenses (--from {m['a']} --to {m['b']}) ou par mois"
+        ),
+    ),
+    (
         r"^deals: (?P<n>[\d,]+) of the (?P<w>[\d,]+) won deals of (?P<f>.+?) have no amount: "
         r"revenue counts them as nothing \(null where none of a group's won deals has one\), "
         r"and the average deal size leaves them out\. (?:Their amount column \((?P<h>'.*')\) "

@@ -19,6 +19,7 @@ from ..engine import records, scalar
 from ..errors import LeadpilotError, Notice, UsageError
 from ..i18n import day_word
 from ..results import NONE, Meta, Result, param
+from ..schema import counted_leads
 from .asof import AsOf, resolve_as_of, workspace_as_of
 from .catalog import CATALOG, HEADLINE, Kpi, Text
 from .measures import (
@@ -276,6 +277,7 @@ def compute_kpis(
         from .reconcile import reconcile
 
         warnings += reconcile_messages(reconcile(tables, dims=[d for d in by if d in spend.dims]))
+        warnings += _outside_spend_dates(tables, chosen, unit, date_from, date_to)
     maturity = None
     if view == "cohort" and unit:
         converted = model
@@ -305,6 +307,90 @@ def compute_kpis(
         date_from=date_from,
         date_to=date_to,
     )
+
+
+def _outside_spend_dates(
+    tables: dict, kpis: list[Kpi], unit: str | None, date_from: date | None,
+    date_to: date | None,
+) -> list[Notice]:
+    """Leads of a channel created before its first recorded spend or after its last, in a
+    period that holds some of it (every period over --period all): an ad platform's export
+    covering the last months of a longer CRM history. The cost KPIs divide the spend by
+    those leads too, so CPL and CAC read low and ROI high there, silently; said with the
+    dates that keep them apart. A period outside the spend's dates is null (not_recorded)."""
+    affected = [k.name for k in kpis if k.reads("spend") and k.denominator]
+    if not affected:  # spend alone is a sum over its own dates: nothing divides it
+        return []
+    s = tables["spend"]
+    spans = s.group_by("channel").aggregate(
+        first=s.date.min(), last=s.date.max(),
+        off=(s.date.day() != 1).sum(), months=s.date.truncate("M").nunique(),
+        days=s.date.nunique(),
+    ).to_pyarrow().to_pylist()  # fmt: skip
+    # a channel whose spend falls on one day (an event's cost) has no cadence to tell
+    # what its spend covers: left out
+    spans = [r for r in spans if r["channel"] is not None and (r["days"] or 0) >= 2]
+    if not spans:
+        return []
+    leads = counted_leads(tables["leads"])
+    leads = leads.filter(in_range(leads.created_at, date_from, date_to))
+    leads = leads.filter(leads.channel.isin([r["channel"] for r in spans]))
+    day = leads.created_at.date()
+    outside = []
+    for r in spans:
+        last = r["last"]
+        if not r["off"] and r["months"] >= 2:  # spend per month, dated on the 1st
+            last = (last.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        else:  # the last spend day covers until the next would have come (an event's cost
+            # on its day: the leads of the weeks after it)
+            last += timedelta(days=round((last - r["first"]).days / (r["days"] - 1)) - 1)
+        r["last"] = last
+        cond = (leads.channel == r["channel"]) & ((day < r["first"]) | (day > last))
+        if unit:  # only in a period holding some of the channel's spend
+            period = leads.created_at.truncate(unit).date()
+            cond &= (period >= _period_start(r["first"], unit)) & (period <= last)
+        outside.append(cond)
+    found = leads.group_by("channel").aggregate(
+        n=leads.count(where=ibis.or_(*outside)), total=leads.count()
+    ).to_pyarrow().to_pylist()
+    # lumpy spend (events' costs on their days, their leads around them) leaves a few
+    # leads outside: said from a share that moves the ratios
+    found = [r for r in found if r["n"] and r["n"] >= MATERIAL_SHARE * r["total"]]
+    if not found:
+        return []
+    span = {r["channel"]: r for r in spans}
+    found.sort(key=lambda r: -r["n"])
+    shown = "; ".join(
+        f"{r['channel']}: {r['n']:,} of {r['total']:,} leads outside "
+        f"{span[r['channel']]['first']} – "
+        f"{span[r['channel']]['last']}" for r in found[:3]
+    ) + (f"; and {len(found) - 3} more channel(s)" if len(found) > 3 else "")
+    first = min(span[r["channel"]]["first"] for r in found)
+    last = max(span[r["channel"]]["last"] for r in found)
+    return [Notice(
+        "outside_spend_dates",
+        f"spend is recorded over part of the leads' dates only ({shown}): the cost KPIs "
+        f"({', '.join(affected)}) divide the spend by those leads too, so costs per lead or "
+        "customer read low and returns high; read them over the spend's dates (--from "
+        f"{first} --to {last}) or by month",
+        data={"leads": sum(r["n"] for r in found), "channels": len(found)},
+    )]  # fmt: skip
+
+
+MATERIAL_SHARE = 0.05  # of a channel's leads outside its spend's dates: said from there
+
+
+def _period_start(day: date, unit: str) -> date:
+    """The first day of the period (of ``unit``, as ``truncate`` cuts it) holding ``day``."""
+    if unit == "D":
+        return day
+    if unit == "W":
+        return day - timedelta(days=day.weekday())
+    if unit == "M":
+        return day.replace(day=1)
+    if unit == "Q":
+        return day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
+    return day.replace(month=1, day=1)
 
 
 def _partly_recorded(

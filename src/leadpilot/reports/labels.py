@@ -545,6 +545,13 @@ NOTICES: dict[str, Text] = {
         "Groupes sans aucune ligne de dépenses (ou de trafic) : leurs indicateurs de coût "
         "sont vides, pas nuls.",
     ),
+    "outside_spend_dates": T(
+        "Spend is recorded over part of some channels' lead dates only: their costs per lead "
+        "and per customer read low and their return high; read them over the spend's dates.",
+        "Les dépenses ne couvrent qu'une partie des dates des leads de certains canaux : "
+        "leurs coûts par lead et par client paraissent bas et leur rentabilité haute ; "
+        "lisez-les sur les dates des dépenses.",
+    ),
     "not_measured": T(
         "The acceptance rate is measured from recorded acceptances and rejections only; it "
         "is empty where none was recorded.",

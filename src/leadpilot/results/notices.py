@@ -36,6 +36,8 @@ CODES: dict[str, str] = {
     "attribution, no attribution touch) names",
     "dated_per_month": "spend (or traffic) recorded per month, read by week or day or over a "
     "range cutting months: a month's figure falls on its first day",
+    "outside_spend_dates": "leads of a channel created outside the dates its spend is "
+    "recorded on, in periods holding some of it: cost KPIs divide the spend by them too",
     "no_spend": "leads (or touches) of a channel that no spend names: cost KPIs are null",
     "dimension_absent": "spend is split by a dimension that no lead or touch has",
     # reading the numbers
