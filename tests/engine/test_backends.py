@@ -129,6 +129,15 @@ def test_upsert_replaces_same_key_rows_and_append_adds(ws):
     assert ws.table("labels").count().execute() == 4
 
 
+def test_row_counts_of_several_tables_in_one_query(ws):
+    # what the stored model's stamp compares (versions.row_counts: one plain query)
+    from leadpilot.engine import versions
+
+    ws.backend.upsert("labels", _labels(["a", "b", "c"], "x"), "label_key")
+    counts = versions.row_counts(ws.con, ("labels", "quarantine", "leads"))
+    assert counts == {"labels": 3, "quarantine": 0, "leads": 0}
+
+
 def test_upsert_of_a_query_replaces_same_key_rows_and_counts_what_it_inserted(ws):
     # the ingest's path: rows of a query on the same connection, never through Python
     b = ws.backend

@@ -108,6 +108,9 @@ class DuckDBBackend(StatementWrites, Backend):
     def _first_row(self, sql: str) -> tuple | None:
         return self.con.con.execute(sql).fetchone()
 
+    def fetch(self, query: sge.Query) -> list[tuple]:
+        return self.con.con.execute(query.sql(self.name, copy=False)).fetchall()
+
     def _run_counted(self, sql: str) -> int:
         return int(self.con.con.execute(sql).fetchone()[0])  # DuckDB returns the count
 
@@ -129,7 +132,7 @@ class DuckDBBackend(StatementWrites, Backend):
                 )
                 for c in columns
             ],
-            from_=sge.From(this=con.compiler.to_sqlglot(changes).subquery(source)),
+            from_=sge.From(this=con.compiler.to_sqlglot(changes).subquery(source, copy=False)),
             where=sge.Where(
                 this=sge.EQ(
                     this=sg.column(key, table=sg.to_identifier(name, quoted=True), quoted=True),
@@ -137,8 +140,8 @@ class DuckDBBackend(StatementWrites, Backend):
                 )
             ),
         )
-        with self._busy_section():
-            return self._run_counted(statement.sql(self.name))
+        with self._busy_section():  # a tree made for this statement: no deep copies
+            return self._run_counted(statement.sql(self.name, copy=False))
 
     @classmethod
     def connect(cls, setting: str, config: Config, root: Path) -> DuckDBBackend:
@@ -316,5 +319,6 @@ class DuckDBBackend(StatementWrites, Backend):
         for cte in query.find_all(sge.CTE):
             if not cte.this.find(*work):
                 cte.set("materialized", False)
-        table = con.con.sql(query.sql(self.name)).to_arrow_table()
+        # the tree is this query's own: no deep copy before generating (14 scans an ingest)
+        table = con.con.sql(query.sql(self.name, copy=False)).to_arrow_table()
         return expr.__pyarrow_result__(table, data_mapper=DuckDBPyArrowData)

@@ -74,6 +74,11 @@ class PostgresBackend(StatementWrites, Backend):
             cur.execute(sql)
             return cur.fetchone()
 
+    def fetch(self, query: sge.Query) -> list[tuple]:
+        with self.con.con.cursor() as cur:
+            cur.execute(query.sql(self.name, copy=False))
+            return cur.fetchall()
+
     def _run_counted(self, sql: str) -> int:
         with self.con.con.cursor() as cur:
             cur.execute(sql)

@@ -349,6 +349,10 @@ class SparkBackend(Backend):
         else:
             self.con.raw_sql(expr.sql(DIALECT))
 
+    def fetch(self, query: sge.Query) -> list[tuple]:
+        rows = self.con._session.sql(query.sql(DIALECT, copy=False)).collect()
+        return [tuple(row) for row in rows]
+
     def version(self) -> str:
         return str(self.con.version)
 

@@ -27,10 +27,12 @@ from typing import TYPE_CHECKING
 
 import ibis
 import pyarrow as pa
+import sqlglot as sg
+import sqlglot.expressions as sge
 
 from ..errors import WorkspaceError
 from ..schema import DERIVED, TABLES
-from .base import Backend, records, table_schema
+from .base import Backend, table_schema
 
 if TYPE_CHECKING:
     from .workspace import Workspace
@@ -168,7 +170,8 @@ def meta_values(con: ibis.BaseBackend, tables: list[str] | None = None) -> dict[
         return dict(pending)
     if META not in (con.list_tables() if tables is None else tables):
         return {}
-    return {r["key"]: r["value"] for r in records(con.table(META))}
+    query = sg.select(sg.column("key", quoted=True), sg.column("value", quoted=True))
+    return dict(Backend.of(con).fetch(query.from_(sg.table(META, quoted=True))))
 
 
 def set_meta(ws: Workspace, values: dict[str, str | None]) -> None:
@@ -247,10 +250,12 @@ def row_counts(con: ibis.BaseBackend, names: tuple[str, ...]) -> dict[str, int]:
     A tool other than leadpilot that writes into a workspace table counts no data
     version; the row counts of the tables something was derived from tell most such
     writes (rows added or deleted) apart."""
-    tables = {n: con.table(n) for n in names}  # each read once (a schema query each)
-    parts = [t.aggregate(table=ibis.literal(n), rows=t.count()) for n, t in tables.items()]
-    found = records(ibis.union(*parts) if len(parts) > 1 else parts[0])
-    return {r["table"]: int(r["rows"]) for r in found}
+    parts = [
+        sg.select(sge.Literal.string(n), sge.Count(this=sge.Star())).from_(sg.table(n, quoted=True))
+        for n in names
+    ]
+    query = functools.reduce(lambda a, b: sge.union(a, b, distinct=False, copy=False), parts)
+    return {n: int(rows) for n, rows in Backend.of(con).fetch(query)}
 
 
 def ensure_tables(ws: Workspace) -> None:
