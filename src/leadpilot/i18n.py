@@ -677,17 +677,14 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
     ),
     (
         r"^(?P<t>spend|traffic): (?P<f>.+?) replaces the stored (?:spend|traffic) of (?P<c>.+?) "
-        r"from (?P<a>\S+) to (?P<b>\S+) \(replace_days\): (?P<w>with the other replace_days "
-        r"files, )?(?P<n>[\d,]+) stored row\(s\) (?:it no longer lists|no longer listed) "
-        r"\((?P<l>.+?); (?P<x>[\d,.]+) (?:spend|visitors)\) are removed$",
+        r"from (?P<a>\S+) to (?P<b>\S+) \(replace_days\): (?P<n>[\d,]+) stored row\(s\) it "
+        r"no longer lists \((?P<l>.+?); (?P<x>[\d,.]+) (?:spend|visitors)\) are removed$",
         lambda m: (
             f"{'dépenses' if m['t'] == 'spend' else 'trafic'} : {m['f']} remplace "
             f"{'les dépenses' if m['t'] == 'spend' else 'le trafic'} enregistré"
             f"{'es' if m['t'] == 'spend' else ''} de {_channels_fr(m['c'])} du {m['a']} au "
-            f"{m['b']} (replace_days) : "
-            + ("avec les autres fichiers replace_days, " if m["w"] else "")
-            + f"{m['n']} ligne(s) enregistrée(s) qu'il{'s' if m['w'] else ''} ne liste"
-            f"{'nt' if m['w'] else ''} plus ({_names_fr(m['l'])} ; {m['x']} "
+            f"{m['b']} (replace_days) : {m['n']} ligne(s) enregistrée(s) qu'il ne liste "
+            f"plus ({_names_fr(m['l'])} ; {m['x']} "
             f"{'de dépenses' if m['t'] == 'spend' else 'visiteurs'}) sont retirées"
         ),
     ),

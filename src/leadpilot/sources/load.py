@@ -279,10 +279,12 @@ def _same_channel(column: ir.Value, channel: str | None) -> ir.BooleanValue:
     return column.isnull() if channel is None else column == channel
 
 
-def _in_scopes(t: ir.Table, scopes: list[_Scope]) -> ir.BooleanValue:
+def _in_scopes(
+    t: ir.Table, scopes: list[_Scope], channel: str = "channel", day: str = "date"
+) -> ir.BooleanValue:
     return ibis.or_(*[
-        ibis.or_(*[_same_channel(t.channel, c) for c in s.channels])
-        & t.date.between(s.first, s.last)
+        ibis.or_(*[_same_channel(t[channel], c) for c in s.channels])
+        & t[day].between(s.first, s.last)
         for s in scopes
     ])  # fmt: skip
 
@@ -950,29 +952,22 @@ class _Ingest:
         stored = self._near(table, target.filter(_in_scopes(target, scopes)))
         good = self.good[table]
         gone = stored.anti_join(good, stored["__stored_key"] == good[key])
-        found = self.staging.rows(
-            gone.aggregate(n=gone.count(), amount=gone["__stored"].sum())
-        ).to_pylist()[0]
-        if not found["n"]:
-            return
-        names = self.staging.rows(gone.select("__name").distinct().order_by("__name").limit(4))[
-            "__name"
-        ]
         what = {"spend": ("spend", "campaign"), "traffic": ("visitors", "content")}[table]
-        listed = _names(names.to_pylist(), what[1])
-        for scope in scopes:
+        for scope in scopes:  # each file's own rows (a row in two scopes counts in both)
+            mine = gone.filter(_in_scopes(gone, [scope], "__channel", "__date"))
+            found = self.staging.rows(
+                mine.aggregate(n=mine.count(), amount=mine["__stored"].sum())
+            ).to_pylist()[0]
+            if not found["n"]:
+                continue
+            names = mine.select("__name").distinct().order_by("__name").limit(4)
+            listed = _names(self.staging.rows(names)["__name"].to_pylist(), what[1])
             self.notes.append(Notice(
                 f"{table}_days_replaced",
                 f"{table}: {Path(scope.file).name} replaces the stored {table} of "
                 f"{_channels(scope.channels)} from {scope.first} to {scope.last} "
-                "(replace_days): " + (
-                    f"{found['n']:,} stored row(s) it no longer lists ({listed}; "
-                    f"{float(found['amount'] or 0):,.2f} {what[0]}) are removed"
-                    if len(scopes) == 1 else
-                    f"with the other replace_days files, {found['n']:,} stored row(s) no "
-                    f"longer listed ({listed}; {float(found['amount'] or 0):,.2f} {what[0]}) "
-                    "are removed"
-                ),
+                f"(replace_days): {found['n']:,} stored row(s) it no longer lists ({listed}; "
+                f"{float(found['amount'] or 0):,.2f} {what[0]}) are removed",
                 data={"rows": found["n"], "amount": float(found["amount"] or 0)},
             ))  # fmt: skip
 

@@ -133,9 +133,6 @@ def _sniff_delimiter(path: Path, encoding: str) -> str:
         sample = fh.read(64 * 1024)
     if not sample.strip():
         raise SourceError(f"{path}: the file is empty (expected a header row)")
-    titles = _title_lines(path, encoding, None)
-    if titles is not None:
-        return titles[1]
     lines = [(i, line) for i, line in enumerate(sample.splitlines(), start=1) if line.strip()]
     first = lines[0][1]
     try:
@@ -589,9 +586,10 @@ def _read_csv(
     wide = enc.lower().replace("-", "").replace("_", "").startswith(("utf16", "utf32"))
     if not wide:
         _header_decodes(path, enc)
-    delimiter = delimiter or _sniff_delimiter(path, enc)
-    titles = _title_lines(path, enc, delimiter)
-    titles = titles[0] if titles is not None and titles[1] == delimiter else 0
+    # report lines above the header (told by the header's separator), else line 1's
+    found = _title_lines(path, enc, delimiter)
+    delimiter = delimiter or (found[1] if found else _sniff_delimiter(path, enc))
+    titles = found[0] if found else 0
     table = None
     if not wide and not titles:
         table = _read_csv_arrow(path, delimiter, enc, progress)
