@@ -277,7 +277,7 @@ def compute_kpis(
         from .reconcile import reconcile
 
         warnings += reconcile_messages(reconcile(tables, dims=[d for d in by if d in spend.dims]))
-        warnings += _outside_spend_dates(tables, chosen, unit, date_from, date_to)
+        warnings += _outside_spend_dates(tables, chosen, period, date_from, date_to)
     maturity = None
     if view == "cohort" and unit:
         converted = model
@@ -310,7 +310,7 @@ def compute_kpis(
 
 
 def _outside_spend_dates(
-    tables: dict, kpis: list[Kpi], unit: str | None, date_from: date | None,
+    tables: dict, kpis: list[Kpi], period: str, date_from: date | None,
     date_to: date | None,
 ) -> list[Notice]:
     """Leads of a channel created before its first recorded spend or after its last, in a
@@ -346,9 +346,9 @@ def _outside_spend_dates(
             last += timedelta(days=round((last - r["first"]).days / (r["days"] - 1)) - 1)
         r["last"] = last
         cond = (leads.channel == r["channel"]) & ((day < r["first"]) | (day > last))
-        if unit:  # only in a period holding some of the channel's spend
-            period = leads.created_at.truncate(unit).date()
-            cond &= (period >= _period_start(r["first"], unit)) & (period <= last)
+        if period != "all":  # only in a period holding some of the channel's spend
+            start = leads.created_at.truncate(PERIOD_UNITS[period]).date()
+            cond &= (start >= period_bounds(r["first"], period)[0]) & (start <= last)
         outside.append(cond)
     found = leads.group_by("channel").aggregate(
         n=leads.count(where=ibis.or_(*outside)), total=leads.count()
@@ -378,19 +378,6 @@ def _outside_spend_dates(
 
 
 MATERIAL_SHARE = 0.05  # of a channel's leads outside its spend's dates: said from there
-
-
-def _period_start(day: date, unit: str) -> date:
-    """The first day of the period (of ``unit``, as ``truncate`` cuts it) holding ``day``."""
-    if unit == "D":
-        return day
-    if unit == "W":
-        return day - timedelta(days=day.weekday())
-    if unit == "M":
-        return day.replace(day=1)
-    if unit == "Q":
-        return day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
-    return day.replace(month=1, day=1)
 
 
 def _partly_recorded(
