@@ -983,6 +983,18 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
             f"(kpis --by {m['b']}), ou renommez la colonne dans l'export"
         ),
     ),
+    # the same attributes, stored by an earlier leadpilot under their own name
+    (
+        r"^leads: lead attribute\(s\) stored by an earlier leadpilot under a name it now "
+        r"computes, read under another name: (?P<l>.+); group or filter by the new name "
+        r"\(kpis --by (?P<b>\S+)\)$",
+        lambda m: (
+            "leads : attribut(s) de lead enregistré(s) par une version antérieure de "
+            "leadpilot sous un nom qu'il calcule désormais, lu(s) sous un autre nom : "
+            f"{m['l'].replace(' as ', ' sous ')} ; regroupez ou filtrez par le nouveau nom "
+            f"(kpis --by {m['b']})"
+        ),
+    ),
     # a lead's stages dated out of their order (kept, with examples)
     (
         r"^(?P<t>\w+): (?P<n>[\d,]+) row\(s\): stage history out of order: a later stage "

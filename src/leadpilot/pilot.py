@@ -47,7 +47,13 @@ from .engine import versions
 from .errors import EngineError, Notice, UsageError
 from .metrics.compute import KpiResult, check_range, compute_kpis
 from .metrics.funnel import FunnelResult, compute_funnel
-from .metrics.model import StoredModel, Tables, lead_model, model_fingerprint
+from .metrics.model import (
+    StoredModel,
+    Tables,
+    lead_model,
+    model_fingerprint,
+    renamed_attributes,
+)
 from .metrics.velocity import VelocityResult, compute_velocity
 from .results import Meta, Result
 from .schema import LEAD_MODEL, TABLES
@@ -116,6 +122,21 @@ def _noting(analysis: Callable) -> Callable:
     return noted
 
 
+def _attribute_notices(renamed: dict[str, str]) -> list[Notice]:
+    """What every analysis says of lead attributes read under another name than their
+    stored one (``renamed``: stored -> read; see :meth:`Pilot._stored_tables`)."""
+    if not renamed:
+        return []
+    said = ", ".join(f"{old!r} as {new!r}" for old, new in renamed.items())
+    return [Notice(
+        "attribute_renamed",
+        f"leads: lead attribute(s) stored by an earlier leadpilot under a name it now "
+        f"computes, read under another name: {said}; group or filter by the new name "
+        f"(kpis --by {next(iter(renamed.values()))})",
+        data={"renamed": renamed},
+    )]  # fmt: skip
+
+
 class Pilot:
     """An open workspace: every analysis and action of leadpilot.
 
@@ -161,16 +182,28 @@ class Pilot:
             return out
         listed = self.workspace.con.list_tables()
         meta = versions.meta_values(self.workspace.con, listed)
-        out = Tables({name: self.workspace.table(name) for name in TABLES})
+        stored, renamed = self._stored_tables()
+        out = Tables(stored)
         if "scores" in listed:  # last `score apply`: the score_band dimension
             out["scores"] = self.workspace.table("scores")
-        out.notices = self._rule_notices(meta)
-        if out.notices:  # the stored model counted leads by the rule stored
+        rule = self._rule_notices(meta)
+        out.notices = rule + _attribute_notices(renamed)
+        if rule:  # the stored model counted leads by the rule stored
             out["leads"] = apply_lead_rule(out["leads"], self.config.leads)
         else:
             out.stored_model = self._stored_model(listed, meta)
         out.memo = {}
         return out
+
+    def _stored_tables(self) -> tuple[dict[str, ir.Table], dict[str, str]]:
+        """The canonical tables as stored, and the lead attributes read under another
+        name (stored -> read): those a leadpilot that did not reserve their name yet
+        stored under a name leadpilot now computes (:func:`renamed_attributes`)."""
+        out = {name: self.workspace.table(name) for name in TABLES}
+        renamed = renamed_attributes(out["leads"].columns)
+        if renamed:
+            out["leads"] = out["leads"].rename({new: old for old, new in renamed.items()})
+        return out, renamed
 
     def _rule_notices(self, meta: dict[str, str]) -> list[Notice]:
         """When the lead rule of leadpilot.yaml was edited since the last ingest: the
@@ -192,7 +225,9 @@ class Pilot:
         warnings (see :meth:`_rule_notices`)."""
         if self._held is not None:
             return list(self._held.notices)
-        return self._rule_notices(versions.meta_values(self.workspace.con))
+        renamed = renamed_attributes(self.workspace.table("leads").columns)
+        meta = versions.meta_values(self.workspace.con)
+        return self._rule_notices(meta) + _attribute_notices(renamed)
 
     @contextlib.contextmanager
     def _one_state(self) -> Iterator[None]:
@@ -243,7 +278,7 @@ class Pilot:
         name = LEAD_MODEL.name
         if store:
             c = self.config
-            tables = {t: ws.table(t) for t in TABLES}
+            tables, _ = self._stored_tables()
             try:
                 model = lead_model(tables, implied=c.stages.implied, icp=c.icp)
             except UsageError:  # settings the data cannot serve: computed (and said) live
@@ -986,9 +1021,7 @@ class Pilot:
         as_of = _day(as_of, "as_of")
         return source_mix(self.tables(), self.config, by=dim, period=period, as_of=as_of)
 
-    def sources(
-        self, by: Dims = "channel", period: str = "all", as_of: Day = None
-    ) -> pd.DataFrame:
+    def sources(self, by: Dims = "channel", period: str = "all", as_of: Day = None) -> pd.DataFrame:
         """The lead-source mix as a DataFrame; parameters as :meth:`sources_result`.
 
         Examples
@@ -1373,9 +1406,7 @@ class Pilot:
         from .diagnostics.compare import compare
         from .diagnostics.result import diagnosis_result
 
-        c = compare(
-            self.tables(), self.config, current=current, previous=previous, vs=vs, by=by
-        )
+        c = compare(self.tables(), self.config, current=current, previous=previous, vs=vs, by=by)
         return diagnosis_result(c, self.config.currency)
 
     @_noting

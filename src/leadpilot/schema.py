@@ -216,6 +216,15 @@ LOAD_ORDER: tuple[str, ...] = ("leads", "touchpoints", "stage_events", "deals", 
 LEAD_BOOKKEEPING: tuple[str, ...] = LEADS.bookkeeping_names
 
 
+def attribute_name(name: str, taken: set[str]) -> str:
+    """The name a lead attribute called like something leadpilot computes is stored and
+    read under: ``NAME_attribute`` (``NAME_attribute_2``... when ``taken`` holds it)."""
+    new, n = f"{name}_attribute", 2
+    while new in taken:
+        new, n = f"{name}_attribute_{n}", n + 1
+    return new
+
+
 def counted_leads(leads):  # an Ibis table: the schema itself imports no engine library
     """The lead records that count as leads: neither merged into an earlier lead
     (``merged_into``) nor excluded by the lead rule (``excluded_reason``). The one

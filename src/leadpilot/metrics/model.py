@@ -30,7 +30,7 @@ import ibis.expr.types as ir
 from ..config import EngagementSettings, IcpRule
 from ..engine import scalar
 from ..errors import UsageError
-from ..schema import LEAD_BOOKKEEPING, STAGES, counted_leads
+from ..schema import LEAD_BOOKKEEPING, STAGES, attribute_name, counted_leads
 from .measures import lead_columns, lead_fact, of_table, zero
 
 T = TypeVar("T")
@@ -65,6 +65,23 @@ def reserved_names() -> frozenset[str]:
     facts = {m.lead_column for m in MEASURES.values() if m.lead_column}
     figures = {f"{k}{s}" for k in CATALOG for s in KPI_SUFFIXES}
     return frozenset(facts | figures | set(MEASURES) | set(STAGE_COLUMNS) | set(RESULT_FIELDS))
+
+
+def renamed_attributes(columns: list[str]) -> dict[str, str]:
+    """Lead attributes of ``columns`` (the stored leads table's) named like something
+    leadpilot computes — stored by a leadpilot that did not reserve the name yet (an
+    ingest renames them today) — and the name the analyses read each under, as an ingest
+    would store it (:func:`~leadpilot.schema.attribute_name`); empty for most workspaces.
+    Read under its own name, an account's ``revenue`` collided with the revenue of the
+    lead's deals: every live analysis and every ingest failed."""
+    reserved = reserved_names()
+    taken = set(columns) | reserved
+    out: dict[str, str] = {}
+    for name in columns:
+        if name in reserved and name not in LEAD_BOOKKEEPING:
+            out[name] = attribute_name(name, taken)
+            taken.add(out[name])
+    return out
 
 
 def check_dimensions(tables: dict[str, ir.Table], by: list[str]) -> None:

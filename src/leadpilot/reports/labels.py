@@ -616,6 +616,12 @@ NOTICES: dict[str, Text] = {
         "La règle des leads de leadpilot.yaml a changé depuis le dernier chargement : les "
         "comptes appliquent la nouvelle règle.",
     ),
+    "attribute_renamed": T(
+        "Lead attributes named like a figure leadpilot computes (an account's revenue) are "
+        "read under NAME_attribute.",
+        "Les attributs de lead nommés comme un chiffre que leadpilot calcule (le chiffre "
+        "d'affaires d'un compte) sont lus sous NOM_attribute.",
+    ),
     "spend_without_match": T(
         "Spend names a channel or campaign that no lead has: that spend joins no lead.",
         "Des dépenses nomment un canal ou une campagne qu'aucun lead ne porte : elles ne se "

@@ -31,6 +31,8 @@ CODES: dict[str, str] = {
     "excluded_revenue": "won deals of records the lead rule excludes: revenue leaves them out",
     "lead_rule_changed": "the lead rule of leadpilot.yaml changed since the last ingest: "
     "the counts apply it as they read the data",
+    "attribute_renamed": "lead attributes stored by an earlier leadpilot under a name it now "
+    "computes (an account's revenue): read under NAME_attribute, as an ingest stores them",
     # channel reconciliation (spend and leads or touches)
     "spend_without_match": "spend names a channel / campaign / content that no lead (or, in "
     "attribution, no attribution touch) names",

@@ -37,7 +37,16 @@ from ..errors import (
     SourceLayoutError,
     ValidationError,
 )
-from ..schema import INGEST_LOG, LABELS, LOAD_ORDER, QUARANTINE, TABLES, TEMPORARY, counted_leads
+from ..schema import (
+    INGEST_LOG,
+    LABELS,
+    LOAD_ORDER,
+    QUARANTINE,
+    TABLES,
+    TEMPORARY,
+    attribute_name,
+    counted_leads,
+)
 from . import checks, emails
 from .channels import UNKNOWN_CHANNEL, derived_channel
 from .dates import DateColumns
@@ -464,16 +473,18 @@ class _Ingest:
         ``NAME_attribute``, and said: under its own name it would collide with the revenue
         of the lead's deals in the lead model, and ``--by revenue`` would be ambiguous."""
         clash = [n for n in mapped.extras if n in self.reserved]
+        if clash and mapped.table == "leads":
+            # a workspace ingested before the name was reserved: the attribute goes on
+            # into its stored column, which the analyses read renamed (Pilot.tables)
+            stored = set(self.ws.table("leads").columns)
+            clash = [n for n in clash if n not in stored]
         if not clash:
             return
         taken = set(mapped.extras) | self.reserved | set(TABLES[mapped.table].column_names)
         renamed: dict[str, str] = {}
         for name in clash:
-            new, n = f"{name}_attribute", 2
-            while new in taken:
-                new, n = f"{name}_attribute_{n}", n + 1
-            renamed[name] = new
-            taken.add(new)
+            renamed[name] = attribute_name(name, taken)
+            taken.add(renamed[name])
         mapped.extras = {renamed.get(k, k): v for k, v in mapped.extras.items()}
         mapped.extra_headers = {renamed.get(k, k): h for k, h in mapped.extra_headers.items()}
         if first:
