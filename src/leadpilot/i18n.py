@@ -455,6 +455,16 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r"\g<o> \g<v> : attendu l'une des valeurs \g<l>",
     ),
     (r" or activity$", r" ou activity"),
+    (
+        r"^--out (?P<f>.+) names a (?P<n>\w+) file, but --format (?P<a>\w+) was asked: name "
+        r"the file \.(?P<e>\w+), or leave --format out \(the format follows the file name\)$",
+        r"--out \g<f> désigne un fichier \g<n>, mais --format \g<a> est demandé : nommez le "
+        r"fichier .\g<e>, ou omettez --format (le format suit le nom du fichier)",
+    ),
+    (
+        r"^--format (?P<f>\w+) is binary: give a file with --out, not '-'$",
+        r"--format \g<f> est binaire : donnez un fichier avec --out, pas '-'",
+    ),
     # dates
     (
         r"these look like Unix time \(seconds or milliseconds since 1970\), which no date "

@@ -15,6 +15,7 @@ from report_kit import PERIOD, runner
 
 from leadpilot.cli import app
 from leadpilot.errors import UsageError
+from leadpilot.i18n import error_text
 from leadpilot.pilot import Pilot
 from leadpilot.reports import SECTIONS
 
@@ -136,6 +137,25 @@ def test_write_takes_the_format_from_the_file_name(demo_report, tmp_path):
         path = demo_report.write(tmp_path / f"r.{ext}", lang="fr")
         assert path == tmp_path / f"r.{ext}" and path.stat().st_size > 1000
     assert demo_report.write(tmp_path / "out", "md").name == f"leadpilot-report-{PERIOD}-en.md"
+    with pytest.raises(UsageError, match="names a md file, but --format html"):
+        demo_report.write(tmp_path / "other.md", "html")  # Markdown's name, HTML inside
+    assert not (tmp_path / "other.md").exists()
+
+
+def test_the_command_takes_the_format_from_the_out_file(demo_ws, tmp_path, monkeypatch):
+    """``--out report.md`` without --format wrote HTML into a .md file; a --format the file's
+    name contradicts is refused before the figures are gathered."""
+    out = tmp_path / "report.md"
+    result = runner.invoke(app, ["report", "-w", str(demo_ws), "--period", PERIOD,
+                                 "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("# Lead generation report — ")
+    monkeypatch.setattr(Pilot, "report", lambda *a, **k: pytest.fail("figures gathered"))
+    result = runner.invoke(app, ["report", "-w", str(demo_ws), "-f", "xlsx", "--out",
+                                 str(tmp_path / "r.pdf"), "--lang", "fr"])  # fmt: skip
+    assert isinstance(result.exception, UsageError) and not (tmp_path / "r.pdf").exists()
+    said = error_text(result.exception, "fr")
+    assert "--out r.pdf désigne un fichier pdf, mais --format xlsx est demandé" in said
 
 
 @pytest.mark.parametrize(
@@ -146,6 +166,7 @@ def test_write_takes_the_format_from_the_file_name(demo_report, tmp_path):
         (["--vs", "yesterday"], "--vs 'yesterday': expected previous, last-year or none"),
         (["--lang", "de"], "--lang 'de': expected one of en, fr"),
         (["--format", "pdf", "--out", "-"], "--format pdf is binary"),
+        (["--format", "pdf", "--out", "r.md"], "--out r.md names a md file, but --format pdf"),
     ],
 )
 def test_bad_options_fail_with_one_line(demo_ws, args, message):

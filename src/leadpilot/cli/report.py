@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..errors import UsageError
-from ..reports import FORMATS, check_report_format
+from ..reports import FORMATS, check_report_format, file_format
 from .common import LangOpt, WorkspaceOpt, app, currency, err, pilot, start, terminal
 
 
@@ -23,7 +23,14 @@ def report(
     vs: Annotated[
         str | None, typer.Option(help="previous (default) or last-year: the comparison.")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help=f"{', '.join(FORMATS)}.")] = "html",
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help=f"{', '.join(FORMATS)} (default: the --out file's extension, else html).",
+        ),
+    ] = None,
     out: Annotated[
         str | None,
         typer.Option(
@@ -38,7 +45,10 @@ def report(
     """Write the report of a period: headline, findings, funnel, channels, trends,
     velocity, attribution, scoring, data quality and definitions; prints the file's path."""
     start(lang)
-    fmt = check_report_format(fmt)
+    if out == "-":
+        fmt = check_report_format(fmt or "html")
+    else:  # checked before the figures are gathered: refused at once, not after them
+        fmt = file_format(out or workspace / "reports", fmt)
     lang = terminal().lang
     if out == "-" and fmt in ("pdf", "xlsx"):
         raise UsageError(f"--format {fmt} is binary: give a file with --out, not '-'")

@@ -28,9 +28,11 @@ if TYPE_CHECKING:
     from .view import SECTIONS, ReportView
 
 __all__ = ["FORMATS", "SECTIONS", "Report", "ReportData", "ReportView", "Source",
-           "check_report_format"]  # fmt: skip
+           "check_report_format", "file_format"]  # fmt: skip
 
 FORMATS = ("html", "pdf", "xlsx", "md")
+# a file's extension -> the format it names
+_SUFFIXES = {**{f: f for f in FORMATS}, "htm": "html", "markdown": "md"}
 
 # The command line checks --format with this package before computing anything: the
 # collection and the views (Altair, Jinja2) are imported when first used, not at start-up.
@@ -55,6 +57,22 @@ def check_report_format(fmt: str) -> str:
     if code not in FORMATS:
         raise UsageError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
     return code
+
+
+def file_format(path: str | Path, fmt: str | None = None) -> str:
+    """The format a report written to ``path`` takes: ``fmt``, else the one the file's
+    extension names, else HTML (a folder, or a name without a known extension). A file
+    named for another format than ``fmt`` is refused: ``report.md`` holding HTML."""
+    path = Path(path)
+    folder = path.is_dir() or not path.suffix
+    named = None if folder else _SUFFIXES.get(path.suffix.lstrip(".").lower())
+    fmt = check_report_format(fmt or named or "html")
+    if named is not None and named != fmt:
+        raise UsageError(
+            f"--out {path.name} names a {named} file, but --format {fmt} was asked: name "
+            f"the file .{fmt}, or leave --format out (the format follows the file name)"
+        )
+    return fmt
 
 
 class Report:
@@ -121,14 +139,12 @@ class Report:
 
     def write(self, path: str | Path, fmt: str | None = None, lang: str = "en") -> Path:
         """Write the report to ``path`` (a file, or a folder, existing or without an extension,
-        for :meth:`filename`); the format defaults to the file's extension, else HTML.
-        Returns the file written."""
+        for :meth:`filename`); the format defaults to the file's extension, else HTML. A
+        file named for another format than ``fmt`` is refused (``report.md`` holding
+        HTML). Returns the file written."""
         path = Path(path)
         folder = path.is_dir() or not path.suffix
-        if fmt is None:
-            suffix = path.suffix.lstrip(".").lower()
-            fmt = suffix if suffix in (*FORMATS, "markdown") else "html"
-        fmt = check_report_format(fmt)
+        fmt = file_format(path, fmt)
         if folder:
             path = path / self.filename(fmt, lang)
         path.parent.mkdir(parents=True, exist_ok=True)

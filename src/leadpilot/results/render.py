@@ -44,7 +44,7 @@ def neutral(value):
 def check_format(fmt: str) -> None:
     """A UsageError unless ``fmt`` is table, json or csv."""
     if fmt not in FORMATS:
-        raise UsageError(f"--format {fmt!r}: expected table, json or csv")
+        raise UsageError(f"--format {fmt!r}: expected one of table, json, csv")
 
 
 def json_text(result: Result) -> str:
