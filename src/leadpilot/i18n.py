@@ -392,6 +392,11 @@ def _order_fr(label: str) -> str:
     return f"{_ORDERS_FR.get(name, name)} {rest}".strip()
 
 
+def _pct_fr(text: str) -> str:
+    """'39.8%' as French writes it: '39,8 %'."""
+    return text.replace(".", ",").replace("%", "\u00a0%")
+
+
 def _number_fr(text: str) -> str:
     """A number as the English notes write it ('33,440.00') as French writes it
     ('33 440,00', with Babel's narrow no-break space)."""
@@ -1379,6 +1384,47 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r"^not computed from a path file \(they need touch times or stage dates\): ",
         r"non calculés à partir d'un fichier de parcours (il leur faut l'heure des points de "
         r"contact ou les dates d'étape) : ",
+    ),
+    # plan
+    (
+        r"^(?P<c>[^:]+): no spend in the reference window, so no budget \(organic, or spend "
+        r"not loaded\)$",
+        r"\g<c> : aucune dépense sur la fenêtre de référence, donc pas de budget (canal "
+        r"organique, ou dépenses non chargées)",
+    ),
+    (
+        r"^whole customers: the plan's customers bring (?P<p>\S+), (?P<x>\S+) times the "
+        r"target; (?P<l>.+) hold less than one customer of it and each asks for a whole one: "
+        r"give --mix to spread the target over fewer channels$",
+        r"clients entiers : les clients du plan apportent \g<p>, \g<x> fois l'objectif ; "
+        r"\g<l> en portent moins d'un client et en demandent chacun un entier : donnez --mix "
+        r"pour répartir l'objectif sur moins de canaux",
+    ),
+    (
+        r"^open deals: (?P<r>\S+) of the reference window's opportunities became customers so "
+        r"far, against a win rate of (?P<w>\S+) \(won / closed deals\): the plan counts the "
+        r"opportunities still open as closing at the win rate; if they are stale, it takes "
+        r"(?P<a>\S+) leads instead of (?P<b>\S+)$",
+        lambda m: (
+            f"affaires ouvertes : {_pct_fr(m['r'])} des opportunités de la fenêtre de référence "
+            f"sont devenues clientes à ce jour, contre un taux de gain de {_pct_fr(m['w'])} "
+            "(affaires gagnées / conclues) : le plan compte les opportunités encore ouvertes "
+            f"comme gagnées à ce taux ; si elles sont à l'abandon, il faut {m['a']} leads au "
+            f"lieu de {m['b']}"
+        ),
+    ),
+    (
+        r"^open deals: (?P<r>\S+) of the reference window's opportunities became customers so "
+        r"far, against a win rate of (?P<w>\S+) \(won / closed deals\): the expected customers "
+        r"count the opportunities still open as closing at the win rate; if they are stale, "
+        r"(?P<a>\S+) customers instead of (?P<b>\S+)$",
+        lambda m: (
+            f"affaires ouvertes : {_pct_fr(m['r'])} des opportunités de la fenêtre de référence "
+            f"sont devenues clientes à ce jour, contre un taux de gain de {_pct_fr(m['w'])} "
+            "(affaires gagnées / conclues) : les clients attendus comptent les opportunités "
+            "encore ouvertes comme gagnées à ce taux ; si elles sont à l'abandon, "
+            f"{m['a']} clients au lieu de {m['b']}"
+        ),
     ),
     # plan --budget --shift
     (r"^the shifts add (?P<n>\S+) to the budget$", r"les transferts ajoutent \g<n> au budget"),

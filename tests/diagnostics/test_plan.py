@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from helpers import build, write_config
 import leadpilot
 from leadpilot.diagnostics.plan import budget_what_if, reverse_funnel
 from leadpilot.errors import UsageError
+from leadpilot.i18n import message_in
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +204,109 @@ def test_spend_per_month_is_read_over_the_months_the_window_holds_leads_in(tmp_p
     (row,) = w.rows
     assert row["extrapolated"] is False, (row, w.reference)
     assert not any("times the spend observed" in x for x in w.warnings)
+
+
+MONTHS = [f"2024-{m:02d}" for m in range(2, 13)] + ["2025-01"]
+
+
+def _open_deals_ws(tmp_path):
+    """Two channels over a mature year: 40 email leads, 20 with an opportunity (8 won, 2
+    lost, 10 still open); 40 seo leads, 10 with one (5 won, 5 lost: none open); spend."""
+    src = tmp_path / "src"
+    src.mkdir()
+    leads = ["lead_id,created_at,channel"]
+    deals = ["deal_id,lead_id,created_at,status,closed_at,amount"]
+    spend = ["date,channel,amount"]
+    plans = {"email": ["won"] * 8 + ["lost"] * 2 + ["open"] * 10, "seo": ["won", "lost"] * 5}
+    for channel, statuses in plans.items():
+        for i in range(40):
+            month = MONTHS[i % 12]
+            lead = f"{channel}{i}"
+            leads.append(f"{lead},{month}-20,{channel}")
+            if i < len(statuses):
+                closed = f"{month}-25" if statuses[i] != "open" else ""
+                deals.append(f"D{lead},{lead},{month}-22,{statuses[i]},{closed},1000")
+        spend += [f"{m}-20,{channel},100" for m in MONTHS]
+    # the data's end: the reference window (twelve months ending one median lead ->
+    # customer delay, 5 days, before it) holds every lead above
+    leads.append("LZ,2025-02-14,email")
+    for name, rows in (("leads", leads), ("deals", deals), ("spend", spend)):
+        (src / f"{name}.csv").write_text("\n".join(rows) + "\n")
+    ws = tmp_path / "ws"
+    write_config(ws)
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src)
+    return ws
+
+
+def test_both_plans_read_one_lead_to_customer_rate_and_say_when_open_deals_weigh(tmp_path):
+    """The reverse funnel multiplied the win rate on closed deals (open deals left out);
+    the budget what-if read customers / leads (open deals as lost): for email, 0.5 x 8/10 =
+    40 % against 8 / 40 = 20 %, so a budget bought half the customers the reverse funnel
+    asked its leads for. Both read the product of the stage rates now, and say how much
+    the opportunities still open weigh (email 8 of 20 became customers so far)."""
+    ws = _open_deals_ws(tmp_path)
+    with leadpilot.open(ws) as lp:
+        plan = reverse_funnel(lp.tables(), lp.config, 20_000)
+        what_if = budget_what_if(lp.tables(), lp.config, 600)
+    rows = {r["channel"]: r for r in plan.rows}
+    email = rows["email"]
+    through = 1.0
+    for rate in ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "opportunity_to_customer"):
+        through *= email[rate]
+    assert through == pytest.approx(0.5 * 0.8)
+    spent = {r["channel"]: r for r in what_if.rows}["email"]
+    assert spent["lead_to_customer"] == pytest.approx(through)
+    assert spent["customers_before"] == pytest.approx(spent["leads_before"] * through)
+    # pooled: 13 customers of 30 opportunities so far, 13 won of 20 closed
+    said = [w for w in plan.warnings if w.startswith("open deals:")]
+    assert said == [
+        "open deals: 43.3% of the reference window's opportunities became customers so far, "
+        "against a win rate of 65.0% (won / closed deals): the plan counts the opportunities "
+        "still open as closing at the win rate; if they are stale, it takes "
+        f"{_leads_so_far(rows)} leads instead of {plan.totals['leads_needed']}"
+    ]
+    (said,) = [w for w in what_if.warnings if w.startswith("open deals:")]
+    assert f"instead of {what_if.totals['customers_before']:,.1f}" in said
+    fr = message_in(said, "fr")
+    assert fr.startswith("affaires ouvertes : 43,3\u00a0% des opportunités") and "65,0\u00a0%" in fr
+
+
+def _leads_so_far(rows: dict) -> int:
+    """The leads each channel needs at its conversion so far (email 8/20, seo 5/10)."""
+    total = 0
+    for channel, so_far in (("email", 8 / 20), ("seo", 5 / 10)):
+        r = rows[channel]
+        opportunities = math.ceil(r["customers_needed"] / so_far - 1e-9)
+        total += math.ceil(opportunities / (r["sql_to_opportunity"] * r["mql_to_sql"]
+                                            * r["lead_to_mql"]) - 1e-9)  # fmt: skip
+    return total
+
+
+def test_no_open_deal_note_when_every_opportunity_closed(ws):
+    with leadpilot.open(ws) as lp:
+        plan = reverse_funnel(lp.tables(), lp.config, 300_000)
+    assert not [w for w in plan.warnings if w.startswith("open deals:")]
+
+
+def test_a_plan_overshooting_its_target_in_whole_customers_says_so(ws, cli):
+    """Each channel asks for whole customers: a target under one deal per channel gives a
+    plan bringing several times the target, which was not said."""
+    with leadpilot.open(ws) as lp:
+        small = reverse_funnel(lp.tables(), lp.config, 5_000)
+        large = reverse_funnel(lp.tables(), lp.config, 300_000)
+    assert [r["customers_needed"] for r in small.rows] == [1, 1]
+    assert small.totals["revenue_planned"] == 6000 + 4000
+    (said,) = [w for w in small.warnings if w.startswith("whole customers:")]
+    assert said == ("whole customers: the plan's customers bring 10,000, 2.0 times the target; "
+                    "outbound, paid_social hold less than one customer of it and each asks for "
+                    "a whole one: give --mix to spread the target over fewer channels")
+    assert "clients entiers : les clients du plan apportent" in message_in(said, "fr")
+    assert not [w for w in large.warnings if w.startswith("whole customers:")]
+    assert large.totals["revenue_planned"] >= 300_000
+
+
+def test_the_extrapolation_legend_only_with_a_marked_row(cli, ws):
+    code, out, err = cli("plan", "-w", str(ws), "--budget", "7000")
+    assert code == 0, err
+    assert "⚠" not in out  # no row marked: no legend either

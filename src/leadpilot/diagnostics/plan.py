@@ -12,7 +12,8 @@ would make every rate look worse than it is):
   customers = revenue / deal size rounded up, then each earlier stage = the next stage's
   count / the rate between them, rounded up (opportunities = ⌈customers / win rate⌉, and
   so on up to leads; the win rate is the opportunity_to_customer KPI, won / closed deals),
-  and budget = leads x cost per lead. Every count so follows from
+  and budget = leads x cost per lead. The budget what-if reads lead -> customer as the
+  product of the same rates, so the two agree. Every count so follows from
   the one after it and the rate shown beside it: it is the fewest whole leads, MQLs, ...
   that give at least the next count at that rate (count x rate >= next count; one fewer
   would fall short). A channel's customers are rounded up from its share of the
@@ -94,8 +95,20 @@ class Economics:
 
     @property
     def closing(self) -> float | None:
-        leads = self.counts["leads"]
-        return self.counts["customers"] / leads if leads else None
+        """Lead -> customer as the reverse funnel reads it: the product of its stage rates
+        (opportunities / leads x the win rate), so that a budget's leads give the customers
+        the reverse funnel asks those leads for (customers / leads, the open deals counted
+        as lost, gave 38 % where the reverse funnel read 57 %)."""
+        leads, win = self.counts["leads"], self.rate("customers")
+        if not leads or win is None:
+            return None
+        return self.counts["opportunities"] / leads * win
+
+    @property
+    def realized(self) -> float | None:
+        """Opportunities that became customers so far (the open ones counted as lost)."""
+        opportunities = self.counts["opportunities"]
+        return self.counts["customers"] / opportunities if opportunities else None
 
 
 @dataclass
@@ -263,6 +276,29 @@ def reverse_funnel(
         f"{s}_needed": sum(r[f"{s}_needed"] or 0 for r in rows) for s in STAGES
     } | {"revenue": target_revenue,
          "budget": sum(r["budget"] or 0 for r in rows)}  # fmt: skip
+    planned = sum((r["customers_needed"] or 0) * (r["deal_size"] or 0) for r in rows)
+    totals["revenue_planned"] = planned
+    if planned > OVERSHOOT * target_revenue:
+        small = [r["channel"] for r in rows
+                 if r["deal_size"] and r["revenue"] < r["deal_size"]]  # fmt: skip
+        warnings.append(
+            f"whole customers: the plan's customers bring {planned:,.0f}, "
+            f"{planned / target_revenue:.1f} times the target; {_listed(small)} hold less "
+            "than one customer of it and each asks for a whole one: give --mix to spread the "
+            "target over fewer channels"
+        )
+    stale = _open_deals(eco, shares)
+    if stale is not None:
+        win, realized = stale
+        leads = sum(_backwards(target_revenue * share, eco[c],
+                               {"customers": eco[c].realized} if eco[c].realized else None
+                               )["leads"] or 0 for c, share in shares.items())  # fmt: skip
+        warnings.append(
+            f"open deals: {_pct(realized)} of the reference window's opportunities became "
+            f"customers so far, against a win rate of {_pct(win)} (won / closed deals): the "
+            "plan counts the opportunities still open as closing at the win rate; if they "
+            f"are stale, it takes {leads:,} leads instead of {totals['leads_needed']:,}"
+        )
     return Plan(
         "reverse_funnel", rows, totals, reference,
         sensitivity=_sensitivity(eco, shares, target_revenue), warnings=warnings,
@@ -315,6 +351,33 @@ def _sensitivity(eco, shares, target) -> dict:
         "leads_needed_high": leads_at(low) if low else None,
         "leads_needed_low": leads_at(high),
     }
+
+
+# the plan's customers may bring this much more than the target before it is said
+OVERSHOOT = 1.25
+# the share of the win rate the opportunities' conversion so far may fall short by unsaid
+STALE = 0.8
+
+
+def _open_deals(eco: dict[str, Economics], channels) -> tuple[float, float] | None:
+    """(win rate, conversion so far) of the opportunities of ``channels`` pooled, when the
+    opportunities still open make the two differ (the conversion so far is under
+    :data:`STALE` x the win rate); None otherwise."""
+    won, closed = (sum(eco[c].won_closed[i] for c in channels) for i in (0, 1))
+    opportunities = sum(eco[c].counts["opportunities"] for c in channels)
+    customers = sum(eco[c].counts["customers"] for c in channels)
+    if not closed or not opportunities:
+        return None
+    win, realized = won / closed, customers / opportunities
+    return (win, realized) if realized < STALE * win else None
+
+
+def _pct(x: float) -> str:
+    return f"{x:.1%}"
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
 
 
 def _ceil(x: float | None) -> int | None:
@@ -382,4 +445,19 @@ def budget_what_if(
             )
         rows.append(row)
     totals = {k: sum(r[k] for r in rows) for k in rows[0] if k.endswith(("_before", "_after"))}
+    stale = _open_deals(eco, paid)
+    if stale is not None:
+        win, realized = stale
+        customers = sum(
+            r["leads_after"] * (paid[r["channel"]].counts["customers"]
+                                / paid[r["channel"]].counts["leads"])
+            for r in rows if paid[r["channel"]].counts["leads"]
+        )  # fmt: skip
+        warnings.append(
+            f"open deals: {_pct(realized)} of the reference window's opportunities became "
+            f"customers so far, against a win rate of {_pct(win)} (won / closed deals): the "
+            "expected customers count the opportunities still open as closing at the win "
+            f"rate; if they are stale, {customers:,.1f} customers instead of "
+            f"{totals['customers_after']:,.1f}"
+        )
     return Plan("budget_what_if", rows, totals, reference, warnings=warnings)

@@ -138,9 +138,13 @@ PLAN_DEFINITIONS = {
                           "part de l'objectif portée par le canal (le mix)"),
     "spend_after": Text("the channel's budget after the shifts",
                         "budget du canal après les transferts"),
-    "revenue_after": Text("expected revenue: budget / CPL x closing rate x deal size",
-                          "chiffre d'affaires attendu : budget / CPL x taux de closing x "
-                          "panier moyen"),
+    "revenue_after": Text("expected revenue: budget / CPL x lead -> customer rate x deal "
+                          "size; the rate is the product of the reverse funnel's stage rates "
+                          "(opportunities / leads x the win rate, won / closed deals)",
+                          "chiffre d'affaires attendu : budget / CPL x taux lead -> client x "
+                          "panier moyen ; le taux est le produit des taux d'étape de "
+                          "l'entonnoir inversé (opportunités / leads x taux de gain, affaires "
+                          "gagnées / conclues)"),
     "extrapolated": Text("the channel's budget after the shifts is outside ±50 % of its spend "
                          "observed over as many months in the reference year: constant cost "
                          "per lead is an assumption there",

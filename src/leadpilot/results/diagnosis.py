@@ -300,7 +300,10 @@ def show_plan(term: Terminal, result: Result) -> None:
             f"{tr('leads instead of', lang)} {term.n(s['leads_needed'])}",
         )
     # the definitions, the legend of the tables' ⚠ (a channel's row flagged 'extrapolated')
+    flagged = any(r.get("extrapolated") for r in rows)
     for name, text in result.definitions_in(lang).items():
+        if name == "extrapolated" and not flagged:
+            continue  # no row carries the mark: no legend for it
         term.dim(f"  {'⚠ ' if name == 'extrapolated' else ''}{name}: {text}")
     term.notes(result.warnings)
 
