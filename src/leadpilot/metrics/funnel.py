@@ -89,7 +89,11 @@ class FunnelResult(Result):
             "funnel",
             view=view,
             as_of=as_of,
-            params={"period": period, "by": by},
+            # the range of --from / --to, as the KPIs the counts come from record it
+            params={"period": period, "by": by, **{
+                k: kpis.meta[k] for k in ("date_from", "date_to")
+                if kpis is not None and kpis.meta.get(k)
+            }},  # fmt: skip
             definitions=DEFINITIONS,
             details={"acceptance_threshold": threshold, "acceptance": acceptance,
                      "rejection_reasons": rejection_reasons},  # fmt: skip

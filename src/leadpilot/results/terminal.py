@@ -212,6 +212,14 @@ class Terminal:
         label = result.meta.get("as_of")
         return f" — {self.t('as of')} {self.date(label)}" if label else ""
 
+    def range_title(self, result: Result) -> str:
+        """' — Oct 29, 2018 – Jul 6, 2021' for a run over --from / --to (a table pasted
+        without it read as the all-time one)."""
+        low, high = result.meta.get("date_from"), result.meta.get("date_to")
+        if not low and not high:
+            return ""
+        return f" — {self.date(low) if low else '…'} – {self.date(high) if high else '…'}"
+
     def column_chunks(self, items: list, width: Callable[[object], int], start: int, room: int):
         """``items`` split into groups whose widths fit in ``room`` after ``start``."""
         chunks, current, used = [], [], start
@@ -229,7 +237,8 @@ class Terminal:
     # ---------------------------------------------------------------- KPIs
     def kpis(self, result: Result) -> None:
         meta, rows = result.meta, result.rows
-        title = f"{self.t('KPIs')} — {self.t(meta['view'] + ' view')}{self.as_of_title(result)}"
+        title = (f"{self.t('KPIs')} — {self.t(meta['view'] + ' view')}{self.range_title(result)}"
+                 f"{self.as_of_title(result)}")  # fmt: skip
         by = list(meta["by"])
         keys = ["period", *by] if meta["period"] != "all" else by
         key_width = sum(
@@ -273,8 +282,8 @@ class Terminal:
         meta = result.meta
         keys = (["period"] if meta["period"] != "all" else []) + list(meta["by"])
         t = Table(
-            title=f"{self.t('Funnel')} — {self.t(meta['view'] + ' view')} — {self.t('as of')} "
-            f"{self.date(meta['as_of'])}"
+            title=f"{self.t('Funnel')} — {self.t(meta['view'] + ' view')}"
+            f"{self.range_title(result)} — {self.t('as of')} {self.date(meta['as_of'])}"
         )
         for k in (*keys, "stage"):
             t.add_column(self.t(k))
