@@ -202,3 +202,21 @@ def test_an_ingest_out_of_memory_says_the_cap_and_changes_nothing(cli, tmp_path,
     assert "Traceback" not in err and len(err.strip().splitlines()) <= 3
     with leadpilot.open(ws) as lp:
         assert {t: lp.tables()[t].count().execute() for t in ("leads", "touchpoints")} == before
+
+
+def test_a_folder_holding_only_its_leadpilot_yaml_names_it(cli, tmp_path):
+    """`leadpilot ingest zoho_crm` (an example's folder: its leadpilot.yaml names the files)
+    said no canonical file was found, without pointing at the configuration beside."""
+    folder = _bad_leads(tmp_path / "export", 0)
+    (folder / "leads.csv").rename(folder / "crm.csv")
+    (folder / "leadpilot.yaml").write_text(
+        yaml.safe_dump({"sources": [{"path": "crm.csv", "table": "leads"}]})
+    )
+    code, out, err = cli("ingest", str(folder), "-w", str(tmp_path / "ws"))
+    assert code != 0
+    said = " ".join(err.split())
+    assert f"holds a leadpilot.yaml naming sources: ingest it ({folder / 'leadpilot.yaml'})" in said
+    code, out, err = cli("ingest", str(folder / "leadpilot.yaml"), "-w", str(tmp_path / "ws"))
+    assert code == 0, err
+    code, out, err = cli("ingest", str(tmp_path / "ws"), "-w", str(tmp_path / "ws2"))
+    assert "the folder holds" not in " ".join(err.split())  # a workspace's own settings

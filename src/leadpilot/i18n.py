@@ -804,8 +804,14 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
     # source folders
     (
         r"^(?P<p>.+): no canonical file found \(expected any of (?P<n>.+), or "
-        r"\.parquet / \.xlsx\)$",
-        r"\g<p> : aucun fichier canonique trouvé (attendu l'un de \g<n>, ou .parquet / .xlsx)",
+        r"\.parquet / \.xlsx\)(?:; the folder holds a (?P<y>\S+) naming sources: ingest it "
+        r"\((?P<c>.+)\))?$",
+        lambda m: (
+            f"{m['p']} : aucun fichier canonique trouvé (attendu l'un de {m['n']}, ou .parquet "
+            "/ .xlsx)"
+            + (f" ; le dossier contient un {m['y']} qui nomme des sources : chargez-le "
+               f"({m['c']})" if m["y"] else "")  # fmt: skip
+        ),
     ),
     (
         r"^(?P<p>.+): several files for table (?P<t>\w+) \((?P<f>[^)]*)\); keep one$",

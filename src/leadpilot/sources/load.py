@@ -178,10 +178,24 @@ def plan_sources(source: str | Path) -> tuple[list[SourceSpec], Config | None]:
             specs.append(SourceSpec(table=table, path=str(found[0])))
     if not specs:
         names = ", ".join(f"{t}.csv" for t in LOAD_ORDER)
+        config = path / CONFIG_FILE
+        hint = (
+            f"; the folder holds a {CONFIG_FILE} naming sources: ingest it ({config})"
+            if _names_sources(config) else ""
+        )  # fmt: skip
         raise SourceError(
-            f"{path}: no canonical file found (expected any of {names}, or .parquet / .xlsx)"
+            f"{path}: no canonical file found (expected any of {names}, or .parquet / "
+            f".xlsx){hint}"
         )
     return specs, None
+
+
+def _names_sources(config: Path) -> bool:
+    """``config`` is a leadpilot.yaml naming sources (not a workspace's own settings)."""
+    try:
+        return bool(yaml.safe_load(config.read_text(encoding="utf-8")).get("sources"))
+    except (OSError, ValueError, AttributeError, yaml.YAMLError):
+        return False
 
 
 def _overlay(base: Config, source_cfg: Config) -> Config:
