@@ -266,3 +266,10 @@ def test_the_installed_script_exits_with_the_documented_statuses(tmp_path):
     assert "Traceback" not in bad.stderr
     usage = script("kpis", "--no-such-option")
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+def test_version(cli):
+    from importlib import metadata
+
+    code, out, _ = cli("--version")
+    assert code == 0 and out.strip() == f"leadpilot {metadata.version('leadpilot')}"

@@ -44,6 +44,30 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+def _show_version(asked: bool) -> None:
+    if asked:
+        from importlib import metadata
+
+        try:
+            version = metadata.version("leadpilot")
+        except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
+            version = "unknown"
+        print(f"leadpilot {version}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Pilot B2B lead generation by revenue, not by volume."""
+
+
 # Values are printed as written: no emoji codes (':white_check_mark:' in a bad value
 # stays searchable); markup only where the terminal adds its own styles (results.terminal).
 out = Console(soft_wrap=False, emoji=False)
