@@ -1433,6 +1433,14 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         ),
     ),
     # plan --budget --shift
+    (
+        r"^--shift leaves a negative budget for (?P<c>.+): the budget is spread like the "
+        r"reference window's spend before the shifts \((?P<s>[^)]*)\); move at most that much "
+        r"away from a channel$",
+        r"--shift laisse un budget négatif à \g<c> : le budget est réparti comme les dépenses "
+        r"de la fenêtre de référence avant les transferts (\g<s>) ; retirez au plus ce montant "
+        r"d'un canal",
+    ),
     (r"^the shifts add (?P<n>\S+) to the budget$", r"les transferts ajoutent \g<n> au budget"),
     (
         r"^(?P<c>[^:]+): (?P<a>\S+) is outside the spend observed for it \((?P<o>\S+) per "

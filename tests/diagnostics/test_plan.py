@@ -310,3 +310,14 @@ def test_the_extrapolation_legend_only_with_a_marked_row(cli, ws):
     code, out, err = cli("plan", "-w", str(ws), "--budget", "7000")
     assert code == 0, err
     assert "⚠" not in out  # no row marked: no legend either
+
+
+def test_a_shift_beyond_a_channels_budget_says_how_much_it_has(ws):
+    with leadpilot.open(ws) as lp:
+        with pytest.raises(UsageError) as err:
+            budget_what_if(lp.tables(), lp.config, 14_000, shift="outbound=-7000,paid_social=+7000")
+    said = str(err.value)
+    assert said.startswith("--shift leaves a negative budget for outbound: the budget is spread "
+                           "like the reference window's spend before the shifts (outbound "
+                           "6,000)")  # fmt: skip
+    assert message_in(said, "fr").startswith("--shift laisse un budget négatif à outbound")

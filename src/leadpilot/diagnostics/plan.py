@@ -408,7 +408,12 @@ def budget_what_if(
     after = {c: base[c] + moves.get(c, 0.0) for c in base}
     negative = [c for c, v in after.items() if v < 0]
     if negative:
-        raise UsageError(f"--shift leaves a negative budget for {negative}")
+        shares = ", ".join(f"{c} {base[c]:,.0f}" for c in negative)
+        raise UsageError(
+            f"--shift leaves a negative budget for {', '.join(negative)}: the budget is spread "
+            f"like the reference window's spend before the shifts ({shares}); move at most "
+            "that much away from a channel"
+        )
     warnings = list(said)
     if abs(sum(moves.values())) > 0.005 * budget:
         warnings.append(f"the shifts add {sum(moves.values()):+,.0f} to the budget")
