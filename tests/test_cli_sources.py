@@ -220,3 +220,15 @@ def test_a_folder_holding_only_its_leadpilot_yaml_names_it(cli, tmp_path):
     assert code == 0, err
     code, out, err = cli("ingest", str(tmp_path / "ws"), "-w", str(tmp_path / "ws2"))
     assert "the folder holds" not in " ".join(err.split())  # a workspace's own settings
+
+
+def test_an_empty_quarantine_has_its_csv_header_and_its_french(cli, tmp_path, good_dir):
+    ws = tmp_path / "ws"
+    assert cli("ingest", str(good_dir), "-w", str(ws))[0] == 0
+    code, out, _ = cli("quarantine", "-w", str(ws), "--format", "csv")
+    assert code == 0 and out.splitlines() == [
+        "table_name,file,row,column_name,value,reason,record,ingested_at,fix"
+    ]
+    code, out, _ = cli("quarantine", "-w", str(ws), "--lang", "fr")
+    assert out.strip() == "La quarantaine est vide : chaque ligne des derniers chargements a " \
+        "été chargée."  # fmt: skip

@@ -209,6 +209,8 @@ FRENCH: dict[str, str] = {
     "Source": "Source",
     "Quarantine": "Quarantaine",
     "problem(s) in": "problème(s) dans",
+    "The quarantine is empty: every row of the last ingests loaded.": "La quarantaine est "
+    "vide : chaque ligne des derniers chargements a été chargée.",
     "problem(s)": "problème(s)",
     "problem(s) set aside: `leadpilot quarantine{where}` lists each with its row, cell and fix": (
         "problème(s) mis de côté : `leadpilot quarantine{where}` donne chacun avec sa ligne, sa "

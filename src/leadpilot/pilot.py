@@ -700,6 +700,8 @@ class Pilot:
             definitions={name: Text(en, fr) for name, (en, fr) in QUARANTINE.items()},
             details={"records": int(records), "problems": int(len(df))},
         )
+        if df.empty:  # kept as a frame: --format csv writes the header, as for any table
+            return df, Result(None, meta, frame=df)
         rows = df.astype(object).where(df.notna(), None).to_dict(orient="records")
         return df, Result(rows, meta)
 

@@ -701,7 +701,7 @@ class Terminal:
         """What the last ingests set aside: one line per problem, then the fixes."""
         rows = result.rows
         if not rows:
-            self.out.print("The quarantine is empty: every row of the last ingests loaded.")
+            self.out.print(self.t("The quarantine is empty: every row of the last ingests loaded."))
             return
         records = result.meta["records"]
         shown = rows if limit == 0 else rows[:limit]
