@@ -44,6 +44,7 @@ from .paths import (
     conversion_totals,
     journeys,
 )
+from .shapley import OTHER
 
 Materialize = Callable[[ir.Table], ir.Table]
 
@@ -390,13 +391,23 @@ def _credit_rows(credits, models, conversion, by, period) -> tuple[list[dict], d
 
 
 def _spread(rows: list[dict], models: list[str], by: str) -> list[dict]:
-    """Per period and value: the lowest and highest share across the models."""
+    """Per period and value: the lowest and highest share across the models. A model
+    without the value has a share of 0, unless it grouped values into 'other' in that
+    period (Shapley over many values): then its share of the value is unknown, and the
+    value's spread is over the other models (none below two: the spread read 46 % for
+    Shapley's 'other' against models that group nothing)."""
     table: dict = {}
+    grouped: set = set()  # (period, model) that grouped values into 'other'
     for r in rows:
         table.setdefault((r["period"], r[by]), {})[r["model"]] = r["share"] or 0.0
+        if r[by] == OTHER:
+            grouped.add((r["period"], r["model"]))
     out = []
     for (p, dim), shares in table.items():
-        full = {m: shares.get(m, 0.0) for m in models}
+        full = {m: shares.get(m, 0.0) for m in models
+                if m in shares or ((p, m) not in grouped and dim != OTHER)}  # fmt: skip
+        if len(full) < 2:
+            continue
         lo = min(full, key=lambda m: (full[m], m))
         hi = max(full, key=lambda m: (full[m], m))
         out.append(
@@ -459,7 +470,10 @@ def _join_spend(
         seen.setdefault(r["model"], set()).add((r["period"], r[by]))
     for m in models:  # channels with spend but no credit still cost money
         for key in sorted(spend, key=str):
-            if key not in seen.get(m, set()):
+            # ... unless the model grouped values into 'other' that period (Shapley over
+            # many values): the value's credit is in it, unknown, not 0 (an ROI of -100 %)
+            grouped = (key[0], OTHER) in seen.get(m, set())
+            if key not in seen.get(m, set()) and not grouped:
                 rows.append(
                     {"model": m, "period": key[0], by: key[1], "conversions": 0.0,
                      "revenue": 0.0, "share": 0.0}

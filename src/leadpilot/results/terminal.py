@@ -482,7 +482,11 @@ class Terminal:
         meta, rows = result.meta, result.rows
         cells = {(r["model"], r["period"], r[by]): r for r in rows}
         spread = {(s["period"], s[by]): s["spread"] for s in meta["spread"]}
+        # every period's values together ('other', which only Shapley has, within its
+        # period, not after the last one), in the order the rows give them
         keys = list(dict.fromkeys((r["period"], r[by]) for r in rows))
+        periods = list(dict.fromkeys(k[0] for k in keys))
+        keys.sort(key=lambda k: periods.index(k[0]))
         # Models side by side, split into tables that fit the terminal.
         width = max([len(by)] + [len(self.label(k[1])) for k in keys]) + 4
         start = width + (10 if many else 0)
