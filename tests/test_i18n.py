@@ -197,3 +197,25 @@ def test_an_unfinished_period_note_in_french():
         "T1 2026 n'est pas terminé (données au 2026-03-30) : les deux périodes sont coupées "
         "au même jour de la période (T4 2025 jusqu'au 2025-12-29)"
     )
+
+
+@pytest.mark.parametrize(
+    "english, french",
+    [
+        ("days_to_mql: 1,819 duration(s) left out: MQL dated before the lead's creation",
+         "days_to_mql : 1\u202f819 durée(s) écartée(s) : date du MQL antérieure à la création "
+         "du lead"),
+        ("customer_by_day_<N>: 317 lead(s) left out: won deal (customer) dated before the "
+         "lead's creation",
+         "customer_by_day_<N> : 317 lead(s) écarté(s) : date de l'affaire gagnée (client) "
+         "antérieure à la création du lead"),
+        ("--kpi all in the activity view leaves out engagement_rate: cohort KPIs (leads engaged "
+         "within the window after their creation); see them with --view cohort",
+         "--kpi all dans la vue activité écarte engagement_rate : indicateurs de cohorte (leads "
+         "engagés dans la fenêtre qui suit leur création) ; voyez-les avec --view cohort"),
+    ],
+)  # fmt: skip
+def test_velocity_and_kpi_all_notes_in_french(english, french):
+    from leadpilot.i18n import message_in
+
+    assert message_in(english, "fr") == french

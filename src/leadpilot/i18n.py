@@ -399,6 +399,29 @@ def _pct_fr(text: str) -> str:
     return text.replace(".", ",").replace("%", "\u00a0%")
 
 
+# the dates a velocity note names (metrics.measures: Measure.date_label)
+_DATE_LABELS_FR = {
+    "MQL": "le MQL", "SAL": "le SAL", "SQL": "le SQL", "recorded SAL": "le SAL enregistré",
+    "disqualification": "la disqualification", "rejection": "le rejet",
+    "opportunity (or deal creation)": "l'opportunité (ou la création de l'affaire)",
+    "won deal (customer)": "l'affaire gagnée (client)",
+    "the lead's creation": "la création du lead",
+}  # fmt: skip
+
+
+def _date_label_fr(text: str, before: str) -> str:
+    """The label after ``before`` ('de' or 'à'), the article contracted: 'du MQL', 'à la
+    création du lead'."""
+    label = _DATE_LABELS_FR.get(text, text)
+    for article, contracted in (("le ", {"de": "du ", "à": "au "}), ("la ", None),
+                                ("l'", None)):  # fmt: skip
+        if label.startswith(article):
+            if contracted:
+                return contracted[before] + label[len(article):]
+            return f"{before} {label}"
+    return f"{before} {label}"
+
+
 def _number_fr(text: str) -> str:
     """A number as the English notes write it ('33,440.00') as French writes it
     ('33 440,00', with Babel's narrow no-break space)."""
@@ -1392,6 +1415,25 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r"^not computed from a path file \(they need touch times or stage dates\): ",
         r"non calculés à partir d'un fichier de parcours (il leur faut l'heure des points de "
         r"contact ou les dates d'étape) : ",
+    ),
+    # durations left out (velocity, duration KPIs)
+    (
+        r"^(?P<k>\S+): (?P<n>[\d,]+) (?P<w>duration|lead)\(s\) left out: (?P<a>.+) dated "
+        r"before (?P<b>.+)$",
+        lambda m: (
+            f"{m['k']} : {_number_fr(m['n'])} "
+            + ("durée(s) écartée(s)" if m["w"] == "duration" else "lead(s) écarté(s)")
+            + f" : date {_date_label_fr(m['a'], 'de')} antérieure {_date_label_fr(m['b'], 'à')}"
+        ),
+    ),
+    (
+        r"^--kpi all in the (?P<v>\w+) view leaves out (?P<k>.+): cohort KPIs \(leads engaged "
+        r"within the window after their creation\); see them with --view cohort$",
+        lambda m: (
+            f"--kpi all dans la vue {'activité' if m['v'] == 'activity' else m['v']} écarte "
+            f"{m['k']} : indicateurs de cohorte (leads engagés dans la fenêtre qui suit leur "
+            "création) ; voyez-les avec --view cohort"
+        ),
     ),
     # plan
     (
