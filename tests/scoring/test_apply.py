@@ -142,6 +142,17 @@ def test_cli_end_to_end(ws, tmp_path):
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert doc["meta"]["score"] == "model" and "recommended_threshold" in doc["meta"]
+    # in French: the tables' titles and columns, the rule, the population line
+    res = runner.invoke(app, ["score", "evaluate", "-w", str(ws), "--lang", "fr"])
+    said = " ".join(res.stdout.split())
+    assert res.exit_code == 0 and "Lift et gains cumulés par décile — modèle" in said
+    assert "décile" in said and "prédiction moyenne" in said and "Lift and" not in said
+    res = runner.invoke(app, ["score", "threshold", "-w", str(ws), "--target-acceptance", "0.5",
+                              "--lang", "fr"])  # fmt: skip
+    said = " ".join(res.stdout.split())
+    assert "Arbitrage du seuil — modèle" in said and "◀ recommandé" in said
+    assert "seuil le plus bas avec une acceptation attendue d'au moins 50 %" in said
+    assert "taux tirés de" in said and "rates from" not in said
     out = tmp_path / "scores.csv"
     res = runner.invoke(app, ["score", "apply", "-w", str(ws), "--out", str(out)])
     assert res.exit_code == 0, res.output

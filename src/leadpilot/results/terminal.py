@@ -601,7 +601,7 @@ class Terminal:
         t = Table(title=self.t("Scores on held-out leads"))
         t.add_column(self.t("measure"))
         for r in rows:
-            t.add_column(r["score"], justify="right")
+            t.add_column(self.t(r["score"]), justify="right")
         for key in [k for k in (rows[0] if rows else {}) if k != "score"]:
             if key == "auc_warning":  # printed as a note below, the AUC cell says so
                 continue
@@ -618,9 +618,9 @@ class Terminal:
         self.out.print(t)
         self.definitions(result)
         for name, deciles in meta["deciles"].items():
-            t = Table(title=f"Lift and cumulative gains by decile — {name}")
+            t = Table(title=f"{self.t('Lift and cumulative gains by decile')} — {self.t(name)}")
             for c in ("decile", "n", "rate", "lift", "cumulative gain"):
-                t.add_column(c, justify="right")
+                t.add_column(self.t(c), justify="right")
             for r in deciles:
                 t.add_row(
                     str(r["decile"]),
@@ -631,9 +631,9 @@ class Terminal:
                 )
             self.out.print(t)
         for name, bins in meta["reliability"].items():
-            t = Table(title=f"Reliability — {name}")
+            t = Table(title=f"{self.t('Reliability')} — {self.t(name)}")
             for c in ("bin", "n", "mean predicted", "observed"):
-                t.add_column(c, justify="right")
+                t.add_column(self.t(c), justify="right")
             for r in bins:
                 if r["n"]:
                     t.add_row(f"{r['low']:.1f}–{r['high']:.1f}", f"{self.n(r['n'])}",
@@ -675,27 +675,32 @@ class Terminal:
 
     def threshold(self, result: Result) -> None:
         meta = result.meta
-        t = Table(title=f"{self.t('Threshold trade-off')} ({meta['score']} score)")
+        t = Table(title=f"{self.t('Threshold trade-off')} — {self.t(meta['score'])}")
         for c in ("threshold", "MQLs/month", "acceptance", "conversion", "customers/month", ""):
-            t.add_column(c, justify="right")
+            t.add_column(self.t(c), justify="right")
         for r in result.rows:
             t.add_row(self.cell(r["threshold"]), self.cell(r["mqls_per_month"]),
                       self.cell(r["expected_acceptance"], "fraction"),
                       self.cell(r["conversion"], "fraction"),
                       self.cell(r["expected_customers_per_month"]),
-                      RichText("◀ recommended", style="bold green") if r["recommended"]
+                      RichText(f"◀ {self.t('recommended')}", style="bold green")
+                      if r["recommended"]
                       else "")  # fmt: skip
         self.out.print(t)
         rec = meta["recommended_threshold"]
-        rec = "none" if rec is None else self.cell(rec)
-        self.line(self.t("recommended threshold"), f"{rec} ({meta['rule']})")
+        rec = self.t("none") if rec is None else self.cell(rec)
+        self.line(self.t("recommended threshold"), f"{rec} ({meta.text_in('rule', self.lang)})")
         pop = meta["population"]
         if pop:
-            self.out.print(
-                f"[dim]rates from {self.n(pop['held_out_leads'])} held-out leads, per month "
-                f"for the {self.n(pop['leads_known_outcome'])} leads with a known outcome over "
-                f"{pop['months']:.1f} months ({str(pop['created_from'])[:10]} – "
-                f"{str(pop['created_to'])[:10]})[/]"
+            held, known = self.n(pop["held_out_leads"]), self.n(pop["leads_known_outcome"])
+            months = self.fmt.number(pop["months"], 1)
+            span = f"{str(pop['created_from'])[:10]} – {str(pop['created_to'])[:10]}"
+            self.dim(
+                f"taux tirés de {held} leads mis de côté, par mois pour les {known} leads dont "
+                f"l'issue est connue sur {months} mois ({span})"
+                if self.lang == "fr"
+                else f"rates from {held} held-out leads, per month for the {known} leads with "
+                f"a known outcome over {months} months ({span})"
             )
         self.definitions(result)
         self.notes(result.warnings)
