@@ -230,6 +230,8 @@ FRENCH: dict[str, str] = {
     "Threshold trade-off": "Arbitrage du seuil",
     "recommended threshold": "seuil recommandé",
     "Leads by band": "Leads par tranche",
+    "Why (the features that move each score most)": "Pourquoi (les variables qui pèsent le "
+    "plus sur chaque score)",
     "Top": "Les",
     "of": "sur",
     "leads": "leads",

@@ -153,6 +153,14 @@ def test_cli_end_to_end(ws, tmp_path):
     assert "Arbitrage du seuil — modèle" in said and "◀ recommandé" in said
     assert "seuil le plus bas avec une acceptation attendue d'au moins 50 %" in said
     assert "taux tirés de" in said and "rates from" not in said
+    # the reasons below the table, one line per lead (three columns were unreadable)
+    copy = shutil.copytree(ws, tmp_path / "copy")  # apply keeps its scores: not in ws
+    res = runner.invoke(app, ["score", "apply", "-w", str(copy)], env={"COLUMNS": "100"})
+    lines = res.stdout.splitlines()
+    why = lines.index("Why (the features that move each score most):")
+    table = "\n".join(lines[:why])
+    assert "reason_1" not in table and "…" not in table
+    assert lines[why + 1].startswith("  ") and " (+" in "\n".join(lines[why:why + 40])
     out = tmp_path / "scores.csv"
     res = runner.invoke(app, ["score", "apply", "-w", str(ws), "--out", str(out)])
     assert res.exit_code == 0, res.output

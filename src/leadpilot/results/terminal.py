@@ -654,12 +654,22 @@ class Terminal:
         )
         t = Table(title=title)
         cols = [c for c in (list(shown[0]) if shown else []) if not c.endswith(("_low", "_high"))]
+        # the reasons are sentences: one line per lead below the table, not three columns
+        # squeezed to 'lead_pro… Lead (+1.57)' at 100 columns
+        reasons = [c for c in cols if c.startswith("reason_")]
+        cols = [c for c in cols if c not in reasons]
         for c in cols:
             t.add_column(self.t(c), justify="left" if c in ("content", "cohort", "period")
                          else "right")  # fmt: skip
         for r in shown:
             t.add_row(*[self.cell(r[c]) if not isinstance(r[c], str) else r[c] for c in cols])
         self.out.print(t)
+        if reasons and any(r[c] for r in shown for c in reasons):
+            colon, semi = (" :", " ; ") if self.lang == "fr" else (":", "; ")
+            self.out.print(f"{self.t('Why (the features that move each score most)')}{colon}")
+            for r in shown:
+                said = semi.join(str(r[c]) for c in reasons if r[c])
+                self.out.print(f"  {r['lead_id']}{colon} {said or '–'}", markup=False)
         counts = df["band"].value_counts()
         self.out.print(
             f"{self.t('Leads by band')}: "
