@@ -155,10 +155,14 @@ def test_threshold_compares_the_score_as_shown(synth_ws):
 
 @pytest.mark.parametrize("command", [["score", "evaluate"], ["score", "apply"]])
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_definitions_name_each_column_once(synth_ws, command, lang):
+def test_definitions_name_each_column_once(synth_ws, command, lang, tmp_path):
     """The tables print each definition after its column's name: the rules score's own text
     began with its name too, and read 'rules_score: rules_score: sum of the points...'."""
     import re
+    import shutil
+
+    if command[-1] == "apply":  # apply keeps its scores: on a copy, not the shared workspace
+        synth_ws = shutil.copytree(synth_ws, tmp_path / "ws")
 
     from typer.testing import CliRunner
 
