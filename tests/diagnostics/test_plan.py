@@ -171,7 +171,7 @@ def test_the_what_if_marks_only_channels_far_from_their_spend_and_says_what_the_
     assert "the budget (25,000 for 3 months) is 3.57 times the spend observed per 3 months in " \
         "the reference year (7,000): spread like that spend, every channel's budget" in text
     fr = " ".join(plan("25000", "fr").split())
-    assert "⚠ extrapolated: le budget du canal après les transferts sort de ±50 %" in fr
+    assert "⚠ extrapolated : le budget du canal après les transferts sort de ±50 %" in fr
     assert re.search(r"le budget \(25\s000 pour 3 mois\) vaut 3,57 fois les dépenses observées "
                      r"par 3 mois sur l'année de référence \(7\s000\)", fr), fr  # fmt: skip
     assert "outside the spend observed" not in fr and "sort de ±50 % des dépenses" in fr

@@ -304,7 +304,7 @@ def show_plan(term: Terminal, result: Result) -> None:
     for name, text in result.definitions_in(lang).items():
         if name == "extrapolated" and not flagged:
             continue  # no row carries the mark: no legend for it
-        term.dim(f"  {'⚠ ' if name == 'extrapolated' else ''}{name}: {text}")
+        term.dim(f"  {'⚠ ' if name == 'extrapolated' else ''}{name}{term.colon}{text}")
     term.notes(result.warnings)
 
 

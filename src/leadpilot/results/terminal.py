@@ -204,9 +204,14 @@ class Terminal:
         for w in warnings:
             self.line(self.t("note"), message_in(str(w), self.lang), "yellow")
 
+    @property
+    def colon(self) -> str:
+        """': ' in English, ' : ' in French (a space before the colon)."""
+        return " : " if self.lang == "fr" else ": "
+
     def definitions(self, result: Result) -> None:
         for name, text in result.definitions_in(self.lang).items():
-            self.dim(f"  {name}: {text}")
+            self.dim(f"  {name}{self.colon}{text}")
 
     def as_of_title(self, result: Result) -> str:
         label = result.meta.get("as_of")
@@ -270,10 +275,11 @@ class Terminal:
         self.dim(result.view_rule_in(self.lang))
         if meta["as_of"]:
             rule = meta.text_in("as_of_rule", self.lang)
-            self.dim(f"{self.t('as of')} {self.date(meta['as_of'])}: {rule}.")
+            self.dim(f"{self.t('as of')} {self.date(meta['as_of'])}{self.colon}{rule}.")
         if any(r.get("immature") for r in rows):
             self.dim(f"* {self.t('immature cohort: its rates will still grow')}")
-        self.dim(f"{self.t('Amounts in')} {meta['currency']}. {self.t('Definitions')}:")
+        self.dim(f"{self.t('Amounts in')} {meta['currency']}. {self.t('Definitions')}"
+                 f"{self.colon.rstrip()}")
         self.definitions(result)
         self.notes(result.warnings)
 
@@ -679,7 +685,7 @@ class Terminal:
             )
         )
         self.out.print(f"[dim]bands: {escape(bands_text(meta['bands']))}[/]")
-        self.dim(f"{self.t('Definitions')}:")
+        self.dim(f"{self.t('Definitions')}{self.colon.rstrip()}")
         self.definitions(result)
         self.notes(result.warnings)
 
