@@ -219,3 +219,10 @@ def test_velocity_and_kpi_all_notes_in_french(english, french):
     from leadpilot.i18n import message_in
 
     assert message_in(english, "fr") == french
+
+
+def test_nothing_is_written_without_cents():
+    """Zero-lead groups read '$0.00' beside '$328,510' in the same column."""
+    en, fr = Formatter("en", "USD"), Formatter("fr", "EUR")
+    assert en.money(0) == "$0" and en.money(12.5) == "$12.50" and en.money(328510) == "$328,510"
+    assert fr.money(0).replace("\u00a0", " ") == "0 €"

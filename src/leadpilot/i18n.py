@@ -64,11 +64,12 @@ class Formatter:
         return format_percent(fraction, format=pattern, locale=self.lang)
 
     def money(self, value: float | None, digits: int | None = None) -> str:
-        """An amount in the workspace currency; no cents from 100 up (tables of totals)."""
+        """An amount in the workspace currency; no cents from 100 up (tables of totals), nor
+        for nothing ('$0' beside '$328,510', not '$0.00')."""
         if value is None:
             return MISSING
         if digits is None:
-            digits = 0 if abs(value) >= 100 else 2
+            digits = 0 if abs(value) >= 100 or value == 0 else 2
         return format_currency(
             value,
             self.currency,
