@@ -701,7 +701,9 @@ class Pilot:
             details={"records": int(records), "problems": int(len(df))},
         )
         if df.empty:  # kept as a frame: --format csv writes the header, as for any table
-            return df, Result(None, meta, frame=df)
+            # (its typed dates hold nothing: as text, JSON writes no date format for them)
+            empty = df.astype({c: object for c in df.select_dtypes("datetime").columns})
+            return df, Result(None, meta, frame=empty)
         rows = df.astype(object).where(df.notna(), None).to_dict(orient="records")
         return df, Result(rows, meta)
 
