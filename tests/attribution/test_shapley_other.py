@@ -60,3 +60,31 @@ def test_other_is_listed_within_its_period(cli, ws):
     periods = [line.split("│")[1].strip() for line in lines]
     assert periods == sorted(periods), periods  # Q1's rows, 'other' included, then Q2's
     assert sum("other" in line for line in lines) == 2
+
+
+def test_a_channel_named_other_is_not_taken_for_shapleys_group(tmp_path):
+    """A real channel 'other' (Zoho has one), no model grouping anything: a channel with
+    spend and no credit keeps its row (0 conversions, ROI -100 %), and 'other' its spread."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "leads.csv").write_text(
+        "lead_id,created_at,channel\nL1,2025-01-02,other\nL2,2025-01-02,seo\n"
+    )
+    (src / "touchpoints.csv").write_text(
+        "touch_id,lead_id,ts,type,channel\nT1,L1,2025-01-03,ad_click,other\n"
+        "T2,L2,2025-01-03,ad_click,seo\nT3,L2,2025-01-04,ad_click,other\n"
+    )
+    (src / "deals.csv").write_text(
+        "deal_id,lead_id,created_at,status,closed_at,amount\n"
+        "D1,L1,2025-01-05,won,2025-01-09,1000\nD2,L2,2025-01-05,won,2025-01-09,1000\n"
+    )
+    (src / "spend.csv").write_text("date,channel,amount\n2025-01-01,ads,300\n"
+                                   "2025-01-01,other,100\n")  # fmt: skip
+    ws = write_config(tmp_path / "ws").parent
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src)
+        r = lp.attribution_result(models=["first_touch", "shapley"])
+    ads = [x for x in r.rows if x["channel"] == "ads"]
+    assert {x["model"] for x in ads} == {"first_touch", "shapley"}
+    assert all(x["conversions"] == 0 and x["roi"] == -1 for x in ads)
+    assert "other" in {s["channel"] for s in r.meta["spread"]}

@@ -209,10 +209,12 @@ def compute_attribution(
             ))  # fmt: skip
     if date_to is not None and row_count(tables, "deals"):
         warnings += _won_after_range(tables, config, conversion, date_from, date_to, in_dates)
-    rows, totals, spread = _credit_rows(credits, chosen, conversion, by, period)
+    grouped = _grouping(warnings)
+    rows, totals, spread = _credit_rows(credits, chosen, conversion, by, period, grouped)
     totals["all_conversions"] = total
     spend_range = (date_from, date_to)
-    if _join_spend(rows, [m.name for m in chosen], tables, by, period, warnings, spend_range):
+    if _join_spend(rows, [m.name for m in chosen], tables, by, period, warnings, spend_range,
+                   grouped):  # fmt: skip
         from ..metrics.reconcile import messages, reconcile
 
         warnings += messages(reconcile(
@@ -275,7 +277,8 @@ def compute_attribution_from_paths(
     data = Journeys(build=lambda: journeys_from_paths(df, sep), path_file=(df, sep))
     credits = run_models(chosen, data)
     warnings += data.warnings
-    rows, totals, spread = _credit_rows(credits, chosen, "customer", "channel", "all")
+    rows, totals, spread = _credit_rows(credits, chosen, "customer", "channel", "all",
+                                        _grouping(warnings))  # fmt: skip
     definitions = _definitions(chosen, "channel", "customer", None, s)
     definitions["journey"] = PATH_FILE_JOURNEY
     return AttributionResult(
@@ -357,8 +360,18 @@ def _definitions(models, by, conversion, lookback, settings, dates=(None, None))
     return texts
 
 
-def _credit_rows(credits, models, conversion, by, period) -> tuple[list[dict], dict, list[dict]]:
-    """One row per model, period and value; the totals per period; the spread."""
+def _grouping(warnings: list) -> set[str]:
+    """The models that grouped values into 'other' (Shapley over more values than its
+    players), from the notice each adds: their share of a value they grouped is unknown.
+    Not read from the rows: a channel may be named 'other' in the data itself."""
+    return {n.data["model"] for n in warnings if getattr(n, "code", None) == "grouped_as_other"}
+
+
+def _credit_rows(
+    credits, models, conversion, by, period, grouped: set[str] = frozenset()
+) -> tuple[list[dict], dict, list[dict]]:
+    """One row per model, period and value; the totals per period; the spread
+    (``grouped``: see :func:`_grouping`)."""
     chosen = [m.name for m in models]
     rows = []
     share_of = "revenue" if conversion == "revenue" else "conversions"
@@ -387,25 +400,25 @@ def _credit_rows(credits, models, conversion, by, period) -> tuple[list[dict], d
                         else None,
                     }
                 )
-    return rows, totals, _spread(rows, chosen, by) if len(chosen) > 1 else []
+    return rows, totals, _spread(rows, chosen, by, grouped) if len(chosen) > 1 else []
 
 
-def _spread(rows: list[dict], models: list[str], by: str) -> list[dict]:
+def _spread(
+    rows: list[dict], models: list[str], by: str, grouped: set[str] = frozenset()
+) -> list[dict]:
     """Per period and value: the lowest and highest share across the models. A model
-    without the value has a share of 0, unless it grouped values into 'other' in that
-    period (Shapley over many values): then its share of the value is unknown, and the
-    value's spread is over the other models (none below two: the spread read 46 % for
-    Shapley's 'other' against models that group nothing)."""
+    without the value has a share of 0, unless it grouped values into 'other'
+    (``grouped``): then its share of the value is unknown, and the value's spread is over
+    the other models (none below two: the spread read 46 % for Shapley's 'other' against
+    models that group nothing, for which 'other' is no value)."""
     table: dict = {}
-    grouped: set = set()  # (period, model) that grouped values into 'other'
     for r in rows:
         table.setdefault((r["period"], r[by]), {})[r["model"]] = r["share"] or 0.0
-        if r[by] == OTHER:
-            grouped.add((r["period"], r["model"]))
     out = []
     for (p, dim), shares in table.items():
+        group = bool(grouped) and dim == OTHER
         full = {m: shares.get(m, 0.0) for m in models
-                if m in shares or ((p, m) not in grouped and dim != OTHER)}  # fmt: skip
+                if m in shares or (m not in grouped and not group)}  # fmt: skip
         if len(full) < 2:
             continue
         lo = min(full, key=lambda m: (full[m], m))
@@ -444,11 +457,12 @@ def _in_window(
 
 def _join_spend(
     rows: list[dict], models: list[str], tables: dict, by: str, period: str, warnings: list,
-    dates: tuple[date | None, date | None] = (None, None),
+    dates: tuple[date | None, date | None] = (None, None), grouped: set[str] = frozenset(),
 ) -> bool:
     """Cost keys per row when spend is known (True); spend without credit shows as 0
     conversions; a row with no spend recorded has spend and cost keys null, not 0.
-    ``dates``: the first and last day of the spend counted (the attribution's range)."""
+    ``dates``: the first and last day of the spend counted (the attribution's range);
+    ``grouped``: see :func:`_grouping`."""
     sp = tables["spend"]
     if sp.count().execute() == 0:
         warnings.append(Notice(
@@ -470,10 +484,9 @@ def _join_spend(
         seen.setdefault(r["model"], set()).add((r["period"], r[by]))
     for m in models:  # channels with spend but no credit still cost money
         for key in sorted(spend, key=str):
-            # ... unless the model grouped values into 'other' that period (Shapley over
-            # many values): the value's credit is in it, unknown, not 0 (an ROI of -100 %)
-            grouped = (key[0], OTHER) in seen.get(m, set())
-            if key not in seen.get(m, set()) and not grouped:
+            # ... unless the model grouped values into 'other' (Shapley over many
+            # values): the value's credit is in it, unknown, not 0 (an ROI of -100 %)
+            if key not in seen.get(m, set()) and m not in grouped:
                 rows.append(
                     {"model": m, "period": key[0], by: key[1], "conversions": 0.0,
                      "revenue": 0.0, "share": 0.0}

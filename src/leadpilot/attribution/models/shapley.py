@@ -57,6 +57,7 @@ class Shapley(AttributionModel):
                 "grouped_as_other",
                 f"shapley: more than {cap} values; those with the fewest "
                 f"touches are grouped as '{shapley.OTHER}'",
+                data={"model": self.name},  # whose rows hold the group (compute reads it)
             ))  # fmt: skip
         counts = shapley.set_counts(journeys.table, names)
         out: Credits = {}
