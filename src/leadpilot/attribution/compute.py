@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import ibis
 import ibis.expr.types as ir
 
 from ..config import Config
@@ -27,7 +26,7 @@ from ..metrics.compute import (
     in_range,
     period_label,
 )
-from ..metrics.measures import MEASURES, dated_totals, spend_returns
+from ..metrics.measures import MEASURES, dated_totals, in_days, spend_returns
 from ..metrics.model import lead_model, row_count, to_lead
 from ..results import Meta, Result, param
 from ..text import Text
@@ -446,11 +445,8 @@ def _in_window(
     before its first day to its last)."""
     if date_from is None and date_to is None:
         return tables
-    sp, tp = tables["spend"], tables["touchpoints"]
-    if date_from is not None:
-        sp = sp.filter(sp.date >= ibis.literal(date_from))
-    if date_to is not None:
-        sp = sp.filter(sp.date <= ibis.literal(date_to))
+    sp = in_days(tables["spend"], "date", date_from, date_to)
+    tp = tables["touchpoints"]
     start = None if date_from is None else date_from - timedelta(days=lookback)
     return {**tables, "spend": sp, "touchpoints": tp.filter(in_range(tp.ts, start, date_to))}
 

@@ -31,6 +31,7 @@ from .measures import (
     deal_match,
     derive,
     expand,
+    in_days,
     lead_columns,
     row_value,
     touch_match,
@@ -592,13 +593,9 @@ def _in_dates(
     channel where the table beside showed 328)."""
     if date_from is None and date_to is None:
         return tables, ""
-    leads, spend = tables["leads"], tables["spend"]
-    if date_from is not None:
-        spend = spend.filter(spend.date >= ibis.literal(date_from))
-    if date_to is not None:
-        spend = spend.filter(spend.date <= ibis.literal(date_to))
+    leads = tables["leads"]
     ranged = {**tables, "leads": leads.filter(in_range(leads.created_at, date_from, date_to)),
-              "spend": spend}  # fmt: skip
+              "spend": in_days(tables["spend"], "date", date_from, date_to)}  # fmt: skip
     a, b = (None if d is None else d.isoformat() for d in (date_from, date_to))
     span = f" from {a} to {b}" if a and b else f" from {a}" if a else f" up to {b}"
     return ranged, span

@@ -654,6 +654,16 @@ def row_value(m: Measure, rows: ir.Table) -> ir.Value:
     return ibis.literal(1.0)
 
 
+def in_days(t: ir.Table, column: str, date_from: date | None, date_to: date | None) -> ir.Table:
+    """The rows of ``t`` whose day ``column`` (spend's, traffic's date) falls between
+    ``date_from`` and ``date_to``, both included (either may be None: open)."""
+    if date_from is not None:
+        t = t.filter(t[column] >= ibis.literal(date_from))
+    if date_to is not None:
+        t = t.filter(t[column] <= ibis.literal(date_to))
+    return t
+
+
 def dated_totals(
     tables: dict[str, ir.Table],
     m: Measure,
@@ -664,11 +674,7 @@ def dated_totals(
 ) -> ir.Table:
     """A dated measure (spend, visitors) summed per ``by`` (and per period when ``unit``):
     the one spend join of cost KPIs and of attribution's cost per conversion."""
-    t = tables[m.table]
-    if date_from is not None:
-        t = t.filter(t[m.at] >= ibis.literal(date_from))
-    if date_to is not None:
-        t = t.filter(t[m.at] <= ibis.literal(date_to))
+    t = in_days(tables[m.table], m.at, date_from, date_to)
     group = {d: t[d] for d in by}
     if unit:
         group["period"] = t[m.at].truncate(unit)
