@@ -454,6 +454,10 @@ def _names_fr(text: str) -> str:
     return text.replace("' and lignes", "' et lignes")
 
 
+# which records a count of durations left out is of, over a range (metrics.left_out_scope)
+_SCOPES_FR = {"leads created": "leads créés", "durations ending": "durées terminées"}
+
+
 def _range_fr(text: str | None) -> str:
     """' from A to B', ' from A', ' up to B' (a range as the English notes write it) in
     French; '' stays ''."""
@@ -1430,11 +1434,13 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
     ),
     # durations left out (velocity, duration KPIs)
     (
-        r"^(?P<k>\S+): (?P<n>[\d,]+) (?P<w>duration|lead)\(s\) left out: (?P<a>.+) dated "
-        r"before (?P<b>.+)$",
+        r"^(?P<k>\S+): (?P<n>[\d,]+) (?P<w>duration|lead)\(s\) left out"
+        r"(?: \((?P<o>leads created|durations ending)(?P<s> from \S+ to \S+| from \S+| up to "
+        r"\S+)\))?: (?P<a>.+) dated before (?P<b>.+)$",
         lambda m: (
             f"{m['k']} : {_number_fr(m['n'])} "
             + ("durée(s) écartée(s)" if m["w"] == "duration" else "lead(s) écarté(s)")
+            + (f" ({_SCOPES_FR[m['o']]}{_range_fr(m['s'])})" if m["o"] else "")
             + f" : date {_date_label_fr(m['a'], 'de')} antérieure {_date_label_fr(m['b'], 'à')}"
         ),
     ),

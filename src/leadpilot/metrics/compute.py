@@ -596,9 +596,23 @@ def _in_dates(
     leads = tables["leads"]
     ranged = {**tables, "leads": leads.filter(in_range(leads.created_at, date_from, date_to)),
               "spend": in_days(tables["spend"], "date", date_from, date_to)}  # fmt: skip
+    return ranged, span_words(date_from, date_to)
+
+
+def span_words(date_from: date | None, date_to: date | None) -> str:
+    """A range as the English notes write it: ' from 2025-01-01 to 2025-03-31', ' from
+    2025-01-01', ' up to 2025-03-31', or '' (no range); i18n reads it back in French."""
     a, b = (None if d is None else d.isoformat() for d in (date_from, date_to))
-    span = f" from {a} to {b}" if a and b else f" from {a}" if a else f" up to {b}"
-    return ranged, span
+    return f" from {a} to {b}" if a and b else f" from {a}" if a else f" up to {b}" if b else ""
+
+
+def left_out_scope(view: str, date_from: date | None, date_to: date | None) -> str:
+    """Which records a 'left out' count is of when a range is given: two notes of one
+    duration (diagnose's two periods) told two counts without saying which was which."""
+    span = span_words(date_from, date_to)
+    if not span:
+        return ""
+    return f" (leads created{span})" if view == "cohort" else f" (durations ending{span})"
 
 
 def in_range(value: ir.Value, date_from: date | None, date_to: date | None) -> ir.BooleanValue:
@@ -961,12 +975,14 @@ def _negative_durations(model, raw, durations, view, date_from, date_to) -> list
             counts[k.name] = (bad & in_range(end, date_from, date_to)).sum()
         row = records(model.aggregate(**counts))[0]
     notes = []
+    scope = left_out_scope(view, date_from, date_to)
     for k in durations:
         n = int(row[k.name] or 0)
         if n:
             notes.append(Notice(
                 "negative_durations",
-                f"{k.name}: {n:,} duration(s) left out: {MEASURES[k.denominator].date_label} "
+                f"{k.name}: {n:,} duration(s) left out{scope}: "
+                f"{MEASURES[k.denominator].date_label} "
                 f"dated before {MEASURES[k.numerator].date_label}",
                 {"kpi": k.name, "left_out": n},
             ))  # fmt: skip

@@ -20,7 +20,7 @@ from ..errors import Notice
 from ..results import Meta, Result, param
 from .asof import AsOf, resolve_as_of
 from .catalog import CATALOG, Text
-from .compute import PERIOD_UNITS, compute_kpis, in_range, period_label
+from .compute import PERIOD_UNITS, compute_kpis, in_range, left_out_scope, period_label
 from .measures import MEASURES, by_stage
 from .model import Materialize, lead_model, outcome_columns
 
@@ -166,7 +166,8 @@ def compute_velocity(
         unit = PERIOD_UNITS[period]
         if unit:
             cohort = cohort.mutate(period=cohort.created_at.truncate(unit).date())
-        for key, curve in _km_curves(cohort, keys, as_of.at, warnings).items():
+        scope = left_out_scope(view, date_from, date_to)
+        for key, curve in _km_curves(cohort, keys, as_of.at, warnings, scope).items():
             label = (period_label(key[0], period),) if unit else ()
             curves[label + key[len(label):]] = curve
     out = []
@@ -190,9 +191,10 @@ def compute_velocity(
 
 
 def _km_curves(
-    model: ir.Table, by: list[str], as_of: datetime, warnings: list[str]
+    model: ir.Table, by: list[str], as_of: datetime, warnings: list[str], scope: str = ""
 ) -> dict[tuple, dict]:
-    """Per group and stage: share converted by day N, with open leads censored."""
+    """Per group and stage: share converted by day N, with open leads censored; ``scope``
+    names the leads' range in the note on those left out."""
     # scipy.stats costs ~0.6 s to import: only the commands that draw the curves pay it
     from scipy.stats import CensoredData, ecdf
 
@@ -221,7 +223,7 @@ def _km_curves(
         left_out = sum(c["_n"] for c in counts if c["_before"])
         if left_out:
             warnings.append(
-                f"{stage}_by_day_<N>: {left_out:,} lead(s) left out: "
+                f"{stage}_by_day_<N>: {left_out:,} lead(s) left out{scope}: "
                 f"{reached.date_label} dated before {MEASURES['leads'].date_label}"
             )
         for c in counts:
