@@ -123,9 +123,10 @@ def test_the_leakage_warning_in_french():
     )
     assert message_in(english, "fr") == (
         "variables qui prédisent presque parfaitement l'issue à elles seules (fuite "
-        "suspectée) : company_size (la valeur '(missing)' : 100,0% de ses 426 leads n'ont "
-        "pas converti (25% de tous les non-convertis)); email (une valeur : 99,0% de ses "
-        f"1{NNBSP}200 leads ont converti (80% de tous les convertis); à elle seule, elle sépare "
+        "suspectée) : company_size (la valeur '(missing)' : 100,0\u00a0% de ses 426 leads "
+        "n'ont pas converti (25\u00a0% de tous les non-convertis)); email (une valeur : "
+        f"99,0\u00a0% de ses 1{NNBSP}200 leads ont converti (80\u00a0% de tous les convertis) ; "
+        "à elle seule, elle sépare "
         "les convertis des autres avec une AUC de 0,991). Excluez-les avec "
         "scoring.model.exclude, "
         "sauf si leur valeur est connue avant que les ventes ne qualifient le lead, puis "

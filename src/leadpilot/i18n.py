@@ -221,6 +221,29 @@ FRENCH: dict[str, str] = {
     "file": "fichier",
     "row": "ligne",
     "column": "colonne",
+    "reason": "motif",
+    "detail": "détail",
+    "excluded": "exclue",
+    "Columns left out of the features": "Colonnes écartées des variables",
+    "Without a value in any lead": "Sans valeur dans aucun lead",
+    "included by scoring.model.include": "incluse par scoring.model.include",
+    "leakage suspect": "fuite suspectée",
+    "{n} features; saved in models/ with its card": (
+        "{n} variables ; enregistré dans models/ avec sa fiche"
+    ),
+    "bands": "tranches",
+    "To use a left-out column anyway: scoring.model.include in leadpilot.yaml": (
+        "Pour utiliser malgré tout une colonne écartée : scoring.model.include dans "
+        "leadpilot.yaml"
+    ),
+    "within {n} days": "sous {n} jours",
+    "outcomes final": "issues définitives",
+    "personal data": "donnée personnelle",
+    "identifier": "identifiant",
+    "date as text": "date en texte",
+    "outcome-like field (filled after qualification)": (
+        "champ qui ressemble à l'issue (rempli après la qualification)"
+    ),
     "value": "valeur",
     "expected": "attendu",
     "Presets (sources[].preset in leadpilot.yaml)": (
@@ -925,19 +948,137 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r"variables qui prédisent presque parfaitement l'issue à elles seules (fuite "
         r"suspectée) : ",
     ),
+    # score train: the leakage guard's reasons, the split, the bands
+    (r"^the name reads as a person's name$", r"le nom désigne le nom d'une personne"),
+    (r"^the name reads as an e-mail address$", r"le nom désigne une adresse e-mail"),
+    (r"^the name reads as a phone number$", r"le nom désigne un numéro de téléphone"),
     (
-        r"alone it separates converters from the others with AUC (?P<a>[\d.]+)",
-        r"à elle seule, elle sépare les convertis des autres avec une AUC de \g<a>",
+        r"^the name reads as the owner or sales rep \(a person, assigned after qualification\)$",
+        r"le nom désigne le propriétaire ou le commercial (une personne, affectée après la "
+        r"qualification)",
     ),
-    (r"value (?P<v>'[^']*'): (?P<p>[\d.]+%) of its ", r"la valeur \g<v> : \g<p> de ses "),
-    (r"a value: (?P<p>[\d.]+%) of its ", r"une valeur : \g<p> de ses "),
+    (
+        r"^the name reads as a postal address or location of a person$",
+        r"le nom désigne une adresse postale ou le lieu d'une personne",
+    ),
+    (r"^the name reads as a date of birth$", r"le nom désigne une date de naissance"),
+    (r"^the name reads as a social profile$", r"le nom désigne un profil de réseau social"),
+    (r"^the name reads as a record id$", r"le nom désigne l'identifiant d'un enregistrement"),
+    (r"^the name reads as a url or web site$", r"le nom désigne une URL ou un site web"),
+    (r"^the name reads as a company name$", r"le nom désigne un nom d'entreprise"),
+    (
+        r"^the name reads as a stage, status or outcome$",
+        r"le nom désigne une étape, un statut ou une issue",
+    ),
+    (
+        r"^the name reads as a judgement by sales \(rating, grade, quality\)$",
+        r"le nom désigne une appréciation des ventes (note, qualité)",
+    ),
+    (
+        r"^the name reads as a deal or opportunity field$",
+        r"le nom désigne un champ d'affaire ou d'opportunité",
+    ),
+    (
+        r"^the name reads as a snapshot at export time \(possibly after the outcome\)$",
+        r"le nom désigne un instantané à la date de l'export (peut-être après l'issue)",
+    ),
+    (
+        r"^(?P<p>\d+%) of (?P<n>[\d,]+) values read as dates$",
+        lambda m: f"{_pct_fr(m['p'])} des {m['n']} valeurs se lisent comme des dates",
+    ),
+    (
+        r"^(?P<p>\d+%) of (?P<n>[\d,]+) values are e-mail addresses$",
+        lambda m: f"{_pct_fr(m['p'])} des {m['n']} valeurs sont des adresses e-mail",
+    ),
+    (
+        r"^(?P<p>\d+%) of (?P<n>[\d,]+) values are distinct \(an identifier or free text\)$",
+        lambda m: (
+            f"{_pct_fr(m['p'])} des {m['n']} valeurs sont distinctes (un identifiant ou du texte "
+            "libre)"
+        ),
+    ),
+    (
+        r"^a date column: dates are not features \(behaviour is counted from the touchpoints "
+        r"before the scoring date\)$",
+        r"une colonne de date : les dates ne sont pas des variables (le comportement est compté "
+        r"à partir des points de contact antérieurs à la date de scoring)",
+    ),
+    (
+        r"^exclude it \(scoring\.model\.exclude: (?P<c>\[[^\]]*\])\) unless its value is known "
+        r"before sales qualify the lead$",
+        r"excluez-la (scoring.model.exclude : \g<c>), sauf si sa valeur est connue avant que "
+        r"les ventes ne qualifient le lead",
+    ),
+    (
+        r"^scoring\.model\.exclude names column\(s\) the leads table does not have: (?P<c>.+); "
+        r"they exclude nothing: correct them in leadpilot\.yaml$",
+        lambda m: (
+            "scoring.model.exclude nomme des colonnes que la table des leads n'a pas : "
+            + m["c"].replace("(did you mean ", "(vouliez-vous dire ")
+            + " ; elles n'excluent rien : corrigez-les dans leadpilot.yaml"
+        ),
+    ),
+    (
+        r"^creation dates cannot order these leads \(too few distinct dates or a period "
+        r"without both outcomes\): train / validation / held-out parts are a pseudo-random "
+        r"60/20/20 split by a hash of lead_id, not a time-based split; the held-out AUC may be "
+        r"optimistic if the population drifts over time$",
+        r"les dates de création ne permettent pas d'ordonner ces leads (trop peu de dates "
+        r"distinctes ou une période sans les deux issues) : apprentissage, validation et test "
+        r"sont un découpage pseudo-aléatoire 60/20/20 par un hachage de lead_id, pas un "
+        r"découpage dans le temps ; l'AUC sur le test peut être optimiste si la population "
+        r"évolue dans le temps",
+    ),
+    (
+        r"^held-out AUC (?P<a>[\d.]+) is above (?P<t>[\d.]+): lead scoring on honest data is "
+        r"never that good, so a feature almost certainly records the outcome \(leakage; "
+        r"(?P<w>.+)\); exclude it with scoring\.model\.exclude and retrain before trusting any "
+        r"score$",
+        lambda m: (
+            f"AUC sur le test de {m['a']} au-dessus de {m['t']} : un scoring de leads sur des "
+            "données honnêtes n'est jamais aussi bon, une variable enregistre donc presque "
+            "certainement l'issue (fuite ; "
+            + m["w"].replace("suspects: ", "suspectes : ").replace(
+                "no single feature gives it away alone: look for combinations in the model card",
+                "aucune variable ne la trahit à elle seule : cherchez des combinaisons dans la "
+                "fiche du modèle",
+            )
+            + ") ; excluez-la avec scoring.model.exclude et relancez l'apprentissage avant de "
+            "vous fier à un score"
+        ),
+    ),
+    (
+        r"^quantiles: A the top 10 %, B the next 20 %, C the next 30 %, D the rest$",
+        r"quantiles : A les 10 % du haut, B les 20 % suivants, C les 30 % suivants, D le reste",
+    ),
+    (r"^fixed cut-offs \(scoring\.bands\)$", r"seuils fixés (scoring.bands)"),
+    (
+        r"^the model's (?P<n>[\d,]+) training leads \(scored at creation \+ (?P<d>\d+) days\)$",
+        r"des \g<n> leads d'apprentissage du modèle (scorés à la création + \g<d> jours)",
+    ),
+    (r"^the (?P<n>[\d,]+) leads scored now$", r"des \g<n> leads scorés maintenant"),
+    (
+        r"(?P<s>; )?alone it separates converters from the others with AUC (?P<a>[\d.]+)",
+        lambda m: (
+            f"{' ; ' if m['s'] else ''}à elle seule, elle sépare les convertis des autres avec "
+            f"une AUC de {m['a']}"
+        ),
+    ),
+    (
+        r"(?P<s>; )?value (?P<v>'[^']*'): (?P<p>[\d.]+%) of its ",
+        lambda m: f"{' ; ' if m['s'] else ''}la valeur {m['v']} : {_pct_fr(m['p'])} de ses ",
+    ),
+    (
+        r"(?P<s>; )?a value: (?P<p>[\d.]+%) of its ",
+        lambda m: f"{' ; ' if m['s'] else ''}une valeur : {_pct_fr(m['p'])} de ses ",
+    ),
     (
         r" leads did not convert \((?P<c>\d+%) of all those who did\)",
-        r" leads n'ont pas converti (\g<c> de tous les non-convertis)",
+        lambda m: f" leads n'ont pas converti ({_pct_fr(m['c'])} de tous les non-convertis)",
     ),
     (
         r" leads converted \((?P<c>\d+%) of all those who did\)",
-        r" leads ont converti (\g<c> de tous les convertis)",
+        lambda m: f" leads ont converti ({_pct_fr(m['c'])} de tous les convertis)",
     ),
     (
         r"\. Exclude them with scoring\.model\.exclude unless their value is known before "

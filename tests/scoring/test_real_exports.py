@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import numpy as np
 import pytest
@@ -192,7 +193,7 @@ def test_cli_prints_the_guard_the_suspects_and_the_bands(hubspot):
     res = runner.invoke(app, ["score", "train", "-w", str(ws)], env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output
     text = re.sub(r"\s+", " ", res.output)
-    assert "Columns left out of the features (leakage guard)" in text
+    assert "Columns left out of the features" in text
     assert "last_name" in text and "personal data" in text
     assert "leakage suspect: lifecycle_stage" in text
     assert "scoring.model.exclude: [lifecycle_stage]" in text  # brackets are not markup
@@ -266,3 +267,92 @@ def test_final_outcomes_train_with_horizon_zero_and_threshold_adds_up(final_outc
     assert th.population["months"] == 1.0 and th.population["held_out_leads"] < 120
     assert lowest["mqls_per_month"] == pytest.approx(120)
     assert any("less than a month" in w for w in th.warnings)
+
+
+def test_cli_in_french_names_the_guard_the_suspects_and_the_bands(hubspot):
+    res = CliRunner().invoke(app, ["score", "train", "-w", str(hubspot["include"][0]), "--lang",
+                                   "fr"], env={"COLUMNS": "200"})  # fmt: skip
+    assert res.exit_code == 0, res.output
+    text = re.sub(r"\s+", " ", res.output)
+    assert "(objectif Client, sous 60 jours)" in text
+    assert "Colonnes écartées des variables" in text
+    assert re.search(r"colonne\W+motif\W+détail", text)
+    assert re.search(r"last_name\W+donnée personnelle\W+le nom désigne le nom d'une personne",
+                     text)  # fmt: skip
+    assert "AUC de 1,000 ; la valeur 'Customer' : 100,0 % de ses 87 leads" in text
+    assert "fuite suspectée : lifecycle_stage : à elle seule" in text
+    assert "excluez-la (scoring.model.exclude : [lifecycle_stage])" in text
+    assert "incluse par scoring.model.include : first_name (donnée personnelle" in text
+    assert "tranches : quantiles : A les 10 % du haut" in text and "D en dessous" in text
+    for english in ("features;", "personal data", "leakage suspect", "the name reads as",
+                    "left-out column anyway", "D below"):  # fmt: skip
+        assert english not in text, english
+    res = CliRunner().invoke(app, ["score", "apply", "-w", str(hubspot["default"][0]),
+                                   "--lang", "fr"], env={"COLUMNS": "200"})  # fmt: skip
+    text = re.sub(r"\s+", " ", res.output)
+    assert res.exit_code == 0 and "Leads par tranche : A" in text, text
+    assert "tranches : quantiles : A les 10 % du haut" in text
+    # the reasons' weights with a decimal comma, as every French number
+    assert re.search(r"=[^;]+ \([+-]\d+,\d\d\)", text) and not re.search(r"\([+-]\d+\.\d", text)
+
+
+def test_excluded_and_misspelt_columns_are_said(hubspot, tmp_path):
+    """The columns scoring.model.exclude leaves out are listed with the guard's; a name the
+    leads do not have excluded nothing without a word (the column meant stayed a feature)."""
+    ws = tmp_path / "ws"
+    shutil.copytree(hubspot["default"][0], ws)
+    cfg = yaml.safe_load((ws / "leadpilot.yaml").read_text(encoding="utf-8"))
+    cfg["scoring"]["model"]["exclude"] = ["industry", "jobtitle"]
+    (ws / "leadpilot.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    with leadpilot.open(ws) as lp:
+        result = lp.score_train()
+    card = result.meta["card"]
+    assert card["excluded_columns"] == ["industry"]
+    assert "industry" not in {f["name"] for f in card["features"]}
+    (note,) = [w for w in result.warnings if w.code == "exclude_unknown"]
+    assert note.data == {"columns": ["jobtitle"]}
+    assert "jobtitle (did you mean job_title?)" in str(note) and "exclude nothing" in str(note)
+    res = CliRunner().invoke(app, ["score", "train", "-w", str(ws)], env={"COLUMNS": "200"})
+    text = re.sub(r"\s+", " ", res.output)
+    assert res.exit_code == 0, text
+    assert re.search(r"industry\W+excluded\W+scoring\.model\.exclude", text), text
+    assert "note: scoring.model.exclude names column(s) the leads table does not have" in text
+    res = CliRunner().invoke(app, ["score", "train", "-w", str(ws), "--lang", "fr"],
+                             env={"COLUMNS": "200"})  # fmt: skip
+    text = re.sub(r"\s+", " ", res.output)
+    assert re.search(r"industry\W+exclue\W+scoring\.model\.exclude", text), text
+    assert "jobtitle (vouliez-vous dire job_title ?)" in text or (
+        "jobtitle (vouliez-vous dire job_title?)" in text
+    ), text
+
+
+def test_a_column_left_out_without_any_value_is_said_empty(tmp_path):
+    """A canonical column the export does not fill (email here) is not listed as personal
+    data left out by the guard: it is said to hold no value."""
+    from helpers import build
+
+    src = build(tmp_path / "src", [
+        {"channel": "seo", "n": 40, "mql": 30, "sql": 20, "opportunity": 15, "customers": 12},
+        {"channel": "ads", "n": 40, "mql": 10, "sql": 5, "opportunity": 3, "customers": 2},
+    ])  # fmt: skip
+    leads = (src / "leads.csv").read_text().splitlines()
+    (src / "leads.csv").write_text(
+        "\n".join([leads[0] + ",email,owner"] + [f"{r},,Ann" for r in leads[1:]]) + "\n"
+    )
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "leadpilot.yaml").write_text(yaml.safe_dump({"scoring": {"model": {
+        "target": "customer", "horizon_days": 0}}}))  # fmt: skip
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src)
+        card = lp.score_train().meta["card"]
+    guard = {x["column"]: x["reason"] for x in card["guard"]["left_out"]}
+    assert guard.get("email") == PERSONAL and guard.get("owner") == PERSONAL
+    assert "email" in card["empty_columns_left_out"]
+    assert "owner" not in card["empty_columns_left_out"]  # it holds a value: the guard's
+    res = CliRunner().invoke(app, ["score", "train", "-w", str(ws)], env={"COLUMNS": "200"})
+    text = re.sub(r"\s+", " ", res.output)
+    assert res.exit_code == 0, text
+    assert re.search(r"owner\W+personal data", text)
+    assert not re.search(r"email\W+personal data", text)
+    assert re.search(r"Without a value in any lead: [a-z_, ]*\bemail\b", text), text

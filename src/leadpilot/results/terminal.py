@@ -18,6 +18,7 @@ around escaped values; the consoles are made with ``emoji=False``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -64,8 +65,16 @@ class Table(RichTable):
         super().add_row(*[plain(c) for c in cells], **options)
 
 
-def bands_text(bands: dict) -> str:
+def bands_text(bands: dict, lang: str = "en") -> str:
     """One line for the score bands: 'quantiles ... : A >= 12.3, B >= 6.1, C >= 2.4'."""
+    if lang == "fr":
+        cuts = ", ".join(
+            f"{k} >= {v:.4g}".replace(".", ",") if v is not None else f"{k} vide"
+            for k, v in bands["cuts"].items()
+        )
+        where = f" {message_in(bands['computed_on'], lang)}" if bands.get("computed_on") else ""
+        rule = message_in(bands["rule"], lang)
+        return f"{rule}{where} ; {bands['compared']} : {cuts}, D en dessous"
     cuts = ", ".join(
         f"{k} >= {v:.4g}" if v is not None else f"{k} empty" for k, v in bands["cuts"].items()
     )
@@ -195,6 +204,13 @@ class Terminal:
             line.append(label)
         line.append(text)
         self.out.print(line)
+
+    def reason(self, text: str) -> str:
+        """A score's reason, 'channel=seo (+1.57)': its weight with a decimal comma in
+        French (the value itself is the lead's, as written)."""
+        if self.lang != "fr":
+            return str(text)
+        return re.sub(r"\(([+-]\d+)\.(\d+)\)$", r"(\1,\2)", str(text))
 
     def dim(self, text: str) -> None:
         """A footnote line, printed as written (rules hold '[...]')."""
@@ -548,9 +564,14 @@ class Terminal:
     # ---------------------------------------------------------------- scoring
     def train(self, result: Result) -> None:
         c = result.meta["card"]
-        within = f"within {c['horizon_days']} days" if c["horizon_days"] else "outcomes final"
+        within = (
+            self.t("within {n} days").format(n=c["horizon_days"]) if c["horizon_days"]
+            else self.t("outcomes final")
+        )  # fmt: skip
         t = Table(
-            title=f"{self.t('Scoring model')} — {c['model']} (target {c['target']}, {within})"
+            title=f"{self.t('Scoring model')} — {c['model']} "
+            f"({self.t('target')} "
+            f"{stage_name(c['target'], 'fr') if self.lang == 'fr' else c['target']}, {within})"
         )
         t.add_column(self.t("measure"))
         t.add_column(self.t("value"), justify="right")
@@ -575,31 +596,47 @@ class Terminal:
             t.add_row(self.t(label), value)
         self.out.print(t)
         guard = c.get("guard", {})
-        if guard.get("left_out"):
-            g = Table(title="Columns left out of the features (leakage guard)")
+        empty = c.get("empty_columns_left_out", [])
+        left = [(x["column"], self.t(x["reason"]), message_in(x["detail"], self.lang))
+                for x in guard.get("left_out", []) if x["column"] not in empty]  # fmt: skip
+        left += [(name, self.t("excluded"), "scoring.model.exclude")
+                 for name in c.get("excluded_columns", [])]  # fmt: skip
+        if left:
+            g = Table(title=self.t("Columns left out of the features"))
             for col in ("column", "reason", "detail"):
-                g.add_column(col)
-            for x in guard["left_out"]:
-                g.add_row(x["column"], x["reason"], x["detail"])
+                g.add_column(self.t(col))
+            for row in left:
+                g.add_row(*map(escape, row))
             self.out.print(g)
+        if empty:
+            self.dim(f"{self.t('Without a value in any lead')}{self.colon}{', '.join(empty)}")
+        c_ = self.colon
         for x in guard.get("included_despite_guard", []):
             self.out.print(
-                f"[yellow]included by scoring.model.include[/]: {escape(x['column'])} "
-                f"({escape(x['reason'])}: {escape(x['detail'])})"
+                f"[yellow]{self.t('included by scoring.model.include')}[/]{c_}"
+                f"{escape(x['column'])} ({escape(self.t(x['reason']))}{c_}"
+                f"{escape(message_in(x['detail'], self.lang))})"
             )
         for x in c.get("leakage_suspects", []):
             self.out.print(
+                f"[bold yellow]{self.t('leakage suspect')}[/]{c_}{escape(x['feature'])}{c_}"
+                f"{escape(message_in(x['why'], self.lang))} ; "
+                f"{escape(message_in(x['advice'], self.lang))}"
+                if self.lang == "fr" else
                 f"[bold yellow]leakage suspect[/]: {escape(x['feature'])}: {escape(x['why'])}; "
                 f"{escape(x['advice'])}",
                 highlight=False,
             )
-        bands = f"; bands: {escape(bands_text(c['bands']))}" if c.get("bands") else ""
-        self.out.print(
-            f"[dim]{len(c['features'])} features; saved in models/ with its card{bands}[/]"
+        features = self.t("{n} features; saved in models/ with its card").format(
+            n=self.n(len(c["features"]))
         )
-        self.out.print(
-            "[dim]To use a left-out column anyway: scoring.model.include in leadpilot.yaml[/]"
-        )
+        bands = (
+            f"{' ;' if self.lang == 'fr' else ';'} {self.t('bands')}{c_}"
+            f"{bands_text(c['bands'], self.lang)}"
+            if c.get("bands") else ""
+        )  # fmt: skip
+        self.dim(f"{features}{bands}")
+        self.dim(self.t("To use a left-out column anyway: scoring.model.include in leadpilot.yaml"))
         self.notes(result.warnings)
 
     def evaluation(self, result: Result) -> None:
@@ -674,17 +711,17 @@ class Terminal:
             colon, semi = (" :", " ; ") if self.lang == "fr" else (":", "; ")
             self.out.print(f"{self.t('Why (the features that move each score most)')}{colon}")
             for r in shown:
-                said = semi.join(str(r[c]) for c in reasons if r[c])
+                said = semi.join(self.reason(r[c]) for c in reasons if r[c])
                 self.out.print(f"  {r['lead_id']}{colon} {said or '–'}", markup=False)
         counts = df["band"].value_counts()
         self.out.print(
-            f"{self.t('Leads by band')}: "
+            f"{self.t('Leads by band')}{self.colon}"
             + ", ".join(
                 f"{b} {self.n(int(counts.get(b, 0)))} ({self.pct(meta['bands']['shares'][b])})"
                 for b in "ABCD"
             )
         )
-        self.out.print(f"[dim]bands: {escape(bands_text(meta['bands']))}[/]")
+        self.dim(f"{self.t('bands')}{self.colon}{bands_text(meta['bands'], self.lang)}")
         self.dim(f"{self.t('Definitions')}{self.colon.rstrip()}")
         self.definitions(result)
         self.notes(result.warnings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -138,6 +139,7 @@ def train(
         status("choosing features (leakage guard)")
     choice = choose_features(tables["leads"], config)
     specs = choice.features
+    excluded, exclude_warnings = _excluded(tables["leads"], settings.exclude)
     if status:
         status("building features in the engine")
     df, info = labelled_features(tables, config, specs, target=target, horizon_days=horizon)
@@ -149,8 +151,11 @@ def train(
     # nothing: they are not features of this model.
     empty = [f.name for f in specs if f.source != "behaviour" and not df[f.name].notna().any()]
     specs = [f for f in specs if f.name not in empty]
+    # the columns the guard left out that hold nothing either: said as empty, not as
+    # personal data or identifiers (x_education's export has no email nor company)
+    empty += _without_values(tables["leads"], [x.column for x in choice.left_out])
     part, split_info, split_warnings = split(df)
-    warnings = [Notice("pseudo_random_split", w) for w in split_warnings]
+    warnings = exclude_warnings + [Notice("pseudo_random_split", w) for w in split_warnings]
     test = part == "test"
     if status:
         status("checking each feature alone against the outcome")
@@ -191,6 +196,7 @@ def train(
         "guard": choice.card(),
         "leakage_suspects": suspects,
         "empty_columns_left_out": empty,
+        "excluded_columns": excluded,
         "bands": bands,
         "training_period": {
             "from": created[~test].min().isoformat(),
@@ -214,6 +220,36 @@ def train(
     if hasattr(fitted, "coefficients"):
         card["coefficients"] = fitted.coefficients()[:30]
     return TrainResult(card=save_model(root, fitted, card, config), warnings=warnings)
+
+
+def _excluded(leads: ir.Table, exclude: list[str]) -> tuple[list[str], list[Notice]]:
+    """The columns ``scoring.model.exclude`` leaves out, and a warning for the names the
+    leads table does not have: a misspelt name excluded nothing, silently, and the column
+    it meant (an outcome-like field) stayed a feature."""
+    columns = leads.columns
+    unknown = [c for c in exclude if c not in columns]
+    if not unknown:
+        return list(exclude), []
+    hints = []
+    for name in unknown:
+        near = difflib.get_close_matches(name, list(columns), n=1)
+        hints.append(f"{name}" + (f" (did you mean {near[0]}?)" if near else ""))
+    return [c for c in exclude if c in columns], [Notice(
+        "exclude_unknown",
+        f"scoring.model.exclude names column(s) the leads table does not have: "
+        f"{', '.join(hints)}; they exclude nothing: correct them in leadpilot.yaml",
+        {"columns": unknown},
+    )]  # fmt: skip
+
+
+def _without_values(leads: ir.Table, columns: list[str]) -> list[str]:
+    """Those of ``columns`` (lead attributes) without a value in any lead (one query)."""
+    named = [c for c in columns if c in leads.columns]
+    if not named:
+        return []
+    counts = leads.aggregate(**{f"c{i}": leads[c].count() for i, c in enumerate(named)})
+    row = counts.to_pyarrow().to_pylist()[0]
+    return [c for i, c in enumerate(named) if not row[f"c{i}"]]
 
 
 def _too_good(held_out_auc: float | None, suspects: list[dict]) -> str | None:
