@@ -123,6 +123,8 @@ class Lookup:
 
     def values(self, name: str, rows: np.ndarray) -> np.ndarray:
         col = self._columns[name]
+        if not len(col):  # no lead has a row (no touchpoint at all): every value defaults
+            return np.full(len(rows), self.defaults[name], dtype="float64")
         found = rows >= 0
         return np.where(found, col[np.where(found, rows, 0)], self.defaults[name])
 
@@ -317,10 +319,13 @@ class RealtimeScorer:
         cols["__rules_score"] = total
         cols["__scored_mql"] = total >= settings.threshold
         if self.model is not None:
-            found = behaviour.features.rows(ids) if behaviour and behaviour.features else None
+            # a Lookup of no row is falsy (len 0: a workspace without touchpoints): tested
+            # with `is not None`, the model's behaviour features are its defaults there
+            features = behaviour.features if behaviour is not None else None
+            found = features.rows(ids) if features is not None else None
             for f in self.model.features_:
                 if f.source == "behaviour":
-                    cols[f.name] = behaviour.features.values(f.name, found)
+                    cols[f.name] = features.values(f.name, found)
                 else:
                     cols[f.name] = rows[f.name]
         data = pa.table({k: (v if isinstance(v, pa.Array | pa.ChunkedArray) else pa.array(v))
