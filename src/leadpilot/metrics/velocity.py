@@ -237,8 +237,13 @@ def _km_curves(
             censored = np.repeat(days[~ev], n[~ev])
             row = curves.setdefault(key, {})
             # no lead of the group was seen that long: the curve stops at its last day
-            # (day 180 of leads 100 days old read as day 100's, carried forward)
+            # (day 180 of leads 100 days old read as day 100's, carried forward) ...
             last = float(days.max())
+            if len(events) and (not len(censored) or censored.max() < events.max()):
+                # ... unless the last leads still open all converted: nobody is left to
+                # convert later, the share stays where it is at every later day (every lead
+                # converted by day 4 is 100 % by day 30, not unknown)
+                last = float("inf")
             if len(events) == 0:
                 for h in HORIZONS:
                     row[f"{stage}_by_day_{h}"] = 0.0 if h <= last else None
