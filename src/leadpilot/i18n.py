@@ -948,6 +948,16 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r"variables qui prédisent presque parfaitement l'issue à elles seules (fuite "
         r"suspectée) : ",
     ),
+    (
+        r"^--as-of (?P<a>\S+) is (?P<n>[\d,]+) day\(s\) after the data's last event "
+        r"\((?P<e>\S+)\): those days count as observed \(leads still open read as not "
+        r"converted through them, cohorts as older and mature\); if the export was taken "
+        r"earlier, give its date or leave --as-of out$",
+        r"--as-of \g<a> tombe \g<n> jour(s) après le dernier événement des données (\g<e>) : "
+        r"ces jours comptent comme observés (les leads encore ouverts sont lus comme non "
+        r"convertis pendant ce temps, les cohortes comme plus âgées et mûres) ; si l'export a "
+        r"été fait plus tôt, donnez sa date ou retirez --as-of",
+    ),
     # score train: the leakage guard's reasons, the split, the bands
     (r"^the name reads as a person's name$", r"le nom désigne le nom d'une personne"),
     (r"^the name reads as an e-mail address$", r"le nom désigne une adresse e-mail"),

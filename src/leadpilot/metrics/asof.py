@@ -20,6 +20,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ..engine import scalar
+from ..errors import Notice
 from .model import remembered
 
 # (table, column) whose latest value dates the data.
@@ -47,6 +48,25 @@ class AsOf:
 
     at: datetime | None
     given: bool = False
+    data_end: datetime | None = None  # the data's latest event, when ``at`` was given
+
+    @property
+    def notices(self) -> list[Notice]:
+        """What a given as-of date later than the data's last event means: the days between
+        count as observed (an export's date is fine; years later is not what it shows)."""
+        if not self.given or self.at is None or self.data_end is None:
+            return []
+        gap = (self.at.date() - self.data_end.date()).days
+        if gap <= 0:
+            return []
+        return [Notice(
+            "as_of_after_data",
+            f"--as-of {self.label} is {gap:,} day(s) after the data's last event "
+            f"({self.data_end.date().isoformat()}): those days count as observed (leads still "
+            "open read as not converted through them, cohorts as older and mature); if the "
+            "export was taken earlier, give its date or leave --as-of out",
+            {"as_of": self.label, "data_end": self.data_end.date().isoformat(), "days": gap},
+        )]  # fmt: skip
 
     @property
     def label(self) -> str | None:
@@ -131,4 +151,4 @@ def resolve_as_of(
     if as_of is None:
         return tables, AsOf(workspace_as_of(tables))
     at = end_of_day(as_of)
-    return snapshot(tables, at), AsOf(at, given=True)
+    return snapshot(tables, at), AsOf(at, given=True, data_end=workspace_as_of(tables))

@@ -139,6 +139,10 @@ class Meta(dict):
         for key, text in self.other_texts.items():
             self.setdefault(key, text.en)
         self["warnings"] = [notice(w) for w in warnings]
+        # what the as-of date itself implies (a given date after the data's last event)
+        if as_of is not _ABSENT and as_of is not None:
+            have = {n.code for n in self["warnings"]}
+            self["warnings"] += [n for n in getattr(as_of, "notices", ()) if n.code not in have]
 
     # ---------------------------------------------------------------- typed views
     @property
