@@ -958,6 +958,21 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r"convertis pendant ce temps, les cohortes comme plus âgées et mûres) ; si l'export a "
         r"été fait plus tôt, donnez sa date ou retirez --as-of",
     ),
+    (
+        r"^(?P<k>[\w, ]+) divides? the spend by the leads, customers and revenue of every channel, "
+        r"paid or not \(blended\): (?P<n>[\d,]+) channel\(s\) without spend"
+        r"(?P<s>(?: from \S+ to \S+| from \S+| up to \S+)?) \((?P<c>.+?)(?: and (?P<m>[\d,]+) "
+        r"more)?\) hold (?P<h>[\d,]+) of the (?P<t>[\d,]+) leads; --by channel gives them per "
+        r"paid channel$",
+        lambda m: (
+            f"{m['k']} {'divisent' if ',' in m['k'] else 'divise'} les dépenses par les leads, "
+            "clients et chiffre d'affaires de "
+            f"tous les canaux, payants ou non (coûts mixtes) : {m['n']} canal(aux) sans "
+            f"dépenses{_range_fr(m['s'])} ({m['c']}"
+            + (f" et {m['m']} autres" if m["m"] else "")
+            + f") portent {m['h']} des {m['t']} leads ; --by channel les donne par canal payant"
+        ),
+    ),
     # score train: the leakage guard's reasons, the split, the bands
     (r"^the name reads as a person's name$", r"le nom désigne le nom d'une personne"),
     (r"^the name reads as an e-mail address$", r"le nom désigne une adresse e-mail"),

@@ -42,7 +42,7 @@ def test_every_notice_code_a_report_can_show_is_translated():
                           "kpis_left_out", "columns_missing", "features_missing", "no_scoring",
                           "bands_recomputed",
                           "over_capacity", "target_unreachable", "acceptance_from_sql",
-                          "leakage_suspects", "path_file_models"}  # fmt: skip
+                          "leakage_suspects", "path_file_models", "exclude_unknown"}  # fmt: skip
     assert shown <= set(NOTICES), shown - set(NOTICES)
 
 

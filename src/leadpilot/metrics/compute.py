@@ -281,6 +281,10 @@ def compute_kpis(
         dims = [d for d in by if d in spend.dims]
         warnings += reconcile_messages(reconcile(ranged, dims=dims, span=span), span=span)
         warnings += _outside_spend_dates(tables, chosen, period, date_from, date_to)
+        if "channel" not in by:
+            warnings += _blended_costs(
+                reconcile(ranged, dims=["channel"], span=span), chosen, raw, span
+            )
     maturity = None
     if view == "cohort" and unit:
         converted = model
@@ -582,6 +586,30 @@ def check_range(
             "no day; give a first day on or before the last"
         )
     return first, last
+
+
+def _blended_costs(found: list, chosen: list, raw: list[dict], span: str) -> list[Notice]:
+    """Rows not split by channel divide the spend by the leads, customers and revenue of
+    every channel, paid or not (blended costs): said with the channels no spend names and
+    their leads. A total CAC of 250 read as what a paid customer costs was 708 on the
+    HubSpot example, where five channels without spend held most customers."""
+    free = [w for w in found if w.code == "no_spend" and w.value is not None]
+    costs = [k.name for k in chosen if k.reads("spend") and k.name != "spend"]
+    if not free or not costs:
+        return []
+    leads = sum(int(r.get("leads") or 0) for r in raw)
+    held = sum(w.count for w in free)
+    names = ", ".join(str(w.value) for w in sorted(free, key=lambda w: -w.count)[:4])
+    more = f" and {len(free) - 4:,} more" if len(free) > 4 else ""
+    return [Notice(
+        "blended_costs",
+        f"{', '.join(costs)} divide{'s' if len(costs) == 1 else ''} the spend by the leads, "
+        "customers and revenue of every "
+        f"channel, paid or not (blended): {len(free):,} channel(s) without spend{span} "
+        f"({names}{more}) hold {held:,} of the {leads:,} leads; --by channel gives them per "
+        "paid channel",
+        {"channels": [w.value for w in free], "leads": held, "of_leads": leads},
+    )]  # fmt: skip
 
 
 def _in_dates(

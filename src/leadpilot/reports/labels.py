@@ -633,6 +633,19 @@ NOTICES: dict[str, Text] = {
         "Certains canaux ont des leads mais pas de dépenses (les canaux organiques n'en ont "
         "pas besoin) : leurs indicateurs de coût sont vides, pas nuls.",
     ),
+    "blended_costs": T(
+        "Costs over every channel (cost per lead, per customer, ROI) divide the spend by the "
+        "leads, customers and revenue of all channels, those without spend included "
+        "(blended): read them by channel for what a paid lead costs.",
+        "Les coûts sur l'ensemble des canaux (coût par lead, par client, ROI) divisent les "
+        "dépenses par les leads, clients et chiffre d'affaires de tous les canaux, y compris "
+        "ceux sans dépenses (coûts mixtes) : lisez-les par canal pour le coût d'un lead payant.",
+    ),
+    "as_of_after_data": T(
+        "The as-of date is after the data's last event: the days between count as observed.",
+        "La date d'observation tombe après le dernier événement des données : les jours entre "
+        "les deux comptent comme observés.",
+    ),
     "dimension_absent": T(
         "Spend is split by a dimension that no lead or touch has.",
         "Les dépenses sont ventilées selon une dimension qu'aucun lead ni contact ne porte.",

@@ -42,6 +42,12 @@ CODES: dict[str, str] = {
     "recorded on, in periods holding some of it: cost KPIs divide the spend by them too",
     "no_spend": "leads (or touches) of a channel that no spend names: cost KPIs are null",
     "dimension_absent": "spend is split by a dimension that no lead or touch has",
+    "blended_costs": "rows not split by channel divide the spend by the leads, customers and "
+    "revenue of every channel, those without spend included (blended costs)",
+    "as_of_after_data": "a given as-of date after the data's last event: the days between "
+    "count as observed",
+    "exclude_unknown": "scoring.model.exclude names a column the leads table does not have: "
+    "it excludes nothing",
     # reading the numbers
     "period_cut": "a date range starting or ending inside a period: that period's row "
     "counts the range's part only",
