@@ -973,6 +973,16 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
             + f") portent {m['h']} des {m['t']} leads ; --by channel les donne par canal payant"
         ),
     ),
+    (
+        r"^(?P<n>[\d,]+) of the (?P<t>[\d,]+) open deals \((?P<a>[\d,]+) of (?P<w>[\d,]+) "
+        r"(?P<c>[A-Z]{3})\) are older than any deal ever closed \((?P<d>[\d,]+) days\): no deal "
+        r"of the history won that late, so the forecast expects nothing of them; if they are "
+        r"stale, close them in the CRM$",
+        r"\g<n> des \g<t> affaires ouvertes (\g<a> sur \g<w> \g<c>) sont plus anciennes que "
+        r"toute affaire jamais conclue (\g<d> jours) : aucune affaire de l'historique n'a été "
+        r"gagnée si tard, la prévision n'en attend donc rien ; si elles sont mortes, "
+        r"clôturez-les dans le CRM",
+    ),
     # score train: the leakage guard's reasons, the split, the bands
     (r"^the name reads as a person's name$", r"le nom désigne le nom d'une personne"),
     (r"^the name reads as an e-mail address$", r"le nom désigne une adresse e-mail"),

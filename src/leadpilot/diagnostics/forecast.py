@@ -40,7 +40,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..config import Config
-from ..errors import MissingDataError, UsageError
+from ..errors import MissingDataError, Notice, UsageError
 from ..metrics.asof import resolve_as_of
 from ..metrics.model import lead_model
 
@@ -140,6 +140,7 @@ def forecast(
     )
     if n_open and hist.num_rows:
         durations = np.floor(np.clip(np.asarray(hist["days"].to_pylist(), dtype=float), 0, None))
+        warnings += _older_than_any_closed(ages, amount, durations.max(), config.currency)
         events = np.where(np.asarray(hist["won"].to_pylist(), dtype=bool), WON, LOST)
         # the deals open now are the history's censored ones: open at least this long.
         # Past the longest closed deal no case ends and the curves stay flat: an older
@@ -187,6 +188,28 @@ def forecast(
         rows, now.date().isoformat(), n_open, n_funnel, warnings=warnings,
         nothing_to_forecast=nothing,
     )  # fmt: skip
+
+
+def _older_than_any_closed(
+    ages: np.ndarray, amount: np.ndarray, longest: float, currency: str
+) -> list[Notice]:
+    """Open deals older than the longest deal ever closed: the history holds no win that
+    late, so they forecast nothing (the Salesforce example: $3.9 M open, $170 k expected,
+    1,291 of its 1,589 open deals older than any closed one), which reads as a bleak
+    pipeline when it is most often a stale one."""
+    old = ages > longest
+    if not old.any():
+        return []
+    n, total = int(old.sum()), len(ages)
+    held, whole = float(amount[old].sum()), float(amount.sum())
+    return [Notice(
+        "open_deals_older_than_history",
+        f"{n:,} of the {total:,} open deals ({held:,.0f} of {whole:,.0f} {currency}) are "
+        f"older than any deal ever closed ({int(longest):,} days): no deal of the history won "
+        "that late, so the forecast expects nothing of them; if they are stale, close them "
+        "in the CRM",
+        {"deals": n, "open_deals": total, "amount": held, "longest_days": int(longest)},
+    )]  # fmt: skip
 
 
 def _nothing_note(n_open: int, n_funnel: int, n_valued: int, now: datetime) -> str:

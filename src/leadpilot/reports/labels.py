@@ -641,6 +641,12 @@ NOTICES: dict[str, Text] = {
         "dépenses par les leads, clients et chiffre d'affaires de tous les canaux, y compris "
         "ceux sans dépenses (coûts mixtes) : lisez-les par canal pour le coût d'un lead payant.",
     ),
+    "open_deals_older_than_history": T(
+        "Some open deals are older than any deal ever closed: the forecast expects nothing "
+        "of them; close the stale ones in the CRM.",
+        "Des affaires ouvertes sont plus anciennes que toutes les affaires jamais conclues : "
+        "la prévision n'en attend rien ; clôturez celles qui sont mortes dans le CRM.",
+    ),
     "as_of_after_data": T(
         "The as-of date is after the data's last event: the days between count as observed.",
         "La date d'observation tombe après le dernier événement des données : les jours entre "

@@ -46,6 +46,8 @@ CODES: dict[str, str] = {
     "revenue of every channel, those without spend included (blended costs)",
     "as_of_after_data": "a given as-of date after the data's last event: the days between "
     "count as observed",
+    "open_deals_older_than_history": "open deals older than any deal ever closed: the "
+    "forecast expects nothing of them (stale deals, as a rule)",
     "exclude_unknown": "scoring.model.exclude names a column the leads table does not have: "
     "it excludes nothing",
     # reading the numbers
