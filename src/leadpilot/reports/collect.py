@@ -18,6 +18,7 @@ the dashboard's "All time" and "no comparison" choices give the report a person 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -76,6 +77,18 @@ class Source(Protocol):
 
     def diagnosis(self, **kwargs) -> Result: ...
 
+
+
+# An export's value written as a code (HubSpot's ORGANIC_SEARCH, PAID_SEARCH): no reader
+# wrote it; the report names such channels as every table does (organic_search) rather
+# than beside others written in lower case ('ORGANIC_SEARCH' next to 'organic_social').
+_CODE = re.compile(r"[A-Z0-9_]+")
+
+
+def readable_labels(labels: dict[str, str]) -> dict[str, str]:
+    """The channels' display texts worth showing: those written for a reader ('Web
+    Research', 'Liste achetée'), not the codes of an export's internal values."""
+    return {k: v for k, v in labels.items() if v and not _CODE.fullmatch(v)}
 
 @dataclass
 class Gap:
@@ -326,7 +339,7 @@ def collect(source: Source, period: str | None = None, vs: str | None = None) ->
         velocity_channels=None,
         attribution=None,
         evaluation=None,
-        channel_labels=dict(source.labels().get("value:channel", {})),
+        channel_labels=readable_labels(source.labels().get("value:channel", {})),
     )
     if counts.get("spend") and "channel" in tables["spend"].columns:
         spend = tables["spend"]
