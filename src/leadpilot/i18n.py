@@ -225,6 +225,7 @@ FRENCH: dict[str, str] = {
     "detail": "détail",
     "excluded": "exclue",
     "Columns left out of the features": "Colonnes écartées des variables",
+    "the path file's conversions": "conversions du fichier de parcours",
     "Without a value in any lead": "Sans valeur dans aucun lead",
     "included by scoring.model.include": "incluse par scoring.model.include",
     "leakage suspect": "fuite suspectée",

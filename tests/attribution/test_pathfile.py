@@ -64,3 +64,19 @@ def test_models_needing_dates_are_refused_or_skipped(tmp_path):
     r = compute_attribution_from_paths(f, models="all")
     assert "w_shaped" not in r.models and "markov" in r.models
     assert any("not computed from a path file" in w for w in r.warnings)
+
+
+def test_a_path_file_result_defines_its_own_columns_and_no_currency(tmp_path, cli):
+    """The file's conversions and values, not a workspace's leads, won deals, spend and
+    currency ('Amounts in EUR' and the spend's definitions were printed for a path file)."""
+    f = write(tmp_path, "path,total_conversions,total_conversion_value,total_null\n"
+                        "A > B,1,10,1\nB,1,5,0\nA > C,2,20,0\n")  # fmt: skip
+    r = compute_attribution_from_paths(f, models="last_touch,linear")
+    assert r.currency is None and r.meta["path_file"] is True
+    assert set(r.meta["definitions"]) == {"last_touch", "linear", "conversions", "revenue",
+                                          "share", "journey", "spread"}  # fmt: skip
+    assert "total_conversion_value" in r.meta["definitions"]["revenue"]
+    code, out, _ = cli("attribution", "--paths", str(f), "--model", "last_touch,linear")
+    flat = " ".join(out.split())
+    assert code == 0 and "Amounts in" not in flat and "spend" not in flat
+    assert "(the path file's conversions)" in flat and "won-deal" not in flat

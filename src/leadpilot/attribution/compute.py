@@ -30,7 +30,7 @@ from ..metrics.measures import MEASURES, dated_totals, in_days, spend_returns
 from ..metrics.model import lead_model, row_count, to_lead
 from ..results import Meta, Result, param
 from ..text import Text
-from .definitions import PATH_FILE_JOURNEY, measure_defs, range_text
+from .definitions import PATH_FILE_JOURNEY, PATH_FILE_MEASURES, measure_defs, range_text
 from .models import Journeys, batches, make_models, resolve_models, run_models
 from .pathfile import journeys_from_paths, read_path_file
 from .paths import (
@@ -72,11 +72,12 @@ class AttributionResult(Result):
         spread: list[dict],
         totals: dict,
         warnings: list[str],
-        currency: str,
+        currency: str | None,
         source: str = "workspace",
         as_of: AsOf | None = None,
         date_from: date | None = None,
         date_to: date | None = None,
+        path_file: bool = False,
     ) -> None:
         meta = Meta(
             "attribution",
@@ -86,7 +87,8 @@ class AttributionResult(Result):
                     "conversion": conversion, "period": period, "lookback_days": lookback,
                     "date_from": None if date_from is None else date_from.isoformat(),
                     "date_to": None if date_to is None else date_to.isoformat(),
-                    "source": source, "currency": currency},  # fmt: skip
+                    "source": source, "path_file": path_file,
+                    "currency": currency},  # fmt: skip
             definitions=definitions,
             details={"totals": totals, "spread": spread},
             warnings=warnings,
@@ -278,12 +280,15 @@ def compute_attribution_from_paths(
     warnings += data.warnings
     rows, totals, spread = _credit_rows(credits, chosen, "customer", "channel", "all",
                                         _grouping(warnings))  # fmt: skip
-    definitions = _definitions(chosen, "channel", "customer", None, s)
+    # the file's columns only: no lead, won deal, period, spend nor currency in it
+    definitions = {m.name: m.definition() for m in chosen}
+    definitions.update(PATH_FILE_MEASURES)
     definitions["journey"] = PATH_FILE_JOURNEY
+    definitions["spread"] = measure_defs("channel", "customer", 0, [])["spread"]
     return AttributionResult(
         rows, models=[m.name for m in chosen], by="channel", conversion="customer",
         period="all", lookback=None, definitions=definitions, spread=spread, totals=totals,
-        warnings=warnings, currency=config.currency,
+        warnings=warnings, currency=None, path_file=True,
         source=f"path file {Path(path).name} (separator {sep!r})",
     )  # fmt: skip
 

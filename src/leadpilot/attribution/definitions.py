@@ -189,8 +189,31 @@ def measure_defs(
     }
 
 
+# A path file's columns: its conversions and values are the file's own (no lead, no won
+# deal, no date, no currency): the workspace's definitions would describe other numbers.
+PATH_FILE_MEASURES = {
+    "conversions": Text(
+        "attributed conversions: the file's total_conversions, each journey's shared among "
+        "its channels by the model's credits (a journey's credits sum to 1)",
+        "conversions attribuées : les total_conversions du fichier, celles de chaque parcours "
+        "réparties entre ses canaux selon les crédits du modèle (ils totalisent 1 par parcours)",
+    ),
+    "revenue": Text(
+        "attributed value: the file's total_conversion_value, shared the same way (in the "
+        "file's unit)",
+        "valeur attribuée : les total_conversion_value du fichier, réparties de même (dans "
+        "l'unité du fichier)",
+    ),
+    "share": Text(
+        "conversions of the channel / the model's total",
+        "conversions de chaque canal / total du modèle",
+    ),
+}
+
+
 __all__ = [
     "CONVERSIONS",
+    "PATH_FILE_MEASURES",
     "DATA_DRIVEN",
     "HEURISTICS",
     "MILESTONE_RULE",

@@ -493,9 +493,12 @@ class Terminal:
             if meta.get("as_of") is not None
             else ""
         )
+        # a path file's values have no currency (they are in the file's unit)
+        amounts = (f"{semi}{self.t('Amounts in')} {meta['currency']}"
+                   if meta.get("currency") else "")  # fmt: skip
         self.dim(
-            f"{self.t('Source')}{colon}{message_in(meta['source'], self.lang)}{as_of}{semi}"
-            f"{self.t('Amounts in')} {meta['currency']}. {self.t('Definitions')}{colon.rstrip()}"
+            f"{self.t('Source')}{colon}{message_in(meta['source'], self.lang)}{as_of}{amounts}. "
+            f"{self.t('Definitions')}{colon.rstrip()}"
         )
         self.definitions(result)
         self.notes(result.warnings)
@@ -516,10 +519,9 @@ class Terminal:
             models, lambda m: max(len(m), 8) + 3, start, self.out.width - 10
         )
         for i, chunk in enumerate(chunks):
-            t = Table(
-                title=f"{self.t('Attributed conversions and share by model')} "
-                f"({self.conversion(meta['conversion'])})"
-            )
+            what = (self.t("the path file's conversions") if meta.get("path_file")
+                    else self.conversion(meta["conversion"]))  # fmt: skip
+            t = Table(title=f"{self.t('Attributed conversions and share by model')} ({what})")
             if many:
                 t.add_column(self.t("period"))
             t.add_column(self.t(by))
