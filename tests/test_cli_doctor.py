@@ -4,6 +4,7 @@ sizes, disk used, and every misconfiguration with its fix, in English and French
 from __future__ import annotations
 
 import json
+import re
 
 import duckdb
 import pytest
@@ -148,3 +149,20 @@ def test_a_spark_workspace(tmp_path):
     assert sizes["leads"] > 0 and sizes["quarantine"] == 0  # a table without rows: 0
     assert d["meta"]["disk"]["warehouse"] == str((ws / "spark-warehouse").resolve())
     assert "orphan_folders" not in codes(d)  # an ingest leaves no folder behind
+
+
+def test_table_sizes_on_postgresql_and_no_column_of_dashes_on_duckdb(loaded, pg_url, tmp_path):
+    """PostgreSQL says each table's size (pg_total_relation_size); DuckDB keeps none per
+    table: its table shows rows only (the file's size is under Disk)."""
+    from helpers import DATA
+
+    assert "size" not in doctor(loaded).stdout.split("Disk")[0]
+    ws = write_config(tmp_path / "pg", pg_url).parent
+    with leadpilot.open(ws) as lp:
+        lp.ingest(DATA / "good")
+    code, d = doc(ws)
+    sizes = {r["table"]: r["bytes"] for r in d["rows"]}
+    assert code == 0 and sizes["leads"] > 0 and sizes["deals"] > 0, sizes
+    tables = doctor(ws).stdout.split("Disk")[0]
+    assert "size" in tables, tables
+    assert re.search(r"leads\s*│\s*[\d,]+\s*│\s*[\d.,]+ (?:KB|MB)", tables), tables

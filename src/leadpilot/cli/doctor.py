@@ -68,9 +68,13 @@ def show(doc: dict, problems, lang: str) -> None:
         table = Table(title=t["tables"], title_justify="left")
         table.add_column(t["table"])
         table.add_column(t["rows"], justify="right")
-        table.add_column(t["size"], justify="right")
+        # DuckDB keeps no size per table (its file's size is under Disk): no column of dashes
+        sized = any(r["bytes"] is not None for r in doc["rows"])
+        if sized:
+            table.add_column(t["size"], justify="right")
         for r in doc["rows"]:
-            table.add_row(r["table"], _count(r["rows"], lang), _size(r["bytes"], lang))
+            cells = [r["table"], _count(r["rows"], lang)]
+            table.add_row(*cells, *([_size(r["bytes"], lang)] if sized else []))
         out.print(table)
     if meta["disk"]:
         parts = [

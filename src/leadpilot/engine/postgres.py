@@ -69,6 +69,17 @@ class PostgresBackend(StatementWrites, Backend):
             con.raw_sql(f"SET search_path TO {sg.to_identifier(schema, quoted=True).sql(cls.name)}")
         return cls.of(con)
 
+    def table_bytes(self) -> dict[str, int]:
+        """Bytes per table of the workspace's schema (the first of the search path): data,
+        indexes and TOAST, as ``pg_total_relation_size`` counts them."""
+        with self.con.con.cursor() as cur:
+            cur.execute(
+                "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema()"
+            )
+            return {name: int(size) for name, size in cur.fetchall()}
+
     def _first_row(self, sql: str) -> tuple | None:
         with self.con.con.cursor() as cur:
             cur.execute(sql)
