@@ -552,17 +552,20 @@ def test_attribution_of_a_path_file_in_french(cli, tmp_path):
         code, out, err = cli(*args, "--lang", "fr")
         assert code == 0, err
         text = _text(out)
-        title = ("Conversions attribuées et part par modèle (client)" if models == "all"
-                 else "Attribution — markov (client)")  # fmt: skip
+        title = ("Conversions attribuées et part par modèle (conversions du fichier de "
+                 "parcours)" if models == "all"
+                 else "Attribution — markov (conversions du fichier de parcours)")  # fmt: skip
         assert title in text, text
-        assert "Source : fichier de parcours paths.csv (séparateur ' > ') ; Montants en EUR. " \
-            "Définitions :" in text, text
+        # a path file's values are in its own unit: no currency
+        assert "Source : fichier de parcours paths.csv (séparateur ' > '). Définitions :" \
+            in text, text
         for english in ("(customer)", "path file", "separator", "not computed", "they need"):
             assert english not in text, (english, text)
         if models == "all":
             assert "note : non calculés à partir d'un fichier de parcours (il leur faut l'heure " \
                 "des points de contact ou les dates d'étape) : time_decay, position_based" in text
         code, en, _ = cli(*args)
-        assert "(customer)" in en and "Source: path file paths.csv (separator ' > ')" in _text(en)
+        assert "(the path file's conversions)" in en and "(customer)" not in en
+        assert "Source: path file paths.csv (separator ' > ')" in _text(en)
         for fmt in ("json", "csv"):
             assert cli(*args, "-f", fmt)[1] == cli(*args, "-f", fmt, "--lang", "fr")[1]

@@ -173,6 +173,13 @@ class Terminal:
         French ('opportunity' -> 'Opportunité'), as the report names it."""
         return stage_name(stage, "fr") if self.lang == "fr" else stage
 
+    def credited(self, meta) -> str:
+        """What an attribution result credits, as its titles say it: the conversion, or a
+        path file's own conversions."""
+        if meta.get("path_file"):
+            return self.t("the path file's conversions")
+        return self.conversion(meta["conversion"])
+
     def conversion(self, conversion: str) -> str:
         """What attribution credits, as a title says it: its code in English (what JSON and
         CSV write), in French the stage's name in lower case ('client') or 'chiffre
@@ -473,10 +480,11 @@ class Terminal:
             cols = ["conversions", "revenue", "share"]
             cols += ["spend", "cost_per_conversion", "roas", "roi"] if costs else []
             units = {"share": "fraction", "roas": "multiple", "roi": "fraction",
-                     "revenue": "currency", "spend": "currency",
-                     "cost_per_conversion": "currency"}  # fmt: skip
+                     # a path file's values are in its own unit: no currency sign
+                     "revenue": "" if meta.get("path_file") else "currency",
+                     "spend": "currency", "cost_per_conversion": "currency"}  # fmt: skip
             t = Table(title=f"{self.t('Attribution')} — {models[0]} "
-                            f"({self.conversion(meta['conversion'])})")  # fmt: skip
+                            f"({self.credited(meta)})")  # fmt: skip
             for c in (["period"] if many else []) + [by, *cols]:
                 t.add_column(self.t(c.replace("cost_per_conversion", "cost/conv")),
                              justify="left" if c in ("period", by) else "right")  # fmt: skip
@@ -519,9 +527,8 @@ class Terminal:
             models, lambda m: max(len(m), 8) + 3, start, self.out.width - 10
         )
         for i, chunk in enumerate(chunks):
-            what = (self.t("the path file's conversions") if meta.get("path_file")
-                    else self.conversion(meta["conversion"]))  # fmt: skip
-            t = Table(title=f"{self.t('Attributed conversions and share by model')} ({what})")
+            t = Table(title=f"{self.t('Attributed conversions and share by model')} "
+                            f"({self.credited(meta)})")  # fmt: skip
             if many:
                 t.add_column(self.t("period"))
             t.add_column(self.t(by))
