@@ -984,6 +984,33 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r"gagnée si tard, la prévision n'en attend donc rien ; si elles sont mortes, "
         r"clôturez-les dans le CRM",
     ),
+    # usage errors of plan, score threshold and report
+    (
+        r"^give exactly one of --target-revenue and --budget$",
+        r"donnez exactement l'un de --target-revenue et --budget",
+    ),
+    (
+        r"^--(?P<a>shift|mix|months) goes with --(?P<b>budget|target-revenue)(?P<w> \(the months "
+        r"it covers\))?, not with --(?P<c>budget|target-revenue)(?P<r>: the reverse funnel gives "
+        r"what the target needs, whatever the time it takes)?$",
+        lambda m: (
+            f"--{m['a']} va avec --{m['b']}"
+            + (" (les mois qu'il couvre)" if m["w"] else "")
+            + f", pas avec --{m['c']}"
+            + (" : l'entonnoir inversé donne ce qu'il faut pour l'objectif, quel que soit le "
+               "temps qu'il y faut" if m["r"] else "")
+        ),
+    ),
+    (
+        r"^give exactly one of --capacity N_PER_MONTH or --target-acceptance RATE$",
+        r"donnez exactement l'un de --capacity N_PAR_MOIS ou --target-acceptance TAUX",
+    ),
+    (
+        r"^(?P<f>.+): the extension (?P<e>\.\S+) names no report format; name the file \.html, "
+        r"\.pdf, \.xlsx or \.md, or state the format \((?P<l>[^)]+)\)$",
+        r"\g<f> : l'extension \g<e> ne désigne aucun format de rapport ; nommez le fichier "
+        r".html, .pdf, .xlsx ou .md, ou indiquez le format (\g<l>)",
+    ),
     # score train: the leakage guard's reasons, the split, the bands
     (r"^the name reads as a person's name$", r"le nom désigne le nom d'une personne"),
     (r"^the name reads as an e-mail address$", r"le nom désigne une adresse e-mail"),

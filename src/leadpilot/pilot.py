@@ -18,6 +18,13 @@ Every analysis that groups leads takes ``by`` (a dimension, ``"a,b"``, or a list
 ``period`` (day, week, month, quarter, year or all; default all), ``view`` (cohort or
 activity) and ``date_from`` / ``date_to`` where they apply, and ``as_of`` (default: the
 latest event in the data; a date reads the data as it stood at the end of that day).
+Dates may be ISO text and numbers text the command line would read (``months="3"``); a
+value given explicitly empty (``by=""``, ``kpis=""``) is refused, not read as the default.
+
+A wrong value raises a :class:`~leadpilot.errors.LeadpilotError` (mostly ``UsageError``)
+naming the parameter, the value and what is expected, as the method calls them:
+``date_from='2025-06-01' is after date_to='2025-01-01'`` (the command line, which opens
+its workspaces with :func:`open`'s default, says ``--from 2025-06-01 is after --to``).
 
 Examples
 --------
@@ -33,6 +40,10 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import inspect
+import math
+import numbers
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -44,7 +55,14 @@ import ibis.expr.types as ir
 
 from . import engine
 from .engine import versions
-from .errors import EngineError, Notice, UsageError
+from .errors import (
+    PROBLEM_WORDS,
+    EngineError,
+    LeadpilotError,
+    Notice,
+    UsageError,
+    ValidationError,
+)
 from .metrics.compute import KpiResult, check_range, compute_kpis
 from .metrics.funnel import FunnelResult, compute_funnel
 from .metrics.model import (
@@ -56,12 +74,20 @@ from .metrics.model import (
 )
 from .metrics.velocity import VelocityResult, compute_velocity
 from .results import Meta, Result
+from .results.wording import AUDIENCES, reworded
 from .schema import LEAD_MODEL, TABLES
 from .sources.leadrule import apply_lead_rule, rule_changed
 
 if TYPE_CHECKING:  # pandas costs 0.3 s of start-up: not imported for the annotations
     import pandas as pd
 
+    from .attribution.compute import AttributionResult
+    from .reports import Report
+    from .scoring.apply import ScoreResult
+    from .scoring.evaluate import EvaluationResult
+    from .scoring.realtime import RealtimeScorer
+    from .scoring.threshold import ThresholdResult
+    from .scoring.train import TrainResult
     from .sources.load import IngestSummary
 
 Dims = str | list[str] | None
@@ -70,11 +96,62 @@ Day = date | datetime | str | None  # a date, or its ISO text ("2025-03-31")
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
 
 
-def _dims(by: Dims) -> list[str] | None:
-    """``"channel,campaign"`` or ``["channel", "campaign"]`` -> a list (None: no grouping)."""
+def _dims(by: Dims, option: str = "--by") -> list[str] | None:
+    """``"channel,campaign"`` or ``["channel", "campaign"]`` -> a list (None: no grouping).
+
+    Text that names nothing (``""``, ``" , "``) is a UsageError, not the default: a value
+    given on purpose is never silently dropped (an empty list is no grouping)."""
+    if by is None:
+        return None
     if isinstance(by, str):
-        return [b.strip() for b in by.split(",") if b.strip()]
-    return list(by) if by is not None else None
+        dims = [b.strip() for b in by.split(",") if b.strip()]
+        if not dims:
+            raise UsageError(f"{option} {by!r} names no dimension: leave it out for no "
+                             "grouping, or name one or more (channel, campaign, ...)")  # fmt: skip
+        return dims
+    dims = list(by)
+    if not all(isinstance(d, str) and d.strip() for d in dims):
+        raise UsageError(f"{option} {dims!r}: expected dimension names (text), e.g. "
+                         "['channel', 'campaign']")  # fmt: skip
+    return [d.strip() for d in dims]
+
+
+def _kpis(kpis: list[str] | str | None) -> list[str] | None:
+    """KPI names as :func:`_dims` reads dimensions; naming none (``""``, ``[]``) is an
+    error rather than the headline KPIs."""
+    if kpis is None:
+        return None
+    names = kpis.split(",") if isinstance(kpis, str) else list(kpis)
+    if not all(isinstance(k, str) for k in names):
+        raise UsageError(f"--kpi {kpis!r}: expected KPI names (text), e.g. ['leads', 'cpl']")
+    names = [k.strip() for k in names if k.strip()]
+    if not names:
+        raise UsageError(f"--kpi {kpis!r} names no KPI: leave it out for the headline KPIs, "
+                         "or name some (leads,cpl) or all")  # fmt: skip
+    return names
+
+
+def _number(value: object, option: str, expected: str, whole: bool = False):
+    """A number option: a number, or the text the command line and the REST API would read
+    as one ("3", "1e6"); anything else (2.5 where a whole number is expected, "three", a
+    bool) is a UsageError naming the option, the value and what is expected."""
+    if value is None:
+        return None
+    number = value
+    if isinstance(value, str):
+        try:
+            number = int(value) if whole else float(value)
+        except ValueError:
+            number = None
+    if (isinstance(number, numbers.Real) and not isinstance(number, bool)
+            and math.isfinite(number)):  # fmt: skip
+        if isinstance(number, numbers.Integral):
+            return int(number)
+        if not whole:
+            return float(number)
+        if float(number).is_integer():
+            return int(number)
+    raise UsageError(f"{option} {value!r}: expected {expected}")
 
 
 # what posted records are called inside, as a file (never written): see score_records
@@ -93,10 +170,12 @@ def _day(value: Day, name: str) -> date | datetime | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"{name} {value!r}: expected a date like 2025-03-31") from None
+        # written with the flag, as every option's error: Pilot names it for its reader
+        flag = {"date_from": "--from", "date_to": "--to", "as_of": "--as-of"}.get(name, name)
+        raise UsageError(f"{flag} {value!r}: expected a date like 2025-03-31") from None
 
 
-def _one_dim(by: Dims, default: str, what: str) -> str:
+def _one_dim(by: Dims, default: str | None, what: str) -> str | None:
     """An analysis split by one dimension: a name, or a list of one."""
     dims = _dims(by)
     if not dims:
@@ -104,6 +183,58 @@ def _one_dim(by: Dims, default: str, what: str) -> str:
     if len(dims) > 1:
         raise UsageError(f"{what} is split by one dimension at a time; got {', '.join(dims)}")
     return dims[0]
+
+
+# what a number option expects (see _number)
+_MONTHS = "a whole number of months (1 or more)"
+_AMOUNT = "an amount (a number, e.g. 500000)"
+# a problem of a JSON batch is in a record (its position in the array), not a file's row
+_RECORD_WORDS = {**PROBLEM_WORDS, "row": ", record {}"}
+
+
+def _with_required(table: str, records: object) -> object:
+    """Posted records with every required field of ``table`` they leave out, as null: a
+    record without ``lead_id`` is then one bad record among the others (its problem listed
+    with theirs, set aside under the quarantine policy), never a file without the column,
+    which would stop the whole batch before any record is read."""
+    spec = TABLES.get(table)
+    if spec is None or not isinstance(records, list):
+        return records  # the batch's own checks say what is wrong
+    required = spec.required
+    return [
+        {**{c: None for c in required if c not in rec}, **rec} if isinstance(rec, dict) else rec
+        for rec in records
+    ]
+
+
+def _naming_records(exc: ValidationError, done: str = "loaded") -> ValidationError:
+    """A posted batch's problems say "record 2" (its position in the array), not "row 2";
+    the summary says what was not ``done`` ("nothing was scored")."""
+    words = dict(_RECORD_WORDS)
+    words["summary"] = words["summary"].replace("nothing was loaded", f"nothing was {done}")
+    exc.words = words
+    exc.args = (exc.text(words),)
+    return exc
+
+
+def _batch_rows(
+    text: str, files: list[str], label: str, positions: dict[str, list[int]] | None
+) -> str:
+    """A warning of a posted batch naming its temporary file ("leads-2.csv row 2") with the
+    batch's label and, for JSON records, the record's position ("leads batch, record 3")."""
+    from .records import record_position
+
+    for file in files:
+        name = re.escape(Path(file).name)
+
+        def where(m: re.Match, file: str = file) -> str:
+            if positions is None:
+                return f"{label}, row {m.group(1)}"
+            return f"{label}, record {record_position(file, int(m.group(1)), positions)}"
+
+        # the file's name, with its temporary folder when the warning gives it
+        text = re.sub(rf"(?<![\w.-])(?:[^\s:]*/)?{name} row (\d+)", where, text)
+    return text
 
 
 def _noting(analysis: Callable) -> Callable:
@@ -122,6 +253,30 @@ def _noting(analysis: Callable) -> Callable:
     return noted
 
 
+def _named_for_the_caller(method: Callable) -> Callable:
+    """A public method whose errors name the options as the Pilot's reader does
+    (:attr:`Pilot.names`): the messages are written with the command line's flags where
+    they are found, and rewritten here, once, at the boundary of the Python API."""
+
+    @functools.wraps(method)
+    def named(self: Pilot, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except LeadpilotError as exc:
+            reworded(exc, self.names)
+            raise
+
+    return named
+
+
+def _speaking_parameters(cls: type) -> type:
+    """Every public method of ``cls`` through :func:`_named_for_the_caller`."""
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.isfunction(member):
+            setattr(cls, name, _named_for_the_caller(member))
+    return cls
+
+
 def _attribute_notices(renamed: dict[str, str]) -> list[Notice]:
     """What every analysis says of lead attributes read under another name than their
     stored one (``renamed``: stored -> read; see :meth:`Pilot._stored_tables`)."""
@@ -137,20 +292,40 @@ def _attribute_notices(renamed: dict[str, str]) -> list[Notice]:
     )]  # fmt: skip
 
 
+@_speaking_parameters
 class Pilot:
     """An open workspace: every analysis and action of leadpilot.
 
     Open one with :func:`leadpilot.open`; close it with :meth:`close` or a ``with`` block.
+
+    Parameters
+    ----------
+    workspace : leadpilot.engine.Workspace
+        The open workspace.
+    names : {"options", "python", "rest"}
+        How its errors name the options they are about: ``"python"`` (what
+        :func:`leadpilot.open` and :func:`demo` give) by the methods' parameters
+        (``date_from='2025-06-01' is after date_to='2025-01-01'``); ``"options"`` (the
+        default here: the command line opens its workspaces so) by the command line's
+        flags (``--from 2025-06-01 is after --to 2025-01-01``); ``"rest"`` by the REST
+        API's query parameters. See :mod:`leadpilot.results.wording`.
 
     Examples
     --------
     >>> lp = demo()
     >>> lp.kpi_result(by="channel").meta["view"]
     'cohort'
+    >>> lp.kpis(date_from="2025-06-01", date_to="2025-01-01")
+    Traceback (most recent call last):
+    ...
+    leadpilot.errors.UsageError: date_from='2025-06-01' is after date_to='2025-01-01': ...
     """
 
-    def __init__(self, workspace: engine.Workspace):
+    def __init__(self, workspace: engine.Workspace, names: str = "options"):
+        if names not in AUDIENCES:
+            raise UsageError(f"names {names!r}: expected one of {', '.join(AUDIENCES)}")
         self.workspace = workspace
+        self.names = names
         self._held: Tables | None = None  # see _one_state
 
     @property
@@ -314,11 +489,30 @@ class Pilot:
         -------
         pandas.DataFrame
 
+        Raises
+        ------
+        UsageError
+            For a table the workspace does not hold, naming those it holds.
+
         Examples
         --------
         >>> len(demo().table("leads")) > 0
         True
+        >>> demo().table("lead")
+        Traceback (most recent call last):
+        ...
+        leadpilot.errors.UsageError: no table 'lead' in this workspace (did you mean 'leads'?); ...
         """
+        listed = self.workspace.con.list_tables()
+        if name not in listed:
+            import difflib
+
+            held = [t for t in TABLES if t in listed]  # the canonical ones first
+            held += sorted(t for t in listed if t not in TABLES and not t.startswith("leadpilot_"))
+            close = difflib.get_close_matches(str(name), held, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise UsageError(f"no table {name!r} in this workspace{hint}; it holds "
+                             f"{', '.join(held)}")  # fmt: skip
         return self.workspace.table(name).to_pandas()
 
     def labels(self) -> dict[str, dict[str, str]]:
@@ -562,26 +756,41 @@ class Pilot:
         label = label or f"{table} batch"
         if (records is None) == (csv_text is None):
             raise UsageError("give the batch as records or as csv_text (one of them)")
-        if records is not None:  # one file per set of fields, numbers with a point
-            batch = batch_parts(table, records_parts(table, records, label))
-        else:
-            batch = batch_file(table, csv_text)
-        with batch as made, self.workspace.writing(what="ingest"):
-            source, positions = made if records is not None else (made.parent, None)
-            files = list(positions) if positions is not None else [str(made)]
-            paths = {f: label for f in files} | {str(Path(files[0]).parent): label}
-            paths[str(source)] = label
-            with relabelled(paths, json_rows=records is not None, positions=positions):
-                summary = self.ingest(source, policy=policy)
-            relabel_stored(self.workspace.backend, paths, positions)
-            # a few records: the model is computed by the commands until the next ingest
-            # (rebuilding it for every posted batch would cost each post a whole pass)
-            self._after_data_write(store=False)
-        return relabel_summary(summary, paths)
+        try:
+            if records is not None:  # one file per set of fields, numbers with a point
+                records = _with_required(table, records)
+                batch = batch_parts(table, records_parts(table, records, label))
+            else:
+                batch = batch_file(table, csv_text)
+            with batch as made, self.workspace.writing(what="ingest"):
+                source, positions = made if records is not None else (made.parent, None)
+                files = list(positions) if positions is not None else [str(made)]
+                paths = {f: label for f in files} | {str(Path(files[0]).parent): label}
+                paths[str(source)] = label
+                with relabelled(paths, json_rows=records is not None, positions=positions):
+                    summary = self.ingest(source, policy=policy)
+                relabel_stored(self.workspace.backend, paths, positions)
+                # a few records: the model is computed by the commands until the next
+                # ingest (rebuilding it for every posted batch would cost each post a pass)
+                self._after_data_write(store=False)
+        except ValidationError as exc:
+            if records is not None:  # a JSON batch: its problems name records, not rows
+                _naming_records(exc)
+            raise
+        for texts in (summary.warnings, summary.notes):  # "leads-2.csv row 3": a record
+            texts[:] = [_batch_rows(str(t), files, label, positions) for t in texts]
+        summary = relabel_summary(summary, paths)
+        for table_summary in summary.tables.values():  # the batch's parts are one batch
+            table_summary.files = list(dict.fromkeys(table_summary.files))
+        return summary
 
     def score_records(
-        self, records: list[dict], as_of: Day = None, reasons: bool = True, scorer=None
-    ):
+        self,
+        records: list[dict],
+        as_of: Day = None,
+        reasons: bool = True,
+        scorer: RealtimeScorer | None = None,
+    ) -> ScoreResult:
         """Score leads posted by a program (a web form, a CRM webhook) in real time.
 
         The records are read as a canonical leads file would be (same parsing, validation
@@ -613,32 +822,42 @@ class Pilot:
         >>> r.frame.columns[:3].tolist()
         ['lead_id', 'score', 'probability']
         """
-        from .errors import Notice
         from .records import records_csv, relabelled
 
-        records_csv("leads", records, "request")  # the shape checks of a posted batch
         at = _day(as_of, "as_of")
         if isinstance(at, date) and not isinstance(at, datetime):
             at = datetime.combine(at, datetime.max.time()).replace(microsecond=0)
-        if scorer is None:
-            from .scoring.realtime import RealtimeScorer
-
-            scorer = RealtimeScorer(
-                self.workspace.root, self.tables(), self.config, precompute=False
-            )
         # problems name the records "request" and their position, as a posted batch's do
         paths = {_POSTED_FILE: "request", str(Path(_POSTED_FILE).parent): "request"}
-        with relabelled(paths, json_rows=True):
-            # the tables are read only when the scorer needs a query (another as-of date)
-            result = scorer.score(records, file=_POSTED_FILE, as_of=at, reasons=reasons,
-                                  tables=self.tables)  # fmt: skip
+        try:
+            records_csv("leads", records, "request")  # the shape checks of a posted batch
+            # a lead without lead_id (or created_at) is one bad lead among the others
+            records = _with_required("leads", records)
+            if scorer is None:
+                from .scoring.realtime import RealtimeScorer
+
+                scorer = RealtimeScorer(
+                    self.workspace.root, self.tables(), self.config, precompute=False
+                )
+            with relabelled(paths, json_rows=True):
+                # the tables are read only when the scorer needs a query (another as-of)
+                result = scorer.score(records, file=_POSTED_FILE, as_of=at, reasons=reasons,
+                                      tables=self.tables)  # fmt: skip
+        except ValidationError as exc:
+            # nothing is loaded here, and there is no quarantine to post to
+            exc.hint = "Fix the lead(s) and send them again."
+            _naming_records(exc, "scored")
+            raise
+        positions = {_POSTED_FILE: list(range(1, len(records) + 1))}
         result.warnings = [
-            Notice(getattr(w, "code", "note"), str(w).replace(_POSTED_FILE, "request"))
+            Notice(getattr(w, "code", "note"),
+                   _batch_rows(str(w), [_POSTED_FILE], "request", positions)
+                   .replace(_POSTED_FILE, "request"))
             for w in result.warnings
-        ]
+        ]  # fmt: skip
         return result
 
-    def realtime_scorer(self):
+    def realtime_scorer(self) -> RealtimeScorer:
         """A scorer for :meth:`score_records` holding what scoring a lead needs (the rules,
         the saved model, every lead's behaviour as of the latest event), read now: valid
         until the data or the configuration changes.
@@ -814,7 +1033,7 @@ class Pilot:
         ['leads', 'cpl']
         """
         return self._grouped(
-            compute_kpis, by, period, view, date_from, date_to, as_of, kpis=_dims(kpis)
+            compute_kpis, by, period, view, date_from, date_to, as_of, kpis=_kpis(kpis)
         )
 
     def kpis(
@@ -1060,6 +1279,7 @@ class Pilot:
         from .metrics.secondary import interest_retention
 
         as_of = _day(as_of, "as_of")
+        months = _number(months, "--months", _MONTHS, whole=True)
         return interest_retention(self.tables(), self.config, months=months, as_of=as_of)
 
     def retention(self, months: int = 6, as_of: Day = None) -> pd.DataFrame:
@@ -1084,7 +1304,7 @@ class Pilot:
         as_of: Day = None,
         date_from: Day = None,
         date_to: Day = None,
-    ):
+    ) -> AttributionResult:
         """Credit per model and channel (campaign, content), models side by side.
 
         Parameters
@@ -1137,7 +1357,8 @@ class Pilot:
             models=models,
             conversion=conversion,
             by=_one_dim(by, "channel", "attribution"),
-            lookback=lookback,
+            lookback=_number(lookback, "--lookback", "a whole number of days (1 or more)",
+                             whole=True),
             period=period,
             materialize=self._materialize,
             as_of=_day(as_of, "as_of"),
@@ -1176,7 +1397,7 @@ class Pilot:
         horizon: int | None = None,
         model: str = "auto",
         status: Callable[[str], None] | None = None,
-    ):
+    ) -> TrainResult:
         """Train the predictive model on the leads whose outcome is known; save it with its
         card in the workspace's ``models/``.
 
@@ -1205,12 +1426,14 @@ class Pilot:
         """
         from .scoring.train import train
 
+        horizon = _number(horizon, "--horizon", "a whole number of days (0: outcomes are final)",
+                          whole=True)  # fmt: skip
         return train(
             self.workspace.root, self.tables(), self.config,
             target=target, horizon_days=horizon, model=model, status=status,
         )  # fmt: skip
 
-    def score_evaluate(self):
+    def score_evaluate(self) -> EvaluationResult:
         """AUC, calibration, lift / gains and acceptance of the model and the rules score.
 
         Returns
@@ -1219,10 +1442,18 @@ class Pilot:
             One row per score (model, rules); ``details``: deciles, reliability,
             population.
 
+        Without a trained model only the rules score is evaluated, and without scoring
+        rules in leadpilot.yaml (the demo workspace has none) nothing is: the rows are
+        empty and the notices say why.
+
         Examples
         --------
-        >>> demo().score_evaluate().rows[0]["score"]  # doctest: +SKIP
-        'model'
+        >>> evaluation = demo().score_evaluate()
+        >>> evaluation.rows, [n.code for n in evaluation.notices]
+        ([], ['rules_only', 'no_rules'])
+
+        After ``score_train()`` the first row is the model's (``rows[0]["score"]`` is
+        ``'model'``), followed by the rules score's when rules are declared.
         """
         from .scoring.evaluate import evaluate
 
@@ -1233,7 +1464,7 @@ class Pilot:
         capacity: float | None = None,
         target_acceptance: float | None = None,
         using: str = "auto",
-    ):
+    ) -> ThresholdResult:
         """The score threshold that fits sales capacity or a target acceptance rate.
 
         Parameters
@@ -1253,11 +1484,14 @@ class Pilot:
 
         Examples
         --------
-        >>> demo().score_threshold(capacity=10).using  # doctest: +SKIP
+        >>> demo().score_threshold(capacity=10).using   # no model trained: the rules score
         'rules'
         """
         from .scoring.threshold import recommend
 
+        capacity = _number(capacity, "--capacity", "a number of MQLs per month, e.g. 300")
+        target_acceptance = _number(target_acceptance, "--target-acceptance",
+                                    "a rate between 0 and 1, e.g. 0.6")  # fmt: skip
         return recommend(
             self.workspace.root, self.tables(), self.config,
             capacity=capacity, target_acceptance=target_acceptance, using=using,
@@ -1270,7 +1504,7 @@ class Pilot:
         reasons: bool = True,
         store: bool = True,
         progress: ProgressFactory | None = None,
-    ):
+    ) -> ScoreResult:
         """Score every workspace lead, or the leads of a new canonical file, as a Result.
 
         Parameters
@@ -1351,7 +1585,11 @@ class Pilot:
         Returns
         -------
         pandas.DataFrame
-            lead_id, rules_score, scored_mql and one column per rule.
+            lead_id, rules_score, scored_mql and one column of points per rule, in the
+            order of ``scoring.fit`` then ``scoring.behaviour``, named after the rule: its
+            ``name`` in leadpilot.yaml, else the label its reasons show (an unnamed rule
+            on a column of personal data shows the column, never the value); a name given
+            twice, or one of the first three columns', gets " (2)".
 
         Examples
         --------
@@ -1360,12 +1598,24 @@ class Pilot:
         """
         from .metrics.asof import end_of_day
         from .scoring.features import data_end
-        from .scoring.rules import rules_score
+        from .scoring.rules import RulesScorer
 
         tables = self.tables()
         as_of = _day(as_of, "as_of")
         at = end_of_day(as_of) if as_of is not None else data_end(tables) or datetime.now()
-        return rules_score(tables, self.config, as_of=at, detail=True).to_pandas()
+        scorer = RulesScorer.from_config(self.config)
+        df = scorer.score_table(tables, as_of=at, detail=True).to_pandas()
+        # the engine's columns are rule_0, rule_1...: a reader gets the rules' names
+        taken = {"lead_id", "rules_score", "scored_mql"}
+        names = {}
+        for i, label in enumerate(scorer.reason_labels()):
+            name, n = label, 1
+            while name in taken:
+                n += 1
+                name = f"{label} ({n})"
+            taken.add(name)
+            names[f"rule_{i}"] = name
+        return df.rename(columns=names)
 
     # ---------------------------------------------------------------- diagnostics
     @_noting
@@ -1374,7 +1624,7 @@ class Pilot:
         current: str | None = None,
         previous: str | None = None,
         vs: str | None = None,
-        by: str | None = None,
+        by: Dims = None,
     ) -> Result:
         """Compare two periods: what changed, why, whether it is significant, what to do.
 
@@ -1387,9 +1637,9 @@ class Pilot:
             The period to compare with; default: the one just before ``current``.
         vs : {"previous", "last-year"}, optional
             ``"last-year"`` compares with the same period a year before.
-        by : str, optional
-            A dimension (channel, campaign, content, acquisition, ...): the KPIs, the mix
-            effect and the channel economics by its values.
+        by : str or list of str, optional
+            One dimension (channel, campaign, content, acquisition, ...; a name or a list of
+            one): the KPIs, the mix effect and the channel economics by its values.
 
         Returns
         -------
@@ -1410,7 +1660,8 @@ class Pilot:
         from .diagnostics.compare import compare
         from .diagnostics.result import diagnosis_result
 
-        c = compare(self.tables(), self.config, current=current, previous=previous, vs=vs, by=by)
+        dim = _one_dim(by, None, "the diagnosis")
+        c = compare(self.tables(), self.config, current=current, previous=previous, vs=vs, by=dim)
         return diagnosis_result(c, self.config.currency)
 
     @_noting
@@ -1420,7 +1671,7 @@ class Pilot:
         budget: float | None = None,
         mix: str | dict | None = None,
         shift: str | dict | None = None,
-        months: int = 3,
+        months: int | None = None,
     ) -> Result:
         """The reverse funnel from a revenue target, or a budget what-if.
 
@@ -1437,6 +1688,9 @@ class Pilot:
             current mix of revenue.
         shift : str or dict, optional
             Budget moves (``"paid_social=-20000,outbound=+20000"``).
+        months : int, optional
+            The months ``budget`` covers (default 3); the reverse funnel has no horizon
+            (what the target needs, whenever it is won), so it refuses one.
 
         Returns
         -------
@@ -1454,6 +1708,16 @@ class Pilot:
         from .diagnostics.plan import budget_what_if, reverse_funnel
         from .diagnostics.result import plan_result
 
+        target_revenue = _number(target_revenue, "--target-revenue", _AMOUNT)
+        budget = _number(budget, "--budget", _AMOUNT)
+        months = _number(months, "--months", _MONTHS, whole=True)
+        if months is not None and target_revenue is not None:
+            raise UsageError(
+                "--months goes with --budget (the months it covers), not with "
+                "--target-revenue: the reverse funnel gives what the target needs, whatever "
+                "the time it takes"
+            )
+        months = 3 if months is None else months
         if (target_revenue is None) == (budget is None):
             raise UsageError("give exactly one of --target-revenue and --budget")
         if target_revenue is not None:
@@ -1495,11 +1759,12 @@ class Pilot:
         from .diagnostics.forecast import forecast
         from .diagnostics.result import forecast_result
 
+        months = _number(months, "--months", _MONTHS, whole=True)
         f = forecast(self.tables(), self.config, months=months, as_of=_day(as_of, "as_of"))
         return forecast_result(f, self.config.currency, months)
 
     # ---------------------------------------------------------------- reports
-    def report(self, period: str | None = None, vs: str | None = None):
+    def report(self, period: str | None = None, vs: str | None = None) -> Report:
         """The report of one period: headline, findings, funnel, channels, trends, velocity,
         attribution, scoring quality, data quality and definitions, ready to be written in
         English or French as HTML, PDF, Excel or Markdown.
@@ -1563,8 +1828,13 @@ QUARANTINE = {
 
 
 # ---------------------------------------------------------------- without a workspace
-def open(path: str | Path = ".", create: bool = False) -> Pilot:  # noqa: A001 - public name
+def open(  # noqa: A001 - public name
+    path: str | Path = ".", create: bool = False, names: str = "options"
+) -> Pilot:
     """Open a workspace folder (holding ``leadpilot.yaml`` and its database).
+
+    :func:`leadpilot.open` is this function for a Python reader (``names="python"``):
+    the command line and the service open their workspaces here.
 
     Parameters
     ----------
@@ -1572,6 +1842,9 @@ def open(path: str | Path = ".", create: bool = False) -> Pilot:  # noqa: A001 -
         The workspace folder (default: the current one).
     create : bool
         Create the folder (with a default configuration) when it does not exist.
+    names : {"options", "python", "rest"}
+        How errors name the options (see :class:`Pilot`): the command line's flags
+        (default), the Python parameters, or the REST API's.
 
     Returns
     -------
@@ -1583,7 +1856,9 @@ def open(path: str | Path = ".", create: bool = False) -> Pilot:  # noqa: A001 -
     ...     lp.config.currency
     'EUR'
     """
-    return Pilot(engine.open_workspace(path, create=create))
+    if names not in AUDIENCES:  # before opening anything
+        raise UsageError(f"names {names!r}: expected one of {', '.join(AUDIENCES)}")
+    return Pilot(engine.open_workspace(path, create=create), names=names)
 
 
 def is_workspace(path: str | Path) -> bool:
@@ -1839,7 +2114,7 @@ def demo(leads: int = 300, seed: int = 42) -> Pilot:
     >>> int(demo().kpis()["leads"].iloc[0]) > 0
     True
     """
-    return open(demo_workspace(leads, seed))
+    return open(demo_workspace(leads, seed), names="python")
 
 
 def _ingest_out_of_memory() -> EngineError:

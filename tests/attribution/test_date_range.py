@@ -333,14 +333,17 @@ def test_periods_within_a_range_and_the_dataframe(ws):
 
 def test_errors_name_the_range(ws):
     with leadpilot.open(ws) as lp:
-        with pytest.raises(UsageError, match="--from 2025-03-01 is after --to 2025-02-01"):
+        # the Python API names its parameters (the command line, its flags: below)
+        with pytest.raises(
+            UsageError, match="date_from='2025-03-01' is after date_to='2025-02-01'"
+        ):
             lp.attribution_result(date_from="2025-03-01", date_to="2025-02-01")
-        with pytest.raises(UsageError, match="date_from '2025-02-30'"):
+        with pytest.raises(UsageError, match="date_from='2025-02-30'"):
             lp.attribution_result(date_from="2025-02-30")
         with pytest.raises(MissingDataError) as e:
             lp.attribution_result(date_from="2025-06-01", date_to="2025-06-30")
         assert "no lead reached the customer stage from 2025-06-01 to 2025-06-30" in str(e.value)
-        assert "--from / --to" in str(e.value)
+        assert "date_from / date_to" in str(e.value)
         # a conversion in the range (L7) without a touch in its window; no touch at all in
         # the range's windows either (Shapley has no player)
         with pytest.raises(MissingDataError) as e:

@@ -98,7 +98,7 @@ def test_no_touch_in_the_lookback(make_workspace, tmp_path):
         with pytest.raises(MissingDataError) as e:
             lp.attribution_result(models="all")
         assert "none of the 2 conversion(s) has an attribution touch in the 90 days" in str(e.value)
-        assert "--lookback" in str(e.value)
+        assert "widen lookback (attribution.lookback_days)" in str(e.value)  # the parameter
         wide = lp.attribution_result(models="all", lookback=365)  # a wider window credits
     assert sum(r["conversions"] for r in wide.rows if r["model"] == "linear") == 2
 

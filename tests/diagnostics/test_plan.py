@@ -321,3 +321,20 @@ def test_a_shift_beyond_a_channels_budget_says_how_much_it_has(ws):
                            "like the reference window's spend before the shifts (outbound "
                            "6,000)")  # fmt: skip
     assert message_in(said, "fr").startswith("--shift laisse un budget négatif à outbound")
+
+
+def test_months_go_with_a_budget_not_with_a_revenue_target(ws, cli):
+    """--months was accepted with --target-revenue and ignored (the same plan for 3 or 12
+    months): the reverse funnel has no horizon, so it is refused; a budget covers 3 months
+    unless told."""
+    with leadpilot.open(ws) as lp:
+        with pytest.raises(UsageError, match=r"^months goes with budget .*, not with "
+                                             r"target_revenue"):  # fmt: skip
+            lp.plan(target_revenue=100_000, months=12)
+        assert lp.plan(budget=14_000).meta["months"] == 3
+        assert lp.plan(budget=14_000, months="6").meta["months"] == 6
+    code, _, err = cli("plan", "-w", str(ws), "--target-revenue", "100000", "--months", "12")
+    assert code == 2 and "--months goes with --budget" in err, err
+    code, _, err = cli("plan", "-w", str(ws), "--target-revenue", "100000", "--months", "12",
+                       "--lang", "fr")  # fmt: skip
+    assert code == 2 and "--months va avec --budget" in err, err

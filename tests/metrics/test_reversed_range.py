@@ -27,7 +27,8 @@ def ws(shared_workspaces):
 
 @pytest.mark.parametrize("method", ["kpi_result", "funnel_result", "velocity_result"])
 def test_the_api_refuses_it(ws, method):
-    with leadpilot.open(ws) as lp, pytest.raises(UsageError, match="is after --to"):
+    # named as the Python API names them (the command line says --from / --to: below)
+    with leadpilot.open(ws) as lp, pytest.raises(UsageError, match="is after date_to="):
         getattr(lp, method)(date_from="2025-03-01", date_to="2025-02-01")
     with leadpilot.open(ws) as lp:  # one day is a range
         getattr(lp, method)(date_from="2025-01-05", date_to="2025-01-05")

@@ -90,7 +90,12 @@ def generated(known: dict, n: int, seed: int) -> list[dict]:
 
 
 def batch_path(lp, records: list[dict], as_of=None, reasons: bool = True):
-    """What score_records did before the real-time scorer: a file, the batch engine path."""
+    """What score_records did before the real-time scorer: a file, the batch engine path.
+    A record leaving out lead_id or created_at is one bad record (its cells empty), as a
+    posted batch reads it, not a file without the column."""
+    if isinstance(records, list):
+        records = [{**{c: None for c in ("lead_id", "created_at") if c not in r}, **r}
+                   if isinstance(r, dict) else r for r in records]  # fmt: skip
     text = records_csv("leads", records, "request")
     with batch_file("leads", text) as path:
         paths = {str(path): "request", str(path.parent): "request"}

@@ -7,6 +7,7 @@ leadpilot's errors into HTTP statuses.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from ..errors import (
     ValidationError,
     WorkspaceError,
 )
+from ..results.wording import reworded
 from . import dashboard, routes
 from .models import Health
 from .security import COOKIE, SECURITY_HEADERS, BodyLimit, Guard
@@ -53,6 +55,11 @@ def status_of(exc: LeadpilotError) -> int:
         if isinstance(exc, cls):
             return status
     return 400
+
+
+# the REST API's routes: their errors name its query parameters (``from``, ``months``), not
+# the command line's flags (``--from``) the analyses write them with
+REST_PREFIX = "/api/v1/"
 
 
 def error_document(exc: LeadpilotError) -> dict:
@@ -159,6 +166,8 @@ def create_app(
 
     @app.exception_handler(LeadpilotError)
     async def domain_error(request: Request, exc: LeadpilotError) -> JSONResponse:
+        if request.url.path.startswith(REST_PREFIX):
+            reworded(exc, "rest")
         return JSONResponse(error_document(exc), status_code=status_of(exc))
 
     @app.exception_handler(Busy)
@@ -176,6 +185,11 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        body = _unread_body(exc)
+        if body is not None:  # not a document the body's fields can be checked in
+            status, message = body
+            doc = {"error": {"type": "HTTPError", "message": message}}
+            return JSONResponse(doc, status_code=status)
         problems = [
             {
                 "column": ".".join(str(x) for x in e.get("loc", ())),
@@ -239,6 +253,24 @@ def _methods(app: FastAPI, path: str) -> list[str]:
         if regex is not None and regex.match(path):
             found |= set(getattr(route, "methods", None) or ())
     return sorted(found)
+
+
+def _unread_body(exc: RequestValidationError) -> tuple[int, str] | None:
+    """(status, message) when a JSON body could not be read at all, as the ingestion route
+    answers it: 400 "the body is not JSON: ..." (where, as json says it), 415 when it was
+    sent as another type than JSON (FastAPI then validates its bytes, and would echo their
+    Python repr)."""
+    for e in exc.errors():
+        loc = tuple(e.get("loc", ()))
+        if e.get("type") == "json_invalid":
+            doc, pos = getattr(exc, "body", None), loc[1] if len(loc) > 1 else None
+            error = (e.get("ctx") or {}).get("error", "invalid JSON")
+            if isinstance(doc, str) and isinstance(pos, int):
+                error = str(json.JSONDecodeError(error, doc, pos))
+            return 400, f"the body is not JSON: {error}"
+        if loc[:1] == ("body",) and isinstance(e.get("input"), bytes | bytearray):
+            return 415, "send the body as JSON (Content-Type: application/json)"
+    return None
 
 
 def _short(value: object) -> str | None:

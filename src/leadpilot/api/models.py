@@ -105,11 +105,14 @@ class KeyCreated(KeyPublic):
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorDocument, "description": text}
     for code, text in {
-        400: "invalid parameters (the message says which and what is expected)",
+        400: "invalid parameters (the message says which and what is expected), or a body "
+        "that is not JSON",
         401: "no key, or a key that is not valid for this workspace",
         403: "the key's role does not allow this",
         409: "the workspace lacks the data this needs, or its model does not fit",
         413: "the request body is too large",
+        415: "the body is sent as a type the route does not read (send JSON, or CSV to "
+        "ingest)",
         422: "invalid input: every problem, with row, column, value and expectation",
         429: "too many failed authentications from this address",
         503: "the workspace is busy or its database cannot be reached",

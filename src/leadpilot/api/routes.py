@@ -336,7 +336,9 @@ def plan(
     # an empty value says nothing (leave the parameter out): refused, as the document says
     mix: Annotated[str | None, Query(min_length=1, max_length=500)] = None,
     shift: Annotated[str | None, Query(min_length=1, max_length=500)] = None,
-    months: Annotated[int, Query(ge=1, le=36)] = 3,
+    months: Annotated[
+        int | None, Query(ge=1, le=36, description="Months the budget covers (default 3)")
+    ] = None,
 ) -> Response:
     p = {
         "target_revenue": target_revenue,

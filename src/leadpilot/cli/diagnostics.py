@@ -81,7 +81,9 @@ def plan(
     shift: Annotated[
         str | None, typer.Option(help="Budget moves: paid_social=-20000,outbound=+20000.")
     ] = None,
-    months: Annotated[int, typer.Option(help="Months the budget covers.")] = 3,
+    months: Annotated[
+        int | None, typer.Option(help="Months the budget covers (--budget only; default 3).")
+    ] = None,
     fmt: FormatOpt = "table",
     lang: LangOpt = "en",
 ):

@@ -61,11 +61,18 @@ def check_report_format(fmt: str) -> str:
 
 def file_format(path: str | Path, fmt: str | None = None) -> str:
     """The format a report written to ``path`` takes: ``fmt``, else the one the file's
-    extension names, else HTML (a folder, or a name without a known extension). A file
-    named for another format than ``fmt`` is refused: ``report.md`` holding HTML."""
+    extension names, else HTML (a folder, or a name without an extension). A file named
+    for another format than ``fmt`` is refused (``report.md`` holding HTML), and so is an
+    extension that names no format when ``fmt`` does not say one (``q2.docx``: HTML in
+    it would open in no word processor)."""
     path = Path(path)
     folder = path.is_dir() or not path.suffix
     named = None if folder else _SUFFIXES.get(path.suffix.lstrip(".").lower())
+    if not folder and named is None and not fmt:
+        raise UsageError(
+            f"{path.name}: the extension {path.suffix} names no report format; name the "
+            f"file .html, .pdf, .xlsx or .md, or state the format ({', '.join(FORMATS)})"
+        )
     fmt = check_report_format(fmt or named or "html")
     if named is not None and named != fmt:
         raise UsageError(
@@ -141,7 +148,8 @@ class Report:
         """Write the report to ``path`` (a file, or a folder, existing or without an extension,
         for :meth:`filename`); the format defaults to the file's extension, else HTML. A
         file named for another format than ``fmt`` is refused (``report.md`` holding
-        HTML). Returns the file written."""
+        HTML), and so is an extension that names none without ``fmt`` (``q2.docx``): a
+        UsageError naming the formats there are. Returns the file written."""
         path = Path(path)
         folder = path.is_dir() or not path.suffix
         fmt = file_format(path, fmt)

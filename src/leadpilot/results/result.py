@@ -22,9 +22,10 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..errors import Notice
-from ..i18n import tr
+from ..errors import Notice, UsageError
+from ..i18n import check_language, tr
 from ..text import Text
+from .wording import reworded
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -64,6 +65,15 @@ def group_name(value: object, lang: str = "en") -> str:
     ('(aucun)', '(none)', '10.0')
     """
     return tr(NONE, lang) if value is None else str(value)
+
+
+def language(lang: str) -> str:
+    """A reader's language code ("en", "fr"), or the UsageError of an unknown one, naming
+    the parameter as a Python reader calls it (``lang='de': expected one of en, fr``)."""
+    try:
+        return check_language(lang)
+    except UsageError as exc:
+        raise reworded(exc, "python") from None
 
 
 def notice(warning: str) -> Notice:
@@ -151,11 +161,14 @@ class Meta(dict):
         return [notice(w) for w in self["warnings"]]
 
     def definitions_in(self, lang: str) -> dict[str, str]:
-        """``meta["definitions"]`` in ``lang`` ("en": as the JSON holds them)."""
+        """``meta["definitions"]`` in ``lang`` ("en": as the JSON holds them; another
+        language than en and fr is a UsageError)."""
+        lang = language(lang)
         return {name: t[lang] for name, t in self.texts.items()}
 
     def text_in(self, key: str, lang: str) -> str | None:
         """A text of the meta (``view_rule``, ``as_of_rule``, ``rule``...) in ``lang``."""
+        lang = language(lang)
         text = self.other_texts.get(key)
         if text is None:
             value = self.get(key)
@@ -164,6 +177,7 @@ class Meta(dict):
 
     def header(self, column: str, lang: str) -> str | None:
         """The column's header in ``lang`` when the analysis names one."""
+        lang = language(lang)
         text = self.headers.get(column)
         return text[lang] if text is not None else None
 
@@ -253,7 +267,13 @@ class Result:
         return self.meta["definitions"]
 
     def definitions_in(self, lang: str) -> dict[str, str]:
-        """The definitions in ``lang`` ("en": as the JSON holds them)."""
+        """The definitions in ``lang`` ("en": as the JSON holds them; "fr").
+
+        Raises
+        ------
+        UsageError
+            For another language: ``lang='de': expected one of en, fr``.
+        """
         return self.meta.definitions_in(lang)
 
     def view_rule_in(self, lang: str) -> str | None:
