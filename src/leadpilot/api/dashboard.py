@@ -27,14 +27,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..errors import Notice
-from ..i18n import MISSING, Formatter, day_word, message_in
-from ..reports.labels import NOTICES, period_name, typeset
+from ..i18n import MISSING, Formatter, day_word, message_in, tr
+from ..reports.labels import NOTICES, SEVERITY, period_name, typeset
 from ..reports.labels import label as report_label
 from ..reports.view import notice_notes, unvalued_note
 from ..results import Meta, Result, group_name
 from ..text import stage_name
 from .models import ERRORS
-from .routes import WsPath, definitions, document, known_parameters, need, report_response
+from .routes import (
+    ReportPeriod,
+    WsPath,
+    definitions,
+    document,
+    known_parameters,
+    need,
+    report_response,
+)
 from .security import COOKIE, SESSION_SECONDS, Caller
 
 router = APIRouter(
@@ -66,7 +74,8 @@ HEADLINE = ("leads", "mqls", "sqls", "customers", "revenue", "spend", "cpl", "ca
 CHANNEL_KPIS = "leads,customers,lead_to_customer,revenue,spend,cpl,cac,roi"
 SHORT = {"cpl": "CPL", "cac": "CAC", "roi": "ROI"}  # the table's narrow headers
 COSTS = ("spend", "cpl", "cac", "roi")  # what cannot be computed without spend
-PERIOD = re.compile(r"^(all|\d{4}(-Q[1-4]|-\d{2})?)$")
+# a period as the API takes one (diagnose, report): all, 2025, 2025-Q2, 2025-03
+PERIOD = re.compile(r"^(all|(19|[2-9]\d)\d{2}(-Q[1-4]|-(0[1-9]|1[0-2]))?)$")
 
 UI = {
     "en": {
@@ -113,7 +122,9 @@ UI = {
         "years": "Years",
         "points": "pts",
         "report": "Report",
-        "report_help": "The report of the period and comparison chosen (every channel)",
+        "report_help": "The report of the period and comparison chosen: it covers every "
+        "channel (a report has no channel filter)",
+        "report_scope": "(all channels)",
         "won_revenue": "Expected won revenue",
         "no_spend": "no spend loaded",
         "no_spend_note": "No spend is loaded: costs and ROI cannot be computed.",
@@ -122,7 +133,6 @@ UI = {
         "channel filters do not apply to it.",
         "forecast_leads": " and the {leads} lead(s) still in progress",
         "colon": ": ",
-        "severity": {"high": "high", "medium": "medium", "low": "low", "info": "info"},
         "missing_group": group_name(None, "en"),  # as the tables and the report write it
         "notes": "Notes on these numbers",
         "left_out": "{n} left out",
@@ -130,9 +140,45 @@ UI = {
         "lead's creation",
         "no_lead": "No lead {over}{filtered}: nothing to draw.",
         "filtered": " for the filters chosen",
-        "no_revenue": "No revenue yet {over}: nothing to draw.",
+        "no_revenue_trend": "No revenue in the months shown: the chart shows the leads only.",
+        "no_revenue_channels": "No revenue {over}: the bars show the leads of each channel.",
         "no_amount": "– no amount",
         "no_amount_help": "revenue unknown (–), not 0: its won deals have no amount",
+        "no_forecast_amount": "Nothing to forecast: no won deal has an amount, so the "
+        "pipeline brings no known revenue.",
+        "no_forecast": "No won revenue is expected from the pipeline: nothing to draw.",
+        "severity": {**{k: v["en"] for k, v in SEVERITY.items()}, "info": "Info"},
+        "quality": report_label("sec_quality", "en"),
+        "whole_findings": "{n} finding(s) concern all channels together (the totals, the "
+        "channel mix, the data), not {scope} alone: choose All channels to read them.",
+        "no_scope_findings": "No significant finding for {scope} in this comparison.",
+        "campaign_word": "campaign",
+        # what the page says of a filter value that does not exist (nothing is computed)
+        "problems": "These filters cannot be shown",
+        "problems_help": "Nothing is computed for a value that does not exist: change the "
+        "filter above, or",
+        "reset": "go back to the default filters",
+        "not_available": "not available",
+        "bad_period": "Period “{value}” is not a period: expected all, a year (2025), a "
+        "quarter (2025-Q2) or a month (2025-03).",
+        "after_end": "Period {value}{name} starts after the data ends ({day}): expected a "
+        "period that starts on {day} at the latest.",
+        "bad_compare": "Comparison “{value}” is not known: expected previous, last-year or "
+        "none.",
+        "bad_channel": "Channel “{value}” does not exist in this workspace: expected one of "
+        "{names}.",
+        "no_channel": "Channel “{value}” does not exist in this workspace: no lead has a "
+        "channel.",
+        "bad_campaign": "Campaign “{value}” is not a campaign of channel {channel}: expected "
+        "one of {names}.",
+        "no_campaign": "Campaign “{value}” is not a campaign of channel {channel}: that "
+        "channel has no campaign.",
+        "campaign_alone": "Campaign “{value}” is chosen within its channel: choose the "
+        "channel first.",
+        "bad_lang": "Language “{value}” is not available: expected en (English) or fr "
+        "(French).",
+        "bad_key": "This key is not valid for this workspace: paste a key of {ws}.",
+        "too_many": "Too many failed sign-ins from this address: try again in {wait} s.",
     },
     "fr": {
         "title": "La génération de leads pilotée par le chiffre d'affaires",
@@ -179,7 +225,9 @@ UI = {
         "years": "Années",
         "points": "pts",
         "report": "Rapport",
-        "report_help": "Le rapport de la période et de la comparaison choisies (tous les canaux)",
+        "report_help": "Le rapport de la période et de la comparaison choisies\u202f: il couvre "
+        "tous les canaux (un rapport n'a pas de filtre de canal)",
+        "report_scope": "(tous les canaux)",
         "won_revenue": "CA gagné attendu",
         "no_spend": "aucune dépense chargée",
         "no_spend_note": "Aucune dépense n'est chargée\u202f: coûts et ROI ne peuvent pas "
@@ -189,7 +237,6 @@ UI = {
         "de période, de comparaison et de canal ne s'y appliquent pas.",
         "forecast_leads": " et les {leads} lead(s) encore en cours",
         "colon": "\u202f: ",
-        "severity": {"high": "élevée", "medium": "moyenne", "low": "faible", "info": "info"},
         "missing_group": group_name(None, "fr"),
         "notes": "Remarques sur ces chiffres",
         "left_out": "{n} écartées",
@@ -198,10 +245,50 @@ UI = {
         "avant la création du lead",
         "no_lead": "Aucun lead {over}{filtered}\u202f: rien à tracer.",
         "filtered": " pour les filtres choisis",
-        "no_revenue": "Pas encore de chiffre d'affaires {over}\u202f: rien à tracer.",
+        "no_revenue_trend": "Aucun chiffre d'affaires sur les mois affichés\u202f: le graphique "
+        "ne montre que les leads.",
+        "no_revenue_channels": "Aucun chiffre d'affaires {over}\u202f: les barres montrent "
+        "les leads de chaque canal.",
         "no_amount": "– sans montant",
         "no_amount_help": "chiffre d'affaires inconnu (–), pas 0\u202f: ses affaires gagnées "
         "n'ont pas de montant",
+        "no_forecast_amount": "Rien à prévoir\u202f: aucune affaire gagnée n'a de montant, "
+        "le pipeline n'apporte donc aucun chiffre d'affaires connu.",
+        "no_forecast": "Aucun chiffre d'affaires gagné n'est attendu du pipeline\u202f: rien "
+        "à tracer.",
+        "severity": {**{k: v["fr"] for k, v in SEVERITY.items()}, "info": "Info"},
+        "quality": report_label("sec_quality", "fr"),
+        "whole_findings": "{n} constat(s) portent sur l'ensemble des canaux (les totaux, le "
+        "mix des canaux, les données), pas sur {scope} seulement\u202f: choisissez Tous les "
+        "canaux pour les lire.",
+        "no_scope_findings": "Aucun constat significatif pour {scope} dans cette comparaison.",
+        "campaign_word": "campagne",
+        "problems": "Ces filtres ne peuvent pas être affichés",
+        "problems_help": "Rien n'est calculé pour une valeur qui n'existe pas\u202f: changez "
+        "le filtre ci-dessus, ou",
+        "reset": "revenez aux filtres par défaut",
+        "not_available": "indisponible",
+        "bad_period": "Période «\u00a0{value}\u00a0»\u202f: ce n'est pas une période\u202f; "
+        "attendu\u202f: all, une année (2025), un trimestre (2025-Q2) ou un mois (2025-03).",
+        "after_end": "La période {value}{name} commence après la fin des données "
+        "({day})\u202f: attendu une période qui commence au plus tard le {day}.",
+        "bad_compare": "Comparaison «\u00a0{value}\u00a0» inconnue\u202f: attendu previous, "
+        "last-year ou none.",
+        "bad_channel": "Le canal «\u00a0{value}\u00a0» n'existe pas dans cet espace\u202f: "
+        "attendu l'un de {names}.",
+        "no_channel": "Le canal «\u00a0{value}\u00a0» n'existe pas dans cet espace\u202f: "
+        "aucun lead n'a de canal.",
+        "bad_campaign": "La campagne «\u00a0{value}\u00a0» n'est pas une campagne du canal "
+        "{channel}\u202f: attendu l'une de {names}.",
+        "no_campaign": "La campagne «\u00a0{value}\u00a0» n'est pas une campagne du canal "
+        "{channel}\u202f: ce canal n'a pas de campagne.",
+        "campaign_alone": "La campagne «\u00a0{value}\u00a0» se choisit dans son "
+        "canal\u202f: choisissez d'abord le canal.",
+        "bad_lang": "Langue «\u00a0{value}\u00a0» indisponible\u202f: attendu en (anglais) "
+        "ou fr (français).",
+        "bad_key": "Cette clé n'est pas valide pour cet espace\u202f: collez une clé de {ws}.",
+        "too_many": "Trop d'échecs de connexion depuis cette adresse\u202f: réessayez dans "
+        "{wait}\u00a0s.",
     },
 }
 # the funnel's stages (not its exits), as the report names them
@@ -210,15 +297,40 @@ STAGE_NAMES = {lang: {s: stage_name(s, lang) for s in FUNNEL_STAGES} for lang in
 
 
 # ---------------------------------------------------------------- filters
+COMPARES = ("previous", "last-year", "none")
+LANGS = ("en", "fr")
+
+
 class Filters:
-    """The dashboard's filters, read from the query (anything unknown falls back)."""
+    """The dashboard's filters, as the query gives them. A value that does not exist (a
+    period that is none, a channel no lead has, a language the page does not speak) is a
+    problem the page states, in its language, instead of computing anything for it
+    (:func:`check` adds those that depend on the data)."""
 
     def __init__(self, period: str, compare: str, channel: str, campaign: str, lang: str):
-        self.period = period if PERIOD.match(period or "") else "all"
-        self.compare = compare if compare in ("previous", "last-year", "none") else "previous"
+        self.lang = lang if lang in LANGS else "en"
+        self.period = (period or "all")[:200]
+        self.compare = (compare or "previous")[:200]
         self.channel = (channel or "")[:200]
         self.campaign = (campaign or "")[:200]
-        self.lang = lang if lang in ("en", "fr") else "en"
+        self.problems: list[dict[str, str]] = []
+        if lang not in LANGS:
+            self.problem("lang", "bad_lang", value=lang)
+        if not PERIOD.match(self.period):
+            self.problem("period", "bad_period", value=self.period)
+        if self.compare not in COMPARES:
+            self.problem("compare", "bad_compare", value=self.compare)
+
+    def problem(self, key: str, text: str, **values: str) -> None:
+        """A filter value that does not exist: what it is and what is expected."""
+        values = {k: _quoted(v) if k == "value" else v for k, v in values.items()}
+        message = typeset(UI[self.lang][text].format(**values), self.lang)
+        self.problems.append({"key": key, "text": message})
+
+    @property
+    def bad(self) -> set[str]:
+        """The filters whose value does not exist."""
+        return {p["key"] for p in self.problems}
 
     def query(self, **change: str) -> str:
         values = {
@@ -236,6 +348,19 @@ class Filters:
             return "channel,campaign" if self.channel else "campaign"
         return "channel" if self.channel else None
 
+    @property
+    def scope(self) -> dict[str, str]:
+        """The group the filters narrow to, as a diagnosis by that dimension names it."""
+        if self.campaign:
+            return {"campaign": self.campaign}
+        return {"channel": self.channel} if self.channel else {}
+
+    def scope_text(self) -> str:
+        """The group chosen, as the report names a finding's group: "channel events"."""
+        if self.campaign:
+            return f"{UI[self.lang]['campaign_word']} {self.campaign}"
+        return report_label("in_group", self.lang, group=self.channel)
+
     def group_of(self, row: dict) -> bool:
         return (not self.channel or row.get("channel") == self.channel) and (
             not self.campaign or row.get("campaign") == self.campaign
@@ -248,19 +373,55 @@ class Filters:
     def period_text(self, period: str | None = None) -> str:
         """A period as the page writes it, with the report's names: "All time", "Q2 2025"
         ("T2 2025" in French), "Apr 2025" ("avr. 2025"); the JSON keeps "2025-Q2"."""
-        return period_name(self.period if period is None else period, self.lang)
+        period = self.period if period is None else period
+        if not PERIOD.match(period):
+            return period  # not a period: as it was asked (the page says so)
+        return period_name(period, self.lang)
 
     @property
     def compared(self) -> bool:
         """A period and a comparison are chosen: the headline compares, findings exist."""
         return self.period != "all" and self.compare != "none"
 
-    def diagnose_params(self) -> dict:
-        """The parameters the ``/diagnose`` route passes for the comparison chosen (one
-        cached document for the headline's comparison period and the findings)."""
-        by = "campaign" if self.campaign else ("channel" if self.channel else None)
-        vs = "last-year" if self.compare == "last-year" else "previous"
-        return {"current": self.period, "previous": None, "vs": vs, "by": by}
+
+def _quoted(value: str, most: int = 60) -> str:
+    """A value as asked, cut when long (the message names it, it does not repeat a page)."""
+    return value if len(value) <= most else value[:most] + "…"
+
+
+def _names(values: list[str], most: int = 12) -> str:
+    shown = ", ".join(values[:most])
+    return shown + (", …" if len(values) > most else "")
+
+
+def check(f: Filters, choices: dict, fmt) -> None:
+    """The problems of filter values that the data says do not exist: a period that starts
+    after the data ends (the API's "2030-Q1 starts after the data ends"), a channel no lead
+    has, a campaign that is not one of the chosen channel's."""
+    as_of = choices.get("as_of")
+    if "period" not in f.bad and f.period != "all" and as_of:
+        last = date.fromisoformat(str(as_of)[:10])
+        start = f.bounds[0]
+        if start is not None and start > last:
+            name = period_name(f.period, f.lang)  # "2030-Q1 (Q1 2030)", "2030"
+            f.problem("period", "after_end", value=f.period, day=fmt.date(last),
+                      name=f" ({name})" if name != f.period else "")  # fmt: skip
+    channels = choices["channels"]
+    if f.channel and f.channel not in channels:
+        if channels:
+            f.problem("channel", "bad_channel", value=f.channel, names=_names(channels))
+        else:
+            f.problem("channel", "no_channel", value=f.channel)
+    if f.campaign and "channel" not in f.bad:
+        campaigns = choices["campaigns"]
+        if not f.channel:
+            f.problem("campaign", "campaign_alone", value=f.campaign)
+        elif f.campaign not in campaigns:
+            if campaigns:
+                f.problem("campaign", "bad_campaign", value=f.campaign, channel=f.channel,
+                          names=_names(campaigns))  # fmt: skip
+            else:
+                f.problem("campaign", "no_campaign", value=f.campaign, channel=f.channel)
 
 
 def period_bounds(period: str) -> tuple[date | None, date | None]:
@@ -321,14 +482,24 @@ def _soft(caller: Caller, name: str, params: dict) -> dict | None:
 
 
 # ---------------------------------------------------------------- pages
-Lang = Annotated[Literal["en", "fr"], Query()]
-PeriodQ = Annotated[str, Query(max_length=10)]
-CompareQ = Annotated[Literal["previous", "last-year", "none"], Query()]
+# The filters are read as text and checked here (Filters, check): a value that does not
+# exist gets a page that says so in the page's language, not the API's JSON 422.
+Lang = Annotated[str, Query(max_length=200)]
+PeriodQ = Annotated[str, Query(max_length=200)]
+CompareQ = Annotated[str, Query(max_length=200)]
 TextQ = Annotated[str, Query(max_length=200)]
 
 
-def _html(template: str, status: int = 200, **context) -> HTMLResponse:
-    return HTMLResponse(env.get_template(template).render(**context), status_code=status)
+def _html(template: str, status: int = 200, headers: dict | None = None, **context):
+    return HTMLResponse(
+        env.get_template(template).render(**context), status_code=status, headers=headers
+    )
+
+
+def _login_page(ws: str, lang: str, status: int, problem: str = "", headers=None):
+    lang = lang if lang in LANGS else "en"
+    return _html("login.html", status, headers, ws=ws, ui=UI[lang], lang=lang,
+                 signed_in=False, problem=problem)  # fmt: skip
 
 
 Session = Annotated[Caller, Depends(need("read", session=True))]
@@ -352,8 +523,7 @@ def page(
     except HTTPException as exc:
         if exc.status_code != 401:
             raise
-        ui = UI[lang]
-        return _html("login.html", 401, ws=ws, ui=ui, lang=lang, signed_in=False)
+        return _login_page(ws, lang, 401)
     f = Filters(period or _default_period(caller), compare, channel, campaign, lang)
     return _html("page.html", ws=ws, **_board_context(caller, f))
 
@@ -397,10 +567,14 @@ def panel(
     lang: Lang = "en",
 ) -> HTMLResponse:
     f = Filters(period, compare, channel, campaign, lang)
+    fmt = _fmt(caller, f)
+    check(f, _choices(caller, f), fmt)
+    ui = UI[f.lang]
+    if f.problems:  # nothing is computed for a value that does not exist
+        return _html("problems.html", ws=ws, f=f, ui=ui, title=ui[name.value],
+                     problems=f.problems)  # fmt: skip
     context = PANELS[name.value](caller, f)
-    return _html(
-        f"panel_{name.value}.html", ws=ws, f=f, ui=UI[f.lang], fmt=_fmt(caller, f), **context
-    )
+    return _html(f"panel_{name.value}.html", ws=ws, f=f, ui=ui, fmt=fmt, **context)
 
 
 REDIRECT = {
@@ -420,12 +594,26 @@ async def login(request: Request, ws: WsPath) -> Response:
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     key = (form.get("key") or [""])[0].strip() or request.app.state.guard.presented_key(request)
     lang = (form.get("lang") or ["en"])[0]
+    lang = lang if lang in LANGS else "en"
     guard = request.app.state.guard
     handle = request.app.state.registry.get(ws)
-    info = guard.login(request, handle, key)
-    response = RedirectResponse(
-        f"/w/{ws}/?lang={'fr' if lang == 'fr' else 'en'}", status_code=303
-    )
+    try:
+        info = guard.login(request, handle, key)
+    except HTTPException as exc:
+        # the sign-in form posted by a browser gets the form again, saying why in the
+        # form's language; a script (a key in a header, no form) the API's JSON error
+        kind = request.headers.get("content-type", "")
+        form_posted = kind.startswith("application/x-www-form-urlencoded") or (
+            "text/html" in request.headers.get("accept", "")
+        )
+        if not form_posted or exc.status_code not in (401, 429):
+            raise
+        ui = UI[lang]
+        problem = ui["bad_key"].format(ws=ws)
+        if exc.status_code == 429:  # too many failures from this address
+            problem = ui["too_many"].format(wait=(exc.headers or {}).get("Retry-After", "60"))
+        return _login_page(ws, lang, exc.status_code, typeset(problem, lang), exc.headers)
+    response = RedirectResponse(f"/w/{ws}/?lang={lang}", status_code=303)
     response.set_cookie(
         COOKIE,
         guard.new_session(handle, info),
@@ -442,7 +630,9 @@ async def login(request: Request, ws: WsPath) -> Response:
     "/logout", summary="Dashboard: sign out", response_class=HTMLResponse, responses=REDIRECT
 )
 def logout(caller: Session, ws: WsPath, lang: Lang = "en") -> Response:
-    response = RedirectResponse(f"/w/{ws}/?lang={lang}", status_code=303)
+    response = RedirectResponse(
+        f"/w/{ws}/?lang={lang if lang in LANGS else 'en'}", status_code=303
+    )
     response.delete_cookie(COOKIE, path=f"/w/{ws}/")
     return response
 
@@ -457,16 +647,16 @@ def logout(caller: Session, ws: WsPath, lang: Lang = "en") -> Response:
 def report(
     caller: Session,
     ws: WsPath,
-    period: PeriodQ = "",
-    compare: CompareQ = "previous",
-    lang: Lang = "en",
+    # a period as the API's report takes it (a bad one refused with the same 422)
+    period: ReportPeriod = None,
+    compare: Annotated[Literal["previous", "last-year", "none"], Query()] = "previous",
+    lang: Annotated[Literal["en", "fr"], Query()] = "en",
     format: Annotated[Literal["html", "pdf", "xlsx", "md"], Query()] = "html",  # noqa: A002
 ) -> Response:
-    f = Filters(period or "", compare, "", "", lang)
-    # the report of what the board shows: "all" is every lead, "none" no comparison (an
-    # empty period, the link of no board, is the report's own default)
-    chosen = f.period if period else None
-    return report_response(caller.handle, chosen, f.compare, f.lang, format)
+    # the report of what the board shows: "all" is every lead, "none" no comparison (no
+    # period, the link of no board, is the report's own default); it covers every
+    # channel (the links say so when a channel is chosen)
+    return report_response(caller.handle, period or None, compare, lang, format)
 
 
 class StaticName(StrEnum):
@@ -540,28 +730,41 @@ def _default_period(caller: Caller) -> str:
     return json.loads(body)["rows"][0]["period"] or "all"
 
 
-def _board_context(caller: Caller, f: Filters) -> dict:
+def _choices(caller: Caller, f: Filters) -> dict:
+    """What the filters can choose from: the periods holding leads, the channels, the
+    chosen channel's campaigns, and the data's last day (all from cached documents)."""
     quarters = fetch(caller, "kpis", kpi_params(None, period="quarter", kpis="leads"))
     months = fetch(caller, "kpis", kpi_params(None, period="month", kpis="leads"))
     channels = fetch(caller, "kpis", kpi_params("channel", kpis="leads"))
     q = [r["period"] for r in quarters["rows"]]
-    m = [r["period"] for r in months["rows"]]
-    years = sorted({p[:4] for p in q})
-    channel_names = sorted({r["channel"] for r in channels["rows"] if r.get("channel")})
+    names = sorted({r["channel"] for r in channels["rows"] if r.get("channel")})
     campaigns: list[str] = []
-    if f.channel:
+    if f.channel in names:
         by_campaign = fetch(caller, "kpis", kpi_params("channel,campaign", kpis="leads"))
         campaigns = sorted(
             {r["campaign"] for r in by_campaign["rows"]
              if r.get("channel") == f.channel and r.get("campaign")}
         )  # fmt: skip
-    else:
-        f.campaign = ""
-    as_of = quarters["meta"].get("as_of")
-    options = {"quarters": q, "months": m[-24:], "years": years}
+    return {
+        "quarters": q,
+        "months": [r["period"] for r in months["rows"]],
+        "years": sorted({p[:4] for p in q}),
+        "channels": names,
+        "campaigns": campaigns,
+        "as_of": quarters["meta"].get("as_of"),
+    }
+
+
+def _board_context(caller: Caller, f: Filters) -> dict:
+    fmt = _fmt(caller, f)
+    choices = _choices(caller, f)
+    check(f, choices, fmt)
+    options = {"quarters": choices["quarters"], "months": choices["months"][-24:],
+               "years": choices["years"]}  # fmt: skip
     # the period shown is offered even when it holds no lead (or is an older month): else
-    # the menu would show its first option ("All time") above panels of another period
-    if f.period != "all" and period_bounds(f.period) != (None, None):
+    # the menu would show its first option ("All time") above panels of another period (a
+    # period that does not exist is offered as such, beside the message saying why)
+    if f.period != "all" and "period" not in f.bad:
         group = "quarters" if "Q" in f.period else ("years" if len(f.period) == 4 else "months")
         if f.period not in options[group]:
             options[group] = sorted([*options[group], f.period])
@@ -571,12 +774,50 @@ def _board_context(caller: Caller, f: Filters) -> dict:
         "quarters": list(reversed(options["quarters"])),
         "months": list(reversed(options["months"])),
         "years": list(reversed(options["years"])),
-        "channels": channel_names,
-        "campaigns": campaigns,
-        "as_of": as_of,
+        "channels": choices["channels"],
+        "campaigns": choices["campaigns"],
+        "as_of": choices["as_of"],
+        "problems": f.problems,
+        "bad": f.bad,
         "panels": [p.value for p in Panel],
-        "fmt": _fmt(caller, f),
+        "fmt": fmt,
     }
+
+
+def _diagnose_params(caller: Caller, f: Filters) -> dict:
+    """The parameters of the diagnosis of the comparison chosen, as the ``/diagnose``
+    route passes them (one cached document for the headline's comparison period and the
+    findings). Over all channels it is the report's own call (``reports.collect``): by
+    channel when leads have a channel, so "What changed" lists the report's findings; one
+    channel or campaign is read in the diagnosis by that dimension (its group's findings)."""
+    if f.campaign:
+        by = "campaign"
+    elif f.channel or _leads_with_channel(caller):
+        by = "channel"
+    else:
+        by = None
+    vs = "last-year" if f.compare == "last-year" else "previous"
+    return {"current": f.period, "previous": None, "vs": vs, "by": by}
+
+
+def _leads_with_channel(caller: Caller) -> bool:
+    """Whether any lead has a channel, counted as the report counts it (once per workspace
+    version): the report diagnoses by channel then."""
+    return _counted(caller, "leads with channel",
+                    lambda t: t["leads"].channel.notnull().sum())  # fmt: skip
+
+
+def _counted(caller: Caller, name: str, count) -> bool:
+    handle = caller.handle
+    key = (name,)
+    hit = handle.cached(key)
+    if hit is not None:
+        return hit[0]
+    version = handle.version
+    with handle.reader() as lp:
+        found = int(count(lp.tables()).execute() or 0) > 0
+    handle.store(version, key, (found, name))
+    return found
 
 
 def _comparison(caller: Caller, f: Filters) -> dict | None:
@@ -586,7 +827,7 @@ def _comparison(caller: Caller, f: Filters) -> dict | None:
     there is no comparison or no diagnosis for it (then the headline compares nothing)."""
     if not f.compared:
         return None
-    doc = _soft(caller, "diagnose", f.diagnose_params())
+    doc = _soft(caller, "diagnose", _diagnose_params(caller, f))
     if doc is None:
         return None
     m = doc["meta"]
@@ -618,16 +859,7 @@ def _reading(f: Filters, comparison: dict, fmt) -> str:
 def _spend_loaded(caller: Caller) -> bool:
     """Whether any spend row is loaded (counted once per workspace version): without
     spend, cost cards say so instead of showing "–" alone."""
-    handle = caller.handle
-    key = ("spend loaded",)
-    hit = handle.cached(key)
-    if hit is not None:
-        return hit[0]
-    version = handle.version
-    with handle.reader() as lp:
-        loaded = int(lp.tables()["spend"].count().execute()) > 0
-    handle.store(version, key, (loaded, "spend loaded"))
-    return loaded
+    return _counted(caller, "spend loaded", lambda t: t["spend"].count())
 
 
 # ---------------------------------------------------------------- notes
@@ -665,6 +897,46 @@ def _notes(f: Filters, notices: list[Notice], said=(), counted: tuple[str, ...] 
         if f.lang == "en" or text != str(n):
             out.append(text)
     return [typeset(t, f.lang) for t in dict.fromkeys(out)]
+
+
+# notices that speak of channels other than the one chosen (spend naming channels no
+# lead names; rows over several channels)
+OTHER_GROUPS = {"spend_without_match", "acceptance_partly_recorded"}
+
+
+def _scoped(f: Filters, notices: list[Notice], rows: list[dict]) -> list[Notice]:
+    """The notices that concern what a panel shows. A result by channel notes what holds
+    of some of its groups ("some channels have leads but no spend"); with a channel (or
+    campaign) chosen, the panel shows that group's ``rows`` only: a note is kept when it
+    holds of them, or when nothing tells (without a filter, every notice is kept)."""
+    if not f.scope:
+        return notices
+    out = []
+    for n in notices:
+        keep = True
+        if n.code in ("no_spend", "not_recorded"):  # the group's spend is null, not 0
+            keep = not rows or any(r.get("spend") is None for r in rows)
+        elif n.code == "division_by_zero":  # "cac: null where customers = 0"
+            name = str(n).split(":", 1)[0]
+            keep = not rows or any(name not in r or r[name] is None for r in rows)
+        elif n.code == "immature_cohorts":
+            keep = not rows or any(r.get("immature") for r in rows)
+        elif n.code == "no_customer_yet":
+            keep = not rows or any(r.get("sales_cycle_days") is None for r in rows)
+        elif n.code == "acceptance_below_threshold":
+            keep = any(r.get("meets_threshold") is False for r in rows)
+        elif n.code == "outside_spend_dates":  # names up to three channels, then "more"
+            text = str(n)
+            keep = (
+                not f.channel
+                or "more channel" in text
+                or any(f"{sep}{f.channel}: " in text for sep in ("(", "; "))
+            )
+        elif n.code in OTHER_GROUPS:
+            keep = False
+        if keep:
+            out.append(n)
+    return out
 
 
 def _over(f: Filters, period: str | None = None) -> str:
@@ -744,8 +1016,11 @@ def _headline(caller: Caller, f: Filters) -> dict:
                 unvalued.append(typeset(note, f.lang))
         if unvalued:
             said.add("unvalued")
+    # the notes of the group shown, not those of the other channels (a channel with spend
+    # is not told that some channels have none)
+    notices = _scoped(f, _notices(cur), [row] if row else [])
     return {
-        "notes": unvalued + _notes(f, _notices(cur), said),
+        "notes": unvalued + _notes(f, notices, said),
         "cards": cards,
         "immature": bool(row and row.get("immature")),
         "previous_label": comparison["label"] if comparison else None,
@@ -828,9 +1103,12 @@ def _trend(caller: Caller, f: Filters) -> dict:
     spec = {
         "height": 220,
         "data": {"values": values},
-        # months named for the reader ("avr. 2025"), kept in time order, not by name
+        # months named for the reader ("avr. 2025"), kept in time order, not by name; a
+        # label every month up to twelve, else every second (third...) month: "All time"
+        # wrote two years of months over one another on a phone
         "encoding": {"x": {"field": "month", "type": "ordinal", "title": ui["month"],
-                           "sort": None, "axis": {"labelAngle": -40}}},
+                           "sort": None, "axis": {"labelAngle": -40,
+                                                  "values": _every(values, 12)}}},
         "layer": [
             {"mark": {"type": "bar", "color": "#93c5fd", "cornerRadiusEnd": 2},
              "encoding": {"y": {"field": "leads", "type": "quantitative", "title": lead_t,
@@ -846,10 +1124,25 @@ def _trend(caller: Caller, f: Filters) -> dict:
         ],
         "resolve": {"scale": {"y": "independent"}},
     }  # fmt: skip
+    notes = _notes(f, _scoped(f, _notices(doc), rows))
     if not any(r.get("leads") for r in rows):
-        return {"spec": None, "nothing": _nothing(f), "rows": rows,
-                "notes": _notes(f, _notices(doc))}  # fmt: skip
-    return {"spec": _vl(spec, f.lang), "rows": rows, "notes": _notes(f, _notices(doc))}
+        return {"spec": None, "nothing": _nothing(f), "rows": rows, "notes": notes}
+    said = None
+    if not any(r.get("revenue") for r in rows):
+        # no revenue in any month (none won, or no won deal has an amount): a revenue axis
+        # would be one tick of "NaN" (or of 0); the leads alone, and the panel says why
+        spec["layer"] = spec["layer"][:1]
+        del spec["resolve"]
+        said = ui["no_revenue_trend"]
+    return {"spec": _vl(spec, f.lang), "rows": rows, "said": said, "notes": notes}
+
+
+def _every(values: list[dict], most: int) -> list[str]:
+    """The months an axis names: every one up to ``most``, else one in k, the last
+    included."""
+    months = [v["month"] for v in values]
+    step = max(1, -(-len(months) // most))
+    return months[::-1][::step][::-1]
 
 
 def _funnel(caller: Caller, f: Filters) -> dict:
@@ -887,7 +1180,7 @@ def _funnel(caller: Caller, f: Filters) -> dict:
     return {"spec": _vl(spec, f.lang) if drawn else None, "nothing": _nothing(f), "rows": rows,
             "acceptance": acceptance, "names": names,
             "threshold": doc["meta"].get("acceptance_threshold"),
-            "notes": _notes(f, _notices(doc))}  # fmt: skip
+            "notes": _notes(f, _scoped(f, _notices(doc), rows + [acceptance or {}]))}  # fmt: skip
 
 
 def _channels(caller: Caller, f: Filters) -> dict:
@@ -936,15 +1229,29 @@ def _channels(caller: Caller, f: Filters) -> dict:
     said = {"no_spend", "not_recorded"} if no_spend else set()
     if any(n.code == "no_spend" for n in _notices(doc)):
         said.add("not_recorded")  # the same channels, said once
-    # nothing to draw: no channel (an axis of NaN) or no revenue (an axis of 0.000000)
-    nothing = None
-    if not rows:
+    # nothing to draw: no channel, or no lead (an axis of NaN or of 0.000000)
+    nothing, said_chart = None, None
+    if not any(r.get("leads") for r in rows):
         nothing = _nothing(f)
     elif not any(r.get("revenue") for r in rows):
-        nothing = _nothing(f, "no_revenue")
+        # leads but no revenue (none won, or no won deal has an amount): a revenue axis
+        # would be of 0 or NaN; the leads of each channel are drawn instead, and said
+        order = sorted(values, key=lambda v: -v["leads"])
+        spec["encoding"]["y"]["sort"] = list(dict.fromkeys(v["channel"] for v in order))
+        spec["layer"] = [{
+            "mark": {"type": "bar", "cornerRadiusEnd": 3},
+            "encoding": {
+                "x": {"field": "leads", "type": "quantitative", "title": lead_t},
+                "color": {"condition": {"test": "datum.selected", "value": "#f59e0b"},
+                          "value": "#93c5fd"},
+                "tooltip": [{"field": "channel"},
+                            {"field": "leads", "format": ",d", "title": lead_t}]}}]  # fmt: skip
+        rows = sorted(rows, key=lambda r: -(r.get("leads") or 0))
+        said_chart = ui["no_revenue_channels"].format(over=_over(f))
     return {
         "spec": None if nothing else _vl(spec, f.lang),
         "nothing": nothing,
+        "said": said_chart,
         "rows": rows,
         "cols": [(c, SHORT.get(c) or _label(doc, c, f.lang), _unit(doc, c)) for c in cols],
         "no_spend": no_spend,
@@ -953,33 +1260,80 @@ def _channels(caller: Caller, f: Filters) -> dict:
 
 
 def _findings(caller: Caller, f: Filters) -> dict:
+    """The findings of the diagnosis of the comparison chosen. Over all channels, those of
+    the report (the same diagnosis, in its order), then its data-quality findings; with a
+    channel (or campaign) chosen, the findings about that group only: a finding about all
+    channels together (the totals, the channel mix, the data) is not about one channel,
+    and the panel says how many it leaves to "All channels"."""
     if not f.compared:
         return {"findings": None}
-    doc = _soft(caller, "diagnose", f.diagnose_params())
+    doc = _soft(caller, "diagnose", _diagnose_params(caller, f))
     if doc is None:
         return {"findings": None}
-    out = []
-    for item in [*doc["meta"].get("findings", []), *doc["meta"].get("data_quality", [])]:
+    meta = doc["meta"]
+    findings, whole = _finding_items(f, meta.get("findings") or [])
+    quality, whole_quality = _finding_items(f, meta.get("data_quality") or [])
+    ui = UI[f.lang]
+    rows: list[dict] = []
+    if f.scope:  # the notes of the group's own figures (as the headline shows them)
+        start, end = f.bounds
+        cur = fetch(caller, "kpis", kpi_params(f.dims, start, end, kpis=",".join(HEADLINE)))
+        rows = [r for r in cur["rows"] if f.group_of(r)]
+    left = whole + whole_quality
+    current = _period_name(meta.get("current"))
+    previous = _period_name(meta.get("previous"))
+    return {
+        "findings": findings,
+        "quality": quality,
+        "empty": (ui["no_scope_findings"].format(scope=f.scope_text())
+                  if f.scope else ui["no_findings"]),
+        "left": (typeset(ui["whole_findings"].format(n=left, scope=f.scope_text()), f.lang)
+                 if left else None),
+        "current": current and f.period_text(current),
+        "previous": previous and f.period_text(previous),
+        "notes": _notes(f, _scoped(f, _notices(doc), rows)),
+    }
+
+
+# findings about the periods compared rather than the channels (a young cohort): they hold
+# of every channel's leads
+PERIOD_FINDINGS = {"immature_cohort"}
+
+
+def _finding_items(f: Filters, items: list[dict]) -> tuple[list[dict], int]:
+    """The findings to show, as the report writes them, and how many concern all the
+    groups together (left out when the filters narrow to one group)."""
+    out, whole = [], 0
+    fr = f.lang == "fr"
+    for item in items:
         group = item.get("group") or {}
-        if group and not f.group_of(group):
-            continue
-        fr = f.lang == "fr"
+        if f.scope:
+            if not group and item.get("code") not in PERIOD_FINDINGS:
+                whole += 1
+                continue
+            if group and any(group.get(k) != v for k, v in f.scope.items()):
+                continue
         out.append({
             "code": item.get("code"),
             "severity": item.get("severity", "info"),
             "title": typeset(item.get("title_fr") if fr else item.get("title"), f.lang),
+            # the group a finding is about, as the report names it ("channel paid_social"),
+            # unless the filters chose it
+            "group": "" if f.scope else _group_text(group, f.lang),
             "explanation": typeset(
                 item.get("explanation_fr") if fr else item.get("explanation"), f.lang),
             "actions": [typeset(a, f.lang)
                         for a in (item.get("actions_fr") if fr else item.get("actions")) or []],
         })  # fmt: skip
-    order = {"high": 0, "medium": 1, "low": 2}
-    out.sort(key=lambda x: order.get(x["severity"], 3))
-    current = _period_name(doc["meta"].get("current"))
-    previous = _period_name(doc["meta"].get("previous"))
-    return {"findings": out, "current": current and f.period_text(current),
-            "previous": previous and f.period_text(previous),
-            "notes": _notes(f, _notices(doc))}  # fmt: skip
+    return out, whole
+
+
+def _group_text(group: dict, lang: str) -> str:
+    return ", ".join(
+        report_label("in_group", lang, group=group_name(v, lang)) if k == "channel"
+        else f"{tr(k, lang)} {group_name(v, lang)}"
+        for k, v in group.items()
+    )  # fmt: skip
 
 
 def _period_name(period) -> str | None:
@@ -1003,13 +1357,25 @@ def _forecast(caller: Caller, f: Filters) -> dict:
         first=period_name(doc["rows"][0]["month"], f.lang),
         last=period_name(doc["rows"][-1]["month"], f.lang),
     )
+    notes = _notes(f, _notices(doc))
+    # nothing to draw: every month 0 without an interval (no won deal has an amount, or
+    # nothing is expected) would be a flat line on an axis of "NaN"; the panel says so
+    if meta.get("nothing_to_forecast") or not any(
+        r.get("expected") or r.get("high") for r in doc["rows"]
+    ):
+        key = "no_forecast_amount" if meta.get("nothing_to_forecast") else "no_forecast"
+        notes = _notes(f, [n for n in _notices(doc)
+                           if not str(n).startswith("nothing to forecast")])  # said above
+        return {"spec": None, "scope": scope, "nothing": ui[key], "notes": notes}
     values = [{"month": period_name(r["month"], f.lang), "expected": r["expected"],
                "low": r["low"], "high": r["high"]} for r in doc["rows"]]  # fmt: skip
     spec = {
         "height": 200,
         "data": {"values": values},
+        # the months slanted, as the trend writes them: upright, they were written over
+        # one another on a phone ("juil. 2021août 2021")
         "encoding": {"x": {"field": "month", "type": "ordinal", "title": ui["month"],
-                           "sort": None, "axis": {"labelAngle": 0}}},
+                           "sort": None, "axis": {"labelAngle": -40}}},
         "layer": [
             {"mark": {"type": "area", "color": "#bfdbfe", "opacity": 0.7},
              "encoding": {"y": {"field": "low", "type": "quantitative", "title": ui["won_revenue"],
@@ -1024,8 +1390,7 @@ def _forecast(caller: Caller, f: Filters) -> dict:
                                       {"field": "high", "format": ",.0f"}]}},
         ],
     }  # fmt: skip
-    return {"spec": _vl(spec, f.lang), "rows": doc["rows"], "scope": scope,
-            "notes": _notes(f, _notices(doc))}  # fmt: skip
+    return {"spec": _vl(spec, f.lang), "rows": doc["rows"], "scope": scope, "notes": notes}
 
 
 VELOCITY = ("days_to_mql", "days_to_sql", "days_to_opportunity", "sales_cycle_days")
@@ -1067,7 +1432,7 @@ def _velocity(caller: Caller, f: Filters) -> dict:
     items = [(n, VELOCITY_LABELS[f.lang][n], row.get(n), row.get(f"{n}_n"),
               typeset(defs.get(n, ""), f.lang), left(left_out.get(n)))
              for n in VELOCITY]  # fmt: skip
-    return {"items": items, "notes": _notes(f, shown)}
+    return {"items": items, "notes": _notes(f, _scoped(f, shown, [row] if row else []))}
 
 
 PANELS = {

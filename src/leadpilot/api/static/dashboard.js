@@ -17,6 +17,14 @@
         .catch(function (err) { holder.dataset.error = String(err); console.error(err); });
     });
   }
+  // another channel: the campaign chosen was one of the former channel's, so it goes
+  // (before htmx reads the form: a capture listener on the document runs first)
+  document.addEventListener("change", function (evt) {
+    if (evt.target && evt.target.id === "f-channel") {
+      var campaign = document.getElementById("f-campaign");
+      if (campaign) { campaign.value = ""; }
+    }
+  }, true);
   document.addEventListener("DOMContentLoaded", function () { render(document); });
   document.addEventListener("htmx:afterSettle", function (evt) { render(evt.target); });
   window.addEventListener("resize", function () {
