@@ -227,3 +227,13 @@ def test_nothing_is_written_without_cents():
     en, fr = Formatter("en", "USD"), Formatter("fr", "EUR")
     assert en.money(0) == "$0" and en.money(12.5) == "$12.50" and en.money(328510) == "$328,510"
     assert fr.money(0).replace("\u00a0", " ") == "0 €"
+
+
+def test_every_reason_of_the_leakage_guard_reads_in_french():
+    """Each name rule of the guard says what the column's name reads as, in French too."""
+    from leadpilot.i18n import message_in
+    from leadpilot.scoring.guard import NAME_RULES
+
+    for _, what, _ in NAME_RULES:
+        french = message_in(f"the name reads as {what}", "fr")
+        assert french.startswith("le nom désigne ") and "reads as" not in french, what

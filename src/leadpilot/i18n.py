@@ -478,6 +478,29 @@ def _names_fr(text: str) -> str:
     return text.replace("' and lignes", "' et lignes")
 
 
+# what a column's name reads as (scoring.guard.NAME_RULES), in French
+_GUARD_WHAT_FR = {
+    "a person's name": "le nom d'une personne",
+    "an e-mail address": "une adresse e-mail",
+    "a phone number": "un numéro de téléphone",
+    "the owner or sales rep (a person, assigned after qualification)": (
+        "le propriétaire ou le commercial (une personne, affectée après la qualification)"
+    ),
+    "a postal address or location of a person": "une adresse postale ou le lieu d'une personne",
+    "a date of birth": "une date de naissance",
+    "a social profile": "un profil de réseau social",
+    "a record id": "l'identifiant d'un enregistrement",
+    "a url or web site": "une URL ou un site web",
+    "a company name": "un nom d'entreprise",
+    "a stage, status or outcome": "une étape, un statut ou une issue",
+    "a judgement by sales (rating, grade, quality)": "une appréciation des ventes (note, qualité)",
+    "a deal or opportunity field": "un champ d'affaire ou d'opportunité",
+    "a snapshot at export time (possibly after the outcome)": (
+        "un instantané à la date de l'export (peut-être après l'issue)"
+    ),
+}
+
+
 # which records a count of durations left out is of, over a range (metrics.left_out_scope)
 _SCOPES_FR = {"leads created": "leads créés", "durations ending": "durées terminées"}
 
@@ -1012,38 +1035,10 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
         r".html, .pdf, .xlsx ou .md, ou indiquez le format (\g<l>)",
     ),
     # score train: the leakage guard's reasons, the split, the bands
-    (r"^the name reads as a person's name$", r"le nom désigne le nom d'une personne"),
-    (r"^the name reads as an e-mail address$", r"le nom désigne une adresse e-mail"),
-    (r"^the name reads as a phone number$", r"le nom désigne un numéro de téléphone"),
     (
-        r"^the name reads as the owner or sales rep \(a person, assigned after qualification\)$",
-        r"le nom désigne le propriétaire ou le commercial (une personne, affectée après la "
-        r"qualification)",
-    ),
-    (
-        r"^the name reads as a postal address or location of a person$",
-        r"le nom désigne une adresse postale ou le lieu d'une personne",
-    ),
-    (r"^the name reads as a date of birth$", r"le nom désigne une date de naissance"),
-    (r"^the name reads as a social profile$", r"le nom désigne un profil de réseau social"),
-    (r"^the name reads as a record id$", r"le nom désigne l'identifiant d'un enregistrement"),
-    (r"^the name reads as a url or web site$", r"le nom désigne une URL ou un site web"),
-    (r"^the name reads as a company name$", r"le nom désigne un nom d'entreprise"),
-    (
-        r"^the name reads as a stage, status or outcome$",
-        r"le nom désigne une étape, un statut ou une issue",
-    ),
-    (
-        r"^the name reads as a judgement by sales \(rating, grade, quality\)$",
-        r"le nom désigne une appréciation des ventes (note, qualité)",
-    ),
-    (
-        r"^the name reads as a deal or opportunity field$",
-        r"le nom désigne un champ d'affaire ou d'opportunité",
-    ),
-    (
-        r"^the name reads as a snapshot at export time \(possibly after the outcome\)$",
-        r"le nom désigne un instantané à la date de l'export (peut-être après l'issue)",
+        r"^the name reads as (?P<w>.+)$",
+        lambda m: f"le nom désigne {_GUARD_WHAT_FR[m['w']]}" if m["w"] in _GUARD_WHAT_FR
+        else m[0],
     ),
     (
         r"^(?P<p>\d+%) of (?P<n>[\d,]+) values read as dates$",
