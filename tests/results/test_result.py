@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from leadpilot.errors import Notice
+from leadpilot.errors import Notice, UsageError
 from leadpilot.results import UNDATED, Meta, Result, notice, param
 from leadpilot.results.notices import CODES
 from leadpilot.results.render import csv_text, json_text
@@ -80,7 +80,7 @@ def test_definitions_and_texts_in_each_language():
     assert r.definitions_in("fr") == {"leads": "leads créés", "cpl": "dépenses / leads"}
     assert r.view_rule_in("fr") == "vue cohorte"
     assert r.meta.text_in("as_of_rule", "fr") == "le dernier événement"
-    with pytest.raises(KeyError):
+    with pytest.raises(UsageError, match="lang='de': expected one of en, fr"):
         r.definitions_in("de")
 
 
