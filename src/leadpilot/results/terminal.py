@@ -626,24 +626,19 @@ class Terminal:
                 f"{escape(x['column'])} ({escape(self.t(x['reason']))}{c_}"
                 f"{escape(message_in(x['detail'], self.lang))})"
             )
+        semi = " ; " if self.lang == "fr" else "; "
         for x in c.get("leakage_suspects", []):
             self.out.print(
                 f"[bold yellow]{self.t('leakage suspect')}[/]{c_}{escape(x['feature'])}{c_}"
-                f"{escape(message_in(x['why'], self.lang))} ; "
-                f"{escape(message_in(x['advice'], self.lang))}"
-                if self.lang == "fr" else
-                f"[bold yellow]leakage suspect[/]: {escape(x['feature'])}: {escape(x['why'])}; "
-                f"{escape(x['advice'])}",
+                f"{escape(message_in(x['why'], self.lang))}{semi}"
+                f"{escape(message_in(x['advice'], self.lang))}",
                 highlight=False,
             )
         features = self.t("{n} features; saved in models/ with its card").format(
             n=self.n(len(c["features"]))
         )
-        bands = (
-            f"{' ;' if self.lang == 'fr' else ';'} {self.t('bands')}{c_}"
-            f"{bands_text(c['bands'], self.lang)}"
-            if c.get("bands") else ""
-        )  # fmt: skip
+        bands = (f"{semi}{self.t('bands')}{c_}{bands_text(c['bands'], self.lang)}"
+                 if c.get("bands") else "")  # fmt: skip
         self.dim(f"{features}{bands}")
         self.dim(self.t("To use a left-out column anyway: scoring.model.include in leadpilot.yaml"))
         self.notes(result.warnings)
