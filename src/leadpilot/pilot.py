@@ -43,7 +43,6 @@ import functools
 import inspect
 import math
 import numbers
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -215,26 +214,6 @@ def _naming_records(exc: ValidationError, done: str = "loaded") -> ValidationErr
     exc.words = words
     exc.args = (exc.text(words),)
     return exc
-
-
-def _batch_rows(
-    text: str, files: list[str], label: str, positions: dict[str, list[int]] | None
-) -> str:
-    """A warning of a posted batch naming its temporary file ("leads-2.csv row 2") with the
-    batch's label and, for JSON records, the record's position ("leads batch, record 3")."""
-    from .records import record_position
-
-    for file in files:
-        name = re.escape(Path(file).name)
-
-        def where(m: re.Match, file: str = file) -> str:
-            if positions is None:
-                return f"{label}, row {m.group(1)}"
-            return f"{label}, record {record_position(file, int(m.group(1)), positions)}"
-
-        # the file's name, with its temporary folder when the warning gives it
-        text = re.sub(rf"(?<![\w.-])(?:[^\s:]*/)?{name} row (\d+)", where, text)
-    return text
 
 
 def _noting(analysis: Callable) -> Callable:
@@ -744,14 +723,7 @@ class Pilot:
         >>> s.tables["leads"].rows_loaded
         1
         """
-        from .records import (
-            batch_file,
-            batch_parts,
-            records_parts,
-            relabel_stored,
-            relabel_summary,
-            relabelled,
-        )
+        from .records import BatchLabels, batch_file, batch_parts, records_parts
 
         label = label or f"{table} batch"
         if (records is None) == (csv_text is None):
@@ -765,11 +737,10 @@ class Pilot:
             with batch as made, self.workspace.writing(what="ingest"):
                 source, positions = made if records is not None else (made.parent, None)
                 files = list(positions) if positions is not None else [str(made)]
-                paths = {f: label for f in files} | {str(Path(files[0]).parent): label}
-                paths[str(source)] = label
-                with relabelled(paths, json_rows=records is not None, positions=positions):
+                labels = BatchLabels.of(label, files, source, positions)
+                with labels.naming():
                     summary = self.ingest(source, policy=policy)
-                relabel_stored(self.workspace.backend, paths, positions)
+                labels.store(self.workspace.backend)
                 # a few records: the model is computed by the commands until the next
                 # ingest (rebuilding it for every posted batch would cost each post a pass)
                 self._after_data_write(store=False)
@@ -777,12 +748,7 @@ class Pilot:
             if records is not None:  # a JSON batch: its problems name records, not rows
                 _naming_records(exc)
             raise
-        for texts in (summary.warnings, summary.notes):  # "leads-2.csv row 3": a record
-            texts[:] = [_batch_rows(str(t), files, label, positions) for t in texts]
-        summary = relabel_summary(summary, paths)
-        for table_summary in summary.tables.values():  # the batch's parts are one batch
-            table_summary.files = list(dict.fromkeys(table_summary.files))
-        return summary
+        return labels.summary(summary)
 
     def score_records(
         self,
@@ -822,13 +788,16 @@ class Pilot:
         >>> r.frame.columns[:3].tolist()
         ['lead_id', 'score', 'probability']
         """
-        from .records import records_csv, relabelled
+        from .records import BatchLabels, records_csv
 
         at = _day(as_of, "as_of")
         if isinstance(at, date) and not isinstance(at, datetime):
             at = datetime.combine(at, datetime.max.time()).replace(microsecond=0)
         # problems name the records "request" and their position, as a posted batch's do
-        paths = {_POSTED_FILE: "request", str(Path(_POSTED_FILE).parent): "request"}
+        labels = BatchLabels.of(
+            "request", [_POSTED_FILE], _POSTED_FILE,
+            {_POSTED_FILE: list(range(1, len(records) + 1)) if isinstance(records, list) else []},
+        )  # fmt: skip
         try:
             records_csv("leads", records, "request")  # the shape checks of a posted batch
             # a lead without lead_id (or created_at) is one bad lead among the others
@@ -839,7 +808,7 @@ class Pilot:
                 scorer = RealtimeScorer(
                     self.workspace.root, self.tables(), self.config, precompute=False
                 )
-            with relabelled(paths, json_rows=True):
+            with labels.naming():
                 # the tables are read only when the scorer needs a query (another as-of)
                 result = scorer.score(records, file=_POSTED_FILE, as_of=at, reasons=reasons,
                                       tables=self.tables)  # fmt: skip
@@ -848,13 +817,7 @@ class Pilot:
             exc.hint = "Fix the lead(s) and send them again."
             _naming_records(exc, "scored")
             raise
-        positions = {_POSTED_FILE: list(range(1, len(records) + 1))}
-        result.warnings = [
-            Notice(getattr(w, "code", "note"),
-                   _batch_rows(str(w), [_POSTED_FILE], "request", positions)
-                   .replace(_POSTED_FILE, "request"))
-            for w in result.warnings
-        ]  # fmt: skip
+        result.warnings = labels.notices(result.warnings)
         return result
 
     def realtime_scorer(self) -> RealtimeScorer:

@@ -19,6 +19,7 @@ import csv
 import dataclasses
 import io
 import json
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ import sqlglot as sg
 import sqlglot.expressions as sge
 
 from . import engine
-from .errors import LeadpilotError, Problem, UsageError, ValidationError
+from .errors import LeadpilotError, Notice, Problem, UsageError, ValidationError
 from .schema import DERIVED, INGEST_LOG, QUARANTINE, TABLES
 
 BATCH_FORMATS = ("json", "csv")
@@ -154,109 +155,250 @@ def batch_file(table: str, text: str | bytes) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _swap(text: str, paths: dict[str, str]) -> str:
-    for old, new in paths.items():
-        text = text.replace(old, new)
-    return text
+# A posted batch has no source entry of its own in leadpilot.yaml: the fixes a file's
+# problems give there ("date_formats on this source") read, for a batch, as what its
+# sender can do, or as the workspace-wide setting that reads it. Patterns over the fixes
+# sources/ writes (dates.py, typing.py, load.py, checks.py), tested one by one.
+_DATES_ISO = "send the dates as ISO 8601 text (2024-12-31, or 2024-12-31T17:45:00 with a time)"
+_BATCH_FIXES: tuple[tuple[re.Pattern, str, str], ...] = tuple(
+    (re.compile(pattern), json_fix, csv_fix)
+    for pattern, json_fix, csv_fix in (
+        (
+            r"^write the file's date layout in leadpilot\.yaml: date_formats on this source "
+            r"\(e\.g\. (?P<e>.+)\) or ingest\.date_formats for every file$",
+            _DATES_ISO + r", or give their layout in the workspace's leadpilot.yaml: "
+            r"ingest.date_formats (e.g. \g<e>)",
+            "",
+        ),
+        (
+            r"^set date_formats: (?P<o>.+) on this source in leadpilot\.yaml "
+            r"\(or ingest\.date_formats for every file\)$",
+            _DATES_ISO + r", or give their layout in the workspace's leadpilot.yaml: "
+            r"ingest.date_formats: \g<o>",
+            "",
+        ),
+        (
+            r"^export the column in one layout \(ISO 8601: 2017-07-01\), or, if every value "
+            r"is in fact written one way, set date_formats on this source in leadpilot\.yaml$",
+            _DATES_ISO + ", one layout for every record",
+            "",
+        ),
+        (
+            r"^these look like Unix time \(seconds or milliseconds since 1970\), which no date "
+            r"layout reads: export the column as dates or ISO 8601 text$",
+            r"these look like Unix time (seconds or milliseconds since 1970), which no date "
+            r"layout reads: " + _DATES_ISO,
+            "",
+        ),
+        (
+            r"^(?P<c>'.*') holds no number: if the export writes it for a missing value, list "
+            r"it in na_values on this source in leadpilot\.yaml \(na_values: .*\); else "
+            r"correct the cells$",
+            r"\g<c> holds no number: send null for a missing value, else a number (1234.56)",
+            r"\g<c> holds no number: leave the cell empty for a missing value, else write a "
+            r"number (1234.56)",
+        ),
+        (
+            r"^these numbers use '(?P<d>.)' as the decimal separator: set decimal: '.' on this "
+            r"source \(or ingest\.decimal: '.' for every file\) in leadpilot\.yaml$",
+            r"send numbers as JSON numbers (1234.56): the batch's text is read with a "
+            r"decimal point, and these use '\g<d>'",
+            r"write the numbers with a decimal point (1234.56), or set ingest.decimal: "
+            r"'\g<d>' in the workspace's leadpilot.yaml",
+        ),
+        (
+            r"^say how the file writes numbers: decimal: ',' on this source .*$",
+            "send numbers as JSON numbers (1250 or 1.25)",
+            "write the numbers with a decimal point and no thousands separator (1250 or "
+            "1.25), or set ingest.decimal in the workspace's leadpilot.yaml",
+        ),
+        (
+            r"^written as money \((?P<c>.*)\): set money: .* on this source in leadpilot\.yaml "
+            r"to read currency signs and codes and K / M suffixes$",
+            r"written as money (\g<c>): send the amount as a number (1500 for 1.5K), its "
+            r"currency in the currency field",
+            "",
+        ),
+        (
+            r"^correct the cells: a number such as 1234\.56, without text or unit; "
+            r"leadpilot\.yaml reads .*$",
+            "correct the value: a number such as 1234.56, without text or unit",
+            "",
+        ),
+        (
+            r"^the header line is separated by (?P<d>.+?)(?:, but the file was read with "
+            r"delimiter: .*)?: set delimiter: .* on this source in leadpilot\.yaml$",
+            "",
+            r"post comma-separated text (the header line is separated by \g<d>)",
+        ),
+        (
+            r"^keep one row per key in the file \(a later ingest replaces the rows of a key\)$",
+            "keep one record per key in the batch (a later batch replaces the rows of a key)",
+            "keep one row per key in the batch (a later batch replaces the rows of a key)",
+        ),
+    )
+)
 
 
-def record_position(
-    file: str, row: int | None, positions: dict[str, list[int]] | None
-) -> int | None:
-    """A batch file's CSV line as the record's position in the JSON batch (line 2 of a
-    part is its first record); the line itself for a CSV batch (``positions`` None)."""
-    if positions is None or row is None or row < 2 or file not in positions:
-        return row
-    of = positions[file]
-    return of[row - 2] if row - 2 < len(of) else row
+@dataclasses.dataclass(frozen=True)
+class BatchLabels:
+    """How a posted batch is named to its sender: never by the files of its private
+    temporary folder, but by its ``label`` ("leads batch"), its records by their position
+    in the JSON array (``positions``: each part file's records, for a batch in parts) or
+    its CSV lines as they are; fixes say what the sender can do (see ``_BATCH_FIXES``).
 
+    Errors (:meth:`naming`), the ingest summary (:meth:`summary`), the quarantine and the
+    ingest log (:meth:`store`) all go through it.
+    """
 
-@contextlib.contextmanager
-def relabelled(
-    paths: dict[str, str], json_rows: bool, positions: dict[str, list[int]] | None = None
-) -> Iterator[None]:
-    """Errors raised inside name the batch (``paths``: temporary path -> label), never the
-    temporary folder; with ``json_rows`` a problem's row is the record's position (the CSV
-    line minus the header, or through ``positions`` for a batch in parts)."""
-    try:
-        yield
-    except ValidationError as exc:
-        problems = []
-        for p in exc.problems:
-            if positions is not None:
-                row = record_position(p.file, p.row, positions)
-            else:
-                row = p.row - 1 if (json_rows and p.row is not None and p.row > 1) else p.row
-            problems.append(
-                dataclasses.replace(
-                    p,
-                    file=_swap(p.file, paths),
-                    row=row,
-                    value=p.value,
-                    expected=_swap(p.expected, paths),
-                    fix=_swap(p.fix, paths) if p.fix else p.fix,
-                )
+    label: str
+    paths: dict[str, str]  # a temporary path (file, folder, configuration) -> the label
+    positions: dict[str, list[int]] | None = None  # JSON: part file -> record positions
+
+    @classmethod
+    def of(
+        cls, label: str, files: list[str], source: str | Path,
+        positions: dict[str, list[int]] | None = None,
+    ) -> BatchLabels:  # fmt: skip
+        """The labels of a batch written as ``files`` (read from ``source``)."""
+        paths = {str(f): label for f in files} | {str(Path(files[0]).parent): label}
+        paths[str(source)] = label
+        return cls(label, paths, positions)
+
+    @property
+    def json(self) -> bool:
+        return self.positions is not None
+
+    @property
+    def files(self) -> list[str]:
+        return [p for p in self.paths if Path(p).suffix == ".csv"]
+
+    def row(self, file: str | None, row: int | None) -> int | None:
+        """A part file's CSV line as the record's position in the JSON batch (line 2 of a
+        part is its first record); the line itself for a CSV batch."""
+        if self.positions is None or row is None or row < 2 or file not in self.positions:
+            return row
+        of = self.positions[file]
+        return of[row - 2] if row - 2 < len(of) else row
+
+    def _swap(self, text: str) -> str:
+        for old in sorted(self.paths, key=len, reverse=True):  # a file before its folder
+            text = text.replace(old, self.paths[old])
+        return text
+
+    def text(self, text: str) -> str:
+        """A message naming the batch: "/tmp/.../leads-2.csv row 3" (or the file's name
+        alone) as "leads batch, record 5"; rows counted as records in a JSON batch."""
+        for file in self.files:
+            name = re.escape(Path(file).name)
+
+            def where(m: re.Match, file: str = file) -> str:
+                word = "record" if self.json else "row"
+                return f"{self.label}, {word} {self.row(file, int(m.group(1)))}"
+
+            text = re.sub(rf"(?<![\w.-])(?:[^\s:]*/)?{name} row (\d+)", where, text)
+        text = self._swap(text)
+        for file in self.files:  # the file's name alone ("none of the deals of deals.csv")
+            text = re.sub(rf"(?<![\w.-]){re.escape(Path(file).name)}(?![\w-])", self.label, text)
+        if self.json:
+            text = re.sub(r"\brow\(s\)", "record(s)", text).replace("an earlier row", "an "
+                                                                       "earlier record")
+        return text
+
+    def fix(self, fix: str | None) -> str | None:
+        """A file's fix as the batch's sender can apply it."""
+        if not fix:
+            return fix
+        for pattern, json_fix, csv_fix in _BATCH_FIXES:
+            m = pattern.match(fix)
+            if m:
+                chosen = (json_fix if self.json else csv_fix) or json_fix or csv_fix
+                return m.expand(chosen)
+        return self._swap(fix)
+
+    def problem(self, p: Problem) -> Problem:
+        """A problem naming the batch, its record (or CSV line) and the sender's fix; a
+        row it refers to ("already in row 3") numbered the same way."""
+        expected = self.text(p.expected)
+        if self.json:  # a row of the same part, named without its file
+            expected = re.sub(
+                r"\brow (\d+)",
+                lambda m: f"record {self.row(p.file, int(m.group(1)))}",
+                expected,
             )
-        raise ValidationError(
-            problems,
-            total=exc.total,
-            hint="Nothing was loaded: fix the batch, or post it with policy=quarantine to "
-            "load the good records.",
-        ) from None
-    except LeadpilotError as exc:
+        return dataclasses.replace(
+            p, file=self._swap(p.file), row=self.row(p.file, p.row), expected=expected,
+            fix=self.fix(p.fix),
+        )  # fmt: skip
+
+    @contextlib.contextmanager
+    def naming(self, hint: str | None = None) -> Iterator[None]:
+        """Errors raised inside name the batch, never its temporary folder."""
         try:
-            new = type(exc)(_swap(str(exc), paths))
-        except Exception:  # an error type with another signature: keep it as it is
-            raise exc from None
-        raise new from None
+            yield
+        except ValidationError as exc:
+            raise ValidationError(
+                [self.problem(p) for p in exc.problems],
+                total=exc.total,
+                hint=hint or "Nothing was loaded: fix the batch, or post it with "
+                "policy=quarantine to load the good records.",
+            ) from None
+        except LeadpilotError as exc:
+            try:
+                new = type(exc)(self.text(str(exc)))
+            except Exception:  # an error type with another signature: keep it as it is
+                raise exc from None
+            raise new from None
 
+    def notices(self, texts: list) -> list:
+        """Warnings or notes naming the batch, each keeping its notice code."""
+        return [
+            Notice(t.code, self.text(t.message), t.data) if isinstance(t, Notice)
+            else self.text(str(t))
+            for t in texts
+        ]  # fmt: skip
 
-def relabel_stored(
-    backend: engine.Backend, paths: dict[str, str], positions: dict[str, list[int]] | None = None
-) -> None:
-    """The quarantine and the ingest log name the batch by its label, not its path; a
-    JSON batch's quarantined rows are numbered by the record's position (they kept the
-    CSV line: one more than the position the refusal of the same record gave)."""
-    with backend.transaction():
-        for file, of in (positions or {}).items():
-            line = sg.column("row", quoted=True)
-            where = sg.column("file", quoted=True).eq(sge.Literal.string(file))
-            case = sge.Case(
-                ifs=[
-                    sge.If(this=line.eq(sge.Literal.number(i + 2)),
-                           true=sge.Literal.number(position))
-                    for i, position in enumerate(of)
-                ],
-                default=line,
-            )  # fmt: skip
-            backend.sql(
-                sge.update(
-                    sg.table(QUARANTINE.name, quoted=True),
-                    {sg.to_identifier("row", quoted=True): case},
-                    where=where,
-                )
-            )
-        for old, new in paths.items():
-            for table, column in ((QUARANTINE.name, "file"), (INGEST_LOG.name, "source")):
+    def summary(self, summary):
+        """The ingest summary naming the batch: files, warnings, notes and problems."""
+        for s in summary.tables.values():  # the batch's parts are one batch
+            s.files = list(dict.fromkeys(self._swap(f) for f in s.files))
+        summary.warnings[:] = self.notices(summary.warnings)
+        summary.notes[:] = self.notices(summary.notes)
+        summary.problems[:] = [self.problem(p) for p in summary.problems]
+        return summary
+
+    def store(self, backend: engine.Backend) -> None:
+        """The quarantine and the ingest log name the batch by its label, not its path; a
+        JSON batch's quarantined rows are numbered by the record's position (they kept the
+        CSV line: one more than the position the refusal of the same record gave)."""
+        with backend.transaction():
+            for file, of in (self.positions or {}).items():
+                line = sg.column("row", quoted=True)
+                where = sg.column("file", quoted=True).eq(sge.Literal.string(file))
+                case = sge.Case(
+                    ifs=[
+                        sge.If(this=line.eq(sge.Literal.number(i + 2)),
+                               true=sge.Literal.number(position))
+                        for i, position in enumerate(of)
+                    ],
+                    default=line,
+                )  # fmt: skip
                 backend.sql(
                     sge.update(
-                        sg.table(table, quoted=True),
-                        {sg.to_identifier(column, quoted=True): sge.Literal.string(new)},
-                        where=sg.column(column, quoted=True).eq(sge.Literal.string(old)),
+                        sg.table(QUARANTINE.name, quoted=True),
+                        {sg.to_identifier("row", quoted=True): case},
+                        where=where,
                     )
                 )
-
-
-def relabel_summary(summary, paths: dict[str, str]):
-    """The ingest summary with the batch's label where it named the temporary file."""
-    for s in summary.tables.values():
-        s.files = [_swap(f, paths) for f in s.files]
-    summary.warnings[:] = [_swap(str(w), paths) for w in summary.warnings]
-    summary.notes[:] = [_swap(str(n), paths) for n in summary.notes]
-    summary.problems[:] = [
-        dataclasses.replace(p, file=_swap(p.file, paths)) for p in summary.problems
-    ]
-    return summary
+            for old, new in self.paths.items():
+                for table, column in ((QUARANTINE.name, "file"), (INGEST_LOG.name, "source")):
+                    backend.sql(
+                        sge.update(
+                            sg.table(table, quoted=True),
+                            {sg.to_identifier(column, quoted=True): sge.Literal.string(new)},
+                            where=sg.column(column, quoted=True).eq(sge.Literal.string(old)),
+                        )
+                    )
 
 
 # ---------------------------------------------------------------------- erasure

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import leadpilot
 from leadpilot.errors import LeadpilotError, ValidationError
-from leadpilot.records import batch_file, records_csv, relabelled
+from leadpilot.records import BatchLabels, batch_file, records_csv
 from leadpilot.scoring.model import MODEL_DIR
 
 EXACT = ["lead_id", "score", "band", "scored_mql", "reason_1", "reason_2", "reason_3"]
@@ -98,8 +98,9 @@ def batch_path(lp, records: list[dict], as_of=None, reasons: bool = True):
                    if isinstance(r, dict) else r for r in records]  # fmt: skip
     text = records_csv("leads", records, "request")
     with batch_file("leads", text) as path:
-        paths = {str(path): "request", str(path.parent): "request"}
-        with relabelled(paths, json_rows=True):
+        positions = {str(path): list(range(1, len(records) + 1))}
+        labels = BatchLabels.of("request", [str(path)], path, positions)
+        with labels.naming():
             result = lp.score_apply_result(input=path, as_of=as_of, reasons=reasons,
                                            store=False)  # fmt: skip
         result.warnings = [str(w).replace(str(path), "request") for w in result.warnings]
