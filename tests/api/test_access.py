@@ -4,6 +4,8 @@ that are not per route (the OpenAPI document itself, rate limits, body limits, p
 
 from __future__ import annotations
 
+from html import unescape
+
 import httpx
 import pytest
 
@@ -118,6 +120,13 @@ def test_failed_authentication_is_rate_limited(service):
         assert codes[:400] == [401] * 400 and codes[400] == 429
         r = c.get("/api/v1/workspaces/globex/kpis", headers={"X-API-Key": good})
         assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+        # the dashboard page a person opens answers its sign-in form saying how long to
+        # wait, in the page's language (it answered the API's JSON)
+        page = c.get("/w/globex/", params={"lang": "fr"})
+        assert page.status_code == 429 and page.headers["content-type"].startswith("text/html")
+        assert '<html lang="fr">' in page.text and 'id="key"' in page.text
+        wait = page.headers["Retry-After"]
+        assert f"réessayez dans {wait}" in unescape(page.text).replace("\u202f", " ")
     with service.client("globex", "read") as c:  # from 127.0.0.1: not limited
         assert c.get("/api/v1/workspaces/globex/kpis").status_code == 200
 

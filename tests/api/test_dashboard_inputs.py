@@ -225,6 +225,25 @@ def test_a_value_that_does_not_exist_is_said_and_nothing_is_computed(
     assert computed == []
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_parameter_the_page_does_not_take_is_said_on_the_page(service, monkeypatch, lang):
+    """``?vs=2024`` (or a misspelt ``perod``) answered the API's JSON 422 to a person: the
+    page says it among its problems, in its language, and computes nothing; a route that
+    is not a page (the report download) still refuses it as the API does."""
+    computed = []
+    monkeypatch.setattr(pilot.Pilot, "diagnosis", lambda *a, **k: computed.append(1))
+    for route in ("/w/{ws}/", "/w/{ws}/board", "/w/{ws}/panel/headline"):
+        r = _get(service, route, vs="2024", perod="2025-Q1", lang=lang)
+        assert r.headers["content-type"].startswith("text/html")
+        problems = _problems(r.text)
+        assert set(problems) == {"vs", "perod"}, route
+        expected = typeset(UI[lang]["bad_parameter"].format(value="vs"), lang)
+        assert problems["vs"] == expected and "/panel/" not in r.text.split("problems")[-1]
+    assert computed == []
+    r = _get(service, "/w/{ws}/report", status=422, vs="2024")
+    assert r.headers["content-type"] == "application/json"
+
+
 def test_the_french_page_says_it_in_french(service):
     html = _get(service, "/w/{ws}/", period="2025-Q4", channel="bogus", lang="fr").text
     problems = _problems(html)

@@ -42,14 +42,33 @@ from .routes import (
     known_parameters,
     need,
     report_response,
+    unknown_parameters,
 )
 from .security import COOKIE, SESSION_SECONDS, Caller
+
+# the pages a person reads: a parameter they do not take is one of the page's problems
+FILTERED_PAGES = ("page", "board", "panel")
+
+
+def _unknown(request: Request) -> list[str]:
+    return getattr(request.state, "unknown_filters", [])
+
+
+def known_filters(request: Request) -> None:
+    """A query parameter a page does not take is said on the page, in its language, as a
+    filter value that does not exist is (:class:`Filters`); the other routes refuse it
+    as the API does (422)."""
+    route = request.scope.get("route")
+    if getattr(getattr(route, "endpoint", None), "__name__", "") not in FILTERED_PAGES:
+        return known_parameters(request)
+    request.state.unknown_filters = unknown_parameters(request)[0]
+
 
 router = APIRouter(
     prefix="/w/{ws}",
     tags=["dashboard"],
     responses=ERRORS,
-    dependencies=[Depends(known_parameters)],
+    dependencies=[Depends(known_filters)],
 )
 
 STATIC = {
@@ -177,6 +196,8 @@ UI = {
         "channel first.",
         "bad_lang": "Language “{value}” is not available: expected en (English) or fr "
         "(French).",
+        "bad_parameter": "“{value}” is not a filter of this page: expected period, "
+        "compare, channel, campaign or lang.",
         "bad_key": "This key is not valid for this workspace: paste a key of {ws}.",
         "too_many": "Too many failed sign-ins from this address: try again in {wait} s.",
     },
@@ -286,6 +307,8 @@ UI = {
         "canal\u202f: choisissez d'abord le canal.",
         "bad_lang": "Langue «\u00a0{value}\u00a0» indisponible\u202f: attendu en (anglais) "
         "ou fr (français).",
+        "bad_parameter": "«\u00a0{value}\u00a0» n'est pas un filtre de cette page\u202f: "
+        "attendu period, compare, channel, campaign ou lang.",
         "bad_key": "Cette clé n'est pas valide pour cet espace\u202f: collez une clé de {ws}.",
         "too_many": "Trop d'échecs de connexion depuis cette adresse\u202f: réessayez dans "
         "{wait}\u00a0s.",
@@ -307,7 +330,10 @@ class Filters:
     problem the page states, in its language, instead of computing anything for it
     (:func:`check` adds those that depend on the data)."""
 
-    def __init__(self, period: str, compare: str, channel: str, campaign: str, lang: str):
+    def __init__(
+        self, period: str, compare: str, channel: str, campaign: str, lang: str,
+        unknown: list[str] | tuple[str, ...] = (),
+    ):  # fmt: skip
         self.lang = lang if lang in LANGS else "en"
         self.period = (period or "all")[:200]
         self.compare = (compare or "previous")[:200]
@@ -320,6 +346,8 @@ class Filters:
             self.problem("period", "bad_period", value=self.period)
         if self.compare not in COMPARES:
             self.problem("compare", "bad_compare", value=self.compare)
+        for name in unknown:  # ?vs=2024 or ?perod=2025-Q1: said, nothing computed
+            self.problem(name[:40], "bad_parameter", value=name[:40])
 
     def problem(self, key: str, text: str, **values: str) -> None:
         """A filter value that does not exist: what it is and what is expected."""
@@ -521,15 +549,22 @@ def page(
     try:
         caller = guard.caller(request, ws, "read", allow_session=True)
     except HTTPException as exc:
+        if exc.status_code == 429:  # too many failed sign-ins from this address
+            lang = lang if lang in LANGS else "en"
+            wait = (exc.headers or {}).get("Retry-After", "60")
+            problem = typeset(UI[lang]["too_many"].format(wait=wait), lang)
+            return _login_page(ws, lang, 429, problem, exc.headers)
         if exc.status_code != 401:
             raise
         return _login_page(ws, lang, 401)
-    f = Filters(period or _default_period(caller), compare, channel, campaign, lang)
+    f = Filters(period or _default_period(caller), compare, channel, campaign, lang,
+                _unknown(request))  # fmt: skip
     return _html("page.html", ws=ws, **_board_context(caller, f))
 
 
 @router.get("/board", response_class=HTMLResponse, summary="Dashboard: filters and panels")
 def board(
+    request: Request,
     caller: Session,
     ws: WsPath,
     period: PeriodQ = "all",
@@ -538,7 +573,7 @@ def board(
     campaign: TextQ = "",
     lang: Lang = "en",
 ) -> HTMLResponse:
-    f = Filters(period, compare, channel, campaign, lang)
+    f = Filters(period, compare, channel, campaign, lang, _unknown(request))
     # the header's links (report, language) follow the filters: swapped out of band
     response = _html("board.html", ws=ws, oob=True, **_board_context(caller, f))
     response.headers["HX-Replace-Url"] = f"/w/{ws}/?{f.query()}"
@@ -557,6 +592,7 @@ class Panel(StrEnum):
 
 @router.get("/panel/{name}", response_class=HTMLResponse, summary="Dashboard: one panel")
 def panel(
+    request: Request,
     caller: Session,
     ws: WsPath,
     name: Panel,
@@ -566,7 +602,7 @@ def panel(
     campaign: TextQ = "",
     lang: Lang = "en",
 ) -> HTMLResponse:
-    f = Filters(period, compare, channel, campaign, lang)
+    f = Filters(period, compare, channel, campaign, lang, _unknown(request))
     fmt = _fmt(caller, f)
     check(f, _choices(caller, f), fmt)
     ui = UI[f.lang]

@@ -64,19 +64,24 @@ def need(role: str, session: bool = False) -> Callable[..., Caller]:
     return dependency
 
 
-def known_parameters(request: Request) -> None:
-    """An unknown query parameter is refused (422), not ignored: a misspelt ``perod``
-    would otherwise answer another question than the one asked."""
+def unknown_parameters(request: Request) -> tuple[list[str], set[str]]:
+    """The query parameters the request's route does not take, sorted, and those it takes."""
     route = request.scope.get("route")
     if route is None or not request.query_params:
-        return
+        return [], set()
     known: set[str] = set()
     todo = [route.dependant]
     while todo:
         dependant = todo.pop()
         known |= {p.alias for p in dependant.query_params}
         todo.extend(dependant.dependencies)
-    unknown = sorted({k for k in request.query_params if k not in known})
+    return sorted({k for k in request.query_params if k not in known}), known
+
+
+def known_parameters(request: Request) -> None:
+    """An unknown query parameter is refused (422), not ignored: a misspelt ``perod``
+    would otherwise answer another question than the one asked."""
+    unknown, known = unknown_parameters(request)
     if unknown:
         from fastapi.exceptions import RequestValidationError
 
