@@ -210,6 +210,32 @@ def test_a_report_file_of_no_known_format_is_refused(tmp_path):
     assert file_format(tmp_path / "reports") == "html"  # a folder
 
 
+def test_a_report_and_the_module_functions_name_their_readers_parameters(lp, tmp_path):
+    """A report made through leadpilot.open said "--format html was asked", "--lang";
+    generate "--leads"; the command line's report keeps its flags."""
+    python = leadpilot.open(lp.workspace.root).report("2025-Q1")
+    with pytest.raises(UsageError) as e:
+        python.write(tmp_path / "q2.pdf", fmt="html")
+    assert "fmt='html' was asked" in str(e.value) and "--" not in str(e.value)
+    with pytest.raises(UsageError, match=r"^lang='de': expected one of en, fr$"):
+        python.html("de")
+    cli = pilot.open(lp.workspace.root).report("2025-Q1")
+    with pytest.raises(UsageError, match=r"--format html was asked.*leave --format out"):
+        cli.write(tmp_path / "q2.pdf", fmt="html")
+    assert not (tmp_path / "q2.pdf").exists()
+    with pytest.raises(UsageError, match=r"^leads=0: expected a whole number of leads"):
+        leadpilot.generate(tmp_path / "data", leads=0)
+    with pytest.raises(UsageError, match=r"^--leads 0: expected a whole number of leads"):
+        pilot.generate(tmp_path / "data", leads=0)  # the command line's door
+    with pytest.raises(UsageError, match=r"^fmt='xls': expected csv or parquet$"):
+        leadpilot.generate(tmp_path / "data", leads=5, fmt="xls")
+    paths = tmp_path / "paths.csv"
+    paths.write_text("path,total_conversions\nseo > email,2\n")
+    rows = leadpilot.path_attribution(paths, "linear").rows
+    assert sorted((r["channel"], r["conversions"]) for r in rows) == [("email", 1.0),
+                                                                       ("seo", 1.0)]
+
+
 # ---------------------------------------------------------------- 5. posted records
 def test_a_batch_names_every_bad_record_by_its_position(fresh):
     """A record without lead_id stopped the batch as a file without the column ("row 1,

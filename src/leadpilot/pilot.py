@@ -1760,7 +1760,7 @@ class Pilot:
         from .reports.collect import collect
 
         with self._one_state():
-            return Report(collect(self, period=period, vs=vs))
+            return Report(collect(self, period=period, vs=vs), names=self.names)
 
     # ---------------------------------------------------------------- lifecycle
     def close(self) -> None:
@@ -1923,8 +1923,9 @@ def remove_unused_workspace(path: str | Path) -> bool:
 
 
 def generate(
-    out_dir: str | Path, leads: int = 10_000, seed: int = 42, fmt: str = "parquet"
-) -> list[Path]:
+    out_dir: str | Path, leads: int = 10_000, seed: int = 42, fmt: str = "parquet",
+    names: str = "options",
+) -> list[Path]:  # fmt: skip
     """Write a realistic synthetic B2B dataset: the six canonical tables.
 
     Parameters
@@ -1936,6 +1937,9 @@ def generate(
     seed : int
         Random seed: the same seed gives the same data.
     fmt : {"parquet", "csv"}
+    names : {"options", "python"}
+        How errors name the options: the command line's flags (``--leads``), or the
+        parameters (``leads``: :func:`leadpilot.generate` is this function for Python).
 
     Returns
     -------
@@ -1950,11 +1954,24 @@ def generate(
     from .synth import generate as synth
     from .synth import write_tables
 
-    if fmt not in ("csv", "parquet"):
-        raise UsageError(f"--format {fmt!r}: expected csv or parquet")
-    if leads < 1:
-        raise UsageError("--leads must be at least 1")
-    return write_tables(synth(leads, seed=seed), Path(out_dir), fmt=fmt)
+    with _worded(names):
+        if fmt not in ("csv", "parquet"):
+            raise UsageError(f"--format {fmt!r}: expected csv or parquet")
+        if not isinstance(leads, int) or isinstance(leads, bool) or leads < 1:
+            raise UsageError(f"--leads {leads!r}: expected a whole number of leads, at least 1")
+        return write_tables(synth(leads, seed=seed), Path(out_dir), fmt=fmt)
+
+
+@contextlib.contextmanager
+def _worded(names: str) -> Iterator[None]:
+    """Errors raised inside name the options as ``names`` says (see results.wording)."""
+    if names not in AUDIENCES:
+        raise UsageError(f"names {names!r}: expected one of {', '.join(AUDIENCES)}")
+    try:
+        yield
+    except LeadpilotError as exc:
+        reworded(exc, names)
+        raise
 
 
 def presets() -> dict[str, dict]:
@@ -1997,6 +2014,7 @@ def path_attribution(
     path: str | Path,
     models: list[str] | str | None = None,
     workspace: str | Path | None = None,
+    names: str = "options",
 ):
     """Attribution of an aggregated path file (ChannelAttribution's format), no workspace.
 
@@ -2010,6 +2028,9 @@ def path_attribution(
         position_based, markov, shapley...), or ``"all"`` (those that apply).
     workspace : str or Path, optional
         A workspace whose configuration (attribution settings, currency) applies.
+    names : {"options", "python"}
+        How errors name the options: the command line's flags, or the parameters
+        (:func:`leadpilot.path_attribution` is this function for Python).
 
     Returns
     -------
@@ -2026,8 +2047,9 @@ def path_attribution(
     from .attribution import compute_attribution_from_paths
     from .config import load_config
 
-    cfg = load_config(workspace) if workspace is not None and Path(workspace).exists() else None
-    return compute_attribution_from_paths(path, cfg, models=models)
+    with _worded(names):
+        cfg = load_config(workspace) if workspace is not None and Path(workspace).exists() else None
+        return compute_attribution_from_paths(path, cfg, models=models)
 
 
 @functools.cache

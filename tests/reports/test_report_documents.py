@@ -137,7 +137,7 @@ def test_write_takes_the_format_from_the_file_name(demo_report, tmp_path):
         path = demo_report.write(tmp_path / f"r.{ext}", lang="fr")
         assert path == tmp_path / f"r.{ext}" and path.stat().st_size > 1000
     assert demo_report.write(tmp_path / "out", "md").name == f"leadpilot-report-{PERIOD}-en.md"
-    with pytest.raises(UsageError, match="names a md file, but --format html"):
+    with pytest.raises(UsageError, match="names a md file, but fmt=.html. was asked"):
         demo_report.write(tmp_path / "other.md", "html")  # Markdown's name, HTML inside
     assert not (tmp_path / "other.md").exists()
 
