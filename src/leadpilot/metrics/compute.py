@@ -1158,6 +1158,14 @@ def money(amount: float, per: float = 1.0) -> float:
 CENT = Decimal("0.01")
 
 
+def hundredths(value: float) -> float:
+    """``value`` to two decimals, half up, whatever the order the engine added it in: a
+    mean of durations of exactly 662.395 days read 662.39 on DuckDB (summed as
+    662.39499999...) and 662.4 on PostgreSQL (662.39500...01)."""
+    exact = Decimal(repr(round(float(value), 6)))
+    return float(exact.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
 def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: list[str]) -> dict:
     out: dict = {"period": period_label(r.get("period"), period)}
     r = dict(r)
@@ -1170,7 +1178,7 @@ def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: 
         if k.kind == "duration":
             for suffix in ("", "_mean", "_p75"):
                 v = r.get(f"{k.name}{suffix}")
-                out[f"{k.name}{suffix}"] = None if v is None else round(float(v), 2)
+                out[f"{k.name}{suffix}"] = None if v is None else hundredths(v)
             out[f"{k.name}_n"] = int(r.get(f"{k.name}_n") or 0)
             continue
         if k.kind in ("count", "sum"):

@@ -20,7 +20,7 @@ from ..results import Meta, Result, param
 from ..text import Text
 from .asof import AsOf, resolve_as_of
 from .catalog import REPORT_MEASURES
-from .compute import PERIOD_UNITS, period_label, wilson
+from .compute import PERIOD_UNITS, money, period_label, wilson
 from .measures import MEASURES, cohort_value, count_rows, touch_match, zero
 from .model import lead_model, outcome_columns, row_count, to_lead
 
@@ -109,7 +109,7 @@ def content_performance(
     for r in rows:
         for n, k in columns.items():
             if k.kind == "sum":
-                r[n] = round(float(r[n]), 2)
+                r[n] = money(r[n])  # cents, whatever the order of the sum
             elif k.kind == "rate":
                 num, den = r[column_of[k.numerator]], r[column_of[k.denominator]]
                 r[n] = num / den if den else None
