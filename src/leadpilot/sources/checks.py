@@ -455,6 +455,11 @@ def stages_out_of_order(t: ir.Table) -> ir.Table:
                 file=bad["__file"],
                 fix=ibis.literal(None, "string"),
                 part=ibis.literal(None, "string"),
+                _order=ibis.literal(i),
             )
         )
-    return ibis.union(*parts, distinct=False).distinct(on=["file", "row"], keep="first")
+    # one issue a lead: its first stage out of order along the chain (an unordered
+    # distinct kept any of them, a different stage named from one ingest to the next)
+    found = ibis.union(*parts, distinct=False)
+    first = ibis.row_number().over(group_by=[found.file, found.row], order_by=found._order)
+    return found.mutate(_first=first).filter(ibis._._first == 0).drop("_first", "_order")

@@ -1759,9 +1759,9 @@ def _lead_stats(ws: engine.Workspace, summary: IngestSummary) -> None:
     _excluded_deals(ws, summary)
     counted = counted_leads(t)
     by_channel = counted.group_by("channel").aggregate(n=counted.count()).to_pyarrow().to_pylist()
-    summary.channels = {
-        r["channel"]: int(r["n"]) for r in sorted(by_channel, key=lambda r: -r["n"])
-    }
+    # most leads first, ties by name: the same order on every engine
+    order = lambda r: (-r["n"], r["channel"] is None, str(r["channel"]))  # noqa: E731
+    summary.channels = {r["channel"]: int(r["n"]) for r in sorted(by_channel, key=order)}
     merged = t.filter(t.merged_into.notnull())
     reasons = (
         merged.group_by("merge_reason").aggregate(n=merged.count()).to_pyarrow().to_pylist()
