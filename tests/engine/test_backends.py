@@ -112,6 +112,17 @@ def test_declared_tables_are_created_except_the_ones_made_on_write(ws):
     assert list(ws.table("quarantine").schema()) == list(DERIVED["quarantine"].column_names)
 
 
+def test_tables_keep_their_column_order_when_opened_again(make_workspace):
+    """Spark's catalog file sorted each table's columns: opened again, a Spark workspace
+    listed them alphabetically (score train's left-out columns in another order)."""
+    folder = make_workspace()
+    with engine.open_workspace(folder, create=True) as made:
+        created = {n: list(made.table(n).schema()) for n in made.con.list_tables()}
+    with engine.open_workspace(folder) as again:
+        assert {n: list(again.table(n).schema()) for n in created} == created
+    assert list(created["leads"])[:2] == ["lead_id", "created_at"]
+
+
 def _labels(keys: list[str], label: str) -> pa.Table:
     return pa.table(
         {"label_key": keys, "kind": ["k"] * len(keys), "key": keys, "label": [label] * len(keys)}

@@ -393,7 +393,10 @@ class SparkBackend(Backend):
                 keep = set(tables.get(name, {}).get("folders", []))
                 replaced += [f for f in old["folders"] if f not in keep]
         tmp = path.with_name(f".{CATALOG_FILE}.{uuid.uuid4().hex}")
-        tmp.write_text(json.dumps({"format": 1, "tables": tables}, indent=1, sort_keys=True))
+        # tables by name, each table's columns in their own order (sort_keys sorted them
+        # too: a Spark workspace listed its columns alphabetically, the others as declared)
+        document = {"format": 1, "tables": dict(sorted(tables.items()))}
+        tmp.write_text(json.dumps(document, indent=1))
         os.replace(tmp, path)
         self._committed = tables
         self._stamp = path.stat().st_mtime
