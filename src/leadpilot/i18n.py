@@ -1654,6 +1654,23 @@ _ERROR_PATTERNS_FR: tuple[tuple[str, str | Callable[[re.Match], str]], ...] = (
     ),
     # plan
     (
+        r"^no spend in the reference window \((?P<a>\S+) to (?P<b>\S+), the mature cohorts the "
+        r"plan reads its rates from\): a budget is spread like that window's spend, and "
+        r"(?P<held>the workspace holds no spend|the spend loaded runs from (?P<f>\S+) to "
+        r"(?P<l>\S+)); (?P<fix>.+), or plan from a revenue target instead \(--target-revenue\)$",
+        lambda m: (
+            f"aucune dépense sur la fenêtre de référence (du {m['a']} au {m['b']}, les cohortes "
+            "mûres dont le plan lit les taux) : un budget se répartit comme les dépenses de "
+            "cette fenêtre, et "
+            + ("l'espace de travail n'en contient aucune ; chargez les exports de dépenses "
+               "publicitaires (table spend : date, channel, amount)"
+               if m["f"] is None else
+               f"les dépenses chargées vont du {m['f']} au {m['l']} ; chargez les dépenses de "
+               "cette fenêtre")
+            + ", ou planifiez à partir d'un objectif de chiffre d'affaires (--target-revenue)"
+        ),
+    ),
+    (
         r"^(?P<c>[^:]+): no spend in the reference window, so no budget \(organic, or spend "
         r"not loaded\)$",
         r"\g<c> : aucune dépense sur la fenêtre de référence, donc pas de budget (canal "

@@ -338,3 +338,39 @@ def test_months_go_with_a_budget_not_with_a_revenue_target(ws, cli):
     code, _, err = cli("plan", "-w", str(ws), "--target-revenue", "100000", "--months", "12",
                        "--lang", "fr")  # fmt: skip
     assert code == 2 and "--months va avec --budget" in err, err
+
+
+def test_a_budget_without_spend_in_its_window_says_the_window_and_the_fix(tmp_path):
+    """'no spend in the reference window: a budget cannot be spread' said neither which
+    window nor what to do (the Salesforce and X Education examples have no spend)."""
+    from leadpilot.errors import MissingDataError
+
+    src = tmp_path / "src"
+    src.mkdir()
+    leads = ["lead_id,created_at,channel"] + [f"L{i},2024-{1 + i % 10:02d}-05,email"
+                                              for i in range(20)]  # fmt: skip
+    deals = ["deal_id,lead_id,created_at,status,closed_at,amount"] + [
+        f"D{i},L{i},2024-{1 + i % 10:02d}-10,won,2024-{1 + i % 10:02d}-20,1000" for i in range(5)
+    ]
+    (src / "leads.csv").write_text("\n".join(leads) + "\n")
+    (src / "deals.csv").write_text("\n".join(deals) + "\n")
+    ws = tmp_path / "ws"
+    write_config(ws)
+    with leadpilot.open(ws) as lp:
+        lp.ingest(src)
+        with pytest.raises(MissingDataError) as none:
+            lp.plan(budget=50_000)
+        window = lp.plan(target_revenue=10_000).meta["reference"]
+        # spend only long before the window: said with its dates
+        (src / "spend.csv").write_text("date,channel,amount\n2020-01-01,email,500\n")
+        lp.ingest(src)
+        with pytest.raises(MissingDataError) as before:
+            lp.plan(budget=50_000)
+    said = str(none.value)
+    assert f"({window['from']} to {window['to']}," in said
+    assert "the workspace holds no spend; ingest the ad-spend exports" in said
+    assert said.endswith("or plan from a revenue target instead (target_revenue)")
+    assert "the spend loaded runs from 2020-01-01 to 2020-01-01" in str(before.value)
+    french = message_in(said.replace("(target_revenue)", "(--target-revenue)"), "fr")
+    assert french.startswith("aucune dépense sur la fenêtre de référence (du ")
+    assert "chargez les exports de dépenses publicitaires" in french

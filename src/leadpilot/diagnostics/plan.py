@@ -372,6 +372,28 @@ def _open_deals(eco: dict[str, Economics], channels) -> tuple[float, float] | No
     return (win, realized) if realized < STALE * win else None
 
 
+def _no_spend(tables, reference: dict) -> MissingDataError:
+    """Why a budget cannot be spread, and what fixes it: the window it reads, and the
+    spend the workspace holds (none, or only outside the window)."""
+    window = f"{reference['from']} to {reference['to']}"
+    spend = tables.get("spend")
+    found = None
+    if spend is not None:
+        found = spend.aggregate(first=spend.date.min(), last=spend.date.max()).to_pyarrow()
+        found = found.to_pylist()[0]
+    if not found or found["first"] is None:
+        held = "the workspace holds no spend"
+        fix = "ingest the ad-spend exports (table spend: date, channel, amount)"
+    else:
+        held = f"the spend loaded runs from {found['first']} to {found['last']}"
+        fix = "ingest the spend of that window"
+    return MissingDataError(
+        f"no spend in the reference window ({window}, the mature cohorts the plan reads its "
+        f"rates from): a budget is spread like that window's spend, and {held}; {fix}, or "
+        "plan from a revenue target instead (--target-revenue)"
+    )
+
+
 def _pct(x: float) -> str:
     return f"{x:.1%}"
 
@@ -397,7 +419,7 @@ def budget_what_if(
     eco, reference, said = economics(tables, config, as_of)
     paid = {c: e for c, e in eco.items() if e.spend}
     if not paid:
-        raise MissingDataError("no spend in the reference window: a budget cannot be spread")
+        raise _no_spend(tables, reference)
     total_spend = sum(e.spend for e in paid.values())
     base = {c: budget * e.spend / total_spend for c, e in paid.items()}
     moves = shift if isinstance(shift, dict) else _parse_pairs(shift or "", "--shift")
