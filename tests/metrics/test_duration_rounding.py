@@ -15,6 +15,8 @@ import pytest
 import leadpilot
 from leadpilot.metrics.compute import hundredths
 
+pytestmark = pytest.mark.spark  # the backend fixture's third engine
+
 SECONDS = [41_903_520, 39_570_660, 71_193_060, 69_983_400, 63_504_000]  # lead -> customer
 START = datetime(2018, 1, 1)
 

@@ -330,7 +330,10 @@ class SparkBackend(Backend):
             )
         warehouse = warehouse_of(config, root)  # refused before Spark starts
         master = setting if "://" in setting else s.master
-        session = spark_session(master, dict(s.conf))
+        # the context's warehouse (static, set when it starts) in the workspace's: Spark
+        # made an empty spark-warehouse/ folder in the directory the command ran from
+        conf = {"spark.sql.warehouse.dir": str(warehouse), **s.conf}
+        session = spark_session(master, conf)
         con = _connection_class()().connect(session)
         backend = cls(con)
         con._leadpilot_backend = backend
