@@ -135,3 +135,25 @@ def test_an_empty_table_is_a_relation_of_the_jvm(pair):
         assert [(f.name, f.dataType) for f in session.table(name).schema.fields] == [
             (f.name, f.dataType) for f in declared.fields
         ], name
+
+
+def test_a_command_on_spark_writes_its_one_error_line_and_nothing_in_the_current_folder(
+    tmp_path,
+):
+    """A Spark command printed Spark's start-up notices (log profile, log level, Hadoop's
+    native library) before its error, and left an empty spark-warehouse/ folder in the
+    directory it ran from. The JVM's own notice of its incubator modules remains: it is
+    printed by Java before any logging starts."""
+    import subprocess
+    import sys
+
+    ws = write_config(tmp_path / "ws", "spark", workspace={"backend": "spark",
+                      "spark": {"master": "local[1]"}}).parent  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-m", "leadpilot", "kpis", "-w", str(ws), "--by", "bogus"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 2
+    lines = [x for x in run.stderr.splitlines() if not x.startswith("WARNING: Using incubator")]
+    assert len(lines) == 1 and lines[0].startswith("leadpilot: error: unknown dimension"), lines
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ws"]

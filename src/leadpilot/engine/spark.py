@@ -73,6 +73,12 @@ DEFAULTS: dict[str, str] = {
     "spark.driver.memory": "2g",
 }
 
+# the driver's logging, a file of the package: a path without spaces or quotes is safe in
+# the space-separated Java options
+LOGGING = "-Dlog4j2.configurationFile=" + (
+    Path(__file__).with_name("spark-log4j2.properties").resolve().as_uri()
+)
+
 _lock = threading.RLock()
 
 
@@ -102,7 +108,13 @@ def spark_session(master: str, conf: dict[str, Any]):
             if master.startswith("local") and not os.environ.get("SPARK_LOCAL_IP"):
                 os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"  # no lookup of the host's name
             builder = SparkSession.builder.master(master).appName("leadpilot")
-            for key, value in {**DEFAULTS, **{k: str(v) for k, v in conf.items()}}.items():
+            settings = {**DEFAULTS, **{k: str(v) for k, v in conf.items()}}
+            # errors only on stderr (see spark-log4j2.properties), beside the JVM's options
+            # the configuration gives
+            options = settings.get("spark.driver.extraJavaOptions", "")
+            if "log4j2.configurationFile" not in options:
+                settings["spark.driver.extraJavaOptions"] = f"{LOGGING} {options}".strip()
+            for key, value in settings.items():
                 builder = builder.config(key, _conf_value(value))
             try:
                 active = builder.getOrCreate()
