@@ -24,6 +24,7 @@ from ..metrics.compute import (
     check_range,
     customers_without_deals,
     in_range,
+    money,
     period_label,
 )
 from ..metrics.measures import MEASURES, dated_totals, in_days, spend_returns
@@ -390,7 +391,7 @@ def _credit_rows(
             tot_v = sum(v for _, _, v in items)
             tot = tot_v if share_of == "revenue" else tot_c
             label = period_label(p, period)
-            totals.setdefault(label, {"conversions": round(tot_c, 6), "revenue": round(tot_v, 2)})
+            totals.setdefault(label, {"conversions": round(tot_c, 6), "revenue": money(tot_v)})
             for dim, c, v in sorted(items, key=lambda x: (-round(x[1], 6), x[0])):
                 rows.append(
                     {
@@ -398,7 +399,7 @@ def _credit_rows(
                         "period": label,
                         by: dim,
                         "conversions": round(c, 6),
-                        "revenue": round(v, 2),
+                        "revenue": money(v),  # cents, whatever the order summed
                         "share": round((v if share_of == "revenue" else c) / tot, 6)
                         if tot
                         else None,
@@ -497,12 +498,12 @@ def _join_spend(
     unrecorded = set()
     for r in rows:
         s = spend.get((r["period"], r[by]))
-        s = None if s is None else round(s, 2)
+        s = None if s is None else money(s)
         if s is None:
             unrecorded.add((r["period"], r[by]))
         r["spend"] = s
         r["cost_per_conversion"] = (
-            round(s / r["conversions"], 2) if s is not None and r["conversions"] else None
+            money(s, r["conversions"]) if s is not None and r["conversions"] else None
         )
         # computed as the catalog's roas and roi KPIs are (null without spend)
         r["roas"], r["roi"] = (

@@ -18,6 +18,7 @@ import ibis.expr.types as ir
 
 from ..engine import records, scalar
 from ..errors import Notice
+from .compute import money
 from .model import counted_leads, remembered
 
 SPEND_DIMENSIONS = ("channel", "campaign", "content")
@@ -160,7 +161,7 @@ def _reconcile(
                     dimension=d,
                     value=None,
                     count=rows,
-                    amount=round(amount, 2),
+                    amount=money(amount),
                     suggestions=(),
                     message=f"spend{span} is split by {d} ({len(spent[d]):,} values, "
                     f"{amount:,.2f}) but no {who} has a {d}: costs by {d} cannot be read "
@@ -182,7 +183,7 @@ def _reconcile(
                     dimension=d,
                     value=value,
                     count=rows,
-                    amount=round(amount, 2),
+                    amount=money(amount),
                     suggestions=tuple(near),
                     message=f"spend{span} names {d} {value!r} ({amount:,.2f} over {rows:,} "
                     f"row(s)) but no {who} has it: {effect}{_did_you_mean(near)}",
