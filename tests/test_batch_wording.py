@@ -112,3 +112,18 @@ def test_the_setting_a_date_fix_names_reads_the_batch(tmp_path):
         lp.ingest_records("leads", csv_text="lead_id,created_at\na,03/04/2025\n")
         stored = lp.workspace.table("leads").to_pyarrow().to_pylist()
     assert str(stored[0]["created_at"].date()) == "2025-04-03"
+
+
+def test_the_spend_notes_after_a_batch_keep_their_rows(tmp_path):
+    """The reconciliation's notes that follow a batch speak of stored spend rows: "over 2
+    row(s)" was turned into "record(s)" with the batch's own warnings."""
+    ws = write_config(tmp_path / "ws").parent
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "spend.csv").write_text(
+        "date,channel,amount\n2025-01-01,radio,10\n2025-01-02,radio,20\n"
+    )
+    with leadpilot.open(ws) as lp:
+        lp.ingest(tmp_path / "data")
+        summary = lp.ingest_records("leads", LEADS)
+    (note,) = [w for w in summary.warnings if w.code == "spend_without_match"]
+    assert "over 2 row(s)" in note and "record" not in note

@@ -289,6 +289,9 @@ class BatchLabels:
     def text(self, text: str) -> str:
         """A message naming the batch: "/tmp/.../leads-2.csv row 3" (or the file's name
         alone) as "leads batch, record 5"; rows counted as records in a JSON batch."""
+        # a warning about the batch's own rows names one of its files; the others (the
+        # spend reconciliation after it) speak of stored rows: their words stay
+        own = any(Path(file).name in text for file in self.files)
         for file in self.files:
             name = re.escape(Path(file).name)
 
@@ -300,9 +303,9 @@ class BatchLabels:
         text = self._swap(text)
         for file in self.files:  # the file's name alone ("none of the deals of deals.csv")
             text = re.sub(rf"(?<![\w.-]){re.escape(Path(file).name)}(?![\w-])", self.label, text)
-        if self.json:
-            text = re.sub(r"\brow\(s\)", "record(s)", text).replace("an earlier row", "an "
-                                                                       "earlier record")
+        if self.json and own:
+            text = re.sub(r"\brow\(s\)", "record(s)", text)
+            text = text.replace("an earlier row", "an earlier record")
         return text
 
     def fix(self, fix: str | None) -> str | None:
