@@ -40,7 +40,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
-import inspect
 import math
 import numbers
 import shutil
@@ -57,7 +56,6 @@ from .engine import versions
 from .errors import (
     PROBLEM_WORDS,
     EngineError,
-    LeadpilotError,
     Notice,
     UsageError,
     ValidationError,
@@ -73,7 +71,7 @@ from .metrics.model import (
 )
 from .metrics.velocity import VelocityResult, compute_velocity
 from .results import Meta, Result
-from .results.wording import AUDIENCES, reworded
+from .results.wording import AUDIENCES, speaking_to_its_reader, worded
 from .schema import LEAD_MODEL, TABLES
 from .sources.leadrule import apply_lead_rule, rule_changed
 
@@ -232,30 +230,6 @@ def _noting(analysis: Callable) -> Callable:
     return noted
 
 
-def _named_for_the_caller(method: Callable) -> Callable:
-    """A public method whose errors name the options as the Pilot's reader does
-    (:attr:`Pilot.names`): the messages are written with the command line's flags where
-    they are found, and rewritten here, once, at the boundary of the Python API."""
-
-    @functools.wraps(method)
-    def named(self: Pilot, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except LeadpilotError as exc:
-            reworded(exc, self.names)
-            raise
-
-    return named
-
-
-def _speaking_parameters(cls: type) -> type:
-    """Every public method of ``cls`` through :func:`_named_for_the_caller`."""
-    for name, member in list(vars(cls).items()):
-        if not name.startswith("_") and inspect.isfunction(member):
-            setattr(cls, name, _named_for_the_caller(member))
-    return cls
-
-
 def _attribute_notices(renamed: dict[str, str]) -> list[Notice]:
     """What every analysis says of lead attributes read under another name than their
     stored one (``renamed``: stored -> read; see :meth:`Pilot._stored_tables`)."""
@@ -271,7 +245,7 @@ def _attribute_notices(renamed: dict[str, str]) -> list[Notice]:
     )]  # fmt: skip
 
 
-@_speaking_parameters
+@speaking_to_its_reader
 class Pilot:
     """An open workspace: every analysis and action of leadpilot.
 
@@ -1954,24 +1928,12 @@ def generate(
     from .synth import generate as synth
     from .synth import write_tables
 
-    with _worded(names):
+    with worded(names):
         if fmt not in ("csv", "parquet"):
             raise UsageError(f"--format {fmt!r}: expected csv or parquet")
         if not isinstance(leads, int) or isinstance(leads, bool) or leads < 1:
             raise UsageError(f"--leads {leads!r}: expected a whole number of leads, at least 1")
         return write_tables(synth(leads, seed=seed), Path(out_dir), fmt=fmt)
-
-
-@contextlib.contextmanager
-def _worded(names: str) -> Iterator[None]:
-    """Errors raised inside name the options as ``names`` says (see results.wording)."""
-    if names not in AUDIENCES:
-        raise UsageError(f"names {names!r}: expected one of {', '.join(AUDIENCES)}")
-    try:
-        yield
-    except LeadpilotError as exc:
-        reworded(exc, names)
-        raise
 
 
 def presets() -> dict[str, dict]:
@@ -2047,7 +2009,7 @@ def path_attribution(
     from .attribution import compute_attribution_from_paths
     from .config import load_config
 
-    with _worded(names):
+    with worded(names):
         cfg = load_config(workspace) if workspace is not None and Path(workspace).exists() else None
         return compute_attribution_from_paths(path, cfg, models=models)
 

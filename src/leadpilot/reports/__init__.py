@@ -17,13 +17,12 @@ i18n and text, never ``pilot``.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import LeadpilotError, UsageError
+from ..errors import UsageError
 from ..i18n import check_language
-from ..results.wording import reworded
+from ..results.wording import speaking_to_its_reader
 
 if TYPE_CHECKING:
     from .collect import ReportData, Source
@@ -84,6 +83,7 @@ def file_format(path: str | Path, fmt: str | None = None) -> str:
     return fmt
 
 
+@speaking_to_its_reader
 class Report:
     """One period's report, ready to be written in any language and format.
 
@@ -101,10 +101,6 @@ class Report:
         self.names = names
         self._views: dict[str, ReportView] = {}
         self.pages: dict[str, int] = {}  # pages of the last PDF written, per language
-
-    def __init_subclass__(cls, **kwargs):  # pragma: no cover - a subclass keeps the wording
-        super().__init_subclass__(**kwargs)
-        _named_methods(cls)
 
     def view(self, lang: str = "en") -> ReportView:
         """The sections in ``lang`` (built once per language; charts drawn once)."""
@@ -167,27 +163,3 @@ class Report:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(self.render(fmt, lang))
         return path
-
-
-def _named(method):
-    """A method of :class:`Report` whose errors name the options as its reader does."""
-
-    @functools.wraps(method)
-    def named(self: Report, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except LeadpilotError as exc:
-            reworded(exc, self.names)
-            raise
-
-    return named
-
-
-def _named_methods(cls: type) -> type:
-    for name, member in list(vars(cls).items()):
-        if not name.startswith("_") and callable(member) and not isinstance(member, type):
-            setattr(cls, name, _named(member))
-    return cls
-
-
-_named_methods(Report)

@@ -23,11 +23,15 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
+import inspect
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ..errors import LeadpilotError, ValidationError
+from ..errors import LeadpilotError, UsageError, ValidationError
 
 # who reads the message: the command line (flags, unchanged), Python, the REST API
 AUDIENCES = ("options", "python", "rest")
@@ -178,3 +182,34 @@ def reworded(exc: LeadpilotError, audience: str) -> LeadpilotError:
             exc.option_message = str(exc)
         exc.args = (text,)
     return exc
+
+
+@contextlib.contextmanager
+def worded(audience: str) -> Iterator[None]:
+    """Errors raised inside name the options as ``audience`` does (see :func:`reworded`)."""
+    if audience not in AUDIENCES:
+        raise UsageError(f"names {audience!r}: expected one of {', '.join(AUDIENCES)}")
+    try:
+        yield
+    except LeadpilotError as exc:
+        reworded(exc, audience)
+        raise
+
+
+def speaking_to_its_reader(cls: type) -> type:
+    """Every public method of ``cls`` names the options as the object's reader does
+    (``self.names``): the messages are written with the command line's flags where they
+    are found, and rewritten once, at the boundary (a Pilot, the Report it makes)."""
+
+    def named(method: Callable) -> Callable:
+        @functools.wraps(method)
+        def call(self, *args, **kwargs):
+            with worded(self.names):
+                return method(self, *args, **kwargs)
+
+        return call
+
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.isfunction(member):
+            setattr(cls, name, named(member))
+    return cls
