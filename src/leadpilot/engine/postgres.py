@@ -26,13 +26,46 @@ if TYPE_CHECKING:
 
 @functools.cache
 def _connection_class() -> type:
-    """Ibis's PostgreSQL backend as :func:`.base.connection_class` makes it; made on
-    first use (psycopg is slow to import and most workspaces do not need it)."""
+    """Ibis's PostgreSQL backend as :func:`.base.connection_class` makes it, text ordered
+    by its bytes (:func:`_byte_order_compiler`); made on first use (psycopg is slow to
+    import and most workspaces do not need it)."""
     import ibis.backends.postgres
-    from ibis.backends.sql.compilers.postgres import PostgresCompiler
     from ibis.backends.sql.datatypes import PostgresType
 
-    return connection_class(ibis.backends.postgres.Backend, PostgresCompiler, PostgresType)
+    return connection_class(ibis.backends.postgres.Backend, _byte_order_compiler(), PostgresType)
+
+
+# the collation of byte order, which every PostgreSQL has
+BYTES = sg.to_identifier("C", quoted=True)
+
+
+def _byte_order_compiler() -> type:
+    """Ibis's PostgreSQL compiler with text sorted, and its least and greatest values
+    taken, in byte order, as DuckDB and Spark do. A database's collation (en_US, ICU)
+    orders 'facebook' before 'ONLINE_VIDEO' where bytes put it after: the first touch of
+    two touches at one time, the tie-breaker of every ordered window, then differed from
+    DuckDB's (an attribution test on an ICU database: 25 of 30 credits)."""
+    from ibis.backends.sql.compilers.postgres import PostgresCompiler
+
+    def by_bytes(value, compiled: sge.Expression) -> sge.Expression:
+        if value.dtype.is_string():
+            return sge.Collate(this=compiled, expression=BYTES)
+        return compiled
+
+    class ByteOrderCompiler(PostgresCompiler):
+        __slots__ = ()
+
+        def visit_SortKey(self, op, *, arg, ascending, nulls_first):
+            return super().visit_SortKey(op, arg=by_bytes(op.arg, arg), ascending=ascending,
+                                         nulls_first=nulls_first)  # fmt: skip
+
+        def visit_Min(self, op, *, arg, where):
+            return super().visit_Min(op, arg=by_bytes(op.arg, arg), where=where)
+
+        def visit_Max(self, op, *, arg, where):
+            return super().visit_Max(op, arg=by_bytes(op.arg, arg), where=where)
+
+    return ByteOrderCompiler
 
 
 def connect_url(url: str) -> ibis.BaseBackend:
