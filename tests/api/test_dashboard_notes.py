@@ -87,6 +87,23 @@ def test_panels_show_the_notes_of_the_results_they_draw(service, flawed, lang):
         assert not [n for n in notes if re.search(r"(?<!\u202f):", n)]
 
 
+def test_one_channel_shows_the_durations_it_left_out(service, flawed):
+    """With a channel chosen, the velocity showed no count of the durations left out (the
+    notice counted every group): each channel shows its own now, and they add up to the
+    whole workspace's 25."""
+    channels = [r["channel"] for r in _api(service, flawed, "kpis", by="channel")["rows"]]
+    shown = {}
+    for channel in channels:
+        html = _get(service, "/w/{ws}/panel/velocity", flawed, period="all", channel=channel)
+        found = re.findall(r'data-kpi="days_to_mql".*?data-left-out="(\d+)"', html, re.S)
+        shown[channel] = int(found[0]) if found else 0
+    assert sum(shown.values()) == 25 and len([n for n in shown.values() if n]) > 1, shown
+    doc = _api(service, flawed, "velocity", by="channel")
+    (notice,) = [n for n in doc["meta"]["notices"] if n["code"] == "negative_durations"]
+    groups = {g["channel"]: g["left_out"] for g in notice["data"]["groups"]}
+    assert groups == {c: n for c, n in shown.items() if n}
+
+
 def test_a_panel_without_notices_shows_no_note(service):
     html = _get(service, "/w/{ws}/panel/velocity", "acme", period="2025-Q2", lang="en")
     doc = _api(service, "acme", "velocity", **{"from": "2025-04-01", "to": "2025-06-30"})

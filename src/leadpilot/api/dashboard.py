@@ -1449,11 +1449,14 @@ def _velocity(caller: Caller, f: Filters) -> dict:
                        lambda lp: lp.velocity_result(**params), f.lang)  # fmt: skip
     notices = _notices(doc)
     # the durations left out of each median (dated before the lead's creation), shown
-    # beside its n: counted over every group, so only when no filter narrows to one
+    # beside its n: all of them, or those of the group a filter narrows to
     left_out: dict[str, int] = {}
     for n in notices:
-        if n.code == "negative_durations" and "kpi" in n.data and not f.dims:
-            left_out[n.data["kpi"]] = int(n.data["left_out"])
+        if n.code == "negative_durations" and "kpi" in n.data:
+            left_out[n.data["kpi"]] = (
+                sum(int(g["left_out"]) for g in n.data.get("groups", ()) if f.group_of(g))
+                if f.dims else int(n.data["left_out"])
+            )  # fmt: skip
     # the notes of the durations shown (not those of the conversion-by-age curves)
     shown = [n for n in notices
              if (m := _NAMED.match(str(n))) is None or m["name"] in VELOCITY]  # fmt: skip

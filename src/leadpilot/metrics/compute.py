@@ -268,7 +268,8 @@ def compute_kpis(
     if on_deals and customers_without_deals(tables):
         warnings.append(_without_deals(on_deals, rows))
     if durations:
-        warnings += _negative_durations(model, raw, durations, view, date_from, date_to)
+        warnings += _negative_durations(model, raw, durations, view, date_from, date_to,
+                                        by, period)  # fmt: skip
     for m in joined:
         warnings += _unrecorded(m, raw, rows, chosen, keys)
     spend = MEASURES["spend"]
@@ -990,11 +991,24 @@ def _join_durations(agg, model, durations, by, unit, keys, date_from, date_to):
     return _outer_join(agg, s, keys, _duration_fill(durations, "activity"))
 
 
-def _negative_durations(model, raw, durations, view, date_from, date_to) -> list[Notice]:
+def _negative_durations(
+    model, raw, durations, view, date_from, date_to, by=(), period="all"
+) -> list[Notice]:
     """A counted note per duration KPI for the durations left out because the later stage
-    is dated before the earlier one (ingest keeps such records and counts them)."""
+    is dated before the earlier one (ingest keeps such records and counts them); in the
+    cohort view its data says how many each group left out (``groups``: the group's
+    dimensions and period, and ``left_out``), for a reader showing one group."""
+    groups: dict[str, list[dict]] = {k.name: [] for k in durations}
     if view == "cohort":  # counted with the groups
         row = {k.name: sum(r.get(f"_neg_{k.name}") or 0 for r in raw) for k in durations}
+        for r in raw:
+            for k in durations:
+                n = int(r.get(f"_neg_{k.name}") or 0)
+                if n and (by or period != "all"):
+                    group = {d: r.get(d) for d in by}
+                    if period != "all":
+                        group["period"] = period_label(r.get("period"), period)
+                    groups[k.name].append({**group, "left_out": n})
     else:
         counts = {}
         for k in durations:
@@ -1012,7 +1026,8 @@ def _negative_durations(model, raw, durations, view, date_from, date_to) -> list
                 f"{k.name}: {n:,} duration(s) left out{scope}: "
                 f"{MEASURES[k.denominator].date_label} "
                 f"dated before {MEASURES[k.numerator].date_label}",
-                {"kpi": k.name, "left_out": n},
+                {"kpi": k.name, "left_out": n, **({"groups": groups[k.name]}
+                                                 if groups[k.name] else {})},
             ))  # fmt: skip
     return notes
 
