@@ -39,6 +39,7 @@ from .measures import (
 from .model import (
     STAGE_COLUMNS,
     Materialize,
+    engagement_for,
     lead_column,
     lead_model,
     remembered,
@@ -211,7 +212,7 @@ def compute_kpis(
             tables,
             implied=config.stages.implied,
             icp=config.icp,
-            engagement=config.engagement if facts_needed else None,
+            engagement=config.engagement if facts_needed else engagement_for(by, config),
             materialize=materialize if reused else None,
             keep=[*by, *_model_columns(needed, chosen)] + (touch_columns if facts_needed else []),
         )  # lead_model checks the dimensions

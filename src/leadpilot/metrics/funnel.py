@@ -25,6 +25,7 @@ from .measures import MEASURES
 from .model import (
     Materialize,
     counted_leads,
+    engagement_for,
     lead_column,
     lead_model,
     outcome_columns,
@@ -152,6 +153,7 @@ def compute_funnel(
         tables,
         implied=config.stages.implied,
         icp=config.icp,
+        engagement=engagement_for(by, config),
         materialize=None if plain else materialize,
         keep=[*by, *outcome_columns()],
     )

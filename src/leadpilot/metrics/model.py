@@ -311,6 +311,14 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
+def engagement_for(by: list[str], config) -> EngagementSettings | None:
+    """The engagement settings when a dimension of ``by`` is a touch fact (``engaged``,
+    the leads with an engagement touch): the model then joins the touch facts. Grouping a
+    funnel or a velocity by one failed with an internal error (the column was not there)."""
+    touch = set(lead_columns("touchpoints"))
+    return config.engagement if any(d in touch for d in by) else None
+
+
 def lead_model(
     tables: dict[str, ir.Table],
     implied: bool = True,

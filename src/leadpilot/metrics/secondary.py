@@ -22,7 +22,7 @@ from .asof import AsOf, resolve_as_of
 from .catalog import REPORT_MEASURES
 from .compute import PERIOD_UNITS, money, period_label, wilson
 from .measures import MEASURES, cohort_value, count_rows, touch_match, zero
-from .model import lead_model, outcome_columns, row_count, to_lead
+from .model import engagement_for, lead_model, outcome_columns, row_count, to_lead
 
 
 class TableResult(Result):
@@ -139,7 +139,8 @@ def source_mix(
         raise UsageError(f"unknown period {period!r}")
     tables, as_of = resolve_as_of(tables, as_of)
     model = lead_model(
-        tables, implied=config.stages.implied, icp=config.icp, keep=[by, *outcome_columns()]
+        tables, implied=config.stages.implied, icp=config.icp,
+        engagement=engagement_for([by], config), keep=[by, *outcome_columns()],
     )  # lead_model checks the dimension
     unit = PERIOD_UNITS[period]
     group = {by: model[by]}

@@ -22,7 +22,7 @@ from .asof import AsOf, resolve_as_of
 from .catalog import CATALOG, Text
 from .compute import PERIOD_UNITS, compute_kpis, in_range, left_out_scope, period_label
 from .measures import MEASURES, by_stage
-from .model import Materialize, lead_model, outcome_columns
+from .model import Materialize, engagement_for, lead_model, outcome_columns
 
 DAY = 86400
 # name -> (from, to) in the lead model: the dates of the measures a catalog duration names.
@@ -143,6 +143,7 @@ def compute_velocity(
         tables,
         implied=config.stages.implied,
         icp=config.icp,
+        engagement=engagement_for(by, config),
         materialize=materialize,
         keep=[*by, *outcome_columns()],
     )  # lead_model checks the dimensions
