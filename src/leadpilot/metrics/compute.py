@@ -1177,9 +1177,9 @@ CENT = Decimal("0.01")
 def hundredths(value: float) -> float:
     """``value`` to two decimals, half up, whatever the order the engine added it in: a
     mean of durations of exactly 662.395 days read 662.39 on DuckDB (summed as
-    662.39499999...) and 662.4 on PostgreSQL (662.39500...01)."""
-    exact = Decimal(repr(round(float(value), 6)))
-    return float(exact.quantize(CENT, rounding=ROUND_HALF_UP))
+    662.39499999...) and 662.4 on PostgreSQL (662.39500...01). The rule of :func:`money`,
+    for a value that is not an amount."""
+    return money(value)
 
 
 def _finish_row(r: dict, kpis: list[Kpi], by: list[str], period: str, warnings: list[str]) -> dict:
